@@ -1,0 +1,51 @@
+"""Typed settings, read once from the environment (prefix SOCIALDESK_)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from platformdirs import user_data_dir
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SOCIALDESK_", extra="ignore")
+
+    data_dir: Path = Field(default_factory=lambda: Path(user_data_dir("socialdesk", appauthor=False)))
+    database_url: str | None = None
+    # Fernet key (urlsafe base64, 32 bytes) that encrypts network credentials at rest.
+    secret_key: str | None = None
+    demo_mode: bool = False
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # The embedded job runner: how often it looks for due jobs, and how many run at once.
+    runner_poll_seconds: float = 1.0
+    runner_threads: int = 2
+    session_days: int = 14
+    max_upload_mb: int = 200
+    sandbox_seed: int = 20261126
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'socialdesk.db'}"
+
+    @property
+    def media_dir(self) -> Path:
+        return self.data_dir / "media"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.resolved_database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
+
+
+def reset_settings_cache() -> None:
+    get_settings.cache_clear()

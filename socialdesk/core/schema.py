@@ -1,0 +1,51 @@
+"""Bring a database to the newest schema with Alembic (the only way tables are made)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import text
+
+from socialdesk.core.db import Base, make_engine
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def alembic_config(url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def import_all_models() -> None:
+    """Import every module that declares tables, so Base.metadata knows them all."""
+    import socialdesk.models  # noqa: F401
+
+
+def table_names() -> list[str]:
+    import_all_models()
+    return [t.name for t in Base.metadata.sorted_tables]
+
+
+def create_schema(url: str, *, reset: bool = False) -> None:
+    """Run all migrations on `url`; with `reset`, drop everything first (tests only)."""
+    import_all_models()
+    if reset:
+        engine = make_engine(url)
+        with engine.begin() as conn:
+            if engine.dialect.name == "postgresql":
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+            else:
+                Base.metadata.drop_all(conn)
+        engine.dispose()
+    if not any((MIGRATIONS / "versions").glob("*.py")):
+        # Development before the first migration is written: build the tables straight from the models.
+        engine = make_engine(url)
+        Base.metadata.create_all(engine)
+        engine.dispose()
+        return
+    command.upgrade(alembic_config(url), "head")

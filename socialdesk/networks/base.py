@@ -1,0 +1,288 @@
+"""The one protocol every network adapter implements, and the capability declarations.
+
+Only code under `socialdesk/networks/` talks to a network. The rest of the product asks an adapter
+what it can do (`Capabilities`) and adapts: the composer validates against `TextRules` and
+`MediaRules`, the inbox offers "hide" only where `hide_comments` is true, and so on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, ClassVar, Protocol
+
+
+class TextCounting(StrEnum):
+    """How a network counts the length of a text."""
+
+    GRAPHEMES = "graphemes"  # user-perceived characters (Bluesky, Instagram, most)
+    CODEPOINTS = "codepoints"  # Unicode code points (Mastodon, Telegram)
+    X_WEIGHTED = "x_weighted"  # twitter-text v3: CJK and emoji weigh 2, URLs 23
+    UTF8_EMOJI = "utf8_emoji"  # Threads: characters, but an emoji counts as its UTF-8 bytes
+
+
+class MediaKind(StrEnum):
+    IMAGE = "image"
+    GIF = "gif"
+    VIDEO = "video"
+
+
+class IdempotencyMethod(StrEnum):
+    """How an adapter avoids a duplicate post when a try is repeated."""
+
+    KEY = "key"  # the network de-duplicates requests carrying the same key
+    LOOKUP = "lookup"  # we look for the post among the account's recent posts before retrying
+    NONE = "none"
+
+
+@dataclass(frozen=True)
+class TextRules:
+    limit: int
+    counting: TextCounting = TextCounting.GRAPHEMES
+    url_length: int | None = None  # a URL counts as this many characters (X, Mastodon: 23)
+    byte_limit: int | None = None  # a cap on UTF-8 bytes as well (Bluesky: 3000)
+    caption_limit: int | None = None  # the limit when media is attached (Telegram: 1024)
+    required: bool = False  # a post must have text (title-less networks do not)
+
+
+@dataclass(frozen=True)
+class MediaRules:
+    kinds: frozenset[MediaKind] = frozenset()
+    max_count: int = 0
+    max_image_bytes: int | None = None
+    max_gif_bytes: int | None = None
+    max_video_bytes: int | None = None
+    max_video_seconds: float | None = None
+    required: bool = False  # Instagram, TikTok, YouTube: no text-only posts
+    # X, Bluesky: images may come several at once, but a video or GIF comes alone.
+    video_alone: bool = False
+    image_types: frozenset[str] = frozenset({"image/jpeg", "image/png", "image/webp", "image/gif"})
+    video_types: frozenset[str] = frozenset({"video/mp4", "video/quicktime", "video/webm"})
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """How many posts a channel may send per window, as the network states it."""
+
+    posts: int
+    per_seconds: int
+
+
+POST_METRICS = ("impressions", "reach", "views", "likes", "reposts", "comments", "saves", "clicks", "quotes")
+ACCOUNT_METRICS = ("followers", "following", "posts")
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    label: str  # what the user sees: "Instagram-like sandbox", "Mastodon"
+    text: TextRules
+    media: MediaRules = MediaRules()
+    threads: bool = False
+    polls: bool = False
+    comments: bool = True
+    reply: bool = True
+    like_comments: bool = False
+    hide_comments: bool = False
+    delete_comments: bool = False
+    direct_messages: bool = False
+    native_scheduling: bool = False
+    post_metrics: frozenset[str] = frozenset()
+    account_metrics: frozenset[str] = frozenset()
+    idempotency: IdempotencyMethod = IdempotencyMethod.NONE
+    rate_limit: RateLimit | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        def plain(value: Any) -> Any:
+            if isinstance(value, frozenset):
+                return sorted(str(v) for v in value)
+            if hasattr(value, "__dataclass_fields__"):
+                return {k: plain(getattr(value, k)) for k in value.__dataclass_fields__}
+            return value
+
+        return plain(self)
+
+
+# What goes out ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OutgoingMedia:
+    path: Path
+    kind: MediaKind
+    content_type: str
+    size_bytes: int
+    alt_text: str = ""
+    width: int | None = None
+    height: int | None = None
+    duration_seconds: float | None = None
+
+
+@dataclass(frozen=True)
+class OutgoingPost:
+    text: str
+    media: Sequence[OutgoingMedia] = ()
+    # The publication's id: stable across every try of the same publication, so a network (or our
+    # look-up) can recognise a repeat.
+    idempotency_key: str = ""
+    language: str | None = None
+    reply_to_external_id: str | None = None
+
+
+@dataclass(frozen=True)
+class PublishedPost:
+    external_id: str
+    url: str | None
+    published_at: datetime
+
+
+# What comes in ---------------------------------------------------------------------------------
+
+
+class IncomingKind(StrEnum):
+    COMMENT = "comment"  # a comment on (or reply under) one of the channel's posts
+    MENTION = "mention"
+    DIRECT_MESSAGE = "direct_message"
+
+
+@dataclass(frozen=True)
+class IncomingItem:
+    external_id: str
+    kind: IncomingKind
+    text: str
+    created_at: datetime
+    author_external_id: str
+    author_handle: str
+    author_name: str = ""
+    post_external_id: str | None = None  # the channel's post this belongs to, when there is one
+    parent_external_id: str | None = None  # the item this replies to, for threading
+    language: str | None = None  # as the network reports it, when it does
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class InboxPage:
+    items: list[IncomingItem]
+    cursor: str | None  # pass back to fetch only what is newer
+
+
+@dataclass(frozen=True)
+class PostMetrics:
+    """Totals at `collected_at`. None means the network does not offer the number (never a zero)."""
+
+    collected_at: datetime
+    impressions: int | None = None
+    reach: int | None = None
+    views: int | None = None
+    likes: int | None = None
+    reposts: int | None = None
+    comments: int | None = None
+    saves: int | None = None
+    clicks: int | None = None
+    quotes: int | None = None
+
+
+@dataclass(frozen=True)
+class AccountMetrics:
+    collected_at: datetime
+    followers: int | None = None
+    following: int | None = None
+    posts: int | None = None
+
+
+@dataclass(frozen=True)
+class Follower:
+    external_id: str
+    handle: str
+    name: str = ""
+    followed_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class FollowerPage:
+    followers: list[Follower]
+    cursor: str | None
+    total: int | None = None
+
+
+# Errors ----------------------------------------------------------------------------------------
+
+
+class NetworkError(Exception):
+    """A network said no. `network_message` is the network's own text, shown to the user as is."""
+
+    transient: ClassVar[bool] = False
+
+    def __init__(self, network_message: str, *, status_code: int | None = None,
+                 retry_after: float | None = None, details: dict[str, Any] | None = None) -> None:
+        super().__init__(network_message)
+        self.network_message = network_message
+        self.status_code = status_code
+        self.retry_after = retry_after
+        self.details = details or {}
+
+
+class TransientNetworkError(NetworkError):
+    """Safe to try again later: 5xx, connection refused before the request was sent, timeouts on reads."""
+
+    transient = True
+
+
+class RateLimited(TransientNetworkError):
+    """429 or the network's own rate-limit answer; `retry_after` says when to come back."""
+
+
+class PermanentNetworkError(NetworkError):
+    """Trying again will not help: the post breaks the network's rules, the object is gone."""
+
+
+class AuthError(PermanentNetworkError):
+    """The credentials were revoked or expired and cannot be refreshed: the channel needs reconnecting."""
+
+
+class OutcomeUnknown(NetworkError):
+    """The request went out and no answer came back: the post may or may not exist on the network."""
+
+
+# The protocol ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChannelAccount:
+    """What an adapter needs to act for one connected account."""
+
+    channel_id: str
+    external_id: str
+    handle: str
+    credentials: dict[str, Any] = field(default_factory=dict)
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+class NetworkAdapter(Protocol):
+    network: ClassVar[str]
+
+    def capabilities(self) -> Capabilities: ...
+
+    def publish(self, post: OutgoingPost) -> PublishedPost: ...
+
+    def find_published(self, post: OutgoingPost, since: datetime) -> PublishedPost | None:
+        """Look for a post that an earlier, unconfirmed try may have created."""
+        ...
+
+    def delete(self, external_id: str) -> None: ...
+
+    def fetch_inbox(self, cursor: str | None) -> InboxPage: ...
+
+    def reply(self, item_external_id: str, text: str) -> str:
+        """Answer a comment or message; returns the reply's external id."""
+        ...
+
+    def hide(self, item_external_id: str) -> None: ...
+
+    def post_metrics(self, external_ids: Sequence[str]) -> dict[str, PostMetrics]: ...
+
+    def account_metrics(self) -> AccountMetrics: ...
+
+    def followers(self, cursor: str | None = None, limit: int = 100) -> FollowerPage: ...
