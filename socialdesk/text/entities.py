@@ -1,0 +1,39 @@
+"""Hashtags, mentions and links in a text, Unicode-aware (#ljeto2026, #Zagreb, #café)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import regex
+
+# A URL with a scheme, or a bare domain with a known-looking TLD followed by an optional path.
+URL_RE = regex.compile(
+    r"(?<![\w@/])(?:https?://[^\s<>\"']+|(?:www\.)?[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.[a-z]{2,24}/[^\s<>\"']*)",
+    regex.IGNORECASE,
+)
+HASHTAG_RE = regex.compile(r"(?<![\p{L}\p{N}_&/#])#([\p{L}\p{M}\p{N}_]*[\p{L}\p{M}][\p{L}\p{M}\p{N}_]*)")
+MENTION_RE = regex.compile(r"(?<![\p{L}\p{N}_/])@([A-Za-z0-9_][A-Za-z0-9_.-]*[A-Za-z0-9_](?:@[\w.-]+\.\w+)?)")
+_TRAILING = ".,;:!?)]}'\""
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int  # index in the Python string (code points)
+    end: int
+    value: str
+
+
+def urls(text: str) -> list[Span]:
+    found = []
+    for m in URL_RE.finditer(text):
+        value = m.group(0).rstrip(_TRAILING)
+        found.append(Span(m.start(), m.start() + len(value), value))
+    return found
+
+
+def hashtags(text: str) -> list[Span]:
+    return [Span(m.start(), m.end(), m.group(1)) for m in HASHTAG_RE.finditer(text)]
+
+
+def mentions(text: str) -> list[Span]:
+    return [Span(m.start(), m.end(), m.group(1).rstrip(".")) for m in MENTION_RE.finditer(text)]
