@@ -1,3 +1,13 @@
 """Every module that declares tables, imported in one place for Alembic and the tests."""
 
+from socialdesk.analytics import models as _analytics  # noqa: F401
+from socialdesk.audit import models as _audit  # noqa: F401
+from socialdesk.auth import models as _auth  # noqa: F401
+from socialdesk.channels import models as _channels  # noqa: F401
+from socialdesk.content import models as _content  # noqa: F401
+from socialdesk.inbox import models as _inbox  # noqa: F401
+from socialdesk.jobs import models as _jobs  # noqa: F401
+from socialdesk.media import models as _media  # noqa: F401
 from socialdesk.networks.sandbox import models as _sandbox  # noqa: F401
+from socialdesk.scheduling import models as _scheduling  # noqa: F401
+from socialdesk.workspaces import models as _workspaces  # noqa: F401

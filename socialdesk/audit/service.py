@@ -1,0 +1,27 @@
+"""Recording and reading the audit log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from socialdesk.audit.models import AuditEntry
+from socialdesk.workspaces.context import WorkspaceContext
+
+
+def record(ctx: WorkspaceContext, action: str, object_type: str, object_id: str | None, summary: str,
+           **details: Any) -> None:
+    ctx.session.add(AuditEntry(
+        workspace_id=ctx.workspace_id, actor_user_id=ctx.actor.user_id, actor_token_id=ctx.actor.token_id,
+        actor_label=ctx.actor.label, action=action, object_type=object_type, object_id=object_id,
+        summary=summary[:500], details=details,
+    ))
+
+
+def recent(ctx: WorkspaceContext, limit: int = 100) -> list[AuditEntry]:
+    return list(ctx.session.scalars(
+        ctx.select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)))
+
+
+def for_object(ctx: WorkspaceContext, object_id: str) -> list[AuditEntry]:
+    return list(ctx.session.scalars(
+        ctx.select(AuditEntry).where(AuditEntry.object_id == object_id).order_by(AuditEntry.at)))

@@ -1,0 +1,156 @@
+"""Users, passwords (argon2), browser sessions and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from socialdesk.auth.models import ApiToken, User, UserSession
+from socialdesk.core import clock
+from socialdesk.core.config import get_settings
+from socialdesk.core.errors import Conflict, NotFound, Unauthorized, ValidationFailed
+from socialdesk.workspaces.context import Actor
+from socialdesk.workspaces.permissions import ALL_SCOPES
+
+_hasher = PasswordHasher()
+MIN_PASSWORD_LENGTH = 10
+TOKEN_PREFIX = "sdk_"
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def normalise_email(email: str) -> str:
+    email = email.strip().lower()
+    if "@" not in email or email.startswith("@") or email.endswith("@") or " " in email:
+        raise ValidationFailed(f"{email!r} is not an e-mail address.")
+    return email
+
+
+def create_user(session: Session, email: str, name: str, password: str) -> User:
+    email = normalise_email(email)
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationFailed(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
+    if session.scalars(select(User).where(User.email == email)).first():
+        raise Conflict(f"A user with e-mail {email} already exists.")
+    user = User(email=email, name=name.strip() or email, password_hash=_hasher.hash(password))
+    session.add(user)
+    session.flush()
+    return user
+
+
+def set_password(user: User, password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationFailed(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
+    user.password_hash = _hasher.hash(password)
+
+
+def user_by_email(session: Session, email: str) -> User | None:
+    return session.scalars(select(User).where(User.email == email.strip().lower())).first()
+
+
+def authenticate(session: Session, email: str, password: str) -> User:
+    user = user_by_email(session, email)
+    # Verify against a dummy hash when the user is unknown, so timing does not reveal which e-mails exist.
+    stored = user.password_hash if user else _DUMMY_HASH
+    try:
+        _hasher.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        raise Unauthorized("Wrong e-mail or password.") from None
+    if user is None or not user.is_active:
+        raise Unauthorized("Wrong e-mail or password.")
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    user.last_login_at = clock.now()
+    return user
+
+
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+# Browser sessions -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewSession:
+    cookie_value: str
+    session: UserSession
+
+
+def start_session(session: Session, user: User) -> NewSession:
+    token = secrets.token_urlsafe(32)
+    now = clock.now()
+    record = UserSession(user_id=user.id, token_hash=_digest(token), csrf_token=secrets.token_urlsafe(24),
+                         created_at=now, expires_at=now + timedelta(days=get_settings().session_days))
+    session.add(record)
+    session.flush()
+    return NewSession(token, record)
+
+
+def resolve_session(session: Session, cookie_value: str) -> tuple[UserSession, User] | None:
+    row = session.execute(
+        select(UserSession, User).join(User, User.id == UserSession.user_id)
+        .where(UserSession.token_hash == _digest(cookie_value))
+    ).first()
+    if row is None:
+        return None
+    user_session, user = row
+    if user_session.expires_at <= clock.now() or not user.is_active:
+        return None
+    return user_session, user
+
+
+def end_session(session: Session, cookie_value: str) -> None:
+    found = session.scalars(select(UserSession).where(UserSession.token_hash == _digest(cookie_value))).first()
+    if found:
+        session.delete(found)
+
+
+# API tokens -----------------------------------------------------------------------------------
+
+
+def create_api_token(session: Session, user: User, name: str, scopes: list[str],
+                     workspace_id: str | None = None, expires_in_days: int | None = None) -> tuple[str, ApiToken]:
+    """Returns the secret (shown once) and the stored token."""
+    unknown = sorted(set(scopes) - ALL_SCOPES)
+    if unknown:
+        raise ValidationFailed(f"Unknown scope(s): {', '.join(unknown)}. Known: {', '.join(sorted(ALL_SCOPES))}.")
+    if not scopes:
+        raise ValidationFailed("Give the token at least one scope, e.g. read.")
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(user_id=user.id, workspace_id=workspace_id, name=name, prefix=secret[:10],
+                     token_hash=_digest(secret), scopes=sorted(set(scopes)),
+                     expires_at=clock.now() + timedelta(days=expires_in_days) if expires_in_days else None)
+    session.add(token)
+    session.flush()
+    return secret, token
+
+
+def resolve_api_token(session: Session, secret: str) -> tuple[Actor, ApiToken] | None:
+    row = session.execute(
+        select(ApiToken, User).join(User, User.id == ApiToken.user_id).where(ApiToken.token_hash == _digest(secret))
+    ).first()
+    if row is None:
+        return None
+    token, user = row
+    now = clock.now()
+    if token.revoked_at or (token.expires_at and token.expires_at <= now) or not user.is_active:
+        return None
+    actor = Actor(user_id=user.id, label=f"{user.email} (token {token.name})", token_id=token.id,
+                  scopes=frozenset(token.scopes))
+    return actor, token
+
+
+def revoke_api_token(session: Session, user: User, token_id: str) -> None:
+    token = session.scalars(select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user.id)).first()
+    if token is None:
+        raise NotFound(f"No API token with id {token_id}.")
+    token.revoked_at = clock.now()

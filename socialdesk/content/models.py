@@ -1,0 +1,92 @@
+"""Posts: one master text, and one publication per target channel."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from socialdesk.core.db import Base, IdMixin, TimestampMixin
+
+
+class PublicationStatus(StrEnum):
+    DRAFT = "draft"
+    PENDING_APPROVAL = "pending_approval"
+    SCHEDULED = "scheduled"
+    PUBLISHING = "publishing"
+    PUBLISHED = "published"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    # The network may or may not have the post (the answer was lost); a person must check.
+    UNCONFIRMED = "unconfirmed"
+
+
+EDITABLE = {PublicationStatus.DRAFT, PublicationStatus.PENDING_APPROVAL, PublicationStatus.SCHEDULED,
+            PublicationStatus.FAILED, PublicationStatus.CANCELLED}
+FINISHED = {PublicationStatus.PUBLISHED, PublicationStatus.CANCELLED}
+
+
+class Post(IdMixin, TimestampMixin, Base):
+    __tablename__ = "posts"
+
+    workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text, default="")
+    # When to publish, in UTC; the zone the user picked it in is kept to show it back the same way.
+    scheduled_at: Mapped[datetime | None]
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    # Index of the next approval step in the workspace's chain while pending approval.
+    approval_step: Mapped[int] = mapped_column(default=0)
+    # An RFC 5545 RRULE ("FREQ=WEEKLY;BYDAY=MO;COUNT=10"); occurrences are posts of their own.
+    recurrence: Mapped[str | None] = mapped_column(String(500))
+    recurrence_parent_id: Mapped[str | None] = mapped_column(ForeignKey("posts.id", ondelete="SET NULL"),
+                                                             index=True)
+
+
+class Publication(IdMixin, TimestampMixin, Base):
+    __tablename__ = "publications"
+    __table_args__ = (
+        UniqueConstraint("post_id", "channel_id"),
+        Index("ix_publications_due", "status", "scheduled_at"),
+        Index("ix_publications_workspace_when", "workspace_id", "scheduled_at"),
+    )
+
+    workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    post_id: Mapped[str] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
+    channel_id: Mapped[str] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"), index=True)
+    variant_text: Mapped[str | None] = mapped_column(Text)  # None: the post's master text
+    own_media: Mapped[bool] = mapped_column(default=False)  # True: media chosen for this channel only
+    status: Mapped[str] = mapped_column(String(32), default=PublicationStatus.DRAFT)
+    scheduled_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime | None]
+    claimed_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error_at: Mapped[datetime | None]
+    external_id: Mapped[str | None] = mapped_column(String(200))
+    external_url: Mapped[str | None] = mapped_column(String(1000))
+    published_at: Mapped[datetime | None]
+
+
+class PostMedia(IdMixin, Base):
+    """A media asset attached to a post (publication_id NULL) or to one publication's variant."""
+
+    __tablename__ = "post_media"
+
+    post_id: Mapped[str] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
+    publication_id: Mapped[str | None] = mapped_column(ForeignKey("publications.id", ondelete="CASCADE"))
+    media_id: Mapped[str] = mapped_column(ForeignKey("media_assets.id", ondelete="RESTRICT"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+
+
+class ApprovalDecision(IdMixin, TimestampMixin, Base):
+    __tablename__ = "approval_decisions"
+
+    workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    post_id: Mapped[str] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decision: Mapped[str] = mapped_column(String(16))  # submitted, approved, rejected
+    step: Mapped[str | None] = mapped_column(String(32))  # the role whose step this decided
+    comment: Mapped[str] = mapped_column(Text, default="")

@@ -1,0 +1,106 @@
+"""What a post looks like coming in and going out (API, pages and CLI share these)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Intent(StrEnum):
+    DRAFT = "draft"  # save; nothing is checked beyond what would corrupt data
+    SUBMIT = "submit"  # ask for approval (or schedule at once when the workspace needs none)
+    SCHEDULE = "schedule"  # schedule without approval (needs the right to publish)
+    PUBLISH_NOW = "publish_now"
+
+
+class VariantIn(BaseModel):
+    text: str | None = Field(None, description="This channel's own text; null uses the master text")
+    media_ids: list[str] | None = Field(None, description="This channel's own media; null uses the post's")
+
+
+class PostIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field("", max_length=100_000)
+    channel_ids: list[str] = Field(default_factory=list)
+    media_ids: list[str] = Field(default_factory=list)
+    variants: dict[str, VariantIn] = Field(default_factory=dict, description="Keyed by channel id")
+    scheduled_at: datetime | None = Field(
+        None, description="Wall-clock time in `timezone` (or an aware time); null for none yet")
+    timezone: str | None = Field(None, description="IANA zone; defaults to the workspace's")
+    use_queue: bool = Field(False, description="Take the next free queue slot instead of scheduled_at")
+    recurrence: str | None = Field(None, description="RFC 5545 RRULE, e.g. FREQ=WEEKLY;BYDAY=MO;COUNT=8")
+    intent: Intent = Intent.DRAFT
+
+
+class PublicationPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    variant_text: str | None = None
+    clear_variant: bool = False
+    media_ids: list[str] | None = None
+    scheduled_at: datetime | None = None
+    timezone: str | None = None
+
+
+class ProblemOut(BaseModel):
+    code: str
+    field: str
+    message: str
+
+
+class ChannelCheck(BaseModel):
+    channel_id: str
+    channel_name: str
+    network_label: str
+    length: int
+    limit: int
+    ok: bool
+    problems: list[ProblemOut]
+
+
+class PublicationOut(BaseModel):
+    id: str
+    channel_id: str
+    channel_name: str
+    network: str
+    status: str
+    text: str
+    variant_text: str | None
+    media_ids: list[str]
+    scheduled_at: datetime | None
+    published_at: datetime | None
+    external_id: str | None
+    external_url: str | None
+    attempts: int
+    last_error: str | None
+
+
+class ApprovalOut(BaseModel):
+    decision: str
+    step: str | None
+    comment: str
+    by: str | None
+    at: datetime
+
+
+class PostOut(BaseModel):
+    id: str
+    workspace_id: str
+    status: str
+    text: str
+    media_ids: list[str]
+    scheduled_at: datetime | None
+    timezone: str
+    scheduled_local: str | None
+    recurrence: str | None
+    recurrence_parent_id: str | None
+    approval_step: str | None
+    created_at: datetime
+    updated_at: datetime
+    author: str | None
+    publications: list[PublicationOut]
+    approvals: list[ApprovalOut]
+    notes: list[str] = Field(default_factory=list, description="What the service decided for you, e.g. DST")

@@ -1,0 +1,653 @@
+"""Composing posts, the approval flow, and the life of each publication up to the dispatcher."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from socialdesk.content.validation import validate_publication
+from sqlalchemy import delete, func, or_, select
+
+from socialdesk.audit import service as audit
+from socialdesk.auth.models import User
+from socialdesk.channels import service as channels
+from socialdesk.channels.models import Channel
+from socialdesk.content.models import (
+    EDITABLE,
+    ApprovalDecision,
+    Post,
+    PostMedia,
+    Publication,
+    PublicationStatus,
+)
+from socialdesk.content.schemas import (
+    ApprovalOut,
+    ChannelCheck,
+    Intent,
+    PostIn,
+    PostOut,
+    ProblemOut,
+    PublicationOut,
+    PublicationPatch,
+)
+from socialdesk.core import clock
+from socialdesk.core.errors import Conflict, Forbidden, ValidationFailed
+from socialdesk.core.timezones import local_to_utc, zone
+from socialdesk.media import service as media
+from socialdesk.media.models import MediaAsset
+from socialdesk.workspaces.context import WorkspaceContext
+from socialdesk.workspaces.models import Role
+from socialdesk.workspaces.permissions import Permission
+
+# A time this close to now still counts as "now" (the user took a few seconds to press the button).
+PAST_GRACE = timedelta(minutes=2)
+S = PublicationStatus
+
+
+@dataclass
+class SaveResult:
+    post: Post
+    checks: list[ChannelCheck]
+    notes: list[str] = field(default_factory=list)
+
+
+# Composing ------------------------------------------------------------------------------------
+
+
+def can_publish_directly(ctx: WorkspaceContext) -> bool:
+    """Admins may always schedule; editors only where the workspace asks for no approval."""
+    return ctx.can(Permission.POSTS_PUBLISH) or (
+        ctx.can(Permission.POSTS_WRITE) and not ctx.workspace.approval_steps)
+
+
+def check(ctx: WorkspaceContext, data: PostIn) -> list[ChannelCheck]:
+    """Validate a post against every target channel without saving anything (the composer's live check)."""
+    targets = _channels(ctx, data.channel_ids)
+    master_media = _media(ctx, data.media_ids)
+    _check_variant_keys(data, targets)
+    return _checks(ctx, data, targets, master_media)
+
+
+def compose(ctx: WorkspaceContext, data: PostIn, post_id: str | None = None) -> SaveResult:
+    """Create or update a post and act on its intent, all or nothing."""
+    ctx.require(Permission.POSTS_WRITE)
+    post = ctx.get(Post, post_id, what="post") if post_id else None
+    if post is not None:
+        _require_editable(ctx, post)
+    targets = _channels(ctx, data.channel_ids)
+    master_media = _media(ctx, data.media_ids)
+    _check_variant_keys(data, targets)
+    if data.intent != Intent.DRAFT and not targets:
+        raise ValidationFailed("Choose at least one channel to publish to.")
+
+    notes: list[str] = []
+    tz_name = data.timezone or ctx.workspace.timezone
+    zone(tz_name)
+    scheduled_at = _when(ctx, data, targets, tz_name, notes, post)
+    if data.recurrence:
+        _check_recurrence(data.recurrence, scheduled_at)
+
+    checks = _checks(ctx, data, targets, master_media)
+    if data.intent != Intent.DRAFT:
+        _raise_on_problems(checks)
+
+    is_new = post is None
+    if post is None:
+        post = Post(workspace_id=ctx.workspace_id, author_id=ctx.actor.user_id)
+        ctx.session.add(post)
+    post.text = data.text
+    post.scheduled_at = scheduled_at
+    post.timezone = tz_name
+    post.recurrence = data.recurrence or None
+    ctx.session.flush()
+    _write_publications(ctx, post, data, targets, master_media)
+
+    was_waiting = not is_new and any(p.status in (S.SCHEDULED, S.PENDING_APPROVAL) for p in publications(ctx, post))
+    if data.intent == Intent.DRAFT:
+        if was_waiting and not can_publish_directly(ctx):
+            _set_status(ctx, post, S.DRAFT)
+            notes.append("Your changes need approval again: the post is back in drafts until you submit it.")
+        elif was_waiting:
+            _set_status(ctx, post, S.SCHEDULED if post.scheduled_at else S.DRAFT)
+    elif data.intent == Intent.SUBMIT:
+        notes += submit(ctx, post.id)
+    else:
+        notes += schedule(ctx, post.id)
+    audit.record(ctx, "post.create" if is_new else "post.update", "post", post.id,
+                 f"{'Created' if is_new else 'Edited'} a post for {len(targets)} channel(s) ({data.intent.value})")
+    return SaveResult(post, checks, notes)
+
+
+def _require_editable(ctx: WorkspaceContext, post: Post) -> None:
+    locked = [p for p in publications(ctx, post) if p.status not in EDITABLE]
+    if locked:
+        raise Conflict(f"This post is already {locked[0].status.replace('_', ' ')} on at least one channel; "
+                       "edit the remaining channels one by one, or duplicate the post.")
+
+
+def _channels(ctx: WorkspaceContext, channel_ids: Sequence[str]) -> list[Channel]:
+    seen: dict[str, Channel] = {}
+    for channel_id in channel_ids:
+        if channel_id not in seen:
+            seen[channel_id] = channels.get(ctx, channel_id)
+    return list(seen.values())
+
+
+def _media(ctx: WorkspaceContext, media_ids: Sequence[str] | None) -> list[MediaAsset]:
+    return [media.get(ctx, media_id) for media_id in (media_ids or [])]
+
+
+def _check_variant_keys(data: PostIn, targets: list[Channel]) -> None:
+    stray = set(data.variants) - {c.id for c in targets}
+    if stray:
+        raise ValidationFailed(f"Variants given for channel(s) the post does not go to: {', '.join(sorted(stray))}.")
+
+
+def _when(ctx: WorkspaceContext, data: PostIn, targets: list[Channel], tz_name: str, notes: list[str],
+          post: Post | None) -> datetime | None:
+    from socialdesk.scheduling import service as scheduling
+
+    now = clock.now()
+    if data.intent == Intent.PUBLISH_NOW:
+        return now
+    if data.use_queue:
+        if not targets:
+            raise ValidationFailed("Choose channels first: the queue finds the next slot free on all of them.")
+        slot = scheduling.next_free_slot(ctx, [c.id for c in targets], exclude_post_id=post.id if post else None)
+        notes.append(f"Queued for the next free slot: {slot.astimezone(zone(tz_name)):%a %d %b %Y %H:%M} ({tz_name}).")
+        return slot
+    if data.scheduled_at is None:
+        if data.intent in (Intent.SUBMIT, Intent.SCHEDULE):
+            raise ValidationFailed("Pick a date and time, add the post to the queue, or publish it now.")
+        return None
+    resolved = local_to_utc(data.scheduled_at, tz_name)
+    if resolved.note:
+        notes.append(resolved.note)
+    if resolved.at < now - PAST_GRACE and data.intent != Intent.DRAFT:
+        local_now = now.astimezone(zone(tz_name))
+        raise ValidationFailed(
+            f"{resolved.at.astimezone(zone(tz_name)):%Y-%m-%d %H:%M} ({tz_name}) is in the past; it is now "
+            f"{local_now:%Y-%m-%d %H:%M} there. Pick a later time, or publish now.")
+    return resolved.at
+
+
+def _check_recurrence(rule: str, start: datetime | None) -> None:
+    from dateutil.rrule import rrulestr
+
+    if start is None:
+        raise ValidationFailed("A recurring post needs a first date and time.")
+    try:
+        rrulestr(rule, dtstart=start.replace(tzinfo=None))
+    except (ValueError, TypeError) as exc:
+        raise ValidationFailed(f"The repeat rule {rule!r} is not valid ({exc}). Example: FREQ=WEEKLY;BYDAY=MO.") \
+            from exc
+
+
+def _checks(ctx: WorkspaceContext, data: PostIn, targets: list[Channel],
+            master_media: list[MediaAsset]) -> list[ChannelCheck]:
+    result = []
+    for channel in targets:
+        variant = data.variants.get(channel.id)
+        text = variant.text if variant and variant.text is not None else data.text
+        assets = _media(ctx, variant.media_ids) if variant and variant.media_ids is not None else master_media
+        caps = channels.capabilities(channel)
+        report = validate_publication(text, [media.info(a) for a in assets], caps, channel_name=channel.name)
+        result.append(ChannelCheck(
+            channel_id=channel.id, channel_name=channel.name, network_label=caps.label,
+            length=report.count.length, limit=report.count.limit, ok=report.ok,
+            problems=[ProblemOut(code=p.code, field=p.field, message=p.message) for p in report.problems]))
+    return result
+
+
+def _raise_on_problems(checks: list[ChannelCheck]) -> None:
+    failing = [c for c in checks if not c.ok]
+    if failing:
+        summary = " ".join(p.message for c in failing for p in c.problems)
+        raise ValidationFailed(summary, details={
+            "channels": [c.model_dump() for c in failing]})
+
+
+def _write_publications(ctx: WorkspaceContext, post: Post, data: PostIn, targets: list[Channel],
+                        master_media: list[MediaAsset]) -> None:
+    existing = {p.channel_id: p for p in publications(ctx, post)}
+    wanted = {c.id for c in targets}
+    for channel_id, publication in existing.items():
+        if channel_id not in wanted:
+            ctx.session.delete(publication)
+    ctx.session.execute(delete(PostMedia).where(PostMedia.post_id == post.id))
+    for position, asset in enumerate(master_media):
+        ctx.session.add(PostMedia(post_id=post.id, media_id=asset.id, position=position))
+    for channel in targets:
+        publication = existing.get(channel.id)
+        if publication is None:
+            publication = Publication(workspace_id=ctx.workspace_id, post_id=post.id, channel_id=channel.id,
+                                      status=S.DRAFT)
+            ctx.session.add(publication)
+            ctx.session.flush()
+        variant = data.variants.get(channel.id)
+        publication.variant_text = variant.text if variant and variant.text not in (None, data.text) else None
+        publication.own_media = bool(variant and variant.media_ids is not None)
+        publication.scheduled_at = post.scheduled_at
+        if publication.own_media and variant and variant.media_ids is not None:
+            for position, media_id in enumerate(variant.media_ids):
+                ctx.session.add(PostMedia(post_id=post.id, publication_id=publication.id, media_id=media_id,
+                                          position=position))
+    ctx.session.flush()
+
+
+# Approval and scheduling ----------------------------------------------------------------------
+
+
+def submit(ctx: WorkspaceContext, post_id: str) -> list[str]:
+    """Ask for approval; where the workspace needs none, this schedules the post."""
+    ctx.require(Permission.POSTS_WRITE)
+    post = ctx.get(Post, post_id, what="post")
+    pubs = _ready_to_go(ctx, post)
+    if not ctx.workspace.approval_steps:
+        return schedule(ctx, post_id, _skip_permission=True)
+    for publication in pubs:
+        publication.status = S.PENDING_APPROVAL
+    post.approval_step = 0
+    _decide(ctx, post, "submitted", None, "")
+    audit.record(ctx, "post.submit", "post", post.id, "Submitted a post for approval")
+    return [f"Sent for approval ({_step_label(ctx.workspace.approval_steps[0])})."]
+
+
+def approve(ctx: WorkspaceContext, post_id: str, comment: str = "") -> list[str]:
+    post = ctx.get(Post, post_id, what="post")
+    step = _current_step(ctx, post)
+    steps = ctx.workspace.approval_steps
+    _decide(ctx, post, "approved", step, comment)
+    audit.record(ctx, "post.approve", "post", post.id, f"Approved a post ({_step_label(step)})")
+    if post.approval_step + 1 < len(steps):
+        post.approval_step += 1
+        return [f"Approved; now waiting for {_step_label(steps[post.approval_step])}."]
+    return schedule(ctx, post_id, _skip_permission=True)
+
+
+def reject(ctx: WorkspaceContext, post_id: str, comment: str) -> list[str]:
+    if not comment.strip():
+        raise ValidationFailed("Say what should change: a rejection needs a comment for the author.")
+    post = ctx.get(Post, post_id, what="post")
+    step = _current_step(ctx, post)
+    _set_status(ctx, post, S.DRAFT, only_from={S.PENDING_APPROVAL})
+    post.approval_step = 0
+    _decide(ctx, post, "rejected", step, comment.strip())
+    audit.record(ctx, "post.reject", "post", post.id, f"Rejected a post: {comment.strip()[:200]}")
+    return ["Sent back to the author with your comment."]
+
+
+def _current_step(ctx: WorkspaceContext, post: Post) -> str:
+    ctx.require(Permission.POSTS_APPROVE)
+    if not any(p.status == S.PENDING_APPROVAL for p in publications(ctx, post)):
+        raise Conflict("This post is not waiting for approval.")
+    steps = ctx.workspace.approval_steps
+    step = steps[min(post.approval_step, len(steps) - 1)] if steps else Role.APPROVER.value
+    if ctx.role not in (Role.OWNER, Role.ADMIN) and ctx.role.value != step:
+        raise Forbidden(f"This post is waiting for {_step_label(step)}, not for your role "
+                        f"({ctx.role.value.replace('_', ' ')}).")
+    return step
+
+
+def _step_label(step: str) -> str:
+    return {"approver": "an approver", "client_reviewer": "the client's review"}.get(step, step)
+
+
+def _decide(ctx: WorkspaceContext, post: Post, decision: str, step: str | None, comment: str) -> None:
+    ctx.session.add(ApprovalDecision(workspace_id=ctx.workspace_id, post_id=post.id, user_id=ctx.actor.user_id,
+                                     decision=decision, step=step, comment=comment))
+
+
+def schedule(ctx: WorkspaceContext, post_id: str, *, _skip_permission: bool = False) -> list[str]:
+    """Move a post's publications to `scheduled`; the dispatcher publishes them when due."""
+    if not _skip_permission and not can_publish_directly(ctx):
+        raise Forbidden("Posts in this workspace need approval: submit it for approval instead.")
+    post = ctx.get(Post, post_id, what="post")
+    pubs = _ready_to_go(ctx, post)
+    now = clock.now()
+    if post.scheduled_at is None:
+        raise ValidationFailed("Pick a date and time, add the post to the queue, or publish it now.")
+    if post.scheduled_at < now - PAST_GRACE:
+        raise ValidationFailed(
+            f"The post was due at {post.scheduled_at.astimezone(zone(post.timezone)):%Y-%m-%d %H:%M} "
+            f"({post.timezone}), which has passed. Pick a new time before scheduling it.")
+    for publication in pubs:
+        publication.status = S.SCHEDULED
+        publication.scheduled_at = publication.scheduled_at or post.scheduled_at
+        publication.attempts = 0
+        publication.next_attempt_at = None
+        publication.last_error = None
+    audit.record(ctx, "post.schedule", "post", post.id, "Scheduled a post")
+    notes = []
+    if post.scheduled_at <= now:
+        from socialdesk.publishing.service import request_dispatch
+
+        request_dispatch(ctx.session)
+        notes.append("Publishing now.")
+    else:
+        notes.append(f"Scheduled for {post.scheduled_at.astimezone(zone(post.timezone)):%a %d %b %Y %H:%M} "
+                     f"({post.timezone}).")
+    if post.recurrence:
+        from socialdesk.scheduling import service as scheduling
+
+        created = scheduling.extend_recurrence(ctx, post)
+        if created:
+            notes.append(f"Repeats: {created} upcoming occurrence(s) added to the calendar.")
+    return notes
+
+
+def _ready_to_go(ctx: WorkspaceContext, post: Post) -> list[Publication]:
+    """The post's publications that may be (re)scheduled, after re-validating them."""
+    pubs = [p for p in publications(ctx, post) if p.status in EDITABLE and p.status != S.CANCELLED]
+    if not pubs:
+        raise Conflict("Nothing left to schedule: every channel of this post is published, publishing or cancelled.")
+    data = to_input(ctx, post)
+    _raise_on_problems(_checks(ctx, data, _channels(ctx, [p.channel_id for p in pubs]),
+                               _media(ctx, data.media_ids)))
+    return pubs
+
+
+def to_input(ctx: WorkspaceContext, post: Post) -> PostIn:
+    """The post as the composer would submit it (used to re-validate and to duplicate)."""
+    from socialdesk.content.schemas import VariantIn
+
+    pubs = publications(ctx, post)
+    media_rows = _media_rows(ctx, [post.id])
+    variants = {}
+    for p in pubs:
+        own = [m for pub_id, m in media_rows.get(post.id, []) if pub_id == p.id] if p.own_media else None
+        if p.variant_text is not None or own is not None:
+            variants[p.channel_id] = VariantIn(text=p.variant_text, media_ids=own)
+    return PostIn(text=post.text, channel_ids=[p.channel_id for p in pubs],
+                  media_ids=[m for pub_id, m in media_rows.get(post.id, []) if pub_id is None],
+                  variants=variants, timezone=post.timezone, recurrence=post.recurrence)
+
+
+def _set_status(ctx: WorkspaceContext, post: Post, status: PublicationStatus,
+                only_from: set[PublicationStatus] | None = None) -> None:
+    for publication in publications(ctx, post):
+        if publication.status in (only_from or EDITABLE - {S.CANCELLED}):
+            publication.status = status
+
+
+def cancel(ctx: WorkspaceContext, post_id: str) -> list[str]:
+    ctx.require(Permission.POSTS_WRITE)
+    post = ctx.get(Post, post_id, what="post")
+    if not can_publish_directly(ctx) and any(p.status == S.SCHEDULED for p in publications(ctx, post)):
+        raise Forbidden("Only someone who may publish can cancel an approved, scheduled post.")
+    cancelled = 0
+    for publication in publications(ctx, post):
+        if publication.status in (S.DRAFT, S.PENDING_APPROVAL, S.SCHEDULED, S.FAILED):
+            publication.status = S.CANCELLED
+            cancelled += 1
+    if not cancelled:
+        raise Conflict("Nothing to cancel: the post is already published, publishing or cancelled.")
+    audit.record(ctx, "post.cancel", "post", post.id, f"Cancelled {cancelled} publication(s)")
+    return [f"Cancelled on {cancelled} channel(s)."]
+
+
+def reschedule(ctx: WorkspaceContext, post_id: str, when_local: datetime, tz_name: str | None = None) -> list[str]:
+    """Move a post to another time (the calendar's drag and drop)."""
+    ctx.require(Permission.POSTS_WRITE)
+    post = ctx.get(Post, post_id, what="post")
+    _require_editable(ctx, post)
+    tz_name = tz_name or post.timezone
+    resolved = local_to_utc(when_local, tz_name)
+    if resolved.at < clock.now() - PAST_GRACE:
+        raise ValidationFailed(f"{when_local:%Y-%m-%d %H:%M} ({tz_name}) is in the past; pick a later time.")
+    scheduled = any(p.status == S.SCHEDULED for p in publications(ctx, post))
+    if scheduled and not can_publish_directly(ctx):
+        raise Forbidden("Moving an approved post needs approval again; ask an approver or admin to move it.")
+    post.scheduled_at = resolved.at
+    post.timezone = tz_name
+    for publication in publications(ctx, post):
+        if publication.status in EDITABLE:
+            publication.scheduled_at = resolved.at
+    audit.record(ctx, "post.reschedule", "post", post.id,
+                 f"Moved a post to {resolved.at.astimezone(zone(tz_name)):%Y-%m-%d %H:%M} ({tz_name})")
+    return [resolved.note] if resolved.note else []
+
+
+def delete_post(ctx: WorkspaceContext, post_id: str) -> None:
+    ctx.require(Permission.POSTS_WRITE)
+    post = ctx.get(Post, post_id, what="post")
+    live = [p for p in publications(ctx, post) if p.status in (S.PUBLISHING, S.PUBLISHED, S.UNCONFIRMED)]
+    if live:
+        raise Conflict("This post is already out on at least one channel, so its record is kept. Cancel the "
+                       "remaining channels instead.")
+    audit.record(ctx, "post.delete", "post", post.id, "Deleted a post")
+    ctx.session.delete(post)
+
+
+# One publication --------------------------------------------------------------------------------
+
+
+def get_publication(ctx: WorkspaceContext, publication_id: str) -> Publication:
+    return ctx.get(Publication, publication_id, what="publication")
+
+
+def update_publication(ctx: WorkspaceContext, publication_id: str, patch: PublicationPatch) -> list[str]:
+    ctx.require(Permission.POSTS_WRITE)
+    publication = get_publication(ctx, publication_id)
+    if publication.status not in EDITABLE:
+        raise Conflict(f"This publication is {publication.status.replace('_', ' ')} and can no longer be edited.")
+    post = ctx.get(Post, publication.post_id, what="post")
+    notes: list[str] = []
+    if patch.clear_variant:
+        publication.variant_text = None
+    elif patch.variant_text is not None:
+        publication.variant_text = patch.variant_text
+    if patch.media_ids is not None:
+        assets = _media(ctx, patch.media_ids)
+        ctx.session.execute(delete(PostMedia).where(PostMedia.publication_id == publication.id))
+        for position, asset in enumerate(assets):
+            ctx.session.add(PostMedia(post_id=post.id, publication_id=publication.id, media_id=asset.id,
+                                      position=position))
+        publication.own_media = True
+    if patch.scheduled_at is not None:
+        tz_name = patch.timezone or post.timezone
+        resolved = local_to_utc(patch.scheduled_at, tz_name)
+        if resolved.at < clock.now() - PAST_GRACE:
+            raise ValidationFailed(f"{patch.scheduled_at:%Y-%m-%d %H:%M} ({tz_name}) is in the past.")
+        publication.scheduled_at = resolved.at
+        if resolved.note:
+            notes.append(resolved.note)
+    ctx.session.flush()
+    if publication.status in (S.SCHEDULED, S.PENDING_APPROVAL):
+        channel = channels.get(ctx, publication.channel_id)
+        report = validate_publication(text_of(post, publication), [media.info(a) for a in media_of(ctx, publication)],
+                                      channels.capabilities(channel), channel_name=channel.name)
+        if not report.ok:
+            raise ValidationFailed(" ".join(p.message for p in report.problems))
+        if publication.status == S.SCHEDULED and not can_publish_directly(ctx):
+            publication.status = S.DRAFT
+            notes.append("The change needs approval again: this channel's publication is back in drafts.")
+    audit.record(ctx, "publication.update", "publication", publication.id, "Edited one channel's publication")
+    return notes
+
+
+def retry_publication(ctx: WorkspaceContext, publication_id: str) -> list[str]:
+    """Try a failed publication again; an unconfirmed one only after a person has checked the network."""
+    if not can_publish_directly(ctx):
+        raise Forbidden("Only someone who may publish can retry a publication.")
+    publication = get_publication(ctx, publication_id)
+    if publication.status not in (S.FAILED, S.UNCONFIRMED):
+        raise Conflict(f"Only failed or unconfirmed publications can be retried; this one is {publication.status}.")
+    publication.status = S.SCHEDULED
+    publication.scheduled_at = clock.now()
+    publication.attempts = 0
+    publication.next_attempt_at = None
+    from socialdesk.publishing.service import request_dispatch
+
+    request_dispatch(ctx.session)
+    audit.record(ctx, "publication.retry", "publication", publication.id, "Retried a publication")
+    return ["Trying again now."]
+
+
+def cancel_publication(ctx: WorkspaceContext, publication_id: str) -> list[str]:
+    ctx.require(Permission.POSTS_WRITE)
+    publication = get_publication(ctx, publication_id)
+    if publication.status not in (S.DRAFT, S.PENDING_APPROVAL, S.SCHEDULED, S.FAILED, S.UNCONFIRMED):
+        raise Conflict(f"A {publication.status} publication cannot be cancelled.")
+    if publication.status == S.SCHEDULED and not can_publish_directly(ctx):
+        raise Forbidden("Only someone who may publish can cancel an approved, scheduled publication.")
+    publication.status = S.CANCELLED
+    audit.record(ctx, "publication.cancel", "publication", publication.id, "Cancelled one channel's publication")
+    return ["Cancelled on this channel."]
+
+
+# Reading ----------------------------------------------------------------------------------------
+
+
+def publications(ctx: WorkspaceContext, post: Post) -> list[Publication]:
+    return list(ctx.session.scalars(ctx.select(Publication).where(Publication.post_id == post.id)
+                                    .order_by(Publication.created_at, Publication.id)))
+
+
+def text_of(post: Post, publication: Publication) -> str:
+    return publication.variant_text if publication.variant_text is not None else post.text
+
+
+def media_of(ctx: WorkspaceContext, publication: Publication) -> list[MediaAsset]:
+    """The media a publication sends: its own, or the post's master media."""
+    query = (select(MediaAsset).join(PostMedia, PostMedia.media_id == MediaAsset.id)
+             .where(MediaAsset.workspace_id == ctx.workspace_id, PostMedia.post_id == publication.post_id)
+             .order_by(PostMedia.position))
+    own = PostMedia.publication_id == publication.id if publication.own_media else PostMedia.publication_id.is_(None)
+    return list(ctx.session.scalars(query.where(own)))
+
+
+def get_post(ctx: WorkspaceContext, post_id: str) -> Post:
+    return ctx.get(Post, post_id, what="post")
+
+
+@dataclass(frozen=True)
+class PostFilter:
+    status: str | None = None
+    channel_id: str | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+    search: str | None = None
+
+
+def list_posts(ctx: WorkspaceContext, flt: PostFilter = PostFilter(), *, limit: int = 50,
+               offset: int = 0) -> tuple[list[Post], int]:
+    query = ctx.select(Post)
+    if flt.status or flt.channel_id:
+        sub = select(Publication.post_id).where(Publication.workspace_id == ctx.workspace_id)
+        if flt.status:
+            sub = sub.where(Publication.status == flt.status)
+        if flt.channel_id:
+            sub = sub.where(Publication.channel_id == flt.channel_id)
+        query = query.where(Post.id.in_(sub))
+    if flt.start:
+        query = query.where(Post.scheduled_at >= flt.start)
+    if flt.end:
+        query = query.where(Post.scheduled_at < flt.end)
+    if flt.search:
+        query = query.where(Post.text.ilike(f"%{flt.search}%"))
+    total = ctx.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    query = query.order_by(Post.scheduled_at.desc().nulls_last(), Post.id.desc())
+    return list(ctx.session.scalars(query.limit(limit).offset(offset))), total
+
+
+def pending_approval(ctx: WorkspaceContext) -> list[Post]:
+    sub = select(Publication.post_id).where(Publication.workspace_id == ctx.workspace_id,
+                                            Publication.status == S.PENDING_APPROVAL)
+    return list(ctx.session.scalars(ctx.select(Post).where(Post.id.in_(sub))
+                                    .order_by(Post.scheduled_at.is_(None), Post.scheduled_at)))
+
+
+def _media_rows(ctx: WorkspaceContext, post_ids: Iterable[str]) -> dict[str, list[tuple[str | None, str]]]:
+    rows = ctx.session.execute(select(PostMedia.post_id, PostMedia.publication_id, PostMedia.media_id)
+                               .where(PostMedia.post_id.in_(list(post_ids)))
+                               .order_by(PostMedia.position))
+    result: dict[str, list[tuple[str | None, str]]] = defaultdict(list)
+    for post_id, publication_id, media_id in rows:
+        result[post_id].append((publication_id, media_id))
+    return result
+
+
+def post_status(statuses: Sequence[str]) -> str:
+    """One word for a post from its publications' statuses, the most urgent first."""
+    if not statuses:
+        return "draft"
+    for status in (S.FAILED, S.UNCONFIRMED, S.PUBLISHING, S.PENDING_APPROVAL, S.SCHEDULED, S.DRAFT):
+        if status in statuses:
+            if status == S.SCHEDULED and S.PUBLISHED in statuses:
+                return "partly_published"
+            return status.value
+    if S.PUBLISHED in statuses:
+        return S.PUBLISHED.value
+    return S.CANCELLED.value
+
+
+def to_out(ctx: WorkspaceContext, posts: Sequence[Post], notes: list[str] | None = None) -> list[PostOut]:
+    """Posts with their publications, in a fixed number of queries however many posts there are."""
+    if not posts:
+        return []
+    ids = [p.id for p in posts]
+    pubs = ctx.session.execute(
+        select(Publication, Channel.name, Channel.network).join(Channel, Channel.id == Publication.channel_id)
+        .where(Publication.workspace_id == ctx.workspace_id, Publication.post_id.in_(ids))
+        .order_by(Publication.created_at, Publication.id)).all()
+    by_post: dict[str, list[tuple[Publication, str, str]]] = defaultdict(list)
+    for publication, name, network in pubs:
+        by_post[publication.post_id].append((publication, name, network))
+    media_rows = _media_rows(ctx, ids)
+    decisions = ctx.session.execute(
+        select(ApprovalDecision, User.name).outerjoin(User, User.id == ApprovalDecision.user_id)
+        .where(ApprovalDecision.workspace_id == ctx.workspace_id, ApprovalDecision.post_id.in_(ids))
+        .order_by(ApprovalDecision.created_at)).all()
+    by_post_decisions: dict[str, list[ApprovalOut]] = defaultdict(list)
+    for decision, name in decisions:
+        by_post_decisions[decision.post_id].append(ApprovalOut(
+            decision=decision.decision, step=decision.step, comment=decision.comment, by=name,
+            at=decision.created_at))
+    author_ids = {p.author_id for p in posts if p.author_id}
+    authors = dict(ctx.session.execute(select(User.id, User.name).where(User.id.in_(author_ids))).all()) \
+        if author_ids else {}
+    steps = ctx.workspace.approval_steps
+    out = []
+    for post in posts:
+        rows = by_post.get(post.id, [])
+        master_media = [m for pub_id, m in media_rows.get(post.id, []) if pub_id is None]
+        statuses = [p.status for p, _, _ in rows]
+        tz = zone(post.timezone)
+        pending = S.PENDING_APPROVAL in statuses and steps
+        out.append(PostOut(
+            id=post.id, workspace_id=post.workspace_id, status=post_status(statuses), text=post.text,
+            media_ids=master_media, scheduled_at=post.scheduled_at, timezone=post.timezone,
+            scheduled_local=post.scheduled_at.astimezone(tz).strftime("%Y-%m-%d %H:%M") if post.scheduled_at
+            else None,
+            recurrence=post.recurrence, recurrence_parent_id=post.recurrence_parent_id,
+            approval_step=steps[min(post.approval_step, len(steps) - 1)] if pending else None,
+            created_at=post.created_at, updated_at=post.updated_at, author=authors.get(post.author_id or ""),
+            publications=[PublicationOut(
+                id=p.id, channel_id=p.channel_id, channel_name=name, network=network, status=p.status,
+                text=text_of(post, p), variant_text=p.variant_text,
+                media_ids=[m for pub_id, m in media_rows.get(post.id, []) if pub_id == p.id] if p.own_media
+                else master_media,
+                scheduled_at=p.scheduled_at, published_at=p.published_at, external_id=p.external_id,
+                external_url=p.external_url, attempts=p.attempts, last_error=p.last_error)
+                for p, name, network in rows],
+            approvals=by_post_decisions.get(post.id, []), notes=notes or []))
+    return out
+
+
+def counts_by_status(ctx: WorkspaceContext) -> dict[str, int]:
+    rows = ctx.session.execute(select(Publication.status, func.count()).where(
+        Publication.workspace_id == ctx.workspace_id).group_by(Publication.status))
+    return {status: n for status, n in rows}
+
+
+def due_soon(ctx: WorkspaceContext, hours: int = 48) -> list[Post]:
+    now = clock.now()
+    return list(ctx.session.scalars(ctx.select(Post).where(
+        Post.scheduled_at >= now, Post.scheduled_at < now + timedelta(hours=hours),
+        Post.id.in_(select(Publication.post_id).where(Publication.workspace_id == ctx.workspace_id,
+                                                      or_(Publication.status == S.SCHEDULED,
+                                                          Publication.status == S.PENDING_APPROVAL))))
+        .order_by(Post.scheduled_at)))

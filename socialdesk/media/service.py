@@ -1,0 +1,151 @@
+"""The media library: store an upload after checking what it really is, make a thumbnail."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, UnidentifiedImageError
+from sqlalchemy import select
+
+from socialdesk.audit import service as audit
+from socialdesk.content.validation import MediaInfo
+from socialdesk.core.config import get_settings
+from socialdesk.core.errors import Conflict, ValidationFailed
+from socialdesk.media.models import MediaAsset
+from socialdesk.networks.base import MediaKind
+from socialdesk.workspaces.context import WorkspaceContext
+from socialdesk.workspaces.permissions import Permission
+
+IMAGE_FORMATS = {"JPEG": ("image/jpeg", ".jpg"), "PNG": ("image/png", ".png"), "WEBP": ("image/webp", ".webp"),
+                 "GIF": ("image/gif", ".gif")}
+THUMBNAIL_SIZE = (320, 320)
+# Pillow refuses images above this many pixels (decompression bombs); a real photo is far below.
+Image.MAX_IMAGE_PIXELS = 120_000_000
+
+
+@dataclass(frozen=True)
+class Detected:
+    kind: MediaKind
+    content_type: str
+    extension: str
+    width: int | None = None
+    height: int | None = None
+    duration_seconds: float | None = None
+
+
+def detect(data: bytes, filename: str) -> Detected:
+    """What the bytes really are (the browser's claimed type is not trusted)."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            fmt = image.format or ""
+            if fmt in IMAGE_FORMATS:
+                image.verify()
+                content_type, ext = IMAGE_FORMATS[fmt]
+                kind = MediaKind.GIF if fmt == "GIF" else MediaKind.IMAGE
+                return Detected(kind, content_type, ext, image.width, image.height)
+            raise ValidationFailed(f"{filename}: {fmt} images are not supported; upload JPEG, PNG, WebP or GIF.")
+    except UnidentifiedImageError:
+        pass
+    except (OSError, SyntaxError, Image.DecompressionBombError) as exc:
+        raise ValidationFailed(f"{filename}: the image is damaged or too large to open ({exc}).") from exc
+    if len(data) > 12 and data[4:8] == b"ftyp":
+        brand = data[8:12]
+        content_type, ext = ("video/quicktime", ".mov") if brand == b"qt  " else ("video/mp4", ".mp4")
+        return Detected(MediaKind.VIDEO, content_type, ext, duration_seconds=_mp4_duration(data))
+    if data[:4] == b"\x1a\x45\xdf\xa3":
+        return Detected(MediaKind.VIDEO, "video/webm", ".webm")
+    raise ValidationFailed(f"{filename}: not a supported image or video. Upload JPEG, PNG, WebP, GIF, MP4, MOV "
+                           "or WebM.")
+
+
+def _mp4_duration(data: bytes) -> float | None:
+    from mutagen import MutagenError
+    from mutagen.mp4 import MP4
+
+    try:
+        return float(MP4(io.BytesIO(data)).info.length) or None
+    except (MutagenError, ValueError):
+        return None
+
+
+def upload(ctx: WorkspaceContext, filename: str, data: bytes, alt_text: str = "") -> MediaAsset:
+    ctx.require(Permission.POSTS_WRITE)
+    settings = get_settings()
+    filename = Path(filename or "upload").name[:255]
+    if not data:
+        raise ValidationFailed(f"{filename}: the file is empty.")
+    if len(data) > settings.max_upload_mb * 1024 * 1024:
+        raise ValidationFailed(f"{filename}: {len(data) / 1e6:.1f} MB is over the {settings.max_upload_mb} MB "
+                               "upload limit (SOCIALDESK_MAX_UPLOAD_MB).")
+    found = detect(data, filename)
+    digest = hashlib.sha256(data).hexdigest()
+    duplicate = ctx.session.scalars(ctx.select(MediaAsset).where(MediaAsset.sha256 == digest)).first()
+    if duplicate:
+        return duplicate
+    asset = MediaAsset(workspace_id=ctx.workspace_id, filename=filename, content_type=found.content_type,
+                       kind=found.kind, size_bytes=len(data), width=found.width, height=found.height,
+                       duration_seconds=found.duration_seconds, sha256=digest, storage_key="",
+                       alt_text=alt_text.strip()[:1500], uploaded_by_id=ctx.actor.user_id)
+    ctx.session.add(asset)
+    ctx.session.flush()
+    folder = settings.media_dir / ctx.workspace_id
+    folder.mkdir(parents=True, exist_ok=True)
+    asset.storage_key = f"{ctx.workspace_id}/{asset.id}{found.extension}"
+    (settings.media_dir / asset.storage_key).write_bytes(data)
+    if found.kind != MediaKind.VIDEO:
+        asset.thumbnail_key = f"{ctx.workspace_id}/{asset.id}.thumb.jpg"
+        _thumbnail(data, settings.media_dir / asset.thumbnail_key)
+    audit.record(ctx, "media.upload", "media", asset.id, f"Uploaded {filename}")
+    return asset
+
+
+def _thumbnail(data: bytes, target: Path) -> None:
+    with Image.open(io.BytesIO(data)) as image:
+        image.seek(0)
+        thumb = image.convert("RGB")
+        thumb.thumbnail(THUMBNAIL_SIZE)
+        thumb.save(target, "JPEG", quality=82)
+
+
+def path_of(asset: MediaAsset, thumbnail: bool = False) -> Path:
+    key = asset.thumbnail_key if thumbnail and asset.thumbnail_key else asset.storage_key
+    return get_settings().media_dir / key
+
+
+def get(ctx: WorkspaceContext, media_id: str) -> MediaAsset:
+    return ctx.get(MediaAsset, media_id, what="media file")
+
+
+def list_media(ctx: WorkspaceContext, limit: int = 200) -> list[MediaAsset]:
+    return list(ctx.session.scalars(ctx.select(MediaAsset).order_by(MediaAsset.created_at.desc()).limit(limit)))
+
+
+def set_alt_text(ctx: WorkspaceContext, media_id: str, alt_text: str) -> MediaAsset:
+    ctx.require(Permission.POSTS_WRITE)
+    asset = get(ctx, media_id)
+    asset.alt_text = alt_text.strip()[:1500]
+    return asset
+
+
+def delete(ctx: WorkspaceContext, media_id: str) -> None:
+    from socialdesk.content.models import PostMedia
+
+    ctx.require(Permission.POSTS_WRITE)
+    asset = get(ctx, media_id)
+    used = ctx.session.scalars(select(PostMedia.id).where(PostMedia.media_id == asset.id).limit(1)).first()
+    if used:
+        raise Conflict(f"{asset.filename} is attached to a post; remove it from the post first.")
+    for key in (asset.storage_key, asset.thumbnail_key):
+        if key:
+            (get_settings().media_dir / key).unlink(missing_ok=True)
+    ctx.session.delete(asset)
+    audit.record(ctx, "media.delete", "media", media_id, f"Deleted {asset.filename}")
+
+
+def info(asset: MediaAsset) -> MediaInfo:
+    return MediaInfo(kind=MediaKind(asset.kind), content_type=asset.content_type, size_bytes=asset.size_bytes,
+                     width=asset.width, height=asset.height, duration_seconds=asset.duration_seconds,
+                     filename=asset.filename)

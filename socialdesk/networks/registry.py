@@ -1,0 +1,94 @@
+"""The networks socialdesk knows, loaded lazily by key. Adding a network: see docs/adding-a-network.md."""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from socialdesk.core.errors import ValidationFailed
+from socialdesk.networks.base import Capabilities, ChannelAccount, NetworkAdapter
+
+
+@dataclass(frozen=True)
+class ConnectField:
+    name: str
+    label: str
+    kind: str = "text"  # text, password, select, number
+    required: bool = True
+    choices: tuple[str, ...] = ()
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class NetworkSpec:
+    key: str
+    label: str
+    adapter: str  # "module:Class"; the class takes a ChannelAccount
+    connect: str  # "module:function"; called with the form's fields, returns a ConnectedAccount
+    fields: tuple[ConnectField, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class ConnectedAccount:
+    """What a network's connect step returns and a channel stores."""
+
+    external_id: str
+    handle: str
+    display_name: str
+    credentials: dict[str, Any]
+    settings: dict[str, Any]
+
+
+def _sandbox_fields() -> tuple[ConnectField, ...]:
+    from socialdesk.networks.profiles import NETWORK_PROFILES
+
+    return (
+        ConnectField("handle", "Handle", help="A name for the simulated account, e.g. brand_ig"),
+        ConnectField("profile", "Imitates", kind="select", choices=tuple(NETWORK_PROFILES),
+                     help="The sandbox channel gets this network's limits and metrics"),
+        ConnectField("audience_size", "Audience size", kind="number", required=False),
+        ConnectField("timezone", "Audience's main time zone", required=False),
+    )
+
+
+NETWORKS: dict[str, NetworkSpec] = {
+    "sandbox": NetworkSpec(
+        key="sandbox", label="Sandbox (simulated audience)",
+        adapter="socialdesk.networks.sandbox.adapter:SandboxAdapter",
+        connect="socialdesk.networks.sandbox.adapter:connect",
+    ),
+}
+
+
+def spec(network: str) -> NetworkSpec:
+    try:
+        return NETWORKS[network]
+    except KeyError:
+        raise ValidationFailed(f"Unknown network {network!r}. Known: {', '.join(sorted(NETWORKS))}.") from None
+
+
+def connect_fields(network: str) -> tuple[ConnectField, ...]:
+    if network == "sandbox":
+        return _sandbox_fields()
+    return spec(network).fields
+
+
+def _load(path: str) -> Any:
+    module, _, attr = path.partition(":")
+    return getattr(importlib.import_module(module), attr)
+
+
+def adapter_for(network: str, account: ChannelAccount) -> NetworkAdapter:
+    return _load(spec(network).adapter)(account)
+
+
+def capabilities_for(network: str, settings: dict[str, Any]) -> Capabilities:
+    """A channel's capabilities without its credentials (adapters' constructors do no I/O)."""
+    account = ChannelAccount(channel_id="", external_id="", handle="", credentials={}, settings=settings)
+    return adapter_for(network, account).capabilities()
+
+
+def connect(network: str, **fields: Any) -> ConnectedAccount:
+    result = _load(spec(network).connect)(**fields)
+    return result if isinstance(result, ConnectedAccount) else ConnectedAccount(**result)

@@ -1,0 +1,15 @@
+"""Publishing jobs."""
+
+from socialdesk.core.db import get_database
+from socialdesk.jobs.registry import task
+from socialdesk.publishing import service
+
+
+@task("publications.dispatch", every_seconds=15, max_attempts=3)
+def dispatch() -> None:
+    service.dispatch_due(get_database())
+
+
+@task("publication.publish", max_attempts=10, lease_seconds=300)
+def publish(publication_id: str) -> None:
+    service.publish(get_database(), publication_id)

@@ -1,0 +1,47 @@
+"""Organisations, their workspaces (one per brand or client) and who may do what in each."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from socialdesk.core.db import Base, IdMixin, TimestampMixin
+
+
+class Role(StrEnum):
+    OWNER = "owner"
+    ADMIN = "admin"
+    EDITOR = "editor"
+    APPROVER = "approver"
+    CLIENT_REVIEWER = "client_reviewer"
+    VIEWER = "viewer"
+
+
+class Organisation(IdMixin, TimestampMixin, Base):
+    __tablename__ = "organisations"
+
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class Workspace(IdMixin, TimestampMixin, Base):
+    __tablename__ = "workspaces"
+
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    # Who must approve a post before it may be scheduled, in order: e.g. ["approver", "client_reviewer"].
+    approval_steps: Mapped[list[Any]] = mapped_column(default=list)
+    brand_colour: Mapped[str] = mapped_column(String(7), default="#3b5bdb")
+    queue_paused: Mapped[bool] = mapped_column(default=False)
+
+
+class Membership(IdMixin, TimestampMixin, Base):
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("workspace_id", "user_id"),)
+
+    workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(32))

@@ -1,0 +1,129 @@
+"""Organisations, workspaces and memberships; resolving who may act in which workspace."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from socialdesk.audit import service as audit
+from socialdesk.auth.models import User
+from socialdesk.core.errors import Conflict, NotFound, ValidationFailed
+from socialdesk.core.timezones import zone
+from socialdesk.workspaces.context import Actor, WorkspaceContext
+from socialdesk.workspaces.models import Membership, Organisation, Role, Workspace
+from socialdesk.workspaces.permissions import Permission
+
+APPROVAL_ROLES = {Role.APPROVER.value, Role.CLIENT_REVIEWER.value}
+
+
+def create_organisation(session: Session, name: str) -> Organisation:
+    if not name.strip():
+        raise ValidationFailed("Give the organisation a name.")
+    org = Organisation(name=name.strip())
+    session.add(org)
+    session.flush()
+    return org
+
+
+def create_workspace(session: Session, organisation: Organisation, name: str, owner: User, *,
+                     timezone: str = "UTC", approval_steps: list[str] | None = None) -> Workspace:
+    if not name.strip():
+        raise ValidationFailed("Give the workspace a name (the brand or client it is for).")
+    zone(timezone)
+    steps = _check_steps(approval_steps or [])
+    workspace = Workspace(organisation_id=organisation.id, name=name.strip(), timezone=timezone,
+                          approval_steps=steps)
+    session.add(workspace)
+    session.flush()
+    session.add(Membership(workspace_id=workspace.id, user_id=owner.id, role=Role.OWNER))
+    session.flush()
+    ctx = WorkspaceContext(session, workspace, Actor(owner.id, owner.email), Role.OWNER)
+    audit.record(ctx, "workspace.create", "workspace", workspace.id, f"Created workspace {workspace.name}")
+    return workspace
+
+
+def _check_steps(steps: list[str]) -> list[str]:
+    bad = [s for s in steps if s not in APPROVAL_ROLES]
+    if bad:
+        raise ValidationFailed(f"Approval steps must be roles among {sorted(APPROVAL_ROLES)}; got {bad}.")
+    return list(steps)
+
+
+def update_settings(ctx: WorkspaceContext, *, name: str | None = None, timezone: str | None = None,
+                    approval_steps: list[str] | None = None, brand_colour: str | None = None) -> Workspace:
+    ctx.require(Permission.WORKSPACE_ADMIN)
+    ws = ctx.workspace
+    if name is not None:
+        if not name.strip():
+            raise ValidationFailed("The workspace name cannot be empty.")
+        ws.name = name.strip()
+    if timezone is not None:
+        zone(timezone)
+        ws.timezone = timezone
+    if approval_steps is not None:
+        ws.approval_steps = _check_steps(approval_steps)
+    if brand_colour is not None:
+        if not (len(brand_colour) == 7 and brand_colour.startswith("#")):
+            raise ValidationFailed("Brand colour must look like #1a2b3c.")
+        ws.brand_colour = brand_colour
+    audit.record(ctx, "workspace.update", "workspace", ws.id, "Changed workspace settings")
+    return ws
+
+
+def add_member(ctx: WorkspaceContext, user: User, role: Role) -> Membership:
+    ctx.require(Permission.WORKSPACE_ADMIN)
+    if role == Role.OWNER and ctx.role != Role.OWNER:
+        raise ValidationFailed("Only an owner can make someone else an owner.")
+    existing = ctx.session.scalars(ctx.select(Membership).where(Membership.user_id == user.id)).first()
+    if existing:
+        raise Conflict(f"{user.email} is already a member ({existing.role}).")
+    membership = Membership(workspace_id=ctx.workspace_id, user_id=user.id, role=role)
+    ctx.session.add(membership)
+    audit.record(ctx, "member.add", "user", user.id, f"Added {user.email} as {role.value}")
+    return membership
+
+
+def members(ctx: WorkspaceContext) -> list[tuple[Membership, User]]:
+    rows = ctx.session.execute(
+        select(Membership, User).join(User, User.id == Membership.user_id)
+        .where(Membership.workspace_id == ctx.workspace_id).order_by(User.name))
+    return [(m, u) for m, u in rows]
+
+
+def workspaces_for(session: Session, user_id: str) -> list[tuple[Workspace, Role]]:
+    rows = session.execute(
+        select(Workspace, Membership.role).join(Membership, Membership.workspace_id == Workspace.id)
+        .where(Membership.user_id == user_id).order_by(Workspace.name))
+    return [(w, Role(r)) for w, r in rows]
+
+
+def context_for(session: Session, actor: Actor, workspace_id: str, *,
+                token_workspace_id: str | None = None) -> WorkspaceContext:
+    """The actor's context in a workspace, or NotFound: a non-member cannot tell it exists."""
+    missing = NotFound(f"No workspace with id {workspace_id}.")
+    if actor.user_id is None or (token_workspace_id and token_workspace_id != workspace_id):
+        raise missing
+    row = session.execute(
+        select(Workspace, Membership.role).join(Membership, Membership.workspace_id == Workspace.id)
+        .where(Workspace.id == workspace_id, Membership.user_id == actor.user_id)).first()
+    if row is None:
+        raise missing
+    return WorkspaceContext(session, row[0], actor, Role(row[1]))
+
+
+def system_context(session: Session, workspace_id: str, label: str = "socialdesk") -> WorkspaceContext:
+    """For jobs and the CLI: acts with full rights, recorded in the audit log under `label`."""
+    workspace = session.get(Workspace, workspace_id)
+    if workspace is None:
+        raise NotFound(f"No workspace with id {workspace_id}.")
+    return WorkspaceContext(session, workspace, Actor.system(label), Role.OWNER)
+
+
+def find_workspace(session: Session, name_or_id: str) -> Workspace:
+    """For the CLI: a workspace by id or exact name."""
+    found = session.get(Workspace, name_or_id) or session.scalars(
+        select(Workspace).where(Workspace.name == name_or_id)).first()
+    if found is None:
+        raise NotFound(f"No workspace named or with id {name_or_id!r}. "
+                       "List them with `socialdesk workspace list`.")
+    return found
