@@ -32,7 +32,8 @@ from socialdesk.text.entities import Span, urls
 # skin tone, presentation selector or tag sequence (🏴󠁧󠁢󠁳󠁣󠁴󠁿), a flag (two regional indicators) or a keycap
 # (1️⃣), joined by ZWJ into one (👩🏽‍💻, ❤️‍🔥). The `regex` module's Unicode data is current, unlike
 # twitter-text-parser's emoji list of 2019. A stray accent or ZWJ after an emoji is not part of it,
-# as in twitter-text.
+# as in twitter-text. Any ZWJ-joined run is one emoji, listed by Unicode or not (`regex` has no RGI
+# sequence property), so a made-up join such as 😷‍😷 weighs 2 on X where twitter-text says 5.
 _EMOJI_PART = (
     r"(?:\p{Regional_Indicator}{2}"
     r"|[#*0-9]\uFE0F?\u20E3"
