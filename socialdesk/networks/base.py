@@ -18,8 +18,8 @@ from typing import Any, ClassVar, Protocol
 class TextCounting(StrEnum):
     """How a network counts the length of a text."""
 
-    GRAPHEMES = "graphemes"  # user-perceived characters (Bluesky, Instagram, most)
-    CODEPOINTS = "codepoints"  # Unicode code points (Mastodon, Telegram)
+    GRAPHEMES = "graphemes"  # user-perceived characters (Bluesky, Mastodon, Instagram, most)
+    CODEPOINTS = "codepoints"  # Unicode code points (Telegram)
     X_WEIGHTED = "x_weighted"  # twitter-text v3: CJK and emoji weigh 2, URLs 23
     UTF8_EMOJI = "utf8_emoji"  # Threads: characters, but an emoji counts as its UTF-8 bytes
 

@@ -26,9 +26,18 @@ class Span:
 def urls(text: str) -> list[Span]:
     found = []
     for m in URL_RE.finditer(text):
-        value = m.group(0).rstrip(_TRAILING)
+        value = _strip_trailing(m.group(0))
         found.append(Span(m.start(), m.start() + len(value), value))
     return found
+
+
+def _strip_trailing(url: str) -> str:
+    """Drop sentence punctuation after a link, but keep a closing bracket the link itself opened."""
+    while url and url[-1] in _TRAILING:
+        if url[-1] == ")" and url.count("(") >= url.count(")"):
+            break
+        url = url[:-1]
+    return url
 
 
 def hashtags(text: str) -> list[Span]:

@@ -1,0 +1,152 @@
+"""Posts and publications."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+
+from socialdesk.content import service
+from socialdesk.content.schemas import ChannelCheck, PostIn, PostOut, PublicationOut, PublicationPatch
+from socialdesk.web.deps import Ctx
+from socialdesk.workspaces.context import WorkspaceContext
+
+router = APIRouter(tags=["posts"])
+
+
+class PostPage(BaseModel):
+    total: int
+    limit: int
+    offset: int
+    items: list[PostOut]
+
+
+class CheckOut(BaseModel):
+    ok: bool
+    channels: list[ChannelCheck]
+
+
+class DecisionIn(BaseModel):
+    comment: str = ""
+
+
+class RescheduleIn(BaseModel):
+    scheduled_at: datetime = Field(description="Wall-clock time in `timezone` (default: the post's zone)")
+    timezone: str | None = None
+
+
+class ActionOut(BaseModel):
+    post: PostOut
+    notes: list[str]
+
+
+def _one(ctx: WorkspaceContext, post_id: str, notes: list[str] | None = None) -> PostOut:
+    return service.to_out(ctx, [service.get_post(ctx, post_id)], notes)[0]
+
+
+@router.get("/workspaces/{workspace_id}/posts")
+def list_posts(ctx: Ctx, status: str | None = None, channel_id: str | None = None, start: datetime | None = None,
+               end: datetime | None = None, q: str | None = None, limit: int = Query(50, ge=1, le=500),
+               offset: int = Query(0, ge=0)) -> PostPage:
+    posts, total = service.list_posts(ctx, service.PostFilter(status, channel_id, start, end, q), limit=limit,
+                                      offset=offset)
+    return PostPage(total=total, limit=limit, offset=offset, items=service.to_out(ctx, posts))
+
+
+@router.post("/workspaces/{workspace_id}/posts", status_code=201)
+def create_post(data: PostIn, ctx: Ctx) -> PostOut:
+    result = service.compose(ctx, data)
+    return _one(ctx, result.post.id, result.notes)
+
+
+@router.post("/workspaces/{workspace_id}/posts/check")
+def check_post(data: PostIn, ctx: Ctx) -> CheckOut:
+    checks = service.check(ctx, data)
+    return CheckOut(ok=all(c.ok for c in checks), channels=checks)
+
+
+@router.get("/workspaces/{workspace_id}/posts/{post_id}")
+def get_post(post_id: str, ctx: Ctx) -> PostOut:
+    return _one(ctx, post_id)
+
+
+@router.patch("/workspaces/{workspace_id}/posts/{post_id}")
+def update_post(post_id: str, data: PostIn, ctx: Ctx) -> PostOut:
+    result = service.compose(ctx, data, post_id)
+    return _one(ctx, post_id, result.notes)
+
+
+@router.delete("/workspaces/{workspace_id}/posts/{post_id}", status_code=204)
+def delete_post(post_id: str, ctx: Ctx) -> None:
+    service.delete_post(ctx, post_id)
+
+
+@router.post("/workspaces/{workspace_id}/posts/{post_id}/submit")
+def submit_post(post_id: str, ctx: Ctx) -> ActionOut:
+    notes = service.submit(ctx, post_id)
+    return ActionOut(post=_one(ctx, post_id), notes=notes)
+
+
+@router.post("/workspaces/{workspace_id}/posts/{post_id}/approve")
+def approve_post(post_id: str, data: DecisionIn, ctx: Ctx) -> ActionOut:
+    notes = service.approve(ctx, post_id, data.comment)
+    return ActionOut(post=_one(ctx, post_id), notes=notes)
+
+
+@router.post("/workspaces/{workspace_id}/posts/{post_id}/reject")
+def reject_post(post_id: str, data: DecisionIn, ctx: Ctx) -> ActionOut:
+    notes = service.reject(ctx, post_id, data.comment)
+    return ActionOut(post=_one(ctx, post_id), notes=notes)
+
+
+@router.post("/workspaces/{workspace_id}/posts/{post_id}/schedule")
+def schedule_post(post_id: str, ctx: Ctx) -> ActionOut:
+    notes = service.schedule(ctx, post_id)
+    return ActionOut(post=_one(ctx, post_id), notes=notes)
+
+
+@router.post("/workspaces/{workspace_id}/posts/{post_id}/cancel")
+def cancel_post(post_id: str, ctx: Ctx) -> ActionOut:
+    notes = service.cancel(ctx, post_id)
+    return ActionOut(post=_one(ctx, post_id), notes=notes)
+
+
+@router.post("/workspaces/{workspace_id}/posts/{post_id}/reschedule")
+def reschedule_post(post_id: str, data: RescheduleIn, ctx: Ctx) -> ActionOut:
+    notes = service.reschedule(ctx, post_id, data.scheduled_at, data.timezone)
+    return ActionOut(post=_one(ctx, post_id), notes=notes)
+
+
+@router.get("/workspaces/{workspace_id}/approvals")
+def pending_approvals(ctx: Ctx) -> list[PostOut]:
+    return service.to_out(ctx, service.pending_approval(ctx))
+
+
+def _publication_out(ctx: WorkspaceContext, publication_id: str) -> PublicationOut:
+    publication = service.get_publication(ctx, publication_id)
+    post = _one(ctx, publication.post_id)
+    return next(p for p in post.publications if p.id == publication_id)
+
+
+@router.get("/workspaces/{workspace_id}/publications/{publication_id}")
+def get_publication(publication_id: str, ctx: Ctx) -> PublicationOut:
+    return _publication_out(ctx, publication_id)
+
+
+@router.patch("/workspaces/{workspace_id}/publications/{publication_id}")
+def update_publication(publication_id: str, data: PublicationPatch, ctx: Ctx) -> PublicationOut:
+    service.update_publication(ctx, publication_id, data)
+    return _publication_out(ctx, publication_id)
+
+
+@router.post("/workspaces/{workspace_id}/publications/{publication_id}/retry")
+def retry_publication(publication_id: str, ctx: Ctx) -> PublicationOut:
+    service.retry_publication(ctx, publication_id)
+    return _publication_out(ctx, publication_id)
+
+
+@router.post("/workspaces/{workspace_id}/publications/{publication_id}/cancel")
+def cancel_publication(publication_id: str, ctx: Ctx) -> PublicationOut:
+    service.cancel_publication(ctx, publication_id)
+    return _publication_out(ctx, publication_id)

@@ -1,0 +1,73 @@
+"""The media library."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter, UploadFile
+from fastapi.responses import FileResponse
+from pydantic import BaseModel
+
+from socialdesk.core.errors import NotFound
+from socialdesk.media import service
+from socialdesk.media.models import MediaAsset
+from socialdesk.web.deps import Ctx
+
+router = APIRouter(tags=["media"])
+
+
+class MediaOut(BaseModel):
+    id: str
+    filename: str
+    content_type: str
+    kind: str
+    size_bytes: int
+    width: int | None
+    height: int | None
+    duration_seconds: float | None
+    alt_text: str
+    created_at: datetime
+
+
+class MediaPatch(BaseModel):
+    alt_text: str
+
+
+def media_out(asset: MediaAsset) -> MediaOut:
+    return MediaOut(**{k: getattr(asset, k) for k in MediaOut.model_fields})
+
+
+@router.get("/workspaces/{workspace_id}/media")
+def list_media(ctx: Ctx) -> list[MediaOut]:
+    return [media_out(a) for a in service.list_media(ctx)]
+
+
+@router.post("/workspaces/{workspace_id}/media", status_code=201)
+def upload_media(file: UploadFile, ctx: Ctx, alt_text: str = "") -> MediaOut:
+    data = file.file.read()
+    return media_out(service.upload(ctx, file.filename or "upload", data, alt_text))
+
+
+@router.get("/workspaces/{workspace_id}/media/{media_id}")
+def get_media(media_id: str, ctx: Ctx) -> MediaOut:
+    return media_out(service.get(ctx, media_id))
+
+
+@router.patch("/workspaces/{workspace_id}/media/{media_id}")
+def update_media(media_id: str, data: MediaPatch, ctx: Ctx) -> MediaOut:
+    return media_out(service.set_alt_text(ctx, media_id, data.alt_text))
+
+
+@router.delete("/workspaces/{workspace_id}/media/{media_id}", status_code=204)
+def delete_media(media_id: str, ctx: Ctx) -> None:
+    service.delete(ctx, media_id)
+
+
+@router.get("/workspaces/{workspace_id}/media/{media_id}/file")
+def media_file(media_id: str, ctx: Ctx, thumbnail: bool = False) -> FileResponse:
+    asset = service.get(ctx, media_id)
+    path = service.path_of(asset, thumbnail)
+    if not path.exists():
+        raise NotFound(f"The file of {asset.filename} is missing from the media directory.")
+    media_type = "image/jpeg" if thumbnail and asset.thumbnail_key else asset.content_type
+    return FileResponse(path, media_type=media_type, filename=None if thumbnail else asset.filename)

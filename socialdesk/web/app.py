@@ -1,0 +1,86 @@
+"""The FastAPI application: JSON API under /api/v1, HTML pages, static files, the embedded runner."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from socialdesk import __version__
+from socialdesk.core.config import get_settings
+from socialdesk.core.crypto import check_secret_key
+from socialdesk.core.db import get_database
+from socialdesk.core.errors import DomainError, Unauthorized
+from socialdesk.web.templating import templates
+
+log = logging.getLogger("socialdesk.web")
+STATIC = Path(__file__).parent / "static"
+
+
+def create_app(*, run_jobs: bool = False) -> FastAPI:
+    """The app; with `run_jobs`, the embedded job runner runs inside it (demo and serve)."""
+    settings = get_settings()
+    check_secret_key(settings)  # fail at start-up, not at the first channel connect
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runner = None
+        if run_jobs:
+            from socialdesk.jobs.runner import Runner
+
+            runner = Runner(get_database(), threads=settings.runner_threads, poll_seconds=settings.runner_poll_seconds)
+            runner.start()
+            app.state.runner = runner
+        yield
+        if runner is not None:
+            runner.stop()
+
+    app = FastAPI(title="socialdesk", version=__version__, lifespan=lifespan,
+                  description="Plan, write, approve, schedule, publish, answer and measure across networks. "
+                              "Authenticate with `Authorization: Bearer <token>` (create tokens with "
+                              "`socialdesk token create` or on the Settings page).")
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    _include_routers(app)
+    _install_error_handlers(app)
+    return app
+
+
+def _include_routers(app: FastAPI) -> None:
+    from socialdesk.web import api, pages
+
+    app.include_router(api.router)
+    app.include_router(pages.router)
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or "application/json" in request.headers.get("accept", "")
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def domain_error(request: Request, exc: DomainError) -> Response:
+        if _wants_json(request):
+            return JSONResponse(exc.to_dict(), status_code=exc.status_code)
+        if isinstance(exc, Unauthorized) and request.method == "GET":
+            return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+        if request.headers.get("hx-request"):
+            return templates.TemplateResponse(request, "partials/error.html", {"error": exc},
+                                              status_code=exc.status_code, headers={"HX-Reswap": "innerHTML"})
+        return templates.TemplateResponse(request, "error.html", {"error": exc}, status_code=exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def request_invalid(request: Request, exc: RequestValidationError) -> Response:
+        problems = [{"where": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()]
+        message = "; ".join(f"{p['where']}: {p['message']}" for p in problems)
+        if _wants_json(request):
+            return JSONResponse({"error": "invalid_request", "message": message, "details": problems},
+                                status_code=422)
+        from socialdesk.core.errors import ValidationFailed
+
+        return await domain_error(request, ValidationFailed(message))
