@@ -1,23 +1,19 @@
 """Shared fixtures: a migrated database per test (SQLite by default, PostgreSQL when
-SOCIALDESK_TEST_DATABASE_URL is set), and a manual clock."""
+SOCIALDESK_TEST_DATABASE_URL is set), a manual clock, and per-test settings."""
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 
 from socialdesk.core import clock as clock_module
 from socialdesk.core.clock import ManualClock
+from socialdesk.core.config import reset_settings_cache
 from socialdesk.core.db import Database, set_database
-from socialdesk.core.schema import create_schema, table_names
-
-PG_URL = os.environ.get("SOCIALDESK_TEST_DATABASE_URL")
+from socialdesk.core.schema import create_schema
+from tests.helpers import PG_URL, apply_settings, fresh_database, install_clock
 
 
 @pytest.fixture(scope="session")
@@ -34,16 +30,7 @@ def _template_db(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture
 def database(_template_db: str, tmp_path: Path) -> Iterator[Database]:
-    if PG_URL:
-        db = Database(PG_URL)
-        with db.engine.begin() as conn:
-            names = ", ".join(f'"{t}"' for t in table_names() if t != "alembic_version")
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    else:
-        path = tmp_path / "socialdesk.db"
-        shutil.copy(_template_db.removeprefix("sqlite:///"), path)
-        db = Database(f"sqlite:///{path}")
-    set_database(db)
+    db = fresh_database(_template_db, tmp_path)
     yield db
     set_database(None)
     db.dispose()
@@ -51,9 +38,19 @@ def database(_template_db: str, tmp_path: Path) -> Iterator[Database]:
 
 @pytest.fixture
 def clock() -> Iterator[ManualClock]:
-    """Time stands still at Monday 2026-03-02 09:00 UTC unless a test moves it."""
-    manual = ManualClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+    """Time stands still at T0 unless a test moves it."""
     previous = clock_module.get_clock()
-    clock_module.set_clock(manual)
-    yield manual
+    yield install_clock()
     clock_module.set_clock(previous)
+
+
+@pytest.fixture(autouse=True)
+def _settings(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Each test gets its own data directory and a real encryption key (not demo mode), unless its
+    module shares one prepared world between tests (SHARED_WORLD = True)."""
+    if getattr(request.module, "SHARED_WORLD", False):
+        yield
+        return
+    apply_settings(monkeypatch, tmp_path / "data")
+    yield
+    reset_settings_cache()

@@ -52,10 +52,16 @@ def create_app(*, run_jobs: bool = False) -> FastAPI:
 
 
 def _include_routers(app: FastAPI) -> None:
-    from socialdesk.web import api, pages
+    from fastapi import Depends
+    from fastapi.routing import iter_route_contexts
 
-    app.include_router(api.router)
-    app.include_router(pages.router)
+    from socialdesk.web import api, pages
+    from socialdesk.web.deps import check_route_params, path_objects_in_workspace
+
+    guard = [Depends(path_objects_in_workspace)]
+    app.include_router(api.router, dependencies=guard)
+    app.include_router(pages.router, dependencies=guard)
+    check_route_params([r.path for r in iter_route_contexts(app.router.routes)])
 
 
 def _wants_json(request: Request) -> bool:

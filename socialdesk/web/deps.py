@@ -119,3 +119,49 @@ def workspace_context(workspace_id: str, identity: CurrentIdentity, session: DbS
 
 
 Ctx = Annotated[WorkspaceContext, Depends(workspace_context)]
+
+
+def _object_params() -> dict[str, type]:
+    from socialdesk.channels.models import Channel
+    from socialdesk.content.models import Post, Publication
+    from socialdesk.inbox.models import InboxItem
+    from socialdesk.media.models import MediaAsset
+
+    return {"post_id": Post, "publication_id": Publication, "channel_id": Channel, "media_id": MediaAsset,
+            "item_id": InboxItem}
+
+
+# Path parameters that are not workspace objects, checked by their own routes.
+OWN_PARAMS = {"workspace_id", "token_id", "path"}
+
+
+def path_objects_in_workspace(request: Request, session: DbSession,
+                              identity: Annotated[Identity | None, Depends(optional_identity)]) -> None:
+    """Before any route runs: every object id in its path must belong to the path's workspace,
+    which the caller must be a member of. So no route can forget the check, and a member of one
+    workspace gets 404 for every object of another, whatever the route does next."""
+    params = request.path_params
+    if not params.keys() - OWN_PARAMS and "workspace_id" not in params:
+        return
+    if identity is None:
+        raise Unauthorized("Sign in first, or send an API token as 'Authorization: Bearer <token>'.")
+    if "workspace_id" not in params:
+        return
+    ctx = workspaces.context_for(session, identity.actor, params["workspace_id"],
+                                 token_workspace_id=identity.token_workspace_id)
+    models = _object_params()
+    for name, value in params.items():
+        if name in models:
+            ctx.get(models[name], value, what=name.removesuffix("_id").replace("_", " "))
+
+
+def check_route_params(paths: list[str]) -> None:
+    """Refuse to start when a route has a path parameter the workspace check does not know."""
+    import re
+
+    known = OWN_PARAMS | _object_params().keys()
+    for path in paths:
+        for name in re.findall(r"{(\w+)(?::\w+)?}", path):
+            if name not in known:
+                raise RuntimeError(f"Route {path} has path parameter {name!r}, which path_objects_in_workspace "
+                                   "does not know: add its model to _object_params or rename it.")

@@ -1,0 +1,436 @@
+"""The `socialdesk` command line (Typer + Rich)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from socialdesk.core.errors import ConfigurationError, DomainError
+
+if TYPE_CHECKING:
+    from socialdesk.workspaces.context import WorkspaceContext
+
+app = typer.Typer(help="socialdesk: a self-hosted social media marketing workstation.", no_args_is_help=True,
+                  pretty_exceptions_enable=False)
+user_app = typer.Typer(help="People who sign in.", no_args_is_help=True)
+workspace_app = typer.Typer(help="Workspaces (one per brand or client).", no_args_is_help=True)
+channel_app = typer.Typer(help="Connected accounts on networks.", no_args_is_help=True)
+post_app = typer.Typer(help="Posts and their publications.", no_args_is_help=True)
+token_app = typer.Typer(help="API tokens.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+app.add_typer(workspace_app, name="workspace")
+app.add_typer(channel_app, name="channel")
+app.add_typer(post_app, name="post")
+app.add_typer(token_app, name="token")
+
+console = Console()
+err = Console(stderr=True)
+
+WorkspaceOpt = Annotated[str, typer.Option("--workspace", "-w", help="Workspace name or id")]
+
+
+def main() -> None:
+    logging.basicConfig(level=os.environ.get("SOCIALDESK_LOG_LEVEL", "INFO"),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        app()
+    except (DomainError, ConfigurationError) as exc:
+        err.print(f"[red]error:[/red] {getattr(exc, 'message', exc)}")
+        sys.exit(2)
+
+
+def _migrate() -> None:
+    from socialdesk.core.db import get_database
+    from socialdesk.core.schema import create_schema
+
+    create_schema(get_database().url)
+
+
+# Running ----------------------------------------------------------------------------------------
+
+
+@app.command()
+def migrate() -> None:
+    """Bring the database to the newest schema."""
+    from socialdesk.core.db import get_database
+
+    _migrate()
+    console.print(f"Database is up to date: {get_database().url}")
+
+
+@app.command()
+def serve(host: Annotated[str | None, typer.Option(help="Address to listen on")] = None,
+          port: Annotated[int | None, typer.Option(help="Port")] = None,
+          jobs: Annotated[bool, typer.Option(help="Run the job runner in this process")] = True) -> None:
+    """Run the web app (and, by default, the job runner) after migrating the database."""
+    from socialdesk.core.config import get_settings
+
+    settings = get_settings()
+    _migrate()
+    _serve(host or settings.host, port or settings.port, jobs)
+
+
+def _serve(host: str, port: int, jobs: bool) -> None:
+    import uvicorn
+
+    from socialdesk.web.app import create_app
+
+    uvicorn.run(create_app(run_jobs=jobs), host=host, port=port, log_level="info", access_log=False)
+
+
+@app.command()
+def demo(host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+         port: Annotated[int, typer.Option(help="Port")] = 8000,
+         check: Annotated[bool, typer.Option("--check", help="Prepare everything, print a summary, exit")] = False
+         ) -> None:
+    """Start with a live demo workspace on the sandbox network (no accounts needed anywhere)."""
+    import time
+
+    started = time.perf_counter()
+    os.environ["SOCIALDESK_DEMO_MODE"] = "1"
+    from socialdesk.core.config import reset_settings_cache
+
+    reset_settings_cache()
+    _migrate()
+    from socialdesk.demo import ensure_demo
+
+    with console.status("Preparing the demo workspace (four weeks of simulated history)…"):
+        summary = ensure_demo()
+    elapsed = time.perf_counter() - started
+    if check:
+        console.print(f"demo: {summary.channels} channels, {summary.posts} posts, {summary.comments} comments, "
+                      f"ready in {elapsed:.1f} s", highlight=False, soft_wrap=True)
+        return
+    console.print(f"[bold]socialdesk demo[/bold] on http://{host}:{port}  —  sign in as "
+                  f"[cyan]{summary.email}[/cyan] with password [cyan]{summary.password}[/cyan]")
+    _serve(host, port, jobs=True)
+
+
+@app.command()
+def worker() -> None:
+    """Run only the job runner (publishing, comments, metrics), e.g. beside `serve --no-jobs`."""
+    import signal
+    import threading
+
+    from socialdesk.core.config import get_settings
+    from socialdesk.core.crypto import check_secret_key
+    from socialdesk.core.db import get_database
+    from socialdesk.jobs.runner import Runner
+
+    settings = get_settings()
+    check_secret_key(settings)
+    _migrate()
+    runner = Runner(get_database(), kind="worker", threads=settings.runner_threads,
+                    poll_seconds=settings.runner_poll_seconds)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    runner.start()
+    console.print(f"worker {runner.runner_id} running; Ctrl-C to stop")
+    stop.wait()
+    runner.stop()
+
+
+@app.command("secret-key")
+def secret_key() -> None:
+    """Print a new key for SOCIALDESK_SECRET_KEY (keep it: it decrypts stored credentials)."""
+    from socialdesk.core.crypto import generate_key
+
+    print(generate_key())
+
+
+# People and workspaces -----------------------------------------------------------------------------
+
+
+@user_app.command("create")
+def user_create(email: Annotated[str, typer.Option(help="Sign-in e-mail")],
+                name: Annotated[str, typer.Option(help="Display name")] = "",
+                password: Annotated[str | None, typer.Option(help="Password (asked for when omitted)")] = None
+                ) -> None:
+    """Create a person who can sign in."""
+    from socialdesk.auth.service import create_user
+    from socialdesk.core.db import get_database
+
+    _migrate()
+    password = password or typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    with get_database().unit_of_work() as session:
+        user = create_user(session, email, name or email.split("@")[0], password)
+    console.print(f"Created user {user.email} ({user.id})")
+
+
+@workspace_app.command("create")
+def workspace_create(name: Annotated[str, typer.Option(help="Brand or client name")],
+                     owner: Annotated[str, typer.Option(help="Owner's e-mail (an existing user)")],
+                     timezone: Annotated[str, typer.Option(help="IANA time zone")] = "UTC",
+                     organisation: Annotated[str | None, typer.Option(help="Organisation name")] = None,
+                     approval: Annotated[list[str] | None, typer.Option(
+                         help="Approval steps in order: approver, client_reviewer")] = None) -> None:
+    """Create a workspace (and its organisation if needed)."""
+    from sqlalchemy import select
+
+    from socialdesk.auth.service import user_by_email
+    from socialdesk.core.db import get_database
+    from socialdesk.core.errors import NotFound
+    from socialdesk.workspaces.models import Organisation
+    from socialdesk.workspaces.service import create_organisation, create_workspace
+
+    _migrate()
+    with get_database().unit_of_work() as session:
+        user = user_by_email(session, owner)
+        if user is None:
+            raise NotFound(f"No user {owner}; create one with `socialdesk user create --email {owner}`.")
+        org_name = organisation or name
+        org = session.scalars(select(Organisation).where(Organisation.name == org_name)).first() \
+            or create_organisation(session, org_name)
+        workspace = create_workspace(session, org, name, user, timezone=timezone, approval_steps=approval or [])
+    console.print(f"Created workspace {workspace.name} ({workspace.id})")
+
+
+@workspace_app.command("list")
+def workspace_list() -> None:
+    """List every workspace."""
+    from sqlalchemy import select
+
+    from socialdesk.core.db import get_database
+    from socialdesk.workspaces.models import Workspace
+
+    table = Table("id", "name", "time zone", "approval")
+    with get_database().read_sessions() as session:
+        for w in session.scalars(select(Workspace).order_by(Workspace.name)):
+            table.add_row(w.id, w.name, w.timezone, " → ".join(w.approval_steps) or "none")
+    console.print(table)
+
+
+@workspace_app.command("add-member")
+def workspace_add_member(workspace: WorkspaceOpt, email: Annotated[str, typer.Option()],
+                         role: Annotated[str, typer.Option(help="owner, admin, editor, approver, "
+                                                                "client_reviewer, viewer")]) -> None:
+    """Give a person a role in a workspace."""
+    from socialdesk.auth.service import user_by_email
+    from socialdesk.core.errors import NotFound, ValidationFailed
+    from socialdesk.workspaces.models import Role
+    from socialdesk.workspaces.service import add_member
+
+    try:
+        role_value = Role(role)
+    except ValueError:
+        raise ValidationFailed(f"Unknown role {role!r}; use one of {', '.join(r.value for r in Role)}.") from None
+    with _context(workspace) as ctx:
+        user = user_by_email(ctx.session, email)
+        if user is None:
+            raise NotFound(f"No user {email}.")
+        add_member(ctx, user, role_value)
+    console.print(f"{email} is now {role_value.value} in {workspace}")
+
+
+@contextmanager
+def _context(workspace: str) -> Iterator[WorkspaceContext]:
+    """A CLI unit of work in a workspace, acting with full rights and audited as 'cli'."""
+    from socialdesk.core.db import get_database
+    from socialdesk.workspaces.service import find_workspace, system_context
+
+    with get_database().unit_of_work() as session:
+        yield system_context(session, find_workspace(session, workspace).id, "cli")
+
+
+# Channels -----------------------------------------------------------------------------------------
+
+
+@channel_app.command("add")
+def channel_add(network: Annotated[str, typer.Argument(help="Network key, e.g. sandbox")],
+                workspace: WorkspaceOpt,
+                name: Annotated[str | None, typer.Option(help="Name shown in socialdesk")] = None,
+                handle: Annotated[str | None, typer.Option(help="Account handle")] = None,
+                profile: Annotated[str | None, typer.Option(help="Sandbox: which network it imitates")] = None,
+                audience_size: Annotated[int | None, typer.Option(help="Sandbox: simulated audience size")] = None,
+                timezone: Annotated[str | None, typer.Option(help="Sandbox: audience's main time zone")] = None,
+                field: Annotated[list[str] | None, typer.Option(help="Other connect fields as key=value")] = None
+                ) -> None:
+    """Connect an account on a network to a workspace."""
+    from socialdesk.channels.service import connect
+    from socialdesk.core.errors import ValidationFailed
+
+    fields: dict[str, object] = {"handle": handle, "profile": profile, "audience_size": audience_size,
+                                 "timezone": timezone}
+    for item in field or []:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise ValidationFailed(f"--field {item!r} must look like key=value.")
+        fields[key.strip()] = value
+    with _context(workspace) as ctx:
+        channel = connect(ctx, network, name, **{k: v for k, v in fields.items() if v is not None})
+    console.print(f"Connected {channel.name} ({channel.network} {channel.handle}): {channel.id}")
+
+
+@channel_app.command("list")
+def channel_list(workspace: WorkspaceOpt) -> None:
+    """List a workspace's channels."""
+    from socialdesk.channels.service import capabilities, list_channels
+
+    table = Table("id", "name", "network", "handle", "status", "text limit")
+    with _context(workspace) as ctx:
+        for c in list_channels(ctx):
+            table.add_row(c.id, c.name, f"{c.network} ({capabilities(c).label})", c.handle, c.status,
+                          str(capabilities(c).text.limit))
+    console.print(table)
+
+
+# Posts --------------------------------------------------------------------------------------------
+
+
+def _channel_ids(ctx: WorkspaceContext, refs: list[str]) -> list[str]:
+    from socialdesk.channels.service import list_channels
+    from socialdesk.core.errors import NotFound
+
+    known = list_channels(ctx)
+    ids = []
+    for ref in refs:
+        match = [c for c in known if ref in (c.id, c.name, c.handle)]
+        if not match:
+            raise NotFound(f"No channel {ref!r} in this workspace; see `socialdesk channel list -w ...`.")
+        ids.append(match[0].id)
+    return ids
+
+
+@post_app.command("create")
+def post_create(workspace: WorkspaceOpt,
+                channel: Annotated[list[str], typer.Option(help="Channel id, name or handle (repeatable)")],
+                text: Annotated[str, typer.Option(help="The master text")],
+                image: Annotated[list[Path] | None, typer.Option(help="Image or video file (repeatable)")] = None,
+                at: Annotated[str | None, typer.Option(help="When, 'YYYY-MM-DD HH:MM' in --timezone")] = None,
+                timezone: Annotated[str | None, typer.Option(help="Default: the workspace's")] = None,
+                queue: Annotated[bool, typer.Option("--queue", help="Next free queue slot")] = False,
+                now: Annotated[bool, typer.Option("--now", help="Publish now")] = False,
+                submit: Annotated[bool, typer.Option("--submit", help="Submit for approval")] = False,
+                schedule: Annotated[bool, typer.Option("--schedule", help="Schedule without approval")] = False,
+                ) -> None:
+    """Create a post (a draft unless --now, --submit or --schedule); prints its id."""
+    from socialdesk.content.schemas import Intent, PostIn
+    from socialdesk.content.service import compose
+    from socialdesk.media.service import upload
+
+    intent = (Intent.PUBLISH_NOW if now else Intent.SCHEDULE if schedule else Intent.SUBMIT if submit
+              else Intent.DRAFT)
+    with _context(workspace) as ctx:
+        media_ids = [upload(ctx, p.name, p.read_bytes()).id for p in image or []]
+        result = compose(ctx, PostIn(text=text, channel_ids=_channel_ids(ctx, channel), media_ids=media_ids,
+                                     scheduled_at=_parse_when(at), timezone=timezone, use_queue=queue,
+                                     intent=intent))
+    for note in result.notes:
+        err.print(note)
+    print(result.post.id)
+
+
+def _parse_when(value: str | None) -> datetime | None:
+    from socialdesk.core.errors import ValidationFailed
+
+    if value is None:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise ValidationFailed(f"--at {value!r}: write the time as 'YYYY-MM-DD HH:MM'.") from None
+
+
+@post_app.command("schedule")
+def post_schedule(post_id: str, workspace: WorkspaceOpt,
+                  at: Annotated[str | None, typer.Option(help="New time, 'YYYY-MM-DD HH:MM'")] = None,
+                  timezone: Annotated[str | None, typer.Option()] = None) -> None:
+    """Schedule a post (optionally at a new time)."""
+    from socialdesk.content.service import reschedule, schedule
+
+    with _context(workspace) as ctx:
+        notes = reschedule(ctx, post_id, _parse_when(at), timezone) if at else []  # type: ignore[arg-type]
+        notes += schedule(ctx, post_id)
+    for note in notes:
+        console.print(note)
+
+
+@post_app.command("list")
+def post_list(workspace: WorkspaceOpt, status: Annotated[str | None, typer.Option()] = None,
+              limit: Annotated[int, typer.Option()] = 50) -> None:
+    """List posts, newest first."""
+    from socialdesk.content.service import PostFilter, list_posts, to_out
+
+    table = Table("id", "status", "when (local)", "channels", "text")
+    with _context(workspace) as ctx:
+        posts, total = list_posts(ctx, PostFilter(status=status), limit=limit)
+        for p in to_out(ctx, posts):
+            table.add_row(p.id, p.status, p.scheduled_local or "—",
+                          ", ".join(f"{x.channel_name}:{x.status}" for x in p.publications),
+                          p.text[:60].replace("\n", " "))
+    console.print(table)
+    console.print(f"{len(posts)} of {total}")
+
+
+@post_app.command("show")
+def post_show(post_id: str, workspace: Annotated[str | None, typer.Option("--workspace", "-w")] = None,
+              as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False) -> None:
+    """Show a post and each publication's status, external id and URL."""
+    from socialdesk.content.models import Post
+    from socialdesk.content.service import to_out
+    from socialdesk.core.db import get_database
+    from socialdesk.core.errors import NotFound
+
+    if workspace is None:
+        with get_database().read_sessions() as session:
+            found = session.get(Post, post_id)
+            if found is None:
+                raise NotFound(f"No post with id {post_id}.")
+            workspace = found.workspace_id
+    with _context(workspace) as ctx:
+        out = to_out(ctx, [ctx.get(Post, post_id, what="post")])[0]
+    if as_json:
+        print(json.dumps(out.model_dump(mode="json"), indent=2, ensure_ascii=False))
+        return
+    console.print(f"[bold]{out.id}[/bold] {out.status}  {out.scheduled_local or ''} {out.timezone}")
+    console.print(out.text)
+    table = Table("channel", "status", "external id", "url", "error")
+    for p in out.publications:
+        table.add_row(p.channel_name, p.status, p.external_id or "", p.external_url or "", p.last_error or "")
+    console.print(table)
+
+
+# Tokens ---------------------------------------------------------------------------------------------
+
+
+@token_app.command("create")
+def token_create(email: Annotated[str, typer.Option(help="Whose token")],
+                 name: Annotated[str, typer.Option(help="What it is for")],
+                 scope: Annotated[list[str], typer.Option(help="read, posts:write, posts:approve, posts:publish, "
+                                                               "inbox:write, channels:manage, workspace:admin")],
+                 workspace: Annotated[str | None, typer.Option(help="Limit to one workspace")] = None) -> None:
+    """Create an API token; the secret is printed once."""
+    from socialdesk.auth.service import create_api_token, user_by_email
+    from socialdesk.core.db import get_database
+    from socialdesk.core.errors import NotFound
+    from socialdesk.workspaces.service import find_workspace
+
+    with get_database().unit_of_work() as session:
+        user = user_by_email(session, email)
+        if user is None:
+            raise NotFound(f"No user {email}.")
+        workspace_id = find_workspace(session, workspace).id if workspace else None
+        secret, _ = create_api_token(session, user, name, scope, workspace_id)
+    print(secret)
+
+
+@app.command("run-jobs")
+def run_jobs() -> None:
+    """Run every job that is due now, then exit (for cron-style setups and debugging)."""
+    from socialdesk.core.db import get_database
+    from socialdesk.jobs.runner import Runner
+
+    ran = Runner(get_database(), kind="cli").run_pending()
+    console.print(f"ran {ran} job(s)")

@@ -1,0 +1,264 @@
+"""The demo workspace: a coffee-shop brand on three sandbox channels, with four weeks of history.
+
+History is not faked: the clock is set four weeks back and the real pipeline runs forward through
+time — posts are composed, approved, published by the job runner, and the sandbox audience reacts;
+metrics and comments are collected by the same jobs that run in production.
+"""
+
+from __future__ import annotations
+
+import io
+import random
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from PIL import Image, ImageDraw
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from socialdesk.auth.models import User
+from socialdesk.auth.service import create_user, user_by_email
+from socialdesk.channels import service as channels
+from socialdesk.channels.models import Channel
+from socialdesk.content import service as content
+from socialdesk.content.models import Post, Publication, PublicationStatus
+from socialdesk.content.schemas import Intent, PostIn, VariantIn
+from socialdesk.core import clock
+from socialdesk.core.clock import ManualClock
+from socialdesk.core.db import Database, get_database
+from socialdesk.inbox import service as inbox
+from socialdesk.inbox.models import InboxItem
+from socialdesk.jobs.runner import Runner
+from socialdesk.media import service as media
+from socialdesk.scheduling import service as scheduling
+from socialdesk.workspaces import service as workspaces
+from socialdesk.workspaces.context import Actor, WorkspaceContext
+from socialdesk.workspaces.models import Organisation, Role, Workspace
+
+ORGANISATION = "Demo agency"
+WORKSPACE = "Kava & Co. (demo)"
+TIMEZONE = "Europe/Zagreb"
+EMAIL = "demo@socialdesk.local"
+PASSWORD = "socialdesk-demo"
+TEAM = (("ana@socialdesk.local", "Ana Horvat", Role.EDITOR), ("marko@socialdesk.local", "Marko Kovač", Role.APPROVER))
+CHANNELS = (
+    ("Kava & Co. on X", "kavaco", "x", 2400),
+    ("Kava & Co. Instagram", "kavaco.ig", "instagram", 4200),
+    ("Kava & Co. Mastodon", "kavaco@social.example", "mastodon", 1500),
+)
+HISTORY_DAYS = 28
+STEP = timedelta(hours=3)
+
+TEXTS = (
+    "Dobro jutro, Zagreb! ☕ Nova single-origin kava iz Etiopije stigla je u #KavaCo. Svratite na degustaciju! #kava",
+    "Fresh croissants every morning from 7:00 🥐 Pair one with a flat white. #coffee #breakfast #Zagreb",
+    "Subota = brunch dan 🍳 Rezervirajte stol na kavaco.example/brunch #brunch #hrana",
+    "How do you take your coffee? Espresso, cappuccino or cold brew? Tell us below 👇 #coffee",
+    "Naš barista Ivan objašnjava razliku između lattea i flat whitea 🎥 #kava #barista",
+    "Rainy day in Zagreb? Our hot chocolate is the cure ☔🍫 #Zagreb #cafe",
+    "Novi jesenski meni: pumpkin spice latte i kolač od jabuka 🍂 #kava #kolači",
+    "Coffee tasting this Thursday at 18:00 — five beans, three brewing methods. Free entry! #coffee #events",
+    "Zahvaljujemo svima koji su došli na naš rođendan 🎉 Vidimo se uskoro! #KavaCo",
+    "Behind the bar: how we roast our beans in small batches every Monday. #coffee #roasting",
+    "Happy hour 14–16 h: druga kava gratis ☕☕ #kava #zagreb",
+    "Tip: keep your beans in an airtight jar, away from light. Never in the fridge! #coffee #tips",
+)
+UPCOMING = (
+    ("Ponedjeljak počinje uz dobru kavu ☕ Otvoreni smo od 7 h. #kava #Zagreb", 1, 8, 30),
+    ("New: oat milk at no extra charge 🌾 #coffee #vegan", 1, 13, 0),
+    ("Ovaj vikend: latte art radionica za početnike. Prijave na kavaco.example/radionica #kava #events", 2, 18, 0),
+    ("Our autumn blend is back — chocolate, hazelnut and a hint of cherry. #coffee", 3, 9, 0),
+    ("Petak navečer uz jazz i espresso martini 🎷🍸 #Zagreb #izlazak", 4, 19, 30),
+    ("Thank you for 4,000 followers! Free cookie with every coffee this Saturday 🍪 #KavaCo", 5, 10, 0),
+)
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    channels: int
+    posts: int
+    comments: int
+    email: str = EMAIL
+    password: str = PASSWORD
+
+
+def ensure_demo(db: Database | None = None) -> DemoSummary:
+    """Create the demo workspace with its history once; afterwards only top up upcoming posts."""
+    db = db or get_database()
+    with db.unit_of_work() as session:
+        workspace = session.scalars(select(Workspace).join(Organisation).where(
+            Organisation.name == ORGANISATION, Workspace.name == WORKSPACE)).first()
+        workspace_id = workspace.id if workspace else None
+    if workspace_id is None:
+        workspace_id = _create_with_history(db)
+    _top_up_upcoming(db, workspace_id)
+    return _summary(db, workspace_id)
+
+
+def _summary(db: Database, workspace_id: str) -> DemoSummary:
+    with db.read_sessions() as session:
+        return DemoSummary(
+            channels=session.scalar(select(func.count()).where(Channel.workspace_id == workspace_id)) or 0,
+            posts=session.scalar(select(func.count()).where(Post.workspace_id == workspace_id)) or 0,
+            comments=session.scalar(select(func.count()).where(InboxItem.workspace_id == workspace_id)) or 0)
+
+
+def _image(label: str, colour: tuple[int, int, int]) -> bytes:
+    """A simple branded square, drawn here so the demo needs no files from anywhere."""
+    image = Image.new("RGB", (1080, 1080), colour)
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((340, 300, 740, 700), outline=(255, 255, 255), width=18)
+    draw.text((380, 760), label, fill=(255, 255, 255))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=80)
+    return out.getvalue()
+
+
+def _people(session: Session, workspace: Workspace) -> dict[str, WorkspaceContext]:
+    contexts = {}
+    for email, _, role in TEAM:
+        user = user_by_email(session, email)
+        assert user is not None
+        contexts[role.value] = WorkspaceContext(session, workspace, Actor(user.id, email), role)
+    owner = user_by_email(session, EMAIL)
+    assert owner is not None
+    contexts["owner"] = WorkspaceContext(session, workspace, Actor(owner.id, EMAIL), Role.OWNER)
+    return contexts
+
+
+def _create_with_history(db: Database) -> str:
+    real_clock = clock.get_clock()
+    now = real_clock.now()
+    start = (now - timedelta(days=HISTORY_DAYS)).replace(minute=0, second=0, microsecond=0)
+    manual = ManualClock(start)
+    clock.set_clock(manual)
+    try:
+        workspace_id = _create_workspace(db)
+        _replay_history(db, workspace_id, manual, now)
+    finally:
+        clock.set_clock(real_clock)
+    return workspace_id
+
+
+def _create_workspace(db: Database) -> str:
+    with db.unit_of_work() as session:
+        owner = user_by_email(session, EMAIL) or create_user(session, EMAIL, "Demo Owner", PASSWORD)
+        org = workspaces.create_organisation(session, ORGANISATION)
+        workspace = workspaces.create_workspace(session, org, WORKSPACE, owner, timezone=TIMEZONE,
+                                                approval_steps=["approver"])
+        ctx = WorkspaceContext(session, workspace, Actor(owner.id, EMAIL), Role.OWNER)
+        for email, name, role in TEAM:
+            user: User = user_by_email(session, email) or create_user(session, email, name, PASSWORD)
+            workspaces.add_member(ctx, user, role)
+        for name, handle, profile, audience in CHANNELS:
+            channels.connect(ctx, "sandbox", name, handle=handle, profile=profile, audience_size=audience,
+                             timezone=TIMEZONE)
+        scheduling.set_slots(ctx, [(d, t) for d in range(5) for t in ("08:30", "13:00", "19:00")]
+                             + [(d, "10:00") for d in (5, 6)])
+        colours = [(111, 78, 55), (193, 154, 107), (59, 91, 219), (46, 125, 50)]
+        for index, colour in enumerate(colours):
+            media.upload(ctx, f"kavaco-{index + 1}.jpg", _image(f"Kava & Co. #{index + 1}", colour),
+                         alt_text="A cup of coffee on the Kava & Co. counter")
+        return workspace.id
+
+
+def _plan(start: datetime, now: datetime) -> list[tuple[datetime, int]]:
+    """Post times for the history, at varied hours so the audience's best hours can be learnt."""
+    rng = random.Random(2026)
+    tz = ZoneInfo(TIMEZONE)
+    plan = []
+    day = start.astimezone(tz).date() + timedelta(days=1)
+    index = 0
+    while datetime.combine(day, time(23, 0), tzinfo=tz) < now:
+        for _ in range(rng.choice((1, 2, 2, 3))):
+            local = datetime.combine(day, time(rng.randint(7, 22), rng.choice((0, 15, 30, 45))), tzinfo=tz)
+            plan.append((local.astimezone(UTC), index))
+            index += 1
+        day += timedelta(days=1)
+    return sorted(plan)
+
+
+def _replay_history(db: Database, workspace_id: str, manual: ManualClock, now: datetime) -> None:
+    runner = Runner(db, kind="demo")
+    plan = _plan(manual.now(), now)
+    grid = [manual.now() + STEP * i for i in range(int((now - manual.now()) / STEP) + 1)]
+    moments = sorted(set(grid) | {at for at, _ in plan})
+    pending = list(plan)
+    rng = random.Random(7)
+    for moment in moments:
+        # Compose what is due in the next step, as an editor would, a little ahead of time.
+        while pending and pending[0][0] <= moment + STEP:
+            at, index = pending.pop(0)
+            if at > manual.now():
+                _compose_historic(db, workspace_id, at, index)
+        manual.set(moment)
+        runner.run_pending()
+        if rng.random() < 0.25:
+            _answer_some(db, workspace_id, rng)
+    manual.set(now)
+    runner.run_pending()
+
+
+def _compose_historic(db: Database, workspace_id: str, at: datetime, index: int) -> None:
+    with db.unit_of_work() as session:
+        workspace = session.get(Workspace, workspace_id)
+        assert workspace is not None
+        people = _people(session, workspace)
+        chans = channels.list_channels(people["owner"])
+        library = media.list_media(people["owner"])
+        text = TEXTS[index % len(TEXTS)]
+        targets = [c for i, c in enumerate(chans) if (index + i) % 3 != 0] or chans
+        with_image = any(c.settings.get("profile") == "instagram" for c in targets) or index % 2 == 0
+        data = PostIn(text=text, channel_ids=[c.id for c in targets],
+                      media_ids=[library[index % len(library)].id] if with_image else [],
+                      scheduled_at=at.astimezone(ZoneInfo(TIMEZONE)).replace(tzinfo=None), timezone=TIMEZONE,
+                      intent=Intent.SUBMIT)
+        x_like = [c for c in targets if c.settings.get("profile") == "x"]
+        if x_like and len(text) > 200:
+            data.variants[x_like[0].id] = VariantIn(text=text[:200].rsplit(" ", 1)[0] + " …")
+        result = content.compose(people[Role.EDITOR.value], data)
+        content.approve(people[Role.APPROVER.value], result.post.id, "Looks good")
+
+
+def _answer_some(db: Database, workspace_id: str, rng: random.Random) -> None:
+    with db.unit_of_work() as session:
+        workspace = session.get(Workspace, workspace_id)
+        assert workspace is not None
+        ctx = _people(session, workspace)[Role.EDITOR.value]
+        items, _ = inbox.list_items(ctx, inbox.InboxFilter(unanswered=True), limit=5)
+        for item in items:
+            if "?" in item.text and rng.random() < 0.6:
+                inbox.reply(ctx, item.id, f"Hvala na pitanju, {item.author_name or item.author_handle}! "
+                                          "Javit ćemo vam se u poruci. ☕")
+
+
+def _top_up_upcoming(db: Database, workspace_id: str) -> None:
+    """Keep a week of upcoming posts in the calendar, whenever the demo starts."""
+    now = clock.now()
+    with db.unit_of_work() as session:
+        upcoming = session.scalar(select(func.count(func.distinct(Publication.post_id))).where(
+            Publication.workspace_id == workspace_id, Publication.scheduled_at > now,
+            Publication.status.in_([PublicationStatus.SCHEDULED, PublicationStatus.PENDING_APPROVAL]))) or 0
+        if upcoming >= 4:
+            return
+        workspace = session.get(Workspace, workspace_id)
+        assert workspace is not None
+        people = _people(session, workspace)
+        chans = channels.list_channels(people["owner"])
+        library = media.list_media(people["owner"])
+        tz = ZoneInfo(TIMEZONE)
+        today = now.astimezone(tz).date()
+        for index, (text, days, hour, minute) in enumerate(UPCOMING):
+            local = datetime.combine(today + timedelta(days=days), time(hour, minute))
+            data = PostIn(text=text, channel_ids=[c.id for c in chans], media_ids=[library[index % len(library)].id],
+                          scheduled_at=local, timezone=TIMEZONE,
+                          intent=Intent.DRAFT if index == 5 else Intent.SUBMIT)
+            result = content.compose(people[Role.EDITOR.value], data)
+            if index < 3:
+                content.approve(people[Role.APPROVER.value], result.post.id, "Approved for this week")
+        weekly = PostIn(text="Tjedni pregled: što je novo u Kava & Co. ovaj tjedan? ☕ #KavaCo",
+                        channel_ids=[chans[0].id, chans[2].id],
+                        scheduled_at=datetime.combine(today + timedelta(days=7 - today.weekday()), time(9, 0)),
+                        timezone=TIMEZONE, recurrence="FREQ=WEEKLY;BYDAY=MO;COUNT=8", intent=Intent.SCHEDULE)
+        content.compose(people["owner"], weekly)

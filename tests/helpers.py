@@ -1,0 +1,105 @@
+"""Building blocks for tests: people, workspaces and sandbox channels made through the services."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from socialdesk.auth.models import User
+from socialdesk.auth.service import create_user, user_by_email
+from socialdesk.channels import service as channels
+from socialdesk.core import clock as clock_module
+from socialdesk.core.clock import ManualClock
+from socialdesk.core.config import reset_settings_cache
+from socialdesk.core.crypto import generate_key
+from socialdesk.core.db import Database, set_database
+from socialdesk.core.schema import table_names
+from socialdesk.workspaces import service as workspaces
+from socialdesk.workspaces.context import Actor, WorkspaceContext
+from socialdesk.workspaces.models import Role, Workspace
+
+PASSWORD = "correct horse battery"
+PG_URL = os.environ.get("SOCIALDESK_TEST_DATABASE_URL")
+KEY = generate_key()
+# Monday 2026-03-02 09:00 UTC: where the manual clock starts.
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+def fresh_database(template_url: str, folder: Path) -> Database:
+    """An empty, migrated database, installed as the process's database."""
+    if PG_URL:
+        db = Database(PG_URL)
+        with db.engine.begin() as conn:
+            names = ", ".join(f'"{t}"' for t in table_names())
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        path = folder / "socialdesk.db"
+        shutil.copy(template_url.removeprefix("sqlite:///"), path)
+        db = Database(f"sqlite:///{path}")
+    set_database(db)
+    return db
+
+
+def install_clock(start: datetime = T0) -> ManualClock:
+    manual = ManualClock(start)
+    clock_module.set_clock(manual)
+    return manual
+
+
+def apply_settings(monkeypatch: pytest.MonkeyPatch, data_dir: Path) -> None:
+    monkeypatch.setenv("SOCIALDESK_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("SOCIALDESK_SECRET_KEY", KEY)
+    monkeypatch.delenv("SOCIALDESK_DEMO_MODE", raising=False)
+    monkeypatch.delenv("SOCIALDESK_DATABASE_URL", raising=False)
+    reset_settings_cache()
+
+
+
+
+@dataclass
+class World:
+    """A workspace with its people (by role) and channels (by imitated network)."""
+
+    workspace_id: str
+    users: dict[str, str] = field(default_factory=dict)  # role -> e-mail
+    channels: dict[str, str] = field(default_factory=dict)  # profile -> channel id
+
+    def ctx(self, session: Session, role: str = "owner") -> WorkspaceContext:
+        user = user_by_email(session, self.users[role])
+        assert user is not None
+        workspace = session.get(Workspace, self.workspace_id)
+        assert workspace is not None
+        return WorkspaceContext(session, workspace, Actor(user.id, user.email), Role(role))
+
+
+def make_world(db: Database, name: str = "Brand A", *, profiles: tuple[str, ...] = ("x", "instagram"),
+               approval_steps: list[str] | None = None, timezone: str = "Europe/Zagreb",
+               roles: tuple[str, ...] = ("editor", "approver", "client_reviewer", "viewer")) -> World:
+    slug = name.lower().replace(" ", "")
+    with db.unit_of_work() as session:
+        owner = _user(session, f"owner@{slug}.test", f"{name} owner")
+        org = workspaces.create_organisation(session, f"{name} agency")
+        workspace = workspaces.create_workspace(session, org, name, owner, timezone=timezone,
+                                                approval_steps=approval_steps or [])
+        world = World(workspace.id, {"owner": owner.email})
+        ctx = world.ctx(session)
+        for role in roles:
+            user = _user(session, f"{role}@{slug}.test", f"{name} {role}")
+            workspaces.add_member(ctx, user, Role(role))
+            world.users[role] = user.email
+        for profile in profiles:
+            channel = channels.connect(ctx, "sandbox", f"{name} {profile}", handle=f"{slug}_{profile}",
+                                       profile=profile, audience_size=800)
+            world.channels[profile] = channel.id
+    return world
+
+
+def _user(session: Session, email: str, name: str) -> User:
+    return user_by_email(session, email) or create_user(session, email, name, PASSWORD)
