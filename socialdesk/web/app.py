@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -11,6 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from socialdesk import __version__
 from socialdesk.core.config import get_settings
@@ -46,9 +48,31 @@ def create_app(*, run_jobs: bool = False) -> FastAPI:
                               "Authenticate with `Authorization: Bearer <token>` (create tokens with "
                               "`socialdesk token create` or on the Settings page).")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_middleware(ServerTiming)
     _include_routers(app)
     _install_error_handlers(app)
     return app
+
+
+class ServerTiming:
+    """Adds `Server-Timing: app;dur=<ms>` to every answer: the time until the response started."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+
+        async def send_with_timing(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                took = f"app;dur={(time.perf_counter() - started) * 1000:.1f}".encode()
+                message = {**message, "headers": [*message.get("headers", []), (b"server-timing", took)]}
+            await send(message)
+
+        await self.app(scope, receive, send_with_timing)
 
 
 def _include_routers(app: FastAPI) -> None:
