@@ -1,5 +1,21 @@
-"""HTML pages (Jinja2 + htmx)."""
+"""HTML pages (Jinja2 + htmx): one module per screen, all behind one router."""
 
 from fastapi import APIRouter
 
+from socialdesk.web.pages import (
+    approvals,
+    auth,
+    calendar,
+    channels,
+    comments,
+    compose,
+    dashboard,
+    media,
+    posts,
+    queue,
+    settings,
+)
+
 router = APIRouter(include_in_schema=False)
+for module in (auth, dashboard, calendar, compose, posts, approvals, comments, channels, media, queue, settings):
+    router.include_router(module.router)

@@ -1,0 +1,53 @@
+"""The approval queue, and approving or rejecting a post (from the queue with htmx, or from its page)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from socialdesk.content import service as content
+from socialdesk.web.deps import Ctx
+from socialdesk.web.pages.common import Form, act, attempt, field, partial, render, safe_local, ws_url
+from socialdesk.workspaces.context import WorkspaceContext
+
+router = APIRouter()
+
+
+@router.get("/w/{workspace_id}/approvals", response_class=HTMLResponse)
+def approvals(request: Request, ctx: Ctx) -> HTMLResponse:
+    return render(request, "approvals.html", ctx=ctx, section="approvals",
+                  posts=content.to_out(ctx, content.pending_approval(ctx)))
+
+
+def _decide(request: Request, ctx: WorkspaceContext, form: Form, post_id: str,
+            decision: Callable[[], list[str]]) -> Response:
+    """From the queue (htmx) the card is swapped for its new state; from the post's page it is a redirect."""
+    content.get_post(ctx, post_id)
+    if not request.headers.get("hx-request"):
+        return act(ctx, decision, back=safe_local(field(form, "back"), ws_url(ctx, f"/posts/{post_id}")))
+    notes, error = attempt(ctx.session, decision)
+    post = content.to_out(ctx, [content.get_post(ctx, post_id)])[0]
+    response = partial(request, "partials/approval_card.html", ctx=ctx, post=post, notes=notes or [],
+                       error=error.message if error else None, done=error is None)
+    # The nav's count changes with every decision; the layout listens for this event and reloads it.
+    response.headers["HX-Trigger"] = "approvals-changed"
+    return response
+
+
+@router.post("/w/{workspace_id}/posts/{post_id}/approve")
+def approve(request: Request, post_id: str, ctx: Ctx, form: Form) -> Response:
+    return _decide(request, ctx, form, post_id, lambda: content.approve(ctx, post_id, field(form, "comment")))
+
+
+@router.post("/w/{workspace_id}/posts/{post_id}/reject")
+def reject(request: Request, post_id: str, ctx: Ctx, form: Form) -> Response:
+    return _decide(request, ctx, form, post_id, lambda: content.reject(ctx, post_id, field(form, "comment")))
+
+
+@router.get("/w/{workspace_id}/approvals/count", response_class=HTMLResponse)
+def approval_count(ctx: Ctx) -> HTMLResponse:
+    """The nav badge alone, refreshed after a decision on the queue."""
+    count = len(content.pending_approval(ctx))
+    return HTMLResponse(f'<span class="count">{count}</span>' if count else "")

@@ -1,0 +1,75 @@
+"""Signing in and out, the start page, and switching workspaces."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from socialdesk.auth import service as auth
+from socialdesk.core.config import get_settings
+from socialdesk.core.errors import NotFound, Unauthorized
+from socialdesk.web.deps import SESSION_COOKIE, CurrentIdentity, DbSession, Identity, optional_identity
+from socialdesk.web.pages.common import Form, field, redirect, render, safe_local
+from socialdesk.workspaces import service as workspaces
+
+router = APIRouter()
+OptionalIdentity = Annotated[Identity | None, Depends(optional_identity)]
+
+
+@router.get("/login")
+def login_form(request: Request, identity: OptionalIdentity, next: str = "/") -> Response:
+    if identity is not None:
+        return RedirectResponse(safe_local(next), status_code=303)
+    return render(request, "login.html", next=safe_local(next), email="")
+
+
+@router.post("/login")
+def login(request: Request, session: DbSession, form: Form) -> Response:
+    next_url = safe_local(field(form, "next"))
+    email = field(form, "email")
+    try:
+        user = auth.authenticate(session, email, str(form.get("password") or ""))
+    except Unauthorized as exc:
+        return render(request, "login.html", status_code=401, errors=[exc.message], next=next_url, email=email)
+    new = auth.start_session(session, user)
+    response = RedirectResponse(next_url, status_code=303)
+    response.set_cookie(SESSION_COOKIE, new.cookie_value, httponly=True, samesite="lax",
+                        secure=request.url.scheme == "https", max_age=get_settings().session_days * 86400, path="/")
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, identity: CurrentIdentity, session: DbSession) -> Response:
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        auth.end_session(session, cookie)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, identity: CurrentIdentity, session: DbSession) -> Response:
+    """The workspace used last, the only one there is, or the list to choose from."""
+    mine = workspaces.workspaces_for(session, identity.user.id)
+    ids = [w.id for w, _ in mine]
+    current = identity.user_session.current_workspace_id if identity.user_session else None
+    if current in ids:
+        return RedirectResponse(f"/w/{current}", status_code=303)
+    if len(ids) == 1:
+        return RedirectResponse(f"/w/{ids[0]}", status_code=303)
+    return render(request, "workspaces.html", session=session, choices=mine)
+
+
+@router.post("/switch")
+def switch_workspace(identity: CurrentIdentity, session: DbSession, form: Form) -> Response:
+    """The layout's workspace switcher: remember the choice for the next visit to `/`."""
+    workspace_id = field(form, "workspace")
+    if workspace_id not in {w.id for w, _ in workspaces.workspaces_for(session, identity.user.id)}:
+        raise NotFound(f"No workspace with id {workspace_id}.")
+    if identity.user_session is not None:
+        # The session row is the user's own preference, not workspace data: no service owns it.
+        identity.user_session.current_workspace_id = workspace_id
+    return redirect(f"/w/{workspace_id}")

@@ -1,0 +1,90 @@
+"""The calendar (month grid and week by hour), and moving a post by dragging it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+
+from socialdesk.content import service as content
+from socialdesk.core import clock
+from socialdesk.core.errors import ValidationFailed
+from socialdesk.core.timezones import zone
+from socialdesk.scheduling import service as scheduling
+from socialdesk.web.deps import Ctx
+from socialdesk.web.pages.common import Form, field, render, set_flash
+
+router = APIRouter()
+
+
+@dataclass(frozen=True)
+class Span:
+    view: str
+    start: date  # first day shown
+    end: date  # day after the last one shown
+    anchor: date  # the day the user asked for
+    prev: date
+    next: date
+    title: str
+
+
+def parse_day(value: str | None, default: date | None = None) -> date:
+    if not value and default is not None:
+        return default
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValidationFailed(f"{value!r} is not a date; use YYYY-MM-DD.") from None
+
+
+def month_span(anchor: date) -> Span:
+    first = anchor.replace(day=1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    # Whole weeks, Monday first, so the grid is a rectangle.
+    start = first - timedelta(days=first.weekday())
+    last = following - timedelta(days=1)
+    end = last + timedelta(days=7 - last.weekday())
+    return Span("month", start, end, anchor, (first - timedelta(days=1)).replace(day=1), following,
+                f"{first:%B %Y}")
+
+
+def week_span(anchor: date) -> Span:
+    start = anchor - timedelta(days=anchor.weekday())
+    end = start + timedelta(days=7)
+    last = end - timedelta(days=1)
+    title = f"{start:%d %b} – {last:%d %b %Y}" if start.year == last.year else f"{start:%d %b %Y} – {last:%d %b %Y}"
+    return Span("week", start, end, anchor, anchor - timedelta(days=7), anchor + timedelta(days=7), title)
+
+
+@router.get("/w/{workspace_id}/calendar", response_class=HTMLResponse)
+def calendar_page(request: Request, ctx: Ctx, view: str = "month",
+                  day: str | None = Query(None, alias="date")) -> HTMLResponse:
+    today = clock.now().astimezone(zone(ctx.workspace.timezone)).date()
+    anchor = parse_day(day, today)
+    span = week_span(anchor) if view == "week" else month_span(anchor)
+    days = [span.start + timedelta(days=i) for i in range((span.end - span.start).days)]
+    entries = scheduling.calendar(ctx, span.start, span.end)
+    return render(request, "calendar.html", ctx=ctx, section="calendar", span=span, days=days,
+                  weeks=[days[i:i + 7] for i in range(0, len(days), 7)], entries=entries, today=today,
+                  hours=range(24))
+
+
+@router.post("/w/{workspace_id}/posts/{post_id}/move")
+def move_post(post_id: str, ctx: Ctx, form: Form) -> JSONResponse:
+    """The calendar's drop target: a new day (month view) or day and hour (week view), in the workspace's zone.
+
+    Errors go through the app's handler, which answers JSON to the script (it asks for JSON) with the
+    service's message; the script shows it and leaves the post where it was.
+    """
+    day = parse_day(field(form, "date"))
+    try:
+        hour, minute = (int(part) for part in field(form, "time", "09:00").split(":")[:2])
+        when = datetime.combine(day, datetime.min.time()).replace(hour=hour, minute=minute)
+    except ValueError:
+        raise ValidationFailed("The time must look like 14:30.") from None
+    notes = content.reschedule(ctx, post_id, when, ctx.workspace.timezone)
+    response = JSONResponse({"ok": True, "notes": notes})
+    set_flash(response, notes=[f"Moved to {when:%a %d %b %Y, %H:%M} ({ctx.workspace.timezone}).", *notes])
+    return response

@@ -1,0 +1,75 @@
+"""Connected channels: their state and what each network allows, pausing, and connecting new ones."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from socialdesk.channels import service as channels
+from socialdesk.networks import registry
+from socialdesk.networks.base import Capabilities
+from socialdesk.web.deps import Ctx
+from socialdesk.web.pages.common import Form, act, attempt, field, redirect, render, ws_url
+from socialdesk.workspaces.context import WorkspaceContext
+
+router = APIRouter()
+
+
+def features(caps: Capabilities) -> list[str]:
+    """What a channel can do, in words, for the capabilities summary."""
+    named = [("threads", "threads"), ("polls", "polls"), ("comments", "comments"), ("reply", "replies"),
+             ("hide_comments", "hiding comments"), ("delete_comments", "deleting comments"),
+             ("direct_messages", "direct messages"), ("native_scheduling", "native scheduling")]
+    return [label for attr, label in named if getattr(caps, attr)]
+
+
+def _page(request: Request, ctx: WorkspaceContext, *, typed: dict[str, str] | None = None,
+          errors: list[str] | None = None, status_code: int = 200) -> HTMLResponse:
+    listed = channels.list_channels(ctx)
+    caps = {c.id: channels.capabilities(c) for c in listed}
+    networks = [(spec, registry.connect_fields(spec.key)) for spec in registry.NETWORKS.values()]
+    return render(request, "channels.html", ctx=ctx, section="channels", channels=listed, caps=caps,
+                  features={cid: features(c) for cid, c in caps.items()}, networks=networks, typed=typed or {},
+                  errors=errors, status_code=status_code)
+
+
+@router.get("/w/{workspace_id}/channels", response_class=HTMLResponse)
+def channel_list(request: Request, ctx: Ctx) -> HTMLResponse:
+    return _page(request, ctx)
+
+
+@router.post("/w/{workspace_id}/channels/connect")
+def connect(request: Request, ctx: Ctx, form: Form) -> Response:
+    network = field(form, "network")
+    spec_fields = registry.connect_fields(network) if network in registry.NETWORKS else ()
+    values = {f.name: field(form, f.name) for f in spec_fields}
+    channel, error = attempt(ctx.session, lambda: channels.connect(ctx, network, field(form, "name") or None,
+                                                                   **values))
+    if error is not None or channel is None:
+        # Show the form again as typed, except secrets: those are never written back into a page.
+        secret = {f.name for f in spec_fields if f.kind == "password"}
+        typed = {k: v for k, v in values.items() if k not in secret} | {"name": field(form, "name"), "network": network}
+        return _page(request, ctx, typed=typed, errors=[error.message if error else "Not connected."],
+                     status_code=error.status_code if error else 400)
+    return redirect(ws_url(ctx, "/channels"), notes=[f"Connected {channel.name} ({channel.handle})."])
+
+
+def _set_paused(ctx: WorkspaceContext, channel_id: str, paused: bool) -> Response:
+    channel = channels.get(ctx, channel_id)
+
+    def run() -> list[str]:
+        channels.set_paused(ctx, channel_id, paused)
+        return [f"{channel.name} is paused: nothing goes out on it until you resume it." if paused
+                else f"{channel.name} publishes again."]
+
+    return act(ctx, run, back=ws_url(ctx, "/channels"))
+
+
+@router.post("/w/{workspace_id}/channels/{channel_id}/pause")
+def pause(channel_id: str, ctx: Ctx) -> Response:
+    return _set_paused(ctx, channel_id, True)
+
+
+@router.post("/w/{workspace_id}/channels/{channel_id}/resume")
+def resume(channel_id: str, ctx: Ctx) -> Response:
+    return _set_paused(ctx, channel_id, False)

@@ -1,0 +1,153 @@
+"""What every page shares: rendering inside the layout, flash messages, forms, safe redirects."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
+from urllib.parse import quote, unquote
+
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
+
+from socialdesk.content import service as content
+from socialdesk.core.errors import DomainError
+from socialdesk.web.deps import Identity
+from socialdesk.web.templating import templates
+from socialdesk.workspaces import service as workspaces
+from socialdesk.workspaces.context import WorkspaceContext
+from socialdesk.workspaces.permissions import Permission
+
+FLASH_COOKIE = "sd_flash"
+# A cookie holds about 4 KB; notes longer than this are cut rather than silently dropped by the browser.
+_FLASH_MAX = 3000
+T = TypeVar("T")
+
+
+async def _form(request: Request) -> FormData:
+    # Starlette caches the parsed form on the request, so the CSRF dependency and the page share one parse.
+    return await request.form()
+
+
+Form = Annotated[FormData, Depends(_form)]
+
+
+def field(form: FormData, name: str, default: str = "") -> str:
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else default
+
+
+def fields(form: FormData, name: str) -> list[str]:
+    return [v for v in form.getlist(name) if isinstance(v, str) and v]
+
+
+def safe_local(url: str | None, default: str = "/") -> str:
+    """Only paths on this site: `next=//evil.example` or `next=https://…` would send the user away."""
+    if not url or not url.startswith("/") or url.startswith(("//", "/\\")):
+        return default
+    return url
+
+
+def ws_url(ctx: WorkspaceContext, path: str = "") -> str:
+    return f"/w/{ctx.workspace_id}{path}"
+
+
+# Flash messages -----------------------------------------------------------------------------------
+
+
+def redirect(url: str, *, notes: list[str] | None = None, errors: list[str] | None = None) -> RedirectResponse:
+    """A 303 to `url` that shows `notes` and `errors` once on the next page rendered."""
+    response = RedirectResponse(url, status_code=303)
+    set_flash(response, notes=notes, errors=errors)
+    return response
+
+
+def set_flash(response: Response, *, notes: list[str] | None = None, errors: list[str] | None = None) -> None:
+    if not notes and not errors:
+        return
+    payload = json.dumps({"notes": notes or [], "errors": errors or []})[:_FLASH_MAX]
+    response.set_cookie(FLASH_COOKIE, quote(payload), httponly=True, samesite="lax", path="/")
+
+
+def _take_flash(request: Request) -> dict[str, list[str]]:
+    raw = request.cookies.get(FLASH_COOKIE)
+    if not raw:
+        return {"notes": [], "errors": []}
+    try:
+        data = json.loads(unquote(raw))
+        return {"notes": [str(n) for n in data.get("notes", [])], "errors": [str(e) for e in data.get("errors", [])]}
+    except (ValueError, AttributeError):
+        return {"notes": [], "errors": []}
+
+
+# Rendering --------------------------------------------------------------------------------------
+
+
+def identity_of(request: Request) -> Identity | None:
+    return getattr(request.state, "identity", None)
+
+
+def render(request: Request, template: str, *, ctx: WorkspaceContext | None = None, session: Session | None = None,
+           status_code: int = 200, notes: list[str] | None = None, errors: list[str] | None = None,
+           **context: Any) -> HTMLResponse:
+    """A page inside the layout: the user, their workspaces, the nav counts and any flash messages."""
+    identity = identity_of(request)
+    flash = _take_flash(request)
+    base: dict[str, Any] = {
+        "identity": identity, "user": identity.user if identity else None,
+        "csrf_token": identity.csrf_token if identity else "",
+        "notes": flash["notes"] + (notes or []), "errors": flash["errors"] + (errors or []),
+        **_workspace_vars(ctx),
+    }
+    db = ctx.session if ctx else session
+    if identity and db is not None:
+        base["workspaces"] = workspaces.workspaces_for(db, identity.user.id)
+    if ctx is not None:
+        base["approval_count"] = len(content.pending_approval(ctx)) if ctx.can(Permission.READ) else 0
+        base["can"] = {p.name.lower(): ctx.can(p) for p in Permission}
+        base["can"]["publish_directly"] = content.can_publish_directly(ctx)
+    response = templates.TemplateResponse(request, template, {**base, **context}, status_code=status_code)
+    if request.cookies.get(FLASH_COOKIE):
+        response.delete_cookie(FLASH_COOKIE, path="/")
+    return response
+
+
+def partial(request: Request, template: str, *, ctx: WorkspaceContext, status_code: int = 200,
+            **context: Any) -> HTMLResponse:
+    """An htmx fragment: no layout, but the same variables in reach as on a full page."""
+    identity = identity_of(request)
+    return templates.TemplateResponse(request, template, {"csrf_token": identity.csrf_token if identity else "",
+                                                          **_workspace_vars(ctx), **context}, status_code=status_code)
+
+
+def _workspace_vars(ctx: WorkspaceContext | None) -> dict[str, Any]:
+    if ctx is None:
+        return {"ctx": None, "ws": None, "tz": "UTC", "w": ""}
+    return {"ctx": ctx, "ws": ctx.workspace, "tz": ctx.workspace.timezone, "w": ws_url(ctx)}
+
+
+# Acting ---------------------------------------------------------------------------------------------
+
+
+def attempt(session: Session, action: Callable[[], T]) -> tuple[T | None, DomainError | None]:
+    """Run a service call in a savepoint: on a domain error, undo only what it did and hand the error back.
+
+    Pages that show an error next to the form (instead of the error page) catch it here; the request's
+    unit of work still commits, so without the savepoint a half-done change could be committed.
+    """
+    try:
+        with session.begin_nested():
+            return action(), None
+    except DomainError as exc:
+        return None, exc
+
+
+def act(ctx: WorkspaceContext, action: Callable[[], list[str] | None], *, back: str,
+        done: str | None = None) -> RedirectResponse:
+    """A button's POST: do it, then go back to the page it came from (or to `done`) saying what happened."""
+    notes, error = attempt(ctx.session, action)
+    if error is not None:
+        return redirect(back, errors=[error.message])
+    return redirect(done or back, notes=notes or [])

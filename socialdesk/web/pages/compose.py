@@ -1,0 +1,129 @@
+"""The composer: new posts and edits, the live per-network check with previews, upload on the spot."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from starlette.datastructures import FormData, UploadFile
+
+from socialdesk.channels import service as channels
+from socialdesk.channels.models import Channel
+from socialdesk.content import service as content
+from socialdesk.content.schemas import ChannelCheck
+from socialdesk.core.errors import DomainError
+from socialdesk.media import service as media
+from socialdesk.media.models import MediaAsset
+from socialdesk.web.deps import Ctx
+from socialdesk.web.pages.common import Form, attempt, partial, redirect, render, ws_url
+from socialdesk.web.pages.compose_form import REPEATS, ComposeForm, parse_intent
+from socialdesk.web.pages.views import TIMEZONES
+from socialdesk.workspaces.context import WorkspaceContext
+
+router = APIRouter()
+NOT_SAVED = "Nothing was saved: some channels need changes (marked in red on the right). Fix them and try again."
+
+
+@dataclass(frozen=True)
+class Preview:
+    check: ChannelCheck
+    channel: Channel
+    text: str
+    media: list[MediaAsset]
+
+
+def _compose_page(request: Request, ctx: WorkspaceContext, form: ComposeForm, *, post_id: str | None = None,
+                  checks: list[ChannelCheck] | None = None, errors: list[str] | None = None,
+                  status_code: int = 200) -> HTMLResponse:
+    all_channels = channels.list_channels(ctx)
+    return render(request, "compose.html", ctx=ctx, section="compose", form=form, post_id=post_id,
+                  channels=all_channels, caps={c.id: channels.capabilities(c) for c in all_channels},
+                  library=media.list_media(ctx), timezones=TIMEZONES, repeats=REPEATS,
+                  previews=_previews(ctx, form, checks) if checks else None, errors=errors, status_code=status_code)
+
+
+def _previews(ctx: WorkspaceContext, form: ComposeForm, checks: list[ChannelCheck]) -> list[Preview]:
+    by_id = {c.id: c for c in channels.list_channels(ctx)}
+    assets = [media.get(ctx, m) for m in form.media_ids]
+    previews = []
+    for check in checks:
+        own = form.variants.get(check.channel_id, "")
+        previews.append(Preview(check, by_id[check.channel_id], own if own.strip() else form.text, assets))
+    return previews
+
+
+@router.get("/w/{workspace_id}/compose", response_class=HTMLResponse)
+def new_post(request: Request, ctx: Ctx, day: str = "", channel: str = "") -> HTMLResponse:
+    form = ComposeForm(timezone=ctx.workspace.timezone, day=day, time="09:00" if day else "",
+                       channel_ids=[channel] if channel else [])
+    return _compose_page(request, ctx, form)
+
+
+@router.get("/w/{workspace_id}/posts/{post_id}/edit", response_class=HTMLResponse)
+def edit_post(request: Request, post_id: str, ctx: Ctx) -> HTMLResponse:
+    post = content.to_out(ctx, [content.get_post(ctx, post_id)])[0]
+    return _compose_page(request, ctx, ComposeForm.from_post(post), post_id=post_id)
+
+
+def _save(request: Request, ctx: WorkspaceContext, raw: FormData, post_id: str | None) -> Response:
+    form = ComposeForm.from_form(raw)
+
+    def save() -> content.SaveResult:
+        return content.compose(ctx, form.to_post_in(parse_intent(str(raw.get("intent") or ""))), post_id)
+
+    result, error = attempt(ctx.session, save)
+    if error is None and result is not None:
+        return redirect(ws_url(ctx, f"/posts/{result.post.id}"), notes=result.notes or ["Saved."])
+    assert error is not None
+    checks = _checks_after(ctx, form, error)
+    # The check panel lists each channel's problems; the banner only says why nothing happened.
+    per_channel = isinstance(error.details, dict) and "channels" in error.details
+    message = NOT_SAVED if per_channel and checks else error.message
+    return _compose_page(request, ctx, form, post_id=post_id, checks=checks, errors=[message],
+                         status_code=error.status_code)
+
+
+def _checks_after(ctx: WorkspaceContext, form: ComposeForm, error: DomainError) -> list[ChannelCheck] | None:
+    """The per-channel problems to show next to a refused save: from the error, else a fresh check."""
+    failing = (error.details or {}).get("channels") if isinstance(error.details, dict) else None
+    checks, _ = attempt(ctx.session, lambda: content.check(ctx, form.to_post_in(content_only=True)))
+    if checks is None and failing:
+        return [ChannelCheck(**c) for c in failing]
+    return checks
+
+
+@router.post("/w/{workspace_id}/compose")
+def create_post(request: Request, ctx: Ctx, raw: Form) -> Response:
+    return _save(request, ctx, raw, None)
+
+
+@router.post("/w/{workspace_id}/posts/{post_id}/edit")
+def update_post(request: Request, post_id: str, ctx: Ctx, raw: Form) -> Response:
+    content.get_post(ctx, post_id)  # 404 before anything else for a post of another workspace
+    return _save(request, ctx, raw, post_id)
+
+
+@router.post("/w/{workspace_id}/compose/check", response_class=HTMLResponse)
+def check(request: Request, ctx: Ctx, raw: Form) -> HTMLResponse:
+    """The live check: per channel, the count as the network counts, the problems, a preview."""
+    form = ComposeForm.from_form(raw)
+    checks = content.check(ctx, form.to_post_in(content_only=True))
+    return partial(request, "partials/checks.html", ctx=ctx, previews=_previews(ctx, form, checks))
+
+
+@router.post("/w/{workspace_id}/compose/upload", response_class=HTMLResponse)
+def upload(request: Request, ctx: Ctx, raw: Form) -> HTMLResponse:
+    """Upload from the composer: the new file joins the picker, ticked, and the check runs again."""
+    form = ComposeForm.from_form(raw)
+    upload = raw.get("upload")
+    error = None
+    if isinstance(upload, UploadFile) and upload.filename:
+        data = upload.file.read()
+        asset, error = attempt(ctx.session, lambda: media.upload(ctx, upload.filename or "upload", data))
+        if asset is not None and asset.id not in form.media_ids:
+            form.media_ids.append(asset.id)
+    response = partial(request, "partials/media_picker.html", ctx=ctx, library=media.list_media(ctx), form=form,
+                       upload_error=error.message if error else None)
+    response.headers["HX-Trigger"] = "recheck"
+    return response

@@ -1,0 +1,103 @@
+"""The composer's form: what the user typed, kept whole so a refused save shows it all again."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+from starlette.datastructures import FormData
+
+from socialdesk.content.schemas import Intent, PostIn, PostOut, VariantIn
+from socialdesk.core.errors import ValidationFailed
+from socialdesk.core.timezones import zone
+from socialdesk.web.pages.common import field as form_field
+from socialdesk.web.pages.common import fields as form_fields
+
+REPEATS = {"none": "Does not repeat", "daily": "Every day", "weekly": "Every week", "monthly": "Every month"}
+_FREQ = {"daily": "DAILY", "weekly": "WEEKLY", "monthly": "MONTHLY"}
+_SIMPLE_RULE = re.compile(r"^FREQ=(DAILY|WEEKLY|MONTHLY);COUNT=(\d+)$")
+MAX_REPEAT_COUNT = 366
+VARIANT_PREFIX = "variant_"
+
+
+@dataclass
+class ComposeForm:
+    text: str = ""
+    channel_ids: list[str] = field(default_factory=list)
+    variants: dict[str, str] = field(default_factory=dict)  # channel id -> its own text ("" = the master text)
+    media_ids: list[str] = field(default_factory=list)
+    day: str = ""  # YYYY-MM-DD, in `timezone`
+    time: str = ""  # HH:MM
+    timezone: str = ""
+    use_queue: bool = False
+    repeat: str = "none"  # a key of REPEATS, or "custom" for a rule written elsewhere (API, CLI)
+    repeat_count: str = "4"
+    custom_rule: str = ""
+
+    @classmethod
+    def from_form(cls, form: FormData) -> ComposeForm:
+        variants = {key.removeprefix(VARIANT_PREFIX): value for key, value in form.multi_items()
+                    if key.startswith(VARIANT_PREFIX) and isinstance(value, str)}
+        return cls(text=str(form.get("text") or ""), channel_ids=form_fields(form, "channel_ids"), variants=variants,
+                   media_ids=form_fields(form, "media_ids"), day=form_field(form, "day"),
+                   time=form_field(form, "time"), timezone=form_field(form, "timezone"),
+                   use_queue=form_field(form, "use_queue") == "1", repeat=form_field(form, "repeat", "none") or "none",
+                   repeat_count=form_field(form, "repeat_count", "4") or "4",
+                   custom_rule=form_field(form, "custom_rule"))
+
+    @classmethod
+    def from_post(cls, post: PostOut) -> ComposeForm:
+        day, clock_time = (post.scheduled_local or " ").split(" ", 1)
+        form = cls(text=post.text, channel_ids=[p.channel_id for p in post.publications if p.status != "cancelled"],
+                   variants={p.channel_id: p.variant_text for p in post.publications if p.variant_text is not None},
+                   media_ids=list(post.media_ids), day=day, time=clock_time, timezone=post.timezone)
+        if post.recurrence:
+            simple = _SIMPLE_RULE.match(post.recurrence)
+            if simple:
+                form.repeat = simple.group(1).lower()
+                form.repeat_count = simple.group(2)
+            else:
+                form.repeat, form.custom_rule = "custom", post.recurrence
+        return form
+
+    def recurrence(self) -> str | None:
+        if self.repeat == "custom":
+            return self.custom_rule or None
+        if self.repeat not in _FREQ:
+            return None
+        if not self.repeat_count.isdigit() or not 1 < int(self.repeat_count) <= MAX_REPEAT_COUNT:
+            raise ValidationFailed(f"Repeat how many times in all? Give a number from 2 to {MAX_REPEAT_COUNT}.")
+        return f"FREQ={_FREQ[self.repeat]};COUNT={int(self.repeat_count)}"
+
+    def scheduled_at(self) -> datetime | None:
+        if not self.day and not self.time:
+            return None
+        if not self.day or not self.time:
+            raise ValidationFailed("Give both a date and a time, or neither.")
+        try:
+            return datetime.combine(date.fromisoformat(self.day), time.fromisoformat(self.time))
+        except ValueError:
+            raise ValidationFailed(f"{self.day} {self.time} is not a date and time (YYYY-MM-DD and HH:MM).") from None
+
+    def to_post_in(self, intent: Intent = Intent.DRAFT, *, content_only: bool = False) -> PostIn:
+        """The service's input; `content_only` skips the when-parts, which the live check does not need."""
+        chosen = set(self.channel_ids)
+        # An empty variant box means "use the master text"; boxes of channels not ticked are ignored.
+        variants = {cid: VariantIn(text=text) for cid, text in self.variants.items() if cid in chosen and text.strip()}
+        data = PostIn(text=self.text, channel_ids=self.channel_ids, media_ids=self.media_ids, variants=variants,
+                      intent=intent)
+        if content_only:
+            return data
+        if self.timezone:
+            zone(self.timezone)
+        return data.model_copy(update={
+            "scheduled_at": None if self.use_queue else self.scheduled_at(), "timezone": self.timezone or None,
+            "use_queue": self.use_queue, "recurrence": self.recurrence()})
+
+
+def parse_intent(value: str) -> Intent:
+    try:
+        return Intent(value or "draft")
+    except ValueError:
+        raise ValidationFailed(f"Unknown action {value!r}.") from None

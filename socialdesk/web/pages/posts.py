@@ -1,0 +1,110 @@
+"""The list of posts, one post in full, and the buttons that move a post or a publication along."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from socialdesk.analytics import service as analytics
+from socialdesk.channels import service as channels
+from socialdesk.content import service as content
+from socialdesk.content.models import EDITABLE, PublicationStatus
+from socialdesk.inbox import service as inbox
+from socialdesk.media import service as media
+from socialdesk.networks.base import POST_METRICS
+from socialdesk.web.deps import Ctx
+from socialdesk.web.pages.common import Form, act, field, render, safe_local, ws_url
+from socialdesk.web.pages.views import STATUS_LABELS
+from socialdesk.workspaces.context import WorkspaceContext
+
+router = APIRouter()
+PAGE_SIZE = 25
+FILTER_STATUSES = [s.value for s in PublicationStatus]
+
+
+@router.get("/w/{workspace_id}/posts", response_class=HTMLResponse)
+def post_list(request: Request, ctx: Ctx, status: str = "", channel: str = "", q: str = "",
+              page: int = 1) -> HTMLResponse:
+    page = max(page, 1)
+    flt = content.PostFilter(status=status or None, channel_id=channel or None, search=q.strip() or None)
+    posts, total = content.list_posts(ctx, flt, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    return render(request, "posts.html", ctx=ctx, section="posts", posts=content.to_out(ctx, posts), total=total,
+                  page=page, pages=max(1, -(-total // PAGE_SIZE)), channels=channels.list_channels(ctx),
+                  statuses=[(s, STATUS_LABELS[s]) for s in FILTER_STATUSES],
+                  filters={"status": status, "channel": channel, "q": q})
+
+
+@router.get("/w/{workspace_id}/posts/{post_id}", response_class=HTMLResponse)
+def post_detail(request: Request, post_id: str, ctx: Ctx) -> HTMLResponse:
+    post = content.to_out(ctx, [content.get_post(ctx, post_id)])[0]
+    by_id = {c.id: c for c in channels.list_channels(ctx)}
+    pub_ids = [p.id for p in post.publications]
+    media_ids = {m for p in post.publications for m in p.media_ids} | set(post.media_ids)
+    return render(
+        request, "post.html", ctx=ctx, section="posts", post=post,
+        channels=by_id, caps={cid: channels.capabilities(c) for cid, c in by_id.items()},
+        metrics=analytics.latest_for_publications(ctx, pub_ids), metric_names=POST_METRICS,
+        comments={pid: inbox.list_items(ctx, inbox.InboxFilter(publication_id=pid), limit=20)[0] for pid in pub_ids},
+        assets={m: media.get(ctx, m) for m in media_ids},
+        editable=all(p.status in EDITABLE for p in post.publications),
+    )
+
+
+@router.get("/w/{workspace_id}/publications/{publication_id}")
+def publication_detail(publication_id: str, ctx: Ctx) -> RedirectResponse:
+    publication = content.get_publication(ctx, publication_id)
+    return RedirectResponse(ws_url(ctx, f"/posts/{publication.post_id}#pub-{publication.id}"), status_code=303)
+
+
+def _back(ctx: WorkspaceContext, form: Form, default: str) -> str:
+    return safe_local(field(form, "back"), ws_url(ctx, default))
+
+
+def _post_action(ctx: WorkspaceContext, form: Form, post_id: str, action: Callable[[], list[str] | None]) -> Response:
+    content.get_post(ctx, post_id)  # another workspace's post is a 404, not a friendly error message
+    return act(ctx, action, back=_back(ctx, form, f"/posts/{post_id}"))
+
+
+@router.post("/w/{workspace_id}/posts/{post_id}/submit")
+def submit(post_id: str, ctx: Ctx, form: Form) -> Response:
+    return _post_action(ctx, form, post_id, lambda: content.submit(ctx, post_id))
+
+
+@router.post("/w/{workspace_id}/posts/{post_id}/schedule")
+def schedule(post_id: str, ctx: Ctx, form: Form) -> Response:
+    return _post_action(ctx, form, post_id, lambda: content.schedule(ctx, post_id))
+
+
+@router.post("/w/{workspace_id}/posts/{post_id}/cancel")
+def cancel(post_id: str, ctx: Ctx, form: Form) -> Response:
+    return _post_action(ctx, form, post_id, lambda: content.cancel(ctx, post_id))
+
+
+@router.post("/w/{workspace_id}/posts/{post_id}/delete")
+def delete(post_id: str, ctx: Ctx, form: Form) -> Response:
+    content.get_post(ctx, post_id)
+
+    def remove() -> list[str]:
+        content.delete_post(ctx, post_id)
+        return ["Post deleted."]
+
+    # On success the post's own page is gone: go to the list; an error keeps the user where the button was.
+    return act(ctx, remove, back=_back(ctx, form, f"/posts/{post_id}"), done=ws_url(ctx, "/posts"))
+
+
+def _publication_action(ctx: WorkspaceContext, form: Form, publication_id: str,
+                        action: Callable[[], list[str]]) -> Response:
+    publication = content.get_publication(ctx, publication_id)
+    return act(ctx, action, back=_back(ctx, form, f"/posts/{publication.post_id}"))
+
+
+@router.post("/w/{workspace_id}/publications/{publication_id}/retry")
+def retry(publication_id: str, ctx: Ctx, form: Form) -> Response:
+    return _publication_action(ctx, form, publication_id, lambda: content.retry_publication(ctx, publication_id))
+
+
+@router.post("/w/{workspace_id}/publications/{publication_id}/cancel")
+def cancel_publication(publication_id: str, ctx: Ctx, form: Form) -> Response:
+    return _publication_action(ctx, form, publication_id, lambda: content.cancel_publication(ctx, publication_id))

@@ -1,0 +1,152 @@
+// socialdesk: the little behaviour the pages need beyond htmx. No framework, nothing fetched from elsewhere.
+(function () {
+  "use strict";
+
+  function csrfToken() {
+    // The layout puts the session's token in <body hx-headers>, for htmx; plain fetches read it there too.
+    try {
+      return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRF-Token"] || "";
+    } catch (e) {
+      return "";
+    }
+  }
+
+  // Forms and buttons that ask first ----------------------------------------------------------------
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var submitter = event.submitter;
+    var question = (submitter && submitter.dataset.confirmClick) || form.dataset.confirm;
+    if (question && !window.confirm(question)) {
+      event.preventDefault();
+    }
+  });
+
+  document.addEventListener("change", function (event) {
+    var el = event.target;
+    if (el.matches("select[data-autosubmit]") && el.value) {
+      el.form.submit();
+    }
+  });
+
+  document.addEventListener("click", function (event) {
+    var back = event.target.closest("[data-back]");
+    if (back && window.history.length > 1) {
+      event.preventDefault();
+      window.history.back();
+    }
+    var add = event.target.closest("[data-add-slot]");
+    if (add) {
+      var input = document.createElement("input");
+      input.type = "time";
+      input.name = add.dataset.addSlot;
+      add.parentNode.insertBefore(input, add);
+      input.focus();
+    }
+  });
+
+  // Composer: show a channel's variant box only while the channel is ticked; queue and repeat toggles --
+  function syncComposer(form) {
+    form.querySelectorAll("[data-channel-toggle]").forEach(function (box) {
+      var variant = form.querySelector('[data-variant="' + box.value + '"]');
+      if (variant) variant.hidden = !box.checked;
+    });
+    var queue = form.querySelector("[data-use-queue]");
+    if (queue) {
+      form.querySelectorAll("[data-when]").forEach(function (input) {
+        if (input.name !== "timezone") input.disabled = queue.checked;
+      });
+    }
+    var repeat = form.querySelector("[data-repeat]");
+    var count = form.querySelector("[data-repeat-count]");
+    if (repeat && count) count.hidden = repeat.value === "none" || repeat.value === "custom";
+  }
+
+  function initComposer() {
+    var form = document.getElementById("composer");
+    if (!form) return;
+    syncComposer(form);
+    form.addEventListener("change", function () { syncComposer(form); });
+  }
+
+  // Calendar: drag a post to another day (month) or day and hour (week) -----------------------------
+  function showCalendarError(text) {
+    var box = document.getElementById("cal-message");
+    if (!box) return window.alert(text);
+    box.textContent = text;
+    box.hidden = false;
+    box.scrollIntoView({ block: "nearest", behavior: "smooth" });
+  }
+
+  function initCalendar(grid) {
+    var urlTemplate = grid.dataset.moveUrl;
+    var dragged = null;
+    var origin = null;
+
+    grid.addEventListener("dragstart", function (event) {
+      var entry = event.target.closest("[data-post]");
+      if (!entry) return;
+      dragged = entry;
+      origin = entry.parentNode;
+      event.dataTransfer.effectAllowed = "move";
+      event.dataTransfer.setData("text/plain", entry.dataset.post);
+      entry.classList.add("dragging");
+    });
+
+    grid.addEventListener("dragend", function () {
+      if (dragged) dragged.classList.remove("dragging");
+      grid.querySelectorAll(".drop-here").forEach(function (cell) { cell.classList.remove("drop-here"); });
+    });
+
+    grid.addEventListener("dragover", function (event) {
+      var cell = event.target.closest("[data-drop]");
+      if (!cell || !dragged) return;
+      event.preventDefault();  // allows the drop
+      event.dataTransfer.dropEffect = "move";
+      grid.querySelectorAll(".drop-here").forEach(function (c) { if (c !== cell) c.classList.remove("drop-here"); });
+      cell.classList.add("drop-here");
+    });
+
+    grid.addEventListener("drop", function (event) {
+      var cell = event.target.closest("[data-drop]");
+      if (!cell || !dragged) return;
+      event.preventDefault();
+      var entry = dragged;
+      var minutes = (entry.dataset.time || "09:00").split(":")[1];
+      // Week view: the hour of the row, keeping the minutes; month view: the same time on another day.
+      var time = cell.dataset.hour !== undefined ? String(cell.dataset.hour).padStart(2, "0") + ":" + minutes
+                                                 : entry.dataset.time;
+      cell.appendChild(entry);  // optimistic; put back if the server says no
+      entry.classList.add("saving");
+      fetch(urlTemplate.replace("__POST__", encodeURIComponent(entry.dataset.post)), {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "X-CSRF-Token": csrfToken(), "Accept": "application/json",
+                   "Content-Type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ date: cell.dataset.date, time: time }).toString()
+      }).then(function (response) {
+        if (response.ok) {
+          window.location.reload();
+          return;
+        }
+        return response.json().catch(function () { return { message: response.statusText }; }).then(function (data) {
+          origin.appendChild(entry);
+          entry.classList.remove("saving");
+          showCalendarError(data.message || "The post could not be moved.");
+        });
+      }).catch(function () {
+        origin.appendChild(entry);
+        entry.classList.remove("saving");
+        showCalendarError("The server could not be reached; the post was not moved.");
+      });
+    });
+  }
+
+  function initCalendars() {
+    document.querySelectorAll("[data-move-url]").forEach(initCalendar);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    initComposer();
+    initCalendars();
+  });
+})();
