@@ -154,3 +154,9 @@ def revoke_api_token(session: Session, user: User, token_id: str) -> None:
     if token is None:
         raise NotFound(f"No API token with id {token_id}.")
     token.revoked_at = clock.now()
+
+
+def list_api_tokens(session: Session, user: User) -> list[ApiToken]:
+    """The user's tokens, newest first, revoked ones included (the settings page shows them greyed)."""
+    return list(session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)
+                                .order_by(ApiToken.created_at.desc())))
