@@ -1,0 +1,413 @@
+"""The sandbox network behind the adapter protocol, and `connect`, which opens an account on it.
+
+Every call checks the token (a revoked one fails every call until the account is connected again),
+waits the account's latency, and serves a queued fault if one is meant for it (faults.py). Reads
+and writes use the sandbox's own transactions (store.py), never the caller's.
+
+Post URLs are `sandbox://<handle>/posts/<seq>`: there is nothing to open, as the network exists only
+inside socialdesk.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import secrets
+import time
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any, ClassVar
+from urllib.parse import quote
+
+import numpy as np
+
+from socialdesk.core import clock
+from socialdesk.networks.base import (
+    AccountMetrics,
+    AuthError,
+    Capabilities,
+    ChannelAccount,
+    Follower,
+    FollowerPage,
+    InboxPage,
+    IncomingItem,
+    IncomingKind,
+    OutgoingPost,
+    PermanentNetworkError,
+    PostMetrics,
+    PublishedPost,
+    RateLimited,
+)
+from socialdesk.networks.sandbox import audience, chatter, faults, ids, store
+from socialdesk.networks.sandbox.faults import Fault
+from socialdesk.networks.sandbox.imitation import REPORTS_LANGUAGE, capabilities_for
+from socialdesk.networks.sandbox.items import Item, Sources, comments_of
+from socialdesk.networks.sandbox.limits import check_post, check_text
+from socialdesk.networks.sandbox.simulation import PostInput, PostTimeline, simulation_for
+from socialdesk.networks.sandbox.store import AccountRecord, PostRecord, ReplyRecord
+from socialdesk.networks.sandbox.timegrid import from_epoch
+
+PAGE_SIZE = 100  # inbox items per page
+MAX_FOLLOWER_PAGE = 1000
+_AFTER_EVERYTHING = "~"  # sorts after every id (ids are ASCII letters, digits and "_")
+
+
+def _not_found(what: str) -> PermanentNetworkError:
+    return PermanentNetworkError(f"{what} was not found.", status_code=404)
+
+
+def _encode_cursor(position: tuple[float, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(list(position)).encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[float, Any]:
+    try:
+        first, second = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        return float(first), second
+    except (ValueError, TypeError, binascii.Error) as exc:
+        raise PermanentNetworkError("Invalid cursor.", status_code=400) from exc
+
+
+def _as_input(post: PostRecord) -> PostInput:
+    return PostInput(post.seq, post.published_at.timestamp(), post.text,
+                     tuple(str(m.get("kind", "image")) for m in post.media), post.reply_to_seq,
+                     None if post.deleted_at is None else post.deleted_at.timestamp())
+
+
+class SandboxAdapter:
+    network: ClassVar[str] = "sandbox"
+
+    def __init__(self, account: ChannelAccount) -> None:
+        self.account = account  # no I/O here: registries build adapters just to ask for capabilities
+
+    def capabilities(self) -> Capabilities:
+        return capabilities_for(str(self.account.settings.get("profile") or "generic"))
+
+    # Every call starts here ----------------------------------------------------------------------
+
+    def _open(self, operation: str) -> tuple[AccountRecord, Capabilities, Fault | None]:
+        """The account, if the token is good; raises a queued fault, or returns one to raise later."""
+        record = store.find_account(self.account.handle)
+        if record is None:
+            raise AuthError("This account does not exist. Reconnect it.", status_code=401,
+                            details={"reason": "missing"})
+        if record.revoked:
+            raise AuthError("The access token was revoked by the user. Reconnect the account.",
+                            status_code=401, details={"reason": "revoked"})
+        if self.account.credentials.get("access_token") != record.access_token:
+            raise AuthError("The access token is not valid for this account.", status_code=401,
+                            details={"reason": "invalid"})
+        if record.latency_ms:
+            time.sleep(record.latency_ms / 1000)
+        late = None
+        if record.fault_plan:
+            fault = faults.take(record.handle, operation)
+            if fault is not None and fault.kind == "timeout_after_send":
+                late = fault  # the work is done, then the answer is lost
+            elif fault is not None:
+                raise faults.error_for(fault, record.handle)
+        return record, capabilities_for(record.profile), late
+
+    def _sources(self, record: AccountRecord, caps: Capabilities) -> tuple[Sources, list[PostRecord]]:
+        posts = store.posts(record.id)
+        timelines = simulation_for(record.params()).timelines([_as_input(p) for p in posts])
+        replies = store.replies(record.id)
+        return Sources(record.params(), timelines, replies, caps.comments, caps.direct_messages), posts
+
+    # Publishing ----------------------------------------------------------------------------------
+
+    def publish(self, post: OutgoingPost) -> PublishedPost:
+        record, caps, late = self._open("publish")
+        result = self._publish(record, caps, post)
+        if late is not None:
+            raise faults.error_for(late, record.handle)
+        return result
+
+    def _publish(self, record: AccountRecord, caps: Capabilities, post: OutgoingPost) -> PublishedPost:
+        key = post.idempotency_key or None
+        if key is not None:
+            existing = store.post_by_key(record.id, key)
+            if existing is not None:
+                return self._published(record, existing)  # a repeat: the first answer, again
+        check_post(post, caps)
+        reply_to = self._thread_parent(record, caps, post.reply_to_external_id)
+        now = clock.now()
+        self._check_rate(record, caps, now)
+        media = [{"kind": m.kind.value, "content_type": m.content_type, "size_bytes": m.size_bytes,
+                  "duration_seconds": m.duration_seconds, "width": m.width, "height": m.height,
+                  "alt_text": m.alt_text} for m in post.media]
+        stored, _ = store.insert_post(record.id, text=post.text, media=media, idempotency_key=key,
+                                      language=post.language, reply_to_seq=reply_to, published_at=now)
+        return self._published(record, stored)
+
+    def _thread_parent(self, record: AccountRecord, caps: Capabilities, external_id: str | None) -> int | None:
+        if not external_id:
+            return None
+        if not caps.threads:
+            raise PermanentNetworkError("Replying to your own posts is not supported on this network.",
+                                        status_code=400)
+        ref = ids.parse(ids.account_key(record.handle), external_id)
+        parent = store.post_by_seq(record.id, ref.number) if ref and ref.kind == "post" else None
+        if parent is None or parent.deleted_at is not None:
+            raise _not_found("The post to reply to")
+        return parent.seq
+
+    def _check_rate(self, record: AccountRecord, caps: Capabilities, now: datetime) -> None:
+        limit = caps.rate_limit
+        if limit is None:
+            return
+        recent = store.posts_since(record.id, from_epoch(now.timestamp() - limit.per_seconds))
+        if len(recent) >= limit.posts:
+            wait = recent[-limit.posts].timestamp() + limit.per_seconds - now.timestamp()
+            raise RateLimited(f"Rate limit exceeded: {limit.posts} posts per {limit.per_seconds} seconds.",
+                              status_code=429, retry_after=max(1.0, round(wait)))
+
+    def _published(self, record: AccountRecord, post: PostRecord) -> PublishedPost:
+        key = ids.account_key(record.handle)
+        return PublishedPost(ids.post_id(key, post.seq), post_url(record.handle, post.seq), post.published_at)
+
+    def find_published(self, post: OutgoingPost, since: datetime) -> PublishedPost | None:
+        record, _, late = self._open("find_published")
+        found: PostRecord | None = None
+        if post.idempotency_key:
+            found = store.post_by_key(record.id, post.idempotency_key)
+        if found is None:
+            text = post.text.strip()
+            same = [p for p in store.posts(record.id) if p.text.strip() == text and p.published_at >= since]
+            found = max(same, key=lambda p: p.seq) if same else None
+        if late is not None:
+            raise faults.error_for(late, record.handle)
+        return self._published(record, found) if found else None
+
+    def delete(self, external_id: str) -> None:
+        record, _, late = self._open("delete")
+        ref = ids.parse(ids.account_key(record.handle), external_id)
+        post = store.post_by_seq(record.id, ref.number) if ref and ref.kind == "post" else None
+        if post is None:
+            raise _not_found("The post")
+        if post.deleted_at is None:  # deleting twice is not an error: the post is gone either way
+            store.mark_deleted(record.id, post.seq, clock.now())
+        if late is not None:
+            raise faults.error_for(late, record.handle)
+
+    # The inbox -----------------------------------------------------------------------------------
+
+    def fetch_inbox(self, cursor: str | None) -> InboxPage:
+        record, caps, late = self._open("fetch_inbox")
+        now = clock.now().timestamp()
+        after = _decode_cursor(cursor) if cursor else None
+        sources, _ = self._sources(record, caps)
+        hidden = store.hidden(record.id)
+        # Items at the cursor's own instant are re-read and then dropped by (time, id) order.
+        candidates = sources.between(None if after is None else after[0] - 1.0, now)
+        fresh = [item for item in candidates
+                 if (after is None or item.order > (after[0], str(after[1]))) and item.external_id not in hidden]
+        page = fresh[:PAGE_SIZE]
+        # A full page leaves a bookmark after its last item; otherwise everything up to now was read
+        # (nothing new can appear in the past: reactions always come after what caused them).
+        position = page[-1].order if len(fresh) > PAGE_SIZE else (now, _AFTER_EVERYTHING)
+        if after is not None and position < (after[0], str(after[1])):
+            position = (after[0], str(after[1]))
+        result = InboxPage([self._incoming(record, sources, item) for item in page], _encode_cursor(position))
+        if late is not None:
+            raise faults.error_for(late, record.handle)
+        return result
+
+    def _incoming(self, record: AccountRecord, sources: Sources, item: Item) -> IncomingItem:
+        author = chatter.member(audience.population(sources.params), item.member)
+        key = ids.account_key(record.handle)
+        return IncomingItem(
+            external_id=item.external_id, kind=item.kind, text=item.text, created_at=from_epoch(item.time),
+            author_external_id=author.external_id, author_handle=author.handle, author_name=author.name,
+            post_external_id=None if item.post_seq is None else ids.post_id(key, item.post_seq),
+            parent_external_id=item.parent_external_id,
+            language=item.language if record.profile in REPORTS_LANGUAGE else None,
+            url=None if item.post_seq is None else f"{post_url(record.handle, item.post_seq)}#{item.external_id}",
+        )
+
+    def reply(self, item_external_id: str, text: str) -> str:
+        record, caps, late = self._open("reply")
+        if not caps.reply:
+            raise PermanentNetworkError("Replying is not supported on this network.", status_code=403)
+        if not text.strip():
+            raise PermanentNetworkError("The reply is empty.", status_code=400)
+        check_text(text, caps, has_media=False, what="reply")
+        sources, _ = self._sources(record, caps)
+        if sources.find(item_external_id, clock.now().timestamp()) is None:
+            raise _not_found("The comment or message to reply to")
+        seq = store.insert_reply(record.id, item_external_id, text, clock.now())
+        if late is not None:
+            raise faults.error_for(late, record.handle)
+        return ids.reply_id(ids.account_key(record.handle), seq)
+
+    def hide(self, item_external_id: str) -> None:
+        record, caps, late = self._open("hide")
+        if not caps.hide_comments:
+            raise PermanentNetworkError("Hiding comments is not supported on this network.", status_code=403)
+        sources, _ = self._sources(record, caps)
+        item = sources.find(item_external_id, clock.now().timestamp())
+        if item is None:
+            raise _not_found("The comment")
+        if item.kind != IncomingKind.COMMENT:
+            raise PermanentNetworkError("Only comments can be hidden.", status_code=400)
+        store.insert_hidden(record.id, item_external_id, clock.now())
+        if late is not None:
+            raise faults.error_for(late, record.handle)
+
+    # Metrics -------------------------------------------------------------------------------------
+
+    def post_metrics(self, external_ids: Sequence[str]) -> dict[str, PostMetrics]:
+        """Totals now for each known post (deleted ones frozen at deletion); unknown ids are left out."""
+        record, caps, late = self._open("post_metrics")
+        collected = clock.now()
+        now = collected.timestamp()
+        sources, _ = self._sources(record, caps)
+        key = ids.account_key(record.handle)
+        by_seq = {post.seq: (post, timeline) for post, timeline in sources.timelines}
+        hidden = store.hidden(record.id) if caps.comments else {}
+        replies_under: dict[int, list[ReplyRecord]] = {}
+        for reply in sources.replies:
+            ref = ids.parse(key, reply.item_external_id)
+            if ref is not None and ref.kind == "comment":
+                replies_under.setdefault(ref.number, []).append(reply)
+        result: dict[str, PostMetrics] = {}
+        for external_id in external_ids:
+            ref = ids.parse(key, external_id)
+            if ref is None or ref.kind != "post" or ref.number not in by_seq:
+                continue
+            post, timeline = by_seq[ref.number]
+            counts = timeline.counts(now, post.deleted_at)
+            counts["comments"] = self._visible_comments(sources, post, timeline, replies_under.get(post.seq, []),
+                                                        now, hidden) if caps.comments else 0
+            result[external_id] = PostMetrics(collected_at=collected, **{
+                name: counts[name] if name in caps.post_metrics else None for name in counts})
+        if late is not None:
+            raise faults.error_for(late, record.handle)
+        return result
+
+    @staticmethod
+    def _visible_comments(sources: Sources, post: PostInput, timeline: PostTimeline, replies: Sequence[ReplyRecord],
+                          now: float, hidden: Mapping[str, Any]) -> int:
+        """Members' comments not hidden, plus our replies under them and the answers they got."""
+        limit = now if post.deleted_at is None else min(now, post.deleted_at)
+        comments = comments_of(sources.params, post, timeline, None, limit)
+        visible = sum(1 for c in comments if c.external_id not in hidden)
+        key = ids.account_key(sources.params.handle)
+        for reply in replies:
+            if reply.created_at.timestamp() <= limit:
+                visible += 1
+                answer = sources.find(ids.answer_id(key, reply.seq), limit)
+                visible += answer is not None and answer.external_id not in hidden
+        return visible
+
+    def account_metrics(self) -> AccountMetrics:
+        record, caps, late = self._open("account_metrics")
+        collected = clock.now()
+        now = collected.timestamp()
+        posts = store.posts(record.id)
+        state = simulation_for(record.params()).follow_state([_as_input(p) for p in posts], now)
+        values = {
+            "followers": int(state.following(now).sum()),
+            "following": record.params().following,
+            "posts": sum(1 for p in posts if p.published_at.timestamp() <= now
+                         and (p.deleted_at is None or p.deleted_at.timestamp() > now)),
+        }
+        result = AccountMetrics(collected_at=collected, **{
+            name: value if name in caps.account_metrics else None for name, value in values.items()})
+        if late is not None:
+            raise faults.error_for(late, record.handle)
+        return result
+
+    def followers(self, cursor: str | None = None, limit: int = 100) -> FollowerPage:
+        """Followers now, newest first."""
+        record, _, late = self._open("followers")
+        limit = max(1, min(int(limit), MAX_FOLLOWER_PAGE))
+        now = clock.now().timestamp()
+        params = record.params()
+        sim = simulation_for(params)
+        state = sim.follow_state([_as_input(p) for p in store.posts(record.id)], now)
+        members = np.flatnonzero(state.following(now))
+        since = state.follow_at[members]
+        order = np.lexsort((-members, -since))  # newest follow first; ties by member, highest first
+        members, since = members[order], since[order]
+        if cursor:
+            at, member = _decode_cursor(cursor)
+            later = (since < at) | ((since == at) & (members < int(member)))
+            members, since = members[later], since[later]
+        page = [Follower(external_id=who.external_id, handle=who.handle, name=who.name, followed_at=from_epoch(at))
+                for who, at in ((chatter.member(sim.population, int(m)), float(s))
+                                for m, s in zip(members[:limit], since[:limit], strict=True))]
+        more = members.size > limit
+        next_cursor = _encode_cursor((float(since[limit - 1]), int(members[limit - 1]))) if more else None
+        total = int(state.following(now).sum())
+        if late is not None:
+            raise faults.error_for(late, record.handle)
+        return FollowerPage(page, next_cursor, total)
+
+
+def post_url(handle: str, seq: int) -> str:
+    return f"sandbox://{quote(handle, safe='')}/posts/{seq}"
+
+
+def _parse_weights(value: Mapping[str, float] | str | None) -> dict[str, float] | None:
+    """{"hr": 0.7, "en": 0.3}, or the same written "hr:0.7, en:0.3" (or "hr, en" for equal parts)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, Mapping):
+        return {str(k): float(v) for k, v in value.items()}
+    weights = {}
+    for part in str(value).split(","):
+        name, _, weight = part.strip().partition(":")
+        if name:
+            weights[name.strip()] = float(weight) if weight.strip() else 1.0
+    return weights or None
+
+
+def _parse_list(value: Sequence[str] | str | None) -> list[str] | None:
+    if value is None or value == "":
+        return None
+    parts = value.split(",") if isinstance(value, str) else list(value)
+    return [p.strip() for p in parts if p.strip()] or None
+
+
+def connect(handle: str, profile: str = "generic", *, audience_size: int | str | None = None,
+            languages: Mapping[str, float] | str | None = None, timezone: str | None = None,
+            topics: Sequence[str] | str | None = None, display_name: str | None = None,
+            seed: int | None = None, **_unused: Any) -> dict[str, Any]:
+    """Open (or find again) the sandbox account `handle` and return what a channel stores for it.
+
+    The first call creates the account with its audience; later calls return the same account and
+    ignore the audience parameters, but issue a new token if the old one was revoked (reconnecting).
+    `seed` defaults to the installation's `SOCIALDESK_SANDBOX_SEED`.
+    """
+    handle = (handle or "").strip()
+    if not handle or len(handle) > 100 or any(ch.isspace() for ch in handle):
+        raise ValueError("a sandbox handle is 1 to 100 characters without spaces")
+    capabilities_for(profile)  # ValueError for an unknown profile
+    record = store.find_account(handle)
+    if record is None:
+        from socialdesk.core.config import get_settings
+
+        world_seed = get_settings().sandbox_seed if seed is None else int(seed)
+        size = None if audience_size in (None, "") else int(audience_size)
+        settings = audience.default_settings(handle, world_seed, audience_size=size,
+                                             languages=_parse_weights(languages), timezone=timezone or None,
+                                             topics=_parse_list(topics))
+        record = store.create_account(
+            handle=handle, display_name=display_name or handle, profile=profile, seed=world_seed,
+            audience_size=settings.pop("audience_size"), settings=settings,
+            access_token=secrets.token_urlsafe(24), revoked=False, fault_plan=[], latency_ms=0,
+            created_at=clock.now())
+    elif record.revoked:
+        store.update_account(handle, revoked=False, access_token=secrets.token_urlsafe(24))
+        record = store.find_account(handle) or record
+    return {
+        "external_id": ids.account_key(handle),
+        "handle": handle,
+        "display_name": record.display_name,
+        "credentials": {"access_token": record.access_token},
+        "settings": {"profile": record.profile, "audience_size": record.audience_size,
+                     "timezone": record.settings.get("timezone"), "languages": record.settings.get("languages"),
+                     "topics": record.settings.get("topics")},
+    }

@@ -1,0 +1,250 @@
+"""The sandbox's own storage: reads and writes, each in its own transaction.
+
+The sandbox plays a remote network, so nothing here joins the caller's transaction: writes go
+through `get_database().unit_of_work()` and commit on their own, reads through the read-only
+session factory (a deferred transaction on SQLite, so a read never waits for a writer). Rows come
+back as frozen records, never as ORM objects bound to a session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from socialdesk.core.db import get_database
+from socialdesk.networks.sandbox.audience import AccountParams
+from socialdesk.networks.sandbox.models import SandboxAccount, SandboxHiddenItem, SandboxPost, SandboxReply
+
+
+@dataclass(frozen=True)
+class AccountRecord:
+    id: str
+    handle: str
+    display_name: str
+    profile: str
+    seed: int
+    audience_size: int
+    settings: dict[str, Any]
+    access_token: str
+    revoked: bool
+    fault_plan: list[Any]
+    latency_ms: int
+    created_at: datetime
+
+    def params(self) -> AccountParams:
+        return AccountParams.from_settings(self.handle, self.seed, self.audience_size, self.created_at,
+                                           self.settings)
+
+
+@dataclass(frozen=True)
+class PostRecord:
+    seq: int
+    text: str
+    media: list[dict[str, Any]]
+    idempotency_key: str | None
+    language: str | None
+    reply_to_seq: int | None
+    published_at: datetime
+    deleted_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ReplyRecord:
+    seq: int
+    item_external_id: str
+    text: str
+    created_at: datetime
+
+
+def _account(row: SandboxAccount) -> AccountRecord:
+    return AccountRecord(row.id, row.handle, row.display_name, row.profile, row.seed, row.audience_size,
+                         dict(row.settings or {}), row.access_token, row.revoked, list(row.fault_plan or []),
+                         row.latency_ms, row.created_at)
+
+
+def _post(row: SandboxPost) -> PostRecord:
+    return PostRecord(row.seq, row.text, list(row.media or []), row.idempotency_key, row.language, row.reply_to_seq,
+                      row.published_at, row.deleted_at)
+
+
+@contextmanager
+def _read() -> Iterator[Session]:
+    session = get_database().read_sessions()
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+# Accounts ------------------------------------------------------------------------------------------
+
+
+def find_account(handle: str) -> AccountRecord | None:
+    with _read() as session:
+        row = session.scalars(select(SandboxAccount).where(SandboxAccount.handle == handle)).first()
+        return _account(row) if row else None
+
+
+def create_account(**values: Any) -> AccountRecord:
+    """Insert an account; if the handle was taken meanwhile, return the one that won."""
+    try:
+        with get_database().unit_of_work() as session:
+            row = SandboxAccount(**values)
+            session.add(row)
+            session.flush()
+            return _account(row)
+    except IntegrityError:
+        existing = find_account(values["handle"])
+        if existing is None:
+            raise
+        return existing
+
+
+def update_account(handle: str, **values: Any) -> None:
+    with get_database().unit_of_work() as session:
+        session.execute(update(SandboxAccount).where(SandboxAccount.handle == handle).values(**values))
+
+
+def take_fault(handle: str, matches: Any) -> dict[str, Any] | None:
+    """Remove and return the first queued fault for which `matches(fault)` is true (row-locked)."""
+    with get_database().unit_of_work() as session:
+        row = session.scalars(select(SandboxAccount).where(SandboxAccount.handle == handle)
+                              .with_for_update()).first()
+        if row is None:
+            return None
+        plan = list(row.fault_plan or [])
+        for position, fault in enumerate(plan):
+            if matches(fault):
+                # A new list, so SQLAlchemy sees the JSON column change.
+                row.fault_plan = plan[:position] + plan[position + 1:]
+                return dict(fault)
+        return None
+
+
+def append_faults(handle: str, faults: Sequence[dict[str, Any]]) -> None:
+    with get_database().unit_of_work() as session:
+        row = session.scalars(select(SandboxAccount).where(SandboxAccount.handle == handle)
+                              .with_for_update()).first()
+        if row is None:
+            raise LookupError(f"no sandbox account {handle!r}")
+        row.fault_plan = [*(row.fault_plan or []), *faults]
+
+
+def delete_account(handle: str) -> bool:
+    with get_database().unit_of_work() as session:
+        account_id = session.scalar(select(SandboxAccount.id).where(SandboxAccount.handle == handle))
+        if account_id is None:
+            return False
+        for model in (SandboxHiddenItem, SandboxReply, SandboxPost):
+            session.execute(delete(model).where(model.account_id == account_id))
+        session.execute(delete(SandboxAccount).where(SandboxAccount.id == account_id))
+        return True
+
+
+# Posts ---------------------------------------------------------------------------------------------
+
+
+def posts(account_id: str) -> list[PostRecord]:
+    with _read() as session:
+        rows = session.scalars(select(SandboxPost).where(SandboxPost.account_id == account_id)
+                               .order_by(SandboxPost.seq))
+        return [_post(row) for row in rows]
+
+
+def post_by_key(account_id: str, key: str) -> PostRecord | None:
+    with _read() as session:
+        row = session.scalars(select(SandboxPost).where(SandboxPost.account_id == account_id,
+                                                        SandboxPost.idempotency_key == key)).first()
+        return _post(row) if row else None
+
+
+def post_by_seq(account_id: str, seq: int) -> PostRecord | None:
+    with _read() as session:
+        row = session.scalars(select(SandboxPost).where(SandboxPost.account_id == account_id,
+                                                        SandboxPost.seq == seq)).first()
+        return _post(row) if row else None
+
+
+def posts_since(account_id: str, since: datetime) -> list[datetime]:
+    """Publication times of the account's posts after `since`, deleted ones included, oldest first."""
+    with _read() as session:
+        return list(session.scalars(select(SandboxPost.published_at).where(
+            SandboxPost.account_id == account_id, SandboxPost.published_at > since)
+            .order_by(SandboxPost.published_at)))
+
+
+def insert_post(account_id: str, *, text: str, media: list[dict[str, Any]], idempotency_key: str | None,
+                language: str | None, reply_to_seq: int | None, published_at: datetime) -> tuple[PostRecord, bool]:
+    """Store a post under the next sequence number; (post, True), or (the existing post, False) when
+    a post with the same idempotency key got there first."""
+    for _ in range(5):
+        try:
+            with get_database().unit_of_work() as session:
+                seq = (session.scalar(select(func.max(SandboxPost.seq)).where(
+                    SandboxPost.account_id == account_id)) or 0) + 1
+                row = SandboxPost(account_id=account_id, seq=seq, text=text, media=media,
+                                  idempotency_key=idempotency_key, language=language, reply_to_seq=reply_to_seq,
+                                  published_at=published_at)
+                session.add(row)
+                session.flush()
+                return _post(row), True
+        except IntegrityError:
+            # Either the key (a concurrent repeat of the same request) or the sequence number (a
+            # concurrent different post) clashed; the first is an answer, the second a retry.
+            if idempotency_key:
+                existing = post_by_key(account_id, idempotency_key)
+                if existing is not None:
+                    return existing, False
+    raise RuntimeError("could not allocate a post number after 5 tries")
+
+
+def mark_deleted(account_id: str, seq: int, at: datetime) -> None:
+    with get_database().unit_of_work() as session:
+        session.execute(update(SandboxPost).where(SandboxPost.account_id == account_id, SandboxPost.seq == seq,
+                                                  SandboxPost.deleted_at.is_(None)).values(deleted_at=at))
+
+
+# Replies and hidden items ------------------------------------------------------------------------------
+
+
+def replies(account_id: str) -> list[ReplyRecord]:
+    with _read() as session:
+        rows = session.scalars(select(SandboxReply).where(SandboxReply.account_id == account_id)
+                               .order_by(SandboxReply.seq))
+        return [ReplyRecord(r.seq, r.item_external_id, r.text, r.created_at) for r in rows]
+
+
+def insert_reply(account_id: str, item_external_id: str, text: str, at: datetime) -> int:
+    for _ in range(5):
+        try:
+            with get_database().unit_of_work() as session:
+                seq = (session.scalar(select(func.max(SandboxReply.seq)).where(
+                    SandboxReply.account_id == account_id)) or 0) + 1
+                session.add(SandboxReply(account_id=account_id, seq=seq, item_external_id=item_external_id,
+                                         text=text, created_at=at))
+                return seq
+        except IntegrityError:
+            continue  # a concurrent reply took the number
+    raise RuntimeError("could not allocate a reply number after 5 tries")
+
+
+def hidden(account_id: str) -> dict[str, datetime]:
+    with _read() as session:
+        rows = session.execute(select(SandboxHiddenItem.item_external_id, SandboxHiddenItem.hidden_at)
+                               .where(SandboxHiddenItem.account_id == account_id))
+        return {item: at for item, at in rows}
+
+
+def insert_hidden(account_id: str, item_external_id: str, at: datetime) -> None:
+    try:
+        with get_database().unit_of_work() as session:
+            session.add(SandboxHiddenItem(account_id=account_id, item_external_id=item_external_id, hidden_at=at))
+    except IntegrityError:
+        pass  # hidden already: hiding is idempotent
