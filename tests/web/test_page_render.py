@@ -1,0 +1,94 @@
+"""Every page renders, for the owner and for a viewer: one prepared world shared by the module (read-only)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from fastapi.routing import iter_route_contexts
+from fastapi.testclient import TestClient
+
+from socialdesk.core import clock as clock_module
+from socialdesk.core.config import reset_settings_cache
+from socialdesk.core.db import set_database
+from socialdesk.web import pages
+from socialdesk.web.app import create_app
+from tests.helpers import PASSWORD, apply_settings, fresh_database, install_clock
+from tests.web.conftest import Site, build_site
+
+SHARED_WORLD = True  # one world for the whole module (see conftest._settings); no test here changes it
+PAGES = ["", "/calendar", "/calendar?view=week", "/calendar?view=week&date=2026-03-29", "/compose", "/posts",
+         "/posts?status=scheduled&q=beans", "/approvals", "/comments", "/comments?unanswered=true", "/channels",
+         "/media", "/queue", "/settings"]
+
+
+def _page_routes() -> list[str]:
+    """Every GET page, from the pages router itself, so a new page is covered the day it is added."""
+    return sorted({route.path for route in iter_route_contexts(pages.router.routes)
+                   if "GET" in (route.methods or ()) and route.path not in ("/login", "/")})
+
+
+@pytest.fixture(scope="module")
+def shared(_template_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Site, TestClient]]:
+    folder = tmp_path_factory.mktemp("pages")
+    previous = clock_module.get_clock()
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        apply_settings(monkeypatch, folder / "data")
+        database = fresh_database(_template_db, folder)
+        install_clock()
+        site = build_site(database)
+        viewer = TestClient(create_app(), follow_redirects=False)
+        viewer.post("/login", data={"email": site.world.users["viewer"], "password": PASSWORD})
+        yield site, viewer
+        set_database(None)
+        database.dispose()
+    clock_module.set_clock(previous)
+    reset_settings_cache()
+
+
+def _fill(site: Site, path: str) -> str:
+    ids = {"workspace_id": site.world.workspace_id, "post_id": site.post_id,
+           "publication_id": site.publication_id, "media_id": site.media_id}
+    return re.sub(r"{(\w+)}", lambda m: ids[m.group(1)], path)
+
+
+@pytest.mark.parametrize("path", _page_routes())
+def test_every_page_route_renders_for_the_owner(shared: tuple[Site, TestClient], path: str) -> None:
+    site, _ = shared
+    response = site.client.get(_fill(site, path))
+    expected = 303 if path.endswith("{publication_id}") else 200  # a publication opens its post
+    assert response.status_code == expected, response.text[:500]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_pages_render_for_the_owner(shared: tuple[Site, TestClient], path: str) -> None:
+    site, _ = shared
+    response = site.client.get(f"{site.w}{path}")
+    assert response.status_code == 200, response.text[:500]
+    assert "<title>" in response.text and "Sign out" in response.text
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_a_viewer_sees_every_page_without_the_writing_controls(shared: tuple[Site, TestClient], path: str) -> None:
+    site, viewer = shared
+    response = viewer.get(f"{site.w}{path}")
+    assert response.status_code == 200, response.text[:500]
+    assert "✎ New post" not in response.text
+    assert "Save draft" not in response.text
+
+
+def test_post_page_shows_each_channel_and_its_actions(shared: tuple[Site, TestClient]) -> None:
+    site, _ = shared
+    page = site.client.get(f"{site.w}/posts/{site.post_id}").text
+    assert "Brand A x" in page and "X-like sandbox" in page
+    assert f"/publications/{site.publication_id}/cancel" in page
+    assert '<span class="hl-link">https://example.com/beans</span>' in page
+
+
+def test_edit_page_is_the_composer_filled_in(shared: tuple[Site, TestClient]) -> None:
+    site, _ = shared
+    page = site.client.get(f"{site.w}/posts/{site.post_id}/edit").text
+    assert "Fresh beans today #coffee https://example.com/beans</textarea>" in page
+    assert 'value="2026-03-04"' in page and 'value="10:00"' in page
+    assert f'value="{site.world.channels["x"]}" data-channel-toggle checked' in page
