@@ -16,7 +16,7 @@ from socialdesk.core import clock
 from socialdesk.inbox import service as inbox
 from socialdesk.web.deps import Ctx
 from socialdesk.web.pages.common import render
-from socialdesk.web.pages.views import channel_names, publication_posts
+from socialdesk.web.pages.views import channel_names
 
 router = APIRouter()
 ATTENTION = (PublicationStatus.FAILED, PublicationStatus.UNCONFIRMED)
@@ -43,5 +43,4 @@ def dashboard(request: Request, ctx: Ctx) -> HTMLResponse:
         summaries=analytics.channel_summaries(ctx, now - timedelta(days=GROWTH_DAYS)),
         growth_days=GROWTH_DAYS,
         comments=comments, channel_names=channel_names(all_channels),
-        comment_posts=publication_posts(ctx, comments),
     )
