@@ -70,6 +70,7 @@ class World:
     workspace_id: str
     users: dict[str, str] = field(default_factory=dict)  # role -> e-mail
     channels: dict[str, str] = field(default_factory=dict)  # profile -> channel id
+    media: list[str] = field(default_factory=list)  # media ids, when a test uploaded some
 
     def ctx(self, session: Session, role: str = "owner") -> WorkspaceContext:
         user = user_by_email(session, self.users[role])
@@ -103,3 +104,14 @@ def make_world(db: Database, name: str = "Brand A", *, profiles: tuple[str, ...]
 
 def _user(session: Session, email: str, name: str) -> User:
     return user_by_email(session, email) or create_user(session, email, name, PASSWORD)
+
+
+def png_bytes(seed: int = 0, size: tuple[int, int] = (64, 64)) -> bytes:
+    """A small real PNG, different for each seed (the media library de-duplicates identical files)."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, ((seed * 40) % 256, (seed * 90) % 256, 120)).save(out, "PNG")
+    return out.getvalue()

@@ -7,7 +7,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from socialdesk.content.validation import validate_publication
 from sqlalchemy import delete, func, or_, select
 
 from socialdesk.audit import service as audit
@@ -32,6 +31,7 @@ from socialdesk.content.schemas import (
     PublicationOut,
     PublicationPatch,
 )
+from socialdesk.content.validation import validate_publication
 from socialdesk.core import clock
 from socialdesk.core.errors import Conflict, Forbidden, ValidationFailed
 from socialdesk.core.timezones import local_to_utc, zone

@@ -70,6 +70,14 @@ def update_settings(ctx: WorkspaceContext, *, name: str | None = None, timezone:
     return ws
 
 
+def set_queue_paused(ctx: WorkspaceContext, paused: bool) -> None:
+    """Stop (or restart) publishing for the whole workspace; nothing scheduled is lost."""
+    ctx.require(Permission.POSTS_PUBLISH)
+    ctx.workspace.queue_paused = paused
+    audit.record(ctx, "queue.pause" if paused else "queue.resume", "workspace", ctx.workspace_id,
+                 "Paused the workspace's queue" if paused else "Resumed the workspace's queue")
+
+
 def add_member(ctx: WorkspaceContext, user: User, role: Role) -> Membership:
     ctx.require(Permission.WORKSPACE_ADMIN)
     if role == Role.OWNER and ctx.role != Role.OWNER:
