@@ -135,6 +135,18 @@ def test_repeat_choice_becomes_a_rule(site: Site) -> None:
     assert '<option value="weekly" selected>' in edit
 
 
+def test_upload_from_the_composer_ticks_the_new_file(site: Site) -> None:
+    response = site.post(f"{site.w}/compose/upload", {"text": "Blue skies", "media_ids": [site.media_id]},
+                         files=[("upload", ("blue.jpg", jpeg_bytes((30, 140, 200)), "image/jpeg"))],
+                         headers={"hx-request": "true"})
+    assert response.status_code == 200
+    ticked = re.findall(r'name="media_ids" value="(\w+)" checked', response.text)
+    assert len(ticked) == 2 and site.media_id in ticked  # the new file, and the one ticked before
+    refused = site.post(f"{site.w}/compose/upload", {"text": "x"},
+                        files=[("upload", ("bad.jpg", b"nope", "image/jpeg"))], headers={"hx-request": "true"})
+    assert "bad.jpg: not a supported image or video" in refused.text
+
+
 # Calendar ------------------------------------------------------------------------------------------------
 
 

@@ -114,7 +114,7 @@ def check(request: Request, ctx: Ctx, raw: Form) -> HTMLResponse:
 
 @router.post("/w/{workspace_id}/compose/upload", response_class=HTMLResponse)
 def upload(request: Request, ctx: Ctx, raw: Form) -> HTMLResponse:
-    """Upload from the composer: the new file joins the picker, ticked, and the check runs again."""
+    """Upload from the composer: the new file joins the picker, ticked (app.js then runs the check again)."""
     form = ComposeForm.from_form(raw)
     upload = raw.get("upload")
     error = None
@@ -123,7 +123,5 @@ def upload(request: Request, ctx: Ctx, raw: Form) -> HTMLResponse:
         asset, error = attempt(ctx.session, lambda: media.upload(ctx, upload.filename or "upload", data))
         if asset is not None and asset.id not in form.media_ids:
             form.media_ids.append(asset.id)
-    response = partial(request, "partials/media_picker.html", ctx=ctx, library=media.list_media(ctx), form=form,
-                       upload_error=error.message if error else None)
-    response.headers["HX-Trigger"] = "recheck"
-    return response
+    return partial(request, "partials/media_picker.html", ctx=ctx, library=media.list_media(ctx), form=form,
+                   upload_error=error.message if error else None)

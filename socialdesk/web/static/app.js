@@ -66,6 +66,13 @@
     if (!form) return;
     syncComposer(form);
     form.addEventListener("change", function () { syncComposer(form); });
+    // A file uploaded from the composer arrives ticked in a new picker: check the post again with it.
+    // (A response header event would fire on the upload input, which the swap has just removed.)
+    document.body.addEventListener("htmx:afterSettle", function (event) {
+      if (event.detail.target && event.detail.target.id === "media-picker") {
+        form.dispatchEvent(new CustomEvent("recheck"));
+      }
+    });
   }
 
   // Calendar: drag a post to another day (month) or day and hour (week) -----------------------------
