@@ -8,6 +8,5 @@ from socialdesk.content import models as _content  # noqa: F401
 from socialdesk.inbox import models as _inbox  # noqa: F401
 from socialdesk.jobs import models as _jobs  # noqa: F401
 from socialdesk.media import models as _media  # noqa: F401
-from socialdesk.networks.sandbox import models as _sandbox  # noqa: F401
 from socialdesk.scheduling import models as _scheduling  # noqa: F401
 from socialdesk.workspaces import models as _workspaces  # noqa: F401

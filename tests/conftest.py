@@ -13,6 +13,7 @@ from socialdesk.core.clock import ManualClock
 from socialdesk.core.config import reset_settings_cache
 from socialdesk.core.db import Database, set_database
 from socialdesk.core.schema import create_schema
+from socialdesk.networks.sandbox import server as sandbox_server
 from tests.helpers import PG_URL, apply_settings, fresh_database, install_clock
 
 
@@ -32,6 +33,7 @@ def _template_db(tmp_path_factory: pytest.TempPathFactory) -> str:
 def database(_template_db: str, tmp_path: Path) -> Iterator[Database]:
     db = fresh_database(_template_db, tmp_path)
     yield db
+    sandbox_server.reset(db.url)
     set_database(None)
     db.dispose()
 

@@ -82,7 +82,8 @@ class World:
 
 def make_world(db: Database, name: str = "Brand A", *, profiles: tuple[str, ...] = ("x", "instagram"),
                approval_steps: list[str] | None = None, timezone: str = "Europe/Zagreb",
-               roles: tuple[str, ...] = ("editor", "approver", "client_reviewer", "viewer")) -> World:
+               roles: tuple[str, ...] = ("editor", "approver", "client_reviewer", "viewer"),
+               audience: int = 3000) -> World:
     slug = name.lower().replace(" ", "")
     with db.unit_of_work() as session:
         owner = _user(session, f"owner@{slug}.test", f"{name} owner")
@@ -97,7 +98,7 @@ def make_world(db: Database, name: str = "Brand A", *, profiles: tuple[str, ...]
             world.users[role] = user.email
         for profile in profiles:
             channel = channels.connect(ctx, "sandbox", f"{name} {profile}", handle=f"{slug}_{profile}",
-                                       profile=profile, audience_size=800)
+                                       profile=profile, audience_size=audience)
             world.channels[profile] = channel.id
     return world
 
@@ -115,3 +116,14 @@ def png_bytes(seed: int = 0, size: tuple[int, int] = (64, 64)) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", size, ((seed * 40) % 256, (seed * 90) % 256, 120)).save(out, "PNG")
     return out.getvalue()
+
+
+def sandbox_post_count() -> int:
+    """How many posts the sandbox network holds (deleted ones included): what reached the "network"."""
+    from sqlalchemy import func, select
+
+    from socialdesk.networks.sandbox.models import SandboxPost
+    from socialdesk.networks.sandbox.server import sandbox_database
+
+    with sandbox_database().read_sessions() as session:
+        return session.scalar(select(func.count()).select_from(SandboxPost)) or 0

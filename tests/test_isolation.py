@@ -26,6 +26,7 @@ from socialdesk.core.db import Database, get_database, set_database
 from socialdesk.inbox.models import InboxItem
 from socialdesk.jobs.runner import Runner
 from socialdesk.media import service as media
+from socialdesk.networks.sandbox import server as sandbox_server
 from socialdesk.web.app import create_app
 from socialdesk.workspaces.permissions import ALL_SCOPES
 from tests.helpers import apply_settings, fresh_database, install_clock, make_world
@@ -89,6 +90,7 @@ def setup(_template_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         b = _populate(database, clock, "Brand B")
         client, csrf = signed_in_client(database, "owner@branda.test")
         yield Setup(a, b, client, csrf)
+        sandbox_server.reset(database.url)
         set_database(None)
         database.dispose()
     clock_module.set_clock(previous)

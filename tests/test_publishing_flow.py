@@ -15,8 +15,7 @@ from socialdesk.core.clock import ManualClock
 from socialdesk.core.db import Database
 from socialdesk.inbox.models import InboxItem
 from socialdesk.jobs.runner import Runner
-from socialdesk.networks.sandbox.models import SandboxPost
-from tests.helpers import make_world
+from tests.helpers import make_world, sandbox_post_count
 
 TEXT = "Nova kava iz Etiopije stigla je! ☕ Dođite na degustaciju u subotu. #kava #coffee #Zagreb"
 
@@ -59,7 +58,7 @@ def test_post_goes_from_draft_to_published_with_metrics_and_comments(database: D
     with database.read_sessions() as session:
         pubs = list(session.scalars(select(Publication).where(Publication.post_id == post_id)))
         assert all(p.external_id and p.published_at == clock.now() for p in pubs)
-        assert session.scalar(select(func.count()).select_from(SandboxPost)) == 2
+        assert sandbox_post_count() == 2
 
     # A day later the audience has reacted: snapshots grow and comments arrive in the inbox.
     first_totals = None
@@ -94,4 +93,4 @@ def test_publish_now_goes_out_at_once_and_only_once(database: Database, clock: M
     Runner(database).run_pending()
     assert _statuses(database, post_id) == {world.channels["x"]: "published"}
     with database.read_sessions() as session:
-        assert session.scalar(select(func.count()).select_from(SandboxPost)) == 1
+        assert sandbox_post_count() == 1

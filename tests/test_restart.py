@@ -11,7 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from socialdesk.channels import service as channels
 from socialdesk.channels.models import Channel
@@ -22,9 +22,8 @@ from socialdesk.core import clock as clock_module
 from socialdesk.core.clock import ManualClock
 from socialdesk.core.db import Database
 from socialdesk.jobs.runner import Runner
-from socialdesk.networks.sandbox.models import SandboxPost
 from socialdesk.publishing import service as publishing
-from tests.helpers import make_world
+from tests.helpers import make_world, sandbox_post_count
 
 
 def _schedule(db: Database, channel_id: str, world_ctx, n: int, at) -> list[str]:  # type: ignore[no-untyped-def]
@@ -60,7 +59,7 @@ def test_a_crash_between_sending_and_recording_does_not_post_twice(database: Dat
         publication = session.scalars(select(Publication)).one()
         assert publication.status == PublicationStatus.PUBLISHED
         assert publication.attempts == 2
-        assert session.scalar(select(func.count()).select_from(SandboxPost)) == 1
+        assert sandbox_post_count() == 1
 
 
 @pytest.mark.slow
@@ -81,7 +80,7 @@ def test_worker_process_killed_and_restarted_publishes_everything_once(database:
     first.send_signal(signal.SIGKILL)
     first.wait(10)
     with database.read_sessions() as session:
-        assert session.scalar(select(func.count()).select_from(SandboxPost)) == 0
+        assert sandbox_post_count() == 0
 
     second = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -98,5 +97,5 @@ def test_worker_process_killed_and_restarted_publishes_everything_once(database:
     with database.read_sessions() as session:
         statuses = list(session.scalars(select(Publication.status)))
         assert statuses.count(PublicationStatus.PUBLISHED) == 12, statuses
-        assert session.scalar(select(func.count()).select_from(SandboxPost)) == 12
+        assert sandbox_post_count() == 12
     assert len(ids) == 12

@@ -42,10 +42,4 @@ def create_schema(url: str, *, reset: bool = False) -> None:
             else:
                 Base.metadata.drop_all(conn)
         engine.dispose()
-    if not any((MIGRATIONS / "versions").glob("*.py")):
-        # Development before the first migration is written: build the tables straight from the models.
-        engine = make_engine(url)
-        Base.metadata.create_all(engine)
-        engine.dispose()
-        return
     command.upgrade(alembic_config(url), "head")

@@ -4,8 +4,9 @@ Only what a real network would have to remember is stored: accounts, the posts a
 sent, and what we hid. Everything the simulated audience does (views, likes, comments, follows,
 messages) is recomputed from these rows and the seed, so it never needs a table.
 
-The sandbox writes these rows in its own unit of work, never in the caller's transaction: a post
-that reached the "network" stays there when socialdesk's own transaction rolls back.
+The sandbox writes these rows in its own database and unit of work (see server.py), never in the
+caller's transaction: a post that reached the "network" stays there when socialdesk's own
+transaction rolls back.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, Text, U
 from sqlalchemy.orm import Mapped, mapped_column
 
 from socialdesk.core import clock
-from socialdesk.core.db import Base, IdMixin
+from socialdesk.core.db import IdMixin
+from socialdesk.networks.sandbox.server import SandboxBase as Base
 
 
 class SandboxAccount(IdMixin, Base):

@@ -1,7 +1,7 @@
 """The sandbox's own storage: reads and writes, each in its own transaction.
 
 The sandbox plays a remote network, so nothing here joins the caller's transaction: writes go
-through `get_database().unit_of_work()` and commit on their own, reads through the read-only
+through `sandbox_database().unit_of_work()` and commit on their own, reads through the read-only
 session factory (a deferred transaction on SQLite, so a read never waits for a writer). Rows come
 back as frozen records, never as ORM objects bound to a session.
 """
@@ -18,9 +18,9 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from socialdesk.core.db import get_database
 from socialdesk.networks.sandbox.audience import AccountParams
 from socialdesk.networks.sandbox.models import SandboxAccount, SandboxHiddenItem, SandboxPost, SandboxReply
+from socialdesk.networks.sandbox.server import sandbox_database
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,7 @@ def _post(row: SandboxPost) -> PostRecord:
 
 @contextmanager
 def _read() -> Iterator[Session]:
-    session = get_database().read_sessions()
+    session = sandbox_database().read_sessions()
     try:
         yield session
     finally:
@@ -95,7 +95,7 @@ def find_account(handle: str) -> AccountRecord | None:
 def create_account(**values: Any) -> AccountRecord:
     """Insert an account; if the handle was taken meanwhile, return the one that won."""
     try:
-        with get_database().unit_of_work() as session:
+        with sandbox_database().unit_of_work() as session:
             row = SandboxAccount(**values)
             session.add(row)
             session.flush()
@@ -108,13 +108,13 @@ def create_account(**values: Any) -> AccountRecord:
 
 
 def update_account(handle: str, **values: Any) -> None:
-    with get_database().unit_of_work() as session:
+    with sandbox_database().unit_of_work() as session:
         session.execute(update(SandboxAccount).where(SandboxAccount.handle == handle).values(**values))
 
 
 def take_fault(handle: str, matches: Any) -> dict[str, Any] | None:
     """Remove and return the first queued fault for which `matches(fault)` is true (row-locked)."""
-    with get_database().unit_of_work() as session:
+    with sandbox_database().unit_of_work() as session:
         row = session.scalars(select(SandboxAccount).where(SandboxAccount.handle == handle)
                               .with_for_update()).first()
         if row is None:
@@ -129,7 +129,7 @@ def take_fault(handle: str, matches: Any) -> dict[str, Any] | None:
 
 
 def append_faults(handle: str, faults: Sequence[dict[str, Any]]) -> None:
-    with get_database().unit_of_work() as session:
+    with sandbox_database().unit_of_work() as session:
         row = session.scalars(select(SandboxAccount).where(SandboxAccount.handle == handle)
                               .with_for_update()).first()
         if row is None:
@@ -138,7 +138,7 @@ def append_faults(handle: str, faults: Sequence[dict[str, Any]]) -> None:
 
 
 def delete_account(handle: str) -> bool:
-    with get_database().unit_of_work() as session:
+    with sandbox_database().unit_of_work() as session:
         account_id = session.scalar(select(SandboxAccount.id).where(SandboxAccount.handle == handle))
         if account_id is None:
             return False
@@ -186,7 +186,7 @@ def insert_post(account_id: str, *, text: str, media: list[dict[str, Any]], idem
     a post with the same idempotency key got there first."""
     for _ in range(5):
         try:
-            with get_database().unit_of_work() as session:
+            with sandbox_database().unit_of_work() as session:
                 seq = (session.scalar(select(func.max(SandboxPost.seq)).where(
                     SandboxPost.account_id == account_id)) or 0) + 1
                 row = SandboxPost(account_id=account_id, seq=seq, text=text, media=media,
@@ -206,7 +206,7 @@ def insert_post(account_id: str, *, text: str, media: list[dict[str, Any]], idem
 
 
 def mark_deleted(account_id: str, seq: int, at: datetime) -> None:
-    with get_database().unit_of_work() as session:
+    with sandbox_database().unit_of_work() as session:
         session.execute(update(SandboxPost).where(SandboxPost.account_id == account_id, SandboxPost.seq == seq,
                                                   SandboxPost.deleted_at.is_(None)).values(deleted_at=at))
 
@@ -224,7 +224,7 @@ def replies(account_id: str) -> list[ReplyRecord]:
 def insert_reply(account_id: str, item_external_id: str, text: str, at: datetime) -> int:
     for _ in range(5):
         try:
-            with get_database().unit_of_work() as session:
+            with sandbox_database().unit_of_work() as session:
                 seq = (session.scalar(select(func.max(SandboxReply.seq)).where(
                     SandboxReply.account_id == account_id)) or 0) + 1
                 session.add(SandboxReply(account_id=account_id, seq=seq, item_external_id=item_external_id,
@@ -244,7 +244,7 @@ def hidden(account_id: str) -> dict[str, datetime]:
 
 def insert_hidden(account_id: str, item_external_id: str, at: datetime) -> None:
     try:
-        with get_database().unit_of_work() as session:
+        with sandbox_database().unit_of_work() as session:
             session.add(SandboxHiddenItem(account_id=account_id, item_external_id=item_external_id, hidden_at=at))
     except IntegrityError:
         pass  # hidden already: hiding is idempotent
