@@ -37,8 +37,9 @@ def comments(request: Request, ctx: Ctx, channel: str = "", kind: str = "", unan
 
 
 def _moderate(request: Request, ctx: WorkspaceContext, item_id: str, action: Callable[[], InboxItem],
-              done: str) -> Response:
-    """From the list (htmx) the item is redrawn in place, with the network's refusal if there was one."""
+              done: str, typed: str = "") -> Response:
+    """From the list (htmx) the item is redrawn in place, with the network's refusal if there was one
+    (and a refused reply still in its box)."""
     inbox.get(ctx, item_id)
     if not request.headers.get("hx-request"):
         def run() -> list[str]:
@@ -53,12 +54,14 @@ def _moderate(request: Request, ctx: WorkspaceContext, item_id: str, action: Cal
                    cap=channels.capabilities(channel),
                    post=publication_posts(ctx, [item]).get(item.publication_id or ""),
                    error=error.message if error else None, note=None if error else done,
+                   typed=typed if error else "",
                    can_write=ctx.can(Permission.INBOX_WRITE))
 
 
 @router.post("/w/{workspace_id}/comments/{item_id}/reply")
 def reply(request: Request, item_id: str, ctx: Ctx, form: Form) -> Response:
-    return _moderate(request, ctx, item_id, lambda: inbox.reply(ctx, item_id, field(form, "text")), "Reply sent.")
+    text = field(form, "text")
+    return _moderate(request, ctx, item_id, lambda: inbox.reply(ctx, item_id, text), "Reply sent.", typed=text)
 
 
 @router.post("/w/{workspace_id}/comments/{item_id}/hide")
