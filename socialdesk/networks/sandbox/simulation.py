@@ -36,16 +36,18 @@ from socialdesk.networks.sandbox.text_features import PostFeatures, post_feature
 from socialdesk.networks.sandbox.timegrid import DAY, HOUR
 
 WINDOW_HOURS = 168  # nothing happens to a post more than a week after it went out
-VISIBILITY = ((0.965, 0.5), (0.03, 6.0), (0.005, 36.0))  # (weight, time constant in hours)
-K_FEED = 0.12
-K_DISCOVERY = 0.012
+VISIBILITY = ((0.975, 0.5), (0.02, 4.0), (0.005, 24.0))  # (weight, time constant in hours)
+K_FEED = 0.14
+K_DISCOVERY = 0.04
 K_REPOST = 0.5
 REPOST_FANOUT = 5.0  # members a repost exposes, times the reposter's activity level
 REPOST_GENERATIONS = 3
 THREAD_REPLY_SHARE = 0.18  # comments answering an earlier comment rather than the post
 QUOTE_SHARE = 0.25  # reposts that add a comment of their own
-BOT_COMMENT = 0.02  # a spam bot's chance to comment on what it sees
+BOT_COMMENT = 0.03  # a spam bot's chance to comment on what it sees
 BOT_LIKE = 0.1
+FRESHNESS_HOURS = 2.0  # reactions to a post fall with its age when seen...
+FRESHNESS_FLOOR = 0.4  # ...to this share of a fresh post's
 
 
 def visibility_between(start_hours: np.ndarray, end_hours: np.ndarray) -> np.ndarray:
@@ -291,18 +293,22 @@ class _PostRun:
         pop, f, rng, out = self.pop, self.features, self.rng, self.out
         m, t, n = v.members, v.times, v.members.size
         human = ~pop.bot[m]
+        # Attention: a member in their busiest hour reacts more readily than one idly scrolling at an
+        # odd hour. Freshness: a post seen hours after it went out is old news and draws fewer reactions.
         attention = 0.2 + 0.8 * np.minimum(1.0, v.activity / pop.curve_max[m])
+        freshness = FRESHNESS_FLOOR + (1.0 - FRESHNESS_FLOOR) * np.exp(-(t - self.t0) / (FRESHNESS_HOURS * HOUR))
+        attention = attention * freshness
         tf = self.topic_factor[m]
         appeal = tf * f.media_factor * f.length_factor * attention
         like = pop.like[m]
-        p_like = np.where(human, np.clip(0.4 * like * appeal, 0, 0.9), BOT_LIKE)
+        p_like = np.where(human, np.clip(0.5 * like * appeal, 0, 0.9), BOT_LIKE)
         p_save = np.where(human, np.clip(0.06 * like * tf * f.save_factor * f.length_factor, 0, 0.5), 0.0)
         p_repost = np.where(human, np.clip(0.5 * pop.share[m] * appeal, 0, 0.5), 0.0)
         p_click = np.where(human & f.has_link, np.clip(0.03 * np.sqrt(like / 0.2) * tf * attention, 0, 0.6), 0.0)
-        p_comment = np.where(human, np.clip(0.1 * pop.comment[m] * tf * attention * f.comment_factor, 0, 0.8),
+        p_comment = np.where(human, np.clip(0.3 * pop.comment[m] * tf * attention * f.comment_factor, 0, 0.8),
                              BOT_COMMENT)
         follows = self.following[m]
-        p_follow = np.where(~follows, np.clip(0.05 * tf * np.sqrt(f.media_factor)
+        p_follow = np.where(~follows, np.clip(0.08 * tf * np.sqrt(f.media_factor)
                                               * (1.0 + pop.account_affinity[m]), 0, 0.5), 0.0)
         off_topic = 5.0 if f.off_topic(pop.params.topics) else 1.0
         p_leave = np.where(follows & human, np.clip(0.0015 * off_topic * self.frequency_factor
