@@ -205,7 +205,7 @@ def _curves(rng: np.random.Generator, n: int, centres: np.ndarray, widths: np.nd
     member_centres = centres[None, :] + jitter + chronotype[:, None]
     distance = _circular_distance(hours[None, None, :], member_centres[:, :, None])  # (n, peaks, 24)
     bumps = (member_weights[:, :, None] * np.exp(-0.5 * (distance / widths[None, :, None]) ** 2)).sum(axis=1)
-    awake = ((hours[None, :] - chronotype[:, None]) % 24.0) >= 6.5  # asleep 23:30-06:30, shifted
+    awake = ((hours[None, :] - chronotype[:, None]) % 24.0) >= 6.5  # asleep 00:00-06:30, shifted
     curves = bumps + np.where(awake, 0.24, 0.04)
     return (curves / curves.mean(axis=1, keepdims=True)).astype(np.float32)
 
