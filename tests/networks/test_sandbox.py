@@ -393,8 +393,12 @@ def test_members_answer_some_of_our_replies(database: Database, clock: ManualClo
     items, cursor = read_inbox(adapter)
     replies = {adapter.reply(i.external_id, "Thanks for writing!"): i for i in items if "example" not in i.text}
     assert len(replies) >= 10
+    clock.advance(timedelta(minutes=30))
+    soon, cursor = read_inbox(adapter, cursor)
+    assert all(i.created_at <= clock.now() for i in soon), "answers come when they come, not before"
     clock.advance(timedelta(days=1))
     later, _ = read_inbox(adapter, cursor)
+    later = soon + later
     answers = [i for i in later if i.parent_external_id in replies]
     assert 0 < len(answers) < len(replies)
     for answer in answers:

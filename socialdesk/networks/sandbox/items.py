@@ -148,11 +148,13 @@ class Sources:
         return item if item is not None and item.time <= now else None
 
     def _answer(self, reply_seq: int, now: float) -> Item | None:
+        """The answer to our reply `reply_seq`, if it exists by `now`."""
         reply = next((r for r in self.replies if r.seq == reply_seq), None)
         if reply is None:
             return None
         original = self.find(reply.item_external_id, now)
-        return answer_to(self.params, reply, original) if original is not None else None
+        answer = answer_to(self.params, reply, original) if original is not None else None
+        return answer if answer is not None and answer.time <= now else None
 
     def between(self, since: float | None, until: float) -> list[Item]:
         """Every item in (since, until], oldest first."""
