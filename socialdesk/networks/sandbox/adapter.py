@@ -16,6 +16,7 @@ import json
 import secrets
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
 from urllib.parse import quote
@@ -75,6 +76,28 @@ def _as_input(post: PostRecord) -> PostInput:
                      None if post.deleted_at is None else post.deleted_at.timestamp())
 
 
+@dataclass(frozen=True)
+class _Call:
+    """One call's view of the account: its rows as read at the start, and a fault to serve at the end."""
+
+    record: AccountRecord
+    caps: Capabilities
+    posts: list[PostRecord]
+    replies: list[ReplyRecord]
+    hidden: dict[str, datetime]
+    late: Fault | None
+
+    def finish(self) -> None:
+        """Serve a `timeout_after_send` fault: the work is done, the answer is lost."""
+        if self.late is not None:
+            raise faults.error_for(self.late, self.record.handle)
+
+    def sources(self) -> Sources:
+        params = self.record.params()
+        timelines = simulation_for(params).timelines([_as_input(p) for p in self.posts])
+        return Sources(params, timelines, self.replies, self.caps.comments, self.caps.direct_messages)
+
+
 class SandboxAdapter:
     network: ClassVar[str] = "sandbox"
 
@@ -86,12 +109,14 @@ class SandboxAdapter:
 
     # Every call starts here ----------------------------------------------------------------------
 
-    def _open(self, operation: str) -> tuple[AccountRecord, Capabilities, Fault | None]:
-        """The account, if the token is good; raises a queued fault, or returns one to raise later."""
-        record = store.find_account(self.account.handle)
-        if record is None:
+    def _open(self, operation: str, *, posts: bool = False, replies: bool = False, hidden: bool = False) -> _Call:
+        """The account and the rows asked for, if the token is good; raises a queued fault now, or
+        keeps a `timeout_after_send` for `_Call.finish`."""
+        found = store.snapshot(self.account.handle, posts=posts, replies=replies, hidden=hidden)
+        if found is None:
             raise AuthError("This account does not exist. Reconnect it.", status_code=401,
                             details={"reason": "missing"})
+        record = found.account
         if record.revoked:
             raise AuthError("The access token was revoked by the user. Reconnect the account.",
                             status_code=401, details={"reason": "revoked"})
@@ -107,21 +132,14 @@ class SandboxAdapter:
                 late = fault  # the work is done, then the answer is lost
             elif fault is not None:
                 raise faults.error_for(fault, record.handle)
-        return record, capabilities_for(record.profile), late
-
-    def _sources(self, record: AccountRecord, caps: Capabilities) -> tuple[Sources, list[PostRecord]]:
-        posts = store.posts(record.id)
-        timelines = simulation_for(record.params()).timelines([_as_input(p) for p in posts])
-        replies = store.replies(record.id)
-        return Sources(record.params(), timelines, replies, caps.comments, caps.direct_messages), posts
+        return _Call(record, capabilities_for(record.profile), found.posts, found.replies, found.hidden, late)
 
     # Publishing ----------------------------------------------------------------------------------
 
     def publish(self, post: OutgoingPost) -> PublishedPost:
-        record, caps, late = self._open("publish")
-        result = self._publish(record, caps, post)
-        if late is not None:
-            raise faults.error_for(late, record.handle)
+        call = self._open("publish")
+        result = self._publish(call.record, call.caps, post)
+        call.finish()
         return result
 
     def _publish(self, record: AccountRecord, caps: Capabilities, post: OutgoingPost) -> PublishedPost:
@@ -168,37 +186,34 @@ class SandboxAdapter:
         return PublishedPost(ids.post_id(key, post.seq), post_url(record.handle, post.seq), post.published_at)
 
     def find_published(self, post: OutgoingPost, since: datetime) -> PublishedPost | None:
-        record, _, late = self._open("find_published")
+        call = self._open("find_published", posts=True)
         found: PostRecord | None = None
         if post.idempotency_key:
-            found = store.post_by_key(record.id, post.idempotency_key)
+            found = next((p for p in call.posts if p.idempotency_key == post.idempotency_key), None)
         if found is None:
             text = post.text.strip()
-            same = [p for p in store.posts(record.id) if p.text.strip() == text and p.published_at >= since]
+            same = [p for p in call.posts if p.text.strip() == text and p.published_at >= since]
             found = max(same, key=lambda p: p.seq) if same else None
-        if late is not None:
-            raise faults.error_for(late, record.handle)
-        return self._published(record, found) if found else None
+        call.finish()
+        return self._published(call.record, found) if found else None
 
     def delete(self, external_id: str) -> None:
-        record, _, late = self._open("delete")
-        ref = ids.parse(ids.account_key(record.handle), external_id)
-        post = store.post_by_seq(record.id, ref.number) if ref and ref.kind == "post" else None
+        call = self._open("delete", posts=True)
+        ref = ids.parse(ids.account_key(call.record.handle), external_id)
+        post = next((p for p in call.posts if ref and ref.kind == "post" and p.seq == ref.number), None)
         if post is None:
             raise _not_found("The post")
         if post.deleted_at is None:  # deleting twice is not an error: the post is gone either way
-            store.mark_deleted(record.id, post.seq, clock.now())
-        if late is not None:
-            raise faults.error_for(late, record.handle)
+            store.mark_deleted(call.record.id, post.seq, clock.now())
+        call.finish()
 
     # The inbox -----------------------------------------------------------------------------------
 
     def fetch_inbox(self, cursor: str | None) -> InboxPage:
-        record, caps, late = self._open("fetch_inbox")
+        call = self._open("fetch_inbox", posts=True, replies=True, hidden=True)
         now = clock.now().timestamp()
         after = _decode_cursor(cursor) if cursor else None
-        sources, _ = self._sources(record, caps)
-        hidden = store.hidden(record.id)
+        sources, hidden = call.sources(), call.hidden
         # Items at the cursor's own instant are re-read and then dropped by (time, id) order.
         candidates = sources.between(None if after is None else after[0] - 1.0, now)
         fresh = [item for item in candidates
@@ -209,9 +224,8 @@ class SandboxAdapter:
         position = page[-1].order if len(fresh) > PAGE_SIZE else (now, _AFTER_EVERYTHING)
         if after is not None and position < (after[0], str(after[1])):
             position = (after[0], str(after[1]))
-        result = InboxPage([self._incoming(record, sources, item) for item in page], _encode_cursor(position))
-        if late is not None:
-            raise faults.error_for(late, record.handle)
+        result = InboxPage([self._incoming(call.record, sources, item) for item in page], _encode_cursor(position))
+        call.finish()
         return result
 
     def _incoming(self, record: AccountRecord, sources: Sources, item: Item) -> IncomingItem:
@@ -227,45 +241,41 @@ class SandboxAdapter:
         )
 
     def reply(self, item_external_id: str, text: str) -> str:
-        record, caps, late = self._open("reply")
+        call = self._open("reply", posts=True, replies=True)
+        record, caps = call.record, call.caps
         if not caps.reply:
             raise PermanentNetworkError("Replying is not supported on this network.", status_code=403)
         if not text.strip():
             raise PermanentNetworkError("The reply is empty.", status_code=400)
         check_text(text, caps, has_media=False, what="reply")
-        sources, _ = self._sources(record, caps)
-        if sources.find(item_external_id, clock.now().timestamp()) is None:
+        if call.sources().find(item_external_id, clock.now().timestamp()) is None:
             raise _not_found("The comment or message to reply to")
         seq = store.insert_reply(record.id, item_external_id, text, clock.now())
-        if late is not None:
-            raise faults.error_for(late, record.handle)
+        call.finish()
         return ids.reply_id(ids.account_key(record.handle), seq)
 
     def hide(self, item_external_id: str) -> None:
-        record, caps, late = self._open("hide")
-        if not caps.hide_comments:
+        call = self._open("hide", posts=True, replies=True)
+        if not call.caps.hide_comments:
             raise PermanentNetworkError("Hiding comments is not supported on this network.", status_code=403)
-        sources, _ = self._sources(record, caps)
-        item = sources.find(item_external_id, clock.now().timestamp())
+        item = call.sources().find(item_external_id, clock.now().timestamp())
         if item is None:
             raise _not_found("The comment")
         if item.kind != IncomingKind.COMMENT:
             raise PermanentNetworkError("Only comments can be hidden.", status_code=400)
-        store.insert_hidden(record.id, item_external_id, clock.now())
-        if late is not None:
-            raise faults.error_for(late, record.handle)
+        store.insert_hidden(call.record.id, item_external_id, clock.now())
+        call.finish()
 
     # Metrics -------------------------------------------------------------------------------------
 
     def post_metrics(self, external_ids: Sequence[str]) -> dict[str, PostMetrics]:
         """Totals now for each known post (deleted ones frozen at deletion); unknown ids are left out."""
-        record, caps, late = self._open("post_metrics")
-        collected = clock.now()
+        call = self._open("post_metrics", posts=True, replies=True, hidden=True)
+        caps, collected = call.caps, clock.now()
         now = collected.timestamp()
-        sources, _ = self._sources(record, caps)
-        key = ids.account_key(record.handle)
+        sources, hidden = call.sources(), call.hidden
+        key = ids.account_key(call.record.handle)
         by_seq = {post.seq: (post, timeline) for post, timeline in sources.timelines}
-        hidden = store.hidden(record.id) if caps.comments else {}
         replies_under: dict[int, list[ReplyRecord]] = {}
         for reply in sources.replies:
             ref = ids.parse(key, reply.item_external_id)
@@ -282,8 +292,7 @@ class SandboxAdapter:
                                                         now, hidden) if caps.comments else 0
             result[external_id] = PostMetrics(collected_at=collected, **{
                 name: counts[name] if name in caps.post_metrics else None for name in counts})
-        if late is not None:
-            raise faults.error_for(late, record.handle)
+        call.finish()
         return result
 
     @staticmethod
@@ -302,31 +311,29 @@ class SandboxAdapter:
         return visible
 
     def account_metrics(self) -> AccountMetrics:
-        record, caps, late = self._open("account_metrics")
+        call = self._open("account_metrics", posts=True)
         collected = clock.now()
         now = collected.timestamp()
-        posts = store.posts(record.id)
-        state = simulation_for(record.params()).follow_state([_as_input(p) for p in posts], now)
+        posts, params = call.posts, call.record.params()
+        state = simulation_for(params).follow_state([_as_input(p) for p in posts], now)
         values = {
             "followers": int(state.following(now).sum()),
-            "following": record.params().following,
+            "following": params.following,
             "posts": sum(1 for p in posts if p.published_at.timestamp() <= now
                          and (p.deleted_at is None or p.deleted_at.timestamp() > now)),
         }
         result = AccountMetrics(collected_at=collected, **{
-            name: value if name in caps.account_metrics else None for name, value in values.items()})
-        if late is not None:
-            raise faults.error_for(late, record.handle)
+            name: value if name in call.caps.account_metrics else None for name, value in values.items()})
+        call.finish()
         return result
 
     def followers(self, cursor: str | None = None, limit: int = 100) -> FollowerPage:
         """Followers now, newest first."""
-        record, _, late = self._open("followers")
+        call = self._open("followers", posts=True)
         limit = max(1, min(int(limit), MAX_FOLLOWER_PAGE))
         now = clock.now().timestamp()
-        params = record.params()
-        sim = simulation_for(params)
-        state = sim.follow_state([_as_input(p) for p in store.posts(record.id)], now)
+        sim = simulation_for(call.record.params())
+        state = sim.follow_state([_as_input(p) for p in call.posts], now)
         members = np.flatnonzero(state.following(now))
         since = state.follow_at[members]
         order = np.lexsort((-members, -since))  # newest follow first; ties by member, highest first
@@ -341,8 +348,7 @@ class SandboxAdapter:
         more = members.size > limit
         next_cursor = _encode_cursor((float(since[limit - 1]), int(members[limit - 1]))) if more else None
         total = int(state.following(now).sum())
-        if late is not None:
-            raise faults.error_for(late, record.handle)
+        call.finish()
         return FollowerPage(page, next_cursor, total)
 
 

@@ -74,6 +74,31 @@ def _post(row: SandboxPost) -> PostRecord:
                       row.published_at, row.deleted_at)
 
 
+# Plain column reads (no ORM objects) for the lists every call needs: several times faster.
+_POST_COLUMNS = (SandboxPost.seq, SandboxPost.text, SandboxPost.media, SandboxPost.idempotency_key,
+                 SandboxPost.language, SandboxPost.reply_to_seq, SandboxPost.published_at, SandboxPost.deleted_at)
+_REPLY_COLUMNS = (SandboxReply.seq, SandboxReply.item_external_id, SandboxReply.text, SandboxReply.created_at)
+
+
+def _posts(session: Session, account_id: str) -> list[PostRecord]:
+    rows = session.execute(select(*_POST_COLUMNS).where(SandboxPost.account_id == account_id)
+                           .order_by(SandboxPost.seq))
+    return [PostRecord(seq, text, list(media or []), key, language, reply_to, published, deleted)
+            for seq, text, media, key, language, reply_to, published, deleted in rows]
+
+
+def _replies(session: Session, account_id: str) -> list[ReplyRecord]:
+    rows = session.execute(select(*_REPLY_COLUMNS).where(SandboxReply.account_id == account_id)
+                           .order_by(SandboxReply.seq))
+    return [ReplyRecord(*row) for row in rows]
+
+
+def _hidden(session: Session, account_id: str) -> dict[str, datetime]:
+    rows = session.execute(select(SandboxHiddenItem.item_external_id, SandboxHiddenItem.hidden_at)
+                           .where(SandboxHiddenItem.account_id == account_id))
+    return {item: at for item, at in rows}
+
+
 @contextmanager
 def _read() -> Iterator[Session]:
     session = sandbox_database().read_sessions()
@@ -90,6 +115,25 @@ def find_account(handle: str) -> AccountRecord | None:
     with _read() as session:
         row = session.scalars(select(SandboxAccount).where(SandboxAccount.handle == handle)).first()
         return _account(row) if row else None
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """An account and what a call needs of its rows, read in one transaction."""
+
+    account: AccountRecord
+    posts: list[PostRecord]
+    replies: list[ReplyRecord]
+    hidden: dict[str, datetime]
+
+
+def snapshot(handle: str, *, posts: bool = False, replies: bool = False, hidden: bool = False) -> Snapshot | None:
+    with _read() as session:
+        row = session.scalars(select(SandboxAccount).where(SandboxAccount.handle == handle)).first()
+        if row is None:
+            return None
+        return Snapshot(_account(row), _posts(session, row.id) if posts else [],
+                        _replies(session, row.id) if replies else [], _hidden(session, row.id) if hidden else {})
 
 
 def create_account(**values: Any) -> AccountRecord:
@@ -153,9 +197,7 @@ def delete_account(handle: str) -> bool:
 
 def posts(account_id: str) -> list[PostRecord]:
     with _read() as session:
-        rows = session.scalars(select(SandboxPost).where(SandboxPost.account_id == account_id)
-                               .order_by(SandboxPost.seq))
-        return [_post(row) for row in rows]
+        return _posts(session, account_id)
 
 
 def post_by_key(account_id: str, key: str) -> PostRecord | None:
@@ -216,9 +258,7 @@ def mark_deleted(account_id: str, seq: int, at: datetime) -> None:
 
 def replies(account_id: str) -> list[ReplyRecord]:
     with _read() as session:
-        rows = session.scalars(select(SandboxReply).where(SandboxReply.account_id == account_id)
-                               .order_by(SandboxReply.seq))
-        return [ReplyRecord(r.seq, r.item_external_id, r.text, r.created_at) for r in rows]
+        return _replies(session, account_id)
 
 
 def insert_reply(account_id: str, item_external_id: str, text: str, at: datetime) -> int:
@@ -237,9 +277,7 @@ def insert_reply(account_id: str, item_external_id: str, text: str, at: datetime
 
 def hidden(account_id: str) -> dict[str, datetime]:
     with _read() as session:
-        rows = session.execute(select(SandboxHiddenItem.item_external_id, SandboxHiddenItem.hidden_at)
-                               .where(SandboxHiddenItem.account_id == account_id))
-        return {item: at for item, at in rows}
+        return _hidden(session, account_id)
 
 
 def insert_hidden(account_id: str, item_external_id: str, at: datetime) -> None:
