@@ -486,7 +486,12 @@ class AccountSimulation:
                     timeline = self._simulate(post, ordered[:index], done)
                 kept[chain] = timeline
                 done.append((post, timeline))
-            self._timelines = kept
+            # Entries no longer used are kept for a while (two callers may briefly see different
+            # posts, one before and one after a publish), but never let to pile up.
+            if len(self._timelines) > 2 * len(kept) + 32:
+                self._timelines = kept
+            else:
+                self._timelines.update(kept)
         return done
 
     def _simulate(self, post: PostInput, earlier: Sequence[PostInput],
