@@ -6,6 +6,7 @@ import dataclasses
 import time
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
@@ -154,6 +155,17 @@ def test_an_idempotency_key_prevents_a_duplicate(database: Database, clock: Manu
     assert other.external_id != first.external_id
     with sandbox_database().read_sessions() as session:
         assert len(session.scalars(select(SandboxPost)).all()) == 2
+
+
+def test_concurrent_repeats_of_a_key_make_one_post(database: Database, clock: ManualClock) -> None:
+    adapter = channel("racing", "x")
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda _: adapter.publish(post("Once only", key="pub-race", media=[])), range(16)))
+    assert len({r.external_id for r in results}) == 1
+    others = list(ThreadPoolExecutor(max_workers=8).map(
+        lambda i: adapter.publish(post(f"Post {i}", key=f"pub-{i}", media=[])).external_id, range(16)))
+    assert len(set(others)) == 16, "different posts get different numbers, even when they race"
+    assert adapter.account_metrics().posts == 17
 
 
 def test_find_published_by_key_or_by_text(database: Database, clock: ManualClock) -> None:

@@ -222,29 +222,32 @@ def posts_since(account_id: str, since: datetime) -> list[datetime]:
             .order_by(SandboxPost.published_at)))
 
 
+def _lock_account(session: Session, account_id: str) -> None:
+    """Serialise writers of one account: numbers are allocated as max + 1 under this lock.
+
+    PostgreSQL locks the account's row; SQLite's writers already take the database's write lock when
+    their transaction begins (core.db begins them IMMEDIATE), and ignore FOR UPDATE.
+    """
+    session.execute(select(SandboxAccount.id).where(SandboxAccount.id == account_id).with_for_update())
+
+
 def insert_post(account_id: str, *, text: str, media: list[dict[str, Any]], idempotency_key: str | None,
                 language: str | None, reply_to_seq: int | None, published_at: datetime) -> tuple[PostRecord, bool]:
     """Store a post under the next sequence number; (post, True), or (the existing post, False) when
-    a post with the same idempotency key got there first."""
-    for _ in range(5):
-        try:
-            with sandbox_database().unit_of_work() as session:
-                seq = (session.scalar(select(func.max(SandboxPost.seq)).where(
-                    SandboxPost.account_id == account_id)) or 0) + 1
-                row = SandboxPost(account_id=account_id, seq=seq, text=text, media=media,
-                                  idempotency_key=idempotency_key, language=language, reply_to_seq=reply_to_seq,
-                                  published_at=published_at)
-                session.add(row)
-                session.flush()
-                return _post(row), True
-        except IntegrityError:
-            # Either the key (a concurrent repeat of the same request) or the sequence number (a
-            # concurrent different post) clashed; the first is an answer, the second a retry.
-            if idempotency_key:
-                existing = post_by_key(account_id, idempotency_key)
-                if existing is not None:
-                    return existing, False
-    raise RuntimeError("could not allocate a post number after 5 tries")
+    a post with the same idempotency key is there already."""
+    with sandbox_database().unit_of_work() as session:
+        _lock_account(session, account_id)
+        if idempotency_key:
+            existing = session.scalars(select(SandboxPost).where(
+                SandboxPost.account_id == account_id, SandboxPost.idempotency_key == idempotency_key)).first()
+            if existing is not None:
+                return _post(existing), False
+        seq = (session.scalar(select(func.max(SandboxPost.seq)).where(SandboxPost.account_id == account_id)) or 0) + 1
+        row = SandboxPost(account_id=account_id, seq=seq, text=text, media=media, idempotency_key=idempotency_key,
+                          language=language, reply_to_seq=reply_to_seq, published_at=published_at)
+        session.add(row)
+        session.flush()
+        return _post(row), True
 
 
 def mark_deleted(account_id: str, seq: int, at: datetime) -> None:
@@ -262,17 +265,13 @@ def replies(account_id: str) -> list[ReplyRecord]:
 
 
 def insert_reply(account_id: str, item_external_id: str, text: str, at: datetime) -> int:
-    for _ in range(5):
-        try:
-            with sandbox_database().unit_of_work() as session:
-                seq = (session.scalar(select(func.max(SandboxReply.seq)).where(
-                    SandboxReply.account_id == account_id)) or 0) + 1
-                session.add(SandboxReply(account_id=account_id, seq=seq, item_external_id=item_external_id,
-                                         text=text, created_at=at))
-                return seq
-        except IntegrityError:
-            continue  # a concurrent reply took the number
-    raise RuntimeError("could not allocate a reply number after 5 tries")
+    with sandbox_database().unit_of_work() as session:
+        _lock_account(session, account_id)
+        seq = (session.scalar(select(func.max(SandboxReply.seq)).where(SandboxReply.account_id == account_id))
+               or 0) + 1
+        session.add(SandboxReply(account_id=account_id, seq=seq, item_external_id=item_external_id, text=text,
+                                 created_at=at))
+        return seq
 
 
 def hidden(account_id: str) -> dict[str, datetime]:
