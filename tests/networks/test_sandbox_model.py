@@ -284,3 +284,21 @@ def test_audience_parameters_are_checked() -> None:
         default_settings("x", 1, audience_size=audience.MAX_AUDIENCE + 1, languages=None, timezone=None, topics=None)
     with pytest.raises(Exception, match="Mars"):
         default_settings("x", 1, audience_size=100, languages=None, timezone="Mars/Olympus", topics=None)
+
+
+def test_the_documentation_states_the_models_constants() -> None:
+    """docs/sandbox.md promises to describe the model honestly: its numbers must be the code's."""
+    from pathlib import Path
+
+    from socialdesk.networks.sandbox import items, simulation
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "sandbox.md").read_text(encoding="utf-8")
+    (w1, t1), (w2, t2), (w3, t3) = simulation.VISIBILITY
+    assert f"{w1} e^(−age/{t1} h) + {w2} e^(−age/{t2:g} h) + {w3} e^(−age/{t3:g} h)" in doc
+    assert f"K = {simulation.K_FEED} for followers" in doc
+    assert f"K = {simulation.K_DISCOVERY} × hashtag reach" in doc
+    assert f"K = {simulation.K_REPOST} from the hour" in doc
+    floor, hours = simulation.FRESHNESS_FLOOR, simulation.FRESHNESS_HOURS
+    assert f"{floor} + {1 - floor:g} e^(−age/{hours:g} h)" in doc
+    assert f"at {items.DM_RATE} per member per day" in doc and f"at {items.MENTION_RATE} per member per day" in doc
+    assert f"{audience.LOCAL_SHARE * 100:g} % live in the account's own zone" in doc

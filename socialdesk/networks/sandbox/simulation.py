@@ -6,17 +6,18 @@ media) and who followed the account when it went out. It returns every event wit
 deletion time. `AccountSimulation` runs the posts of one account in publication order (each post's
 follows and unfollows change who sees the next one) and caches the timelines, which are pure.
 
-The model, per member and per hour after publishing (see docs/sandbox.md for the reasoning):
+The model, per member and per clock hour after publishing (numbers: the constants below and the
+tables in docs/sandbox.md, which must be kept in step with them):
 
     seeing rate  = K x level x visibility(age) x activity(local hour, weekday)
-    visibility   = 0.86 e^(-age/2h) + 0.12 e^(-age/12h) + 0.02 e^(-age/36h)
-    K            = 0.06 for followers (the feed); for non-followers 0.006 x hashtag reach x topic match
-                   (discovery), and 0.5 from the moment a member they know reposts it
+    visibility   = a sum of decaying exponentials (VISIBILITY): most views in the first hour or two
+    K            = K_FEED for followers; for non-followers K_DISCOVERY x hashtag reach x topic match,
+                   and K_REPOST from the hour after someone they know reposted it
 
 A member sees the post at most once as "reach" (then sometimes again: extra impressions), and on
-seeing it reacts with probabilities that grow with topic match, media and attention (how active the
-member is at that hour) and shrink with very long texts. Reposts expose more members, up to three
-generations deep.
+seeing it reacts with probabilities that grow with topic match, media, attention (how active the
+member is at that hour) and freshness (how new the post still is), and shrink with very long texts.
+Reposts expose more members, up to REPOST_GENERATIONS deep.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ back as frozen records, never as ORM objects bound to a session.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -156,7 +156,7 @@ def update_account(handle: str, **values: Any) -> None:
         session.execute(update(SandboxAccount).where(SandboxAccount.handle == handle).values(**values))
 
 
-def take_fault(handle: str, matches: Any) -> dict[str, Any] | None:
+def take_fault(handle: str, matches: Callable[[dict[str, Any]], bool]) -> dict[str, Any] | None:
     """Remove and return the first queued fault for which `matches(fault)` is true (row-locked)."""
     with sandbox_database().unit_of_work() as session:
         row = session.scalars(select(SandboxAccount).where(SandboxAccount.handle == handle)
@@ -193,11 +193,6 @@ def delete_account(handle: str) -> bool:
 
 
 # Posts ---------------------------------------------------------------------------------------------
-
-
-def posts(account_id: str) -> list[PostRecord]:
-    with _read() as session:
-        return _posts(session, account_id)
 
 
 def post_by_key(account_id: str, key: str) -> PostRecord | None:
@@ -259,11 +254,6 @@ def mark_deleted(account_id: str, seq: int, at: datetime) -> None:
 # Replies and hidden items ------------------------------------------------------------------------------
 
 
-def replies(account_id: str) -> list[ReplyRecord]:
-    with _read() as session:
-        return _replies(session, account_id)
-
-
 def insert_reply(account_id: str, item_external_id: str, text: str, at: datetime) -> int:
     with sandbox_database().unit_of_work() as session:
         _lock_account(session, account_id)
@@ -272,11 +262,6 @@ def insert_reply(account_id: str, item_external_id: str, text: str, at: datetime
         session.add(SandboxReply(account_id=account_id, seq=seq, item_external_id=item_external_id, text=text,
                                  created_at=at))
         return seq
-
-
-def hidden(account_id: str) -> dict[str, datetime]:
-    with _read() as session:
-        return _hidden(session, account_id)
 
 
 def insert_hidden(account_id: str, item_external_id: str, at: datetime) -> None:
