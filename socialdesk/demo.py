@@ -257,8 +257,9 @@ def _top_up_upcoming(db: Database, workspace_id: str) -> None:
             result = content.compose(people[Role.EDITOR.value], data)
             if index < 3:
                 content.approve(people[Role.APPROVER.value], result.post.id, "Approved for this week")
+        text_only = [c.id for c in chans if not channels.capabilities(c).media.required]
         weekly = PostIn(text="Tjedni pregled: što je novo u Kava & Co. ovaj tjedan? ☕ #KavaCo",
-                        channel_ids=[chans[0].id, chans[2].id],
+                        channel_ids=text_only,
                         scheduled_at=datetime.combine(today + timedelta(days=7 - today.weekday()), time(9, 0)),
                         timezone=TIMEZONE, recurrence="FREQ=WEEKLY;BYDAY=MO;COUNT=8", intent=Intent.SCHEDULE)
         content.compose(people["owner"], weekly)

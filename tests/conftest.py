@@ -3,6 +3,7 @@ SOCIALDESK_TEST_DATABASE_URL is set), a manual clock, and per-test settings."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +15,10 @@ from socialdesk.core.config import reset_settings_cache
 from socialdesk.core.db import Database, set_database
 from socialdesk.core.schema import create_schema
 from socialdesk.networks.sandbox import server as sandbox_server
-from tests.helpers import PG_URL, apply_settings, fresh_database, install_clock
+from tests.helpers import KEY, PG_URL, apply_settings, fresh_database, install_clock
+
+# Modules that build the app while being collected (to list its routes) need a key before any fixture runs.
+os.environ.setdefault("SOCIALDESK_SECRET_KEY", KEY)
 
 
 @pytest.fixture(scope="session")

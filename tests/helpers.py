@@ -107,14 +107,14 @@ def _user(session: Session, email: str, name: str) -> User:
     return user_by_email(session, email) or create_user(session, email, name, PASSWORD)
 
 
-def png_bytes(seed: int = 0, size: tuple[int, int] = (64, 64)) -> bytes:
-    """A small real PNG, different for each seed (the media library de-duplicates identical files)."""
+def image_bytes(seed: int = 0, size: tuple[int, int] = (64, 64), fmt: str = "JPEG") -> bytes:
+    """A small real image, different for each seed (the media library de-duplicates identical files)."""
     import io
 
     from PIL import Image
 
     out = io.BytesIO()
-    Image.new("RGB", size, ((seed * 40) % 256, (seed * 90) % 256, 120)).save(out, "PNG")
+    Image.new("RGB", size, ((seed * 40) % 256, (seed * 90) % 256, 120)).save(out, fmt)
     return out.getvalue()
 
 

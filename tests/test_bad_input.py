@@ -14,7 +14,7 @@ from socialdesk.core.clock import ManualClock
 from socialdesk.core.db import Database
 from socialdesk.core.errors import ValidationFailed
 from socialdesk.media import service as media
-from tests.helpers import World, make_world, png_bytes
+from tests.helpers import World, image_bytes, make_world
 from tests.web_client import signed_in_client
 
 LONG = "Kava " * 70  # 350 characters: too long for X (280), fine for Instagram (2,200)
@@ -32,7 +32,7 @@ def world(database: Database, clock: ManualClock) -> World:
     world = make_world(database, profiles=("x", "instagram"))
     with database.unit_of_work() as session:
         ctx = world.ctx(session)
-        world.media = [media.upload(ctx, f"p{i}.png", png_bytes(i)).id for i in range(5)]
+        world.media = [media.upload(ctx, f"p{i}.jpg", image_bytes(i)).id for i in range(5)]
     return world
 
 

@@ -29,11 +29,8 @@ from socialdesk.media import service as media
 from socialdesk.networks.sandbox import server as sandbox_server
 from socialdesk.web.app import create_app
 from socialdesk.workspaces.permissions import ALL_SCOPES
-from tests.helpers import apply_settings, fresh_database, install_clock, make_world
+from tests.helpers import apply_settings, fresh_database, image_bytes, install_clock, make_world
 from tests.web_client import signed_in_client
-
-PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-                    "1f15c4890000000d49444154789c6360f8cfc000000301010018dd8db00000000049454e44ae426082")
 
 
 @dataclass
@@ -46,7 +43,7 @@ def _populate(db: Database, clock: ManualClock, name: str) -> Objects:
     world = make_world(db, name, profiles=("x",))
     with db.unit_of_work() as session:
         ctx = world.ctx(session)
-        asset = media.upload(ctx, "pixel.png", PNG)
+        asset = media.upload(ctx, "pixel.jpg", image_bytes())
         post = content.compose(ctx, PostIn(text=f"{name} says hello #coffee", channel_ids=[world.channels["x"]],
                                            intent=Intent.PUBLISH_NOW)).post
         owner = user_by_email(session, world.users["owner"])
