@@ -434,3 +434,6 @@ def run_jobs() -> None:
 
     ran = Runner(get_database(), kind="cli").run_pending()
     console.print(f"ran {ran} job(s)")
+
+if __name__ == "__main__":
+    main()

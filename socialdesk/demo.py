@@ -48,7 +48,8 @@ CHANNELS = (
     ("Kava & Co. Mastodon", "kavaco@social.example", "mastodon", 1500),
 )
 HISTORY_DAYS = 28
-STEP = timedelta(hours=3)
+# The replay looks at the world every STEP (and at each post's time): comments and metrics arrive then.
+STEP = timedelta(hours=6)
 
 TEXTS = (
     "Dobro jutro, Zagreb! ☕ Nova single-origin kava iz Etiopije stigla je u #KavaCo. Svratite na degustaciju! #kava",

@@ -50,8 +50,8 @@ class Runner:
     def run_pending(self, limit: int = 10_000) -> int:
         """Run every job that is due now, including jobs those jobs enqueue for now; returns the count."""
         ran = 0
+        self.tick_schedules()
         while ran < limit:
-            self.tick_schedules()
             job = self.claim_next()
             if job is None:
                 return ran
