@@ -25,6 +25,18 @@ def import_all_models() -> None:
     import socialdesk.models  # noqa: F401
 
 
+# Tables in the same database that socialdesk's migrations do not own: the sandbox network keeps
+# its own there on PostgreSQL (networks/sandbox/server.py).
+FOREIGN_TABLE_PREFIXES = ("sandbox_",)
+
+
+def include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+    """Alembic filter: never propose to drop another owner's tables (or their indexes)."""
+    table = getattr(obj, "table", obj) if type_ != "table" else obj
+    table_name = name if type_ == "table" else getattr(table, "name", "")
+    return not (reflected and compare_to is None and (table_name or "").startswith(FOREIGN_TABLE_PREFIXES))
+
+
 def table_names() -> list[str]:
     import_all_models()
     return [t.name for t in Base.metadata.sorted_tables]

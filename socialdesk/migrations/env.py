@@ -4,7 +4,7 @@ from alembic import context
 from sqlalchemy import pool
 
 from socialdesk.core.db import Base, make_engine
-from socialdesk.core.schema import import_all_models
+from socialdesk.core.schema import import_all_models, include_object
 
 import_all_models()
 target_metadata = Base.metadata
@@ -13,7 +13,7 @@ config = context.config
 
 def run_offline() -> None:
     context.configure(url=config.get_main_option("sqlalchemy.url"), target_metadata=target_metadata,
-                      literal_binds=True, render_as_batch=True)
+                      literal_binds=True, render_as_batch=True, include_object=include_object)
     with context.begin_transaction():
         context.run_migrations()
 
@@ -23,7 +23,7 @@ def run_online() -> None:
     engine = make_engine(url, poolclass=pool.NullPool) if url.startswith("sqlite") else make_engine(url)
     with engine.connect() as connection:
         context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True,
-                          compare_type=True)
+                          compare_type=True, include_object=include_object)
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()
