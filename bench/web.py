@@ -76,9 +76,10 @@ def prepare(posts: int, month: date) -> dict[str, str]:
     return {"workspace_id": workspace_id, "token": token}
 
 
-def serve(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+def serve(port: int, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     command = [str(Path(sys.executable).parent / "socialdesk"), "serve", "--no-jobs", "--port", str(port)]
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # The server's log goes to a file: an unread pipe would fill up and stall the server.
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=log.open("wb"))
     deadline = time.time() + 60
     while time.time() < deadline:
         try:
@@ -87,7 +88,7 @@ def serve(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
         except httpx.HTTPError:
             time.sleep(0.2)
     process.kill()
-    sys.exit("the server did not start: " + (process.stderr.read().decode() if process.stderr else ""))
+    sys.exit("the server did not start: " + log.read_text())
 
 
 def calendar_times(base: str, workspace_id: str, month: date, cookie: str, requests: int) -> list[float]:
@@ -107,14 +108,17 @@ import asyncio, json, sys, time
 import httpx
 
 async def main(url, token, rate, seconds):
-    latencies, errors = [], 0
+    latencies, shed, errors = [], 0, 0
     async with httpx.AsyncClient(headers={"Authorization": f"Bearer {token}"}, timeout=30,
                                  limits=httpx.Limits(max_connections=200)) as client:
         async def one():
-            nonlocal errors
+            nonlocal shed, errors
             started = time.perf_counter()
             try:
                 response = await client.get(url)
+                if response.status_code == 503:
+                    shed += 1
+                    return
                 if response.status_code != 200:
                     errors += 1
             except httpx.HTTPError:
@@ -129,7 +133,7 @@ async def main(url, token, rate, seconds):
             tasks.append(asyncio.create_task(one()))
         await asyncio.gather(*tasks)
         elapsed = time.perf_counter() - begin
-    print(json.dumps({"latencies": latencies, "errors": errors, "elapsed": elapsed, "sent": total}))
+    print(json.dumps({"latencies": latencies, "shed": shed, "errors": errors, "elapsed": elapsed, "sent": total}))
 
 asyncio.run(main(sys.argv[1], sys.argv[2], float(sys.argv[3]), float(sys.argv[4])))
 '''
@@ -141,17 +145,20 @@ def load(base: str, workspace_id: str, token: str, rate: float, seconds: float) 
                           capture_output=True, text=True, check=True)
     result = json.loads(done.stdout)
     ms = [x * 1000 for x in result["latencies"]]
-    return {"p50": percentile(ms, 50), "p99": percentile(ms, 99), "errors": result["errors"],
-            "achieved_rps": result["sent"] / result["elapsed"], "sent": result["sent"]}
+    return {"p50": percentile(ms, 50) if ms else float("nan"), "p99": percentile(ms, 99) if ms else float("nan"),
+            "errors": result["errors"], "shed": result["shed"], "served_rps": len(ms) / result["elapsed"],
+            "sent": result["sent"]}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer requests and a 5 s load")
     parser.add_argument("--posts", type=int, default=2000)
-    parser.add_argument("--rate", type=float, default=200)
+    parser.add_argument("--rate", type=float, default=200, help="the offered load the summary line reports")
+    parser.add_argument("--sweep", default="50,100", help="lower rates to measure first, to show the knee")
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--database-url", default=None, help="default: SQLite in a temporary directory")
+    parser.add_argument("--workers", type=int, default=1, help="web server processes")
     args = parser.parse_args()
     seconds = 5 if args.quick else args.seconds
     calendar_requests = 20 if args.quick else 100
@@ -159,7 +166,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="socialdesk-bench-") as folder:
         env = {**os.environ, "SOCIALDESK_DATA_DIR": folder, "SOCIALDESK_LOG_LEVEL": "WARNING",
                "SOCIALDESK_SECRET_KEY": os.environ.get("SOCIALDESK_SECRET_KEY")
-               or "c29jaWFsZGVzay1iZW5jaC1rZXktbm90LXNlY3JldCEh"}
+               or "c29jaWFsZGVzay1iZW5jaC1rZXktbm90LXNlY3JldCE="}
+        env["SOCIALDESK_WEB_WORKERS"] = str(args.workers)
         if args.database_url:
             env["SOCIALDESK_DATABASE_URL"] = args.database_url
         os.environ.update(env)
@@ -174,23 +182,31 @@ def main() -> None:
             assert user is not None
             cookie = start_session(session, user).cookie_value
         port = free_port()
-        server = serve(port, env)
+        server_log = Path(folder) / "server.log"
+        server = serve(port, env, server_log)
         base = f"http://127.0.0.1:{port}"
         try:
             cal = calendar_times(base, ids["workspace_id"], month, cookie, calendar_requests)
             print(f"calendar month page ({args.posts} posts): server time p50 {percentile(cal, 50):.1f} ms, "
                   f"p95 {percentile(cal, 95):.1f} ms over {len(cal)} requests")
-            api = load(base, ids["workspace_id"], ids["token"], args.rate, seconds)
-            print(f"GET /api/v1/posts at {args.rate:.0f} req/s for {seconds:.0f} s: p50 {api['p50']:.1f} ms, "
-                  f"p99 {api['p99']:.1f} ms, achieved {api['achieved_rps']:.0f} req/s, errors {api['errors']:.0f}")
+            rates = [float(r) for r in args.sweep.split(",") if r] + [args.rate]
+            for rate in rates:
+                api = load(base, ids["workspace_id"], ids["token"], rate, seconds)
+                print(f"GET /api/v1/posts?limit=50 offered {rate:.0f} req/s for {seconds:.0f} s: "
+                      f"p50 {api['p50']:.1f} ms, p99 {api['p99']:.1f} ms, served {api['served_rps']:.0f} req/s, "
+                      f"shed (503) {api['shed']:.0f} of {api['sent']:.0f}, errors {api['errors']:.0f}")
         finally:
             server.terminate()
-            server.wait(10)
+            server.wait(30)
+            errors = [line for line in server_log.read_text().splitlines() if "Error" in line]
+            if errors:
+                print(f"server logged {len(errors)} error line(s), e.g.: {errors[0][:200]}")
     db_kind = "postgresql" if args.database_url else "sqlite"
     print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, {db_kind}")
     print(f"web: calendar_p50_ms={percentile(cal, 50):.1f} calendar_p95_ms={percentile(cal, 95):.1f} "
-          f"api_p50_ms={api['p50']:.1f} api_p99_ms={api['p99']:.1f} api_rps={api['achieved_rps']:.0f} "
-          f"api_errors={api['errors']:.0f} posts={args.posts} db={db_kind}")
+          f"api_rate={args.rate:.0f} api_p50_ms={api['p50']:.1f} api_p99_ms={api['p99']:.1f} "
+          f"api_served_rps={api['served_rps']:.0f} api_shed={api['shed']:.0f} api_errors={api['errors']:.0f} "
+          f"workers={os.environ.get('SOCIALDESK_WEB_WORKERS', '1')} posts={args.posts} db={db_kind}")
 
 
 if __name__ == "__main__":

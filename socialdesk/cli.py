@@ -72,21 +72,28 @@ def migrate() -> None:
 @app.command()
 def serve(host: Annotated[str | None, typer.Option(help="Address to listen on")] = None,
           port: Annotated[int | None, typer.Option(help="Port")] = None,
-          jobs: Annotated[bool, typer.Option(help="Run the job runner in this process")] = True) -> None:
+          jobs: Annotated[bool, typer.Option(help="Run the job runner in this process")] = True,
+          workers: Annotated[int | None, typer.Option(help="Web server processes")] = None) -> None:
     """Run the web app (and, by default, the job runner) after migrating the database."""
     from socialdesk.core.config import get_settings
 
     settings = get_settings()
     _migrate()
-    _serve(host or settings.host, port or settings.port, jobs)
+    _serve(host or settings.host, port or settings.port, jobs, workers or settings.web_workers)
 
 
-def _serve(host: str, port: int, jobs: bool) -> None:
+def _serve(host: str, port: int, jobs: bool, workers: int = 1) -> None:
     import uvicorn
 
-    from socialdesk.web.app import create_app
+    from socialdesk.core.config import get_settings
 
-    uvicorn.run(create_app(run_jobs=jobs), host=host, port=port, log_level="info", access_log=False)
+    # Several processes need the app as an import string; each builds its own (and, with jobs, its
+    # own runner threads: runners share the queue safely through the database).
+    os.environ["SOCIALDESK_RUN_JOBS"] = "1" if jobs else "0"
+    uvicorn.run("socialdesk.web.app:served_app", factory=True, host=host, port=port, workers=workers,
+                log_level="info", access_log=False,
+                # Past this many requests in flight, answer 503 at once instead of queueing without end.
+                limit_concurrency=get_settings().web_max_requests)
 
 
 @app.command()

@@ -93,6 +93,7 @@ def ensure_demo(db: Database | None = None) -> DemoSummary:
         workspace_id = workspace.id if workspace else None
     if workspace_id is None:
         workspace_id = _create_with_history(db)
+        db.refresh_statistics()
     _top_up_upcoming(db, workspace_id)
     return _summary(db, workspace_id)
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from fastapi import APIRouter, Query
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from socialdesk.content import service
 from socialdesk.content.schemas import ChannelCheck, PostIn, PostOut, PublicationOut, PublicationPatch
 from socialdesk.web.deps import Ctx
+from socialdesk.web.responses import model_json
 from socialdesk.workspaces.context import WorkspaceContext
 
 router = APIRouter(tags=["posts"])
@@ -45,13 +47,13 @@ def _one(ctx: WorkspaceContext, post_id: str, notes: list[str] | None = None) ->
     return service.to_out(ctx, [service.get_post(ctx, post_id)], notes)[0]
 
 
-@router.get("/workspaces/{workspace_id}/posts")
+@router.get("/workspaces/{workspace_id}/posts", response_model=PostPage)
 def list_posts(ctx: Ctx, status: str | None = None, channel_id: str | None = None, start: datetime | None = None,
                end: datetime | None = None, q: str | None = None, limit: int = Query(50, ge=1, le=500),
-               offset: int = Query(0, ge=0)) -> PostPage:
+               offset: int = Query(0, ge=0)) -> Response:
     posts, total = service.list_posts(ctx, service.PostFilter(status, channel_id, start, end, q), limit=limit,
                                       offset=offset)
-    return PostPage(total=total, limit=limit, offset=offset, items=service.to_out(ctx, posts))
+    return model_json(PostPage(total=total, limit=limit, offset=offset, items=service.to_out(ctx, posts)))
 
 
 @router.post("/workspaces/{workspace_id}/posts", status_code=201)

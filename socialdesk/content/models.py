@@ -30,6 +30,8 @@ FINISHED = {PublicationStatus.PUBLISHED, PublicationStatus.CANCELLED}
 
 class Post(IdMixin, TimestampMixin, Base):
     __tablename__ = "posts"
+    # The post list and the calendar read a workspace's posts by time.
+    __table_args__ = (Index("ix_posts_workspace_when", "workspace_id", "scheduled_at"),)
 
     workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
     author_id: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

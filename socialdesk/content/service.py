@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete, func, or_, select
 
@@ -589,13 +590,18 @@ def to_out(ctx: WorkspaceContext, posts: Sequence[Post], notes: list[str] | None
     if not posts:
         return []
     ids = [p.id for p in posts]
+    # Plain rows rather than ORM objects: this runs on every list page and API call.
     pubs = ctx.session.execute(
-        select(Publication, Channel.name, Channel.network).join(Channel, Channel.id == Publication.channel_id)
+        select(Publication.id, Publication.post_id, Publication.channel_id, Publication.status,
+               Publication.variant_text, Publication.own_media, Publication.scheduled_at, Publication.published_at,
+               Publication.external_id, Publication.external_url, Publication.attempts, Publication.last_error,
+               Channel.name, Channel.network)
+        .join(Channel, Channel.id == Publication.channel_id)
         .where(Publication.workspace_id == ctx.workspace_id, Publication.post_id.in_(ids))
         .order_by(Publication.created_at, Publication.id)).all()
-    by_post: dict[str, list[tuple[Publication, str, str]]] = defaultdict(list)
-    for publication, name, network in pubs:
-        by_post[publication.post_id].append((publication, name, network))
+    by_post: dict[str, list[Any]] = defaultdict(list)
+    for row in pubs:
+        by_post[row.post_id].append(row)
     media_rows = _media_rows(ctx, ids)
     decisions = ctx.session.execute(
         select(ApprovalDecision, User.name).outerjoin(User, User.id == ApprovalDecision.user_id)
@@ -614,7 +620,7 @@ def to_out(ctx: WorkspaceContext, posts: Sequence[Post], notes: list[str] | None
     for post in posts:
         rows = by_post.get(post.id, [])
         master_media = [m for pub_id, m in media_rows.get(post.id, []) if pub_id is None]
-        statuses = [p.status for p, _, _ in rows]
+        statuses = [p.status for p in rows]
         tz = zone(post.timezone)
         pending = S.PENDING_APPROVAL in statuses and steps
         out.append(PostOut(
@@ -626,13 +632,13 @@ def to_out(ctx: WorkspaceContext, posts: Sequence[Post], notes: list[str] | None
             approval_step=steps[min(post.approval_step, len(steps) - 1)] if pending else None,
             created_at=post.created_at, updated_at=post.updated_at, author=authors.get(post.author_id or ""),
             publications=[PublicationOut(
-                id=p.id, channel_id=p.channel_id, channel_name=name, network=network, status=p.status,
-                text=text_of(post, p), variant_text=p.variant_text,
+                id=p.id, channel_id=p.channel_id, channel_name=p.name, network=p.network, status=p.status,
+                text=p.variant_text if p.variant_text is not None else post.text, variant_text=p.variant_text,
                 media_ids=[m for pub_id, m in media_rows.get(post.id, []) if pub_id == p.id] if p.own_media
                 else master_media,
                 scheduled_at=p.scheduled_at, published_at=p.published_at, external_id=p.external_id,
                 external_url=p.external_url, attempts=p.attempts, last_error=p.last_error)
-                for p, name, network in rows],
+                for p in rows],
             approvals=by_post_decisions.get(post.id, []), notes=notes or []))
     return out
 

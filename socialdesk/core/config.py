@@ -23,6 +23,9 @@ class Settings(BaseSettings):
     # The embedded job runner: how often it looks for due jobs, and how many run at once.
     runner_poll_seconds: float = 1.0
     runner_threads: int = 2
+    web_workers: int = 1
+    # Requests in flight per web process before it answers 503 (keeps an overload from snowballing).
+    web_max_requests: int = 100
     session_days: int = 14
     max_upload_mb: int = 200
     sandbox_seed: int = 20261126

@@ -76,6 +76,10 @@ def make_engine(url: str, *, immediate: bool = True, **kwargs: Any) -> Engine:
     """
     if not url.startswith("sqlite"):
         return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, **kwargs)
+    # A connection per web thread (FastAPI runs sync routes on a 40-thread pool): SQLite connections
+    # are cheap, and a smaller pool makes requests queue for a connection under load.
+    if "poolclass" not in kwargs:
+        kwargs.update(pool_size=40, max_overflow=10)
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15}, **kwargs)
     event.listen(engine, "connect", _sqlite_pragmas)
 
@@ -119,6 +123,18 @@ class Database:
             raise
         finally:
             session.close()
+
+    def refresh_statistics(self) -> None:
+        """Give SQLite's query planner table statistics (PostgreSQL's autovacuum does this itself).
+
+        Without them SQLite may pick a workspace-wide index over a selective one and scan thousands
+        of rows for a 50-row page. `analysis_limit` bounds the cost on a large database.
+        """
+        if self.dialect != "sqlite":
+            return
+        with self.engine.begin() as conn:
+            conn.exec_driver_sql("PRAGMA analysis_limit=2000")
+            conn.exec_driver_sql("ANALYZE")
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -8,7 +8,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import text
 
-from socialdesk.core.db import Base, make_engine
+from socialdesk.core.db import Base, Database, make_engine
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -55,3 +55,7 @@ def create_schema(url: str, *, reset: bool = False) -> None:
                 Base.metadata.drop_all(conn)
         engine.dispose()
     command.upgrade(alembic_config(url), "head")
+    if url.startswith("sqlite"):
+        database = Database(url)
+        database.refresh_statistics()
+        database.dispose()

@@ -20,3 +20,4 @@ def cleanup() -> None:
         session.execute(delete(Job).where(Job.status == JobStatus.DONE, Job.finished_at < now - KEEP_DONE))
         session.execute(delete(Job).where(Job.status == JobStatus.FAILED, Job.finished_at < now - KEEP_FAILED))
         session.execute(delete(Heartbeat).where(Heartbeat.seen_at < now - timedelta(days=1)))
+    get_database().refresh_statistics()

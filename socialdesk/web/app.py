@@ -25,6 +25,13 @@ log = logging.getLogger("socialdesk.web")
 STATIC = Path(__file__).parent / "static"
 
 
+def served_app() -> FastAPI:
+    """The app as `socialdesk serve` runs it (uvicorn factory; SOCIALDESK_RUN_JOBS set by the CLI)."""
+    import os
+
+    return create_app(run_jobs=os.environ.get("SOCIALDESK_RUN_JOBS") == "1")
+
+
 def create_app(*, run_jobs: bool = False) -> FastAPI:
     """The app; with `run_jobs`, the embedded job runner runs inside it (demo and serve)."""
     settings = get_settings()

@@ -113,9 +113,19 @@ def require_identity(identity: Annotated[Identity | None, Depends(optional_ident
 CurrentIdentity = Annotated[Identity, Depends(require_identity)]
 
 
-def workspace_context(workspace_id: str, identity: CurrentIdentity, session: DbSession) -> WorkspaceContext:
-    return workspaces.context_for(session, identity.actor, workspace_id,
-                                  token_workspace_id=identity.token_workspace_id)
+def _context(request: Request, session: Session, identity: Identity, workspace_id: str) -> WorkspaceContext:
+    """The caller's context in the workspace, looked up once per request (the guard and the route share it)."""
+    ctx: WorkspaceContext | None = getattr(request.state, "workspace_ctx", None)
+    if ctx is None or ctx.workspace_id != workspace_id:
+        ctx = workspaces.context_for(session, identity.actor, workspace_id,
+                                     token_workspace_id=identity.token_workspace_id)
+        request.state.workspace_ctx = ctx
+    return ctx
+
+
+def workspace_context(request: Request, workspace_id: str, identity: CurrentIdentity,
+                      session: DbSession) -> WorkspaceContext:
+    return _context(request, session, identity, workspace_id)
 
 
 Ctx = Annotated[WorkspaceContext, Depends(workspace_context)]
@@ -147,8 +157,7 @@ def path_objects_in_workspace(request: Request, session: DbSession,
         raise Unauthorized("Sign in first, or send an API token as 'Authorization: Bearer <token>'.")
     if "workspace_id" not in params:
         return
-    ctx = workspaces.context_for(session, identity.actor, params["workspace_id"],
-                                 token_workspace_id=identity.token_workspace_id)
+    ctx = _context(request, session, identity, params["workspace_id"])
     models = _object_params()
     for name, value in params.items():
         if name in models:

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: c229d129b0a6
+Revision ID: f7302694d0b7
 Revises: 
-Create Date: 2026-11-27 00:24:38.331708
+Create Date: 2026-11-27 01:11:11.298011
 """
 from collections.abc import Sequence
 
@@ -12,7 +12,7 @@ from alembic import op
 import socialdesk.core.db
 
 
-revision: str = 'c229d129b0a6'
+revision: str = 'f7302694d0b7'
 down_revision: str | Sequence[str] | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -232,6 +232,7 @@ def upgrade() -> None:
     with op.batch_alter_table('posts', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_posts_recurrence_parent_id'), ['recurrence_parent_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_posts_workspace_id'), ['workspace_id'], unique=False)
+        batch_op.create_index('ix_posts_workspace_when', ['workspace_id', 'scheduled_at'], unique=False)
 
     op.create_table('approval_decisions',
     sa.Column('workspace_id', sa.String(length=26), nullable=False),
@@ -424,6 +425,7 @@ def downgrade() -> None:
 
     op.drop_table('approval_decisions')
     with op.batch_alter_table('posts', schema=None) as batch_op:
+        batch_op.drop_index('ix_posts_workspace_when')
         batch_op.drop_index(batch_op.f('ix_posts_workspace_id'))
         batch_op.drop_index(batch_op.f('ix_posts_recurrence_parent_id'))
 
