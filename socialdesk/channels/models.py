@@ -35,7 +35,5 @@ class Channel(IdMixin, TimestampMixin, Base):
     inbox_cursor: Mapped[str | None] = mapped_column(Text)
     inbox_fetched_at: Mapped[datetime | None]
     metrics_collected_at: Mapped[datetime | None]
-    # Token bucket for posting (capabilities.rate_limit); shared by every runner through the database.
-    rate_tokens: Mapped[float | None]
-    rate_updated_at: Mapped[datetime | None]
+    # Set from a network's 429 / Retry-After: nothing is sent to the channel before then.
     rate_limited_until: Mapped[datetime | None]

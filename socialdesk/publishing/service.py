@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from socialdesk.channels import service as channels
@@ -129,7 +129,7 @@ def _start_attempt(db: Database, publication_id: str) -> Attempt | None:
             publication.status = S.SCHEDULED
             return None
         caps = channels.capabilities(channel)
-        wait_until = _take_rate_token(session, channel, caps, now)
+        wait_until = _rate_limit_wait(session, channel, caps, publication.id, now)
         if wait_until is not None:
             raise RetryLater(wait_until, f"{channel.name}: waiting for the network's rate limit")
         publication.attempts += 1
@@ -146,22 +146,31 @@ def _start_attempt(db: Database, publication_id: str) -> Attempt | None:
                        since=(publication.claimed_at or now) - timedelta(minutes=5))
 
 
-def _take_rate_token(session: Session, channel: Channel, caps: Capabilities, now: datetime) -> datetime | None:
-    """A token bucket per channel, in the channel's row; returns when to come back if none is left."""
+def _rate_limit_wait(session: Session, channel: Channel, caps: Capabilities, publication_id: str,
+                     now: datetime) -> datetime | None:
+    """When the channel may post again, or None if it may now.
+
+    Networks state their limits as "N posts per window" over a moving window (Instagram: 100 API posts
+    in any 24 hours), so this counts the channel's own posts in the window rather than refilling a
+    token bucket, which would let a burst exceed the network's count. Posts in flight count too.
+    """
     if channel.rate_limited_until and channel.rate_limited_until > now:
         return channel.rate_limited_until
     if caps.rate_limit is None:
         return None
-    capacity = float(caps.rate_limit.posts)
-    per_second = capacity / caps.rate_limit.per_seconds
-    tokens = capacity if channel.rate_tokens is None else channel.rate_tokens
-    if channel.rate_updated_at is not None:
-        tokens = min(capacity, tokens + (now - channel.rate_updated_at).total_seconds() * per_second)
-    if tokens < 1.0:
-        channel.rate_tokens, channel.rate_updated_at = tokens, now
-        return now + timedelta(seconds=(1.0 - tokens) / per_second)
-    channel.rate_tokens, channel.rate_updated_at = tokens - 1.0, now
-    return None
+    window = timedelta(seconds=caps.rate_limit.per_seconds)
+    recent = list(session.scalars(
+        select(Publication.published_at).where(
+            Publication.channel_id == channel.id, Publication.status == S.PUBLISHED,
+            Publication.published_at > now - window).order_by(Publication.published_at)))
+    in_flight = session.scalar(select(func.count()).where(
+        Publication.channel_id == channel.id, Publication.status == S.PUBLISHING, Publication.attempts > 0,
+        Publication.id != publication_id)) or 0
+    over = len(recent) + in_flight - caps.rate_limit.posts
+    if over < 0:
+        return None
+    # The oldest posts must leave the window first; with only posts in flight, look again shortly.
+    return recent[over] + window if over < len(recent) else now + timedelta(minutes=1)
 
 
 def _record_success(db: Database, attempt: Attempt, result: PublishedPost) -> None:

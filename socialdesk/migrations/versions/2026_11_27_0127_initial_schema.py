@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: f7302694d0b7
+Revision ID: 2cbfdc4947a2
 Revises: 
-Create Date: 2026-11-27 01:11:11.298011
+Create Date: 2026-11-27 01:27:56.503526
 """
 from collections.abc import Sequence
 
@@ -12,7 +12,7 @@ from alembic import op
 import socialdesk.core.db
 
 
-revision: str = 'f7302694d0b7'
+revision: str = '2cbfdc4947a2'
 down_revision: str | Sequence[str] | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -159,8 +159,6 @@ def upgrade() -> None:
     sa.Column('inbox_cursor', sa.Text(), nullable=True),
     sa.Column('inbox_fetched_at', socialdesk.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('metrics_collected_at', socialdesk.core.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('rate_tokens', sa.Double(), nullable=True),
-    sa.Column('rate_updated_at', socialdesk.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('rate_limited_until', socialdesk.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('id', sa.String(length=26), nullable=False),
     sa.Column('created_at', socialdesk.core.db.UTCDateTime(timezone=True), nullable=False),
