@@ -57,6 +57,15 @@ def _migrate() -> None:
     create_schema(get_database().url)
 
 
+def _table(*columns: str) -> Table:
+    """A table whose first column is an id, never wrapped (scripts copy it)."""
+    table = Table()
+    table.add_column("id", no_wrap=True)
+    for column in columns:
+        table.add_column(column)
+    return table
+
+
 # Running ----------------------------------------------------------------------------------------
 
 
@@ -212,7 +221,7 @@ def workspace_list() -> None:
     from socialdesk.core.db import get_database
     from socialdesk.workspaces.models import Workspace
 
-    table = Table("id", "name", "time zone", "approval")
+    table = _table("name", "time zone", "approval")
     with get_database().read_sessions() as session:
         for w in session.scalars(select(Workspace).order_by(Workspace.name)):
             table.add_row(w.id, w.name, w.timezone, " → ".join(w.approval_steps) or "none")
@@ -285,7 +294,7 @@ def channel_list(workspace: WorkspaceOpt) -> None:
     """List a workspace's channels."""
     from socialdesk.channels.service import capabilities, list_channels
 
-    table = Table("id", "name", "network", "handle", "status", "text limit")
+    table = _table("name", "network", "handle", "status", "text limit")
     with _context(workspace) as ctx:
         for c in list_channels(ctx):
             table.add_row(c.id, c.name, f"{c.network} ({capabilities(c).label})", c.handle, c.status,
@@ -370,7 +379,7 @@ def post_list(workspace: WorkspaceOpt, status: Annotated[str | None, typer.Optio
     """List posts, newest first."""
     from socialdesk.content.service import PostFilter, list_posts, to_out
 
-    table = Table("id", "status", "when (local)", "channels", "text")
+    table = _table("status", "when (local)", "channels", "text")
     with _context(workspace) as ctx:
         posts, total = list_posts(ctx, PostFilter(status=status), limit=limit)
         for p in to_out(ctx, posts):

@@ -31,6 +31,7 @@ from socialdesk.inbox import service as inbox
 from socialdesk.inbox.models import InboxItem
 from socialdesk.jobs.runner import Runner
 from socialdesk.media import service as media
+from socialdesk.networks.base import IncomingKind
 from socialdesk.scheduling import service as scheduling
 from socialdesk.workspaces import service as workspaces
 from socialdesk.workspaces.context import Actor, WorkspaceContext
@@ -103,7 +104,8 @@ def _summary(db: Database, workspace_id: str) -> DemoSummary:
         return DemoSummary(
             channels=session.scalar(select(func.count()).where(Channel.workspace_id == workspace_id)) or 0,
             posts=session.scalar(select(func.count()).where(Post.workspace_id == workspace_id)) or 0,
-            comments=session.scalar(select(func.count()).where(InboxItem.workspace_id == workspace_id)) or 0)
+            comments=session.scalar(select(func.count()).where(
+                InboxItem.workspace_id == workspace_id, InboxItem.kind == IncomingKind.COMMENT)) or 0)
 
 
 def _image(label: str, colour: tuple[int, int, int]) -> bytes:
