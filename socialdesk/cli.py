@@ -94,15 +94,11 @@ def serve(host: Annotated[str | None, typer.Option(help="Address to listen on")]
 def _serve(host: str, port: int, jobs: bool, workers: int = 1) -> None:
     import uvicorn
 
-    from socialdesk.core.config import get_settings
-
     # Several processes need the app as an import string; each builds its own (and, with jobs, its
     # own runner threads: runners share the queue safely through the database).
     os.environ["SOCIALDESK_RUN_JOBS"] = "1" if jobs else "0"
     uvicorn.run("socialdesk.web.app:served_app", factory=True, host=host, port=port, workers=workers,
-                log_level="info", access_log=False,
-                # Past this many requests in flight, answer 503 at once instead of queueing without end.
-                limit_concurrency=get_settings().web_max_requests)
+                log_level="info", access_log=False)
 
 
 @app.command()

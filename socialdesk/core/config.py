@@ -24,8 +24,9 @@ class Settings(BaseSettings):
     runner_poll_seconds: float = 1.0
     runner_threads: int = 2
     web_workers: int = 1
-    # Requests in flight per web process before it answers 503 (keeps an overload from snowballing).
-    web_max_requests: int = 100
+    # Requests in flight per web process before it answers 503 (keeps an overload from snowballing;
+    # bench/web.py measured 10-20 as best on 2 cores).
+    web_max_requests: int = 16
     session_days: int = 14
     max_upload_mb: int = 200
     sandbox_seed: int = 20261126

@@ -56,6 +56,7 @@ def create_app(*, run_jobs: bool = False) -> FastAPI:
                               "`socialdesk token create` or on the Settings page).")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(ServerTiming)
+    app.add_middleware(LoadShedding, max_in_flight=settings.web_max_requests)
     _include_routers(app)
     _install_error_handlers(app)
     return app
@@ -80,6 +81,36 @@ class ServerTiming:
             await send(message)
 
         await self.app(scope, receive, send_with_timing)
+
+
+class LoadShedding:
+    """Answer 503 at once when too many requests are already in flight in this process.
+
+    Python serves requests on one core; past a few dozen at once they only queue, every request gets
+    slower, and clients time out after the server has done the work anyway. Refusing early keeps the
+    requests that are accepted fast. (Unlike uvicorn's limit_concurrency, idle keep-alive connections
+    from browsers do not count.)
+    """
+
+    def __init__(self, app: ASGIApp, max_in_flight: int) -> None:
+        self.app = app
+        self.max_in_flight = max_in_flight
+        self.in_flight = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if self.in_flight >= self.max_in_flight:
+            response = JSONResponse({"error": "busy", "message": "The server is busy; try again in a moment."},
+                                    status_code=503, headers={"Retry-After": "1"})
+            await response(scope, receive, send)
+            return
+        self.in_flight += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.in_flight -= 1
 
 
 def _include_routers(app: FastAPI) -> None:

@@ -104,7 +104,8 @@ def optional_identity(request: Request, session: DbSession,
     return identity
 
 
-def require_identity(identity: Annotated[Identity | None, Depends(optional_identity)]) -> Identity:
+async def require_identity(identity: Annotated[Identity | None, Depends(optional_identity)]) -> Identity:
+    # async: it does no I/O, so it need not cost a trip through the thread pool.
     if identity is None:
         raise Unauthorized("Sign in first, or send an API token as 'Authorization: Bearer <token>'.")
     return identity
