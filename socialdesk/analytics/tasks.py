@@ -1,9 +1,7 @@
 """Metrics jobs: snapshot every channel on a schedule."""
 
-from sqlalchemy import select
-
 from socialdesk.analytics import service
-from socialdesk.channels.models import Channel, ChannelStatus
+from socialdesk.channels.service import connected_channel_ids
 from socialdesk.core.db import get_database
 from socialdesk.jobs.queue import enqueue
 from socialdesk.jobs.registry import task
@@ -12,7 +10,7 @@ from socialdesk.jobs.registry import task
 @task("metrics.collect_all", every_seconds=3600)
 def collect_all() -> None:
     with get_database().unit_of_work() as session:
-        for channel_id in session.scalars(select(Channel.id).where(Channel.status != ChannelStatus.NEEDS_RECONNECTION)):
+        for channel_id in connected_channel_ids(session):
             enqueue(session, "metrics.collect_channel", {"channel_id": channel_id}, dedupe_key=f"metrics:{channel_id}")
 
 

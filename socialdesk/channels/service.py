@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from socialdesk.audit import service as audit
 from socialdesk.channels.models import Channel, ChannelStatus
@@ -81,6 +83,11 @@ def rename(ctx: WorkspaceContext, channel_id: str, name: str) -> Channel:
     channel.name = name.strip()
     audit.record(ctx, "channel.rename", "channel", channel.id, f"Renamed channel to {channel.name}")
     return channel
+
+
+def connected_channel_ids(session: Session) -> list[str]:
+    """Every channel of every workspace whose credentials still work (for the periodic fetches)."""
+    return list(session.scalars(select(Channel.id).where(Channel.status != ChannelStatus.NEEDS_RECONNECTION)))
 
 
 def mark_needs_reconnection(channel: Channel, network_message: str) -> None:

@@ -112,9 +112,12 @@ class Database:
         return self.engine.dialect.name
 
     @contextmanager
-    def unit_of_work(self) -> Iterator[Session]:
-        """One transaction: commit when the block ends, roll back when it raises."""
-        session = self.sessions()
+    def unit_of_work(self, *, read_only: bool = False) -> Iterator[Session]:
+        """One transaction: commit when the block ends, roll back when it raises.
+
+        `read_only` uses the read engine: on SQLite its transactions never wait for a writer.
+        """
+        session = (self.read_sessions if read_only else self.sessions)()
         try:
             yield session
             session.commit()

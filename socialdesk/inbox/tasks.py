@@ -1,8 +1,6 @@
 """Inbox jobs: poll every channel for new comments, mentions and messages."""
 
-from sqlalchemy import select
-
-from socialdesk.channels.models import Channel, ChannelStatus
+from socialdesk.channels.service import connected_channel_ids
 from socialdesk.core.db import get_database
 from socialdesk.inbox import service
 from socialdesk.jobs.queue import enqueue
@@ -12,7 +10,7 @@ from socialdesk.jobs.registry import task
 @task("inbox.fetch_all", every_seconds=120)
 def fetch_all() -> None:
     with get_database().unit_of_work() as session:
-        for channel_id in session.scalars(select(Channel.id).where(Channel.status != ChannelStatus.NEEDS_RECONNECTION)):
+        for channel_id in connected_channel_ids(session):
             enqueue(session, "inbox.fetch_channel", {"channel_id": channel_id}, dedupe_key=f"inbox:{channel_id}")
 
 

@@ -27,17 +27,8 @@ def db_session(request: Request) -> Iterator[Session]:
 
     Reads use the database's read sessions, so on SQLite a GET never waits for a writer.
     """
-    db = get_database()
-    factory = db.read_sessions if request.method in SAFE_METHODS else db.sessions
-    session = factory()
-    try:
+    with get_database().unit_of_work(read_only=request.method in SAFE_METHODS) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 DbSession = Annotated[Session, Depends(db_session, scope="function")]
