@@ -105,13 +105,12 @@ def compose(ctx: WorkspaceContext, data: PostIn, post_id: str | None = None) -> 
     ctx.session.flush()
     _write_publications(ctx, post, data, targets, master_media)
 
-    was_waiting = not is_new and any(p.status in (S.SCHEDULED, S.PENDING_APPROVAL) for p in publications(ctx, post))
     if data.intent == Intent.DRAFT:
-        if was_waiting and not can_publish_directly(ctx):
+        # A draft is a draft: saving a scheduled or pending post as one takes it off the schedule, so an
+        # edit can never slip onto a channel unchecked or unapproved.
+        if not is_new and any(p.status in (S.SCHEDULED, S.PENDING_APPROVAL) for p in publications(ctx, post)):
             _set_status(ctx, post, S.DRAFT)
-            notes.append("Your changes need approval again: the post is back in drafts until you submit it.")
-        elif was_waiting:
-            _set_status(ctx, post, S.SCHEDULED if post.scheduled_at else S.DRAFT)
+            notes.append("Saved as a draft: it will not be published until it is scheduled (or approved) again.")
     elif data.intent == Intent.SUBMIT:
         notes += submit(ctx, post.id)
     else:
