@@ -54,7 +54,7 @@ def create_schema(url: str, *, reset: bool = False) -> None:
             else:
                 Base.metadata.drop_all(conn)
         engine.dispose()
-    command.upgrade(alembic_config(url), "head")
+    command.upgrade(alembic_config(url), "heads")
     if url.startswith("sqlite"):
         database = Database(url)
         database.refresh_statistics()
