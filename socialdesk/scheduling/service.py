@@ -59,11 +59,15 @@ def set_slots(ctx: WorkspaceContext, slots: list[tuple[int, str]], channel_id: s
 
 
 def next_free_slot(ctx: WorkspaceContext, channel_ids: list[str], *, after: datetime | None = None,
-                   exclude_post_id: str | None = None) -> datetime:
-    """The first slot after `after` (default: now) where none of the channels has something planned."""
+                   exclude_post_id: str | None = None, weekly: list[tuple[int, str]] | None = None) -> datetime:
+    """The first slot after `after` (default: now) where none of the channels has something planned.
+
+    `weekly` replaces the queue's slots with other (weekday, "HH:MM") times, e.g. the best times to post.
+    """
     after = after or clock.now()
-    slots = list(ctx.session.scalars(ctx.select(QueueSlot).where(
-        or_(QueueSlot.channel_id.is_(None), QueueSlot.channel_id.in_(channel_ids)))))
+    slots = [QueueSlot(weekday=d, local_time=t) for d, t in weekly] if weekly is not None else list(
+        ctx.session.scalars(ctx.select(QueueSlot).where(
+            or_(QueueSlot.channel_id.is_(None), QueueSlot.channel_id.in_(channel_ids)))))
     if not slots:
         raise ValidationFailed("This workspace has no queue slots yet. Add weekly times on the Queue page, "
                                "or pick a date and time.")
