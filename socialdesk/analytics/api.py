@@ -1,4 +1,4 @@
-"""Metric snapshots as collected (issue-level analytics build on these)."""
+"""Metric snapshots as collected; definitions, dashboards and the best time to post built on them."""
 
 from __future__ import annotations
 
@@ -7,10 +7,16 @@ from datetime import datetime, timedelta
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from socialdesk.analytics import service
+from socialdesk.analytics import best_time, dashboard, service
+from socialdesk.analytics.definitions import METRICS, RANKING
+from socialdesk.analytics.periods import PERIOD_HELP, Period, last_days, parse_period
+from socialdesk.analytics.post_values import Age
+from socialdesk.analytics.schemas import BestTimeOut, DashboardOut, DefinitionOut
 from socialdesk.channels.service import get as get_channel
 from socialdesk.content.service import get_publication
 from socialdesk.core import clock
+from socialdesk.core.errors import ValidationFailed
+from socialdesk.core.timezones import zone
 from socialdesk.networks.base import POST_METRICS
 from socialdesk.web.deps import Ctx
 
@@ -53,3 +59,58 @@ def followers(channel_id: str, ctx: Ctx, days: int = Query(28, ge=1, le=730)) ->
 def channel_summaries(ctx: Ctx, days: int = Query(28, ge=1, le=730)) -> list[ChannelSummaryOut]:
     summaries = service.channel_summaries(ctx, clock.now() - timedelta(days=days))
     return [ChannelSummaryOut(**s.__dict__) for s in summaries.values()]
+
+
+def chosen_period(ctx: Ctx, period: str | None, days: int) -> Period:
+    """A named period (2026-10, 2026-W43, a range) or the last `days` days."""
+    if period:
+        return parse_period(period, ctx.workspace.timezone)
+    return last_days(days, clock.now(), ctx.workspace.timezone)
+
+
+def chosen_rank(rank_by: str) -> str:
+    if rank_by not in RANKING:
+        raise ValidationFailed(f"rank_by must be one of {', '.join(RANKING)}.")
+    return rank_by
+
+
+@router.get("/workspaces/{workspace_id}/analytics/definitions")
+def definitions(ctx: Ctx) -> list[DefinitionOut]:
+    return [DefinitionOut.of(m) for m in METRICS.values()]
+
+
+@router.get("/workspaces/{workspace_id}/analytics/dashboard")
+def workspace_dashboard(ctx: Ctx, period: str | None = Query(None, description=PERIOD_HELP),
+                        days: int = Query(28, ge=1, le=731), age: Age = Age.D7,
+                        rank_by: str = dashboard.DEFAULT_RANK_BY) -> DashboardOut:
+    return DashboardOut.of(dashboard.build(ctx, chosen_period(ctx, period, days), age=age,
+                                           rank_by=chosen_rank(rank_by)))
+
+
+@router.get("/workspaces/{workspace_id}/channels/{channel_id}/dashboard")
+def channel_dashboard(channel_id: str, ctx: Ctx, period: str | None = Query(None, description=PERIOD_HELP),
+                      days: int = Query(28, ge=1, le=731), age: Age = Age.D7,
+                      rank_by: str = dashboard.DEFAULT_RANK_BY) -> DashboardOut:
+    return DashboardOut.of(dashboard.build(ctx, chosen_period(ctx, period, days), channel_id=channel_id, age=age,
+                                           rank_by=chosen_rank(rank_by)))
+
+
+@router.get("/workspaces/{workspace_id}/channels/{channel_id}/best-time")
+def channel_best_time(channel_id: str, ctx: Ctx) -> BestTimeOut:
+    return BestTimeOut.of(best_time.recommend(ctx, channel_id))
+
+
+class BestSlotOut(BaseModel):
+    at: datetime
+    local: str
+    timezone: str
+
+
+@router.get("/workspaces/{workspace_id}/analytics/best-time/next-slot")
+def next_best_slot(ctx: Ctx, channel_ids: list[str] = Query(...)) -> BestSlotOut:
+    """The next recommended time that is free on all the channels: the queue's rule with the best times."""
+    for channel_id in channel_ids:
+        get_channel(ctx, channel_id)
+    at = best_time.next_best_slot(ctx, channel_ids)
+    return BestSlotOut(at=at, local=at.astimezone(zone(ctx.workspace.timezone)).strftime("%Y-%m-%d %H:%M"),
+                       timezone=ctx.workspace.timezone)

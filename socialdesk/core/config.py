@@ -30,6 +30,13 @@ class Settings(BaseSettings):
     session_days: int = 14
     max_upload_mb: int = 200
     sandbox_seed: int = 20261126
+    # Outgoing e-mail (scheduled reports). No host: reports can be downloaded but not sent.
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = True
+    smtp_from: str = "socialdesk@localhost"
 
     @property
     def resolved_database_url(self) -> str:

@@ -48,9 +48,11 @@ def get_task(name: str) -> TaskSpec:
 def load_task_modules() -> None:
     """Import every module that declares tasks (their decorators fill the registry)."""
     import socialdesk.analytics.tasks
+    import socialdesk.goals.tasks
     import socialdesk.inbox.tasks
     import socialdesk.jobs.maintenance
     import socialdesk.publishing.tasks
+    import socialdesk.reports.tasks
     import socialdesk.scheduling.tasks  # noqa: F401
 
 

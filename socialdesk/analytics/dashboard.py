@@ -1,0 +1,367 @@
+"""A dashboard for a workspace or one channel over a period, compared with the period before.
+
+KPI rates over many posts are a ratio of sums (Σ engagements ÷ Σ reach): a post seen by many
+weighs more, as it does for the brand. Comparisons between groups of posts (breakdowns) use each
+post's own rate, since the post is what is being compared. Both are explained in docs/analytics.md.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from statistics import median
+
+import numpy as np
+from sqlalchemy import select
+
+from socialdesk.analytics import statistics as st
+from socialdesk.analytics.definitions import METRICS, Metric, Unit
+from socialdesk.analytics.periods import Period
+from socialdesk.analytics.post_values import AGE_LABELS, Age, FollowerHistory, PostRecord, length_group, post_records
+from socialdesk.channels.models import Channel
+from socialdesk.core import clock
+from socialdesk.core.timezones import zone
+from socialdesk.inbox.models import InboxItem
+from socialdesk.workspaces.context import WorkspaceContext
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+# Rates shown as KPI cards, in this order, after the counts.
+KPI_RATES = ("engagement_rate_reach", "engagement_rate_followers", "amplification", "virality", "applause",
+             "conversation", "saves_rate", "ctr")
+COUNT_SUMS = ("impressions", "reach", "engagements")
+AD_METRICS = ("cpc", "cpm", "roas")
+DEFAULT_RANK_BY = "engagement_rate_followers"
+TOP_POSTS = 5
+TOP_HASHTAGS = 10
+GroupsOf = Callable[[PostRecord], list[str]]
+
+
+@dataclass
+class Kpi:
+    key: str
+    label: str
+    formula: str
+    unit: str
+    note: str
+    value: float | None
+    previous: float | None
+    low: float | None = None  # interval of the value (rates over posts)
+    high: float | None = None
+    change: st.Estimate | None = None  # value − previous, with an interval where it is a sample
+    verdict: st.Verdict | None = None
+    n: int = 0  # posts (or messages) behind the value
+    n_previous: int = 0
+    exact: bool = False  # a count, not an estimate from a sample: no interval applies
+    missing: str = ""  # why there is no value: not available on these networks, not enough data, …
+    higher_is_better: bool = True
+
+
+@dataclass
+class PostRow:
+    record: PostRecord
+    channel_name: str
+    rate: float | None  # by the ranking metric
+
+
+@dataclass
+class Group:
+    label: str
+    estimate: st.Estimate
+    difference: st.Estimate  # against every other post
+    verdict: st.Verdict
+
+
+@dataclass
+class Breakdown:
+    key: str
+    label: str
+    groups: list[Group]
+    conclusion: str  # one sentence, never naming a winner the data does not support
+    best: str | None = None
+
+
+@dataclass
+class Dashboard:
+    period: Period
+    previous: Period
+    age: Age
+    age_label: str
+    rank_by: Metric
+    channels: list[Channel]
+    kpis: list[Kpi]
+    followers: dict[str, list[tuple[date, int]]]  # channel id -> (local day, followers at its end)
+    engagement: list[tuple[date, int, float | None, float | None]]  # day, posts, engagements, rate
+    top: list[PostRow]
+    bottom: list[PostRow]
+    breakdowns: list[Breakdown]
+    posts: list[PostRecord] = field(default_factory=list)
+    measured: int = 0
+    unmeasured: int = 0
+
+
+def build(ctx: WorkspaceContext, period: Period, *, channel_id: str | None = None, age: Age = Age.D7,
+          rank_by: str = DEFAULT_RANK_BY) -> Dashboard:
+    channels = list(ctx.session.scalars(ctx.select(Channel).order_by(Channel.name)))
+    if channel_id is not None:
+        channels = [c for c in channels if c.id == channel_id]
+    ids = [c.id for c in channels]
+    previous = period.previous()
+    now = clock.now()
+    current_posts = post_records(ctx, period.start, period.end, age=age, channel_ids=ids)
+    previous_posts = post_records(ctx, previous.start, previous.end, age=age, channel_ids=ids)
+    history = FollowerHistory.load(ctx, set(ids), previous.start - timedelta(days=7), min(period.end, now)
+                                   + timedelta(seconds=1))
+    ranking = METRICS[rank_by]
+    kpis = (_follower_kpis(history, ids, period, previous) + [_posts_kpi(current_posts, previous_posts)]
+            + [_sum_kpi(name, current_posts, previous_posts) for name in COUNT_SUMS]
+            + [_rate_kpi(METRICS[name], current_posts, previous_posts) for name in KPI_RATES]
+            + _response_kpis(ctx, ids, period, previous)
+            + [_unavailable(METRICS[name], "no ad data")
+               for name in AD_METRICS])
+    names = {c.id: c.name for c in channels}
+    ranked = [PostRow(r, names.get(r.channel_id, "?"), ranking.compute(r.inputs()))
+              for r in current_posts if r.values is not None]
+    ranked = sorted((p for p in ranked if p.rate is not None), key=lambda p: p.rate or 0.0, reverse=True)
+    top_n = min(TOP_POSTS, len(ranked) // 2)
+    measured = [r for r in current_posts if r.values is not None]
+    return Dashboard(
+        period=period, previous=previous, age=age, age_label=AGE_LABELS[age], rank_by=ranking, channels=channels,
+        kpis=kpis, followers=_follower_curve(history, ids, period),
+        engagement=_engagement_by_day(current_posts, period, ranking),
+        top=ranked[:top_n], bottom=ranked[::-1][:top_n] if top_n else [],
+        breakdowns=breakdowns(measured, ranking, period.timezone), posts=current_posts,
+        measured=len(measured), unmeasured=len(current_posts) - len(measured))
+
+
+# KPIs -----------------------------------------------------------------------------------------------
+
+
+def follower_numbers(history: FollowerHistory, ids: list[str], since: datetime,
+                     until: datetime) -> dict[str, float | None]:
+    """Followers at `since` and at `until` (summed over channels), and the drops in between."""
+    start = end = lost = 0.0
+    seen = False
+    for channel_id in ids:
+        times, counts = history.times.get(channel_id), history.counts.get(channel_id)
+        if times is None or counts is None:
+            continue
+        inside = (times >= since.timestamp()) & (times < until.timestamp())
+        if not inside.any():
+            continue
+        before = np.flatnonzero(times < since.timestamp())
+        first = before[-1] if before.size else np.flatnonzero(inside)[0]
+        last = np.flatnonzero(inside)[-1]
+        series = counts[first:last + 1]
+        start += float(series[0])
+        end += float(series[-1])
+        lost += float(np.clip(-np.diff(series), 0, None).sum())
+        seen = True
+    if not seen:
+        return {"followers_start": None, "followers_end": None, "followers_lost": None}
+    return {"followers_start": start, "followers_end": end, "followers_lost": lost}
+
+
+def _follower_kpis(history: FollowerHistory, ids: list[str], period: Period, previous: Period) -> list[Kpi]:
+    now = follower_numbers(history, ids, period.start, period.end)
+    before = follower_numbers(history, ids, previous.start, previous.end)
+    kpis = [_exact_kpi("followers", "Followers", "the channels' follower count at the end of the period", Unit.COUNT,
+                       now["followers_end"], before["followers_end"],
+                       note="Summed over the channels; collected with the channel's other numbers.")]
+    for key in ("follower_growth", "follower_churn"):
+        m = METRICS[key]
+        kpis.append(_exact_kpi(key, m.label, m.formula, m.unit, m.compute(now), m.compute(before), note=m.note,
+                               higher_is_better=m.higher_is_better))
+    return kpis
+
+
+def _exact_kpi(key: str, label: str, formula: str, unit: Unit, value: float | None, previous: float | None, *,
+               note: str = "", n: int = 0, n_previous: int = 0, higher_is_better: bool = True) -> Kpi:
+    change = None
+    if value is not None and previous is not None:
+        change = st.Estimate(value - previous, value - previous, value - previous, n)
+    missing = "" if value is not None else "no snapshots in this period"
+    return Kpi(key, label, formula, unit.value, note, value, previous, change=change, n=n, n_previous=n_previous,
+               exact=True, missing=missing, higher_is_better=higher_is_better)
+
+
+def _posts_kpi(current: list[PostRecord], previous: list[PostRecord]) -> Kpi:
+    return _exact_kpi("posts", "Posts published", "publications that went out in the period", Unit.COUNT,
+                      float(len(current)), float(len(previous)), n=len(current), n_previous=len(previous),
+                      note="One post sent to three channels counts three times.")
+
+
+def _sum_kpi(name: str, current: list[PostRecord], previous: list[PostRecord]) -> Kpi:
+    def summed(records: list[PostRecord]) -> tuple[float | None, int]:
+        values = [METRICS[name].compute(r.inputs()) if name in METRICS else r.values.get(name)  # type: ignore[union-attr]
+                  for r in records if r.values is not None]
+        known = [v for v in values if v is not None]
+        return (float(sum(known)) if known else None), len(known)
+
+    value, n = summed(current)
+    before, n_before = summed(previous)
+    label = METRICS[name].label if name in METRICS else name.capitalize()
+    formula = METRICS[name].formula if name in METRICS else f"sum of the posts' {name}"
+    kpi = _exact_kpi(name, label, formula, Unit.COUNT, value, before, n=n, n_previous=n_before,
+                     note="Posts of the period, each counted at the chosen age.")
+    if value is None:
+        kpi.missing = "not available on these networks" if any(r.values for r in current) else "no measured posts"
+    return kpi
+
+
+def rate_parts(m: Metric, records: list[PostRecord]) -> tuple[list[float], list[float]]:
+    nums, dens = [], []
+    for r in records:
+        if r.values is None:
+            continue
+        top, bottom = m.parts(r.inputs())
+        if top is not None and bottom is not None and bottom > 0:
+            nums.append(top)
+            dens.append(bottom)
+    return nums, dens
+
+
+def _rate_kpi(m: Metric, current: list[PostRecord], previous: list[PostRecord]) -> Kpi:
+    now, before = rate_parts(m, current), rate_parts(m, previous)
+    estimate = st.ratio_ci(*now, scale=m.scale)
+    earlier = st.ratio_ci(*before, scale=m.scale)
+    change = st.ratio_difference(now, before, scale=m.scale) if now[0] and before[0] else None
+    kpi = Kpi(m.key, m.label, m.formula, m.unit.value, m.note, estimate.value, earlier.value, estimate.low,
+              estimate.high, change, st.verdict(change) if change else None, estimate.n, earlier.n,
+              higher_is_better=m.higher_is_better)
+    if estimate.value is None:
+        measured = [r for r in current if r.values is not None]
+        kpi.missing = "not available on these networks" if measured else "no measured posts"
+    elif not estimate.enough:
+        kpi.missing = f"not enough data ({estimate.n} posts; {st.MIN_POSTS} needed for an interval)"
+    return kpi
+
+
+def response_numbers(ctx: WorkspaceContext, ids: list[str], since: datetime,
+                     until: datetime) -> tuple[dict[str, float | None], list[float]]:
+    """Messages from the audience that arrived in [since, until): received, answered, the waits in hours."""
+    rows = ctx.session.execute(select(InboxItem.received_at, InboxItem.replied_at).where(
+        InboxItem.workspace_id == ctx.workspace_id, InboxItem.channel_id.in_(ids),
+        InboxItem.received_at >= since, InboxItem.received_at < until)).all()
+    waits = [(clock.utc(replied) - clock.utc(received)).total_seconds() / 3600
+             for received, replied in rows if replied is not None]
+    return ({"items_received": float(len(rows)) if rows else None, "items_answered": float(len(waits)),
+             "median_response_hours": median(waits) if waits else None}, waits)
+
+
+def _response_kpis(ctx: WorkspaceContext, ids: list[str], period: Period, previous: Period) -> list[Kpi]:
+    now, _ = response_numbers(ctx, ids, period.start, period.end)
+    before, _ = response_numbers(ctx, ids, previous.start, previous.end)
+    n, n_before = int(now["items_received"] or 0), int(before["items_received"] or 0)
+    kpis = []
+    for key in ("response_rate", "median_first_response"):
+        m = METRICS[key]
+        kpi = _exact_kpi(key, m.label, m.formula, m.unit, m.compute(now), m.compute(before), note=m.note, n=n,
+                         n_previous=n_before, higher_is_better=m.higher_is_better)
+        if kpi.value is None:
+            kpi.missing = "no messages in this period" if n == 0 else "none answered yet"
+        kpis.append(kpi)
+    return kpis
+
+
+def _unavailable(m: Metric, why: str) -> Kpi:
+    return Kpi(m.key, m.label, m.formula, m.unit.value, m.note, None, None, missing=why,
+               higher_is_better=m.higher_is_better)
+
+
+# Curves ---------------------------------------------------------------------------------------------
+
+
+def _follower_curve(history: FollowerHistory, ids: list[str], period: Period) -> dict[str, list[tuple[date, int]]]:
+    """Per channel, the follower count at the end of each local day of the period that has snapshots."""
+    tz = zone(period.timezone)
+    curves: dict[str, list[tuple[date, int]]] = {}
+    for channel_id in ids:
+        times, counts = history.times.get(channel_id), history.counts.get(channel_id)
+        if times is None or counts is None:
+            continue
+        inside = (times >= period.start.timestamp()) & (times < period.end.timestamp())
+        by_day: dict[date, int] = {}
+        for t, n in zip(times[inside], counts[inside], strict=True):
+            by_day[datetime.fromtimestamp(float(t), tz).date()] = int(n)  # ascending: the day's last wins
+        curves[channel_id] = sorted(by_day.items())
+    return curves
+
+
+def _engagement_by_day(records: list[PostRecord], period: Period,
+                       ranking: Metric) -> list[tuple[date, int, float | None, float | None]]:
+    tz = zone(period.timezone)
+    groups: dict[date, list[PostRecord]] = defaultdict(list)
+    for r in records:
+        groups[r.published_at.astimezone(tz).date()].append(r)
+    engagements = METRICS["engagements"]
+    days = []
+    for day in period.local_days():
+        posts = groups.get(day, [])
+        measured = [r for r in posts if r.values is not None]
+        known = [v for v in (engagements.compute(r.inputs()) for r in measured) if v is not None]
+        nums, dens = rate_parts(ranking, measured)
+        days.append((day, len(posts), float(sum(known)) if known else None,
+                     sum(nums) / sum(dens) * ranking.scale if dens and sum(dens) > 0 else None))
+    return days
+
+
+# Breakdowns -----------------------------------------------------------------------------------------
+
+
+def breakdowns(records: list[PostRecord], ranking: Metric, timezone: str) -> list[Breakdown]:
+    """Posts grouped six ways, each group's mean rate against all other posts."""
+    tz = zone(timezone)
+    rated = [(r, ranking.compute(r.inputs())) for r in records if r.values is not None]
+    rated = [(r, v) for r, v in rated if v is not None]
+    local = {r.publication_id: r.published_at.astimezone(tz) for r, _ in rated}
+    top_tags = {t for t, _ in Counter(tag for r, _ in rated for tag in set(r.hashtags)).most_common(TOP_HASHTAGS)}
+    dimensions: tuple[tuple[str, str, GroupsOf], ...] = (
+        ("network", "Network", lambda r: [r.network]),
+        ("content_type", "Content type", lambda r: [r.content_type]),
+        ("length", "Length", lambda r: [length_group(r.length)]),
+        ("hashtag", "Hashtag", lambda r: [f"#{t}" for t in set(r.hashtags) if t in top_tags]),
+        ("weekday", "Weekday", lambda r: [WEEKDAYS[local[r.publication_id].weekday()]]),
+        ("hour", "Hour of publishing", lambda r: [f"{local[r.publication_id].hour:02d}:00"]),
+    )
+    return [_breakdown(key, label, rated, groups_of, ranking) for key, label, groups_of in dimensions]
+
+
+def _order(key: str, labels: list[str]) -> list[str]:
+    if key == "weekday":
+        return [d for d in WEEKDAYS if d in labels]
+    return sorted(labels)
+
+
+def _breakdown(key: str, label: str, rated: list[tuple[PostRecord, float]], groups_of: GroupsOf,
+               ranking: Metric) -> Breakdown:
+    members: dict[str, list[int]] = defaultdict(list)
+    for index, (record, _) in enumerate(rated):
+        for group in groups_of(record):
+            members[group].append(index)
+    values = np.array([v for _, v in rated], dtype=float)
+    sized = [g for g, idx in members.items() if len(idx) >= st.MIN_POSTS and len(rated) - len(idx) >= st.MIN_POSTS]
+    level = st.adjusted_level(len(sized))
+    groups = []
+    for name in _order(key, list(members)):
+        inside = np.zeros(len(rated), dtype=bool)
+        inside[members[name]] = True
+        difference = st.mean_difference(values[inside], values[~inside], level=level)
+        groups.append(Group(name, st.mean_ci(values[inside]), difference, st.verdict(difference)))
+    return Breakdown(key, label, groups, *_conclusion(label, groups, ranking, len(sized)))
+
+
+def _conclusion(label: str, groups: list[Group], ranking: Metric, comparable: int) -> tuple[str, str | None]:
+    if comparable < 2 and not any(g.verdict == st.Verdict.HIGHER for g in groups):
+        return (f"Not enough data to compare by {label.lower()}: fewer than two groups have {st.MIN_POSTS} posts "
+                "or more.", None)
+    winners = [g for g in groups if g.verdict == st.Verdict.HIGHER]
+    if not winners:
+        return (f"No clear difference by {label.lower()}: every interval for the difference in "
+                f"{ranking.label.lower()} includes zero.", None)
+    best = max(winners, key=lambda g: g.difference.value or 0.0)
+    diff = best.difference
+    return (f"{best.label}: {diff.value:+.2f} points of {ranking.label.lower()} against the other posts "
+            f"(interval {diff.low:+.2f} to {diff.high:+.2f}, adjusted for {comparable} groups; "
+            f"n = {best.estimate.n}).", best.label)

@@ -1,0 +1,203 @@
+"""Each published post with its numbers at a fixed age (24 h, 7 days) or its newest, from the snapshots.
+
+Posts are compared at the same age after publishing: a post from yesterday and one from last month
+measured "today" are not comparable. The value "at 7 days" is the last snapshot taken no later than
+7 days after publishing and no earlier than three quarters of that (5¼ days; 18 h for "at 24 h"); a
+post without such a snapshot — too young, or not collected then — is *not measured* at that age and
+is left out of rates and comparisons, and counted as such.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+import numpy as np
+from sqlalchemy import ColumnElement, DateTime, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import FunctionElement
+
+from socialdesk.analytics.models import ChannelMetricSnapshot, PublicationMetricSnapshot
+from socialdesk.channels.models import Channel
+from socialdesk.content.models import Post, PostMedia, Publication, PublicationStatus
+from socialdesk.core import clock
+from socialdesk.media.models import MediaAsset
+from socialdesk.networks.base import POST_METRICS
+from socialdesk.text import entities
+from socialdesk.workspaces.context import WorkspaceContext
+
+
+class Age(StrEnum):
+    H24 = "24h"
+    D7 = "7d"
+    LATEST = "latest"
+
+
+AGE_LABELS = {Age.H24: "24 hours after publishing", Age.D7: "7 days after publishing", Age.LATEST: "newest numbers"}
+AGES = {Age.H24: timedelta(hours=24), Age.D7: timedelta(days=7)}
+# A snapshot up to a quarter of the age early still stands for it (collection runs hourly, then 6-hourly).
+EARLIEST_SHARE = 0.75
+CONTENT_TYPES = ("text", "image", "video", "carousel", "thread", "poll")
+LENGTHS = (("short (< 80 characters)", 80), ("medium (80–199)", 200), ("long (200–499)", 500),
+           ("very long (500+)", None))
+
+
+class shifted(FunctionElement[datetime]):
+    """`column + seconds` on both databases (SQLite stores datetimes as text)."""
+
+    type = DateTime()
+    inherit_cache = True
+
+
+@compiles(shifted, "sqlite")
+def _shifted_sqlite(element: shifted, compiler: Any, **kw: Any) -> str:
+    column, seconds = list(element.clauses)
+    # The same text format SQLAlchemy stores ('YYYY-MM-DD HH:MM:SS.ffffff'), so text comparison is time order.
+    return (f"(strftime('%Y-%m-%d %H:%M:%f', {compiler.process(column, **kw)}, "
+            f"({compiler.process(seconds, **kw)}) || ' seconds') || '000')")
+
+
+@compiles(shifted, "postgresql")
+def _shifted_postgresql(element: shifted, compiler: Any, **kw: Any) -> str:
+    column, seconds = list(element.clauses)
+    return f"({compiler.process(column, **kw)} + make_interval(secs => {compiler.process(seconds, **kw)}))"
+
+
+@dataclass
+class PostRecord:
+    publication_id: str
+    post_id: str
+    channel_id: str
+    network: str  # the imitated or real network ("instagram"), for breakdowns
+    published_at: datetime
+    text: str
+    content_type: str
+    followers: int | None  # the channel's followers at the last snapshot before publishing
+    values: dict[str, int | None] | None  # None: not measured at the requested age
+    hashtags: list[str] = field(default_factory=list)
+
+    @property
+    def length(self) -> int:
+        return len(self.text)
+
+    def inputs(self) -> dict[str, float | None]:
+        """What the definitions read: the post's counts and the followers when it went out."""
+        assert self.values is not None
+        return {**self.values, "followers": self.followers}
+
+
+def length_group(length: int) -> str:
+    for label, below in LENGTHS:
+        if below is None or length < below:
+            return label
+    return LENGTHS[-1][0]
+
+
+def content_type(media_kinds: list[str]) -> str:
+    """text, image, video or carousel from what is attached (threads and polls are not composed yet)."""
+    if not media_kinds:
+        return "text"
+    if len(media_kinds) > 1:
+        return "carousel"
+    return "video" if media_kinds[0] == "video" else "image"
+
+
+def _snapshot_at(age: Age) -> ColumnElement[Any]:
+    """The id of the snapshot that stands for the publication's numbers at `age`."""
+    s = PublicationMetricSnapshot.__table__.alias("s")
+    query = select(s.c.id).where(s.c.publication_id == Publication.id)
+    if age != Age.LATEST:
+        seconds = AGES[age].total_seconds()
+        query = query.where(s.c.collected_at <= shifted(Publication.published_at, seconds),
+                            s.c.collected_at >= shifted(Publication.published_at, seconds * EARLIEST_SHARE))
+    return query.order_by(s.c.collected_at.desc()).limit(1).correlate(Publication).scalar_subquery()
+
+
+def post_records(ctx: WorkspaceContext, start: datetime, end: datetime, *, age: Age = Age.D7,
+                 channel_ids: list[str] | None = None) -> list[PostRecord]:
+    """The workspace's posts published in [start, end), oldest first, with their numbers at `age`."""
+    snap = PublicationMetricSnapshot
+    where = [Publication.workspace_id == ctx.workspace_id, Publication.status == PublicationStatus.PUBLISHED,
+             Publication.published_at >= start, Publication.published_at < end]
+    if channel_ids is not None:
+        where.append(Publication.channel_id.in_(channel_ids))
+    rows = ctx.session.execute(
+        select(Publication.id, Publication.post_id, Publication.channel_id, Publication.published_at,
+               Publication.variant_text, Publication.own_media, Post.text, Channel.network, Channel.settings,
+               *[getattr(snap, m) for m in POST_METRICS], snap.id)
+        .join(Post, Post.id == Publication.post_id).join(Channel, Channel.id == Publication.channel_id)
+        .outerjoin(snap, snap.id == _snapshot_at(age))
+        .where(*where).order_by(Publication.published_at)).all()
+    if not rows:
+        return []
+    media = _media_kinds(ctx, rows)
+    followers = FollowerHistory.load(ctx, {r.channel_id for r in rows}, start - timedelta(days=7), end)
+    records = []
+    for r in rows:
+        text = r.variant_text if r.variant_text is not None else r.text
+        kinds = media.get((r.post_id, r.id if r.own_media else None), [])
+        published_at = clock.utc(r.published_at)
+        values = None if r[-1] is None else {m: getattr(r, m) for m in POST_METRICS}
+        records.append(PostRecord(
+            r.id, r.post_id, r.channel_id, _network(r.network, r.settings), published_at, text, content_type(kinds),
+            followers.at(r.channel_id, published_at), values, [h.value.lower() for h in entities.hashtags(text)]))
+    return records
+
+
+def _network(network: str, settings: dict[str, Any] | None) -> str:
+    """A sandbox channel is grouped with the network it imitates."""
+    return str((settings or {}).get("profile") or network) if network == "sandbox" else network
+
+
+def _media_kinds(ctx: WorkspaceContext, rows: list[Any]) -> dict[tuple[str, str | None], list[str]]:
+    """Media kinds per (post, own publication or None), in attachment order."""
+    post_ids = list({r.post_id for r in rows})
+    found: dict[tuple[str, str | None], list[str]] = defaultdict(list)
+    for chunk in range(0, len(post_ids), 500):
+        for post_id, publication_id, kind in ctx.session.execute(
+                select(PostMedia.post_id, PostMedia.publication_id, MediaAsset.kind)
+                .join(MediaAsset, MediaAsset.id == PostMedia.media_id)
+                .where(MediaAsset.workspace_id == ctx.workspace_id,
+                       PostMedia.post_id.in_(post_ids[chunk:chunk + 500]))
+                .order_by(PostMedia.position)):
+            found[(post_id, publication_id)].append(kind)
+    return found
+
+
+@dataclass
+class FollowerHistory:
+    """Each channel's follower snapshots as arrays, to read "followers at moment t" quickly."""
+
+    times: dict[str, np.ndarray]  # epoch seconds, ascending
+    counts: dict[str, np.ndarray]
+
+    @classmethod
+    def load(cls, ctx: WorkspaceContext, channel_ids: set[str], start: datetime, end: datetime) -> FollowerHistory:
+        c = ChannelMetricSnapshot
+        times: dict[str, list[float]] = defaultdict(list)
+        counts: dict[str, list[int]] = defaultdict(list)
+        if channel_ids:
+            for channel_id, at, n in ctx.session.execute(
+                    select(c.channel_id, c.collected_at, c.followers)
+                    .where(c.workspace_id == ctx.workspace_id, c.channel_id.in_(channel_ids),
+                           c.collected_at >= start, c.collected_at < end, c.followers.is_not(None))
+                    .order_by(c.channel_id, c.collected_at)):
+                times[channel_id].append(clock.utc(at).timestamp())
+                counts[channel_id].append(n)
+        return cls({k: np.array(v) for k, v in times.items()}, {k: np.array(v) for k, v in counts.items()})
+
+    def at(self, channel_id: str, moment: datetime) -> int | None:
+        """The count at the last snapshot at or before `moment` (the first one after, if none is before)."""
+        times = self.times.get(channel_id)
+        if times is None or times.size == 0:
+            return None
+        index = int(np.searchsorted(times, moment.timestamp(), side="right")) - 1
+        return int(self.counts[channel_id][max(index, 0)])
+
+
+def unmeasured(records: list[PostRecord]) -> int:
+    return sum(1 for r in records if r.values is None)
+

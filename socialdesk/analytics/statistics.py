@@ -1,0 +1,198 @@
+"""How sure a number is: bootstrap intervals, comparisons that may say "not enough data", forecasts.
+
+Every interval is computed with a fixed seed, so the same data always gives the same interval (a
+report sent twice does not change). Engagement rates per post are skewed (a few posts do much
+better), so small samples get a percentile bootstrap rather than a normal approximation; from
+LARGE_SAMPLE posts on, the normal approximation is as good and much cheaper.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+import numpy as np
+from scipy import stats
+
+SEED = 20261127
+RESAMPLES = 2000
+LEVEL = 0.95
+# A group needs this many posts before we estimate anything about it.
+MIN_POSTS = 5
+LARGE_SAMPLE = 400
+
+
+@dataclass(frozen=True)
+class Estimate:
+    value: float | None
+    low: float | None
+    high: float | None
+    n: int
+
+    @property
+    def enough(self) -> bool:
+        return self.value is not None and self.n >= MIN_POSTS and self.low is not None
+
+    @classmethod
+    def none(cls, n: int = 0) -> Estimate:
+        return cls(None, None, None, n)
+
+
+def _rng() -> np.random.Generator:
+    return np.random.default_rng(SEED)
+
+
+def _bounds(samples: np.ndarray, level: float) -> tuple[float, float]:
+    tail = (1 - level) / 2 * 100
+    low, high = np.percentile(samples, [tail, 100 - tail])
+    return float(low), float(high)
+
+
+def mean_ci(values: Sequence[float] | np.ndarray, level: float = LEVEL) -> Estimate:
+    """The mean of per-post values with its interval; no interval below MIN_POSTS values."""
+    x = np.asarray(values, dtype=float)
+    n = x.size
+    if n == 0:
+        return Estimate.none()
+    mean = float(x.mean())
+    if n < MIN_POSTS:
+        return Estimate(mean, None, None, n)
+    if n >= LARGE_SAMPLE:
+        half = stats.norm.ppf(0.5 + level / 2) * x.std(ddof=1) / np.sqrt(n)
+        return Estimate(mean, mean - half, mean + half, n)
+    means = x[_rng().integers(0, n, size=(RESAMPLES, n))].mean(axis=1)
+    return Estimate(mean, *_bounds(means, level), n)
+
+
+def median_ci(values: Sequence[float] | np.ndarray, level: float = LEVEL) -> Estimate:
+    """The median with a percentile-bootstrap interval (response times are very skewed)."""
+    x = np.asarray(values, dtype=float)
+    n = x.size
+    if n == 0:
+        return Estimate.none()
+    value = float(np.median(x))
+    if n < MIN_POSTS:
+        return Estimate(value, None, None, n)
+    medians = np.median(x[_rng().integers(0, n, size=(RESAMPLES, n))], axis=1)
+    return Estimate(value, *_bounds(medians, level), n)
+
+
+def ratio_ci(numerators: Sequence[float], denominators: Sequence[float], scale: float = 100.0,
+             level: float = LEVEL) -> Estimate:
+    """Σ numerators ÷ Σ denominators × scale over posts, resampling posts for the interval."""
+    num, den = np.asarray(numerators, dtype=float), np.asarray(denominators, dtype=float)
+    n = num.size
+    if n == 0 or den.sum() <= 0:
+        return Estimate.none(n)
+    value = float(num.sum() / den.sum() * scale)
+    if n < MIN_POSTS:
+        return Estimate(value, None, None, n)
+    idx = _rng().integers(0, n, size=(RESAMPLES, n))
+    ratios = num[idx].sum(axis=1) / np.maximum(den[idx].sum(axis=1), 1e-12) * scale
+    return Estimate(value, *_bounds(ratios, level), n)
+
+
+def ratio_difference(a: tuple[Sequence[float], Sequence[float]], b: tuple[Sequence[float], Sequence[float]],
+                     scale: float = 100.0, level: float = LEVEL) -> Estimate:
+    """(ratio of a) − (ratio of b), each resampled on its own posts; n is the smaller sample."""
+    (an, ad), (bn, bd) = (np.asarray(a[0], float), np.asarray(a[1], float)), (np.asarray(b[0], float),
+                                                                                np.asarray(b[1], float))
+    n = int(min(an.size, bn.size))
+    if an.size == 0 or bn.size == 0 or ad.sum() <= 0 or bd.sum() <= 0:
+        return Estimate.none(n)
+    value = float((an.sum() / ad.sum() - bn.sum() / bd.sum()) * scale)
+    if n < MIN_POSTS:
+        return Estimate(value, None, None, n)
+    rng = _rng()
+    ia, ib = rng.integers(0, an.size, size=(RESAMPLES, an.size)), rng.integers(0, bn.size, size=(RESAMPLES, bn.size))
+    diffs = (an[ia].sum(1) / np.maximum(ad[ia].sum(1), 1e-12) - bn[ib].sum(1) / np.maximum(bd[ib].sum(1), 1e-12))
+    return Estimate(value, *_bounds(diffs * scale, level), n)
+
+
+def mean_difference(a: Sequence[float] | np.ndarray, b: Sequence[float] | np.ndarray,
+                    level: float = LEVEL) -> Estimate:
+    """mean(a) − mean(b) with its interval; n is the smaller group."""
+    x, y = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    n = int(min(x.size, y.size))
+    if x.size == 0 or y.size == 0:
+        return Estimate.none(n)
+    value = float(x.mean() - y.mean())
+    if n < MIN_POSTS:
+        return Estimate(value, None, None, n)
+    if n >= LARGE_SAMPLE:
+        se = np.sqrt(x.var(ddof=1) / x.size + y.var(ddof=1) / y.size)
+        half = stats.norm.ppf(0.5 + level / 2) * se
+        return Estimate(value, value - half, value + half, n)
+    rng = _rng()
+    dx = x[rng.integers(0, x.size, size=(RESAMPLES, x.size))].mean(1)
+    dy = y[rng.integers(0, y.size, size=(RESAMPLES, y.size))].mean(1)
+    return Estimate(value, *_bounds(dx - dy, level), n)
+
+
+class Verdict(StrEnum):
+    HIGHER = "higher"
+    LOWER = "lower"
+    NO_CLEAR_DIFFERENCE = "no_clear_difference"
+    NOT_ENOUGH_DATA = "not_enough_data"
+
+
+VERDICT_TEXT = {
+    Verdict.HIGHER: "higher", Verdict.LOWER: "lower",
+    Verdict.NO_CLEAR_DIFFERENCE: "no clear difference", Verdict.NOT_ENOUGH_DATA: "not enough data",
+}
+
+
+def verdict(difference: Estimate) -> Verdict:
+    """Higher or lower only when the whole interval is on one side of zero."""
+    if not difference.enough:
+        return Verdict.NOT_ENOUGH_DATA
+    assert difference.low is not None and difference.high is not None
+    if difference.low > 0:
+        return Verdict.HIGHER
+    if difference.high < 0:
+        return Verdict.LOWER
+    return Verdict.NO_CLEAR_DIFFERENCE
+
+
+def adjusted_level(comparisons: int, level: float = LEVEL) -> float:
+    """Bonferroni: naming the best of k groups needs each interval at 1 − (1 − level) / k."""
+    return 1 - (1 - level) / max(comparisons, 1)
+
+
+# Forecasts -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Forecast:
+    value: float
+    low: float
+    high: float
+    probability: float  # that the target is reached (by the comparison asked for)
+    basis: str  # what the forecast rests on, in words
+
+
+def random_walk_forecast(values: Sequence[float], steps: float, target: float, *, at_least: bool = True,
+                         level: float = LEVEL) -> Forecast | None:
+    """Where a count such as followers will be after `steps` more days, from its daily changes.
+
+    A random walk with drift: the mean daily change continues, and each day adds its own noise;
+    the interval widens with the square root of the horizon, plus the uncertainty of the drift
+    itself. Needs at least MIN_POSTS daily changes.
+    """
+    y = np.asarray(values, dtype=float)
+    changes = np.diff(y)
+    n = changes.size
+    if n < MIN_POSTS or steps < 0:
+        return None
+    drift, spread = float(changes.mean()), float(changes.std(ddof=1))
+    value = float(y[-1] + drift * steps)
+    se = float(np.sqrt(steps * spread**2 + steps**2 * spread**2 / n)) if spread > 0 else 0.0
+    if se == 0:
+        reached = value >= target if at_least else value <= target
+        return Forecast(value, value, value, 1.0 if reached else 0.0, f"the trend of {n} daily changes")
+    t = stats.t(df=n - 1)
+    half = t.ppf(0.5 + level / 2) * se
+    z = (target - value) / se
+    probability = float(1 - t.cdf(z)) if at_least else float(t.cdf(z))
+    return Forecast(value, value - half, value + half, probability, f"the trend of {n} daily changes")

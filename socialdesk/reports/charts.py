@@ -1,0 +1,66 @@
+"""Charts for the PDF and printed reports, drawn by matplotlib as SVG (WeasyPrint runs no JavaScript,
+so the browser's Chart.js charts cannot be used there)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from datetime import date
+
+import matplotlib
+from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+from matplotlib.figure import Figure  # a bare Figure needs no pyplot and no display backend
+
+WIDTH_IN, HEIGHT_IN = 7.0, 2.4
+PALETTE = ("#3b5bdb", "#f08c00", "#2b8a3e", "#c2255c", "#7048e8", "#0b7285")
+
+
+def _svg(figure: Figure) -> str:
+    out = io.StringIO()
+    # Text as text, not glyph outlines: a smaller SVG that WeasyPrint lays out faster.
+    with matplotlib.rc_context({"svg.fonttype": "none"}):
+        figure.savefig(out, format="svg", bbox_inches="tight")
+    text = out.getvalue()
+    return text[text.index("<svg"):]  # drop the XML prologue: the SVG goes inline into HTML
+
+
+def _figure() -> Figure:
+    figure = Figure(figsize=(WIDTH_IN, HEIGHT_IN))
+    figure.patch.set_alpha(0)
+    return figure
+
+
+def _dates(axes: object) -> None:
+    locator = AutoDateLocator(maxticks=8)
+    axes.xaxis.set_major_locator(locator)  # type: ignore[attr-defined]
+    axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))  # type: ignore[attr-defined]
+    axes.spines[["top", "right"]].set_visible(False)  # type: ignore[attr-defined]
+    axes.grid(axis="y", alpha=0.3)  # type: ignore[attr-defined]
+
+
+def line_chart(series: dict[str, Sequence[tuple[date, float]]], ylabel: str, colours: Sequence[str] = PALETTE) -> str:
+    """One line per named series; an empty string when there is nothing to draw."""
+    drawn = {name: points for name, points in series.items() if points}
+    if not drawn:
+        return ""
+    figure = _figure()
+    axes = figure.add_subplot()
+    for (name, points), colour in zip(drawn.items(), colours * 4, strict=False):
+        axes.plot([d for d, _ in points], [v for _, v in points], label=name, color=colour, linewidth=1.8)
+    axes.set_ylabel(ylabel)
+    _dates(axes)
+    if len(drawn) > 1:
+        axes.legend(frameon=False, fontsize=8)
+    return _svg(figure)
+
+
+def bar_chart(points: Sequence[tuple[date, float | None]], ylabel: str, colour: str = PALETTE[0]) -> str:
+    known = [(d, v) for d, v in points if v is not None]
+    if not known:
+        return ""
+    figure = _figure()
+    axes = figure.add_subplot()
+    axes.bar([d for d, _ in known], [v for _, v in known], color=colour, width=0.8)
+    axes.set_ylabel(ylabel)
+    _dates(axes)
+    return _svg(figure)

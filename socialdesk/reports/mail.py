@@ -1,0 +1,32 @@
+"""Sending a report by e-mail over SMTP (SOCIALDESK_SMTP_* settings)."""
+
+from __future__ import annotations
+
+import smtplib
+from email.message import EmailMessage
+
+from socialdesk.core.config import get_settings
+from socialdesk.core.errors import ValidationFailed
+from socialdesk.reports.files import ReportFile
+
+TIMEOUT_SECONDS = 30
+
+
+def send(recipients: list[str], subject: str, body: str, attachment: ReportFile) -> None:
+    settings = get_settings()
+    if not settings.smtp_host:
+        raise ValidationFailed("E-mail is not set up: set SOCIALDESK_SMTP_HOST (and SOCIALDESK_SMTP_PORT, "
+                               "SOCIALDESK_SMTP_USERNAME, SOCIALDESK_SMTP_PASSWORD, SOCIALDESK_SMTP_FROM).")
+    message = EmailMessage()
+    message["From"] = settings.smtp_from
+    message["To"] = ", ".join(recipients)
+    message["Subject"] = subject
+    message.set_content(body)
+    main, _, sub = attachment.content_type.split(";")[0].partition("/")
+    message.add_attachment(attachment.data, maintype=main, subtype=sub, filename=attachment.filename)
+    with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=TIMEOUT_SECONDS) as smtp:
+        if settings.smtp_starttls:
+            smtp.starttls()
+        if settings.smtp_username:
+            smtp.login(settings.smtp_username, settings.smtp_password or "")
+        smtp.send_message(message)
