@@ -447,5 +447,39 @@ def run_jobs() -> None:
     ran = Runner(get_database(), kind="cli").run_pending()
     console.print(f"ran {ran} job(s)")
 
+
+# Reports ------------------------------------------------------------------------------------------
+
+
+@app.command()
+def report(workspace: WorkspaceOpt,
+           period: Annotated[str, typer.Option(help="2026-10 (a month), 2026-W43 (a week) or 2026-10-01..2026-10-31")],
+           format: Annotated[str, typer.Option("--format", "-f", help="pdf, html, xlsx or csv")] = "pdf",
+           output: Annotated[Path | None, typer.Option(
+               "--output", "-o", help="File to write (default: a name made of the workspace and period)")] = None,
+           table: Annotated[str, typer.Option(help="For CSV: posts, kpis, followers or engagement_by_day")] = "posts",
+           ) -> None:
+    """Write a workspace's progress report for a period to a file, with a progress bar."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from socialdesk.analytics.periods import parse_period
+    from socialdesk.reports import files
+    from socialdesk.reports import service as reports
+
+    columns = (TextColumn("{task.description:<28}"), BarColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console) as progress:
+        step = progress.add_task("Reading the numbers", total=3)
+        with _context(workspace) as ctx:
+            chosen = files.report_format(format)
+            built = reports.build(ctx, parse_period(period, ctx.workspace.timezone))
+            progress.update(step, advance=1, description=f"Rendering the {chosen.value.upper()}")
+            made = files.make(built, chosen, table=table)
+        progress.update(step, advance=1, description="Writing the file")
+        target = output or Path(made.filename)
+        target.write_bytes(made.data)
+        progress.update(step, advance=1, description="Done")
+    console.print(f"wrote {target} ({len(made.data):,} bytes)")
+
+
 if __name__ == "__main__":
     main()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from fastapi.routing import iter_route_contexts
@@ -23,10 +23,12 @@ from socialdesk.core import clock as clock_module
 from socialdesk.core.clock import ManualClock
 from socialdesk.core.config import reset_settings_cache
 from socialdesk.core.db import Database, get_database, set_database
+from socialdesk.goals import service as goals
 from socialdesk.inbox.models import InboxItem
 from socialdesk.jobs.runner import Runner
 from socialdesk.media import service as media
 from socialdesk.networks.sandbox import server as sandbox_server
+from socialdesk.reports import schedules as report_schedules
 from socialdesk.web.app import create_app
 from socialdesk.workspaces.permissions import ALL_SCOPES
 from tests.helpers import apply_settings, fresh_database, image_bytes, install_clock, make_world
@@ -50,6 +52,9 @@ def _populate(db: Database, clock: ManualClock, name: str) -> Objects:
         assert owner is not None
         _, token = create_api_token(session, owner, "isolation", sorted(ALL_SCOPES))
         token_id = token.id
+        goal_id = goals.create(ctx, goals.GoalIn(name="Posts", metric="posts_published", target=20,
+                                                 due_on=date(2026, 6, 1))).id
+        schedule_id = report_schedules.create(ctx, "monthly", "pdf", ["boss@example.com"]).id
     runner = Runner(db)
     runner.run_pending()
     for _ in range(48):  # let the audience comment
@@ -60,7 +65,8 @@ def _populate(db: Database, clock: ManualClock, name: str) -> Objects:
         item = session.scalars(select(InboxItem).where(InboxItem.workspace_id == world.workspace_id)).first()
         assert item is not None, "the sandbox produced no comment to test with"
         ids = {"post_id": post.id, "publication_id": publication.id, "channel_id": world.channels["x"],
-               "media_id": asset.id, "item_id": item.id, "token_id": token_id}
+               "media_id": asset.id, "item_id": item.id, "token_id": token_id,
+               "goal_id": goal_id, "schedule_id": schedule_id}
     return Objects(world.workspace_id, ids)
 
 

@@ -11,6 +11,7 @@ falls back to when the audience writes to the channel (comments, mentions, messa
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -139,8 +140,9 @@ def from_posts(kept: list[PostRecord], scores: np.ndarray, hours: np.ndarray) ->
     masked = np.where(eligible & ~np.isnan(boot), boot, -np.inf)
     winners = np.bincount(masked.argmax(axis=1), minlength=24) / RESAMPLES
     tail = (1 - st.LEVEL) / 2 * 100
-    with np.errstate(invalid="ignore"):
-        low, high = np.nanpercentile(np.where(np.isnan(boot), np.nan, boot), [tail, 100 - tail], axis=0)
+    with warnings.catch_warnings():  # hours without posts are all-NaN columns: they get no interval
+        warnings.simplefilter("ignore", RuntimeWarning)
+        low, high = np.nanpercentile(boot, [tail, 100 - tail], axis=0)
     result = [HourScore(h, int(pooled[h]), None if np.isnan(values[h]) else float(values[h]),
                         None if pooled[h] < MIN_POOLED or np.isnan(low[h]) else float(low[h]),
                         None if pooled[h] < MIN_POOLED or np.isnan(high[h]) else float(high[h]),

@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from socialdesk.web.pages import (
+    analytics,
     approvals,
     auth,
     calendar,
@@ -10,12 +11,15 @@ from socialdesk.web.pages import (
     comments,
     compose,
     dashboard,
+    goals,
     media,
     posts,
     queue,
+    reports,
     settings,
 )
 
 router = APIRouter(include_in_schema=False)
-for module in (auth, dashboard, calendar, compose, posts, approvals, comments, channels, media, queue, settings):
+for module in (auth, dashboard, calendar, compose, posts, approvals, comments, channels, media, queue, settings,
+               analytics, goals, reports):
     router.include_router(module.router)

@@ -1,0 +1,67 @@
+"""The reports page: view or download a period's report, the report branding, scheduled e-mails."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from socialdesk.analytics.periods import month_of, parse_period
+from socialdesk.core import clock
+from socialdesk.media import service as media
+from socialdesk.reports import files, schedules, service
+from socialdesk.reports.api import download
+from socialdesk.web.deps import Ctx
+from socialdesk.web.pages.common import Form, act, field, render, ws_url
+
+router = APIRouter()
+
+
+@router.get("/w/{workspace_id}/reports", response_class=HTMLResponse)
+def reports_page(request: Request, ctx: Ctx) -> HTMLResponse:
+    this_month = month_of(clock.now(), ctx.workspace.timezone)
+    return render(request, "analytics/reports.html", ctx=ctx, section="analytics",
+                  suggestions=[this_month.previous(), this_month], branding=service.branding(ctx),
+                  schedules=schedules.list_schedules(ctx),
+                  images=[m for m in media.list_media(ctx) if m.kind == "image"])
+
+
+@router.get("/w/{workspace_id}/reports/view", response_class=HTMLResponse)
+def view_report(ctx: Ctx, period: str) -> HTMLResponse:
+    report = service.build(ctx, parse_period(period, ctx.workspace.timezone))
+    return HTMLResponse(files.make(report, "html").data)
+
+
+@router.get("/w/{workspace_id}/reports/download")
+def download_report(ctx: Ctx, period: str, format: str = "pdf", table: str = "posts") -> Response:
+    report = service.build(ctx, parse_period(period, ctx.workspace.timezone))
+    return download(report, files.report_format(format), table)
+
+
+@router.post("/w/{workspace_id}/reports/branding")
+def save_branding(ctx: Ctx, form: Form) -> Response:
+    def run() -> list[str]:
+        service.save_branding(ctx, logo_media_id=field(form, "logo_media_id") or None,
+                              accent_colour=field(form, "accent_colour") or "#f08c00", title=field(form, "title"),
+                              footer=field(form, "footer"))
+        return ["Report branding saved."]
+
+    return act(ctx, run, back=ws_url(ctx, "/reports"))
+
+
+@router.post("/w/{workspace_id}/reports/schedules")
+def create_schedule(ctx: Ctx, form: Form) -> Response:
+    def run() -> list[str]:
+        made = schedules.create(ctx, field(form, "frequency"), field(form, "format") or "pdf",
+                                field(form, "recipients").replace(";", ",").split(","))
+        return [f"Scheduled: the {made.frequency} report goes to {', '.join(made.recipients)}."]
+
+    return act(ctx, run, back=ws_url(ctx, "/reports"))
+
+
+@router.post("/w/{workspace_id}/reports/schedules/{schedule_id}/delete")
+def delete_schedule(schedule_id: str, ctx: Ctx) -> Response:
+    def run() -> list[str]:
+        schedules.delete(ctx, schedule_id)
+        return ["Scheduled report stopped."]
+
+    return act(ctx, run, back=ws_url(ctx, "/reports"))
