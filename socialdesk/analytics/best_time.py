@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from socialdesk.analytics import statistics as st
 from socialdesk.analytics.definitions import METRICS
-from socialdesk.analytics.post_values import Age, PostRecord, post_records
+from socialdesk.analytics.post_values import Age, PostRecord, Sample, post_records
 from socialdesk.channels.models import Channel
 from socialdesk.core import clock
 from socialdesk.core.errors import ValidationFailed
@@ -116,14 +116,13 @@ def _pick_hours(values: np.ndarray, pooled: np.ndarray, count: int = TOP_SLOTS) 
 
 def score_posts(records: list[PostRecord]) -> tuple[list[PostRecord], np.ndarray]:
     """The posts that can be scored, and their scores relative to their average."""
-    metric = METRICS[SCORE_METRIC]
-    scored = [(r, metric.compute(r.inputs())) for r in records if r.values is not None]
-    kept = [(r, v) for r, v in scored if v is not None]
+    rates = Sample.of(records).values(METRICS[SCORE_METRIC])
+    kept = [r for r, v in zip(records, rates, strict=True) if not np.isnan(v)]
     if not kept:
         return [], np.zeros(0)
-    values = np.array([v for _, v in kept], dtype=float)
+    values = rates[~np.isnan(rates)]
     mean = values.mean()
-    return [r for r, _ in kept], values / mean if mean > 0 else values
+    return kept, values / mean if mean > 0 else values
 
 
 def from_posts(kept: list[PostRecord], scores: np.ndarray, hours: np.ndarray) -> list[HourScore]:

@@ -19,7 +19,15 @@ from sqlalchemy import select
 from socialdesk.analytics import statistics as st
 from socialdesk.analytics.definitions import METRICS, Metric, Unit
 from socialdesk.analytics.periods import Period
-from socialdesk.analytics.post_values import AGE_LABELS, Age, FollowerHistory, PostRecord, length_group, post_records
+from socialdesk.analytics.post_values import (
+    AGE_LABELS,
+    Age,
+    FollowerHistory,
+    PostRecord,
+    Sample,
+    length_group,
+    post_records,
+)
 from socialdesk.channels.models import Channel
 from socialdesk.core import clock
 from socialdesk.core.timezones import zone
@@ -109,30 +117,31 @@ def build(ctx: WorkspaceContext, period: Period, *, channel_id: str | None = Non
     ids = [c.id for c in channels]
     previous = period.previous()
     now = clock.now()
-    current_posts = post_records(ctx, period.start, period.end, age=age, channel_ids=ids)
-    previous_posts = post_records(ctx, previous.start, previous.end, age=age, channel_ids=ids)
     history = FollowerHistory.load(ctx, set(ids), previous.start - timedelta(days=7), min(period.end, now)
                                    + timedelta(seconds=1))
+    current_posts = post_records(ctx, period.start, period.end, age=age, channel_ids=ids, followers=history)
+    previous_posts = post_records(ctx, previous.start, previous.end, age=age, channel_ids=ids, followers=history)
     ranking = METRICS[rank_by]
+    now_sample, before_sample = Sample.of(current_posts), Sample.of(previous_posts)
     kpis = (_follower_kpis(history, ids, period, previous) + [_posts_kpi(current_posts, previous_posts)]
-            + [_sum_kpi(name, current_posts, previous_posts) for name in COUNT_SUMS]
-            + [_rate_kpi(METRICS[name], current_posts, previous_posts) for name in KPI_RATES]
+            + [_sum_kpi(name, now_sample, before_sample) for name in COUNT_SUMS]
+            + [_rate_kpi(METRICS[name], now_sample, before_sample) for name in KPI_RATES]
             + _response_kpis(ctx, ids, period, previous)
-            + [_unavailable(METRICS[name], "no ad data")
-               for name in AD_METRICS])
+            + [_unavailable(METRICS[name], "no ad data") for name in AD_METRICS])
     names = {c.id: c.name for c in channels}
-    ranked = [PostRow(r, names.get(r.channel_id, "?"), ranking.compute(r.inputs()))
-              for r in current_posts if r.values is not None]
-    ranked = sorted((p for p in ranked if p.rate is not None), key=lambda p: p.rate or 0.0, reverse=True)
+    rates = now_sample.values(ranking)
+    ranked = sorted((PostRow(r, names.get(r.channel_id, "?"), float(v))
+                     for r, v in zip(current_posts, rates, strict=True) if not np.isnan(v)),
+                    key=lambda p: p.rate or 0.0, reverse=True)
     top_n = min(TOP_POSTS, len(ranked) // 2)
-    measured = [r for r in current_posts if r.values is not None]
+    measured = int(now_sample.measured.sum()) if current_posts else 0
     return Dashboard(
         period=period, previous=previous, age=age, age_label=AGE_LABELS[age], rank_by=ranking, channels=channels,
         kpis=kpis, followers=_follower_curve(history, ids, period),
-        engagement=_engagement_by_day(current_posts, period, ranking),
+        engagement=_engagement_by_day(now_sample, period, ranking),
         top=ranked[:top_n], bottom=ranked[::-1][:top_n] if top_n else [],
-        breakdowns=breakdowns(measured, ranking, period.timezone), posts=current_posts,
-        measured=len(measured), unmeasured=len(current_posts) - len(measured))
+        breakdowns=breakdowns(now_sample, ranking, period.timezone), posts=current_posts,
+        measured=measured, unmeasured=len(current_posts) - measured)
 
 
 # KPIs -----------------------------------------------------------------------------------------------
@@ -159,8 +168,8 @@ def follower_numbers(history: FollowerHistory, ids: list[str], since: datetime,
         lost += float(np.clip(-np.diff(series), 0, None).sum())
         seen = True
     if not seen:
-        return {"followers_start": None, "followers_end": None, "followers_lost": None}
-    return {"followers_start": start, "followers_end": end, "followers_lost": lost}
+        return {"followers_start": None, "followers_end": None, "followers_lost": None, "followers_change": None}
+    return {"followers_start": start, "followers_end": end, "followers_lost": lost, "followers_change": end - start}
 
 
 def _follower_kpis(history: FollowerHistory, ids: list[str], period: Period, previous: Period) -> list[Kpi]:
@@ -192,12 +201,11 @@ def _posts_kpi(current: list[PostRecord], previous: list[PostRecord]) -> Kpi:
                       note="One post sent to three channels counts three times.")
 
 
-def _sum_kpi(name: str, current: list[PostRecord], previous: list[PostRecord]) -> Kpi:
-    def summed(records: list[PostRecord]) -> tuple[float | None, int]:
-        values = [METRICS[name].compute(r.inputs()) if name in METRICS else r.values.get(name)  # type: ignore[union-attr]
-                  for r in records if r.values is not None]
-        known = [v for v in values if v is not None]
-        return (float(sum(known)) if known else None), len(known)
+def _sum_kpi(name: str, current: Sample, previous: Sample) -> Kpi:
+    def summed(sample: Sample) -> tuple[float | None, int]:
+        values = sample.values(METRICS[name]) if name in METRICS else sample.columns[name]
+        known = values[~np.isnan(values)]
+        return (float(known.sum()) if known.size else None), int(known.size)
 
     value, n = summed(current)
     before, n_before = summed(previous)
@@ -206,33 +214,20 @@ def _sum_kpi(name: str, current: list[PostRecord], previous: list[PostRecord]) -
     kpi = _exact_kpi(name, label, formula, Unit.COUNT, value, before, n=n, n_previous=n_before,
                      note="Posts of the period, each counted at the chosen age.")
     if value is None:
-        kpi.missing = "not available on these networks" if any(r.values for r in current) else "no measured posts"
+        kpi.missing = "not available on these networks" if current.measured.any() else "no measured posts"
     return kpi
 
 
-def rate_parts(m: Metric, records: list[PostRecord]) -> tuple[list[float], list[float]]:
-    nums, dens = [], []
-    for r in records:
-        if r.values is None:
-            continue
-        top, bottom = m.parts(r.inputs())
-        if top is not None and bottom is not None and bottom > 0:
-            nums.append(top)
-            dens.append(bottom)
-    return nums, dens
-
-
-def _rate_kpi(m: Metric, current: list[PostRecord], previous: list[PostRecord]) -> Kpi:
-    now, before = rate_parts(m, current), rate_parts(m, previous)
+def _rate_kpi(m: Metric, current: Sample, previous: Sample) -> Kpi:
+    now, before = current.rate_parts(m), previous.rate_parts(m)
     estimate = st.ratio_ci(*now, scale=m.scale)
     earlier = st.ratio_ci(*before, scale=m.scale)
-    change = st.ratio_difference(now, before, scale=m.scale) if now[0] and before[0] else None
+    change = st.ratio_difference(now, before, scale=m.scale) if now[0].size and before[0].size else None
     kpi = Kpi(m.key, m.label, m.formula, m.unit.value, m.note, estimate.value, earlier.value, estimate.low,
               estimate.high, change, st.verdict(change) if change else None, estimate.n, earlier.n,
               higher_is_better=m.higher_is_better)
     if estimate.value is None:
-        measured = [r for r in current if r.values is not None]
-        kpi.missing = "not available on these networks" if measured else "no measured posts"
+        kpi.missing = "not available on these networks" if current.measured.any() else "no measured posts"
     elif not estimate.enough:
         kpi.missing = f"not enough data ({estimate.n} posts; {st.MIN_POSTS} needed for an interval)"
     return kpi
@@ -289,32 +284,29 @@ def _follower_curve(history: FollowerHistory, ids: list[str], period: Period) ->
     return curves
 
 
-def _engagement_by_day(records: list[PostRecord], period: Period,
+def _engagement_by_day(sample: Sample, period: Period,
                        ranking: Metric) -> list[tuple[date, int, float | None, float | None]]:
     tz = zone(period.timezone)
-    groups: dict[date, list[PostRecord]] = defaultdict(list)
-    for r in records:
-        groups[r.published_at.astimezone(tz).date()].append(r)
-    engagements = METRICS["engagements"]
-    days = []
+    days = np.array([r.published_at.astimezone(tz).date().toordinal() for r in sample.records], dtype=int)
+    engagements = sample.values(METRICS["engagements"])
+    result = []
     for day in period.local_days():
-        posts = groups.get(day, [])
-        measured = [r for r in posts if r.values is not None]
-        known = [v for v in (engagements.compute(r.inputs()) for r in measured) if v is not None]
-        nums, dens = rate_parts(ranking, measured)
-        days.append((day, len(posts), float(sum(known)) if known else None,
-                     sum(nums) / sum(dens) * ranking.scale if dens and sum(dens) > 0 else None))
-    return days
+        mask = days == day.toordinal()
+        known = engagements[mask & ~np.isnan(engagements)]
+        nums, dens = sample.rate_parts(ranking, mask)
+        result.append((day, int(mask.sum()), float(known.sum()) if known.size else None,
+                       float(nums.sum() / dens.sum() * ranking.scale) if dens.size and dens.sum() > 0 else None))
+    return result
 
 
 # Breakdowns -----------------------------------------------------------------------------------------
 
 
-def breakdowns(records: list[PostRecord], ranking: Metric, timezone: str) -> list[Breakdown]:
+def breakdowns(sample: Sample, ranking: Metric, timezone: str) -> list[Breakdown]:
     """Posts grouped six ways, each group's mean rate against all other posts."""
     tz = zone(timezone)
-    rated = [(r, ranking.compute(r.inputs())) for r in records if r.values is not None]
-    rated = [(r, v) for r, v in rated if v is not None]
+    values = sample.values(ranking)
+    rated = [(r, float(v)) for r, v in zip(sample.records, values, strict=True) if not np.isnan(v)]
     local = {r.publication_id: r.published_at.astimezone(tz) for r, _ in rated}
     top_tags = {t for t, _ in Counter(tag for r, _ in rated for tag in set(r.hashtags)).most_common(TOP_HASHTAGS)}
     dimensions: tuple[tuple[str, str, GroupsOf], ...] = (

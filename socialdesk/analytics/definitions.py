@@ -10,9 +10,11 @@ length, in docs/analytics.md.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+
+import numpy as np
 
 Inputs = Mapping[str, float | None]
 
@@ -37,101 +39,96 @@ def total(values: Inputs, names: tuple[str, ...]) -> float | None:
     return float(sum(offered)) if offered else None  # type: ignore[arg-type]
 
 
-def _ratio(numerator: float | None, denominator: float | None, scale: float = 100.0) -> float | None:
-    if numerator is None or denominator is None or denominator <= 0:
-        return None
-    return numerator / denominator * scale
+def total_array(columns: Mapping[str, np.ndarray], names: tuple[str, ...], size: int) -> np.ndarray:
+    """`total` for many posts at once: NaN (not offered) parts are skipped, all-NaN gives NaN."""
+    stacked = np.vstack([columns.get(n, np.full(size, np.nan)) for n in names])
+    offered = ~np.isnan(stacked)
+    return np.where(offered.any(axis=0), np.where(offered, stacked, 0.0).sum(axis=0), np.nan)
 
 
 @dataclass(frozen=True)
 class Metric:
+    """numerator (the sum of the offered parts) ÷ denominator × scale; no denominator: the numerator."""
+
     key: str
     label: str
     formula: str  # shown next to every number in the UI and the reports
     unit: Unit
-    numerator: Callable[[Inputs], float | None]
-    denominator: Callable[[Inputs], float | None] | None = None
+    numerator: tuple[str, ...]
+    denominator: str | None = None
     scale: float = 100.0
     higher_is_better: bool = True
     note: str = ""  # the choice made where definitions differ, or where the inputs come from
     per_post: bool = True  # computed for a single post (else only for a channel or workspace over a period)
 
-    def compute(self, values: Inputs) -> float | None:
-        top = self.numerator(values)
-        if self.denominator is None:
-            return top
-        return _ratio(top, self.denominator(values), self.scale)
-
     def parts(self, values: Inputs) -> tuple[float | None, float | None]:
         """Numerator and denominator, for a rate over many posts (the sum of each, then the ratio)."""
-        return self.numerator(values), self.denominator(values) if self.denominator else None
+        bottom = values.get(self.denominator) if self.denominator else None
+        return total(values, self.numerator), None if bottom is None else float(bottom)
 
+    def compute(self, values: Inputs) -> float | None:
+        top, bottom = self.parts(values)
+        if self.denominator is None:
+            return top
+        if top is None or bottom is None or bottom <= 0:
+            return None
+        return top / bottom * self.scale
 
-def _get(name: str) -> Callable[[Inputs], float | None]:
-    def read(values: Inputs) -> float | None:
-        value = values.get(name)
-        return None if value is None else float(value)
+    def arrays(self, columns: Mapping[str, np.ndarray], size: int) -> tuple[np.ndarray, np.ndarray]:
+        """Numerators and denominators of many posts (NaN where not available); no denominator: ones."""
+        top = total_array(columns, self.numerator, size)
+        bottom = columns.get(self.denominator, np.full(size, np.nan)) if self.denominator else np.ones(size)
+        return top, bottom
 
-    return read
-
-
-def _sum(names: tuple[str, ...]) -> Callable[[Inputs], float | None]:
-    return lambda values: total(values, names)
-
-
-def _lost_followers(values: Inputs) -> float | None:
-    return _get("followers_lost")(values)
-
-
-def _growth(values: Inputs) -> float | None:
-    start, end = values.get("followers_start"), values.get("followers_end")
-    return None if start is None or end is None else float(end - start)
+    def compute_array(self, columns: Mapping[str, np.ndarray], size: int) -> np.ndarray:
+        top, bottom = self.arrays(columns, size)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            scale = self.scale if self.denominator else 1.0
+            return np.where(bottom > 0, top / np.where(bottom > 0, bottom, 1.0) * scale, np.nan)
 
 
 METRICS: dict[str, Metric] = {m.key: m for m in (
-    Metric("engagements", "Engagements", "likes + comments + shares + quotes + saves", Unit.COUNT,
-           _sum(ENGAGEMENT_PARTS),
+    Metric("engagements", "Engagements", "likes + comments + shares + quotes + saves", Unit.COUNT, ENGAGEMENT_PARTS,
            note="Only the parts the network reports are added up; clicks and views are not engagements here."),
     Metric("engagement_rate_reach", "Engagement rate by reach", "engagements ÷ reach × 100", Unit.PERCENT,
-           _sum(ENGAGEMENT_PARTS), _get("reach"),
+           ENGAGEMENT_PARTS, "reach",
            note="Of the people who saw the post, how many reacted. Needs a network that reports reach."),
     Metric("engagement_rate_followers", "Engagement rate by followers",
-           "engagements ÷ followers when published × 100", Unit.PERCENT, _sum(ENGAGEMENT_PARTS), _get("followers"),
+           "engagements ÷ followers when published × 100", Unit.PERCENT, ENGAGEMENT_PARTS, "followers",
            note="Followers are the channel's count at the last snapshot before the post went out."),
     Metric("amplification", "Amplification rate", "(shares + quotes) ÷ followers × 100", Unit.PERCENT,
-           _sum(SHARE_PARTS), _get("followers"), note="How far followers carry a post to their own audiences."),
+           SHARE_PARTS, "followers", note="How far followers carry a post to their own audiences."),
     Metric("virality", "Virality rate", "(shares + quotes) ÷ impressions × 100", Unit.PERCENT,
-           _sum(SHARE_PARTS), _get("impressions"),
+           SHARE_PARTS, "impressions",
            note="Shares per view. Networks that report views but not impressions have no virality here."),
-    Metric("applause", "Applause rate", "likes ÷ followers × 100", Unit.PERCENT, _get("likes"), _get("followers")),
-    Metric("conversation", "Conversation rate", "comments ÷ followers × 100", Unit.PERCENT, _get("comments"),
-           _get("followers")),
-    Metric("saves_rate", "Saves rate", "saves ÷ reach × 100", Unit.PERCENT, _get("saves"), _get("reach")),
-    Metric("ctr", "Click-through rate (CTR)", "link clicks ÷ impressions × 100", Unit.PERCENT, _get("clicks"),
-           _get("impressions")),
+    Metric("applause", "Applause rate", "likes ÷ followers × 100", Unit.PERCENT, ("likes",), "followers"),
+    Metric("conversation", "Conversation rate", "comments ÷ followers × 100", Unit.PERCENT, ("comments",),
+           "followers"),
+    Metric("saves_rate", "Saves rate", "saves ÷ reach × 100", Unit.PERCENT, ("saves",), "reach"),
+    Metric("ctr", "Click-through rate (CTR)", "link clicks ÷ impressions × 100", Unit.PERCENT, ("clicks",),
+           "impressions"),
     Metric("follower_growth", "Follower growth", "(followers at end − followers at start) ÷ followers at start × 100",
-           Unit.PERCENT, _growth, _get("followers_start"), per_post=False,
+           Unit.PERCENT, ("followers_change",), "followers_start", per_post=False,
            note="Net growth over the period, from the channel's follower snapshots."),
     Metric("follower_churn", "Follower churn (at least)", "followers lost ÷ followers at start × 100",
-           Unit.PERCENT, _lost_followers, _get("followers_start"), higher_is_better=False, per_post=False,
+           Unit.PERCENT, ("followers_lost",), "followers_start", higher_is_better=False, per_post=False,
            note="Networks report how many follow, not who left: 'lost' adds up every drop between two "
                 "consecutive snapshots, so follows and unfollows within one snapshot interval cancel out. "
                 "A lower bound of the true churn."),
     Metric("response_rate", "Response rate", "messages answered ÷ messages received × 100", Unit.PERCENT,
-           _get("items_answered"), _get("items_received"), per_post=False,
+           ("items_answered",), "items_received", per_post=False,
            note="Comments, mentions and direct messages from the audience that arrived in the period."),
     Metric("median_first_response", "Median first-response time", "median(first reply − arrival), in hours",
-           Unit.HOURS, _get("median_response_hours"), higher_is_better=False, per_post=False,
+           Unit.HOURS, ("median_response_hours",), higher_is_better=False, per_post=False,
            note="Over the answered messages of the period; unanswered ones count in the response rate."),
-    Metric("cpc", "Cost per click (CPC)", "ad spend ÷ link clicks", Unit.MONEY, _get("spend"), _get("clicks"),
+    Metric("cpc", "Cost per click (CPC)", "ad spend ÷ link clicks", Unit.MONEY, ("spend",), "clicks",
            scale=1.0, higher_is_better=False, per_post=False,
            note="Needs ad data; no connected network reports ad spend yet."),
-    Metric("cpm", "Cost per mille (CPM)", "ad spend ÷ impressions × 1,000", Unit.MONEY, _get("spend"),
-           _get("impressions"), scale=1000.0, higher_is_better=False, per_post=False,
+    Metric("cpm", "Cost per mille (CPM)", "ad spend ÷ impressions × 1,000", Unit.MONEY, ("spend",), "impressions",
+           scale=1000.0, higher_is_better=False, per_post=False,
            note="Needs ad data; no connected network reports ad spend yet."),
-    Metric("roas", "Return on ad spend (ROAS)", "attributed revenue ÷ ad spend", Unit.RATIO, _get("revenue"),
-           _get("spend"), scale=1.0, per_post=False,
-           note="Needs ad data; no connected network reports ad spend or revenue yet."),
+    Metric("roas", "Return on ad spend (ROAS)", "attributed revenue ÷ ad spend", Unit.RATIO, ("revenue",), "spend",
+           scale=1.0, per_post=False, note="Needs ad data; no connected network reports ad spend or revenue yet."),
 )}
 
 # The per-post rates that posts are compared by, best first: by reach where the network reports it.

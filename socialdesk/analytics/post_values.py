@@ -13,13 +13,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
-from sqlalchemy import ColumnElement, DateTime, select
+from sqlalchemy import ColumnElement, DateTime, Float, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 
+from socialdesk.analytics.definitions import Metric
 from socialdesk.analytics.models import ChannelMetricSnapshot, PublicationMetricSnapshot
 from socialdesk.channels.models import Channel
 from socialdesk.content.models import Post, PostMedia, Publication, PublicationStatus
@@ -64,6 +66,25 @@ def _shifted_sqlite(element: shifted, compiler: Any, **kw: Any) -> str:
 def _shifted_postgresql(element: shifted, compiler: Any, **kw: Any) -> str:
     column, seconds = list(element.clauses)
     return f"({compiler.process(column, **kw)} + make_interval(secs => {compiler.process(seconds, **kw)}))"
+
+
+class epoch(FunctionElement[float]):
+    """Seconds since 1970 of a UTCDateTime column, computed by the database (no datetime objects to build)."""
+
+    type = Float()
+    inherit_cache = True
+
+
+@compiles(epoch, "sqlite")
+def _epoch_sqlite(element: epoch, compiler: Any, **kw: Any) -> str:
+    (column,) = element.clauses
+    return f"((julianday({compiler.process(column, **kw)}) - 2440587.5) * 86400.0)"
+
+
+@compiles(epoch, "postgresql")
+def _epoch_postgresql(element: epoch, compiler: Any, **kw: Any) -> str:
+    (column,) = element.clauses
+    return f"CAST(extract(epoch from {compiler.process(column, **kw)}) AS double precision)"  # not numeric
 
 
 @dataclass
@@ -117,8 +138,11 @@ def _snapshot_at(age: Age) -> ColumnElement[Any]:
 
 
 def post_records(ctx: WorkspaceContext, start: datetime, end: datetime, *, age: Age = Age.D7,
-                 channel_ids: list[str] | None = None) -> list[PostRecord]:
-    """The workspace's posts published in [start, end), oldest first, with their numbers at `age`."""
+                 channel_ids: list[str] | None = None, followers: FollowerHistory | None = None) -> list[PostRecord]:
+    """The workspace's posts published in [start, end), oldest first, with their numbers at `age`.
+
+    `followers` may hold the channels' follower history from a week before `start` on (else it is read).
+    """
     snap = PublicationMetricSnapshot
     where = [Publication.workspace_id == ctx.workspace_id, Publication.status == PublicationStatus.PUBLISHED,
              Publication.published_at >= start, Publication.published_at < end]
@@ -126,25 +150,37 @@ def post_records(ctx: WorkspaceContext, start: datetime, end: datetime, *, age: 
         where.append(Publication.channel_id.in_(channel_ids))
     rows = ctx.session.execute(
         select(Publication.id, Publication.post_id, Publication.channel_id, Publication.published_at,
-               Publication.variant_text, Publication.own_media, Post.text, Channel.network, Channel.settings,
+               Publication.variant_text, Publication.own_media, Post.text,
                *[getattr(snap, m) for m in POST_METRICS], snap.id)
-        .join(Post, Post.id == Publication.post_id).join(Channel, Channel.id == Publication.channel_id)
+        .join(Post, Post.id == Publication.post_id)
         .outerjoin(snap, snap.id == _snapshot_at(age))
         .where(*where).order_by(Publication.published_at)).all()
     if not rows:
         return []
+    networks = {c.id: _network(c.network, c.settings) for c in ctx.session.scalars(
+        ctx.select(Channel).where(Channel.id.in_({r.channel_id for r in rows})))}
     media = _media_kinds(ctx, rows)
-    followers = FollowerHistory.load(ctx, {r.channel_id for r in rows}, start - timedelta(days=7), end)
+    followers = followers or FollowerHistory.load(ctx, {r.channel_id for r in rows}, start - timedelta(days=7), end)
+    published = [clock.utc(r.published_at) for r in rows]
+    when_followed = followers.at_many([r.channel_id for r in rows], np.array([p.timestamp() for p in published]))
     records = []
-    for r in rows:
+    for r, published_at, follower_count in zip(rows, published, when_followed, strict=True):
         text = r.variant_text if r.variant_text is not None else r.text
         kinds = media.get((r.post_id, r.id if r.own_media else None), [])
-        published_at = clock.utc(r.published_at)
         values = None if r[-1] is None else {m: getattr(r, m) for m in POST_METRICS}
         records.append(PostRecord(
-            r.id, r.post_id, r.channel_id, _network(r.network, r.settings), published_at, text, content_type(kinds),
-            followers.at(r.channel_id, published_at), values, [h.value.lower() for h in entities.hashtags(text)]))
+            r.id, r.post_id, r.channel_id, networks[r.channel_id], published_at, text, content_type(kinds),
+            follower_count, values, _hashtags(text)))
     return records
+
+
+@lru_cache(maxsize=4096)
+def _hashtags_of(text: str) -> tuple[str, ...]:
+    return tuple(h.value.lower() for h in entities.hashtags(text))
+
+
+def _hashtags(text: str) -> list[str]:
+    return list(_hashtags_of(text)) if "#" in text or "＃" in text else []
 
 
 def _network(network: str, settings: dict[str, Any] | None) -> str:
@@ -180,22 +216,71 @@ class FollowerHistory:
         times: dict[str, list[float]] = defaultdict(list)
         counts: dict[str, list[int]] = defaultdict(list)
         if channel_ids:
-            for channel_id, at, n in ctx.session.execute(
-                    select(c.channel_id, c.collected_at, c.followers)
+            # Hourly snapshots make tens of thousands of rows for a quarter: plain numbers, not datetimes,
+            # read through Core (the ORM's row handling would cost more than the query).
+            for channel_id, at, n in ctx.session.connection().execute(
+                    select(c.channel_id, epoch(c.collected_at), c.followers)
                     .where(c.workspace_id == ctx.workspace_id, c.channel_id.in_(channel_ids),
                            c.collected_at >= start, c.collected_at < end, c.followers.is_not(None))
-                    .order_by(c.channel_id, c.collected_at)):
-                times[channel_id].append(clock.utc(at).timestamp())
+                    .order_by(c.channel_id, c.collected_at)).all():
+                times[channel_id].append(at)
                 counts[channel_id].append(n)
-        return cls({k: np.array(v) for k, v in times.items()}, {k: np.array(v) for k, v in counts.items()})
+        return cls({k: np.array(v, dtype=float) for k, v in times.items()},
+                   {k: np.array(v) for k, v in counts.items()})
 
     def at(self, channel_id: str, moment: datetime) -> int | None:
         """The count at the last snapshot at or before `moment` (the first one after, if none is before)."""
-        times = self.times.get(channel_id)
-        if times is None or times.size == 0:
-            return None
-        index = int(np.searchsorted(times, moment.timestamp(), side="right")) - 1
-        return int(self.counts[channel_id][max(index, 0)])
+        return self.at_many([channel_id], np.array([moment.timestamp()]))[0]
+
+    def at_many(self, channel_ids: list[str], epochs: np.ndarray) -> list[int | None]:
+        """`at` for many (channel, moment) pairs, one search per channel."""
+        found: list[int | None] = [None] * len(channel_ids)
+        by_channel: dict[str, list[int]] = defaultdict(list)
+        for index, channel_id in enumerate(channel_ids):
+            by_channel[channel_id].append(index)
+        for channel_id, indexes in by_channel.items():
+            times = self.times.get(channel_id)
+            if times is None or times.size == 0:
+                continue
+            positions = np.maximum(np.searchsorted(times, epochs[indexes], side="right") - 1, 0)
+            for index, count in zip(indexes, self.counts[channel_id][positions].tolist(), strict=True):
+                found[index] = int(count)
+        return found
+
+
+@dataclass
+class Sample:
+    """Posts with their inputs as arrays (NaN: not offered, or not measured), for metrics over many posts."""
+
+    records: list[PostRecord]
+    columns: dict[str, np.ndarray]
+
+    @classmethod
+    def of(cls, records: list[PostRecord]) -> Sample:
+        names = (*POST_METRICS, "followers")
+        table = np.full((len(records), len(names)), np.nan)
+        for row, r in enumerate(records):
+            if r.values is None:
+                continue
+            inputs = r.inputs()
+            table[row] = [np.nan if inputs[n] is None else inputs[n] for n in names]
+        return cls(records, {name: table[:, i] for i, name in enumerate(names)})
+
+    @property
+    def measured(self) -> np.ndarray:
+        return np.array([r.values is not None for r in self.records], dtype=bool)
+
+    def values(self, metric: Metric) -> np.ndarray:
+        """The metric for each post; NaN where it cannot be computed."""
+        return metric.compute_array(self.columns, len(self.records))
+
+    def rate_parts(self, metric: Metric, mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Numerators and denominators of the posts (within `mask`) where both are known and the denominator > 0."""
+        top, bottom = metric.arrays(self.columns, len(self.records))
+        keep = ~np.isnan(top) & ~np.isnan(bottom) & (np.nan_to_num(bottom) > 0)
+        if mask is not None:
+            keep &= mask
+        return top[keep], bottom[keep]
 
 
 def unmeasured(records: list[PostRecord]) -> int:

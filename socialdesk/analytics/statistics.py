@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 import numpy as np
 from scipy import stats
@@ -39,8 +40,13 @@ class Estimate:
         return cls(None, None, None, n)
 
 
-def _rng() -> np.random.Generator:
-    return np.random.default_rng(SEED)
+@lru_cache(maxsize=32)
+def _indices(n: int, stream: int = 0) -> np.ndarray:
+    """RESAMPLES resamples of n items (drawn once per size: a dashboard resamples the same posts for every
+    metric). `stream` keeps independent samples independent when they have the same size."""
+    drawn = np.random.default_rng([SEED, stream]).integers(0, n, size=(RESAMPLES, n), dtype=np.int32)
+    drawn.flags.writeable = False
+    return drawn
 
 
 def _bounds(samples: np.ndarray, level: float) -> tuple[float, float]:
@@ -61,7 +67,7 @@ def mean_ci(values: Sequence[float] | np.ndarray, level: float = LEVEL) -> Estim
     if n >= LARGE_SAMPLE:
         half = stats.norm.ppf(0.5 + level / 2) * x.std(ddof=1) / np.sqrt(n)
         return Estimate(mean, mean - half, mean + half, n)
-    means = x[_rng().integers(0, n, size=(RESAMPLES, n))].mean(axis=1)
+    means = x[_indices(n)].mean(axis=1)
     return Estimate(mean, *_bounds(means, level), n)
 
 
@@ -74,7 +80,7 @@ def median_ci(values: Sequence[float] | np.ndarray, level: float = LEVEL) -> Est
     value = float(np.median(x))
     if n < MIN_POSTS:
         return Estimate(value, None, None, n)
-    medians = np.median(x[_rng().integers(0, n, size=(RESAMPLES, n))], axis=1)
+    medians = np.median(x[_indices(n)], axis=1)
     return Estimate(value, *_bounds(medians, level), n)
 
 
@@ -88,9 +94,20 @@ def ratio_ci(numerators: Sequence[float], denominators: Sequence[float], scale: 
     value = float(num.sum() / den.sum() * scale)
     if n < MIN_POSTS:
         return Estimate(value, None, None, n)
-    idx = _rng().integers(0, n, size=(RESAMPLES, n))
+    if n >= LARGE_SAMPLE:
+        half = stats.norm.ppf(0.5 + level / 2) * _ratio_se(num, den) * scale
+        return Estimate(value, value - half, value + half, n)
+    idx = _indices(n)
     ratios = num[idx].sum(axis=1) / np.maximum(den[idx].sum(axis=1), 1e-12) * scale
     return Estimate(value, *_bounds(ratios, level), n)
+
+
+def _ratio_se(num: np.ndarray, den: np.ndarray) -> float:
+    """Standard error of Σ num ÷ Σ den over independent posts (the delta method, as survey ratios use)."""
+    n = num.size
+    ratio = num.sum() / den.sum()
+    residuals = num - ratio * den
+    return float(np.sqrt((residuals**2).sum() / (n * (n - 1))) / den.mean())
 
 
 def ratio_difference(a: tuple[Sequence[float], Sequence[float]], b: tuple[Sequence[float], Sequence[float]],
@@ -104,10 +121,20 @@ def ratio_difference(a: tuple[Sequence[float], Sequence[float]], b: tuple[Sequen
     value = float((an.sum() / ad.sum() - bn.sum() / bd.sum()) * scale)
     if n < MIN_POSTS:
         return Estimate(value, None, None, n)
-    rng = _rng()
-    ia, ib = rng.integers(0, an.size, size=(RESAMPLES, an.size)), rng.integers(0, bn.size, size=(RESAMPLES, bn.size))
+    if n >= LARGE_SAMPLE:
+        half = stats.norm.ppf(0.5 + level / 2) * np.hypot(_ratio_se(an, ad), _ratio_se(bn, bd)) * scale
+        return Estimate(value, value - half, value + half, n)
+    ia, ib = _indices(an.size, 0), _indices(bn.size, 1)
     diffs = (an[ia].sum(1) / np.maximum(ad[ia].sum(1), 1e-12) - bn[ib].sum(1) / np.maximum(bd[ib].sum(1), 1e-12))
     return Estimate(value, *_bounds(diffs * scale, level), n)
+
+
+def _resampled_means(x: np.ndarray, stream: int) -> np.ndarray:
+    """RESAMPLES bootstrap means of x; for a large sample, drawn from the normal distribution they follow."""
+    if x.size >= LARGE_SAMPLE:
+        return np.random.default_rng([SEED, stream, x.size]).normal(x.mean(), x.std(ddof=1) / np.sqrt(x.size),
+                                                                    RESAMPLES)
+    return x[_indices(x.size, stream)].mean(axis=1)
 
 
 def mean_difference(a: Sequence[float] | np.ndarray, b: Sequence[float] | np.ndarray,
@@ -124,10 +151,7 @@ def mean_difference(a: Sequence[float] | np.ndarray, b: Sequence[float] | np.nda
         se = np.sqrt(x.var(ddof=1) / x.size + y.var(ddof=1) / y.size)
         half = stats.norm.ppf(0.5 + level / 2) * se
         return Estimate(value, value - half, value + half, n)
-    rng = _rng()
-    dx = x[rng.integers(0, x.size, size=(RESAMPLES, x.size))].mean(1)
-    dy = y[rng.integers(0, y.size, size=(RESAMPLES, y.size))].mean(1)
-    return Estimate(value, *_bounds(dx - dy, level), n)
+    return Estimate(value, *_bounds(_resampled_means(x, 0) - _resampled_means(y, 1), level), n)
 
 
 class Verdict(StrEnum):

@@ -15,9 +15,9 @@ import numpy as np
 from dateutil.relativedelta import relativedelta
 
 from socialdesk.analytics import statistics as st
-from socialdesk.analytics.dashboard import follower_numbers, rate_parts, response_numbers
+from socialdesk.analytics.dashboard import follower_numbers, response_numbers
 from socialdesk.analytics.definitions import METRICS, Unit, format_value
-from socialdesk.analytics.post_values import Age, FollowerHistory, post_records
+from socialdesk.analytics.post_values import Age, FollowerHistory, Sample, post_records
 from socialdesk.audit import service as audit
 from socialdesk.channels.models import Channel
 from socialdesk.core import clock
@@ -80,8 +80,9 @@ def measure(ctx: WorkspaceContext, goal: Goal, until: datetime) -> Measured:
     metric = goal_metric(goal.metric)
     ids = _channel_ids(ctx, goal)
     if metric.level:
-        history = FollowerHistory.load(ctx, set(ids), until - timedelta(days=7), until)
-        value = follower_numbers(history, ids, until - timedelta(days=7), until)["followers_end"]
+        end = until + timedelta(seconds=1)  # a snapshot taken at `until` counts
+        history = FollowerHistory.load(ctx, set(ids), until - timedelta(days=7), end)
+        value = follower_numbers(history, ids, until - timedelta(days=7), end)["followers_end"]
         return Measured(value, None, f"at {until.astimezone(zone(ctx.workspace.timezone)):%d %b %Y %H:%M}")
     since = until - relativedelta(months=1)
     window = f"{since.astimezone(zone(ctx.workspace.timezone)):%d %b} – {until:%d %b %Y}"
@@ -95,7 +96,7 @@ def measure(ctx: WorkspaceContext, goal: Goal, until: datetime) -> Measured:
     if metric.key == "posts_published":
         return Measured(float(len(records)), None, window)
     m = METRICS[metric.key]
-    estimate = st.ratio_ci(*rate_parts(m, records), scale=m.scale)
+    estimate = st.ratio_ci(*Sample.of(records).rate_parts(m), scale=m.scale)
     return Measured(estimate.value, estimate, window)
 
 

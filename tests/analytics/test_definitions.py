@@ -40,7 +40,7 @@ def test_post_metrics_by_hand(key: str) -> None:
 
 
 def test_period_metrics_by_hand() -> None:
-    followers = {"followers_start": 1000, "followers_end": 1100, "followers_lost": 30}
+    followers = {"followers_start": 1000, "followers_change": 100, "followers_lost": 30}
     assert METRICS["follower_growth"].compute(followers) == pytest.approx(10.0)
     assert METRICS["follower_churn"].compute(followers) == pytest.approx(3.0)
     inbox = {"items_received": 10, "items_answered": 8, "median_response_hours": 1.5}

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 from socialdesk.analytics import statistics as st
-from socialdesk.analytics.dashboard import breakdowns
+from socialdesk.analytics.dashboard import Breakdown, breakdowns
 from socialdesk.analytics.definitions import METRICS
 from socialdesk.analytics.periods import parse_period
-from socialdesk.analytics.post_values import PostRecord
+from socialdesk.analytics.post_values import PostRecord, Sample
 from socialdesk.core.errors import ValidationFailed
 
 
@@ -22,10 +22,15 @@ def _post(index: int, content_type: str, likes: int, hour: int = 9) -> PostRecor
                        "reach": None, "views": None, "clicks": None})
 
 
+def _by_type(posts: list[PostRecord]) -> Breakdown:
+    found = breakdowns(Sample.of(posts), METRICS["engagement_rate_followers"], "UTC")
+    return next(b for b in found if b.key == "content_type")
+
+
 def test_too_little_data_says_so_instead_of_naming_a_winner() -> None:
     # Videos look twice as good, but there are only three of them.
     posts = [_post(i, "video", 40) for i in range(3)] + [_post(10 + i, "image", 20) for i in range(8)]
-    by_type = next(b for b in breakdowns(posts, METRICS["engagement_rate_followers"], "UTC") if b.key == "content_type")
+    by_type = _by_type(posts)
     assert by_type.best is None
     assert by_type.conclusion.startswith("Not enough data")
     video = next(g for g in by_type.groups if g.label == "video")
@@ -43,7 +48,7 @@ def test_a_clear_difference_names_the_better_group_with_its_interval() -> None:
     rng = np.random.default_rng(5)
     posts = ([_post(i, "video", int(v)) for i, v in enumerate(rng.normal(40, 4, 12))]
              + [_post(20 + i, "image", int(v)) for i, v in enumerate(rng.normal(20, 4, 12))])
-    by_type = next(b for b in breakdowns(posts, METRICS["engagement_rate_followers"], "UTC") if b.key == "content_type")
+    by_type = _by_type(posts)
     assert by_type.best == "video"
     video = next(g for g in by_type.groups if g.label == "video")
     assert video.verdict == st.Verdict.HIGHER and video.difference.low is not None and video.difference.low > 0
@@ -84,3 +89,15 @@ def test_periods(text: str, first: str, last: str) -> None:
 def test_a_wrong_period_is_explained() -> None:
     with pytest.raises(ValidationFailed, match="2026-W43"):
         parse_period("October", "UTC")
+
+
+def test_large_samples_use_the_normal_approximation_which_agrees_with_the_bootstrap() -> None:
+    rng = np.random.default_rng(8)
+    den = rng.integers(500, 5000, 600).astype(float)
+    num = den * rng.lognormal(np.log(0.02), 0.7, 600)
+    normal = st.ratio_ci(num, den)
+    boot = st.ratio_ci(num[:st.LARGE_SAMPLE - 1], den[:st.LARGE_SAMPLE - 1])  # bootstrap just below the switch
+    assert normal.low is not None and boot.low is not None
+    width_normal = (normal.high - normal.low) * np.sqrt(600)
+    width_boot = (boot.high - boot.low) * np.sqrt(st.LARGE_SAMPLE - 1)
+    assert width_normal == pytest.approx(width_boot, rel=0.2)  # same spread per √n

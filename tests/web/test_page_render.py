@@ -49,7 +49,7 @@ def shared(_template_db: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
 
 def _fill(site: Site, path: str) -> str:
     ids = {"workspace_id": site.world.workspace_id, "post_id": site.post_id,
-           "publication_id": site.publication_id, "media_id": site.media_id}
+           "publication_id": site.publication_id, "media_id": site.media_id, "channel_id": site.world.channels["x"]}
     return re.sub(r"{(\w+)}", lambda m: ids[m.group(1)], path)
 
 

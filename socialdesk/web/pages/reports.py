@@ -5,13 +5,14 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from socialdesk.analytics.periods import month_of, parse_period
+from socialdesk.analytics.periods import Period, month_of, parse_period
 from socialdesk.core import clock
 from socialdesk.media import service as media
 from socialdesk.reports import files, schedules, service
 from socialdesk.reports.api import download
 from socialdesk.web.deps import Ctx
 from socialdesk.web.pages.common import Form, act, field, render, ws_url
+from socialdesk.workspaces.context import WorkspaceContext
 
 router = APIRouter()
 
@@ -25,16 +26,21 @@ def reports_page(request: Request, ctx: Ctx) -> HTMLResponse:
                   images=[m for m in media.list_media(ctx) if m.kind == "image"])
 
 
+def _chosen(ctx: WorkspaceContext, period: str) -> Period:
+    """The period asked for; none: the last complete month."""
+    if period:
+        return parse_period(period, ctx.workspace.timezone)
+    return month_of(clock.now(), ctx.workspace.timezone).previous()
+
+
 @router.get("/w/{workspace_id}/reports/view", response_class=HTMLResponse)
-def view_report(ctx: Ctx, period: str) -> HTMLResponse:
-    report = service.build(ctx, parse_period(period, ctx.workspace.timezone))
-    return HTMLResponse(files.make(report, "html").data)
+def view_report(ctx: Ctx, period: str = "") -> HTMLResponse:
+    return HTMLResponse(files.make(service.build(ctx, _chosen(ctx, period)), "html").data)
 
 
 @router.get("/w/{workspace_id}/reports/download")
-def download_report(ctx: Ctx, period: str, format: str = "pdf", table: str = "posts") -> Response:
-    report = service.build(ctx, parse_period(period, ctx.workspace.timezone))
-    return download(report, files.report_format(format), table)
+def download_report(ctx: Ctx, period: str = "", format: str = "pdf", table: str = "posts") -> Response:
+    return download(service.build(ctx, _chosen(ctx, period)), files.report_format(format), table)
 
 
 @router.post("/w/{workspace_id}/reports/branding")
