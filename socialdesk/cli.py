@@ -6,6 +6,7 @@ import json
 import logging
 import os
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -81,14 +82,18 @@ def migrate() -> None:
 @app.command()
 def serve(host: Annotated[str | None, typer.Option(help="Address to listen on")] = None,
           port: Annotated[int | None, typer.Option(help="Port")] = None,
-          jobs: Annotated[bool, typer.Option(help="Run the job runner in this process")] = True,
+          jobs: Annotated[bool | None, typer.Option(
+              help="Run jobs in this process (default: yes, unless SOCIALDESK_BROKER_URL sends them to workers)")
+          ] = None,
           workers: Annotated[int | None, typer.Option(help="Web server processes")] = None) -> None:
     """Run the web app (and, by default, the job runner) after migrating the database."""
     from socialdesk.core.config import get_settings
+    from socialdesk.jobs import broker
 
     settings = get_settings()
     _migrate()
-    _serve(host or settings.host, port or settings.port, jobs, workers or settings.web_workers)
+    run_jobs_here = (not broker.enabled()) if jobs is None else jobs
+    _serve(host or settings.host, port or settings.port, run_jobs_here, workers or settings.web_workers)
 
 
 def _serve(host: str, port: int, jobs: bool, workers: int = 1) -> None:
@@ -130,28 +135,73 @@ def demo(host: Annotated[str, typer.Option(help="Address to listen on")] = "127.
 
 
 @app.command()
-def worker() -> None:
-    """Run only the job runner (publishing, comments, metrics), e.g. beside `serve --no-jobs`."""
-    import signal
-    import threading
-
+def worker(concurrency: Annotated[int | None, typer.Option(help="Jobs run at once by this process")] = None,
+           pool: Annotated[str, typer.Option(help="With a broker: Celery pool (prefork, threads, solo)")] = "prefork"
+           ) -> None:
+    """Run jobs (publishing, comments, metrics). With SOCIALDESK_BROKER_URL: a Celery worker; without: an
+    embedded runner on the database, e.g. beside `serve --no-jobs`."""
     from socialdesk.core.config import get_settings
     from socialdesk.core.crypto import check_secret_key
-    from socialdesk.core.db import get_database
-    from socialdesk.jobs.runner import Runner
+    from socialdesk.jobs import broker
 
     settings = get_settings()
     check_secret_key(settings)
     _migrate()
-    runner = Runner(get_database(), kind="worker", threads=settings.runner_threads,
-                    poll_seconds=settings.runner_poll_seconds)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    threads = concurrency or settings.runner_threads
+    if broker.enabled():
+        from socialdesk.jobs import celery_worker
+
+        celery_worker.start(threads, pool)
+        return
+    from socialdesk.core.db import get_database
+    from socialdesk.jobs.runner import Runner
+
+    runner = Runner(get_database(), kind="worker", threads=threads, poll_seconds=settings.runner_poll_seconds)
+    stop = _stop_on_signals()
     runner.start()
     console.print(f"worker {runner.runner_id} running; Ctrl-C to stop")
     stop.wait()
     runner.stop()
+
+
+@app.command()
+def scheduler() -> None:
+    """With a broker: enqueue periodic jobs and send due jobs to the workers (run one or two)."""
+    from socialdesk.core.db import get_database
+    from socialdesk.core.errors import ConfigurationError
+    from socialdesk.jobs import broker
+    from socialdesk.jobs.scheduler import Scheduler
+
+    if not broker.enabled():
+        raise ConfigurationError("`socialdesk scheduler` is for scaled-out installs: set SOCIALDESK_BROKER_URL "
+                                 "(redis://… or amqp://…). Without a broker, `socialdesk worker` or `serve` "
+                                 "schedules by itself.")
+    _migrate()
+    stop = _stop_on_signals()
+    Scheduler(get_database()).run_forever(stop)
+
+
+def _stop_on_signals() -> threading.Event:
+    import signal
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    return stop
+
+
+@app.command()
+def doctor() -> None:
+    """Check the whole system; exits 1 when something needs attention."""
+    from socialdesk.doctor import run_checks
+
+    checks = run_checks()
+    table = Table("check", "state", "detail")
+    for check in checks:
+        table.add_row(check.name, "[green]ok[/green]" if check.ok else "[red]PROBLEM[/red]", check.detail)
+    console.print(table)
+    if not all(c.ok for c in checks):
+        raise typer.Exit(1)
 
 
 @app.command("secret-key")
@@ -479,6 +529,38 @@ def report(workspace: WorkspaceOpt,
         target.write_bytes(made.data)
         progress.update(step, advance=1, description="Done")
     console.print(f"wrote {target} ({len(made.data):,} bytes)")
+
+
+# Triage ---------------------------------------------------------------------------------------------
+
+
+@app.command()
+def triage(progress: Annotated[bool, typer.Option("--progress", help="Show a progress bar on stderr")] = False,
+           languages: Annotated[str | None, typer.Option(
+               help='The audience\'s languages, weighted: "hr:0.7,en:0.3" (decides hr/sr/bs and very short '
+                    'texts)')] = None,
+           batch: Annotated[int, typer.Option(min=1, max=1024, help="Texts per model batch")] = 64) -> None:
+    """Triage JSON lines from stdin ({"id", "text", "language_hint"}) into one JSON line each on stdout.
+
+    Each answer has the id, language, sentiment, offensive, spam and intent with their scores, in input
+    order; a malformed line gets an error line and the rest go on. Works offline.
+    """
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from socialdesk.text.language import channel_languages
+    from socialdesk.text.triage_lines import run
+
+    channel = channel_languages({"languages": languages}) if languages else None
+    if not progress:
+        _, refused = run(sys.stdin, sys.stdout, channel=channel, batch=batch)
+    else:
+        columns = (SpinnerColumn(), TextColumn("{task.completed:,} texts triaged"), TimeElapsedColumn())
+        with Progress(*columns, console=err, transient=False) as bar:
+            task = bar.add_task("triage", total=None)
+            _, refused = run(sys.stdin, sys.stdout, channel=channel, batch=batch,
+                             progress=lambda n: bar.update(task, advance=n))
+    if refused:
+        err.print(f"{refused} line{'s' if refused != 1 else ''} could not be read (see the error lines)")
 
 
 if __name__ == "__main__":

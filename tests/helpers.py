@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 from sqlalchemy.orm import Session
 
 from socialdesk.auth.models import User
@@ -37,7 +37,8 @@ def fresh_database(template_url: str, folder: Path) -> Database:
     if PG_URL:
         db = Database(PG_URL)
         with db.engine.begin() as conn:
-            names = ", ".join(f'"{t}"' for t in table_names())
+            existing = set(inspect(conn).get_table_names())
+            names = ", ".join(f'"{t}"' for t in table_names() if t in existing)
             conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     else:
         path = folder / "socialdesk.db"

@@ -40,7 +40,6 @@ def collect_channel(db: Database, channel_id: str) -> int:
         channel = session.get(Channel, channel_id)
         if channel is None or channel.status == ChannelStatus.NEEDS_RECONNECTION:
             return 0
-        adapter = channels.adapter(channel)
         workspace_id = channel.workspace_id
         last = dict(session.execute(
             select(PublicationMetricSnapshot.publication_id, func.max(PublicationMetricSnapshot.collected_at))
@@ -51,13 +50,15 @@ def collect_channel(db: Database, channel_id: str) -> int:
             Publication.external_id.is_not(None), Publication.published_at >= now - TRACK_FOR))
             if p.published_at and _is_due(now - p.published_at, last.get(p.id), now)]
     try:
-        account = adapter.account_metrics()
-        metrics = adapter.post_metrics([external_id for _, external_id in due]) if due else {}
+        account = channels.call_network(db, channel_id, lambda adapter: adapter.account_metrics())
+        external_ids = [external_id for _, external_id in due]
+        metrics = channels.call_network(db, channel_id, lambda adapter: adapter.post_metrics(external_ids)) \
+            if due else {}
     except AuthError as error:
         with db.unit_of_work() as session:
             channel = session.get(Channel, channel_id)
             if channel is not None:
-                channels.mark_needs_reconnection(channel, error.network_message)
+                channels.mark_needs_reconnection(session, channel, error.network_message)
         return 0
     except NetworkError as error:
         log.warning("metrics for channel %s failed: %s", channel_id, error.network_message)

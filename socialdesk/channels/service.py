@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -10,12 +12,17 @@ from sqlalchemy.orm import Session
 
 from socialdesk.audit import service as audit
 from socialdesk.channels.models import Channel, ChannelStatus
+from socialdesk.core import clock
 from socialdesk.core.crypto import decrypt_json, encrypt_json
-from socialdesk.core.errors import Conflict, ValidationFailed
+from socialdesk.core.db import Database
+from socialdesk.core.errors import Conflict, NotFound, ValidationFailed
 from socialdesk.networks import registry
-from socialdesk.networks.base import Capabilities, ChannelAccount, NetworkAdapter, NetworkError
+from socialdesk.networks.base import AuthError, Capabilities, ChannelAccount, NetworkAdapter, NetworkError
+from socialdesk.notifications import service as notifications
 from socialdesk.workspaces.context import WorkspaceContext
 from socialdesk.workspaces.permissions import Permission
+
+T = TypeVar("T")
 
 
 def connect(ctx: WorkspaceContext, network: str, name: str | None = None, **fields: Any) -> Channel:
@@ -32,6 +39,8 @@ def connect(ctx: WorkspaceContext, network: str, name: str | None = None, **fiel
         raise ValidationFailed(f"Cannot connect {network}: {exc}") from exc
     existing = ctx.session.scalars(ctx.select(Channel).where(
         Channel.network == network, Channel.external_id == account.external_id)).first()
+    if existing and existing.status == ChannelStatus.NEEDS_RECONNECTION:
+        return _reconnect(ctx, existing, account)
     if existing:
         raise Conflict(f"{account.handle} on {network} is already connected here as {existing.name!r}.")
     channel = Channel(workspace_id=ctx.workspace_id, network=network, name=(name or account.display_name).strip(),
@@ -43,6 +52,17 @@ def connect(ctx: WorkspaceContext, network: str, name: str | None = None, **fiel
     except IntegrityError as exc:
         raise Conflict(f"{account.handle} on {network} is already connected in this workspace.") from exc
     audit.record(ctx, "channel.connect", "channel", channel.id, f"Connected {network} {account.handle}")
+    return channel
+
+
+def _reconnect(ctx: WorkspaceContext, channel: Channel, account: registry.ConnectedAccount) -> Channel:
+    """Connecting a channel that needs reconnection again: new credentials, and its posts go out again."""
+    channel.credentials_encrypted = encrypt_json(account.credentials)
+    channel.settings = account.settings
+    channel.status = ChannelStatus.ACTIVE
+    channel.status_message = None
+    notifications.resolve(ctx.session, ctx.workspace_id, "channel_needs_reconnection", channel.id)
+    audit.record(ctx, "channel.reconnect", "channel", channel.id, f"Reconnected {channel.network} {channel.handle}")
     return channel
 
 
@@ -59,9 +79,12 @@ def capabilities(channel: Channel) -> Capabilities:
 
 
 def adapter(channel: Channel) -> NetworkAdapter:
-    account = ChannelAccount(channel_id=channel.id, external_id=channel.external_id, handle=channel.handle,
-                             credentials=decrypt_json(channel.credentials_encrypted), settings=channel.settings)
-    return registry.adapter_for(channel.network, account)
+    return registry.adapter_for(channel.network, _account(channel, decrypt_json(channel.credentials_encrypted)))
+
+
+def _account(channel: Channel, credentials: dict[str, Any]) -> ChannelAccount:
+    return ChannelAccount(channel_id=channel.id, external_id=channel.external_id, handle=channel.handle,
+                          credentials=credentials, settings=channel.settings)
 
 
 def set_paused(ctx: WorkspaceContext, channel_id: str, paused: bool) -> Channel:
@@ -90,6 +113,71 @@ def connected_channel_ids(session: Session) -> list[str]:
     return list(session.scalars(select(Channel.id).where(Channel.status != ChannelStatus.NEEDS_RECONNECTION)))
 
 
-def mark_needs_reconnection(channel: Channel, network_message: str) -> None:
+def mark_needs_reconnection(session: Session, channel: Channel, network_message: str) -> None:
+    """The network refused our credentials for good: hold the channel and tell the workspace."""
     channel.status = ChannelStatus.NEEDS_RECONNECTION
     channel.status_message = network_message
+    notifications.notify(session, channel.workspace_id, "channel_needs_reconnection",
+                         f"{channel.name} needs reconnecting: {network_message} Its posts wait until then.",
+                         subject=channel.id, link=f"/w/{channel.workspace_id}/channels", level="error")
+
+
+# Expiring credentials ---------------------------------------------------------------------------------
+
+# Refresh this long before a token expires, so no call goes out with a token about to die.
+REFRESH_AHEAD = timedelta(minutes=10)
+
+
+def call_network(db: Database, channel_id: str, call: Callable[[NetworkAdapter], T]) -> T:
+    """Run `call` with the channel's adapter; on an auth error, refresh the credentials once and try again
+    (an expired token), and if the refresh is refused the channel is marked for reconnection."""
+    current = fresh_adapter(db, channel_id)
+    try:
+        return call(current)
+    except AuthError:
+        if current.credentials_expire_at() is None:
+            raise  # nothing to refresh: the token was revoked
+        return call(fresh_adapter(db, channel_id, force=True))
+
+
+def fresh_adapter(db: Database, channel_id: str, *, force: bool = False) -> NetworkAdapter:
+    """The channel's adapter with credentials that will not expire in the next minutes (or, with `force`,
+    just refreshed).
+
+    Refreshes are serialised per channel by a row lock, and whoever gets the lock second finds the
+    credentials already replaced: networks that rotate single-use refresh tokens (Bluesky, TikTok) would
+    otherwise reject the second refresh and lose the account.
+    """
+    with db.unit_of_work(read_only=True) as session:
+        channel = session.get(Channel, channel_id)
+        if channel is None:
+            raise NotFound(f"No channel with id {channel_id}.")
+        seen = channel.credentials_encrypted
+        current = adapter(channel)
+    if not force and not _expiring(current):
+        return current
+    refused: NetworkError | None = None
+    with db.unit_of_work() as session:
+        channel = session.scalars(select(Channel).where(Channel.id == channel_id).with_for_update()).one()
+        if channel.credentials_encrypted != seen:
+            return adapter(channel)  # another worker refreshed them while we waited for the lock
+        current = adapter(channel)
+        try:
+            fresh = current.refresh_credentials()
+        except AuthError as error:
+            mark_needs_reconnection(session, channel, error.network_message)
+            refused = error
+        else:
+            old = decrypt_json(channel.credentials_encrypted)
+            # Never replace a stored token with an empty one: some networks omit what did not change.
+            merged = {**old, **{k: v for k, v in fresh.items() if v not in (None, "")}}
+            channel.credentials_encrypted = encrypt_json(merged)
+            current = registry.adapter_for(channel.network, _account(channel, merged))
+    if refused is not None:
+        raise refused  # after the commit, so the channel stays marked
+    return current
+
+
+def _expiring(found: NetworkAdapter) -> bool:
+    expires = found.credentials_expire_at()
+    return expires is not None and expires - clock.now() < REFRESH_AHEAD

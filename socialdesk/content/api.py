@@ -152,3 +152,14 @@ def retry_publication(publication_id: str, ctx: Ctx) -> PublicationOut:
 def cancel_publication(publication_id: str, ctx: Ctx) -> PublicationOut:
     service.cancel_publication(ctx, publication_id)
     return _publication_out(ctx, publication_id)
+
+
+class ConfirmIn(BaseModel):
+    url: str | None = Field(None, description="The post's address on the network, if you have it")
+
+
+@router.post("/workspaces/{workspace_id}/publications/{publication_id}/confirm")
+def confirm_publication(publication_id: str, data: ConfirmIn, ctx: Ctx) -> PublicationOut:
+    """An unconfirmed publication that a person found on the channel: record it as published."""
+    service.confirm_publication(ctx, publication_id, data.url)
+    return _publication_out(ctx, publication_id)

@@ -63,6 +63,9 @@ class Publication(IdMixin, TimestampMixin, Base):
     status: Mapped[str] = mapped_column(String(32), default=PublicationStatus.DRAFT)
     scheduled_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(default=0)
+    # Set (and committed) just before the network call, cleared when its outcome is recorded: if it is
+    # still set when the next try starts, the previous try was interrupted and may have gone out.
+    attempt_started_at: Mapped[datetime | None]
     next_attempt_at: Mapped[datetime | None]
     claimed_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)

@@ -38,6 +38,7 @@ from socialdesk.core.errors import Conflict, Forbidden, ValidationFailed
 from socialdesk.core.timezones import local_to_utc, zone
 from socialdesk.media import service as media
 from socialdesk.media.models import MediaAsset
+from socialdesk.notifications import service as notifications
 from socialdesk.workspaces.context import WorkspaceContext
 from socialdesk.workspaces.models import Role
 from socialdesk.workspaces.permissions import Permission
@@ -484,6 +485,25 @@ def retry_publication(ctx: WorkspaceContext, publication_id: str) -> list[str]:
     request_dispatch(ctx.session)
     audit.record(ctx, "publication.retry", "publication", publication.id, "Retried a publication")
     return ["Trying again now."]
+
+
+def confirm_publication(ctx: WorkspaceContext, publication_id: str, url: str | None = None) -> list[str]:
+    """A person checked the channel and found the post that was not confirmed: record it as published."""
+    if not can_publish_directly(ctx):
+        raise Forbidden("Only someone who may publish can confirm a publication.")
+    publication = get_publication(ctx, publication_id)
+    if publication.status != S.UNCONFIRMED:
+        raise Conflict(f"Only an unconfirmed publication can be confirmed; this one is {publication.status}.")
+    if url and not url.startswith(("https://", "http://")):
+        raise ValidationFailed("Give the post's address as a link starting with https://.")
+    publication.status = S.PUBLISHED
+    publication.published_at = publication.published_at or publication.last_error_at or clock.now()
+    publication.external_url = url or publication.external_url
+    publication.last_error = None
+    notifications.resolve(ctx.session, ctx.workspace_id, "publication_unconfirmed", publication.id)
+    audit.record(ctx, "publication.confirm", "publication", publication.id,
+                 "Confirmed by hand that the post is on the channel")
+    return ["Marked as published."]
 
 
 def cancel_publication(ctx: WorkspaceContext, publication_id: str) -> list[str]:

@@ -23,6 +23,14 @@ class Settings(BaseSettings):
     # The embedded job runner: how often it looks for due jobs, and how many run at once.
     runner_poll_seconds: float = 1.0
     runner_threads: int = 2
+    # Scaled out: a Celery broker (redis://… or amqp://…); jobs then run on `socialdesk worker`
+    # processes and `socialdesk scheduler` enqueues periodic jobs and re-sends lost messages.
+    broker_url: str | None = None
+    heartbeat_seconds: float = 5.0
+    # A runner silent this long is presumed dead and its running jobs are queued again.
+    heartbeat_stale_seconds: float = 30.0
+    # A due job still queued this long after its message was sent gets another message.
+    resend_after_seconds: float = 30.0
     web_workers: int = 1
     # Requests in flight per web process before it answers 503 (keeps an overload from snowballing;
     # bench/web.py measured 10-20 as best on 2 cores).

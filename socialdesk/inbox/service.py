@@ -32,17 +32,16 @@ def fetch_channel(db: Database, channel_id: str) -> int:
             return 0
         if not channels.capabilities(channel).comments:
             return 0
-        adapter = channels.adapter(channel)
         cursor = channel.inbox_cursor
     added = 0
     for _ in range(MAX_PAGES_PER_FETCH):
         try:
-            page = adapter.fetch_inbox(cursor)
+            page = channels.call_network(db, channel_id, lambda adapter, at=cursor: adapter.fetch_inbox(at))
         except AuthError as error:
             with db.unit_of_work() as session:
                 channel = session.get(Channel, channel_id)
                 if channel is not None:
-                    channels.mark_needs_reconnection(channel, error.network_message)
+                    channels.mark_needs_reconnection(session, channel, error.network_message)
             return added
         except NetworkError as error:
             log.warning("inbox fetch for channel %s failed: %s", channel_id, error.network_message)

@@ -32,6 +32,8 @@ class Job(IdMixin, Base):
     max_attempts: Mapped[int] = mapped_column(default=5)
     # A queued or running job with the same key is not enqueued twice.
     dedupe_key: Mapped[str | None] = mapped_column(String(200), index=True)
+    # With a broker: when a message naming this job was last sent (the scheduler re-sends lost ones).
+    sent_at: Mapped[datetime | None]
     locked_by: Mapped[str | None] = mapped_column(String(100))
     locked_until: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)

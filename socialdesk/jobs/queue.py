@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from socialdesk.core import clock
+from socialdesk.jobs import broker
 from socialdesk.jobs.models import Job, JobStatus
 from socialdesk.jobs.registry import get_task
 
@@ -23,8 +24,12 @@ def enqueue(session: Session, name: str, payload: dict[str, Any] | None = None, 
             Job.dedupe_key == dedupe_key, Job.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]))).first()
         if existing:
             return None
-    job = Job(name=name, payload=payload or {}, run_at=run_at or clock.now(), dedupe_key=dedupe_key,
-              max_attempts=spec.max_attempts)
+    now = clock.now()
+    due = run_at is None or run_at <= now
+    job = Job(name=name, payload=payload or {}, run_at=run_at or now, dedupe_key=dedupe_key,
+              max_attempts=spec.max_attempts, sent_at=now if due and broker.enabled() else None)
     session.add(job)
     session.flush()
+    if due:
+        broker.send_after_commit(session, [job.id])
     return job

@@ -23,13 +23,14 @@ from socialdesk.core import clock
 from socialdesk.core.db import Database
 from socialdesk.jobs.queue import enqueue
 from socialdesk.jobs.registry import RetryLater
-from socialdesk.jobs.runner import backoff
+from socialdesk.jobs.worker import backoff
 from socialdesk.media.service import path_of
 from socialdesk.networks.base import (
     AuthError,
     Capabilities,
     IdempotencyMethod,
     MediaKind,
+    NetworkAdapter,
     NetworkError,
     OutcomeUnknown,
     OutgoingMedia,
@@ -37,6 +38,7 @@ from socialdesk.networks.base import (
     PublishedPost,
     RateLimited,
 )
+from socialdesk.notifications import service as notifications
 from socialdesk.workspaces.models import Workspace
 from socialdesk.workspaces.service import system_context
 
@@ -52,7 +54,16 @@ def request_dispatch(session: Session) -> None:
 
 
 def dispatch_due(db: Database) -> int:
-    """Claim every due publication and enqueue its publish job in the same transaction."""
+    """Claim every due publication and enqueue its publish job in the same transaction, batch by batch."""
+    total = 0
+    while True:
+        claimed, seen = _dispatch_batch(db)
+        total += claimed
+        if seen < DISPATCH_BATCH:
+            return total
+
+
+def _dispatch_batch(db: Database) -> tuple[int, int]:
     now = clock.now()
     claimed = 0
     with db.unit_of_work() as session:
@@ -67,7 +78,8 @@ def dispatch_due(db: Database) -> int:
         )
         if db.dialect == "postgresql":
             query = query.with_for_update(of=Publication, skip_locked=True)
-        for publication_id in session.scalars(query).all():
+        due = session.scalars(query).all()
+        for publication_id in due:
             won = session.execute(
                 update(Publication).where(Publication.id == publication_id, Publication.status == S.SCHEDULED)
                 .values(status=S.PUBLISHING, claimed_at=now).execution_options(synchronize_session=False)
@@ -76,43 +88,79 @@ def dispatch_due(db: Database) -> int:
                 enqueue(session, "publication.publish", {"publication_id": publication_id},
                         dedupe_key=f"publish:{publication_id}")
                 claimed += 1
-    return claimed
+    return claimed, len(due)
 
 
 @dataclass(frozen=True)
 class Attempt:
     publication_id: str
+    workspace_id: str
+    post_id: str
     channel_id: str
     attempt: int
     outgoing: OutgoingPost
     caps: Capabilities
-    since: datetime  # when the first try of this publication began
+    since: datetime  # look for an earlier try's post from here on
+    interrupted_at: datetime | None  # an earlier try began then and never recorded its outcome
 
 
 def publish(db: Database, publication_id: str) -> None:
-    """Send one publication. Safe to run twice: only a publication in `publishing` is sent."""
+    """Send one publication at most once. Safe to run twice: only a publication in `publishing` is sent,
+    and a try that follows an interrupted one first finds out what the interrupted one did."""
     attempt = _start_attempt(db, publication_id)
     if attempt is None:
         return
-    with db.unit_of_work() as session:
-        channel = session.get(Channel, attempt.channel_id)
-        assert channel is not None
-        adapter = channels.adapter(channel)
     try:
-        result: PublishedPost | None = None
-        if attempt.attempt > 1 and attempt.caps.idempotency != IdempotencyMethod.KEY:
-            # An earlier try may have reached the network before we lost track of it.
-            result = adapter.find_published(attempt.outgoing, attempt.since)
+        result = channels.call_network(db, attempt.channel_id, lambda adapter: _earlier_post(adapter, attempt))
         if result is None:
-            result = adapter.publish(attempt.outgoing)
+            if attempt.interrupted_at is not None and attempt.caps.idempotency != IdempotencyMethod.KEY:
+                # The interrupted try may have gone out and the network cannot tell us: do not guess.
+                _record_unconfirmed(db, attempt, "An earlier try was interrupted before the network answered, "
+                                                 "and the post could not be found on the channel.")
+                return
+            result = channels.call_network(db, attempt.channel_id, lambda adapter: adapter.publish(attempt.outgoing))
+    except OutcomeUnknown as error:
+        if attempt.caps.idempotency == IdempotencyMethod.KEY:
+            _record_failure(db, attempt, error)  # the same key makes the retry safe
+            return
+        found = _look_up_quietly(db, attempt)
+        if found is not None:
+            _record_success(db, attempt, found)
+        else:
+            _record_unconfirmed(db, attempt, f"The network did not confirm the post ({error.network_message}), "
+                                             "and it could not be found on the channel.")
+        return
     except NetworkError as error:
         _record_failure(db, attempt, error)
         return
     except Exception as error:
+        # A bug or an unexpected library error after the request may have gone out: treat it as unknown.
         log.exception("publishing %s crashed inside the adapter", publication_id)
-        _record_failure(db, attempt, OutcomeUnknown(f"Unexpected error while publishing: {error}"))
+        unknown = OutcomeUnknown(f"Unexpected error while publishing: {error}")
+        if attempt.caps.idempotency == IdempotencyMethod.KEY:
+            _record_failure(db, attempt, unknown)
+        else:
+            _record_unconfirmed(db, attempt, unknown.network_message)
         return
     _record_success(db, attempt, result)
+
+
+def _earlier_post(adapter: NetworkAdapter, attempt: Attempt) -> PublishedPost | None:
+    """After an interrupted try on a network without idempotency keys, the post it may have made."""
+    if attempt.interrupted_at is None or attempt.caps.idempotency != IdempotencyMethod.LOOKUP:
+        return None
+    return adapter.find_published(attempt.outgoing, attempt.since)
+
+
+def _look_up_quietly(db: Database, attempt: Attempt) -> PublishedPost | None:
+    if attempt.caps.idempotency != IdempotencyMethod.LOOKUP:
+        return None
+    try:
+        return channels.call_network(db, attempt.channel_id,
+                                     lambda adapter: adapter.find_published(attempt.outgoing, attempt.since))
+    except NetworkError as error:
+        log.warning("look-up for %s failed: %s", attempt.publication_id, error.network_message)
+        return None
 
 
 def _start_attempt(db: Database, publication_id: str) -> Attempt | None:
@@ -132,7 +180,9 @@ def _start_attempt(db: Database, publication_id: str) -> Attempt | None:
         wait_until = _rate_limit_wait(session, channel, caps, publication.id, now)
         if wait_until is not None:
             raise RetryLater(wait_until, f"{channel.name}: waiting for the network's rate limit")
+        interrupted_at = publication.attempt_started_at
         publication.attempts += 1
+        publication.attempt_started_at = now
         ctx = system_context(session, publication.workspace_id, "publisher")
         assets = content.media_of(ctx, publication)
         outgoing = OutgoingPost(
@@ -142,8 +192,9 @@ def _start_attempt(db: Database, publication_id: str) -> Attempt | None:
                                  duration_seconds=a.duration_seconds) for a in assets],
             idempotency_key=publication.id,
         )
-        return Attempt(publication.id, channel.id, publication.attempts, outgoing, caps,
-                       since=(publication.claimed_at or now) - timedelta(minutes=5))
+        first_try = min(t for t in (interrupted_at, publication.claimed_at, now) if t is not None)
+        return Attempt(publication.id, publication.workspace_id, post.id, channel.id, publication.attempts,
+                       outgoing, caps, since=first_try - timedelta(minutes=5), interrupted_at=interrupted_at)
 
 
 def _rate_limit_wait(session: Session, channel: Channel, caps: Capabilities, publication_id: str,
@@ -173,35 +224,54 @@ def _rate_limit_wait(session: Session, channel: Channel, caps: Capabilities, pub
     return recent[over] + window if over < len(recent) else now + timedelta(minutes=1)
 
 
+def _finished(session: Session, attempt: Attempt) -> tuple[Publication, Channel]:
+    publication = session.get(Publication, attempt.publication_id)
+    channel = session.get(Channel, attempt.channel_id)
+    assert publication is not None and channel is not None
+    publication.attempt_started_at = None
+    return publication, channel
+
+
+def _post_link(attempt: Attempt) -> str:
+    return f"/w/{attempt.workspace_id}/posts/{attempt.post_id}"
+
+
 def _record_success(db: Database, attempt: Attempt, result: PublishedPost) -> None:
     with db.unit_of_work() as session:
-        publication = session.get(Publication, attempt.publication_id)
-        assert publication is not None
+        publication, _ = _finished(session, attempt)
         publication.status = S.PUBLISHED
         publication.external_id = result.external_id
         publication.external_url = result.url
         publication.published_at = result.published_at
         publication.last_error = None
         publication.next_attempt_at = None
+        for kind in ("publication_failed", "publication_unconfirmed"):
+            notifications.resolve(session, attempt.workspace_id, kind, attempt.publication_id)
     log.info("published %s as %s", attempt.publication_id, result.external_id)
+
+
+def _record_unconfirmed(db: Database, attempt: Attempt, why: str) -> None:
+    with db.unit_of_work() as session:
+        publication, channel = _finished(session, attempt)
+        publication.status = S.UNCONFIRMED
+        publication.last_error_at = clock.now()
+        publication.last_error = f"{why} Check {channel.name}: retry if the post is not there, or mark it published."
+        notifications.notify(session, attempt.workspace_id, "publication_unconfirmed",
+                             f"A post on {channel.name} may or may not have been published; please check.",
+                             subject=attempt.publication_id, link=_post_link(attempt), level="error")
+    log.warning("publication %s unconfirmed: %s", attempt.publication_id, why)
 
 
 def _record_failure(db: Database, attempt: Attempt, error: NetworkError) -> None:
     now = clock.now()
     message = error.network_message or type(error).__name__
     with db.unit_of_work() as session:
-        publication = session.get(Publication, attempt.publication_id)
-        channel = session.get(Channel, attempt.channel_id)
-        assert publication is not None and channel is not None
+        publication, channel = _finished(session, attempt)
         publication.last_error_at = now
         if isinstance(error, AuthError):
-            channels.mark_needs_reconnection(channel, message)
+            channels.mark_needs_reconnection(session, channel, message)
             publication.status = S.SCHEDULED
             publication.last_error = f"{channel.name} needs reconnecting: {message}"
-        elif isinstance(error, OutcomeUnknown) and attempt.caps.idempotency != IdempotencyMethod.KEY:
-            publication.status = S.UNCONFIRMED
-            publication.last_error = (f"The network did not confirm the post ({message}). It may or may not be "
-                                      "online: check the channel, then retry or cancel.")
         elif error.transient or isinstance(error, OutcomeUnknown):
             if attempt.attempt >= MAX_ATTEMPTS:
                 publication.status = S.FAILED
@@ -217,4 +287,60 @@ def _record_failure(db: Database, attempt: Attempt, error: NetworkError) -> None
         else:
             publication.status = S.FAILED
             publication.last_error = message
+        if publication.status == S.FAILED:
+            notifications.notify(session, attempt.workspace_id, "publication_failed",
+                                 f"A post on {channel.name} failed: {publication.last_error}",
+                                 subject=attempt.publication_id, link=_post_link(attempt), level="error")
     log.warning("publication %s: %s", attempt.publication_id, message)
+
+
+# Nothing silent ----------------------------------------------------------------------------------
+
+# A publication still `publishing` this long after its claim, with no job left to finish it.
+STUCK_AFTER = timedelta(minutes=10)
+# A due publication not sent this long after its time (and not waiting for a retry or a rate limit).
+OVERDUE_AFTER = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    restarted: int  # stuck publications given a new publish job
+    overdue: dict[str, int]  # workspace id -> late publications
+
+
+def overdue_counts(session: Session, now: datetime) -> dict[str, int]:
+    """Per workspace: publications that should have gone out by now and have not (nothing holds them)."""
+    return dict(session.execute(
+        select(Publication.workspace_id, func.count())
+        .join(Channel, Channel.id == Publication.channel_id)
+        .join(Workspace, Workspace.id == Publication.workspace_id)
+        .where(Publication.status == S.SCHEDULED, Publication.scheduled_at < now - OVERDUE_AFTER,
+               or_(Publication.next_attempt_at.is_(None), Publication.next_attempt_at < now - OVERDUE_AFTER),
+               Channel.status == ChannelStatus.ACTIVE, Workspace.queue_paused.is_(False))
+        .group_by(Publication.workspace_id)).all())
+
+
+def reconcile(db: Database) -> Reconciliation:
+    """Find publications that fell through the cracks and put them back on track, loudly."""
+    now = clock.now()
+    with db.unit_of_work() as session:
+        stuck = list(session.scalars(select(Publication.id).where(
+            Publication.status == S.PUBLISHING, Publication.claimed_at < now - STUCK_AFTER)))
+        restarted = 0
+        for publication_id in stuck:
+            # enqueue() does nothing while a queued or running publish job for it exists.
+            if enqueue(session, "publication.publish", {"publication_id": publication_id},
+                       dedupe_key=f"publish:{publication_id}"):
+                restarted += 1
+                log.warning("publication %s was stuck in publishing; trying to finish it", publication_id)
+        late = overdue_counts(session, now)
+        for workspace_id in session.scalars(select(Workspace.id)):
+            if late.get(workspace_id):
+                notifications.notify(session, workspace_id, "publications_overdue",
+                                     f"{late[workspace_id]} post(s) are more than {OVERDUE_AFTER.seconds // 60} "
+                                     "minutes past their time and were not sent yet; they are being sent now.",
+                                     subject="queue", link=f"/w/{workspace_id}/posts?status=scheduled")
+            else:
+                notifications.resolve(session, workspace_id, "publications_overdue", "queue")
+    dispatch_due(db)
+    return Reconciliation(restarted, late)

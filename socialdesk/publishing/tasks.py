@@ -13,3 +13,8 @@ def dispatch() -> None:
 @task("publication.publish", max_attempts=10, lease_seconds=300)
 def publish(publication_id: str) -> None:
     service.publish(get_database(), publication_id)
+
+
+@task("publications.reconcile", every_seconds=60, max_attempts=3)
+def reconcile() -> None:
+    service.reconcile(get_database())

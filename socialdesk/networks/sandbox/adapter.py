@@ -31,6 +31,7 @@ from socialdesk.networks.base import (
     ChannelAccount,
     Follower,
     FollowerPage,
+    IdempotencyMethod,
     InboxPage,
     IncomingItem,
     IncomingKind,
@@ -40,7 +41,7 @@ from socialdesk.networks.base import (
     PublishedPost,
     RateLimited,
 )
-from socialdesk.networks.sandbox import audience, chatter, faults, ids, store
+from socialdesk.networks.sandbox import audience, chatter, faults, ids, store, tokens
 from socialdesk.networks.sandbox.faults import Fault
 from socialdesk.networks.sandbox.imitation import REPORTS_LANGUAGE, capabilities_for
 from socialdesk.networks.sandbox.items import Item, Sources, comments_of
@@ -105,7 +106,16 @@ class SandboxAdapter:
         self.account = account  # no I/O here: registries build adapters just to ask for capabilities
 
     def capabilities(self) -> Capabilities:
-        return capabilities_for(str(self.account.settings.get("profile") or "generic"))
+        return capabilities_for(str(self.account.settings.get("profile") or "generic"),
+                                keyless=bool(self.account.settings.get("keyless")))
+
+    # Credentials ---------------------------------------------------------------------------------
+
+    def credentials_expire_at(self) -> datetime | None:
+        return tokens.expires_at(self.account.credentials)
+
+    def refresh_credentials(self) -> dict[str, Any]:
+        return tokens.refresh(self.account.handle, self.account.credentials)
 
     # Every call starts here ----------------------------------------------------------------------
 
@@ -123,6 +133,8 @@ class SandboxAdapter:
         if self.account.credentials.get("access_token") != record.access_token:
             raise AuthError("The access token is not valid for this account.", status_code=401,
                             details={"reason": "invalid"})
+        if tokens.expired(record, clock.now()):
+            raise AuthError("The access token has expired.", status_code=401, details={"reason": "expired"})
         if record.latency_ms:
             time.sleep(record.latency_ms / 1000)
         late = None
@@ -132,7 +144,8 @@ class SandboxAdapter:
                 late = fault  # the work is done, then the answer is lost
             elif fault is not None:
                 raise faults.error_for(fault, record.handle)
-        return _Call(record, capabilities_for(record.profile), found.posts, found.replies, found.hidden, late)
+        return _Call(record, capabilities_for(record.profile, keyless=bool(record.settings.get("keyless"))),
+                     found.posts, found.replies, found.hidden, late)
 
     # Publishing ----------------------------------------------------------------------------------
 
@@ -143,7 +156,8 @@ class SandboxAdapter:
         return result
 
     def _publish(self, record: AccountRecord, caps: Capabilities, post: OutgoingPost) -> PublishedPost:
-        key = post.idempotency_key or None
+        # A keyless account ignores the key, as a network without idempotency keys would.
+        key = (post.idempotency_key or None) if caps.idempotency == IdempotencyMethod.KEY else None
         if key is not None:
             existing = store.post_by_key(record.id, key)
             if existing is not None:
@@ -380,12 +394,13 @@ def _parse_list(value: Sequence[str] | str | None) -> list[str] | None:
 def connect(handle: str, profile: str = "generic", *, audience_size: int | str | None = None,
             languages: Mapping[str, float] | str | None = None, timezone: str | None = None,
             topics: Sequence[str] | str | None = None, display_name: str | None = None,
-            seed: int | None = None, **_unused: Any) -> dict[str, Any]:
+            seed: int | None = None, keyless: bool | str = False, **_unused: Any) -> dict[str, Any]:
     """Open (or find again) the sandbox account `handle` and return what a channel stores for it.
 
     The first call creates the account with its audience; later calls return the same account and
     ignore the audience parameters, but issue a new token if the old one was revoked (reconnecting).
-    `seed` defaults to the installation's `SOCIALDESK_SANDBOX_SEED`.
+    `seed` defaults to the installation's `SOCIALDESK_SANDBOX_SEED`. A `keyless` account ignores
+    idempotency keys, like a network that has none.
     """
     handle = (handle or "").strip()
     if not handle or len(handle) > 100 or any(ch.isspace() for ch in handle):
@@ -400,6 +415,7 @@ def connect(handle: str, profile: str = "generic", *, audience_size: int | str |
         settings = audience.default_settings(handle, world_seed, audience_size=size,
                                              languages=_parse_weights(languages), timezone=timezone or None,
                                              topics=_parse_list(topics))
+        settings["keyless"] = keyless in (True, "1", "true", "yes", "on")
         record = store.create_account(
             handle=handle, display_name=display_name or handle, profile=profile, seed=world_seed,
             audience_size=settings.pop("audience_size"), settings=settings,
@@ -412,8 +428,8 @@ def connect(handle: str, profile: str = "generic", *, audience_size: int | str |
         "external_id": ids.account_key(handle),
         "handle": handle,
         "display_name": record.display_name,
-        "credentials": {"access_token": record.access_token},
+        "credentials": tokens.credentials(record),
         "settings": {"profile": record.profile, "audience_size": record.audience_size,
                      "timezone": record.settings.get("timezone"), "languages": record.settings.get("languages"),
-                     "topics": record.settings.get("topics")},
+                     "topics": record.settings.get("topics"), "keyless": bool(record.settings.get("keyless"))},
     }

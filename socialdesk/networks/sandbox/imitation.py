@@ -35,10 +35,15 @@ def known_profiles() -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=64)
-def capabilities_for(profile: str) -> Capabilities:
-    """The capabilities of a sandbox channel imitating `profile`; ValueError for an unknown one."""
+def capabilities_for(profile: str, *, keyless: bool = False) -> Capabilities:
+    """The capabilities of a sandbox channel imitating `profile`; ValueError for an unknown one.
+
+    A sandbox account honours idempotency keys, unless it was connected `keyless`: then it behaves like
+    a network without them (a repeat makes a second post), and socialdesk must look its posts up.
+    """
     profiles = _profiles()
     if profile not in profiles:
         raise ValueError(f"unknown profile {profile!r}; the sandbox imitates {', '.join(sorted(profiles))}")
     name = PROFILE_NAMES.get(profile, profile.title())
-    return replace(profiles[profile], label=f"{name}-like sandbox", idempotency=IdempotencyMethod.KEY)
+    method = IdempotencyMethod.LOOKUP if keyless else IdempotencyMethod.KEY
+    return replace(profiles[profile], label=f"{name}-like sandbox", idempotency=method)

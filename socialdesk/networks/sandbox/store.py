@@ -156,6 +156,21 @@ def update_account(handle: str, **values: Any) -> None:
         session.execute(update(SandboxAccount).where(SandboxAccount.handle == handle).values(**values))
 
 
+def rotate_token(handle: str, rotate: Callable[[dict[str, Any]], dict[str, Any] | None], access_token: str) -> bool:
+    """Apply `rotate` to the account's settings under a row lock; store the new access token if it agreed."""
+    with sandbox_database().unit_of_work() as session:
+        row = session.scalars(select(SandboxAccount).where(SandboxAccount.handle == handle)
+                              .with_for_update()).first()
+        if row is None:
+            return False
+        settings = rotate(dict(row.settings or {}))
+        if settings is None:
+            return False
+        row.settings = settings
+        row.access_token = access_token
+        return True
+
+
 def take_fault(handle: str, matches: Callable[[dict[str, Any]], bool]) -> dict[str, Any] | None:
     """Remove and return the first queued fault for which `matches(fault)` is true (row-locked)."""
     with sandbox_database().unit_of_work() as session:

@@ -1,0 +1,108 @@
+"""`socialdesk doctor`: the health of the whole installation, each check with what to do about it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import func, select
+
+from socialdesk.channels.models import Channel, ChannelStatus
+from socialdesk.content.models import Publication, PublicationStatus
+from socialdesk.core import clock
+from socialdesk.core.config import get_settings
+from socialdesk.core.crypto import check_secret_key
+from socialdesk.core.db import get_database
+from socialdesk.core.errors import ConfigurationError
+from socialdesk.core.schema import alembic_config
+from socialdesk.jobs import broker
+from socialdesk.jobs.health import liveness
+from socialdesk.jobs.models import Job, JobStatus
+from socialdesk.publishing.service import OVERDUE_AFTER, STUCK_AFTER, overdue_counts
+
+S = PublicationStatus
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+
+
+def run_checks() -> list[Check]:
+    checks = [_secret_key(), _database()]
+    if not checks[-1].ok:
+        return checks
+    if broker.enabled():
+        checks.append(_broker())
+    checks += _runners_and_queue()
+    return checks
+
+
+def _secret_key() -> Check:
+    try:
+        check_secret_key(get_settings())
+    except ConfigurationError as exc:
+        return Check("secret key", False, str(exc))
+    return Check("secret key", True, "set and valid" if get_settings().secret_key else "demo key (demo mode)")
+
+
+def _database() -> Check:
+    db = get_database()
+    try:
+        with db.engine.connect() as conn:
+            current = set(MigrationContext.configure(conn).get_current_heads())
+    except Exception as exc:
+        return Check("database", False, f"cannot connect to {db.engine.url.render_as_string()}: {exc}")
+    newest = set(ScriptDirectory.from_config(alembic_config(db.url)).get_heads())
+    if current != newest:
+        return Check("database", False, f"schema is at {sorted(current) or 'nothing'}, the code expects "
+                                        f"{sorted(newest)}: run `socialdesk migrate`")
+    return Check("database", True, f"{db.dialect}, schema up to date")
+
+
+def _broker() -> Check:
+    url = get_settings().broker_url or ""
+    try:
+        with broker.celery_app().connection_for_write() as connection:
+            connection.ensure_connection(max_retries=1, timeout=3)
+    except Exception as exc:
+        return Check("broker", False, f"cannot reach {url.split('@')[-1]}: {exc}")
+    return Check("broker", True, url.split("@")[-1])
+
+
+def _runners_and_queue() -> list[Check]:
+    now = clock.now()
+    with get_database().unit_of_work(read_only=True) as session:
+        alive = liveness(session, now)
+        overdue = sum(overdue_counts(session, now).values())
+        stuck = session.scalar(select(func.count()).select_from(Publication).where(
+            Publication.status == S.PUBLISHING, Publication.claimed_at < now - STUCK_AFTER)) or 0
+        unconfirmed = session.scalar(select(func.count()).select_from(Publication).where(
+            Publication.status == S.UNCONFIRMED)) or 0
+        reconnect = session.scalar(select(func.count()).select_from(Channel).where(
+            Channel.status == ChannelStatus.NEEDS_RECONNECTION)) or 0
+        failed_jobs = session.scalar(select(func.count()).select_from(Job).where(
+            Job.status == JobStatus.FAILED, Job.finished_at >= now - timedelta(days=1))) or 0
+    problem = alive.problem()
+    checks = [Check("job runners", problem is None,
+                    problem or f"{alive.executing} running jobs"
+                    + (f", {alive.schedulers} scheduler(s)" if alive.broker_mode else ""))]
+    if alive.broker_mode:
+        checks.append(Check("scheduler", alive.schedulers > 0, f"{alive.schedulers} alive"))
+    checks += [
+        Check("overdue publications", overdue == 0,
+              f"{overdue} scheduled post(s) more than {OVERDUE_AFTER.seconds // 60} min late" if overdue else "none"),
+        Check("stuck publications", stuck == 0,
+              f"{stuck} publication(s) in 'publishing' for over {STUCK_AFTER.seconds // 60} min" if stuck else "none"),
+        Check("unconfirmed publications", unconfirmed == 0,
+              f"{unconfirmed} post(s) may or may not be online: check them on the channel, then retry or confirm"
+              if unconfirmed else "none"),
+        Check("channels", reconnect == 0,
+              f"{reconnect} channel(s) need reconnecting" if reconnect else "all connected"),
+        Check("failed jobs (24 h)", failed_jobs == 0, f"{failed_jobs} failed" if failed_jobs else "none"),
+    ]
+    return checks

@@ -1,0 +1,169 @@
+"""What every job runner does, wherever it runs: claim a job, run it, record the outcome.
+
+The embedded runner (threads in the web process), Celery workers and the scheduler all use this.
+Claiming is a conditional UPDATE (status still 'queued') whose row count says whether this runner won,
+so any number of runners — threads or processes on any machine — share one queue without running a
+job twice. A job whose runner died is queued again when its lease ends or, sooner, when the runner's
+heartbeat goes stale.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import socket
+import traceback
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from socialdesk.core import clock
+from socialdesk.core.config import get_settings
+from socialdesk.core.db import Database
+from socialdesk.core.ids import new_id
+from socialdesk.jobs import broker
+from socialdesk.jobs.models import Heartbeat, Job, JobStatus, PeriodicSchedule
+from socialdesk.jobs.registry import PERIODIC, RetryLater, get_task, load_task_modules
+
+log = logging.getLogger("socialdesk.jobs")
+
+
+def backoff(attempts: int, base: float = 10.0, cap: float = 3600.0) -> timedelta:
+    """Exponential backoff with full jitter, from the stored attempt count."""
+    return timedelta(seconds=random.uniform(base / 2, min(cap, base * 2 ** max(0, attempts - 1))))
+
+
+class JobWorker:
+    def __init__(self, database: Database, *, kind: str) -> None:
+        load_task_modules()
+        self.db = database
+        self.kind = kind
+        self.runner_id = f"{socket.gethostname()}:{os.getpid()}:{new_id()[-6:]}"
+        self.started_at = clock.now()
+
+    # Claiming ------------------------------------------------------------------------------------
+
+    def claim_next(self) -> Job | None:
+        """The oldest due job, now marked as ours; None when nothing is due."""
+        now = clock.now()
+        with self.db.unit_of_work() as session:
+            self.requeue_dead(session, now)
+            query = (select(Job.id).where(Job.status == JobStatus.QUEUED, Job.run_at <= now)
+                     .order_by(Job.run_at).limit(20))
+            if self.db.dialect == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            for job_id in session.scalars(query).all():
+                job = self._take(session, job_id, now)
+                if job is not None:
+                    return job
+        return None
+
+    def claim(self, job_id: str) -> Job | None:
+        """This job, if it is queued and due (a Celery message names one job)."""
+        now = clock.now()
+        with self.db.unit_of_work() as session:
+            return self._take(session, job_id, now)
+
+    def _take(self, session: Session, job_id: str, now: datetime) -> Job | None:
+        job = session.get(Job, job_id)
+        if job is None or job.status != JobStatus.QUEUED or job.run_at > now:
+            return None
+        lease = timedelta(seconds=get_task(job.name).lease_seconds)
+        won = session.execute(
+            update(Job).where(Job.id == job_id, Job.status == JobStatus.QUEUED)
+            .values(status=JobStatus.RUNNING, locked_by=self.runner_id, locked_until=now + lease,
+                    attempts=Job.attempts + 1)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if not won:
+            return None
+        session.refresh(job)
+        return job
+
+    def requeue_dead(self, session: Session, now: datetime) -> int:
+        """Queue again the jobs of runners that died: lease over, or heartbeat silent for too long."""
+        stale = now - timedelta(seconds=get_settings().heartbeat_stale_seconds)
+        silent = select(Heartbeat.runner_id).where(Heartbeat.seen_at < stale)
+        return session.execute(
+            update(Job).where(Job.status == JobStatus.RUNNING,
+                              or_(Job.locked_until < now, Job.locked_by.in_(silent)))
+            .values(status=JobStatus.QUEUED, locked_by=None, locked_until=None, sent_at=None,
+                    last_error="The runner running this job stopped before finishing it; running it again.")
+            .execution_options(synchronize_session=False)).rowcount
+
+    # Running -------------------------------------------------------------------------------------
+
+    def execute(self, job: Job) -> None:
+        spec = get_task(job.name)
+        try:
+            spec.function(**job.payload)
+        except RetryLater as later:
+            self._finish(job, JobStatus.QUEUED, run_at=later.at, error=later.reason or None, refund=True)
+        except Exception as exc:
+            log.exception("job %s (%s) failed on attempt %s", job.name, job.id, job.attempts)
+            error = f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=5)}"
+            if job.attempts >= job.max_attempts:
+                self._finish(job, JobStatus.FAILED, error=error)
+            else:
+                self._finish(job, JobStatus.QUEUED, run_at=clock.now() + backoff(job.attempts), error=error)
+        else:
+            self._finish(job, JobStatus.DONE)
+
+    def _finish(self, job: Job, status: JobStatus, *, run_at: datetime | None = None, error: str | None = None,
+                refund: bool = False) -> None:
+        values: dict[str, object] = {"status": status, "locked_by": None, "locked_until": None}
+        if status in (JobStatus.DONE, JobStatus.FAILED):
+            values["finished_at"] = clock.now()
+        if status == JobStatus.QUEUED:
+            values["sent_at"] = None  # a broker message must be sent again when it is due
+        if run_at is not None:
+            values["run_at"] = run_at
+        if error is not None:
+            values["last_error"] = error
+        if refund:
+            values["attempts"] = Job.attempts - 1
+        with self.db.unit_of_work() as session:
+            # Only the runner holding the lease may finish the job (another may have taken it over).
+            session.execute(update(Job).where(Job.id == job.id, Job.locked_by == self.runner_id).values(**values)
+                            .execution_options(synchronize_session=False))
+            if status == JobStatus.QUEUED and run_at is not None and run_at <= clock.now():
+                broker.send_after_commit(session, [job.id])
+
+    # Periodic jobs and liveness ------------------------------------------------------------------
+
+    def tick_schedules(self) -> None:
+        """Enqueue periodic jobs that are due. Advancing next_run_at conditionally elects one runner."""
+        from socialdesk.jobs.queue import enqueue
+
+        now = clock.now()
+        with self.db.unit_of_work() as session:
+            known = {s.name: s for s in session.scalars(select(PeriodicSchedule))}
+            for name, interval in PERIODIC.items():
+                if name not in known:
+                    session.add(PeriodicSchedule(name=name, interval_seconds=interval, next_run_at=now))
+            session.flush()
+            due = session.scalars(select(PeriodicSchedule).where(PeriodicSchedule.next_run_at <= now)).all()
+            for schedule in due:
+                if schedule.name not in PERIODIC:
+                    continue
+                won = session.execute(
+                    update(PeriodicSchedule)
+                    .where(PeriodicSchedule.name == schedule.name,
+                           PeriodicSchedule.next_run_at == schedule.next_run_at)
+                    .values(next_run_at=now + timedelta(seconds=PERIODIC[schedule.name]), last_run_at=now)
+                    .execution_options(synchronize_session=False)
+                ).rowcount
+                if won:
+                    enqueue(session, schedule.name, {}, dedupe_key=f"periodic:{schedule.name}")
+
+    def beat(self) -> None:
+        now = clock.now()
+        with self.db.unit_of_work() as session:
+            beat = session.get(Heartbeat, self.runner_id)
+            if beat is None:
+                session.add(Heartbeat(runner_id=self.runner_id, kind=self.kind, hostname=socket.gethostname(),
+                                      pid=os.getpid(), started_at=self.started_at, seen_at=now))
+            else:
+                beat.seen_at = now

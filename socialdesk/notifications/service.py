@@ -1,0 +1,54 @@
+"""Raising, reading and resolving notifications. They are raised by jobs (no person is acting),
+so this takes a session and a workspace id rather than a request's context."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from socialdesk.core import clock
+from socialdesk.notifications.models import Notification
+from socialdesk.workspaces.context import WorkspaceContext
+
+log = logging.getLogger("socialdesk.notifications")
+
+
+def notify(session: Session, workspace_id: str, kind: str, message: str, *, subject: str, link: str | None = None,
+           level: str = "warning") -> None:
+    """Open (or refresh) the notification for this subject; it stays until resolved."""
+    key = f"{kind}:{subject}"
+    found = session.scalars(select(Notification).where(Notification.workspace_id == workspace_id,
+                                                       Notification.dedupe_key == key)).first()
+    now = clock.now()
+    if found is None:
+        session.add(Notification(workspace_id=workspace_id, kind=kind, level=level, message=message, link=link,
+                                 dedupe_key=key, created_at=now, updated_at=now))
+    else:
+        found.message, found.link, found.level, found.updated_at = message, link, level, now
+        found.resolved_at = None
+        found.read_at = None
+    log.warning("notification for workspace %s: %s", workspace_id, message)
+
+
+def resolve(session: Session, workspace_id: str, kind: str, subject: str) -> None:
+    found = session.scalars(select(Notification).where(Notification.workspace_id == workspace_id,
+                                                       Notification.dedupe_key == f"{kind}:{subject}")).first()
+    if found is not None and found.resolved_at is None:
+        found.resolved_at = clock.now()
+
+
+def open_notifications(ctx: WorkspaceContext, limit: int = 50) -> list[Notification]:
+    return list(ctx.session.scalars(ctx.select(Notification).where(Notification.resolved_at.is_(None))
+                                    .order_by(Notification.updated_at.desc()).limit(limit)))
+
+
+def unread_count(ctx: WorkspaceContext) -> int:
+    return ctx.session.scalar(select(func.count()).select_from(ctx.select(Notification).where(
+        Notification.resolved_at.is_(None), Notification.read_at.is_(None)).subquery())) or 0
+
+
+def mark_read(ctx: WorkspaceContext) -> None:
+    for found in open_notifications(ctx, limit=500):
+        found.read_at = found.read_at or clock.now()

@@ -1,0 +1,104 @@
+"""Running socialdesk scaled out for tests: worker and scheduler processes on PostgreSQL and a broker."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from socialdesk.content.models import Publication, PublicationStatus
+from socialdesk.core.db import Database
+from socialdesk.networks.sandbox.models import SandboxPost
+from socialdesk.networks.sandbox.server import sandbox_database
+
+SOCIALDESK = str(Path(sys.executable).parent / "socialdesk")
+TERMINAL = (PublicationStatus.PUBLISHED, PublicationStatus.UNCONFIRMED, PublicationStatus.FAILED)
+
+
+@dataclass
+class Cluster:
+    """Worker and scheduler processes, each in its own process group so a kill takes its children too."""
+
+    env: dict[str, str]
+    log_dir: Path
+    workers: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    worker_started: dict[int, float] = field(default_factory=dict)  # pid -> monotonic start time
+    schedulers: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    started: int = 0
+
+    def _spawn(self, *args: str) -> subprocess.Popen[bytes]:
+        self.started += 1
+        log = (self.log_dir / f"{args[0]}-{self.started}.log").open("wb")
+        return subprocess.Popen([SOCIALDESK, *args], env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+
+    def start_worker(self, concurrency: int = 4) -> None:
+        process = self._spawn("worker", "--pool", "threads", "--concurrency", str(concurrency))
+        self.workers.append(process)
+        self.worker_started[process.pid] = time.monotonic()
+
+    def busy_workers(self, warm_up: float) -> list[int]:
+        """Indexes of workers up for at least `warm_up` seconds (a worker needs a few to start working)."""
+        now = time.monotonic()
+        return [i for i, p in enumerate(self.workers) if now - self.worker_started[p.pid] >= warm_up]
+
+    def start_scheduler(self) -> None:
+        self.schedulers.append(self._spawn("scheduler"))
+
+    def kill_worker(self, index: int) -> None:
+        """SIGKILL, no goodbye: whatever the worker was doing is cut off mid-way."""
+        process = self.workers.pop(index)
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(10)
+
+    def stop(self) -> None:
+        for process in self.workers + self.schedulers:
+            try:
+                os.killpg(process.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                continue
+        for process in self.workers + self.schedulers:
+            try:
+                process.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+        self.workers.clear()
+        self.schedulers.clear()
+
+    def logs(self) -> str:
+        return "\n".join(f"--- {p.name}\n{p.read_text()[-3000:]}" for p in sorted(self.log_dir.glob("*.log")))
+
+
+def statuses(db: Database) -> dict[str, int]:
+    with db.read_sessions() as session:
+        return dict(session.execute(select(Publication.status, func.count()).group_by(Publication.status)).all())
+
+
+def wait_until_settled(db: Database, total: int, timeout: float, tick: Callable[[], None] | None = None) -> None:
+    started = time.monotonic()
+    deadline = started + timeout
+    reported = started
+    while time.monotonic() < deadline:
+        counts = statuses(db)
+        if sum(counts.get(s, 0) for s in TERMINAL) >= total:
+            return
+        if time.monotonic() - reported > 10:  # visible with pytest -s
+            print(f"  {time.monotonic() - started:5.0f} s: {counts}", flush=True)
+            reported = time.monotonic()
+        if tick:
+            tick()
+        time.sleep(0.5)
+    raise AssertionError(f"not settled after {timeout:.0f} s: {statuses(db)}")
+
+
+def posts_on_the_network() -> dict[str, int]:
+    """How many times each text was posted (every test post has a text of its own)."""
+    with sandbox_database().read_sessions() as session:
+        return dict(session.execute(select(SandboxPost.text, func.count()).group_by(SandboxPost.text)).all())
