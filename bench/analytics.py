@@ -69,6 +69,7 @@ def generate(db_url: str, channels: int, per_workspace: int, posts: int, snapsho
     ages = AGES[:snapshots]
     workspaces = (channels + per_workspace - 1) // per_workspace
     step = DAYS * 86400 // posts  # seconds between two posts of a channel
+    json_cast, json_end = ("CAST(", " AS JSON)") if d == "postgresql" else ("", "")
     statements = [
         "INSERT INTO organisations (id, name, created_at, updated_at) VALUES ('o1', 'Bench', :now, :now)",
         f"""INSERT INTO workspaces (id, organisation_id, name, timezone, approval_steps, brand_colour, queue_paused,
@@ -78,8 +79,8 @@ def generate(db_url: str, channels: int, per_workspace: int, posts: int, snapsho
         f"""INSERT INTO channels (id, workspace_id, network, name, handle, external_id, credentials_encrypted,
                 settings, status, created_at, updated_at)
             SELECT 'c' || c.i, 'w' || ((c.i - 1) / {per_workspace} + 1), 'sandbox', 'Channel ' || c.i, 'h' || c.i,
-                   'e' || c.i, '-', '{{"profile": "' || CASE c.i % 3 WHEN 0 THEN 'x' WHEN 1 THEN 'instagram'
-                   ELSE 'mastodon' END || '"}}', 'active', :now, :now
+                   'e' || c.i, '-', {json_cast}'{{"profile": "' || CASE c.i % 3 WHEN 0 THEN 'x' WHEN 1 THEN 'instagram'
+                   ELSE 'mastodon' END || '"}}'{json_end}, 'active', :now, :now
             FROM {_series(d, 'c', channels)}""",
         f"""INSERT INTO posts (id, workspace_id, text, scheduled_at, timezone, approval_step, created_at, updated_at)
             SELECT 'p' || c.i || '_' || p.i, 'w' || ((c.i - 1) / {per_workspace} + 1),

@@ -349,11 +349,14 @@ def _conclusion(label: str, groups: list[Group], ranking: Metric, comparable: in
         return (f"Not enough data to compare by {label.lower()}: fewer than two groups have {st.MIN_POSTS} posts "
                 "or more.", None)
     winners = [g for g in groups if g.verdict == st.Verdict.HIGHER]
-    if not winners:
+    losers = [g for g in groups if g.verdict == st.Verdict.LOWER]
+    if not winners and not losers:
         return (f"No clear difference by {label.lower()}: every interval for the difference in "
                 f"{ranking.label.lower()} includes zero.", None)
-    best = max(winners, key=lambda g: g.difference.value or 0.0)
-    diff = best.difference
-    return (f"{best.label}: {diff.value:+.2f} points of {ranking.label.lower()} against the other posts "
+    # The clearest group: the best one that beats the rest, else the one that does clearly worse.
+    chosen = (max(winners, key=lambda g: g.difference.value or 0.0) if winners
+              else min(losers, key=lambda g: g.difference.value or 0.0))
+    diff = chosen.difference
+    return (f"{chosen.label}: {diff.value:+.2f} points of {ranking.label.lower()} against the other posts "
             f"(interval {diff.low:+.2f} to {diff.high:+.2f}, adjusted for {comparable} groups; "
-            f"n = {best.estimate.n}).", best.label)
+            f"n = {chosen.estimate.n}).", chosen.label if winners else None)
