@@ -218,24 +218,6 @@ def _set_goals(db: Database, workspace_id: str, manual: ManualClock, start: date
         due = (start + timedelta(days=120)).astimezone(ZoneInfo(TIMEZONE)).date()
         goals.create(ctx, goals.GoalIn(name="+600 Instagram followers in four months", metric="followers", target=600,
                                        due_on=due, channel_id=instagram.id, increase=True))
-        goals.create(ctx, goals.GoalIn(name="Engagement rate by followers of 1 % or more a month",
-                                       metric="engagement_rate_followers", target=1.0, due_on=due))
-    manual.set(now)
-
-
-def _set_goals(db: Database, workspace_id: str, manual: ManualClock, start: datetime, now: datetime) -> None:
-    """Goals as the team would have set them a few days into the history, so the demo shows progress."""
-    from socialdesk.goals import service as goals
-
-    manual.set(start + timedelta(days=3))
-    with db.unit_of_work() as session:
-        workspace = session.get(Workspace, workspace_id)
-        assert workspace is not None
-        ctx = _people(session, workspace)["owner"]
-        instagram = next(c for c in channels.list_channels(ctx) if c.settings.get("profile") == "instagram")
-        due = (start + timedelta(days=120)).astimezone(ZoneInfo(TIMEZONE)).date()
-        goals.create(ctx, goals.GoalIn(name="+600 Instagram followers in four months", metric="followers", target=600,
-                                       due_on=due, channel_id=instagram.id, increase=True))
         goals.create(ctx, goals.GoalIn(name="Engagement rate by followers of 0.7 % or more a month",
                                        metric="engagement_rate_followers", target=0.7, due_on=due))
         goals.create(ctx, goals.GoalIn(name="80 posts a month across the channels", metric="posts_published",
