@@ -140,6 +140,16 @@ def generate(db_url: str, channels: int, per_workspace: int, posts: int, snapsho
     return {"workspace_id": "w1", "rows": rows, "publications": publications, "generate_s": took}
 
 
+def existing(db_url: str) -> dict[str, object]:
+    from socialdesk.core.db import Database
+
+    db = Database(db_url)
+    with db.engine.connect() as conn:
+        rows = conn.execute(text("SELECT count(*) FROM publication_metric_snapshots")).scalar_one()
+    db.dispose()
+    return {"workspace_id": "w1", "rows": rows}
+
+
 def measure(db_url: str, workspace_id: str, repeat: int) -> tuple[list[float], list[float], int]:
     from socialdesk.analytics import dashboard
     from socialdesk.analytics.periods import last_days, month_of
@@ -184,6 +194,8 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=1000, help="published posts per channel over a year")
     parser.add_argument("--snapshots", type=int, default=50, help="snapshots per post")
     parser.add_argument("--repeat", type=int, default=20, help="dashboard builds to time")
+    parser.add_argument("--reuse", action="store_true", help="measure the data a previous run generated "
+                                                              "(with --database-url)")
     args = parser.parse_args()
     from socialdesk.core.crypto import generate_key
     from socialdesk.core.schema import create_schema
@@ -197,12 +209,16 @@ def main() -> None:
     posts = args.posts
     if args.quick:
         channels, posts, args.repeat = min(channels, 10), min(posts, 100), min(args.repeat, 10)
-    create_schema(url, reset=postgres)
     print(f"machine: {platform.machine()} {os.cpu_count()} cpu, Python {platform.python_version()}, "
           f"{'PostgreSQL' if postgres else 'SQLite'}")
-    made = generate(url, channels, args.channels_per_workspace, posts, args.snapshots)
-    print(f"generated {made['rows']:,} snapshots of {made['publications']:,} publications on {channels} channels "
-          f"in {made['generate_s']:.1f} s")
+    if args.reuse:
+        made = existing(url)
+        print(f"reusing {made['rows']:,} snapshots")
+    else:
+        create_schema(url, reset=postgres)
+        made = generate(url, channels, args.channels_per_workspace, posts, args.snapshots)
+        print(f"generated {made['rows']:,} snapshots of {made['publications']:,} publications on {channels} "
+              f"channels in {made['generate_s']:.1f} s")
     timings, report_times, period_posts = measure(url, str(made["workspace_id"]), args.repeat)
     p50, p95 = percentile(timings, 50), percentile(timings, 95)
     report_s = statistics.median(report_times)
