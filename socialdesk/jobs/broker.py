@@ -67,6 +67,20 @@ def send(job_ids: list[str]) -> None:
         log.warning("could not reach the broker (%s); the scheduler will send these jobs again", exc)
 
 
+def queue_length() -> int | None:
+    """Messages waiting in the broker's queue; None when the broker cannot be asked."""
+    from amqp.exceptions import ChannelError
+
+    try:
+        with celery_app().connection_for_read() as connection:
+            return int(connection.default_channel.queue_declare(queue=QUEUE, passive=True).message_count)
+    except ChannelError:
+        return 0  # no such queue: Redis drops an empty list, RabbitMQ has not seen the queue yet
+    except Exception as exc:  # the broker is down
+        log.debug("could not read the queue length: %s", exc)
+        return None
+
+
 def send_after_commit(session: Session, job_ids: list[str]) -> None:
     """Send messages for these jobs once `session` commits (nothing is sent if it rolls back)."""
     if not enabled() or not job_ids:

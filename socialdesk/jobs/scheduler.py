@@ -29,14 +29,20 @@ class Scheduler(JobWorker):
         self.poll_seconds = poll_seconds
 
     def send_due(self) -> int:
-        """Send a message for each due job that has none in flight; returns how many were sent."""
+        """Send a message for each due job that has none; returns how many were sent.
+
+        A job whose message went out a while ago gets another only when the broker's queue is empty:
+        then its message was lost (broker restart) or died with a worker. While the queue still holds
+        messages the workers are merely busy, and re-sending would flood the queue with repeats.
+        """
         now = clock.now()
         resend = now - timedelta(seconds=get_settings().resend_after_seconds)
+        waiting = broker.queue_length()
+        lost = or_(Job.sent_at.is_(None), Job.sent_at < resend) if waiting == 0 else Job.sent_at.is_(None)
         with self.db.unit_of_work() as session:
             self.requeue_dead(session, now)
             ids = list(session.scalars(
-                select(Job.id).where(Job.status == JobStatus.QUEUED, Job.run_at <= now,
-                                     or_(Job.sent_at.is_(None), Job.sent_at < resend))
+                select(Job.id).where(Job.status == JobStatus.QUEUED, Job.run_at <= now, lost)
                 .order_by(Job.run_at).limit(SEND_BATCH)))
             if ids:
                 session.execute(update(Job).where(Job.id.in_(ids)).values(sent_at=now)

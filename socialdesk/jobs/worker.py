@@ -13,10 +13,12 @@ import logging
 import os
 import random
 import socket
+import time
 import traceback
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from socialdesk.core import clock
@@ -28,6 +30,7 @@ from socialdesk.jobs.models import Heartbeat, Job, JobStatus, PeriodicSchedule
 from socialdesk.jobs.registry import PERIODIC, RetryLater, get_task, load_task_modules
 
 log = logging.getLogger("socialdesk.jobs")
+FINISH_RETRY_PAUSES = (0.5, 1, 2, 4, 8, 15)  # about half a minute: a database restart takes seconds
 
 
 def backoff(attempts: int, base: float = 10.0, cap: float = 3600.0) -> timedelta:
@@ -124,6 +127,18 @@ class JobWorker:
             values["last_error"] = error
         if refund:
             values["attempts"] = Job.attempts - 1
+        # The database may be restarting right now: keep trying for a while, or the job would sit in
+        # 'running' until its lease ends although its runner is alive.
+        for pause in FINISH_RETRY_PAUSES:
+            try:
+                self._record(job, status, values, run_at)
+                return
+            except OperationalError as exc:
+                log.warning("could not record the end of job %s (%s); retrying in %s s", job.id, exc, pause)
+                time.sleep(pause)
+        self._record(job, status, values, run_at)
+
+    def _record(self, job: Job, status: JobStatus, values: dict[str, object], run_at: datetime | None) -> None:
         with self.db.unit_of_work() as session:
             # Only the runner holding the lease may finish the job (another may have taken it over).
             session.execute(update(Job).where(Job.id == job.id, Job.locked_by == self.runner_id).values(**values)

@@ -30,7 +30,6 @@ from socialdesk.networks.base import (
     Capabilities,
     IdempotencyMethod,
     MediaKind,
-    NetworkAdapter,
     NetworkError,
     OutcomeUnknown,
     OutgoingMedia,
@@ -111,7 +110,11 @@ def publish(db: Database, publication_id: str) -> None:
     if attempt is None:
         return
     try:
-        result = channels.call_network(db, attempt.channel_id, lambda adapter: _earlier_post(adapter, attempt))
+        result = None
+        if attempt.interrupted_at is not None and attempt.caps.idempotency == IdempotencyMethod.LOOKUP:
+            # The interrupted try may have made the post: look before sending again.
+            result = channels.call_network(db, attempt.channel_id,
+                                           lambda adapter: adapter.find_published(attempt.outgoing, attempt.since))
         if result is None:
             if attempt.interrupted_at is not None and attempt.caps.idempotency != IdempotencyMethod.KEY:
                 # The interrupted try may have gone out and the network cannot tell us: do not guess.
@@ -143,13 +146,6 @@ def publish(db: Database, publication_id: str) -> None:
             _record_unconfirmed(db, attempt, unknown.network_message)
         return
     _record_success(db, attempt, result)
-
-
-def _earlier_post(adapter: NetworkAdapter, attempt: Attempt) -> PublishedPost | None:
-    """After an interrupted try on a network without idempotency keys, the post it may have made."""
-    if attempt.interrupted_at is None or attempt.caps.idempotency != IdempotencyMethod.LOOKUP:
-        return None
-    return adapter.find_published(attempt.outgoing, attempt.since)
 
 
 def _look_up_quietly(db: Database, attempt: Attempt) -> PublishedPost | None:
@@ -239,14 +235,16 @@ def _post_link(attempt: Attempt) -> str:
 def _record_success(db: Database, attempt: Attempt, result: PublishedPost) -> None:
     with db.unit_of_work() as session:
         publication, _ = _finished(session, attempt)
+        had_trouble = publication.last_error is not None
         publication.status = S.PUBLISHED
         publication.external_id = result.external_id
         publication.external_url = result.url
         publication.published_at = result.published_at
         publication.last_error = None
         publication.next_attempt_at = None
-        for kind in ("publication_failed", "publication_unconfirmed"):
-            notifications.resolve(session, attempt.workspace_id, kind, attempt.publication_id)
+        if had_trouble:
+            for kind in ("publication_failed", "publication_unconfirmed"):
+                notifications.resolve(session, attempt.workspace_id, kind, attempt.publication_id)
     log.info("published %s as %s", attempt.publication_id, result.external_id)
 
 

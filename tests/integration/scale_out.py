@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -73,6 +74,9 @@ class Cluster:
         self.schedulers.clear()
 
     def logs(self) -> str:
+        keep = os.environ.get("SOCIALDESK_TEST_KEEP_LOGS")  # a folder to copy the processes' logs to
+        if keep:
+            shutil.copytree(self.log_dir, keep, dirs_exist_ok=True)
         return "\n".join(f"--- {p.name}\n{p.read_text()[-3000:]}" for p in sorted(self.log_dir.glob("*.log")))
 
 

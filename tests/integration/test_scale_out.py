@@ -17,6 +17,7 @@ from socialdesk.channels import service as channels
 from socialdesk.content import service as content
 from socialdesk.content.models import Post, Publication, PublicationStatus
 from socialdesk.content.schemas import Intent, PostIn
+from socialdesk.core import clock
 from socialdesk.core.db import Database
 from socialdesk.networks.sandbox import faults
 from tests.helpers import World, make_world
@@ -44,14 +45,21 @@ def _world(db: Database, channels_keyed: int, channels_keyless: int, latency_ms:
     return world, keyless
 
 
-def _publish_now(db: Database, world: World, count: int, batch: int = 200) -> None:
+def _publish_now(db: Database, world: World, count: int) -> None:
+    """`count` posts due now, spread over the channels. The first goes through the composer; the rest are
+    written straight to the tables (the composer is tested elsewhere; here only the pipeline matters)."""
     ids = list(world.channels.values())
-    for start in range(0, count, batch):
-        with db.unit_of_work() as session:
-            ctx = world.ctx(session)
-            for n in range(start, min(count, start + batch)):
-                content.compose(ctx, PostIn(text=f"Post number {n} #scale", channel_ids=[ids[n % len(ids)]],
-                                            intent=Intent.PUBLISH_NOW))
+    with db.unit_of_work() as session:
+        content.compose(world.ctx(session), PostIn(text="Post number 0 #scale", channel_ids=[ids[0]],
+                                                   intent=Intent.PUBLISH_NOW))
+        now = clock.now()
+        posts = [Post(workspace_id=world.workspace_id, text=f"Post number {n} #scale", scheduled_at=now)
+                 for n in range(1, count)]
+        session.add_all(posts)
+        session.flush()
+        session.add_all([Publication(workspace_id=world.workspace_id, post_id=post.id,
+                                     channel_id=ids[n % len(ids)], status=S.SCHEDULED, scheduled_at=now)
+                         for n, post in enumerate(posts, start=1)])
 
 
 def _check_exactly_once(db: Database, keyless: set[str], total: int) -> dict[str, int]:
@@ -96,7 +104,7 @@ def test_workers_and_scheduler_publish_everything_once(postgres: Database, clust
 def test_sigkilled_workers_never_duplicate_and_never_lose(postgres: Database, cluster_env: dict[str, str],
                                                          tmp_path: Path) -> None:
     total = 2000
-    world, keyless = _world(postgres, 14, 6, latency_ms=20)
+    world, keyless = _world(postgres, 14, 6, latency_ms=10)
     _publish_now(postgres, world, total)
     cluster = Cluster(cluster_env, tmp_path)
     cluster.start_scheduler()
@@ -113,7 +121,7 @@ def test_sigkilled_workers_never_duplicate_and_never_lose(postgres: Database, cl
             cluster.kill_worker(rng.choice(working))
             cluster.start_worker()
             kills += 1
-            next_kill = time.monotonic() + rng.uniform(2.0, 5.0)
+            next_kill = time.monotonic() + rng.uniform(3.0, 7.0)
 
     try:
         wait_until_settled(postgres, total, timeout=300, tick=chaos)
@@ -152,21 +160,26 @@ def _restart_postgres() -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("restart", [_restart_redis, _restart_postgres], ids=["broker", "database"])
-def test_a_restart_mid_run_keeps_the_guarantees(postgres: Database, cluster_env: dict[str, str], tmp_path: Path,
-                                                restart) -> None:  # type: ignore[no-untyped-def]
-    total = 300
+def test_broker_and_database_restarts_mid_run_keep_the_guarantees(postgres: Database, cluster_env: dict[str, str],
+                                                                  tmp_path: Path) -> None:
+    total = 400
     world, keyless = _world(postgres, 3, 1, latency_ms=20)
     _publish_now(postgres, world, total)
     cluster = Cluster(cluster_env, tmp_path)
     cluster.start_scheduler()
     cluster.start_worker()
     cluster.start_worker()
-    try:
-        deadline = time.monotonic() + 60
-        while statuses(postgres).get(S.PUBLISHED, 0) < total // 4 and time.monotonic() < deadline:
+
+    def when_published(count: int) -> None:
+        deadline = time.monotonic() + 90
+        while statuses(postgres).get(S.PUBLISHED, 0) < count and time.monotonic() < deadline:
             time.sleep(0.2)
-        restart()
+
+    try:
+        when_published(total // 4)
+        _restart_redis()
+        when_published(total // 2)
+        _restart_postgres()
         postgres.engine.dispose()  # our own pooled connections died with the server
         wait_until_settled(postgres, total, timeout=180)
     except AssertionError:

@@ -175,6 +175,9 @@ def _deliver_comment(site: Site, monkeypatch: pytest.MonkeyPatch, text: str) -> 
     """A comment arrives through the inbox's own fetch, from a stand-in for the network's API."""
 
     class Network:
+        def credentials_expire_at(self) -> None:
+            return None  # a token that does not expire: nothing to refresh
+
         def fetch_inbox(self, cursor: str | None) -> InboxPage:
             item = IncomingItem("c-1", IncomingKind.COMMENT, text, clock_module.now() - timedelta(minutes=5),
                                 "u-1", "mallory", "Mallory")
@@ -186,7 +189,7 @@ def _deliver_comment(site: Site, monkeypatch: pytest.MonkeyPatch, text: str) -> 
 
 def test_hostile_comment_shows_as_text(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
     _deliver_comment(site, monkeypatch, f"{HOSTILE} <img src=x onerror=alert(2)>")
-    for path in ("/comments", ""):
+    for path in ("/inbox", ""):
         page = site.client.get(f"{site.w}{path}").text
         assert HOSTILE not in page and "<img src=x" not in page
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
@@ -199,12 +202,15 @@ def test_replying_from_the_list_redraws_the_comment(site: Site, monkeypatch: pyt
     replies: list[str] = []
 
     class Network:
+        def credentials_expire_at(self) -> None:
+            return None
+
         def reply(self, item_external_id: str, text: str) -> str:
             replies.append(text)
             return "r-1"
 
     monkeypatch.setattr(channels_service, "adapter", lambda channel: Network())
-    response = site.post(f"{site.w}/comments/{items[0].id}/reply", {"text": "Yes, we do!"},
+    response = site.post(f"{site.w}/inbox/c/{items[0].conversation_id}/reply", {"text": "Yes, we do!"},
                          headers={"hx-request": "true"})
     assert response.status_code == 200
     assert "Reply sent." in response.text and "Yes, we do!" in response.text
