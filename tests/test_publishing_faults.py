@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from socialdesk.channels.models import Channel, ChannelStatus
@@ -13,6 +14,7 @@ from socialdesk.content.models import Publication, PublicationStatus
 from socialdesk.content.schemas import Intent, PostIn
 from socialdesk.core.clock import ManualClock
 from socialdesk.core.db import Database
+from socialdesk.jobs.registry import RetryLater
 from socialdesk.jobs.runner import Runner
 from socialdesk.networks.sandbox import faults
 from tests.helpers import World, make_world, sandbox_post_count
@@ -166,3 +168,26 @@ def test_channel_rate_limit_holds_a_burst_to_the_networks_window(database: Datab
     with database.read_sessions() as session:
         assert {p.status for p in session.scalars(select(Publication))} == {S.PUBLISHED}
         assert not any(p.last_error for p in session.scalars(select(Publication)))
+
+
+def test_calls_in_flight_are_capped_per_channel_and_per_network(database: Database, clock: ManualClock,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from socialdesk.core.config import reset_settings_cache
+    from socialdesk.publishing import service as publishing
+
+    monkeypatch.setenv("SOCIALDESK_NETWORK_CONCURRENCY", '{"sandbox": 2}')
+    reset_settings_cache()
+    world = make_world(database, profiles=("x", "mastodon", "facebook"))
+    ids = {profile: _publish_now(database, world, profile, text=f"Post on {profile}") for profile in world.channels}
+    ids["x2"] = _publish_now(database, world, "x", text="Second on x")
+    publishing.dispatch_due(database)
+    # Two calls are under way (as if two workers were waiting for the network)...
+    assert publishing._start_attempt(database, ids["x"]) is not None
+    assert publishing._start_attempt(database, ids["mastodon"]) is not None
+    # ...so a second call to the same channel waits, and so does a third call to the network.
+    for waiting in ("x2", "facebook"):
+        with pytest.raises(RetryLater):
+            publishing._start_attempt(database, ids[waiting])
+    # A call that began longer ago than any network call may last is not counted (its worker died).
+    clock.advance(publishing.CALL_TIMEOUT + timedelta(seconds=1))
+    assert publishing._start_attempt(database, ids["facebook"]) is not None

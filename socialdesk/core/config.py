@@ -31,6 +31,10 @@ class Settings(BaseSettings):
     heartbeat_stale_seconds: float = 30.0
     # A due job still queued this long after its message was sent gets another message.
     resend_after_seconds: float = 30.0
+    # Network calls in flight at once, shared by all workers: per channel (one at a time keeps a
+    # channel's posts in order), and per network where an app-wide limit applies ({"x": 10}).
+    channel_concurrency: int = 1
+    network_concurrency: dict[str, int] = Field(default_factory=dict)
     web_workers: int = 1
     # Requests in flight per web process before it answers 503 (keeps an overload from snowballing;
     # bench/web.py measured 10-20 as best on 2 cores).

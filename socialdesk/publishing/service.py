@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
@@ -20,6 +21,7 @@ from socialdesk.channels.models import Channel, ChannelStatus
 from socialdesk.content import service as content
 from socialdesk.content.models import Post, Publication, PublicationStatus
 from socialdesk.core import clock
+from socialdesk.core.config import get_settings
 from socialdesk.core.db import Database
 from socialdesk.jobs.queue import enqueue
 from socialdesk.jobs.registry import RetryLater
@@ -165,9 +167,11 @@ def _start_attempt(db: Database, publication_id: str) -> Attempt | None:
         publication = session.get(Publication, publication_id)
         if publication is None or publication.status != S.PUBLISHING:
             return None
-        channel = session.get(Channel, publication.channel_id)
+        # Locking the channel's row serialises the capacity check below between workers.
+        channel = session.scalars(select(Channel).where(Channel.id == publication.channel_id)
+                                  .with_for_update()).one()
         post = session.get(Post, publication.post_id)
-        assert channel is not None and post is not None
+        assert post is not None
         if channel.status != ChannelStatus.ACTIVE:
             # Paused or disconnected after the claim: hand it back to the schedule untouched.
             publication.status = S.SCHEDULED
@@ -193,16 +197,37 @@ def _start_attempt(db: Database, publication_id: str) -> Attempt | None:
                        outgoing, caps, since=first_try - timedelta(minutes=5), interrupted_at=interrupted_at)
 
 
+# A network call older than this is not in flight any more: its worker died (adapters time out sooner).
+CALL_TIMEOUT = timedelta(minutes=2)
+BUSY_RETRY = timedelta(seconds=2)
+
+
+def _calls_in_flight(session: Session, publication_id: str, now: datetime, *where: Any) -> int:
+    return session.scalar(
+        select(func.count()).select_from(Publication).join(Channel, Channel.id == Publication.channel_id).where(
+            Publication.status == S.PUBLISHING, Publication.attempt_started_at > now - CALL_TIMEOUT,
+            Publication.id != publication_id, *where)) or 0
+
+
 def _rate_limit_wait(session: Session, channel: Channel, caps: Capabilities, publication_id: str,
                      now: datetime) -> datetime | None:
     """When the channel may post again, or None if it may now.
 
-    Networks state their limits as "N posts per window" over a moving window (Instagram: 100 API posts
-    in any 24 hours), so this counts the channel's own posts in the window rather than refilling a
-    token bucket, which would let a burst exceed the network's count. Posts in flight count too.
+    Three limits, shared by every worker through the database: how many calls may be in flight to one
+    channel and to one network at once (SOCIALDESK_CHANNEL_CONCURRENCY, SOCIALDESK_NETWORK_CONCURRENCY),
+    and the network's posting limit. Networks state that as "N posts per window" over a moving window
+    (Instagram: 100 API posts in any 24 hours), so the channel's own posts in the window are counted
+    rather than a token bucket refilled, which would let a burst exceed the network's count.
     """
     if channel.rate_limited_until and channel.rate_limited_until > now:
         return channel.rate_limited_until
+    settings = get_settings()
+    if _calls_in_flight(session, publication_id, now, Channel.id == channel.id) >= settings.channel_concurrency:
+        return now + BUSY_RETRY
+    network_cap = settings.network_concurrency.get(channel.network)
+    on_network = Channel.network == channel.network
+    if network_cap and _calls_in_flight(session, publication_id, now, on_network) >= network_cap:
+        return now + BUSY_RETRY
     if caps.rate_limit is None:
         return None
     window = timedelta(seconds=caps.rate_limit.per_seconds)
@@ -210,9 +235,7 @@ def _rate_limit_wait(session: Session, channel: Channel, caps: Capabilities, pub
         select(Publication.published_at).where(
             Publication.channel_id == channel.id, Publication.status == S.PUBLISHED,
             Publication.published_at > now - window).order_by(Publication.published_at)))
-    in_flight = session.scalar(select(func.count()).where(
-        Publication.channel_id == channel.id, Publication.status == S.PUBLISHING, Publication.attempts > 0,
-        Publication.id != publication_id)) or 0
+    in_flight = _calls_in_flight(session, publication_id, now, Channel.id == channel.id)
     over = len(recent) + in_flight - caps.rate_limit.posts
     if over < 0:
         return None
