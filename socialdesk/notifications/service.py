@@ -4,6 +4,8 @@ so this takes a session and a workspace id rather than a request's context."""
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -52,3 +54,28 @@ def unread_count(ctx: WorkspaceContext) -> int:
 def mark_read(ctx: WorkspaceContext) -> None:
     for found in open_notifications(ctx, limit=500):
         found.read_at = found.read_at or clock.now()
+
+
+@dataclass(frozen=True)
+class Alert:
+    level: str
+    message: str
+    link: str | None = None
+
+
+def alerts(ctx: WorkspaceContext) -> list[Alert]:
+    """What every page of the workspace shows at the top until it is dealt with."""
+    from socialdesk.content.models import Publication, PublicationStatus
+    from socialdesk.jobs.health import liveness
+
+    found: list[Alert] = []
+    problem = liveness(ctx.session).problem()
+    if problem:
+        soon = clock.now() + timedelta(hours=1)
+        due = ctx.session.scalar(select(func.count()).select_from(ctx.select(Publication).where(
+            Publication.status == PublicationStatus.SCHEDULED, Publication.scheduled_at <= soon).subquery())) or 0
+        if due:
+            found.append(Alert("error", f"{problem}: {due} post(s) due within the hour will not be published "
+                                        "until one runs."))
+    found += [Alert(n.level, n.message, n.link) for n in open_notifications(ctx, limit=5)]
+    return found

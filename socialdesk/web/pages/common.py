@@ -14,6 +14,7 @@ from starlette.datastructures import FormData
 
 from socialdesk.content import service as content
 from socialdesk.core.errors import DomainError
+from socialdesk.notifications import service as notifications
 from socialdesk.web.deps import Identity
 from socialdesk.web.templating import templates
 from socialdesk.workspaces import service as workspaces
@@ -108,6 +109,7 @@ def render(request: Request, template: str, *, ctx: WorkspaceContext | None = No
         base["approval_count"] = len(content.pending_approval(ctx)) if ctx.can(Permission.READ) else 0
         base["can"] = {p.name.lower(): ctx.can(p) for p in Permission}
         base["can"]["publish_directly"] = content.can_publish_directly(ctx)
+        base["system_alerts"] = notifications.alerts(ctx)
     response = templates.TemplateResponse(request, template, {**base, **context}, status_code=status_code)
     if request.cookies.get(FLASH_COOKIE):
         response.delete_cookie(FLASH_COOKIE, path="/")

@@ -105,6 +105,13 @@ def retry(publication_id: str, ctx: Ctx, form: Form) -> Response:
     return _publication_action(ctx, form, publication_id, lambda: content.retry_publication(ctx, publication_id))
 
 
+@router.post("/w/{workspace_id}/publications/{publication_id}/confirm")
+def confirm(publication_id: str, ctx: Ctx, form: Form) -> Response:
+    """A person found the unconfirmed post on the channel."""
+    return _publication_action(ctx, form, publication_id,
+                               lambda: content.confirm_publication(ctx, publication_id, field(form, "url") or None))
+
+
 @router.post("/w/{workspace_id}/publications/{publication_id}/cancel")
 def cancel_publication(publication_id: str, ctx: Ctx, form: Form) -> Response:
     return _publication_action(ctx, form, publication_id, lambda: content.cancel_publication(ctx, publication_id))
