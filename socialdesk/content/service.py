@@ -39,6 +39,7 @@ from socialdesk.core.timezones import local_to_utc, zone
 from socialdesk.media import service as media
 from socialdesk.media.models import MediaAsset
 from socialdesk.notifications import service as notifications
+from socialdesk.publishing.dispatching import request_dispatch
 from socialdesk.workspaces.context import WorkspaceContext
 from socialdesk.workspaces.models import Role
 from socialdesk.workspaces.permissions import Permission
@@ -322,10 +323,8 @@ def schedule(ctx: WorkspaceContext, post_id: str, *, _skip_permission: bool = Fa
         publication.last_error = None
     audit.record(ctx, "post.schedule", "post", post.id, "Scheduled a post")
     notes = []
+    request_dispatch(ctx.session, post.scheduled_at)
     if post.scheduled_at <= now:
-        from socialdesk.publishing.service import request_dispatch
-
-        request_dispatch(ctx.session)
         notes.append("Publishing now.")
     else:
         notes.append(f"Scheduled for {post.scheduled_at.astimezone(zone(post.timezone)):%a %d %b %Y %H:%M} "
@@ -406,6 +405,8 @@ def reschedule(ctx: WorkspaceContext, post_id: str, when_local: datetime, tz_nam
     for publication in publications(ctx, post):
         if publication.status in EDITABLE:
             publication.scheduled_at = resolved.at
+    if scheduled:
+        request_dispatch(ctx.session, resolved.at)
     audit.record(ctx, "post.reschedule", "post", post.id,
                  f"Moved a post to {resolved.at.astimezone(zone(tz_name)):%Y-%m-%d %H:%M} ({tz_name})")
     return [resolved.note] if resolved.note else []
@@ -455,6 +456,8 @@ def update_publication(ctx: WorkspaceContext, publication_id: str, patch: Public
         publication.scheduled_at = resolved.at
         if resolved.note:
             notes.append(resolved.note)
+        if publication.status == S.SCHEDULED:
+            request_dispatch(ctx.session, resolved.at)
     ctx.session.flush()
     if publication.status in (S.SCHEDULED, S.PENDING_APPROVAL):
         channel = channels.get(ctx, publication.channel_id)
@@ -480,8 +483,6 @@ def retry_publication(ctx: WorkspaceContext, publication_id: str) -> list[str]:
     publication.scheduled_at = clock.now()
     publication.attempts = 0
     publication.next_attempt_at = None
-    from socialdesk.publishing.service import request_dispatch
-
     request_dispatch(ctx.session)
     audit.record(ctx, "publication.retry", "publication", publication.id, "Retried a publication")
     return ["Trying again now."]

@@ -40,6 +40,7 @@ from socialdesk.networks.base import (
     RateLimited,
 )
 from socialdesk.notifications import service as notifications
+from socialdesk.publishing.dispatching import request_dispatch
 from socialdesk.workspaces.models import Workspace
 from socialdesk.workspaces.service import system_context
 
@@ -47,11 +48,6 @@ log = logging.getLogger("socialdesk.publishing")
 S = PublicationStatus
 MAX_ATTEMPTS = 6
 DISPATCH_BATCH = 200
-
-
-def request_dispatch(session: Session) -> None:
-    """Ask for a dispatch pass as soon as this transaction commits (publish now, retry)."""
-    enqueue(session, "publications.dispatch", {}, dedupe_key="dispatch:now")
 
 
 def dispatch_due(db: Database) -> int:
@@ -303,6 +299,7 @@ def _record_failure(db: Database, attempt: Attempt, error: NetworkError) -> None
                     channel.rate_limited_until = now + delay
                 publication.status = S.SCHEDULED
                 publication.next_attempt_at = now + delay
+                request_dispatch(session, publication.next_attempt_at)
                 publication.last_error = (f"Try {attempt.attempt} failed, retrying at "
                                           f"{publication.next_attempt_at:%H:%M:%S} UTC: {message}")
         else:

@@ -16,6 +16,7 @@ from socialdesk.content.models import Post, PostMedia, Publication, PublicationS
 from socialdesk.core import clock
 from socialdesk.core.errors import ValidationFailed
 from socialdesk.core.timezones import zone
+from socialdesk.publishing.dispatching import request_dispatch
 from socialdesk.scheduling.models import QueueSlot
 from socialdesk.workspaces.context import WorkspaceContext
 from socialdesk.workspaces.permissions import Permission
@@ -181,6 +182,7 @@ def extend_recurrence(ctx: WorkspaceContext, root: Post) -> int:
                 ctx.session.add(PostMedia(post_id=copy.id, media_id=row.media_id, position=row.position,
                                           publication_id=publication_ids.get(row.publication_id or "")))
         created += 1
+        request_dispatch(ctx.session, at)
     return created
 
 

@@ -1,0 +1,21 @@
+"""Asking for a dispatch pass (kept apart from the pipeline so composing posts can ask without a cycle)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from socialdesk.core import clock
+from socialdesk.jobs.queue import enqueue
+
+
+def request_dispatch(session: Session, at: datetime | None = None) -> None:
+    """Make sure a dispatch pass runs at `at` (default: as soon as this transaction commits).
+
+    Every scheduled time asks for its own pass, so posts go out on the second rather than at the
+    periodic pass (every 15 s), which stays as the safety net.
+    """
+    when = at if at is not None and at > clock.now() else None
+    key = "dispatch:now" if when is None else f"dispatch:{when:%Y%m%dT%H%M%S}"
+    enqueue(session, "publications.dispatch", {}, run_at=when, dedupe_key=key)
