@@ -21,6 +21,7 @@ from socialdesk.content.schemas import Intent, PostIn
 from socialdesk.core import clock as clock_module
 from socialdesk.core.clock import ManualClock
 from socialdesk.core.db import Database
+from socialdesk.jobs.models import Job
 from socialdesk.jobs.runner import Runner
 from socialdesk.publishing import service as publishing
 from tests.helpers import make_world, sandbox_post_count
@@ -42,9 +43,10 @@ def test_a_crash_between_sending_and_recording_does_not_post_twice(database: Dat
     _schedule(database, world.channels["x"], world.ctx, 1, clock.now() + timedelta(minutes=5))
     clock.advance(timedelta(minutes=5))
     publishing.dispatch_due(database)
-    crashed = Runner(database)
-    job = crashed.claim_next()
-    assert job is not None and job.name == "publication.publish"
+    with database.read_sessions() as session:
+        job_id = session.scalars(select(Job.id).where(Job.name == "publication.publish")).one()
+    job = Runner(database).claim(job_id)
+    assert job is not None
     # The worker gets as far as the network call, then dies before it can record the result.
     attempt = publishing._start_attempt(database, job.payload["publication_id"])
     assert attempt is not None
