@@ -27,6 +27,9 @@ from socialdesk.content.schemas import Intent, PostIn, VariantIn
 from socialdesk.core import clock
 from socialdesk.core.clock import ManualClock
 from socialdesk.core.db import Database, get_database
+from socialdesk.inbox import actions as inbox_actions
+from socialdesk.inbox import rules as inbox_rules
+from socialdesk.inbox import saved_replies
 from socialdesk.inbox import service as inbox
 from socialdesk.inbox.models import InboxItem
 from socialdesk.jobs.runner import Runner
@@ -161,11 +164,45 @@ def _create_workspace(db: Database) -> str:
                              timezone=TIMEZONE)
         scheduling.set_slots(ctx, [(d, t) for d in range(5) for t in ("08:30", "13:00", "19:00")]
                              + [(d, "10:00") for d in (5, 6)])
+        _inbox_setup(ctx)
         colours = [(111, 78, 55), (193, 154, 107), (59, 91, 219), (46, 125, 50)]
         for index, colour in enumerate(colours):
             media.upload(ctx, f"kavaco-{index + 1}.jpg", _image(f"Kava & Co. #{index + 1}", colour),
                          alt_text="A cup of coffee on the Kava & Co. counter")
         return workspace.id
+
+
+def _inbox_setup(ctx: WorkspaceContext) -> None:
+    """Saved replies in the audience's languages, and rules that keep spam and insults out of the way."""
+    order = saved_replies.create(ctx, saved_replies.SavedReplyIn(name="Order problem", intent="complaint", texts={
+        "": "Hi {first_name}, we are sorry! Please send us your order number in a direct message and we will "
+            "sort it out today.",
+        "hr": "Bok {first_name}, žao nam je! Pošaljite nam broj narudžbe u poruci i riješit ćemo to danas.",
+        "sr": "Zdravo {first_name}, žao nam je! Pošaljite nam broj porudžbine u poruci i rešićemo to danas.",
+        "de": "Hallo {first_name}, das tut uns leid! Schick uns deine Bestellnummer per DM, wir kümmern uns "
+              "heute darum."}))
+    saved_replies.create(ctx, saved_replies.SavedReplyIn(name="Prices and opening hours", intent="purchase_intent",
+                                                         texts={
+        "": "Hi {first_name}! Prices and opening hours are on kavaco.example — we are open every day 7–22 h.",
+        "hr": "Bok {first_name}! Cijene i radno vrijeme su na kavaco.example — radimo svaki dan 7–22 h."}))
+    saved_replies.create(ctx, saved_replies.SavedReplyIn(name="Thanks", intent="praise", texts={
+        "": "Thank you, {first_name}! ☕", "hr": "Hvala, {first_name}! ☕", "de": "Danke, {first_name}! ☕",
+        "es": "¡Gracias, {first_name}! ☕"}))
+    inbox_rules.create(ctx, inbox_rules.RuleIn(
+        name="Spam out of the way", conditions=inbox_rules.RuleConditions(spam_at_least=0.9,
+                                                                          sentiments=["neutral", "positive"]),
+        actions=inbox_rules.RuleActions(mark_spam=True, labels=["spam"])))
+    inbox_rules.create(ctx, inbox_rules.RuleIn(
+        name="Refund complaints to Ana, with a draft", conditions=inbox_rules.RuleConditions(
+            intents=["complaint"], keywords=["refund", "povrat", "Erstattung", "reembolso", "povraćaj"]),
+        actions=inbox_rules.RuleActions(labels=["refund"], assign_to=_member_id(ctx, TEAM[0][0]),
+                                        draft_reply=order.id)))
+
+
+def _member_id(ctx: WorkspaceContext, email: str) -> str:
+    user = user_by_email(ctx.session, email)
+    assert user is not None
+    return user.id
 
 
 def _plan(start: datetime, now: datetime) -> list[tuple[datetime, int]]:
@@ -254,7 +291,7 @@ def _answer_some(db: Database, workspace_id: str, rng: random.Random) -> None:
         items, _ = inbox.list_items(ctx, inbox.InboxFilter(unanswered=True), limit=5)
         for item in items:
             if "?" in item.text and rng.random() < 0.6:
-                inbox.reply(ctx, item.id, f"Hvala na pitanju, {item.author_name or item.author_handle}! "
+                inbox_actions.reply(ctx, item.id, f"Hvala na pitanju, {item.author_name or item.author_handle}! "
                                           "Javit ćemo vam se u poruci. ☕")
 
 

@@ -24,14 +24,16 @@ from socialdesk.core.clock import ManualClock
 from socialdesk.core.config import reset_settings_cache
 from socialdesk.core.db import Database, get_database, set_database
 from socialdesk.goals import service as goals
+from socialdesk.inbox import actions, rules, saved_replies
 from socialdesk.inbox.models import InboxItem
+from socialdesk.inbox.saved_replies import SavedReplyIn
 from socialdesk.jobs.runner import Runner
 from socialdesk.media import service as media
 from socialdesk.networks.sandbox import server as sandbox_server
 from socialdesk.reports import schedules as report_schedules
 from socialdesk.web.app import create_app
 from socialdesk.workspaces.permissions import ALL_SCOPES
-from tests.helpers import apply_settings, fresh_database, image_bytes, install_clock, make_world
+from tests.helpers import World, apply_settings, fresh_database, image_bytes, install_clock, make_world
 from tests.web_client import signed_in_client
 
 
@@ -67,7 +69,24 @@ def _populate(db: Database, clock: ManualClock, name: str) -> Objects:
         ids = {"post_id": post.id, "publication_id": publication.id, "channel_id": world.channels["x"],
                "media_id": asset.id, "item_id": item.id, "token_id": token_id,
                "goal_id": goal_id, "schedule_id": schedule_id}
+    ids.update(_inbox_objects(db, world, ids["item_id"]))
     return Objects(world.workspace_id, ids)
+
+
+def _inbox_objects(db: Database, world: World, item_id: str) -> dict[str, str]:
+    """A conversation, a saved reply, a moderation rule and a recorded action of the workspace."""
+    with db.unit_of_work() as session:
+        ctx = world.ctx(session)
+        item = session.get(InboxItem, item_id)
+        assert item is not None and item.conversation_id is not None
+        saved = saved_replies.create(ctx, SavedReplyIn(name="Thanks", texts={"": "Thank you, {first_name}!"}))
+        rule = rules.create(ctx, rules.RuleIn(name="Insults", conditions=rules.RuleConditions(offensive_at_least=0.9),
+                                              actions=rules.RuleActions(labels=["insult"])))
+        actions.add_tag(ctx, item.conversation_id, "isolation")
+        session.flush()
+        action = actions.history(ctx, item.conversation_id)[0]
+        return {"conversation_id": item.conversation_id, "saved_reply_id": saved.id, "rule_id": rule.id,
+                "action_id": action.id}
 
 
 SHARED_WORLD = True  # one world for the whole module (see conftest._settings)

@@ -1,36 +1,41 @@
-"""Incoming comments, mentions and messages."""
+"""The unified inbox: messages, conversations, saved replies, moderation rules, metrics, triage."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from socialdesk.inbox import service
-from socialdesk.inbox.models import InboxItem
+from socialdesk.core import clock
+from socialdesk.inbox import actions, conversations, metrics, rules, saved_replies, service
+from socialdesk.inbox.conversations import ConversationFilter
+from socialdesk.inbox.saved_replies import SavedReplyIn
+from socialdesk.inbox.schemas import (
+    ActionOut,
+    AssignIn,
+    BulkIn,
+    BulkOut,
+    ConversationDetail,
+    ConversationOut,
+    ConversationPage,
+    InboxItemOut,
+    NoteOut,
+    RuleOut,
+    SavedReplyOut,
+    StatusIn,
+    SuggestionOut,
+    TagIn,
+    TargetIn,
+    TextIn,
+    TriageIn,
+)
+from socialdesk.text.triage import TriageInput
 from socialdesk.web.deps import Ctx
+from socialdesk.workspaces.context import WorkspaceContext
 
 router = APIRouter(tags=["inbox"])
-
-
-class InboxItemOut(BaseModel):
-    id: str
-    channel_id: str
-    publication_id: str | None
-    kind: str
-    author_handle: str
-    author_name: str
-    text: str
-    language: str | None
-    url: str | None
-    received_at: datetime
-    status: str
-    hidden: bool
-    replied_at: datetime | None
-    reply_text: str | None
-    parent_external_id: str | None
-    external_id: str
+BASE = "/workspaces/{workspace_id}/inbox"
 
 
 class InboxPageOut(BaseModel):
@@ -38,33 +43,269 @@ class InboxPageOut(BaseModel):
     items: list[InboxItemOut]
 
 
-class ReplyIn(BaseModel):
-    text: str
+# Conversations ----------------------------------------------------------------------------------------
 
 
-def item_out(item: InboxItem) -> InboxItemOut:
-    return InboxItemOut(**{k: getattr(item, k) for k in InboxItemOut.model_fields})
+@router.get(f"{BASE}/conversations")
+def list_conversations(ctx: Ctx, view: str = "all", channel_id: str | None = None,
+                       publication_id: str | None = None, language: str | None = None, status: str | None = None,
+                       assignee_id: str | None = None, tag: str | None = None, kind: str | None = None,
+                       q: str | None = None, sort: str = "priority", limit: int = Query(50, ge=1, le=500),
+                       offset: int = Query(0, ge=0)) -> ConversationPage:
+    """Conversations in priority order (unanswered negative questions and complaints first)."""
+    flt = ConversationFilter(view, channel_id, publication_id, language, status, assignee_id, tag, kind, q, sort)
+    before = metrics.overdue_before(ctx)
+    found, total = conversations.list_conversations(ctx, flt, limit=limit, offset=offset, overdue_before=before)
+    tags = conversations.tags_of(ctx, [c.id for c in found])
+    return ConversationPage(total=total, limit=limit, offset=offset, counts=conversations.counts(ctx, before),
+                            items=[ConversationOut.of(c, tags=tags[c.id], overdue_before=before) for c in found])
 
 
-@router.get("/workspaces/{workspace_id}/inbox")
+@router.post(f"{BASE}/conversations/bulk")
+def bulk(data: BulkIn, ctx: Ctx) -> BulkOut:
+    result = actions.bulk(ctx, data.conversation_ids, data.action, user_id=data.user_id, tag=data.tag)
+    return BulkOut(done=result.done, failed=result.failed)
+
+
+def _detail(ctx: WorkspaceContext, conversation_id: str) -> ConversationDetail:
+    view = service.conversation_view(ctx, conversation_id)
+    s = view.suggestion
+    return ConversationDetail(
+        conversation=ConversationOut.of(view.conversation, tags=view.tags, overdue_before=metrics.overdue_before(ctx)),
+        items=[InboxItemOut.of(i) for i in view.items], notes=[NoteOut.of(n) for n in view.notes],
+        history=[ActionOut.of(a) for a in view.history],
+        suggestion=SuggestionOut(saved_reply_id=s.saved_reply.id, name=s.saved_reply.name, language=s.language,
+                                 text=s.text) if s else None)
+
+
+@router.get(f"{BASE}/conversations/{{conversation_id}}")
+def get_conversation(conversation_id: str, ctx: Ctx) -> ConversationDetail:
+    return _detail(ctx, conversation_id)
+
+
+@router.post(f"{BASE}/conversations/{{conversation_id}}/reply")
+def reply_to_conversation(conversation_id: str, data: TextIn, ctx: Ctx) -> ConversationDetail:
+    """Answer the latest message still waiting in the conversation."""
+    actions.reply_to_conversation(ctx, conversation_id, data.text)
+    return _detail(ctx, conversation_id)
+
+
+@router.post(f"{BASE}/conversations/{{conversation_id}}/assign")
+def assign(conversation_id: str, data: AssignIn, ctx: Ctx) -> ConversationDetail:
+    actions.assign(ctx, conversation_id, data.user_id)
+    return _detail(ctx, conversation_id)
+
+
+@router.post(f"{BASE}/conversations/{{conversation_id}}/status")
+def set_status(conversation_id: str, data: StatusIn, ctx: Ctx) -> ConversationDetail:
+    actions.set_status(ctx, conversation_id, data.status)
+    return _detail(ctx, conversation_id)
+
+
+@router.post(f"{BASE}/conversations/{{conversation_id}}/tags")
+def add_tag(conversation_id: str, data: TagIn, ctx: Ctx) -> ConversationDetail:
+    actions.add_tag(ctx, conversation_id, data.tag)
+    return _detail(ctx, conversation_id)
+
+
+@router.post(f"{BASE}/conversations/{{conversation_id}}/tags/remove")
+def remove_tag(conversation_id: str, data: TagIn, ctx: Ctx) -> ConversationDetail:
+    actions.remove_tag(ctx, conversation_id, data.tag)
+    return _detail(ctx, conversation_id)
+
+
+@router.post(f"{BASE}/conversations/{{conversation_id}}/notes", status_code=201)
+def add_note(conversation_id: str, data: TextIn, ctx: Ctx) -> NoteOut:
+    return NoteOut.of(actions.add_note(ctx, conversation_id, data.text))
+
+
+@router.post(f"{BASE}/conversations/{{conversation_id}}/draft")
+def save_draft(conversation_id: str, data: TextIn, ctx: Ctx) -> ConversationDetail:
+    actions.save_draft(ctx, conversation_id, data.text)
+    return _detail(ctx, conversation_id)
+
+
+# Recorded actions -----------------------------------------------------------------------------------
+
+
+@router.get(f"{BASE}/actions")
+def automatic_actions(ctx: Ctx, limit: int = Query(100, ge=1, le=500)) -> list[ActionOut]:
+    """What moderation rules did lately (each undoable where the network allows)."""
+    return [ActionOut.of(a) for a in actions.recent_automatic(ctx, limit)]
+
+
+@router.post(f"{BASE}/actions/{{action_id}}/undo")
+def undo(action_id: str, ctx: Ctx) -> ActionOut:
+    return ActionOut.of(actions.undo(ctx, action_id))
+
+
+# Saved replies ----------------------------------------------------------------------------------------
+
+
+@router.get(f"{BASE}/saved-replies")
+def list_saved_replies(ctx: Ctx) -> list[SavedReplyOut]:
+    return [SavedReplyOut.of(s) for s in saved_replies.list_all(ctx)]
+
+
+@router.post(f"{BASE}/saved-replies", status_code=201)
+def create_saved_reply(data: SavedReplyIn, ctx: Ctx) -> SavedReplyOut:
+    return SavedReplyOut.of(saved_replies.create(ctx, data))
+
+
+@router.get(f"{BASE}/saved-replies/{{saved_reply_id}}")
+def get_saved_reply(saved_reply_id: str, ctx: Ctx) -> SavedReplyOut:
+    return SavedReplyOut.of(saved_replies.get(ctx, saved_reply_id))
+
+
+@router.put(f"{BASE}/saved-replies/{{saved_reply_id}}")
+def update_saved_reply(saved_reply_id: str, data: SavedReplyIn, ctx: Ctx) -> SavedReplyOut:
+    return SavedReplyOut.of(saved_replies.update(ctx, saved_reply_id, data))
+
+
+@router.delete(f"{BASE}/saved-replies/{{saved_reply_id}}", status_code=204)
+def delete_saved_reply(saved_reply_id: str, ctx: Ctx) -> None:
+    saved_replies.remove(ctx, saved_reply_id)
+
+
+# Moderation rules ---------------------------------------------------------------------------------------
+
+
+@router.get(f"{BASE}/rules")
+def list_rules(ctx: Ctx) -> list[RuleOut]:
+    return [RuleOut.of(r) for r in rules.list_all(ctx)]
+
+
+@router.post(f"{BASE}/rules", status_code=201)
+def create_rule(data: rules.RuleIn, ctx: Ctx) -> RuleOut:
+    return RuleOut.of(rules.create(ctx, data))
+
+
+@router.get(f"{BASE}/rules/{{rule_id}}")
+def get_rule(rule_id: str, ctx: Ctx) -> RuleOut:
+    return RuleOut.of(rules.get(ctx, rule_id))
+
+
+@router.put(f"{BASE}/rules/{{rule_id}}")
+def update_rule(rule_id: str, data: rules.RuleIn, ctx: Ctx) -> RuleOut:
+    return RuleOut.of(rules.update(ctx, rule_id, data))
+
+
+@router.delete(f"{BASE}/rules/{{rule_id}}", status_code=204)
+def delete_rule(rule_id: str, ctx: Ctx) -> None:
+    rules.remove(ctx, rule_id)
+
+
+# Response metrics and target --------------------------------------------------------------------------------
+
+
+class FiguresOut(BaseModel):
+    conversations: int
+    answered: int
+    response_rate: float | None
+    median_minutes: float | None
+    p90_minutes: float | None
+    within_target_rate: float | None
+
+
+class MetricsOut(BaseModel):
+    since: datetime
+    until: datetime
+    target_minutes: int
+    overdue_now: int
+    workspace: FiguresOut
+    by_channel: dict[str, FiguresOut]
+    by_member: dict[str, FiguresOut]
+
+
+@router.get(f"{BASE}/metrics")
+def response_metrics(ctx: Ctx, since: datetime | None = None, until: datetime | None = None) -> MetricsOut:
+    """First-response time (median, p90) and response rate, per workspace, channel and member."""
+    until = clock.utc(until) if until else clock.now()
+    since = clock.utc(since) if since else until - timedelta(days=28)
+    r = metrics.report(ctx, since, until)
+    return MetricsOut(since=r.since, until=r.until, target_minutes=r.target_minutes, overdue_now=r.overdue_now,
+                      workspace=FiguresOut(**r.workspace.as_dict()),
+                      by_channel={k: FiguresOut(**v.as_dict()) for k, v in r.by_channel.items()},
+                      by_member={k: FiguresOut(**v.as_dict()) for k, v in r.by_member.items()})
+
+
+@router.put(f"{BASE}/settings")
+def set_target(data: TargetIn, ctx: Ctx) -> TargetIn:
+    return TargetIn(response_target_minutes=metrics.set_target(ctx, data.response_target_minutes))
+
+
+@router.get(f"{BASE}/settings")
+def get_settings(ctx: Ctx) -> TargetIn:
+    return TargetIn(response_target_minutes=metrics.target_minutes(ctx))
+
+
+# Stateless triage --------------------------------------------------------------------------------------------
+
+
+@router.post(f"{BASE}/triage")
+def triage_texts(data: TriageIn, ctx: Ctx) -> list[dict[str, object]]:
+    """Triage texts without storing them: language, sentiment, offensive, spam, intent."""
+    found = service.triage_texts(ctx, [TriageInput(t.text, t.language_hint) for t in data.texts], data.channel_id)
+    return [{"id": t.id, **f.as_dict()} for t, f in zip(data.texts, found, strict=True)]
+
+
+# Messages ----------------------------------------------------------------------------------------------------
+
+
+@router.get(BASE)
 def list_inbox(ctx: Ctx, channel_id: str | None = None, publication_id: str | None = None, kind: str | None = None,
                unanswered: bool = False, limit: int = Query(100, ge=1, le=500),
                offset: int = Query(0, ge=0)) -> InboxPageOut:
+    """Single messages, newest first (conversations are the usual way in)."""
     items, total = service.list_items(ctx, service.InboxFilter(channel_id, publication_id, kind, None, unanswered),
                                       limit=limit, offset=offset)
-    return InboxPageOut(total=total, items=[item_out(i) for i in items])
+    return InboxPageOut(total=total, items=[InboxItemOut.of(i) for i in items])
 
 
-@router.get("/workspaces/{workspace_id}/inbox/{item_id}")
+@router.get(f"{BASE}/{{item_id}}")
 def get_item(item_id: str, ctx: Ctx) -> InboxItemOut:
-    return item_out(service.get(ctx, item_id))
+    return InboxItemOut.of(service.get(ctx, item_id))
 
 
-@router.post("/workspaces/{workspace_id}/inbox/{item_id}/reply")
-def reply(item_id: str, data: ReplyIn, ctx: Ctx) -> InboxItemOut:
-    return item_out(service.reply(ctx, item_id, data.text))
+@router.get(f"{BASE}/{{item_id}}/suggestion")
+def suggested_reply(item_id: str, ctx: Ctx) -> SuggestionOut | None:
+    """The saved reply for the message's intent, in its language, with the variables filled in."""
+    s = service.suggestion(ctx, service.get(ctx, item_id))
+    return SuggestionOut(saved_reply_id=s.saved_reply.id, name=s.saved_reply.name, language=s.language,
+                         text=s.text) if s else None
 
 
-@router.post("/workspaces/{workspace_id}/inbox/{item_id}/hide")
+@router.post(f"{BASE}/{{item_id}}/reply")
+def reply(item_id: str, data: TextIn, ctx: Ctx) -> InboxItemOut:
+    return InboxItemOut.of(actions.reply(ctx, item_id, data.text))
+
+
+@router.post(f"{BASE}/{{item_id}}/hide")
 def hide(item_id: str, ctx: Ctx) -> InboxItemOut:
-    return item_out(service.hide(ctx, item_id))
+    return InboxItemOut.of(actions.hide(ctx, item_id))
+
+
+@router.post(f"{BASE}/{{item_id}}/like")
+def like(item_id: str, ctx: Ctx) -> InboxItemOut:
+    return InboxItemOut.of(actions.like(ctx, item_id))
+
+
+@router.post(f"{BASE}/{{item_id}}/delete")
+def delete_item(item_id: str, ctx: Ctx) -> InboxItemOut:
+    return InboxItemOut.of(actions.delete_item(ctx, item_id))
+
+
+@router.post(f"{BASE}/{{item_id}}/block")
+def block_author(item_id: str, ctx: Ctx) -> InboxItemOut:
+    actions.block_author(ctx, item_id)
+    return InboxItemOut.of(service.get(ctx, item_id))
+
+
+@router.post(f"{BASE}/{{item_id}}/spam")
+def mark_spam(item_id: str, ctx: Ctx) -> InboxItemOut:
+    return InboxItemOut.of(actions.mark_spam(ctx, item_id, True))
+
+
+@router.post(f"{BASE}/{{item_id}}/not-spam")
+def mark_not_spam(item_id: str, ctx: Ctx) -> InboxItemOut:
+    return InboxItemOut.of(actions.mark_spam(ctx, item_id, False))

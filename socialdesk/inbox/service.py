@@ -1,27 +1,34 @@
-"""Bringing comments, mentions and messages in from every channel, and answering them."""
+"""Bringing comments, mentions and messages in from every channel, and finding them again.
+
+What the team does with them is in actions.py; how they are threaded and ordered in conversations.py;
+triage on arrival in triage.py."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from socialdesk.audit import service as audit
 from socialdesk.channels import service as channels
 from socialdesk.channels.models import Channel, ChannelStatus
 from socialdesk.content.models import Publication
 from socialdesk.core import clock
 from socialdesk.core.db import Database
-from socialdesk.core.errors import Conflict, ValidationFailed
-from socialdesk.inbox.models import InboxItem
+from socialdesk.inbox import actions, conversations, saved_replies
+from socialdesk.inbox.models import Conversation, InboxItem, InboxNote, ModerationAction, SavedReply
+from socialdesk.jobs.queue import enqueue
 from socialdesk.networks.base import AuthError, IncomingItem, NetworkError
+from socialdesk.text.language import channel_languages
+from socialdesk.text.triage import Triage, TriageInput, triage
 from socialdesk.workspaces.context import WorkspaceContext
 from socialdesk.workspaces.permissions import Permission
 
 log = logging.getLogger("socialdesk.inbox")
 MAX_PAGES_PER_FETCH = 20
+TRIAGE_BATCH = 200  # items per triage job: one embedding batch, one short write
 
 
 def fetch_channel(db: Database, channel_id: str) -> int:
@@ -53,7 +60,7 @@ def fetch_channel(db: Database, channel_id: str) -> int:
         with db.unit_of_work() as session:
             channel = session.get(Channel, channel_id)
             assert channel is not None
-            added += _store(session, channel, page.items)
+            added += store_incoming(session, channel, page.items)
             channel.inbox_cursor = page.cursor or cursor
             channel.inbox_fetched_at = clock.now()
         if not page.items or page.cursor in (None, cursor):
@@ -62,7 +69,9 @@ def fetch_channel(db: Database, channel_id: str) -> int:
     return added
 
 
-def _store(session: Session, channel: Channel, items: list[IncomingItem]) -> int:
+def store_incoming(session: Session, channel: Channel, items: list[IncomingItem]) -> int:
+    """Keep what is new, thread it into conversations, and ask for its triage (a job, so the fetch
+    does not wait for the models)."""
     if not items:
         return 0
     ids = [i.external_id for i in items]
@@ -71,20 +80,30 @@ def _store(session: Session, channel: Channel, items: list[IncomingItem]) -> int
     post_ids = {i.post_external_id for i in items if i.post_external_id}
     publications = dict(session.execute(select(Publication.external_id, Publication.id).where(
         Publication.channel_id == channel.id, Publication.external_id.in_(post_ids))).all()) if post_ids else {}
-    added = 0
-    for item in items:
+    added: list[InboxItem] = []
+    for item in sorted(items, key=lambda i: i.created_at):
         if item.external_id in known:
             continue
         known.add(item.external_id)
-        session.add(InboxItem(
+        row = InboxItem(
             workspace_id=channel.workspace_id, channel_id=channel.id,
             publication_id=publications.get(item.post_external_id or ""), kind=item.kind,
             external_id=item.external_id, parent_external_id=item.parent_external_id,
             post_external_id=item.post_external_id, author_external_id=item.author_external_id,
             author_handle=item.author_handle, author_name=item.author_name, text=item.text,
-            language=item.language, url=item.url, received_at=item.created_at))
-        added += 1
-    return added
+            language=item.language, url=item.url, received_at=item.created_at)
+        session.add(row)
+        added.append(row)
+    if added:
+        session.flush()
+        conversations.refresh(session, conversations.thread(session, channel, added))
+        enqueue_triage(session, [row.id for row in added])
+    return len(added)
+
+
+def enqueue_triage(session: Session, item_ids: list[str]) -> None:
+    for start in range(0, len(item_ids), TRIAGE_BATCH):
+        enqueue(session, "inbox.triage", {"item_ids": item_ids[start:start + TRIAGE_BATCH]})
 
 
 @dataclass(frozen=True)
@@ -119,41 +138,50 @@ def get(ctx: WorkspaceContext, item_id: str) -> InboxItem:
     return ctx.get(InboxItem, item_id, what="inbox item")
 
 
-def reply(ctx: WorkspaceContext, item_id: str, text: str) -> InboxItem:
-    ctx.require(Permission.INBOX_WRITE)
-    item = get(ctx, item_id)
-    if not text.strip():
-        raise ValidationFailed("Write a reply first.")
-    channel = channels.get(ctx, item.channel_id)
-    if not channels.capabilities(channel).reply:
-        raise Conflict(f"{channel.name} does not allow replies through its API.")
-    try:
-        item.reply_external_id = channels.adapter(channel).reply(item.external_id, text.strip())
-    except NetworkError as error:
-        raise Conflict(f"{channel.name} refused the reply: {error.network_message}") from error
-    item.reply_text = text.strip()
-    item.replied_at = clock.now()
-    audit.record(ctx, "inbox.reply", "inbox_item", item.id, f"Replied to {item.author_handle}")
-    return item
+# One conversation with everything the middle and right panes show --------------------------------
 
 
-def hide(ctx: WorkspaceContext, item_id: str) -> InboxItem:
-    ctx.require(Permission.INBOX_WRITE)
-    item = get(ctx, item_id)
-    channel = channels.get(ctx, item.channel_id)
-    if not channels.capabilities(channel).hide_comments:
-        raise Conflict(f"{channel.name} does not let apps hide comments.")
-    try:
-        channels.adapter(channel).hide(item.external_id)
-    except NetworkError as error:
-        raise Conflict(f"{channel.name} refused to hide it: {error.network_message}") from error
-    item.hidden = True
-    audit.record(ctx, "inbox.hide", "inbox_item", item.id, f"Hid a comment by {item.author_handle}")
-    return item
+@dataclass(frozen=True)
+class Suggestion:
+    saved_reply: SavedReply
+    language: str  # the version chosen ("" for the fallback text)
+    text: str  # with the variables filled in
 
 
-def counts(ctx: WorkspaceContext) -> dict[str, int]:
-    total = ctx.session.scalar(select(func.count()).select_from(ctx.select(InboxItem).subquery())) or 0
-    open_ = ctx.session.scalar(select(func.count()).select_from(
-        ctx.select(InboxItem).where(InboxItem.replied_at.is_(None), InboxItem.hidden.is_(False)).subquery())) or 0
-    return {"total": total, "unanswered": open_}
+def suggestion(ctx: WorkspaceContext, item: InboxItem | None) -> Suggestion | None:
+    """The saved reply for the message's intent, in its language where one was written."""
+    found = saved_replies.suggest(ctx, item) if item is not None else None
+    if found is None or item is None:
+        return None
+    language, _ = saved_replies.text_for(found, item.language)
+    return Suggestion(found, language, saved_replies.render(ctx, found, item))
+
+
+@dataclass(frozen=True)
+class ConversationView:
+    conversation: Conversation
+    items: list[InboxItem]
+    focus: InboxItem | None  # what the keyboard's reply, hide and like act on
+    notes: list[InboxNote]
+    history: list[ModerationAction]
+    tags: list[str]
+    suggestion: Suggestion | None
+
+
+def conversation_view(ctx: WorkspaceContext, conversation_id: str) -> ConversationView:
+    conversation = conversations.get(ctx, conversation_id)
+    items = conversations.items_of(ctx, conversation.id)
+    focus = actions.focus_item(items)
+    return ConversationView(conversation, items, focus, actions.notes(ctx, conversation.id),
+                            actions.history(ctx, conversation.id),
+                            conversations.tags_of(ctx, [conversation.id])[conversation.id], suggestion(ctx, focus))
+
+
+def triage_texts(ctx: WorkspaceContext, inputs: Sequence[TriageInput], channel_id: str | None = None
+                 ) -> list[Triage]:
+    """Triage texts that are not in the inbox (the API's and CLI's stateless triage)."""
+    ctx.require(Permission.READ)
+    if channel_id:
+        spoken = channel_languages(channels.get(ctx, channel_id).settings)
+        inputs = [TriageInput(i.text, i.language_hint, i.channel_languages or spoken) for i in inputs]
+    return triage(inputs)

@@ -87,6 +87,7 @@ class Capabilities:
     like_comments: bool = False
     hide_comments: bool = False
     delete_comments: bool = False
+    block_authors: bool = False  # block (ban) a person from the account's comments and messages
     direct_messages: bool = False
     native_scheduling: bool = False
     post_metrics: frozenset[str] = frozenset()

@@ -136,6 +136,7 @@ NETWORK_PROFILES: dict[str, Capabilities] = {
         like_comments=True,  # app.bsky.feed.like record
         hide_comments=True,  # threadgate hiddenReplies
         delete_comments=False,
+        block_authors=True,  # app.bsky.graph.block record
         direct_messages=True,  # chat.bsky.*
         post_metrics=post_metrics("likes reposts comments quotes saves"),  # no views; saves = bookmarks
         account_metrics=account_metrics("followers following posts"),
@@ -166,6 +167,7 @@ NETWORK_PROFILES: dict[str, Capabilities] = {
         like_comments=True,  # favourite
         hide_comments=False,  # no API to hide someone else's reply
         delete_comments=False,  # own statuses only
+        block_authors=True,  # POST /api/v1/accounts/:id/block
         direct_messages=True,  # visibility=direct + conversations
         native_scheduling=True,  # scheduled_at, at least 5 minutes ahead
         post_metrics=post_metrics("likes reposts comments quotes"),  # no impressions or reach
@@ -185,6 +187,7 @@ NETWORK_PROFILES: dict[str, Capabilities] = {
         like_comments=True,  # POST /{object-id}/likes as the Page (U: not in networks.md)
         hide_comments=True,  # is_hidden
         delete_comments=True,
+        block_authors=True,  # POST /{page-id}/blocked (U)
         direct_messages=True,  # Messenger, 24 h window (U)
         native_scheduling=True,  # published=false + scheduled_publish_time
         # post_media_view, post_total_media_view_unique (≈ reach), post_clicks, reactions, shares
@@ -258,6 +261,7 @@ NETWORK_PROFILES: dict[str, Capabilities] = {
         comments=True,  # in the linked discussion group
         hide_comments=False,
         delete_comments=True,  # deleteMessage in the discussion group, under 48 h
+        block_authors=True,  # banChatMember in the discussion group
         direct_messages=False,  # only users who started the bot; not a channel's inbox
         post_metrics=post_metrics("likes"),  # reaction counts only; no views in the Bot API
         account_metrics=account_metrics("followers"),  # getChatMemberCount
@@ -280,6 +284,7 @@ NETWORK_PROFILES: dict[str, Capabilities] = {
         ),
         hide_comments=True,  # setModerationStatus heldForReview
         delete_comments=True,
+        block_authors=True,  # comments.setModerationStatus banAuthor=true
         native_scheduling=True,  # status.publishAt with privacyStatus=private
         post_metrics=post_metrics("views likes comments reposts"),  # reposts = Analytics API shares
         account_metrics=account_metrics("followers posts"),  # subscriberCount, videoCount
@@ -341,6 +346,7 @@ NETWORK_PROFILES: dict[str, Capabilities] = {
         like_comments=True,  # likes.add (U)
         hide_comments=False,  # no hide: delete or ban
         delete_comments=True,  # wall.deleteComment
+        block_authors=True,  # groups.ban (U)
         direct_messages=True,  # community messages
         native_scheduling=True,  # wall.post publish_date
         # likes/reposts/comments/views counters; stats.getPostReach reach_total and links

@@ -127,12 +127,13 @@ def _object_params() -> dict[str, type]:
     from socialdesk.channels.models import Channel
     from socialdesk.content.models import Post, Publication
     from socialdesk.goals.models import Goal
-    from socialdesk.inbox.models import InboxItem
+    from socialdesk.inbox.models import Conversation, InboxItem, ModerationAction, ModerationRule, SavedReply
     from socialdesk.media.models import MediaAsset
     from socialdesk.reports.models import ReportSchedule
 
     return {"post_id": Post, "publication_id": Publication, "channel_id": Channel, "media_id": MediaAsset,
-            "item_id": InboxItem, "goal_id": Goal, "schedule_id": ReportSchedule}
+            "item_id": InboxItem, "conversation_id": Conversation, "rule_id": ModerationRule,
+            "saved_reply_id": SavedReply, "action_id": ModerationAction, "goal_id": Goal, "schedule_id": ReportSchedule}
 
 
 # Path parameters that are not workspace objects, checked by their own routes.

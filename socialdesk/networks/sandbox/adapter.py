@@ -230,8 +230,10 @@ class SandboxAdapter:
         sources, hidden = call.sources(), call.hidden
         # Items at the cursor's own instant are re-read and then dropped by (time, id) order.
         candidates = sources.between(None if after is None else after[0] - 1.0, now)
+        blocked = self._blocked_members(call)
         fresh = [item for item in candidates
-                 if (after is None or item.order > (after[0], str(after[1]))) and item.external_id not in hidden]
+                 if (after is None or item.order > (after[0], str(after[1]))) and item.external_id not in hidden
+                 and item.time < blocked.get(item.member, float("inf"))]
         page = fresh[:PAGE_SIZE]
         # A full page leaves a bookmark after its last item; otherwise everything up to now was read
         # (nothing new can appear in the past: reactions always come after what caused them).
@@ -279,6 +281,64 @@ class SandboxAdapter:
             raise PermanentNetworkError("Only comments can be hidden.", status_code=400)
         store.insert_hidden(call.record.id, item_external_id, clock.now())
         call.finish()
+
+    def unhide(self, item_external_id: str) -> None:
+        call = self._open("unhide")
+        if not call.caps.hide_comments:
+            raise PermanentNetworkError("Hiding comments is not supported on this network.", status_code=403)
+        if item_external_id in store.marks(call.record.id, "delete"):
+            raise PermanentNetworkError("The comment was deleted and cannot be shown again.", status_code=410)
+        store.remove_hidden(call.record.id, item_external_id)
+        call.finish()
+
+    def like(self, item_external_id: str) -> None:
+        self._mark("like", item_external_id, on=True)
+
+    def unlike(self, item_external_id: str) -> None:
+        self._mark("like", item_external_id, on=False)
+
+    def delete_comment(self, item_external_id: str) -> None:
+        self._mark("delete", item_external_id, on=True)
+
+    def block(self, author_external_id: str) -> None:
+        self._mark("block", author_external_id, on=True)
+
+    def unblock(self, author_external_id: str) -> None:
+        self._mark("block", author_external_id, on=False)
+
+    _MARK_NEEDS = {"like": "like_comments", "delete": "delete_comments", "block": "block_authors"}
+
+    def _mark(self, action: str, target: str, *, on: bool) -> None:
+        """A like, deletion or block (or its undoing), where the imitated network allows it."""
+        call = self._open(action, posts=True, replies=True)
+        if not getattr(call.caps, self._MARK_NEEDS[action]):
+            raise PermanentNetworkError(f"This network does not let apps {action} "
+                                        f"{'people' if action == 'block' else 'comments'}.", status_code=403)
+        now = clock.now()
+        if action == "block":
+            ref = ids.parse(ids.account_key(call.record.handle), target)
+            if ref is None or ref.kind != "member":
+                raise _not_found("The person")
+        else:
+            item = call.sources().find(target, now.timestamp())
+            if item is None:
+                raise _not_found("The comment")
+            if action == "delete" and item.kind != IncomingKind.COMMENT:
+                raise PermanentNetworkError("Only comments can be deleted.", status_code=400)
+        store.set_mark(call.record.id, action, target, now, on=on)
+        if action == "delete":
+            store.insert_hidden(call.record.id, target, now)  # a deleted comment is gone for everyone
+        call.finish()
+
+    def _blocked_members(self, call: _Call) -> dict[int, float]:
+        """Member index -> when we blocked them: from then on they cannot write to the account."""
+        key = ids.account_key(call.record.handle)
+        found = {}
+        for target, at in store.marks(call.record.id, "block").items():
+            ref = ids.parse(key, target)
+            if ref is not None and ref.kind == "member":
+                found[ref.number] = at.timestamp()
+        return found
 
     # Metrics -------------------------------------------------------------------------------------
 

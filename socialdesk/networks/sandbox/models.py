@@ -80,3 +80,15 @@ class SandboxHiddenItem(IdMixin, Base):
     account_id: Mapped[str] = mapped_column(ForeignKey("sandbox_accounts.id", ondelete="CASCADE"), index=True)
     item_external_id: Mapped[str] = mapped_column(String(120))
     hidden_at: Mapped[datetime]
+
+
+class SandboxModeration(IdMixin, Base):
+    """What the account did to other people's comments and to people: liked, deleted, blocked."""
+
+    __tablename__ = "sandbox_moderation"
+    __table_args__ = (UniqueConstraint("account_id", "action", "target"),)
+
+    account_id: Mapped[str] = mapped_column(ForeignKey("sandbox_accounts.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(String(16))  # like | delete | block
+    target: Mapped[str] = mapped_column(String(120))  # an item's external id, or a member's for "block"
+    at: Mapped[datetime]

@@ -19,7 +19,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from socialdesk.networks.sandbox.audience import AccountParams
-from socialdesk.networks.sandbox.models import SandboxAccount, SandboxHiddenItem, SandboxPost, SandboxReply
+from socialdesk.networks.sandbox.models import (
+    SandboxAccount,
+    SandboxHiddenItem,
+    SandboxModeration,
+    SandboxPost,
+    SandboxReply,
+)
 from socialdesk.networks.sandbox.server import sandbox_database
 
 
@@ -285,3 +291,32 @@ def insert_hidden(account_id: str, item_external_id: str, at: datetime) -> None:
             session.add(SandboxHiddenItem(account_id=account_id, item_external_id=item_external_id, hidden_at=at))
     except IntegrityError:
         pass  # hidden already: hiding is idempotent
+
+
+def remove_hidden(account_id: str, item_external_id: str) -> None:
+    with sandbox_database().unit_of_work() as session:
+        session.execute(delete(SandboxHiddenItem).where(SandboxHiddenItem.account_id == account_id,
+                                                        SandboxHiddenItem.item_external_id == item_external_id))
+
+
+# Likes, deletions and blocks -----------------------------------------------------------------------
+
+
+def set_mark(account_id: str, action: str, target: str, at: datetime, *, on: bool = True) -> None:
+    """Record (or, with on=False, take back) a like, deletion or block; repeating either is harmless."""
+    try:
+        with sandbox_database().unit_of_work() as session:
+            if on:
+                session.add(SandboxModeration(account_id=account_id, action=action, target=target, at=at))
+            else:
+                session.execute(delete(SandboxModeration).where(
+                    SandboxModeration.account_id == account_id, SandboxModeration.action == action,
+                    SandboxModeration.target == target))
+    except IntegrityError:
+        pass
+
+
+def marks(account_id: str, action: str) -> dict[str, datetime]:
+    with _read() as session:
+        return dict(session.execute(select(SandboxModeration.target, SandboxModeration.at).where(
+            SandboxModeration.account_id == account_id, SandboxModeration.action == action)).all())

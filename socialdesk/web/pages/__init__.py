@@ -8,10 +8,10 @@ from socialdesk.web.pages import (
     auth,
     calendar,
     channels,
-    comments,
     compose,
     dashboard,
     goals,
+    inbox,
     media,
     posts,
     queue,
@@ -20,6 +20,6 @@ from socialdesk.web.pages import (
 )
 
 router = APIRouter(include_in_schema=False)
-for module in (auth, dashboard, calendar, compose, posts, approvals, comments, channels, media, queue, settings,
+for module in (auth, dashboard, calendar, compose, posts, approvals, inbox, channels, media, queue, settings,
                analytics, goals, reports):
     router.include_router(module.router)

@@ -1,0 +1,296 @@
+"""Threading messages into conversations, what each conversation needs now, and the views on them.
+
+A conversation is a comment with the replies under it (ours and the audience's), a mention, or every
+direct message exchanged with one person on one channel. Its summary columns (waiting since, first
+response, priority, what triage found) are recomputed from its items whenever one changes, so the
+list can be filtered and ordered by plain indexed columns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from socialdesk.channels.models import Channel
+from socialdesk.core.errors import ValidationFailed
+from socialdesk.inbox.models import (
+    Conversation,
+    ConversationStatus,
+    ConversationTag,
+    InboxItem,
+    Priority,
+)
+from socialdesk.networks.base import IncomingKind
+from socialdesk.workspaces.context import WorkspaceContext
+
+SNIPPET = 280
+
+
+def thread_key(item: InboxItem, parent_keys: dict[str, str]) -> str:
+    """The conversation an item belongs to: its parent's, else its own (or the DM partner's)."""
+    if item.kind == IncomingKind.DIRECT_MESSAGE:
+        return f"dm:{item.author_external_id}"
+    if item.parent_external_id and item.parent_external_id in parent_keys:
+        return parent_keys[item.parent_external_id]
+    return item.external_id
+
+
+def thread(session: Session, channel: Channel, items: Sequence[InboxItem]) -> set[str]:
+    """Put new items (in time order) into conversations; returns the ids of the conversations touched."""
+    parents = {i.parent_external_id for i in items if i.parent_external_id}
+    parent_keys = _known_parent_keys(session, channel.id, parents)
+    keys: dict[str, str] = {}
+    for item in items:
+        key = thread_key(item, parent_keys)
+        keys[item.id] = key
+        parent_keys.setdefault(item.external_id, key)  # a reply in the same page finds its parent here
+    existing = {c.thread_key: c for c in session.scalars(select(Conversation).where(
+        Conversation.channel_id == channel.id, Conversation.thread_key.in_(set(keys.values()))))}
+    touched: set[str] = set()
+    for item in items:
+        key = keys[item.id]
+        conversation = existing.get(key)
+        if conversation is None:
+            conversation = Conversation(
+                workspace_id=channel.workspace_id, channel_id=channel.id, publication_id=item.publication_id,
+                kind=item.kind, thread_key=key, author_handle=item.author_handle, author_name=item.author_name,
+                first_inbound_at=item.received_at, last_inbound_at=item.received_at, item_count=0)
+            session.add(conversation)
+            session.flush()
+            existing[key] = conversation
+        elif conversation.status == ConversationStatus.CLOSED or conversation.status == ConversationStatus.WAITING:
+            conversation.status = ConversationStatus.OPEN  # they wrote again: it needs us again
+        item.conversation_id = conversation.id
+        touched.add(conversation.id)
+    return touched
+
+
+def _known_parent_keys(session: Session, channel_id: str, parents: set[str]) -> dict[str, str]:
+    """Parent external id -> its conversation's key, for parents we already have: their items, or
+    our replies (a member answering our reply continues that conversation)."""
+    if not parents:
+        return {}
+    rows = session.execute(
+        select(InboxItem.external_id, InboxItem.reply_external_id, Conversation.thread_key)
+        .join(Conversation, Conversation.id == InboxItem.conversation_id)
+        .where(InboxItem.channel_id == channel_id,
+               or_(InboxItem.external_id.in_(parents), InboxItem.reply_external_id.in_(parents))))
+    found: dict[str, str] = {}
+    for external_id, reply_external_id, key in rows:
+        for candidate in (external_id, reply_external_id):
+            if candidate in parents:
+                found[candidate] = key
+    return found
+
+
+def refresh(session: Session, conversation_ids: Iterable[str]) -> None:
+    """Recompute the summary columns of these conversations from their items."""
+    ids = list(set(conversation_ids))
+    if not ids:
+        return
+    conversations = {c.id: c for c in session.scalars(select(Conversation).where(Conversation.id.in_(ids)))}
+    items: dict[str, list[InboxItem]] = {cid: [] for cid in ids}
+    for item in session.scalars(select(InboxItem).where(InboxItem.conversation_id.in_(ids))
+                                .order_by(InboxItem.received_at, InboxItem.id)):
+        items[item.conversation_id or ""].append(item)
+    for cid, conversation in conversations.items():
+        summarise(conversation, items.get(cid, []))
+
+
+def is_spam(item: InboxItem) -> bool:
+    return item.marked_spam if item.marked_spam is not None else item.spam
+
+
+def needs_answer(item: InboxItem) -> bool:
+    """Visible, not spam, and not answered: something a person should reply to."""
+    return not item.hidden and item.deleted_at is None and not is_spam(item) and item.replied_at is None
+
+
+def summarise(conversation: Conversation, items: Sequence[InboxItem]) -> None:
+    if not items:
+        return
+    conversation.item_count = len(items)
+    conversation.first_inbound_at = items[0].received_at
+    conversation.last_inbound_at = items[-1].received_at
+    conversation.snippet = items[-1].text[:SNIPPET]
+    replies = [i for i in items if i.replied_at is not None]
+    last_reply = max((i.replied_at for i in replies if i.replied_at), default=None)
+    first = min(replies, key=lambda i: i.replied_at or items[0].received_at, default=None)
+    conversation.first_response_at = first.replied_at if first else None
+    conversation.first_responder_id = first.replied_by if first else None
+    # An answer covers everything written before it in the conversation.
+    pending = [i for i in items if needs_answer(i) and (last_reply is None or i.received_at > last_reply)]
+    conversation.waiting_since = pending[0].received_at if pending else None
+    judged = pending or [i for i in items if not i.hidden and i.deleted_at is None] or list(items)
+    triaged = [i for i in judged if i.triaged_at is not None]
+    conversation.negative = any(i.sentiment == "negative" for i in triaged)
+    conversation.question = any(i.question for i in triaged)
+    conversation.offensive = any(i.offensive for i in items if i.triaged_at is not None)
+    conversation.spam = all(is_spam(i) for i in items)
+    latest = triaged[-1] if triaged else None
+    conversation.language = latest.language if latest else items[-1].language
+    conversation.sentiment = _worst(i.sentiment for i in triaged) if triaged else None
+    conversation.intent = _main_intent([i.intent for i in triaged])
+    conversation.priority = priority(conversation)
+
+
+def priority(c: Conversation) -> int:
+    if c.waiting_since is None or c.status == ConversationStatus.CLOSED or c.spam:
+        return Priority.NONE
+    complaint = c.intent == "complaint"
+    if c.negative and c.question:
+        return Priority.NEGATIVE_QUESTION
+    if c.negative and complaint:
+        return Priority.COMPLAINT
+    if c.negative or complaint:
+        return Priority.NEGATIVE
+    if c.question:
+        return Priority.QUESTION
+    return Priority.UNANSWERED
+
+
+def _worst(sentiments: Iterable[str | None]) -> str | None:
+    order = {"negative": 0, "neutral": 1, "positive": 2}
+    found = [s for s in sentiments if s in order]
+    return min(found, key=order.__getitem__) if found else None
+
+
+def _main_intent(intents: Sequence[str | None]) -> str | None:
+    """The intent that matters most for the answer: a complaint outweighs a question, and so on."""
+    rank = ("complaint", "purchase_intent", "question", "praise", "other")
+    found = [i for i in intents if i]
+    return min(found, key=lambda i: rank.index(i) if i in rank else len(rank)) if found else None
+
+
+# Views ---------------------------------------------------------------------------------------------
+
+
+VIEWS = ("all", "unanswered", "negative", "questions", "offensive", "spam", "mine", "overdue", "closed")
+SORTS = ("priority", "newest", "oldest")
+
+
+@dataclass(frozen=True)
+class ConversationFilter:
+    view: str = "all"
+    channel_id: str | None = None
+    publication_id: str | None = None
+    language: str | None = None
+    status: str | None = None
+    assignee_id: str | None = None
+    tag: str | None = None
+    kind: str | None = None
+    search: str | None = None
+    sort: str = "priority"
+
+    def __post_init__(self) -> None:
+        if self.view not in VIEWS:
+            raise ValidationFailed(f"Unknown view {self.view!r}; choose one of {', '.join(VIEWS)}.")
+        if self.sort not in SORTS:
+            raise ValidationFailed(f"Unknown order {self.sort!r}; choose one of {', '.join(SORTS)}.")
+        if self.status and self.status not in set(ConversationStatus):
+            raise ValidationFailed(f"Unknown status {self.status!r}; choose open, waiting or closed.")
+
+
+def list_conversations(ctx: WorkspaceContext, flt: ConversationFilter, *, limit: int = 50, offset: int = 0,
+                       overdue_before: datetime | None = None) -> tuple[list[Conversation], int]:
+    query = ctx.select(Conversation)
+    spam_view = flt.view == "spam"
+    if not spam_view:
+        query = query.where(Conversation.spam.is_(False))
+    if flt.view == "unanswered":
+        query = query.where(Conversation.waiting_since.is_not(None), Conversation.status != ConversationStatus.CLOSED)
+    elif flt.view == "negative":
+        query = query.where(Conversation.negative.is_(True))
+    elif flt.view == "questions":
+        query = query.where(Conversation.question.is_(True))
+    elif flt.view == "offensive":
+        query = query.where(Conversation.offensive.is_(True))
+    elif spam_view:
+        query = query.where(Conversation.spam.is_(True))
+    elif flt.view == "mine":
+        query = query.where(Conversation.assignee_id == ctx.actor.user_id)
+    elif flt.view == "closed":
+        query = query.where(Conversation.status == ConversationStatus.CLOSED)
+    elif flt.view == "overdue":
+        query = query.where(Conversation.waiting_since.is_not(None),
+                            Conversation.status != ConversationStatus.CLOSED,
+                            Conversation.waiting_since < (overdue_before or datetime.max))
+    if flt.channel_id:
+        query = query.where(Conversation.channel_id == flt.channel_id)
+    if flt.publication_id:
+        query = query.where(Conversation.publication_id == flt.publication_id)
+    if flt.language:
+        query = query.where(Conversation.language == flt.language)
+    if flt.status:
+        query = query.where(Conversation.status == flt.status)
+    if flt.assignee_id:
+        query = query.where(Conversation.assignee_id == flt.assignee_id)
+    if flt.kind:
+        query = query.where(Conversation.kind == flt.kind)
+    if flt.tag:
+        query = query.where(exists().where(ConversationTag.conversation_id == Conversation.id,
+                                           ConversationTag.tag == flt.tag.strip().lower()))
+    if flt.search:
+        needle = f"%{flt.search.strip().lower()}%"
+        query = query.where(or_(func.lower(Conversation.snippet).like(needle),
+                                func.lower(Conversation.author_handle).like(needle),
+                                exists().where(and_(InboxItem.conversation_id == Conversation.id,
+                                                    func.lower(InboxItem.text).like(needle)))))
+    total = ctx.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    if flt.sort == "newest":
+        order = (Conversation.last_inbound_at.desc(), Conversation.id.desc())
+    elif flt.sort == "oldest":
+        order = (Conversation.last_inbound_at.asc(), Conversation.id.asc())
+    else:
+        # Most important first; within a level, whoever has waited longest, then the newest activity.
+        order = (Conversation.priority.desc(), Conversation.waiting_since.is_(None),
+                 Conversation.waiting_since.asc(), Conversation.last_inbound_at.desc(), Conversation.id.desc())
+    rows = ctx.session.scalars(query.order_by(*order).limit(limit).offset(offset))
+    return list(rows), total
+
+
+def get(ctx: WorkspaceContext, conversation_id: str) -> Conversation:
+    return ctx.get(Conversation, conversation_id, what="conversation")
+
+
+def items_of(ctx: WorkspaceContext, conversation_id: str) -> list[InboxItem]:
+    return list(ctx.session.scalars(ctx.select(InboxItem).where(InboxItem.conversation_id == conversation_id)
+                                    .order_by(InboxItem.received_at, InboxItem.id)))
+
+
+def tags_of(ctx: WorkspaceContext, conversation_ids: Sequence[str]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {cid: [] for cid in conversation_ids}
+    if conversation_ids:
+        for tag in ctx.session.scalars(ctx.select(ConversationTag).where(
+                ConversationTag.conversation_id.in_(conversation_ids)).order_by(ConversationTag.tag)):
+            found[tag.conversation_id].append(tag.tag)
+    return found
+
+
+def languages(ctx: WorkspaceContext) -> list[str]:
+    """The languages the workspace's conversations are in (for the language filter)."""
+    sub = ctx.select(Conversation).subquery()
+    return [lang for lang in ctx.session.scalars(select(sub.c.language).distinct()) if lang]
+
+
+def counts(ctx: WorkspaceContext, overdue_before: datetime) -> dict[str, int]:
+    """How many conversations each view holds (the numbers beside the view names)."""
+    c = ctx.select(Conversation).subquery()
+    ham = c.c.spam.is_(False)
+    waiting = and_(c.c.waiting_since.is_not(None), c.c.status != ConversationStatus.CLOSED, ham)
+    row = ctx.session.execute(select(
+        func.count().filter(ham),
+        func.count().filter(waiting),
+        func.count().filter(and_(c.c.negative.is_(True), ham)),
+        func.count().filter(and_(c.c.question.is_(True), ham)),
+        func.count().filter(and_(c.c.offensive.is_(True), ham)),
+        func.count().filter(c.c.spam.is_(True)),
+        func.count().filter(and_(c.c.assignee_id == ctx.actor.user_id, ham)),
+        func.count().filter(and_(waiting, c.c.waiting_since < overdue_before)),
+        func.count().filter(and_(c.c.status == ConversationStatus.CLOSED, ham)),
+    ).select_from(c)).one()
+    return dict(zip(VIEWS, (int(v or 0) for v in row), strict=True))

@@ -1,0 +1,45 @@
+"""Language: the hr/sr/bs group detected honestly, the exact language from the network, script or audience."""
+
+from __future__ import annotations
+
+import pytest
+
+from socialdesk.text.language import HBS_GROUP, channel_languages, detect
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("Where can I buy this in London?", "en"), ("Wo kann man das in Köln kaufen?", "de"),
+    ("¿Dónde se puede comprar en Madrid?", "es"), ("Где это можно купить в Москве?", "ru"),
+    ("Où peut-on l'acheter à Lyon ?", "fr"), ("Dove si può comprare a Roma?", "it"),
+    ("Onde posso comprar isto em Lisboa?", "pt"),
+])
+def test_clear_languages(text: str, code: str) -> None:
+    found = detect(text)
+    assert found.code == code and found.group is None and found.confidence > 0.5
+
+
+def test_the_hbs_group_takes_its_exact_language_from_what_is_known() -> None:
+    text = "Gdje mogu kupiti poklon bon za rođendan?"
+    assert detect(text).group == HBS_GROUP
+    assert detect(text, channel={"sr": 0.7, "en": 0.3}).code == "sr"
+    assert detect(text, channel={"hr": 0.2, "bs": 0.5}).code == "bs"
+    assert detect(text, hint="hr-HR", channel={"sr": 1.0}).code == "hr"  # the network said so
+    cyrillic = detect("Где могу да купим поклон бон?", channel={"hr": 1.0})
+    assert (cyrillic.code, cyrillic.decided_by) == ("sr", "script")
+    assert detect(text).label.endswith("(hr/sr/bs)")
+
+
+def test_short_texts_follow_the_audience_but_clear_text_wins() -> None:
+    audience = {"de": 0.8, "en": 0.2}
+    assert detect("ok", channel=audience).code == "de"
+    assert detect("Thank you so much for the lovely evening!", channel=audience).code == "en"
+    assert detect("🙂🙂", channel=audience).decided_by == "channel"
+    assert detect("").code == "und"
+
+
+def test_channel_languages_from_settings() -> None:
+    assert channel_languages({"languages": {"hr": 0.7, "en-GB": 0.3}}) == {"hr": 0.7, "en": 0.3}
+    assert channel_languages({"languages": ["sr", "en"]}) == {"sr": 1.0, "en": 1.0}
+    assert channel_languages({"languages": "hr, de"}) == {"hr": 1.0, "de": 1.0}
+    assert channel_languages({}) == {} and channel_languages(None) == {}
+    assert channel_languages({"languages": {"hr": "lots"}}) == {}
