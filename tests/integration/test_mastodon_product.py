@@ -14,11 +14,13 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 from sqlalchemy import func, select
+from typer.testing import CliRunner
 
 from socialdesk.analytics import service as analytics
 from socialdesk.analytics.models import ChannelMetricSnapshot, PublicationMetricSnapshot
 from socialdesk.channels import service as channels
 from socialdesk.channels.models import Channel, NetworkApp, OAuthState
+from socialdesk.cli import app as cli_app
 from socialdesk.content import service as content
 from socialdesk.content.models import Publication
 from socialdesk.content.schemas import Intent, PostIn
@@ -162,6 +164,14 @@ def test_connecting_with_a_token_and_a_wrong_token(mastodon_peer: Peer, database
     with database.read_sessions() as session:
         [channel] = session.scalars(select(Channel)).all()
         assert channel.handle.startswith(username)
+
+    # Scripted use: the CLI takes the same fields.
+    other, other_token = mastodon_peer.new_account()
+    result = CliRunner().invoke(cli_app, ["channel", "add", "mastodon", "-w", "Mastodon Brand", "--name", "Second",
+                                          "--field", f"instance={mastodon_peer.url}",
+                                          "--field", f"access_token={other_token}"])
+    assert result.exit_code == 0, result.output
+    assert f"Connected Second (mastodon {other}@" in result.stdout
 
 
 def test_publish_read_back_answer_and_measure(mastodon_peer: Peer, database: Database, world: World,
