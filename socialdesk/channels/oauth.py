@@ -69,7 +69,7 @@ def start(ctx: WorkspaceContext, user_session_id: str, network: str, server: str
         raise ValidationFailed(f"Cannot connect {network}: {exc}.") from exc
     app = _app_for(ctx.session, network, server_url, redirect_uri, hooks)
     now = clock.now()
-    # Flows this browser session began and never finished are of no more use.
+    # Flows begun and never finished (by anyone) are of no more use once expired.
     ctx.session.execute(delete(OAuthState).where(OAuthState.expires_at < now))
     state, verifier = secrets.token_urlsafe(32), secrets.token_urlsafe(64)
     ctx.session.add(OAuthState(

@@ -157,4 +157,5 @@ class MastodonOAuth:
     def finish(server_url: str, client_id: str, client_secret: str, redirect_uri: str, code: str,
                code_verifier: str, settings: dict[str, Any]) -> ConnectedAccount:
         token = exchange_code(server_url, client_id, client_secret, redirect_uri, code, code_verifier)
-        return account_for_token(server_url, token, visibility=settings.get("visibility") or None)
+        chosen = settings.get("visibility")
+        return account_for_token(server_url, token, visibility=chosen if chosen in VISIBILITIES else None)
