@@ -6,7 +6,8 @@ database-side tests (inbox ingestion, connecting from the web UI) run in both pa
 
 from __future__ import annotations
 
-import time
+import dataclasses
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -28,7 +29,7 @@ from socialdesk.networks.mastodon.adapter import MastodonAdapter
 from socialdesk.networks.mastodon.oauth import connect
 from socialdesk.networks.registry import capabilities_for
 from tests.helpers import PG_URL, image_bytes
-from tests.integration.mastodon_peer import Peer
+from tests.integration.mastodon_peer import LosingProxy, Peer
 
 pytestmark = pytest.mark.skipif(bool(PG_URL), reason="adapter-only tests run in the SQLite pass")
 
@@ -75,16 +76,34 @@ def test_a_repeated_post_with_the_same_key_is_one_status(mastodon_peer: Peer) ->
 
 
 def test_a_lost_answer_is_outcome_unknown_and_the_retry_finds_the_first_status(mastodon_peer: Peer) -> None:
+    adapter, _ = brand(mastodon_peer)
+    with LosingProxy(mastodon_peer.url) as proxy:
+        lossy = MastodonAdapter(dataclasses.replace(
+            adapter.account, settings={**adapter.account.settings, "instance": proxy.url}))
+        proxy.lose["/api/v1/statuses"] = 1  # the server posts the status; its answer is lost
+        post = OutgoingPost("Only once, please", idempotency_key="pub-lost-answer")
+        with pytest.raises(OutcomeUnknown):
+            lossy.publish(post)
+        made = own_statuses(mastodon_peer, adapter)
+        assert len(made) == 1  # it did go out
+        retried = lossy.publish(post)
+    assert retried.external_id == made[0]["id"]
+    assert len(own_statuses(mastodon_peer, adapter)) == 1
+    sent = [headers.get("Idempotency-Key") for method, path, headers in proxy.seen
+            if (method, path) == ("POST", "/api/v1/statuses")]
+    assert sent == ["pub-lost-answer", "pub-lost-answer"]  # the same key on both tries
+
+
+def test_a_slow_server_is_outcome_unknown_for_a_post(mastodon_peer: Peer) -> None:
     adapter, _ = brand(mastodon_peer, read_timeout=1.0)
-    # The server takes 2.5 s to answer, the client waits 1 s: the status is made, the answer is lost.
     mastodon_peer.add_fault("/api/v1/statuses", {"type": "latency", "delay_ms": 2500}, methods=["POST"])
-    post = OutgoingPost("Only once, please", idempotency_key="pub-lost-answer")
-    with pytest.raises(OutcomeUnknown):
-        adapter.publish(post)
-    time.sleep(2.5)
-    retried = adapter.publish(post)
-    statuses = own_statuses(mastodon_peer, adapter)
-    assert [s["id"] for s in statuses] == [retried.external_id]
+    with pytest.raises(OutcomeUnknown, match="No answer"):
+        adapter.publish(OutgoingPost("Slow", idempotency_key="pub-slow"))
+    # A read that times out is only worth another try.
+    mastodon_peer.add_fault(f"/api/v1/accounts/{adapter.account_id}/statuses", {"type": "latency", "delay_ms": 2500})
+    with pytest.raises(TransientNetworkError) as slow_read:
+        adapter.find_published(OutgoingPost("Slow"), datetime.now(UTC) - timedelta(hours=1))
+    assert not isinstance(slow_read.value, OutcomeUnknown)
 
 
 def test_image_with_alt_text_and_focus(mastodon_peer: Peer, tmp_path: Path) -> None:
