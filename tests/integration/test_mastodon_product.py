@@ -34,7 +34,7 @@ from socialdesk.inbox import service as inbox
 from socialdesk.inbox.models import InboxItem
 from socialdesk.jobs.runner import Runner
 from tests.helpers import World, make_world
-from tests.integration.mastodon_peer import Peer
+from tests.integration.mastodon_peer import LosingProxy, Peer
 from tests.web_client import signed_in_client
 
 
@@ -230,3 +230,27 @@ def test_publish_read_back_answer_and_measure(mastodon_peer: Peer, database: Dat
     assert account.followers == 1
     assert (post.likes, post.comments, post.reposts) == (1, 1, 0)
     assert post.impressions is None and post.reach is None
+
+
+def test_a_post_whose_answer_was_lost_is_published_once(mastodon_peer: Peer, database: Database, world: World,
+                                                        real_now: ManualClock) -> None:
+    _, token = mastodon_peer.new_account()
+    with LosingProxy(mastodon_peer.url) as proxy:
+        with database.unit_of_work() as session:
+            channel_id = channels.connect(world.ctx(session), "mastodon", "Brand", instance=proxy.url,
+                                          access_token=token).id
+            post_id = content.compose(world.ctx(session), PostIn(
+                text="Jednom i samo jednom.", channel_ids=[channel_id], intent=Intent.PUBLISH_NOW)).post.id
+        proxy.lose["/api/v1/statuses"] = 1
+        Runner(database).run_pending()
+        with database.read_sessions() as session:
+            publication = session.scalars(select(Publication).where(Publication.post_id == post_id)).one()
+        assert publication.status == "scheduled" and "No answer" in (publication.last_error or "")
+        real_now.advance(timedelta(minutes=2))
+        Runner(database).run_pending()
+    with database.read_sessions() as session:
+        publication = session.scalars(select(Publication).where(Publication.post_id == post_id)).one()
+    own = mastodon_peer.api(token).get("/api/v1/accounts/verify_credentials")
+    statuses = mastodon_peer.api(token).get(f"/api/v1/accounts/{own['id']}/statuses")
+    assert publication.status == "published"
+    assert [s["id"] for s in statuses] == [publication.external_id]
