@@ -181,3 +181,21 @@ def test_publish_waits_for_the_server_to_process_an_upload(server: Scripted, tmp
     assert parse_qs(body.decode())["media_ids[]"] == ["5"]
     assert [p for _, p, _, _ in server.seen] == ["/api/v2/media", "/api/v1/media/5", "/api/v1/media/5",
                                                  "/api/v1/statuses"]  # no version look-ups in between
+
+
+def test_an_older_server_sends_every_notification_and_has_no_conversations(server: Scripted) -> None:
+    ana = {"id": "3", "acct": "ana@other.example", "display_name": "Ana"}
+    mention = {"id": "41", "in_reply_to_id": None, "in_reply_to_account_id": None, "visibility": "public",
+               "content": "<p>@brand bok!</p>", "created_at": "2026-11-27T03:00:00.000Z", "account": ana,
+               "spoiler_text": "", "language": "hr", "url": "https://other.example/@ana/41"}
+    server.replies["/api/v1/notifications"] = [(200, {}, [
+        {"id": "12", "type": "favourite", "created_at": "2026-11-27T03:01:00.000Z", "account": ana,
+         "status": {**mention, "id": "40", "account": {"id": "7", "acct": "brand"}}},
+        {"id": "11", "type": "mention", "created_at": "2026-11-27T03:00:00.000Z", "account": ana,
+         "status": mention},
+        {"id": "10", "type": "follow", "created_at": "2026-11-27T02:59:00.000Z", "account": ana}])]
+    server.replies["/api/v1/conversations"] = [(404, {}, {"error": "Record not found"})]
+    page = server.adapter().fetch_inbox(None)
+    assert [(i.external_id, i.kind.value, i.text, i.author_handle) for i in page.items] == [
+        ("41", "mention", "@brand bok!", "ana@other.example")]
+    assert page.cursor == '{"n": "12"}'

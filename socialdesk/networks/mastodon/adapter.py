@@ -203,14 +203,14 @@ class MastodonAdapter:
         lookups = CONTEXT_LOOKUPS_PER_PAGE
         for note in sorted(notes, key=lambda n: _id_order(n["id"])):
             status = note.get("status")
-            if not status or str((status.get("account") or {}).get("id")) == self.account_id:
+            if note.get("type") != "mention" or not status:
+                continue  # servers that ignore `types[]` send favourites, boosts and follows too
+            if str((status.get("account") or {}).get("id")) == self.account_id:
                 continue
             post_id, used = self._own_post_for(api, status, lookups > 0)
             lookups -= used
             items[str(status["id"])] = incoming(status, self.account_id, post_id)
-        with sorted_errors(api):
-            talks = api.conversations(limit=CONVERSATIONS_PAGE)
-        for talk in talks:
+        for talk in self._conversations(api):
             status = talk.get("last_status")
             if not status or str(status["id"]) in items:
                 continue
@@ -219,6 +219,15 @@ class MastodonAdapter:
             items[str(status["id"])] = incoming(status, self.account_id, None)
         next_cursor = json.dumps({"n": newest}) if newest is not None else cursor
         return InboxPage(items=sorted(items.values(), key=lambda i: i.created_at), cursor=next_cursor)
+
+    def _conversations(self, api: Mastodon) -> list[Any]:
+        try:
+            with sorted_errors(api):
+                return list(api.conversations(limit=CONVERSATIONS_PAGE))
+        except PermanentNetworkError as error:
+            if error.status_code == 404 and not isinstance(error, AuthError):
+                return []  # a server without conversations: its DMs still come as mentions
+            raise
 
     def _own_post_for(self, api: Mastodon, status: dict[str, Any], may_look_up: bool) -> tuple[str | None, int]:
         """The account's status at the top of the thread this status answers (and how many look-ups it took)."""
