@@ -149,6 +149,7 @@ def connect(instance: str, access_token: str | None = None, visibility: str | No
 # The hooks channels/oauth.py uses (NetworkSpec.oauth points here).
 class MastodonOAuth:
     scopes = SCOPES
+    server_field = "instance"  # the connect field naming the server to sign in on
     normalise_server = staticmethod(normalise_server)
     register_app = staticmethod(register_app)
     authorize_url = staticmethod(authorize_url)

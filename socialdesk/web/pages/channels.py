@@ -48,7 +48,8 @@ def connect(request: Request, ctx: Ctx, form: Form) -> Response:
     values = {f.name: field(form, f.name) for f in spec_fields}
     spec = registry.NETWORKS.get(network)
     if spec is not None and spec.oauth and spec.token_field and not values.get(spec.token_field):
-        return _start_oauth(request, ctx, network, form, values)
+        secret = {f.name for f in spec_fields if f.kind == "password"}
+        return _start_oauth(request, ctx, network, form, values, secret)
     channel, error = attempt(ctx.session, lambda: channels.connect(ctx, network, field(form, "name") or None,
                                                                    **values))
     if error is not None or channel is None:
@@ -60,24 +61,27 @@ def connect(request: Request, ctx: Ctx, form: Form) -> Response:
     return redirect(ws_url(ctx, "/channels"), notes=[f"Connected {channel.name} ({channel.handle})."])
 
 
-def _start_oauth(request: Request, ctx: Ctx, network: str, form: Form, values: dict[str, str]) -> Response:
+def _start_oauth(request: Request, ctx: Ctx, network: str, form: Form, values: dict[str, str],
+                 secret: set[str]) -> Response:
     """No token typed: send the browser to the server's sign-in page, to come back to `oauth_callback`."""
     identity = getattr(request.state, "identity", None)
     user_session = identity.user_session if identity is not None else None
     redirect_uri = str(request.url_for("oauth_callback"))
-    settings = {k: v for k, v in values.items() if k not in ("instance", "access_token") and v}
+    server_field = registry.oauth_hooks(network).server_field
+    # The form's other choices (Mastodon: default visibility) travel with the flow to the new channel.
+    settings = {k: v for k, v in values.items() if k != server_field and k not in secret and v}
 
     def begin() -> str:
         if user_session is None:
             raise ValidationFailed("Signing in on the server needs a browser session; with an API token, "
                                    "send an access token in the connect fields instead.")
-        return oauth.start(ctx, user_session.id, network, values.get("instance", ""), redirect_uri,
+        return oauth.start(ctx, user_session.id, network, values.get(server_field, ""), redirect_uri,
                            name=field(form, "name") or None, settings=settings)
 
     url, error = attempt(ctx.session, begin)
     if error is not None or url is None:
-        typed = {k: v for k, v in values.items() if k != "access_token"} | {"name": field(form, "name"),
-                                                                            "network": network}
+        typed = {k: v for k, v in values.items() if k not in secret} | {"name": field(form, "name"),
+                                                                        "network": network}
         return _page(request, ctx, typed=typed, errors=[error.message if error else "Not connected."],
                      status_code=error.status_code if error else 400)
     # 303: the browser leaves for the server with a GET; the state in the address is useless to anyone
