@@ -119,6 +119,15 @@ class OutgoingMedia:
     width: int | None = None
     height: int | None = None
     duration_seconds: float | None = None
+    # Where a crop should stay centred, x and y from -1 to 1 with 0,0 the middle (Mastodon's focus).
+    focus: tuple[float, float] | None = None
+
+
+@dataclass(frozen=True)
+class OutgoingPoll:
+    options: Sequence[str]
+    expires_in_seconds: int = 24 * 3600
+    multiple: bool = False  # voters may pick several options
 
 
 @dataclass(frozen=True)
@@ -130,6 +139,12 @@ class OutgoingPost:
     idempotency_key: str = ""
     language: str | None = None
     reply_to_external_id: str | None = None
+    # What readers see before they open the text (Mastodon's spoiler_text); "" for none.
+    content_warning: str = ""
+    poll: OutgoingPoll | None = None
+    # Who may see it where a network asks (Mastodon: public, unlisted, private, direct); None: the channel's
+    # default.
+    visibility: str | None = None
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,10 @@ class NetworkSpec:
     adapter: str  # "module:Class"; the class takes a ChannelAccount
     connect: str  # "module:function"; called with the form's fields, returns a ConnectedAccount
     fields: tuple[ConnectField, ...] = field(default=())
+    # "module:object" with the OAuth hooks of channels/oauth.py, for networks connected through a browser
+    # redirect; the connect form then starts that flow when `token_field` is left empty.
+    oauth: str | None = None
+    token_field: str | None = None
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,22 @@ NETWORKS: dict[str, NetworkSpec] = {
         adapter="socialdesk.networks.sandbox.adapter:SandboxAdapter",
         connect="socialdesk.networks.sandbox.adapter:connect",
     ),
+    "mastodon": NetworkSpec(
+        key="mastodon", label="Mastodon (or a server with its API)",
+        adapter="socialdesk.networks.mastodon.adapter:MastodonAdapter",
+        connect="socialdesk.networks.mastodon.oauth:connect",
+        oauth="socialdesk.networks.mastodon.oauth:MastodonOAuth", token_field="access_token",
+        fields=(
+            ConnectField("instance", "Server", help="Your account's server, e.g. mastodon.social"),
+            ConnectField("access_token", "Access token", kind="password", required=False,
+                         help="Leave empty to sign in on the server. Or paste a token from the server's "
+                              "Preferences → Development (scopes read, write, follow)."),
+            ConnectField("visibility", "Posts are", kind="select", required=False,
+                         choices=("public", "unlisted", "private", "direct"),
+                         help="Who sees what socialdesk posts: public, unlisted (not in public timelines), "
+                              "private (followers only) or direct"),
+        ),
+    ),
 }
 
 
@@ -87,6 +107,12 @@ def capabilities_for(network: str, settings: dict[str, Any]) -> Capabilities:
     """A channel's capabilities without its credentials (adapters' constructors do no I/O)."""
     account = ChannelAccount(channel_id="", external_id="", handle="", credentials={}, settings=settings)
     return adapter_for(network, account).capabilities()
+
+
+def oauth_hooks(network: str) -> Any:
+    """The network's OAuth hooks (see channels/oauth.py), or None when it connects by form alone."""
+    found = spec(network).oauth
+    return _load(found) if found else None
 
 
 def connect(network: str, **fields: Any) -> ConnectedAccount:

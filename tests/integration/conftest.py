@@ -1,4 +1,5 @@
-"""Scaled-out tests need PostgreSQL and a broker. With CI=true a missing service fails the run."""
+"""Integration tests: scaled-out runs (PostgreSQL, a broker) and real peers. With CI=true a missing service
+fails the run."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -56,3 +58,16 @@ def cluster_env(postgres: Database, broker_url: str, tmp_path: Path) -> Iterator
 def as_root_or_skip(what: str) -> None:
     if os.geteuid() != 0:
         _unavailable(f"{what} needs root")
+
+
+@pytest.fixture(scope="session")
+def mastodon_peer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """mastodon_mock on loopback for the whole session (tests/integration/mastodon_peer.py)."""
+    try:
+        import mastodon_mock  # noqa: F401
+    except ImportError:
+        _unavailable("mastodon_mock is not installed (pip install -e '.[test]')")
+    from tests.integration.mastodon_peer import running_peer
+
+    with running_peer(tmp_path_factory.mktemp("mastodon_peer")) as peer:
+        yield peer
