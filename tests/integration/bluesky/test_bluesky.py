@@ -1,0 +1,321 @@
+"""Bluesky against a real PDS and AppView (the official servers from npm, on loopback): connecting with
+an app password, publishing with facets, images, threads and language, deleting, finding a post whose
+answer was lost, conversations and numbers flowing back into the inbox and metrics, and errors in the
+server's own words."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from atproto_client import Client
+from sqlalchemy import select
+
+from socialdesk.analytics import service as analytics
+from socialdesk.analytics.models import ChannelMetricSnapshot, PublicationMetricSnapshot
+from socialdesk.channels import service as channels
+from socialdesk.channels.models import Channel
+from socialdesk.content import service as content
+from socialdesk.content.models import Publication, PublicationStatus
+from socialdesk.content.schemas import Intent, PostIn
+from socialdesk.core import clock
+from socialdesk.core.crypto import decrypt_json
+from socialdesk.core.db import Database
+from socialdesk.core.errors import ValidationFailed
+from socialdesk.inbox import service as inbox
+from socialdesk.inbox.models import InboxItem
+from socialdesk.jobs.runner import Runner
+from socialdesk.networks.base import (
+    AuthError,
+    MediaKind,
+    OutcomeUnknown,
+    OutgoingMedia,
+    OutgoingPost,
+    PermanentNetworkError,
+    TransientNetworkError,
+)
+from socialdesk.networks.bluesky import session
+from socialdesk.networks.bluesky.adapter import BlueskyAdapter
+from tests.helpers import World, image_bytes, make_world
+from tests.integration.bluesky.pds import Account, Network
+
+pytestmark = pytest.mark.slow
+
+
+def _connect(db: Database, network: Network, account: Account, name: str = "Brand on Bluesky") -> tuple[World, str]:
+    world = make_world(db, profiles=(), roles=())
+    with db.unit_of_work() as s:
+        channel = channels.connect(world.ctx(s), "bluesky", name, handle=account.handle,
+                                   app_password=account.app_password, service=network.pds)
+        world.channels["bluesky"] = channel.id
+    return world, channel.id
+
+
+def _adapter(db: Database, channel_id: str) -> BlueskyAdapter:
+    adapter = channels.fresh_adapter(db, channel_id)
+    assert isinstance(adapter, BlueskyAdapter)
+    return adapter
+
+
+def _as(network: Network, account: Account) -> Client:
+    """Another person on the network, using the SDK directly."""
+    client = network.client()
+    client.login(account.handle, account.password, fetch_bsky_profile=False)
+    return client
+
+
+def _write(client: Client, account: Account, collection: str, record: dict) -> str:
+    record = {"$type": collection, "createdAt": clock.now().strftime("%Y-%m-%dT%H:%M:%S.000Z"), **record}
+    made = client.com.atproto.repo.create_record({"repo": account.did, "collection": collection, "record": record})
+    return made.uri
+
+
+def _record(network: Network, uri: str) -> dict:
+    repo, collection, rkey = uri.removeprefix("at://").split("/")
+    got = network.client().com.atproto.repo.get_record({"repo": repo, "collection": collection, "rkey": rkey})
+    return got.value.model_dump(by_alias=True, exclude_none=True)
+
+
+def _slice(text: str, facet: dict) -> str:
+    return text.encode("utf-8")[facet["index"]["byteStart"]:facet["index"]["byteEnd"]].decode("utf-8")
+
+
+def _publish_now(db: Database, world: World, text: str) -> str:
+    with db.unit_of_work() as s:
+        post = content.compose(world.ctx(s), PostIn(text=text, channel_ids=[world.channels["bluesky"]],
+                                                    intent=Intent.PUBLISH_NOW)).post
+    with db.read_sessions() as s:
+        return s.scalars(select(Publication.id).where(Publication.post_id == post.id)).one()
+
+
+def _publication(db: Database, publication_id: str) -> Publication:
+    with db.read_sessions() as s:
+        found = s.get(Publication, publication_id)
+        assert found is not None
+        return found
+
+
+def test_connect_keeps_a_session_not_the_password_and_refreshes_it(database: Database, bluesky: Network) -> None:
+    brand = bluesky.create_account("brand")
+    _, channel_id = _connect(database, bluesky, brand)
+    with database.read_sessions() as s:
+        channel = s.get(Channel, channel_id)
+        assert channel is not None and channel.external_id == brand.did and channel.handle == brand.handle
+        stored = decrypt_json(channel.credentials_encrypted)
+        assert set(stored) == {"access_jwt", "refresh_jwt"}
+        assert brand.app_password not in channel.credentials_encrypted and brand.app_password not in str(stored)
+        assert channel.settings["pds"].startswith("http://localhost:")
+    adapter = _adapter(database, channel_id)
+    expires = adapter.credentials_expire_at()
+    assert expires is not None and expires > clock.now()
+    # A forced refresh stores new tokens; the old refresh token is spent (single-use on Bluesky).
+    refreshed = channels.fresh_adapter(database, channel_id, force=True)
+    with database.read_sessions() as s:
+        after = decrypt_json(s.get(Channel, channel_id).credentials_encrypted)  # type: ignore[union-attr]
+    assert after["refresh_jwt"] != stored["refresh_jwt"]
+    assert refreshed.account_metrics().posts == 0  # the new access token works
+    with pytest.raises(AuthError):
+        session.refresh(channel.settings["pds"], stored["refresh_jwt"])
+
+
+def test_wrong_password_and_account_password_are_refused_with_the_servers_words(
+        database: Database, bluesky: Network) -> None:
+    brand = bluesky.create_account("wrong")
+    with pytest.raises(AuthError) as caught:
+        session.login(bluesky.pds, brand.handle, "not-the-password")
+    assert "Invalid identifier or password" in caught.value.network_message
+    world = make_world(database, profiles=(), roles=())
+    with database.unit_of_work() as s, pytest.raises(ValidationFailed, match="Invalid identifier or password"):
+        channels.connect(world.ctx(s), "bluesky", None, handle=brand.handle, app_password="nope",
+                         service=bluesky.pds)
+    with pytest.raises(AuthError, match="app password"):
+        session.login(bluesky.pds, brand.handle, brand.password)  # the account's own password
+
+
+def test_publish_with_facets_language_and_card_then_delete(database: Database, bluesky: Network) -> None:
+    brand, friend = bluesky.create_account("brand"), bluesky.create_account("friend")
+    _, channel_id = _connect(database, bluesky, brand)
+    adapter = _adapter(database, channel_id)
+    text = (f"Čestitke 🎉👩‍👩‍👧 Привет! #ljeto2026 s @{friend.handle} i @nobody.test "
+            "na https://primjer.hr/ljeto?x=1.")
+    published = adapter.publish(OutgoingPost(text, idempotency_key="pub-facets", language="hr"))
+    record = _record(bluesky, published.external_id)
+    assert record["text"] == text and record["langs"] == ["hr"]
+    facets = record["facets"]
+    assert [_slice(text, f) for f in facets] == ["#ljeto2026", f"@{friend.handle}", "https://primjer.hr/ljeto?x=1"]
+    features = [f["features"][0] for f in facets]
+    assert features[0]["tag"] == "ljeto2026"
+    assert features[1]["did"] == friend.did  # a mention carries the DID, resolved by the PDS
+    assert features[2]["uri"] == "https://primjer.hr/ljeto?x=1"
+    assert record["embed"]["external"]["uri"] == "https://primjer.hr/ljeto?x=1"
+    adapter.delete(published.external_id)
+    adapter.delete(published.external_id)  # already gone: not an error
+    with pytest.raises(Exception, match=r"RecordNotFound|Could not locate record"):
+        _record(bluesky, published.external_id)
+
+
+def test_images_with_alt_text_and_a_thread(database: Database, bluesky: Network, tmp_path: Path) -> None:
+    brand = bluesky.create_account("pics")
+    _, channel_id = _connect(database, bluesky, brand)
+    adapter = _adapter(database, channel_id)
+    media = []
+    for i in range(2):
+        path = tmp_path / f"photo{i}.png"
+        path.write_bytes(image_bytes(i, (40, 30), "PNG"))
+        media.append(OutgoingMedia(path, MediaKind.IMAGE, "image/png", path.stat().st_size,
+                                   alt_text=f"Fotografija {i}: kava i kroasan", width=40, height=30))
+    first = adapter.publish(OutgoingPost("Jutro u kafiću (1/3)", media=media))
+    images = _record(bluesky, first.external_id)["embed"]["images"]
+    assert [i["alt"] for i in images] == ["Fotografija 0: kava i kroasan", "Fotografija 1: kava i kroasan"]
+    assert images[0]["image"]["mimeType"] == "image/png" and images[0]["aspectRatio"] == {"width": 40, "height": 30}
+    second = adapter.publish(OutgoingPost("(2/3)", reply_to_external_id=first.external_id))
+    third = adapter.publish(OutgoingPost("(3/3)", reply_to_external_id=second.external_id))
+    reply = _record(bluesky, third.external_id)["reply"]
+    assert reply["root"]["uri"] == first.external_id and reply["parent"]["uri"] == second.external_id
+    with pytest.raises(PermanentNetworkError, match="up to 4 images"):
+        adapter.publish(OutgoingPost("Too many", media=[media[0]] * 5))
+
+
+def test_a_lost_answer_is_found_instead_of_posting_twice(database: Database, bluesky: Network,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    brand = bluesky.create_account("lost")
+    world, channel_id = _connect(database, bluesky, brand)
+    real_create = BlueskyAdapter._create
+
+    def create_then_lose_the_answer(self: BlueskyAdapter, *args: object, **kwargs: object) -> tuple[str, str]:
+        real_create(self, *args, **kwargs)  # type: ignore[arg-type]
+        raise OutcomeUnknown("No answer from the Bluesky server (ReadTimeout).")
+
+    monkeypatch.setattr(BlueskyAdapter, "_create", create_then_lose_the_answer)
+    publication_id = _publish_now(database, world, "Samo jednom, molim 🙏 #jednom")
+    Runner(database).run_pending()
+    done = _publication(database, publication_id)
+    assert done.status == PublicationStatus.PUBLISHED and done.external_id
+    posts = network_posts(bluesky, brand)
+    assert len(posts) == 1 and posts[0] == done.external_id
+    # An unrelated older post with the same text is not mistaken for it.
+    adapter = _adapter(database, channel_id)
+    later = clock.now() + timedelta(minutes=1)
+    assert adapter.find_published(OutgoingPost("Samo jednom, molim 🙏 #jednom", idempotency_key="other"),
+                                  later) is None
+
+
+def network_posts(network: Network, account: Account) -> list[str]:
+    listed = network.client().com.atproto.repo.list_records({"repo": account.did, "collection": "app.bsky.feed.post"})
+    return [r.uri for r in listed.records]
+
+
+def _wait(network: Network, check: Callable[[], object], what: str) -> object:
+    return network.wait_until(check, what)
+
+
+def test_replies_mentions_likes_and_follows_flow_into_inbox_and_metrics(database: Database, bluesky: Network) -> None:
+    brand, fan = bluesky.create_account("shop"), bluesky.create_account("fan")
+    world, channel_id = _connect(database, bluesky, brand)
+    publication_id = _publish_now(database, world, "Nova kolekcija stiže u petak! #moda")
+    Runner(database).run_pending()
+    post_uri = _publication(database, publication_id).external_id
+    assert post_uri
+    them = _as(bluesky, fan)
+    post = them.com.atproto.repo.get_record({"repo": brand.did, "collection": "app.bsky.feed.post",
+                                            "rkey": post_uri.rsplit("/", 1)[1]})
+    ref = {"uri": post.uri, "cid": post.cid}
+    _write(them, fan, "app.bsky.feed.like", {"subject": ref})
+    _write(them, fan, "app.bsky.feed.repost", {"subject": ref})
+    _write(them, fan, "app.bsky.graph.follow", {"subject": brand.did})
+    hostile = "<script>alert('x')</script> Koliko košta? 😍"
+    comment = _write(them, fan, "app.bsky.feed.post", {"text": hostile, "reply": {"root": ref, "parent": ref},
+                                                         "langs": ["hr"]})
+    mention_text = f"Pogledajte @{brand.handle}"
+    mention = _write(them, fan, "app.bsky.feed.post", {"text": mention_text, "facets": [
+        {"index": {"byteStart": 11, "byteEnd": len(mention_text.encode())},
+         "features": [{"$type": "app.bsky.richtext.facet#mention", "did": brand.did}]}]})
+
+    def fetched() -> int:
+        inbox.fetch_channel(database, channel_id)
+        with database.read_sessions() as s:
+            return len(list(s.scalars(select(InboxItem).where(InboxItem.channel_id == channel_id))))
+
+    _wait(bluesky, lambda: fetched() >= 2, "the reply and the mention")
+    with database.read_sessions() as s:
+        items = {i.external_id: i for i in s.scalars(select(InboxItem).where(InboxItem.channel_id == channel_id))}
+    reply_item, mention_item = items[comment], items[mention]
+    assert reply_item.kind == "comment" and reply_item.text == hostile  # kept as data, escaped where shown
+    assert reply_item.publication_id == publication_id and reply_item.author_handle == fan.handle
+    assert reply_item.language == "hr" and mention_item.kind == "mention"
+    assert inbox.fetch_channel(database, channel_id) == 0  # nothing new: nothing added twice
+
+    # Answering, liking and hiding from socialdesk land on the network.
+    adapter = _adapter(database, channel_id)
+    answer = adapter.reply(comment, "Hvala! 49 € 🙂")
+    answer_record = _record(bluesky, answer)
+    assert answer_record["reply"]["parent"]["uri"] == comment and answer_record["reply"]["root"]["uri"] == post_uri
+    adapter.like(comment)
+    adapter.like(comment)  # twice is still one like
+    likes = bluesky.client().com.atproto.repo.list_records({"repo": brand.did, "collection": "app.bsky.feed.like"})
+    assert [r.value.subject.uri for r in likes.records] == [comment]
+    adapter.hide(comment)
+    gate = _record(bluesky, f"at://{brand.did}/app.bsky.feed.threadgate/{post_uri.rsplit('/', 1)[1]}")
+    assert gate["hiddenReplies"] == [comment] and "allow" not in gate  # everyone may still reply
+    adapter.unhide(comment)
+    assert _record(bluesky, gate["post"].replace("feed.post", "feed.threadgate"))["hiddenReplies"] == []
+    repost = adapter.repost(comment)
+    assert repost.startswith(f"at://{brand.did}/app.bsky.feed.repost/")
+
+    # Numbers: through the same collection path as every channel.
+    def counted() -> object:
+        found = adapter.post_metrics([post_uri]).get(post_uri)
+        return found if found and found.likes == 1 and found.reposts == 1 and found.comments == 2 else None
+
+    _wait(bluesky, counted, "the like, repost and two replies")
+    _wait(bluesky, lambda: adapter.account_metrics().followers == 1, "the follower")
+    assert analytics.collect_channel(database, channel_id) == 2
+    with database.read_sessions() as s:
+        snapshot = s.scalars(select(PublicationMetricSnapshot)).one()
+        account = s.scalars(select(ChannelMetricSnapshot)).one()
+    assert (snapshot.likes, snapshot.reposts, snapshot.comments, snapshot.quotes) == (1, 1, 2, 0)
+    assert snapshot.views is None and snapshot.impressions is None  # Bluesky has none: never a made-up 0
+    assert account.followers == 1 and account.posts == 1
+    page = adapter.followers()
+    assert [f.external_id for f in page.followers] == [fan.did] and page.total == 1
+
+
+def test_errors_from_the_server_keep_its_words(database: Database, bluesky: Network) -> None:
+    brand = bluesky.create_account("errs")
+    _, channel_id = _connect(database, bluesky, brand)
+    adapter = _adapter(database, channel_id)
+    with pytest.raises(PermanentNetworkError) as caught:
+        adapter._create("app.bsky.feed.post", {"$type": "app.bsky.feed.post", "text": "x", "createdAt": "yesterday"})
+    assert caught.value.status_code == 400 and "InvalidRecord" in caught.value.network_message
+    broken = BlueskyAdapter(type(adapter.account)(channel_id, brand.did, brand.handle,
+                                                  {"access_jwt": "garbage", "refresh_jwt": "garbage"},
+                                                  adapter.account.settings))
+    with pytest.raises(AuthError) as auth:
+        broken.publish(OutgoingPost("Hello"))
+    assert auth.value.network_message  # the server's words, e.g. "InvalidToken: ..."
+    closed = BlueskyAdapter(type(adapter.account)(channel_id, brand.did, brand.handle, adapter.account.credentials,
+                                                  {"service": "http://127.0.0.1:9", "pds": "http://127.0.0.1:9"}))
+    with pytest.raises(TransientNetworkError) as down:
+        closed.publish(OutgoingPost("Hello"))
+    assert type(down.value) is TransientNetworkError  # refused before sending: safe to try again
+
+
+def test_the_channels_page_connects_bluesky_through_its_form(database: Database, bluesky: Network) -> None:
+    from tests.web.conftest import build_site
+
+    site = build_site(database)
+    page = site.client.get(f"{site.w}/channels").text
+    assert 'name="app_password" type="password"' in page and "Server (PDS)" in page
+    brand = bluesky.create_account("web")
+    refused = site.post(f"{site.w}/channels/connect", {"network": "bluesky", "name": "Web", "handle": brand.handle,
+                                                       "app_password": "wrong-one", "service": bluesky.pds})
+    assert refused.status_code == 422 and "Invalid identifier or password" in refused.text
+    assert "wrong-one" not in refused.text  # a secret is never written back into the page
+    done = site.post(f"{site.w}/channels/connect", {"network": "bluesky", "name": "Brand on Bluesky",
+                                                    "handle": brand.handle, "app_password": brand.app_password,
+                                                    "service": bluesky.pds})
+    assert done.status_code == 303, done.text[:400]
+    listed = site.client.get(f"{site.w}/channels").text
+    assert "Brand on Bluesky" in listed and f"@{brand.handle}" in listed
