@@ -57,4 +57,5 @@ def followers(client: Any, did: str, cursor: str | None, limit: int) -> Follower
         page = client.app.bsky.graph.get_followers(
             {"actor": did, "cursor": cursor, "limit": max(1, min(limit, MAX_FOLLOWER_PAGE))})
     people = [Follower(external_id=p.did, handle=p.handle, name=p.display_name or "") for p in page.followers]
+    # The page's `subject` is a basic profile without counts; account_metrics has the total.
     return FollowerPage(people, page.cursor or None, total=getattr(page.subject, "followers_count", None))
