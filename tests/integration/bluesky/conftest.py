@@ -28,3 +28,15 @@ def bluesky() -> Iterator[Network]:
             yield network
     except Unavailable as exc:
         _unavailable(str(exc))
+
+
+@pytest.fixture(scope="session")
+def bare_pds() -> Iterator[Network]:
+    """A PDS with no AppView, as a self-hosted PDS that is not federated would be."""
+    if not PG_URL:
+        pytest.skip("the Bluesky network tests run in the PostgreSQL pass (SOCIALDESK_TEST_DATABASE_URL)")
+    try:
+        with running_network(install(), None) as network:
+            yield network
+    except Unavailable as exc:
+        _unavailable(str(exc))

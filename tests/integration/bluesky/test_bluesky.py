@@ -40,9 +40,11 @@ from socialdesk.networks.base import (
 from socialdesk.networks.bluesky import session
 from socialdesk.networks.bluesky.adapter import BlueskyAdapter
 from tests.helpers import World, image_bytes, make_world
-from tests.integration.bluesky.pds import Account, Network
+from tests.integration.bluesky.pds import INSTALL_TIMEOUT, Account, Network
 
-pytestmark = pytest.mark.slow
+# The timeout leaves room for a first install when pytest runs these directly (./scripts/test installs
+# before the run, so the fixture then only checks that the install is there).
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(INSTALL_TIMEOUT + 300)]
 
 
 def _connect(db: Database, network: Network, account: Account, name: str = "Brand on Bluesky") -> tuple[World, str]:
@@ -333,3 +335,26 @@ def test_the_channels_page_connects_bluesky_through_its_form(database: Database,
     assert done.status_code == 303, done.text[:400]
     listed = site.client.get(f"{site.w}/channels").text
     assert "Brand on Bluesky" in listed and f"@{brand.handle}" in listed
+
+
+def test_a_pds_without_appview_publishes_and_says_why_it_cannot_read(database: Database, bare_pds: Network) -> None:
+    brand, friend = bare_pds.create_account("bare"), bare_pds.create_account("pal")
+    world, channel_id = _connect(database, bare_pds, brand)
+    publication_id = _publish_now(database, world, f"Bez AppViewa radi i ovo, @{friend.handle} #pds")
+    Runner(database).run_pending()
+    published = _publication(database, publication_id)
+    assert published.status == PublicationStatus.PUBLISHED, published.last_error
+    record = _record(bare_pds, published.external_id or "")
+    assert [f["features"][0].get("did") for f in record["facets"]] == [friend.did, None]
+    adapter = _adapter(database, channel_id)
+    answer = adapter.publish(OutgoingPost("…i niti", reply_to_external_id=published.external_id))
+    adapter.like(answer.external_id)
+    adapter.delete(answer.external_id)
+    # Reading other people's activity needs an AppView: the channel shows the server's reason.
+    assert inbox.fetch_channel(database, channel_id) == 0
+    with database.read_sessions() as s:
+        channel = s.get(Channel, channel_id)
+        assert channel is not None and channel.status == "active"
+        assert "Fetching comments failed: UpstreamFailure" in (channel.status_message or "")
+    with pytest.raises(TransientNetworkError, match="UpstreamFailure"):
+        adapter.account_metrics()
