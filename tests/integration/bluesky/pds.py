@@ -14,6 +14,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -176,7 +177,9 @@ def _node(cache: Path, env: dict[str, str], log_name: str) -> Iterator[Network]:
     app = cache / "app"
     for name in ("network.mjs", "loopback.cjs"):  # next to node_modules, so the imports resolve
         shutil.copyfile(HERE / name, app / name)
-    env = {**env, "PATH": f"{node_bin}{os.pathsep}{env.get('PATH', '')}"}
+    # The servers keep blobs and SQLite files under the temporary directory: one per run, removed after.
+    scratch = tempfile.mkdtemp(prefix="socialdesk-bsky-")
+    env = {**env, "PATH": f"{node_bin}{os.pathsep}{env.get('PATH', '')}", "TMPDIR": scratch}
     log = cache / log_name
     with log.open("w") as err:
         process = subprocess.Popen([str(node_bin / "node"), "--require", "./loopback.cjs", "network.mjs"],
@@ -191,6 +194,7 @@ def _node(cache: Path, env: dict[str, str], log_name: str) -> Iterator[Network]:
         yield Network(urls["pds"], urls.get("appview"), log)
     finally:
         _stop(process)
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def _drain(process: subprocess.Popen[str]) -> None:

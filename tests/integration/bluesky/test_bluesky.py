@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from atproto_client import Client
+from httpx import Response
 from sqlalchemy import select
 
 from socialdesk.analytics import service as analytics
@@ -41,6 +42,7 @@ from socialdesk.networks.bluesky import session
 from socialdesk.networks.bluesky.adapter import BlueskyAdapter
 from tests.helpers import World, image_bytes, make_world
 from tests.integration.bluesky.pds import INSTALL_TIMEOUT, Account, Network
+from tests.web_client import signed_in_client
 
 # The timeout leaves room for a first install when pytest runs these directly (./scripts/test installs
 # before the run, so the fixture then only checks that the install is there).
@@ -317,23 +319,24 @@ def test_errors_from_the_server_keep_its_words(database: Database, bluesky: Netw
     assert type(down.value) is TransientNetworkError  # refused before sending: safe to try again
 
 
-def test_the_channels_page_connects_bluesky_through_its_form(database: Database, clock: ManualClock,
-                                                             bluesky: Network) -> None:
-    from tests.web.conftest import build_site
+def test_the_channels_page_connects_bluesky_through_its_form(database: Database, bluesky: Network) -> None:
+    world = make_world(database, profiles=(), roles=())
+    client, csrf = signed_in_client(database, world.users["owner"])
+    del client.headers["x-csrf-token"]  # the page sends the token as a form field
 
-    site = build_site(database)
-    page = site.client.get(f"{site.w}/channels").text
+    def submit(**fields: str) -> Response:
+        return client.post(f"/w/{world.workspace_id}/channels/connect",
+                           data={"csrf_token": csrf, "network": "bluesky", **fields})
+
+    page = client.get(f"/w/{world.workspace_id}/channels").text
     assert 'name="app_password" type="password"' in page and "Server (PDS)" in page
     brand = bluesky.create_account("web")
-    refused = site.post(f"{site.w}/channels/connect", {"network": "bluesky", "name": "Web", "handle": brand.handle,
-                                                       "app_password": "wrong-one", "service": bluesky.pds})
+    refused = submit(name="Web", handle=brand.handle, app_password="wrong-one", service=bluesky.pds)
     assert refused.status_code == 422 and "Invalid identifier or password" in refused.text
     assert "wrong-one" not in refused.text  # a secret is never written back into the page
-    done = site.post(f"{site.w}/channels/connect", {"network": "bluesky", "name": "Brand on Bluesky",
-                                                    "handle": brand.handle, "app_password": brand.app_password,
-                                                    "service": bluesky.pds})
+    done = submit(name="Brand on Bluesky", handle=brand.handle, app_password=brand.app_password, service=bluesky.pds)
     assert done.status_code == 303, done.text[:400]
-    listed = site.client.get(f"{site.w}/channels").text
+    listed = client.get(f"/w/{world.workspace_id}/channels").text
     assert "Brand on Bluesky" in listed and f"@{brand.handle}" in listed
 
 
