@@ -23,7 +23,7 @@ from socialdesk.content.models import Publication, PublicationStatus
 from socialdesk.content.schemas import Intent, PostIn
 from socialdesk.core import clock
 from socialdesk.core.clock import ManualClock
-from socialdesk.core.crypto import decrypt_json
+from socialdesk.core.crypto import decrypt_json, encrypt_json
 from socialdesk.core.db import Database
 from socialdesk.core.errors import ValidationFailed
 from socialdesk.inbox import service as inbox
@@ -125,6 +125,24 @@ def test_connect_keeps_a_session_not_the_password_and_refreshes_it(database: Dat
     # does not rely on that: fresh_adapter serialises refreshes per channel.)
     with pytest.raises(AuthError):
         session.refresh(channel.settings["pds"], "not-a-refresh-token")
+
+
+def test_a_refused_access_token_is_refreshed_once_and_the_call_goes_through(database: Database,
+                                                                           bluesky: Network) -> None:
+    brand = bluesky.create_account("stale")
+    _, channel_id = _connect(database, bluesky, brand)
+    with database.unit_of_work() as s:
+        channel = s.get(Channel, channel_id)
+        assert channel is not None
+        stored = decrypt_json(channel.credentials_encrypted)
+        header, payload, _ = stored["access_jwt"].split(".")
+        # Still "valid" by its expiry, refused by the server (as a token revoked by the PDS would be).
+        channel.credentials_encrypted = encrypt_json({**stored, "access_jwt": f"{header}.{payload}.AAAA"})
+    assert channels.call_network(database, channel_id, lambda adapter: adapter.account_metrics()).posts == 0
+    with database.read_sessions() as s:
+        channel = s.get(Channel, channel_id)
+        assert channel is not None and channel.status == "active"
+        assert decrypt_json(channel.credentials_encrypted)["refresh_jwt"] != stored["refresh_jwt"]
 
 
 def test_wrong_password_and_account_password_are_refused_with_the_servers_words(
