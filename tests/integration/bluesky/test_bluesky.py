@@ -257,19 +257,22 @@ def test_replies_mentions_likes_and_follows_flow_into_inbox_and_metrics(database
     mention = _write(them, fan, "app.bsky.feed.post", {"text": mention_text, "facets": [
         {"index": {"byteStart": 11, "byteEnd": len(mention_text.encode())},
          "features": [{"$type": "app.bsky.richtext.facet#mention", "did": brand.did}]}]})
+    quote = _write(them, fan, "app.bsky.feed.post", {"text": "Ovo!", "embed": {"$type": "app.bsky.embed.record",
+                                                                                "record": ref}})
 
     def fetched() -> int:
         inbox.fetch_channel(database, channel_id)
         with database.read_sessions() as s:
             return len(list(s.scalars(select(InboxItem).where(InboxItem.channel_id == channel_id))))
 
-    _wait(bluesky, lambda: fetched() >= 2, "the reply and the mention")
+    _wait(bluesky, lambda: fetched() >= 3, "the reply, the mention and the quote")
     with database.read_sessions() as s:
         items = {i.external_id: i for i in s.scalars(select(InboxItem).where(InboxItem.channel_id == channel_id))}
     reply_item, mention_item = items[comment], items[mention]
     assert reply_item.kind == "comment" and reply_item.text == hostile  # kept as data, escaped where shown
     assert reply_item.publication_id == publication_id and reply_item.author_handle == fan.handle
     assert reply_item.language == "hr" and mention_item.kind == "mention"
+    assert items[quote].kind == "mention" and items[quote].publication_id == publication_id  # a quote of our post
     assert inbox.fetch_channel(database, channel_id) == 0  # nothing new: nothing added twice
 
     # Answering, liking and hiding from socialdesk land on the network.
@@ -292,10 +295,10 @@ def test_replies_mentions_likes_and_follows_flow_into_inbox_and_metrics(database
     # Numbers: through the same collection path as every channel.
     def counted() -> object:
         found = adapter.post_metrics([post_uri]).get(post_uri)
-        return found if found and found.likes == 1 and found.reposts == 1 and found.comments == 1 else None
+        return found if found and found.likes == found.reposts == found.comments == found.quotes == 1 else None
 
     # Bluesky's replyCount counts direct replies: the fan's, not our answer under it.
-    _wait(bluesky, counted, "the like, repost and reply")
+    _wait(bluesky, counted, "the like, repost, reply and quote")
     _wait(bluesky, lambda: adapter.account_metrics().followers == 1, "the follower")
     # The job runner took a first snapshot when the post went out; the next is due hours later.
     previous = clock.get_clock()
@@ -309,9 +312,16 @@ def test_replies_mentions_likes_and_follows_flow_into_inbox_and_metrics(database
                              .order_by(PublicationMetricSnapshot.collected_at.desc())).first()
         account = s.scalars(select(ChannelMetricSnapshot).order_by(ChannelMetricSnapshot.collected_at.desc())).first()
     assert snapshot is not None and account is not None
-    assert (snapshot.likes, snapshot.reposts, snapshot.comments, snapshot.quotes) == (1, 1, 1, 0)
+    assert (snapshot.likes, snapshot.reposts, snapshot.comments, snapshot.quotes) == (1, 1, 1, 1)
     assert snapshot.views is None and snapshot.impressions is None  # Bluesky has none: never a made-up 0
     assert account.followers == 1 and account.posts == 2  # the post and our answer
+    adapter.block(fan.did)
+    adapter.block(fan.did)  # once is enough
+    blocks = bluesky.client().com.atproto.repo.list_records({"repo": brand.did, "collection": "app.bsky.graph.block"})
+    assert [r.value.subject for r in blocks.records] == [fan.did]
+    adapter.unblock(fan.did)
+    assert not bluesky.client().com.atproto.repo.list_records(
+        {"repo": brand.did, "collection": "app.bsky.graph.block"}).records
     page = adapter.followers()
     assert [(f.external_id, f.handle) for f in page.followers] == [(fan.did, fan.handle)]
 
