@@ -184,3 +184,44 @@ def test_times_round_trip_in_bluesky_format() -> None:
     assert parse_time("2026-05-01T12:30:15.123Z") == datetime(2026, 5, 1, 12, 30, 15, 123000, tzinfo=UTC)
     assert parse_time("2026-05-01T12:30:15.123456789+02:00") == datetime(2026, 5, 1, 10, 30, 15, 123456, tzinfo=UTC)
     assert parse_time("yesterday") is None
+
+
+def _note(n: int, reason: str = "reply", author: str = "did:plc:fan") -> dict[str, object]:
+    at = f"2026-05-01T12:00:{n:02d}.000Z"
+    post = f"at://{DID}/app.bsky.feed.post/root"
+    record: dict[str, object] = {"$type": "app.bsky.feed.post", "text": f"odgovor {n}", "createdAt": at,
+                                 "langs": ["hr"]}
+    if reason == "reply":
+        ref = {"uri": post, "cid": CREATED["cid"]}
+        record["reply"] = {"root": ref, "parent": ref}
+    return {"uri": f"at://{author}/app.bsky.feed.post/n{n}", "cid": CREATED["cid"], "reason": reason,
+            "reasonSubject": post, "isRead": False, "indexedAt": at, "record": record,
+            "author": {"did": author, "handle": "fan.bsky.social", "displayName": "Fan"}}
+
+
+def test_the_inbox_reads_back_to_where_it_stopped_across_pages(server: list[Handler]) -> None:
+    pages = {None: ([_note(9), _note(8, "like"), _note(7, "mention")], "c1"),
+             "c1": ([_note(6), _note(5, "reply", DID)], "c2"),  # our own reply is not an inbox item
+             "c2": ([_note(4, "quote"), _note(3)], None)}
+    asked: list[str | None] = []
+
+    def notifications(request: httpx.Request) -> httpx.Response:
+        cursor = request.url.params.get("cursor")
+        asked.append(cursor)
+        items, after = pages[cursor]
+        return httpx.Response(200, json={"notifications": items, "cursor": after})
+
+    server.append(notifications)
+    adapter = _adapter()
+    first = adapter.fetch_inbox(None)
+    assert [i.text for i in first.items] == ["odgovor 9", "odgovor 7", "odgovor 6", "odgovor 4", "odgovor 3"]
+    assert [i.kind.value for i in first.items] == ["comment", "mention", "comment", "mention", "comment"]
+    reply = first.items[0]
+    assert reply.post_external_id == f"at://{DID}/app.bsky.feed.post/root" and reply.parent_external_id is None
+    assert reply.language == "hr" and reply.author_name == "Fan" and reply.author_external_id == "did:plc:fan"
+    # Two newer notifications arrive: the next fetch stops at the newest one it had seen.
+    pages[None] = ([_note(11), _note(10), _note(9), _note(8, "like")], "c1")
+    asked.clear()
+    second = adapter.fetch_inbox(first.cursor)
+    assert asked == [None]
+    assert [i.text for i in second.items] == ["odgovor 11", "odgovor 10", "odgovor 9"]  # 9 again: the inbox drops it

@@ -16,6 +16,8 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any, ClassVar
 
+from atproto_client import exceptions as sdk
+
 from socialdesk.core import clock
 from socialdesk.networks.base import (
     AccountMetrics,
@@ -120,8 +122,6 @@ class BlueskyAdapter:
         return {"root": root, "parent": parent}
 
     def _resolve_handle(self, handle: str) -> str | None:
-        from atproto_client import exceptions as sdk
-
         try:
             with calling():
                 return str(self.client.com.atproto.identity.resolve_handle({"handle": handle}).did)
