@@ -163,8 +163,8 @@ class BlueskyAdapter:
         return uris.web_url(self.web, self.account.handle or self.did, uri)
 
     def find_published(self, post: OutgoingPost, since: datetime) -> PublishedPost | None:
-        """An earlier try's post: the same socialdesk marker, or (for posts made before markers, or by
-        hand) the same text, created after `since`."""
+        """An earlier try's post, created after `since`: the one with this publication's marker, or a
+        post without any marker (made by hand, or elsewhere) with the same text."""
         wanted = records.marker(post.idempotency_key) if post.idempotency_key else None
         text = post.text.strip()
         for item in self._own_records(uris.POST):
@@ -172,8 +172,10 @@ class BlueskyAdapter:
             created = reading.parse_time(getattr(value, "created_at", None))
             if created is not None and created < since:
                 return None  # newest first: everything further is older
-            extra = getattr(value, "model_extra", None) or {}
-            if (wanted and extra.get(records.MARKER_FIELD) == wanted) or getattr(value, "text", None) == text:
+            mark = (getattr(value, "model_extra", None) or {}).get(records.MARKER_FIELD)
+            # A post with another publication's marker is that publication's, however alike the text.
+            same = mark == wanted if mark else getattr(value, "text", None) == text
+            if same:
                 return PublishedPost(item.uri, self._web_url(item.uri), created or clock.now())
         return None
 

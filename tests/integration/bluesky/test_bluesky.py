@@ -220,11 +220,19 @@ def test_a_lost_answer_is_found_instead_of_posting_twice(database: Database, blu
     assert done.status == PublicationStatus.PUBLISHED and done.external_id
     posts = network_posts(bluesky, brand)
     assert len(posts) == 1 and posts[0] == done.external_id
-    # An unrelated older post with the same text is not mistaken for it.
+    monkeypatch.undo()
+    # Another publication with the same text is not mistaken for this one, nor is an older post.
     adapter = _adapter(database, channel_id)
-    later = clock.now() + timedelta(minutes=1)
-    assert adapter.find_published(OutgoingPost("Samo jednom, molim 🙏 #jednom", idempotency_key="other"),
-                                  later) is None
+    twin = OutgoingPost("Samo jednom, molim 🙏 #jednom", idempotency_key="another-publication")
+    assert adapter.find_published(twin, clock.now() - timedelta(minutes=5)) is None
+    assert adapter.find_published(OutgoingPost("Samo jednom, molim 🙏 #jednom", idempotency_key=publication_id),
+                                  clock.now() + timedelta(minutes=1)) is None
+    # A post made by hand (no marker) with the same text counts as the one the interrupted try made.
+    by_hand = adapter._create("app.bsky.feed.post", {"$type": "app.bsky.feed.post", "text": "Ručno 🖐",
+                                                     "createdAt": clock.now().strftime("%Y-%m-%dT%H:%M:%S.000Z")},
+                              write=False)[0]
+    found = adapter.find_published(OutgoingPost("Ručno 🖐", idempotency_key="x"), clock.now() - timedelta(minutes=5))
+    assert found is not None and found.external_id == by_hand
 
 
 def network_posts(network: Network, account: Account) -> list[str]:
