@@ -397,3 +397,28 @@ def test_a_pds_without_appview_publishes_and_says_why_it_cannot_read(database: D
         assert "Fetching comments failed: UpstreamFailure" in (channel.status_message or "")
     with pytest.raises(TransientNetworkError, match="UpstreamFailure"):
         adapter.account_metrics()
+
+
+def test_a_script_connects_bluesky_and_publishes_from_the_command_line(database: Database, bluesky: Network) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from socialdesk.cli import app
+
+    def ok(*args: str) -> str:
+        result = CliRunner().invoke(app, list(args))
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    brand = bluesky.create_account("cli")
+    ok("user", "create", "--email", "ana@example.com", "--name", "Ana", "--password", "long enough password")
+    ok("workspace", "create", "--name", "Acme", "--owner", "ana@example.com", "--timezone", "Europe/Zagreb")
+    ok("channel", "add", "bluesky", "-w", "Acme", "--name", "Acme on Bluesky", "--handle", brand.handle,
+       "--field", f"app_password={brand.app_password}", "--field", f"service={bluesky.pds}")
+    post_id = ok("post", "create", "-w", "Acme", "--channel", "Acme on Bluesky", "--text", "Iz skripte 🚀 #cli",
+                 "--now").strip()
+    Runner(database).run_pending()
+    (shown,) = json.loads(ok("post", "show", post_id, "--json"))["publications"]
+    assert shown["status"] == "published" and shown["external_id"].startswith(f"at://{brand.did}/app.bsky.feed.post/")
+    assert _record(bluesky, shown["external_id"])["text"] == "Iz skripte 🚀 #cli"
