@@ -225,3 +225,17 @@ def test_the_inbox_reads_back_to_where_it_stopped_across_pages(server: list[Hand
     second = adapter.fetch_inbox(first.cursor)
     assert asked == [None]
     assert [i.text for i in second.items] == ["odgovor 11", "odgovor 10", "odgovor 9"]  # 9 again: the inbox drops it
+
+
+def test_record_keys_tell_when_the_server_made_the_record() -> None:
+    from socialdesk.networks.bluesky.uris import tid_time
+
+    # 2023-04-01T00:00:00Z = 1680307200000000 µs, clock id 0.
+    micros = 1_680_307_200_000_000
+    alphabet = "234567abcdefghijklmnopqrstuvwxyz"
+    value, key = micros << 10, ""
+    for _ in range(13):
+        key = alphabet[value % 32] + key
+        value //= 32
+    assert tid_time(key) == datetime(2023, 4, 1, tzinfo=UTC)
+    assert tid_time("self") is None and tid_time("3kabc") is None

@@ -44,8 +44,8 @@ LOOKUP_PAGES = 5  # find_published reads at most this many pages of 100 of the a
 def capabilities() -> Capabilities:
     base = NETWORK_PROFILES["bluesky"]
     # What this adapter does today: images (no video upload yet), no direct messages (chat.bsky needs
-    # an app password with DM access and a chat service), and a reply cannot be deleted by the
-    # account it was posted under — only hidden.
+    # an app password with DM access and a chat service), and nobody can delete another person's reply
+    # under their post on Bluesky — only hide it.
     return dataclasses.replace(
         base, media=dataclasses.replace(base.media, kinds=frozenset({MediaKind.IMAGE}), video_alone=False),
         direct_messages=False, delete_comments=False)
@@ -170,7 +170,9 @@ class BlueskyAdapter:
         for item in self._own_records(uris.POST):
             value = item.value
             created = reading.parse_time(getattr(value, "created_at", None))
-            if created is not None and created < since:
+            # The record key's time, set by the server, orders the list (a client may backdate createdAt).
+            made = uris.tid_time(uris.parse(item.uri).rkey) or created
+            if made is not None and made < since:
                 return None  # newest first: everything further is older
             mark = (getattr(value, "model_extra", None) or {}).get(records.MARKER_FIELD)
             # A post with another publication's marker is that publication's, however alike the text.
