@@ -219,6 +219,7 @@ def test_the_inbox_reads_back_to_where_it_stopped_across_pages(server: list[Hand
     reply = first.items[0]
     assert reply.post_external_id == f"at://{DID}/app.bsky.feed.post/root" and reply.parent_external_id is None
     assert reply.language == "hr" and reply.author_name == "Fan" and reply.author_external_id == "did:plc:fan"
+    assert reply.url == "https://bsky.app/profile/fan.bsky.social/post/n9"
     # Two newer notifications arrive: the next fetch stops at the newest one it had seen.
     pages[None] = ([_note(11), _note(10), _note(9), _note(8, "like")], "c1")
     asked.clear()

@@ -191,7 +191,7 @@ class BlueskyAdapter:
     # The inbox -----------------------------------------------------------------------------------
 
     def fetch_inbox(self, cursor: str | None) -> InboxPage:
-        return inbox.fetch(self.client, self.did, cursor)
+        return inbox.fetch(self.client, self.did, cursor, self.web)
 
     def reply(self, item_external_id: str, text: str) -> str:
         text = text.strip()

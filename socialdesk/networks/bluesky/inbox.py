@@ -14,6 +14,7 @@ from typing import Any
 from socialdesk.networks.base import InboxPage, IncomingItem, IncomingKind
 from socialdesk.networks.bluesky.errors import calling
 from socialdesk.networks.bluesky.reading import parse_time
+from socialdesk.networks.bluesky.uris import web_url
 
 PAGE_SIZE = 100  # listNotifications limit maximum
 MAX_PAGES = 10  # per fetch; the inbox asks again for more
@@ -30,7 +31,7 @@ def _since(cursor: str | None) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def fetch(client: Any, did: str, cursor: str | None) -> InboxPage:
+def fetch(client: Any, did: str, cursor: str | None, web: str = "https://bsky.app") -> InboxPage:
     since = _since(cursor)
     since_at = parse_time(since)
     newest = since
@@ -47,7 +48,7 @@ def fetch(client: Any, did: str, cursor: str | None) -> InboxPage:
                 break
             if newest is None or (at is not None and (parse_time(newest) or at) < at):
                 newest = note.indexed_at
-            item = incoming(note, did)
+            item = incoming(note, did, web)
             if item is not None:
                 items.append(item)
         page_cursor = page.cursor
@@ -56,7 +57,7 @@ def fetch(client: Any, did: str, cursor: str | None) -> InboxPage:
     return InboxPage(items, json.dumps({"since": newest}) if newest else cursor)
 
 
-def incoming(note: Any, did: str) -> IncomingItem | None:
+def incoming(note: Any, did: str, web: str) -> IncomingItem | None:
     kind = KINDS.get(note.reason)
     record = note.record
     if kind is None or note.author.did == did:
@@ -79,4 +80,4 @@ def incoming(note: Any, did: str) -> IncomingItem | None:
         external_id=note.uri, kind=kind, text=text, created_at=created, author_external_id=author.did,
         author_handle=author.handle, author_name=author.display_name or "", post_external_id=post_id,
         parent_external_id=parent_id, language=langs[0] if langs else None,
-        url=f"https://bsky.app/profile/{author.handle}/post/{note.uri.rsplit('/', 1)[-1]}")
+        url=web_url(web, author.handle, note.uri))
