@@ -78,6 +78,20 @@ NETWORKS: dict[str, NetworkSpec] = {
                               "private (followers only) or direct"),
         ),
     ),
+    "bluesky": NetworkSpec(
+        key="bluesky", label="Bluesky",
+        adapter="socialdesk.networks.bluesky.adapter:BlueskyAdapter",
+        connect="socialdesk.networks.bluesky.adapter:connect",
+        fields=(
+            ConnectField("handle", "Handle", help="e.g. brand.bsky.social or your own domain"),
+            ConnectField("app_password", "App password", kind="password",
+                         help="Bluesky → Settings → Privacy and security → App passwords. Not your account "
+                              "password; socialdesk keeps only the session it opens."),
+            ConnectField("service", "Server (PDS)", required=False,
+                         help="Leave empty for bsky.social; for a self-hosted PDS give its address, "
+                              "e.g. https://pds.example.org"),
+        ),
+    ),
 }
 
 
