@@ -94,7 +94,9 @@ class GhostAdapter(BlogWithoutInbox):
                 body["feature_image"] = self._upload(site, images[0])
                 if images[0].alt_text:
                     body["feature_image_alt"] = images[0].alt_text[:191]  # Ghost's column width
-            tags = [{"name": name.strip()} for name in post.tags if name.strip()]
+            # Ghost has no categories; its first tag is the post's primary tag, which themes show as one.
+            names = [*post.categories, *post.tags]
+            tags = [{"name": name.strip()} for name in dict.fromkeys(names) if name.strip()]
             if tags:
                 body["tags"] = tags
             created = site.call("POST", "posts/", params={"source": "html"}, json={"posts": [body]}, creates=True)
