@@ -95,10 +95,9 @@ class GhostAdapter(BlogWithoutInbox):
                 if images[0].alt_text:
                     body["feature_image_alt"] = images[0].alt_text[:191]  # Ghost's column width
             # Ghost has no categories; its first tag is the post's primary tag, which themes show as one.
-            names = [*post.categories, *post.tags]
-            tags = [{"name": name.strip()} for name in dict.fromkeys(names) if name.strip()]
-            if tags:
-                body["tags"] = tags
+            names = [name.strip() for name in dict.fromkeys([*post.categories, *post.tags]) if name.strip()]
+            if names:
+                body["tags"] = [{"name": name} for name in self._existing_names(site, names)]
             created = site.call("POST", "posts/", params={"source": "html"}, json={"posts": [body]}, creates=True)
         finally:
             site.close()
@@ -107,6 +106,13 @@ class GhostAdapter(BlogWithoutInbox):
     def _published(self, item: dict[str, Any]) -> PublishedPost:
         return PublishedPost(external_id=str(item["id"]), url=item.get("url"),
                              published_at=_parse(item.get("published_at") or item.get("created_at")))
+
+    def _existing_names(self, site: GhostSite, names: list[str]) -> list[str]:
+        """The names as the blog already spells them: Ghost matches tag names case-sensitively, and would
+        make "JESEN" a second tag beside "jesen"."""
+        found = site.call("GET", "tags/", params={"limit": "all", "fields": "name"}) or {}
+        known = {str(t.get("name", "")).casefold(): str(t["name"]) for t in found.get("tags", []) if t.get("name")}
+        return list(dict.fromkeys(known.get(name.casefold(), name) for name in names))
 
     def _upload(self, site: GhostSite, media: OutgoingMedia) -> str:
         filename = f"socialdesk-{media.path.stem[:40]}{media.path.suffix}"
