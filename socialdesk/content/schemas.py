@@ -63,6 +63,7 @@ class PublicationPatch(BaseModel):
 
     variant_text: str | None = None
     clear_variant: bool = False
+    title: str | None = Field(None, max_length=1000, description="Blog channels: a new title")
     media_ids: list[str] | None = None
     scheduled_at: datetime | None = None
     timezone: str | None = None

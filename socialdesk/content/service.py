@@ -199,6 +199,10 @@ def _checks(ctx: WorkspaceContext, data: PostIn, targets: list[Channel],
         assets = _media(ctx, variant.media_ids) if variant and variant.media_ids is not None else master_media
         caps = channels.capabilities(channel)
         extra: list[ProblemOut] = []
+        if blog is None and bloglink.LINK_PLACEHOLDER in text:
+            extra.append(ProblemOut(code="blog_link_without_blog", field="text", message=(
+                f'The text for "{channel.name}" has {bloglink.LINK_PLACEHOLDER}, but the post goes to no blog '
+                "channel whose link could go there. Add the blog channel, or take the placeholder out.")))
         if blog is not None and channel.id != blog.id and not caps.blog:
             # Counted with the link it will carry (its exact address is known only once the blog has it).
             text = bloglink.with_link(text, bloglink.estimated_url(blog.settings))
@@ -479,6 +483,8 @@ def update_publication(ctx: WorkspaceContext, publication_id: str, patch: Public
         publication.variant_text = None
     elif patch.variant_text is not None:
         publication.variant_text = patch.variant_text
+    if patch.title is not None:
+        publication.title = patch.title.strip() or None
     if patch.media_ids is not None:
         assets = _media(ctx, patch.media_ids)
         ctx.session.execute(delete(PostMedia).where(PostMedia.publication_id == publication.id))

@@ -120,3 +120,30 @@ def test_a_blog_draft_cannot_feed_links_to_social_posts(database: Database, worl
     with pytest.raises(ValidationFailed) as refused:
         _compose(database, world, {world.channels["blog"]: VariantIn(title="Draft", draft=True)})
     assert "stay a draft" in refused.value.message
+
+
+def test_a_placeholder_without_a_blog_is_pointed_out(database: Database, world: World) -> None:
+    with database.unit_of_work() as session:
+        checks = content.check(world.ctx(session), PostIn(text="Read it: {blog_link}",
+                                                          channel_ids=[world.channels["x"]]))
+    assert [p.code for p in checks[0].problems] == ["blog_link_without_blog"]
+
+
+def test_each_occurrence_of_a_recurring_post_links_to_its_own_blog_post(database: Database, world: World,
+                                                                      clock: ManualClock) -> None:
+    from datetime import timedelta
+
+    blog, x = world.channels["blog"], world.channels["x"]
+    with database.unit_of_work() as session:
+        post_id = content.compose(world.ctx(session), PostIn(
+            text="Weekly menu", channel_ids=[blog, x], variants={blog: VariantIn(title="This week's menu")},
+            scheduled_at=(clock.now() + timedelta(hours=1)).replace(tzinfo=None), timezone="UTC",
+            recurrence="FREQ=WEEKLY;COUNT=3", intent=Intent.SCHEDULE)).post.id
+    with database.read_sessions() as session:
+        pubs = list(session.scalars(select(Publication).where(Publication.post_id != post_id)))
+    assert len(pubs) == 4  # two more occurrences, each on both channels
+    by_id = {p.id: p for p in pubs}
+    for social in (p for p in pubs if p.channel_id == x):
+        parent = by_id[social.link_from_id or ""]
+        assert parent.post_id == social.post_id and parent.channel_id == blog
+        assert parent.title == "This week's menu"
