@@ -50,6 +50,8 @@ from tests.integration.peers.ghost import GhostPeer
 from tests.integration.peers.wordpress import WordPressPeer
 from tests.web.conftest import build_site
 
+# The first test to use Ghost installs it when the cache is empty (about 4 minutes on two cores).
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1200)]
 S = PublicationStatus
 TITLE = "Kava & <kolači>: jesen u Zagrebu ☕"  # text, not HTML: it must come back exactly so
 
