@@ -74,8 +74,15 @@ def _blogs_in_this_pass(what: str) -> None:
 
 
 def _report(config: pytest.Config, line: str) -> None:
+    """Install and start times on the terminal, past pytest's output capture: CI logs should show them."""
     reporter = config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
+    capture = config.pluginmanager.get_plugin("capturemanager")
+    if reporter is None:
+        return
+    if capture is not None:
+        with capture.global_and_fixture_disabled():
+            reporter.write_line(line)
+    else:
         reporter.write_line(line)
 
 
