@@ -401,3 +401,51 @@ def test_an_interrupted_try_is_found_on_the_blog_not_posted_twice(blog: Blog, da
     assert after.status == S.PUBLISHED and after.external_id == first.external_id
     assert blog.reader.count_with(publication.id) == 1
 
+
+
+# Comments (WordPress: Ghost's comments are not in its Admin API) -------------------------------------
+
+
+def test_wordpress_comments_come_into_the_inbox_and_are_answered_held_and_trashed(
+        wordpress: WordPressPeer, database: Database) -> None:
+    from socialdesk.inbox import actions
+    from socialdesk.inbox import service as inbox
+    from socialdesk.inbox.models import InboxItem
+
+    blog = Blog("wordpress", {"site_url": wordpress.url, "username": wordpress.username,
+                              "app_password": wordpress.app_password}, WordPressReader(wordpress), "publish", "future")
+    world = _world_with_blog(database, blog)
+    blog_id = world.channels["blog"]
+    with database.unit_of_work() as session:
+        post_id = content.compose(world.ctx(session), PostIn(
+            text="<p>Tell us what you think.</p>", channel_ids=[blog_id], intent=Intent.PUBLISH_NOW,
+            variants={blog_id: VariantIn(title="Comments welcome")})).post.id
+    Runner(database).run_pending()
+    external_id = _publications(database, post_id)[blog_id].external_id
+    http = blog.reader.http
+    comment = http.post("comments", json={"post": int(external_id or 0), "author_name": "Ana Čitateljica",
+                                          "author_email": "ana@example.com",
+                                          "content": "Odlično! <script>alert(1)</script> Kada otvarate?"}).json()
+
+    assert inbox.fetch_channel(database, blog_id) >= 1
+    with database.read_sessions() as session:
+        item = session.scalars(select(InboxItem).where(InboxItem.channel_id == blog_id,
+                                                       InboxItem.external_id == str(comment["id"]))).one()
+    assert item.author_handle == "Ana Čitateljica" and "Kada otvarate?" in item.text
+    assert "ana@example.com" not in item.author_external_id  # a digest, not the address
+
+    with database.unit_of_work() as session:
+        actions.reply(world.ctx(session), item.id, "Hvala! Otvaramo u 8 <3")
+    replies = http.get("comments", params={"parent": comment["id"], "context": "edit", "status": "all"}).json()
+    assert [r["content"]["raw"] for r in replies] == ["Hvala! Otvaramo u 8 &lt;3"]
+    inbox.fetch_channel(database, blog_id)
+    with database.read_sessions() as session:
+        ours = session.scalars(select(InboxItem).where(InboxItem.external_id == str(replies[0]["id"]))).all()
+    assert ours == [], "the channel's own reply is not an inbox item"
+
+    with database.unit_of_work() as session:
+        actions.hide(world.ctx(session), item.id)
+    assert http.get(f"comments/{comment['id']}", params={"context": "edit"}).json()["status"] == "hold"
+    with database.unit_of_work() as session:
+        actions.delete_item(world.ctx(session), item.id)
+    assert http.get(f"comments/{comment['id']}", params={"context": "edit"}).json()["status"] == "trash"

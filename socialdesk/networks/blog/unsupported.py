@@ -1,7 +1,8 @@
 """The parts of the adapter protocol a blog channel does not offer in socialdesk (yet).
 
-Blog comments are moderated in the blog's own admin; the capabilities say `comments=False`, so the
-inbox never asks, and these answers keep the protocol whole. Metrics: neither API reports views
+WordPress overrides the comment methods (wordpress/comments.py); Ghost's comments are not in its Admin
+API, so its capabilities say `comments=False`, the inbox never asks, and these answers keep the
+protocol whole. Metrics: neither API reports views
 (WordPress needs a statistics plugin, Ghost's analytics are not in the Admin API), so every number is
 None — never a made-up zero.
 """

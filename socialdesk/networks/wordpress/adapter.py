@@ -12,8 +12,9 @@ of making a second.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 from urllib.parse import urlsplit
 
 from socialdesk.core import clock
@@ -21,6 +22,7 @@ from socialdesk.networks.base import (
     Capabilities,
     ChannelAccount,
     IdempotencyMethod,
+    InboxPage,
     MediaKind,
     MediaRules,
     OutgoingMedia,
@@ -32,7 +34,10 @@ from socialdesk.networks.base import (
 from socialdesk.networks.blog.content import body_html, marker, marker_comment
 from socialdesk.networks.blog.http import UPLOAD_TIMEOUT
 from socialdesk.networks.blog.unsupported import BlogWithoutInbox
+from socialdesk.networks.wordpress import comments
 from socialdesk.networks.wordpress.api import WordPressSite
+
+T = TypeVar("T")
 
 CAPABILITIES = Capabilities(
     label="WordPress",
@@ -40,8 +45,10 @@ CAPABILITIES = Capabilities(
     text=TextRules(limit=100_000, required=True),
     # The featured image. Pictures inside the article are the body's own <img> tags.
     media=MediaRules(kinds=frozenset({MediaKind.IMAGE}), max_count=1),
-    comments=False,
-    reply=False,
+    comments=True,  # comments, held ones included, come into the inbox
+    reply=True,
+    hide_comments=True,  # back to "held for moderation"
+    delete_comments=True,  # to the trash
     native_scheduling=True,  # status "future" with a date
     idempotency=IdempotencyMethod.LOOKUP,
     blog=True,
@@ -154,6 +161,31 @@ class WordPressAdapter(BlogWithoutInbox):
             if marker(post.idempotency_key) in ((item.get("content") or {}).get("raw") or ""):
                 return self._published(item)
         return None
+
+    # Comments -------------------------------------------------------------------------------------
+
+    def _with_site(self, work: Callable[[WordPressSite], T]) -> T:
+        site = self._site()
+        try:
+            return work(site)
+        finally:
+            site.close()
+
+    def fetch_inbox(self, cursor: str | None) -> InboxPage:
+        own = self.account.settings.get("user_id")
+        return self._with_site(lambda site: comments.fetch(site, int(own) if own else None, cursor))
+
+    def reply(self, item_external_id: str, text: str) -> str:
+        return self._with_site(lambda site: comments.reply(site, item_external_id, text))
+
+    def hide(self, item_external_id: str) -> None:
+        self._with_site(lambda site: comments.set_status(site, item_external_id, "hold"))
+
+    def unhide(self, item_external_id: str) -> None:
+        self._with_site(lambda site: comments.set_status(site, item_external_id, "approve"))
+
+    def delete_comment(self, item_external_id: str) -> None:
+        self._with_site(lambda site: comments.trash(site, item_external_id))
 
     def delete(self, external_id: str) -> None:
         """Moves the post to the blog's trash, from where an editor can still restore it."""
