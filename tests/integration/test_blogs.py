@@ -434,8 +434,12 @@ def test_wordpress_comments_come_into_the_inbox_and_are_answered_held_and_trashe
     assert item.author_handle == "Ana Čitateljica" and "Kada otvarate?" in item.text
     assert "ana@example.com" not in item.author_external_id  # a digest, not the address
 
+    http.post(f"comments/{comment['id']}", json={"status": "approve"})  # the site's moderator lets it through
     with database.unit_of_work() as session:
         actions.reply(world.ctx(session), item.id, "Hvala! Otvaramo u 8 <3")
+    # Numbers: approved comments on the post (theirs and our reply); views are not WordPress's to give.
+    numbers = blog.adapter().post_metrics([external_id or ""])[external_id or ""]
+    assert numbers.comments == 2 and numbers.views is None and numbers.likes is None
     replies = http.get("comments", params={"parent": comment["id"], "context": "edit", "status": "all"}).json()
     assert [r["content"]["raw"] for r in replies] == ["Hvala! Otvaramo u 8 &lt;3"]
     inbox.fetch_channel(database, blog_id)

@@ -65,8 +65,10 @@ def error_for(response: httpx.Response, message_of: MessageOf, site: str) -> Net
 
 
 def send(client: httpx.Client, method: str, url: str, *, message_of: MessageOf, site: str,
-         creates: bool = False, timeout: httpx.Timeout = TIMEOUT, **kwargs: Any) -> Any:
-    """Send one request and return its JSON body (None for an empty one).
+         creates: bool = False, timeout: httpx.Timeout = TIMEOUT, headers_out: dict[str, str] | None = None,
+         **kwargs: Any) -> Any:
+    """Send one request and return its JSON body (None for an empty one); `headers_out`, when given,
+    receives the answer's headers (WordPress puts totals there).
 
     `creates`: the request makes something on the blog (a post). If it went out and no answer came
     back, the post may exist: that is OutcomeUnknown, not a transient error, so the pipeline looks for
@@ -86,6 +88,8 @@ def send(client: httpx.Client, method: str, url: str, *, message_of: MessageOf, 
         raise PermanentNetworkError(f"Cannot talk to {site}: {exc}") from exc
     if response.status_code >= 400:
         raise error_for(response, message_of, site)
+    if headers_out is not None:
+        headers_out.update({k.lower(): v for k, v in response.headers.items()})
     if not response.content:
         return None
     try:

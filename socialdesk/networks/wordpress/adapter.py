@@ -12,13 +12,14 @@ of making a second.
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, ClassVar, TypeVar
 from urllib.parse import urlsplit
 
 from socialdesk.core import clock
 from socialdesk.networks.base import (
+    AccountMetrics,
     Capabilities,
     ChannelAccount,
     IdempotencyMethod,
@@ -28,6 +29,7 @@ from socialdesk.networks.base import (
     OutgoingMedia,
     OutgoingPost,
     PermanentNetworkError,
+    PostMetrics,
     PublishedPost,
     TextRules,
 )
@@ -50,6 +52,9 @@ CAPABILITIES = Capabilities(
     hide_comments=True,  # back to "held for moderation"
     delete_comments=True,  # to the trash
     native_scheduling=True,  # status "future" with a date
+    # Approved comments per post, and the user's published posts. No views: those come from plugins.
+    post_metrics=frozenset({"comments"}),
+    account_metrics=frozenset({"posts"}),
     idempotency=IdempotencyMethod.LOOKUP,
     blog=True,
 )
@@ -186,6 +191,22 @@ class WordPressAdapter(BlogWithoutInbox):
 
     def delete_comment(self, item_external_id: str) -> None:
         self._with_site(lambda site: comments.trash(site, item_external_id))
+
+    # Numbers ---------------------------------------------------------------------------------------
+
+    def post_metrics(self, external_ids: Sequence[str]) -> dict[str, PostMetrics]:
+        def count(site: WordPressSite) -> dict[str, PostMetrics]:
+            now = clock.now()
+            return {external_id: PostMetrics(collected_at=now, comments=comments.total(
+                site, "wp/v2/comments", {"post": int(external_id)})) for external_id in external_ids}
+
+        return self._with_site(count)
+
+    def account_metrics(self) -> AccountMetrics:
+        own = self.account.settings.get("user_id")
+        params: dict[str, Any] = {"status": "publish", **({"author": int(own)} if own else {})}
+        posts = self._with_site(lambda site: comments.total(site, "wp/v2/posts", params))
+        return AccountMetrics(collected_at=clock.now(), posts=posts)
 
     def delete(self, external_id: str) -> None:
         """Moves the post to the blog's trash, from where an editor can still restore it."""

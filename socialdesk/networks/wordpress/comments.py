@@ -78,3 +78,11 @@ def set_status(site: WordPressSite, comment_id: str, status: str) -> None:
 
 def trash(site: WordPressSite, comment_id: str) -> None:
     site.call("DELETE", f"wp/v2/comments/{int(comment_id)}")
+
+
+def total(site: WordPressSite, route: str, params: dict[str, Any]) -> int | None:
+    """How many items a listing holds, from WordPress's X-WP-Total header (one item is fetched)."""
+    headers: dict[str, str] = {}
+    site.call("GET", route, params={**params, "per_page": 1}, headers_out=headers)
+    value = headers.get("x-wp-total")
+    return int(value) if value and value.isdigit() else None
