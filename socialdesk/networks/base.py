@@ -94,6 +94,10 @@ class Capabilities:
     account_metrics: frozenset[str] = frozenset()
     idempotency: IdempotencyMethod = IdempotencyMethod.NONE
     rate_limit: RateLimit | None = None
+    # A blog: every post has a title (at most `title_limit` characters) and a page of its own, which the
+    # post's publications on other channels link to once it is published (content/bloglink.py).
+    blog: bool = False
+    title_limit: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         def plain(value: Any) -> Any:
@@ -145,6 +149,13 @@ class OutgoingPost:
     # Who may see it where a network asks (Mastodon: public, unlisted, private, direct); None: the channel's
     # default.
     visibility: str | None = None
+    # Blogs only (Capabilities.blog): the headline, tag and category names, and how the post is left
+    # there: published now, kept as a draft, or scheduled on the blog itself for `publish_at`.
+    title: str = ""
+    tags: Sequence[str] = ()
+    categories: Sequence[str] = ()
+    as_draft: bool = False
+    publish_at: datetime | None = None
 
 
 @dataclass(frozen=True)

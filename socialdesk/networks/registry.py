@@ -92,6 +92,28 @@ NETWORKS: dict[str, NetworkSpec] = {
                               "e.g. https://pds.example.org"),
         ),
     ),
+    "wordpress": NetworkSpec(
+        key="wordpress", label="WordPress blog",
+        adapter="socialdesk.networks.wordpress.adapter:WordPressAdapter",
+        connect="socialdesk.networks.wordpress.adapter:connect",
+        fields=(
+            ConnectField("site_url", "Site address", help="https://blog.example.com"),
+            ConnectField("username", "User name", help="The WordPress user the posts are published as"),
+            ConnectField("app_password", "Application password", kind="password",
+                         help="WordPress admin → Users → Profile → Application Passwords (not your login password)"),
+        ),
+    ),
+    "ghost": NetworkSpec(
+        key="ghost", label="Ghost blog",
+        adapter="socialdesk.networks.ghost.adapter:GhostAdapter",
+        connect="socialdesk.networks.ghost.adapter:connect",
+        fields=(
+            ConnectField("admin_url", "Admin API URL",
+                         help="https://blog.example.com (shown beside the integration's key)"),
+            ConnectField("admin_api_key", "Admin API key", kind="password",
+                         help="Ghost admin → Settings → Integrations → Add custom integration"),
+        ),
+    ),
 }
 
 
