@@ -376,9 +376,19 @@ def post_create(workspace: WorkspaceOpt,
                 now: Annotated[bool, typer.Option("--now", help="Publish now")] = False,
                 submit: Annotated[bool, typer.Option("--submit", help="Submit for approval")] = False,
                 schedule: Annotated[bool, typer.Option("--schedule", help="Schedule without approval")] = False,
+                title: Annotated[str | None, typer.Option(help="Blog channels: the post's title")] = None,
+                tag: Annotated[list[str] | None, typer.Option(help="Blog channels: a tag (repeatable)")] = None,
+                category: Annotated[list[str] | None, typer.Option(help="Blog channels: a category")] = None,
+                blog_draft: Annotated[bool, typer.Option("--blog-draft",
+                                                         help="Blog channels: leave it a draft there")] = False,
                 ) -> None:
-    """Create a post (a draft unless --now, --submit or --schedule); prints its id."""
-    from socialdesk.content.schemas import Intent, PostIn
+    """Create a post (a draft unless --now, --submit or --schedule); prints its id.
+
+    With a blog channel among the channels, the others go out after the blog post, with its link where
+    their text says {blog_link}, or at the end."""
+    from socialdesk.channels.service import capabilities
+    from socialdesk.channels.service import get as get_channel
+    from socialdesk.content.schemas import Intent, PostIn, VariantIn
     from socialdesk.content.service import compose
     from socialdesk.media.service import upload
 
@@ -386,7 +396,10 @@ def post_create(workspace: WorkspaceOpt,
               else Intent.DRAFT)
     with _context(workspace) as ctx:
         media_ids = [upload(ctx, p.name, p.read_bytes()).id for p in image or []]
-        result = compose(ctx, PostIn(text=text, channel_ids=_channel_ids(ctx, channel), media_ids=media_ids,
+        channel_ids = _channel_ids(ctx, channel)
+        blog = VariantIn(title=title, tags=tag, categories=category, draft=blog_draft)
+        variants = {cid: blog for cid in channel_ids if capabilities(get_channel(ctx, cid)).blog}
+        result = compose(ctx, PostIn(text=text, channel_ids=channel_ids, media_ids=media_ids, variants=variants,
                                      scheduled_at=_parse_when(at), timezone=timezone, use_queue=queue,
                                      intent=intent))
     for note in result.notes:

@@ -58,3 +58,25 @@ def test_bad_times_are_explained(database: Database, bad_time: str) -> None:
                                  "--schedule"])
     assert result.exit_code != 0
     assert "YYYY-MM-DD HH:MM" in str(result.exception)
+
+
+def test_a_blog_post_and_a_social_post_from_the_command_line(database: Database,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from socialdesk.networks import registry
+    from tests.content import fake_blog
+
+    monkeypatch.setitem(registry.NETWORKS, "fakeblog", fake_blog.SPEC)
+    fake_blog.BLOG.posts.clear()
+    _ok("user", "create", "--email", "cy@example.com", "--password", "long enough password")
+    _ok("workspace", "create", "--name", "Cy", "--owner", "cy@example.com")
+    _ok("channel", "add", "sandbox", "-w", "Cy", "--handle", "cy", "--profile", "mastodon")
+    _ok("channel", "add", "fakeblog", "-w", "Cy", "--name", "Cy blog", "--field", "site=cy-blog")
+    untitled = runner.invoke(app, ["post", "create", "-w", "Cy", "--channel", "cy", "--channel", "Cy blog",
+                                   "--text", "Our story", "--now"])
+    assert untitled.exit_code != 0 and "needs a title" in str(untitled.exception)
+    post_id = _ok("post", "create", "-w", "Cy", "--channel", "cy", "--channel", "Cy blog", "--text", "Our story",
+                  "--title", "The story", "--tag", "news", "--now").strip()
+    Runner(database).run_pending()
+    shown = json.loads(_ok("post", "show", post_id, "--json"))
+    assert {p["status"] for p in shown["publications"]} == {"published"}
+    assert fake_blog.BLOG.posts["post-1"].title == "The story"

@@ -37,6 +37,13 @@ def connect(ctx: WorkspaceContext, network: str, name: str | None = None, **fiel
         raise ValidationFailed(f"{network} refused the connection: {exc.network_message}") from exc
     except (TypeError, ValueError) as exc:
         raise ValidationFailed(f"Cannot connect {network}: {exc}") from exc
+    return connect_account(ctx, network, account, name)
+
+
+def connect_account(ctx: WorkspaceContext, network: str, account: registry.ConnectedAccount,
+                    name: str | None = None) -> Channel:
+    """Store an account the network has confirmed (by a form's fields, or at the end of an OAuth flow)."""
+    ctx.require(Permission.CHANNELS_MANAGE)
     existing = ctx.session.scalars(ctx.select(Channel).where(
         Channel.network == network, Channel.external_id == account.external_id)).first()
     if existing and existing.status == ChannelStatus.NEEDS_RECONNECTION:

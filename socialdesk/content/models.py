@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -60,6 +61,13 @@ class Publication(IdMixin, TimestampMixin, Base):
     channel_id: Mapped[str] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"), index=True)
     variant_text: Mapped[str | None] = mapped_column(Text)  # None: the post's master text
     own_media: Mapped[bool] = mapped_column(default=False)  # True: media chosen for this channel only
+    # Blog channels (Capabilities.blog): the post's title there, and {"tags": [...], "categories": [...],
+    # "draft": bool} (draft: leave it unpublished on the blog for an editor to finish).
+    title: Mapped[str | None] = mapped_column(String(1000))
+    blog_options: Mapped[dict[str, Any] | None]
+    # A publication on a social channel of a post that also goes to a blog: it waits until that blog
+    # publication is published, and then carries its link (content/bloglink.py).
+    link_from_id: Mapped[str | None] = mapped_column(ForeignKey("publications.id", ondelete="SET NULL"))
     status: Mapped[str] = mapped_column(String(32), default=PublicationStatus.DRAFT)
     scheduled_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(default=0)

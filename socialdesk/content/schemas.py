@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -18,6 +19,28 @@ class Intent(StrEnum):
 class VariantIn(BaseModel):
     text: str | None = Field(None, description="This channel's own text; null uses the master text")
     media_ids: list[str] | None = Field(None, description="This channel's own media; null uses the post's")
+    # Blog channels only.
+    title: str | None = Field(None, max_length=1000, description="The blog post's title (blogs need one)")
+    tags: list[str] | None = Field(None, description="Blog tags by name; missing ones are created")
+    categories: list[str] | None = Field(None, description="WordPress categories by name (Ghost: the first "
+                                                             "tags, the first being the primary tag)")
+    draft: bool = Field(False, description="Leave the post as a draft on the blog instead of publishing it")
+
+    def blog_options(self) -> dict[str, object] | None:
+        tags, categories = clean_names(self.tags), clean_names(self.categories)
+        if not (tags or categories or self.draft):
+            return None
+        return {"tags": tags, "categories": categories, "draft": self.draft}
+
+
+def clean_names(names: list[str] | None) -> list[str]:
+    """Tag or category names as typed: trimmed, empty ones dropped, each once (ignoring case)."""
+    seen: dict[str, str] = {}
+    for name in names or []:
+        name = " ".join(name.split())[:190]
+        if name and name.casefold() not in seen:
+            seen[name.casefold()] = name
+    return list(seen.values())
 
 
 class PostIn(BaseModel):
@@ -40,6 +63,7 @@ class PublicationPatch(BaseModel):
 
     variant_text: str | None = None
     clear_variant: bool = False
+    title: str | None = Field(None, max_length=1000, description="Blog channels: a new title")
     media_ids: list[str] | None = None
     scheduled_at: datetime | None = None
     timezone: str | None = None
@@ -70,6 +94,9 @@ class PublicationOut(BaseModel):
     text: str
     variant_text: str | None
     media_ids: list[str]
+    title: str | None = None
+    blog_options: dict[str, Any] | None = None
+    link_from_id: str | None = Field(None, description="The blog publication this one waits for and links to")
     scheduled_at: datetime | None
     published_at: datetime | None
     external_id: str | None

@@ -14,6 +14,7 @@ from socialdesk.audit import service as audit
 from socialdesk.auth.models import User
 from socialdesk.channels import service as channels
 from socialdesk.channels.models import Channel
+from socialdesk.content import bloglink
 from socialdesk.content.models import (
     EDITABLE,
     ApprovalDecision,
@@ -190,17 +191,39 @@ def _check_recurrence(rule: str, start: datetime | None) -> None:
 def _checks(ctx: WorkspaceContext, data: PostIn, targets: list[Channel],
             master_media: list[MediaAsset]) -> list[ChannelCheck]:
     result = []
+    blog = _blog_target(targets)
+    blog_variant = data.variants.get(blog.id) if blog else None
     for channel in targets:
         variant = data.variants.get(channel.id)
         text = variant.text if variant and variant.text is not None else data.text
         assets = _media(ctx, variant.media_ids) if variant and variant.media_ids is not None else master_media
         caps = channels.capabilities(channel)
-        report = validate_publication(text, [media.info(a) for a in assets], caps, channel_name=channel.name)
+        extra: list[ProblemOut] = []
+        if blog is None and bloglink.LINK_PLACEHOLDER in text:
+            extra.append(ProblemOut(code="blog_link_without_blog", field="text", message=(
+                f'The text for "{channel.name}" has {bloglink.LINK_PLACEHOLDER}, but the post goes to no blog '
+                "channel whose link could go there. Add the blog channel, or take the placeholder out.")))
+        if blog is not None and channel.id != blog.id and not caps.blog:
+            # Counted with the link it will carry (its exact address is known only once the blog has it).
+            text = bloglink.with_link(text, bloglink.estimated_url(blog.settings))
+            if blog_variant is not None and blog_variant.draft:
+                extra.append(ProblemOut(code="blog_link_unavailable", field="text", message=(
+                    f'This post links to the blog post on "{blog.name}", which is set to stay a draft there, '
+                    "so there would be no public link to share. Publish the blog post, or post to "
+                    f'"{channel.name}" separately.')))
+        report = validate_publication(text, [media.info(a) for a in assets], caps, channel_name=channel.name,
+                                      title=variant.title if variant else None)
+        problems = [ProblemOut(code=p.code, field=p.field, message=p.message) for p in report.problems] + extra
         result.append(ChannelCheck(
             channel_id=channel.id, channel_name=channel.name, network_label=caps.label,
-            length=report.count.length, limit=report.count.limit, ok=report.ok,
-            problems=[ProblemOut(code=p.code, field=p.field, message=p.message) for p in report.problems]))
+            length=report.count.length, limit=report.count.limit, ok=not problems,
+            problems=problems))
     return result
+
+
+def _blog_target(targets: Sequence[Channel]) -> Channel | None:
+    """The post's blog channel, whose link its other channels carry (the first one, if there are several)."""
+    return next((c for c in targets if channels.capabilities(c).blog), None)
 
 
 def _raise_on_problems(checks: list[ChannelCheck]) -> None:
@@ -231,11 +254,27 @@ def _write_publications(ctx: WorkspaceContext, post: Post, data: PostIn, targets
         variant = data.variants.get(channel.id)
         publication.variant_text = variant.text if variant and variant.text not in (None, data.text) else None
         publication.own_media = bool(variant and variant.media_ids is not None)
+        publication.title = variant.title.strip() if variant and variant.title and variant.title.strip() else None
+        publication.blog_options = variant.blog_options() if variant else None
         publication.scheduled_at = post.scheduled_at
         if publication.own_media and variant and variant.media_ids is not None:
             for position, media_id in enumerate(variant.media_ids):
                 ctx.session.add(PostMedia(post_id=post.id, publication_id=publication.id, media_id=media_id,
                                           position=position))
+    ctx.session.flush()
+    _link_to_blog(ctx, post, targets)
+
+
+def _link_to_blog(ctx: WorkspaceContext, post: Post, targets: list[Channel]) -> None:
+    """Social publications of a post that also goes to a blog wait for it and carry its link."""
+    blog = _blog_target(targets)
+    by_channel = {p.channel_id: p for p in publications(ctx, post)}
+    blog_publication = by_channel.get(blog.id) if blog else None
+    for channel in targets:
+        publication = by_channel[channel.id]
+        linked = blog_publication is not None and channel.id != blog_publication.channel_id \
+            and not channels.capabilities(channel).blog
+        publication.link_from_id = blog_publication.id if linked and blog_publication else None
     ctx.session.flush()
 
 
@@ -358,8 +397,11 @@ def to_input(ctx: WorkspaceContext, post: Post) -> PostIn:
     variants = {}
     for p in pubs:
         own = [m for pub_id, m in media_rows.get(post.id, []) if pub_id == p.id] if p.own_media else None
-        if p.variant_text is not None or own is not None:
-            variants[p.channel_id] = VariantIn(text=p.variant_text, media_ids=own)
+        options = p.blog_options or {}
+        if p.variant_text is not None or own is not None or p.title or options:
+            variants[p.channel_id] = VariantIn(text=p.variant_text, media_ids=own, title=p.title,
+                                               tags=options.get("tags"), categories=options.get("categories"),
+                                               draft=bool(options.get("draft")))
     return PostIn(text=post.text, channel_ids=[p.channel_id for p in pubs],
                   media_ids=[m for pub_id, m in media_rows.get(post.id, []) if pub_id is None],
                   variants=variants, timezone=post.timezone, recurrence=post.recurrence)
@@ -441,6 +483,8 @@ def update_publication(ctx: WorkspaceContext, publication_id: str, patch: Public
         publication.variant_text = None
     elif patch.variant_text is not None:
         publication.variant_text = patch.variant_text
+    if patch.title is not None:
+        publication.title = patch.title.strip() or None
     if patch.media_ids is not None:
         assets = _media(ctx, patch.media_ids)
         ctx.session.execute(delete(PostMedia).where(PostMedia.publication_id == publication.id))
@@ -462,7 +506,8 @@ def update_publication(ctx: WorkspaceContext, publication_id: str, patch: Public
     if publication.status in (S.SCHEDULED, S.PENDING_APPROVAL):
         channel = channels.get(ctx, publication.channel_id)
         report = validate_publication(text_of(post, publication), [media.info(a) for a in media_of(ctx, publication)],
-                                      channels.capabilities(channel), channel_name=channel.name)
+                                      channels.capabilities(channel), channel_name=channel.name,
+                                      title=publication.title)
         if not report.ok:
             raise ValidationFailed(" ".join(p.message for p in report.problems))
         if publication.status == S.SCHEDULED and not can_publish_directly(ctx):
@@ -483,6 +528,7 @@ def retry_publication(ctx: WorkspaceContext, publication_id: str) -> list[str]:
     publication.scheduled_at = clock.now()
     publication.attempts = 0
     publication.next_attempt_at = None
+    bloglink.release_note(ctx.session, publication)
     request_dispatch(ctx.session)
     audit.record(ctx, "publication.retry", "publication", publication.id, "Retried a publication")
     return ["Trying again now."]
@@ -502,6 +548,9 @@ def confirm_publication(ctx: WorkspaceContext, publication_id: str, url: str | N
     publication.external_url = url or publication.external_url
     publication.last_error = None
     notifications.resolve(ctx.session, ctx.workspace_id, "publication_unconfirmed", publication.id)
+    if bloglink.dependents(ctx.session, publication.id):
+        bloglink.release_note(ctx.session, publication)
+        request_dispatch(ctx.session)  # the social posts waiting for this blog post can go now
     audit.record(ctx, "publication.confirm", "publication", publication.id,
                  "Confirmed by hand that the post is on the channel")
     return ["Marked as published."]
@@ -515,6 +564,8 @@ def cancel_publication(ctx: WorkspaceContext, publication_id: str) -> list[str]:
     if publication.status == S.SCHEDULED and not can_publish_directly(ctx):
         raise Forbidden("Only someone who may publish can cancel an approved, scheduled publication.")
     publication.status = S.CANCELLED
+    channel = channels.get(ctx, publication.channel_id)
+    bloglink.hold_dependents(ctx.session, publication, channel.name, "it was cancelled.")
     audit.record(ctx, "publication.cancel", "publication", publication.id, "Cancelled one channel's publication")
     return ["Cancelled on this channel."]
 
@@ -615,7 +666,7 @@ def to_out(ctx: WorkspaceContext, posts: Sequence[Post], notes: list[str] | None
         select(Publication.id, Publication.post_id, Publication.channel_id, Publication.status,
                Publication.variant_text, Publication.own_media, Publication.scheduled_at, Publication.published_at,
                Publication.external_id, Publication.external_url, Publication.attempts, Publication.last_error,
-               Channel.name, Channel.network)
+               Publication.title, Publication.blog_options, Publication.link_from_id, Channel.name, Channel.network)
         .join(Channel, Channel.id == Publication.channel_id)
         .where(Publication.workspace_id == ctx.workspace_id, Publication.post_id.in_(ids))
         .order_by(Publication.created_at, Publication.id)).all()
@@ -656,6 +707,7 @@ def to_out(ctx: WorkspaceContext, posts: Sequence[Post], notes: list[str] | None
                 text=p.variant_text if p.variant_text is not None else post.text, variant_text=p.variant_text,
                 media_ids=[m for pub_id, m in media_rows.get(post.id, []) if pub_id == p.id] if p.own_media
                 else master_media,
+                title=p.title, blog_options=p.blog_options, link_from_id=p.link_from_id,
                 scheduled_at=p.scheduled_at, published_at=p.published_at, external_id=p.external_id,
                 external_url=p.external_url, attempts=p.attempts, last_error=p.last_error)
                 for p in rows],

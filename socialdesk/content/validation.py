@@ -17,7 +17,7 @@ from typing import Any, Literal
 from socialdesk.networks.base import Capabilities, MediaKind, MediaRules, OutgoingMedia, TextCounting, TextRules
 from socialdesk.text.counting import TextCount, count
 
-ProblemField = Literal["text", "media"]
+ProblemField = Literal["text", "media", "title"]
 
 _KIND_NAMES = {MediaKind.IMAGE: "image", MediaKind.GIF: "GIF", MediaKind.VIDEO: "video"}
 _KIND_ORDER = (MediaKind.IMAGE, MediaKind.GIF, MediaKind.VIDEO)
@@ -72,8 +72,9 @@ class ValidationReport:
 
 
 def validate_publication(text: str, media: Sequence[MediaInfo], caps: Capabilities, *,
-                         channel_name: str) -> ValidationReport:
-    """Every way `text` with `media` breaks the rules of `caps`, for the channel named `channel_name`."""
+                         channel_name: str, title: str | None = None) -> ValidationReport:
+    """Every way `text` with `media` (and `title`, on a blog) breaks the rules of `caps`, for the channel
+    named `channel_name`."""
     where = f'{caps.label} "{channel_name}"'
     text_count = count(text, caps.text, has_media=bool(media))
     problems: list[Problem] = []
@@ -84,9 +85,28 @@ def validate_publication(text: str, media: Sequence[MediaInfo], caps: Capabiliti
     if not has_text and caps.text.required:
         problems.append(Problem("text_required", "text", f"{where} needs text with every post. "
                                 "Write text for this channel."))
+    if caps.blog:
+        problems += _title_problems(title or "", caps, where)
     problems += _text_problems(text_count, caps.text, where)
     problems += _media_problems(media, caps.media, where)
     return ValidationReport(problems=problems, count=text_count)
+
+
+# Title (blogs) ---------------------------------------------------------------------------------
+
+
+def _title_problems(title: str, caps: Capabilities, where: str) -> list[Problem]:
+    title = title.strip()
+    if not title:
+        return [Problem("title_required", "title", f"{where} is a blog: its post needs a title. "
+                        "Write the title in this channel's box in the composer.")]
+    if caps.title_limit is not None and len(title) > caps.title_limit:
+        over = len(title) - caps.title_limit
+        return [Problem("title_too_long", "title",
+                        f"The title is {len(title):,} characters; {where} allows {caps.title_limit:,}. "
+                        f"Shorten it by {_plural(over, 'character')}.",
+                        {"length": len(title), "limit": caps.title_limit})]
+    return []
 
 
 # Text ------------------------------------------------------------------------------------------

@@ -94,6 +94,10 @@ class Capabilities:
     account_metrics: frozenset[str] = frozenset()
     idempotency: IdempotencyMethod = IdempotencyMethod.NONE
     rate_limit: RateLimit | None = None
+    # A blog: every post has a title (at most `title_limit` characters) and a page of its own, which the
+    # post's publications on other channels link to once it is published (content/bloglink.py).
+    blog: bool = False
+    title_limit: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         def plain(value: Any) -> Any:
@@ -119,6 +123,15 @@ class OutgoingMedia:
     width: int | None = None
     height: int | None = None
     duration_seconds: float | None = None
+    # Where a crop should stay centred, x and y from -1 to 1 with 0,0 the middle (Mastodon's focus).
+    focus: tuple[float, float] | None = None
+
+
+@dataclass(frozen=True)
+class OutgoingPoll:
+    options: Sequence[str]
+    expires_in_seconds: int = 24 * 3600
+    multiple: bool = False  # voters may pick several options
 
 
 @dataclass(frozen=True)
@@ -130,6 +143,19 @@ class OutgoingPost:
     idempotency_key: str = ""
     language: str | None = None
     reply_to_external_id: str | None = None
+    # What readers see before they open the text (Mastodon's spoiler_text); "" for none.
+    content_warning: str = ""
+    poll: OutgoingPoll | None = None
+    # Who may see it where a network asks (Mastodon: public, unlisted, private, direct); None: the channel's
+    # default.
+    visibility: str | None = None
+    # Blogs only (Capabilities.blog): the headline, tag and category names, and how the post is left
+    # there: published now, kept as a draft, or scheduled on the blog itself for `publish_at`.
+    title: str = ""
+    tags: Sequence[str] = ()
+    categories: Sequence[str] = ()
+    as_draft: bool = False
+    publish_at: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,10 @@ class NetworkSpec:
     adapter: str  # "module:Class"; the class takes a ChannelAccount
     connect: str  # "module:function"; called with the form's fields, returns a ConnectedAccount
     fields: tuple[ConnectField, ...] = field(default=())
+    # "module:object" with the OAuth hooks of channels/oauth.py, for networks connected through a browser
+    # redirect; the connect form then starts that flow when `token_field` is left empty.
+    oauth: str | None = None
+    token_field: str | None = None
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,58 @@ NETWORKS: dict[str, NetworkSpec] = {
         adapter="socialdesk.networks.sandbox.adapter:SandboxAdapter",
         connect="socialdesk.networks.sandbox.adapter:connect",
     ),
+    "mastodon": NetworkSpec(
+        key="mastodon", label="Mastodon (or a server with its API)",
+        adapter="socialdesk.networks.mastodon.adapter:MastodonAdapter",
+        connect="socialdesk.networks.mastodon.oauth:connect",
+        oauth="socialdesk.networks.mastodon.oauth:MastodonOAuth", token_field="access_token",
+        fields=(
+            ConnectField("instance", "Server", help="Your account's server, e.g. mastodon.social"),
+            ConnectField("access_token", "Access token", kind="password", required=False,
+                         help="Leave empty to sign in on the server. Or paste a token from the server's "
+                              "Preferences → Development (scopes read, write, follow)."),
+            ConnectField("visibility", "Posts are", kind="select", required=False,
+                         choices=("public", "unlisted", "private", "direct"),
+                         help="Who sees what socialdesk posts: public, unlisted (not in public timelines), "
+                              "private (followers only) or direct"),
+        ),
+    ),
+    "bluesky": NetworkSpec(
+        key="bluesky", label="Bluesky",
+        adapter="socialdesk.networks.bluesky.adapter:BlueskyAdapter",
+        connect="socialdesk.networks.bluesky.adapter:connect",
+        fields=(
+            ConnectField("handle", "Handle", help="e.g. brand.bsky.social or your own domain"),
+            ConnectField("app_password", "App password", kind="password",
+                         help="Bluesky → Settings → Privacy and security → App passwords. Not your account "
+                              "password; socialdesk keeps only the session it opens."),
+            ConnectField("service", "Server (PDS)", required=False,
+                         help="Leave empty for bsky.social; for a self-hosted PDS give its address, "
+                              "e.g. https://pds.example.org"),
+        ),
+    ),
+    "wordpress": NetworkSpec(
+        key="wordpress", label="WordPress blog",
+        adapter="socialdesk.networks.wordpress.adapter:WordPressAdapter",
+        connect="socialdesk.networks.wordpress.adapter:connect",
+        fields=(
+            ConnectField("site_url", "Site address", help="https://blog.example.com"),
+            ConnectField("username", "User name", help="The WordPress user the posts are published as"),
+            ConnectField("app_password", "Application password", kind="password",
+                         help="WordPress admin → Users → Profile → Application Passwords (not your login password)"),
+        ),
+    ),
+    "ghost": NetworkSpec(
+        key="ghost", label="Ghost blog",
+        adapter="socialdesk.networks.ghost.adapter:GhostAdapter",
+        connect="socialdesk.networks.ghost.adapter:connect",
+        fields=(
+            ConnectField("admin_url", "Admin API URL",
+                         help="https://blog.example.com (shown beside the integration's key)"),
+            ConnectField("admin_api_key", "Admin API key", kind="password",
+                         help="Ghost admin → Settings → Integrations → Add custom integration"),
+        ),
+    ),
 }
 
 
@@ -87,6 +143,12 @@ def capabilities_for(network: str, settings: dict[str, Any]) -> Capabilities:
     """A channel's capabilities without its credentials (adapters' constructors do no I/O)."""
     account = ChannelAccount(channel_id="", external_id="", handle="", credentials={}, settings=settings)
     return adapter_for(network, account).capabilities()
+
+
+def oauth_hooks(network: str) -> Any:
+    """The network's OAuth hooks (see channels/oauth.py), or None when it connects by form alone."""
+    found = spec(network).oauth
+    return _load(found) if found else None
 
 
 def connect(network: str, **fields: Any) -> ConnectedAccount:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from socialdesk.channels import service as channels
 from socialdesk.channels.models import Channel, ChannelStatus
+from socialdesk.content import bloglink
 from socialdesk.content import service as content
 from socialdesk.content.models import Post, Publication, PublicationStatus
 from socialdesk.core import clock
@@ -70,7 +71,8 @@ def _dispatch_batch(db: Database) -> tuple[int, int]:
             .join(Workspace, Workspace.id == Publication.workspace_id)
             .where(Publication.status == S.SCHEDULED, Publication.scheduled_at <= now,
                    or_(Publication.next_attempt_at.is_(None), Publication.next_attempt_at <= now),
-                   Channel.status == ChannelStatus.ACTIVE, Workspace.queue_paused.is_(False))
+                   Channel.status == ChannelStatus.ACTIVE, Workspace.queue_paused.is_(False),
+                   bloglink.ready_to_send())
             .order_by(Publication.scheduled_at).limit(DISPATCH_BATCH)
         )
         if db.dialect == "postgresql":
@@ -181,8 +183,24 @@ def _start_attempt(db: Database, publication_id: str) -> Attempt | None:
         publication.attempt_started_at = now
         ctx = system_context(session, publication.workspace_id, "publisher")
         assets = content.media_of(ctx, publication)
+        text = content.text_of(post, publication)
+        if publication.link_from_id is not None:
+            blog = session.get(Publication, publication.link_from_id)
+            if blog is None or blog.status != S.PUBLISHED or not blog.external_url:
+                # The dispatcher only takes it once the blog post is out; anything else is a bug or a
+                # blog post without a public address: never send the social post without its link.
+                publication.status = S.FAILED
+                publication.attempt_started_at = None
+                publication.last_error = "The blog post this post links to has no public address yet."
+                return None
+            text = bloglink.with_link(text, blog.external_url)
+        options = publication.blog_options or {}
         outgoing = OutgoingPost(
-            text=content.text_of(post, publication),
+            text=text,
+            title=publication.title or "",
+            tags=tuple(options.get("tags") or ()),
+            categories=tuple(options.get("categories") or ()),
+            as_draft=bool(options.get("draft")),
             media=[OutgoingMedia(path=path_of(a), kind=MediaKind(a.kind), content_type=a.content_type,
                                  size_bytes=a.size_bytes, alt_text=a.alt_text, width=a.width, height=a.height,
                                  duration_seconds=a.duration_seconds) for a in assets],
@@ -264,6 +282,8 @@ def _record_success(db: Database, attempt: Attempt, result: PublishedPost) -> No
         if had_trouble:
             for kind in ("publication_failed", "publication_unconfirmed"):
                 notifications.resolve(session, attempt.workspace_id, kind, attempt.publication_id)
+        if bloglink.dependents(session, publication.id):
+            request_dispatch(session)  # the social posts waiting for this blog post go now, with its link
     log.info("published %s as %s", attempt.publication_id, result.external_id)
 
 
@@ -276,6 +296,8 @@ def _record_unconfirmed(db: Database, attempt: Attempt, why: str) -> None:
         notifications.notify(session, attempt.workspace_id, "publication_unconfirmed",
                              f"A post on {channel.name} may or may not have been published; please check.",
                              subject=attempt.publication_id, link=_post_link(attempt), level="error")
+        bloglink.hold_dependents(session, publication, channel.name,
+                                 "it may or may not have been published, and a person must check.")
     log.warning("publication %s unconfirmed: %s", attempt.publication_id, why)
 
 
@@ -289,6 +311,8 @@ def _record_failure(db: Database, attempt: Attempt, error: NetworkError) -> None
             channels.mark_needs_reconnection(session, channel, message)
             publication.status = S.SCHEDULED
             publication.last_error = f"{channel.name} needs reconnecting: {message}"
+            bloglink.hold_dependents(session, publication, channel.name,
+                                     f"the blog needs reconnecting ({message}).")
         elif error.transient or isinstance(error, OutcomeUnknown):
             if attempt.attempt >= MAX_ATTEMPTS:
                 publication.status = S.FAILED
@@ -306,6 +330,7 @@ def _record_failure(db: Database, attempt: Attempt, error: NetworkError) -> None
             publication.status = S.FAILED
             publication.last_error = message
         if publication.status == S.FAILED:
+            bloglink.hold_dependents(session, publication, channel.name, f"it failed ({publication.last_error}).")
             notifications.notify(session, attempt.workspace_id, "publication_failed",
                                  f"A post on {channel.name} failed: {publication.last_error}",
                                  subject=attempt.publication_id, link=_post_link(attempt), level="error")
@@ -334,7 +359,8 @@ def overdue_counts(session: Session, now: datetime) -> dict[str, int]:
         .join(Workspace, Workspace.id == Publication.workspace_id)
         .where(Publication.status == S.SCHEDULED, Publication.scheduled_at < now - OVERDUE_AFTER,
                or_(Publication.next_attempt_at.is_(None), Publication.next_attempt_at < now - OVERDUE_AFTER),
-               Channel.status == ChannelStatus.ACTIVE, Workspace.queue_paused.is_(False))
+               Channel.status == ChannelStatus.ACTIVE, Workspace.queue_paused.is_(False),
+               bloglink.ready_to_send())  # one waiting for its blog post says so itself
         .group_by(Publication.workspace_id)).all())
 
 

@@ -168,15 +168,20 @@ def extend_recurrence(ctx: WorkspaceContext, root: Post) -> int:
         ctx.session.add(copy)
         ctx.session.flush()
         publication_ids: dict[str, str] = {}
+        copies: list[tuple[Publication, Publication]] = []
         for pub in root_pubs:
             if pub.status == S.CANCELLED:
                 continue
             new = Publication(workspace_id=pub.workspace_id, post_id=copy.id, channel_id=pub.channel_id,
                               variant_text=pub.variant_text, own_media=pub.own_media, scheduled_at=at,
-                              status=S.SCHEDULED)
+                              status=S.SCHEDULED, title=pub.title, blog_options=pub.blog_options)
             ctx.session.add(new)
             ctx.session.flush()
             publication_ids[pub.id] = new.id
+            copies.append((pub, new))
+        for pub, new in copies:
+            # Each occurrence's social posts wait for that occurrence's own blog post.
+            new.link_from_id = publication_ids.get(pub.link_from_id) if pub.link_from_id else None
         for row in root_media:
             if row.publication_id is None or row.publication_id in publication_ids:
                 ctx.session.add(PostMedia(post_id=copy.id, media_id=row.media_id, position=row.position,

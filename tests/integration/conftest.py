@@ -1,16 +1,23 @@
-"""Scaled-out tests need PostgreSQL and a broker. With CI=true a missing service fails the run."""
+"""Integration tests: scaled-out publishing (PostgreSQL, a broker) and real peers (Mastodon, WordPress,
+Ghost, started here once per session). With CI=true a missing service fails the run."""
 
 from __future__ import annotations
 
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from socialdesk.core.db import Database
 from tests.helpers import PG_URL
+from tests.integration.peers import ghost as ghost_peer
+from tests.integration.peers import wordpress as wordpress_peer
+from tests.integration.peers.ghost import GhostPeer
+from tests.integration.peers.wordpress import WordPressPeer
 
 BROKER_URL = os.environ.get("SOCIALDESK_TEST_BROKER_URL", "redis://127.0.0.1:6379/15")
 IN_CI = os.environ.get("CI") == "true"
@@ -56,3 +63,72 @@ def cluster_env(postgres: Database, broker_url: str, tmp_path: Path) -> Iterator
 def as_root_or_skip(what: str) -> None:
     if os.geteuid() != 0:
         _unavailable(f"{what} needs root")
+
+
+@pytest.fixture(scope="session")
+def mastodon_peer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """mastodon_mock on loopback for the whole session (tests/integration/mastodon_peer.py)."""
+    try:
+        import mastodon_mock  # noqa: F401
+    except ImportError:
+        _unavailable("mastodon_mock is not installed (pip install -e '.[test]')")
+    from tests.integration.mastodon_peer import running_peer
+
+    with running_peer(tmp_path_factory.mktemp("mastodon_peer")) as peer:
+        yield peer
+
+
+# Blog servers (WordPress, Ghost) ------------------------------------------------------------------
+
+
+def _blogs_in_this_pass(what: str) -> None:
+    """The blog servers do not care which database socialdesk uses: they run once, in the SQLite pass."""
+    if PG_URL:
+        pytest.skip(f"{what} is tested in the SQLite pass of ./scripts/test")
+
+
+def _report(config: pytest.Config, line: str) -> None:
+    """Install and start times on the terminal, past pytest's output capture: CI logs should show them."""
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    capture = config.pluginmanager.get_plugin("capturemanager")
+    if reporter is None:
+        return
+    if capture is not None:
+        with capture.global_and_fixture_disabled():
+            reporter.write_line(line)
+    else:
+        reporter.write_line(line)
+
+
+@pytest.fixture(scope="session")
+def wordpress(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[WordPressPeer]:
+    _blogs_in_this_pass("WordPress")
+    reason = wordpress_peer.missing()
+    if reason:
+        _unavailable(f"WordPress cannot run here: {reason}")
+    began = time.monotonic()
+    try:
+        peer = wordpress_peer.start_wordpress(tmp_path_factory.mktemp("wordpress"))
+    except Exception as exc:
+        _unavailable(f"WordPress did not start: {exc}")
+    _report(request.config, f"\n[peers] WordPress (Debian package) started at {peer.url} in "
+                            f"{time.monotonic() - began:.1f} s")
+    yield peer
+    peer.stop()
+
+
+@pytest.fixture(scope="session")
+def ghost(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[GhostPeer]:
+    _blogs_in_this_pass("Ghost")
+    if shutil.which("npm") is None:
+        _unavailable("Ghost cannot be installed here: npm is missing (apt-get install npm)")
+    began = time.monotonic()
+    try:
+        peer = ghost_peer.start_ghost(tmp_path_factory.mktemp("ghost"))
+    except Exception as exc:
+        _unavailable(f"Ghost could not be installed or started: {exc}")
+    installed = f"installed in {peer.install_seconds:.0f} s, " if peer.install_seconds else "cached install, "
+    _report(request.config, f"\n[peers] Ghost {ghost_peer.GHOST_VERSION} (npm) {installed}started at {peer.url} in "
+                            f"{time.monotonic() - began - peer.install_seconds:.1f} s")
+    yield peer
+    peer.stop()

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from socialdesk.channels import oauth
 from socialdesk.channels import service as channels
+from socialdesk.core.db import get_database
+from socialdesk.core.errors import ValidationFailed
 from socialdesk.networks import registry
 from socialdesk.networks.base import Capabilities
-from socialdesk.web.deps import Ctx
+from socialdesk.web.deps import Ctx, CurrentIdentity
 from socialdesk.web.pages.common import Form, act, attempt, field, redirect, render, ws_url
 from socialdesk.workspaces.context import WorkspaceContext
 
@@ -43,6 +46,10 @@ def connect(request: Request, ctx: Ctx, form: Form) -> Response:
     network = field(form, "network")
     spec_fields = registry.connect_fields(network) if network in registry.NETWORKS else ()
     values = {f.name: field(form, f.name) for f in spec_fields}
+    spec = registry.NETWORKS.get(network)
+    if spec is not None and spec.oauth and spec.token_field and not values.get(spec.token_field):
+        secret = {f.name for f in spec_fields if f.kind == "password"}
+        return _start_oauth(request, ctx, network, form, values, secret)
     channel, error = attempt(ctx.session, lambda: channels.connect(ctx, network, field(form, "name") or None,
                                                                    **values))
     if error is not None or channel is None:
@@ -52,6 +59,46 @@ def connect(request: Request, ctx: Ctx, form: Form) -> Response:
         return _page(request, ctx, typed=typed, errors=[error.message if error else "Not connected."],
                      status_code=error.status_code if error else 400)
     return redirect(ws_url(ctx, "/channels"), notes=[f"Connected {channel.name} ({channel.handle})."])
+
+
+def _start_oauth(request: Request, ctx: Ctx, network: str, form: Form, values: dict[str, str],
+                 secret: set[str]) -> Response:
+    """No token typed: send the browser to the server's sign-in page, to come back to `oauth_callback`."""
+    identity = getattr(request.state, "identity", None)
+    user_session = identity.user_session if identity is not None else None
+    redirect_uri = str(request.url_for("oauth_callback"))
+    server_field = registry.oauth_hooks(network).server_field
+    # The form's other choices (Mastodon: default visibility) travel with the flow to the new channel.
+    settings = {k: v for k, v in values.items() if k != server_field and k not in secret and v}
+
+    def begin() -> str:
+        if user_session is None:
+            raise ValidationFailed("Signing in on the server needs a browser session; with an API token, "
+                                   "send an access token in the connect fields instead.")
+        return oauth.start(ctx, user_session.id, network, values.get(server_field, ""), redirect_uri,
+                           name=field(form, "name") or None, settings=settings)
+
+    url, error = attempt(ctx.session, begin)
+    if error is not None or url is None:
+        typed = {k: v for k, v in values.items() if k not in secret} | {"name": field(form, "name"),
+                                                                        "network": network}
+        return _page(request, ctx, typed=typed, errors=[error.message if error else "Not connected."],
+                     status_code=error.status_code if error else 400)
+    # 303: the browser leaves for the server with a GET; the state in the address is useless to anyone
+    # without this session's cookie.
+    return RedirectResponse(url, status_code=303)
+
+
+@router.get("/oauth/callback", name="oauth_callback")
+def oauth_callback(identity: CurrentIdentity, state: str = "", code: str = "", error: str = "",
+                   error_description: str = "") -> Response:
+    """Where a server sends the browser back after the user allowed (or refused) socialdesk. One address for
+    every network: the state names the flow, and the flow its network."""
+    if identity.user_session is None:
+        raise ValidationFailed("Finish connecting in the browser that started it.")
+    done = oauth.finish(get_database(), identity.actor, identity.user_session.id, state=state, code=code,
+                        error=error_description or error)
+    return redirect(f"/w/{done.workspace_id}/channels", notes=[done.note])
 
 
 def _set_paused(ctx: WorkspaceContext, channel_id: str, paused: bool) -> Response:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from typing import Any
 
 from starlette.datastructures import FormData
 
@@ -19,6 +20,8 @@ _FREQ = {"daily": "DAILY", "weekly": "WEEKLY", "monthly": "MONTHLY"}
 _SIMPLE_RULE = re.compile(r"^FREQ=(DAILY|WEEKLY|MONTHLY);COUNT=(\d+)$")
 MAX_REPEAT_COUNT = 366
 VARIANT_PREFIX = "variant_"
+# A blog channel's own fields: its title, tags and categories (comma-separated) and "keep as a draft".
+BLOG_PREFIXES = ("title_", "tags_", "categories_", "blogdraft_")
 
 
 @dataclass
@@ -34,12 +37,20 @@ class ComposeForm:
     repeat: str = "none"  # a key of REPEATS, or "custom" for a rule written elsewhere (API, CLI)
     repeat_count: str = "4"
     custom_rule: str = ""
+    # Blog channels: channel id -> {"title": ..., "tags": "a, b", "categories": "c", "blogdraft": "1"}
+    blog: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @classmethod
     def from_form(cls, form: FormData) -> ComposeForm:
         variants = {key.removeprefix(VARIANT_PREFIX): value for key, value in form.multi_items()
                     if key.startswith(VARIANT_PREFIX) and isinstance(value, str)}
+        blog: dict[str, dict[str, str]] = {}
+        for key, value in form.multi_items():
+            prefix = next((p for p in BLOG_PREFIXES if key.startswith(p)), None)
+            if prefix and isinstance(value, str):
+                blog.setdefault(key.removeprefix(prefix), {})[prefix.rstrip("_")] = value
         return cls(text=str(form.get("text") or ""), channel_ids=form_fields(form, "channel_ids"), variants=variants,
+                   blog=blog,
                    media_ids=form_fields(form, "media_ids"), day=form_field(form, "day"),
                    time=form_field(form, "time"), timezone=form_field(form, "timezone"),
                    use_queue=form_field(form, "use_queue") == "1", repeat=form_field(form, "repeat", "none") or "none",
@@ -51,7 +62,9 @@ class ComposeForm:
         day, clock_time = (post.scheduled_local or " ").split(" ", 1)
         form = cls(text=post.text, channel_ids=[p.channel_id for p in post.publications if p.status != "cancelled"],
                    variants={p.channel_id: p.variant_text for p in post.publications if p.variant_text is not None},
-                   media_ids=list(post.media_ids), day=day, time=clock_time, timezone=post.timezone)
+                   media_ids=list(post.media_ids), day=day, time=clock_time, timezone=post.timezone,
+                   blog={p.channel_id: _blog_fields(p.title, p.blog_options) for p in post.publications
+                         if p.title or p.blog_options})
         if post.recurrence:
             simple = _SIMPLE_RULE.match(post.recurrence)
             if simple:
@@ -85,6 +98,13 @@ class ComposeForm:
         chosen = set(self.channel_ids)
         # An empty variant box means "use the master text"; boxes of channels not ticked are ignored.
         variants = {cid: VariantIn(text=text) for cid, text in self.variants.items() if cid in chosen and text.strip()}
+        for cid, fields in self.blog.items():
+            if cid not in chosen:
+                continue
+            own = variants.get(cid, VariantIn())
+            variants[cid] = own.model_copy(update={
+                "title": fields.get("title") or None, "tags": _names(fields.get("tags", "")),
+                "categories": _names(fields.get("categories", "")), "draft": fields.get("blogdraft") == "1"})
         data = PostIn(text=self.text, channel_ids=self.channel_ids, media_ids=self.media_ids, variants=variants,
                       intent=intent)
         if content_only:
@@ -94,6 +114,17 @@ class ComposeForm:
         return data.model_copy(update={
             "scheduled_at": None if self.use_queue else self.scheduled_at(), "timezone": self.timezone or None,
             "use_queue": self.use_queue, "recurrence": self.recurrence()})
+
+
+def _names(typed: str) -> list[str] | None:
+    names = [name.strip() for name in typed.split(",") if name.strip()]
+    return names or None
+
+
+def _blog_fields(title: str | None, options: dict[str, Any] | None) -> dict[str, str]:
+    options = options or {}
+    return {"title": title or "", "tags": ", ".join(options.get("tags") or []),
+            "categories": ", ".join(options.get("categories") or []), "blogdraft": "1" if options.get("draft") else ""}
 
 
 def parse_intent(value: str) -> Intent:

@@ -1,0 +1,1 @@
+"""Bluesky: the adapter (adapter.py), sessions (session.py), facets, records, inbox and counts."""

@@ -1,0 +1,1 @@
+"""Ghost through its Admin API with a custom integration's Admin API key."""
