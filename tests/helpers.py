@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import inspect, text
+from sqlalchemy import Engine, inspect, text
 from sqlalchemy.orm import Session
 
 from socialdesk.auth.models import User
@@ -36,16 +36,23 @@ def fresh_database(template_url: str, folder: Path) -> Database:
     """An empty, migrated database, installed as the process's database."""
     if PG_URL:
         db = Database(PG_URL)
-        with db.engine.begin() as conn:
-            existing = set(inspect(conn).get_table_names())
-            names = ", ".join(f'"{t}"' for t in table_names() if t in existing)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        empty_tables(db.engine, table_names())
     else:
         path = folder / "socialdesk.db"
         shutil.copy(template_url.removeprefix("sqlite:///"), path)
         db = Database(f"sqlite:///{path}")
     set_database(db)
     return db
+
+
+def empty_tables(engine: Engine, names: list[str]) -> None:
+    """Delete every row, children first. DELETE on a test's few rows takes milliseconds where TRUNCATE
+    takes ~0.2 s (it makes new files), which over the PostgreSQL pass is minutes."""
+    existing = set(inspect(engine).get_table_names())
+    with engine.begin() as conn:
+        for name in reversed(names):
+            if name in existing:
+                conn.execute(text(f'DELETE FROM "{name}"'))
 
 
 def install_clock(start: datetime = T0) -> ManualClock:

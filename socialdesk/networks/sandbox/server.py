@@ -14,7 +14,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from sqlalchemy import MetaData, text
+from sqlalchemy import MetaData
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase
 
@@ -57,7 +57,8 @@ def reset(main_url: str) -> None:
     if server is None:
         return
     if server.dialect == "postgresql":
+        # DELETE, children first: milliseconds on a test's few rows, where TRUNCATE takes ~0.2 s.
         with server.engine.begin() as conn:
-            names = ", ".join(f'"{t.name}"' for t in SandboxBase.metadata.sorted_tables)
-            conn.execute(text(f"TRUNCATE {names} CASCADE"))
+            for table in reversed(SandboxBase.metadata.sorted_tables):
+                conn.execute(table.delete())
     server.dispose()

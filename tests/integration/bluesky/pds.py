@@ -102,7 +102,8 @@ def redis_server() -> Iterator[str]:
 def postgres_database(pg_url: str) -> Iterator[str]:
     """A database of its own on the tests' PostgreSQL, for the AppView, bsync and ozone; dropped after."""
     name = f"socialdesk_bsky_{os.getpid()}_{secrets.token_hex(3)}"
-    admin = sa.create_engine(pg_url, isolation_level="AUTOCOMMIT")
+    # pre-ping: the scale-out tests restart PostgreSQL while this database lives, which kills pooled connections.
+    admin = sa.create_engine(pg_url, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
     try:
         with admin.connect() as conn:
             conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
