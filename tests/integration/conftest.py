@@ -103,6 +103,18 @@ def _report(config: pytest.Config, line: str) -> None:
 @pytest.fixture(scope="session")
 def wordpress(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[WordPressPeer]:
     _blogs_in_this_pass("WordPress")
+    yield from _running_wordpress(request, tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def wordpress_in_any_pass(request: pytest.FixtureRequest,
+                          tmp_path_factory: pytest.TempPathFactory) -> Iterator[WordPressPeer]:
+    """WordPress beside the Bluesky network (PostgreSQL pass), for the one test that uses every network."""
+    yield from _running_wordpress(request, tmp_path_factory)
+
+
+def _running_wordpress(request: pytest.FixtureRequest,
+                       tmp_path_factory: pytest.TempPathFactory) -> Iterator[WordPressPeer]:
     reason = wordpress_peer.missing()
     if reason:
         _unavailable(f"WordPress cannot run here: {reason}")
