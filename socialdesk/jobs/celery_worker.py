@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
-from datetime import timedelta
 
 from socialdesk.core.config import get_settings
 from socialdesk.core.db import get_database
@@ -49,36 +47,10 @@ def run_job_by_id(job_id: str) -> None:
     worker.execute(job)
 
 
-def _start_rescue(worker: JobWorker) -> None:
-    """Run jobs straight from the database when their messages have waited too long.
-
-    The database decides who runs a job, so the broker only makes workers start sooner. A Celery
-    worker can stay connected yet stop taking messages after a Redis restart (celery/celery#8030,
-    #9054, #10205); without this, its jobs would wait until someone restarted it.
-    """
-    settings = get_settings()
-    waited = timedelta(seconds=settings.rescue_after_seconds)
-
-    def rescue_forever() -> None:
-        while True:
-            time.sleep(settings.heartbeat_seconds)
-            try:
-                worker.beat()
-                while (job := worker.claim_next(waiting_longer_than=waited)) is not None:
-                    log.warning("job %s (%s) waited over %.0f s for a worker: running it from the database",
-                                job.id, job.name, waited.total_seconds())
-                    worker.execute(job)
-            except Exception:
-                log.exception("rescue pass failed; trying again")
-
-    threading.Thread(target=rescue_forever, name="socialdesk-rescue", daemon=True).start()
-
-
 def start(concurrency: int, pool: str) -> None:
     """Start a Celery worker in this process (blocks)."""
     from socialdesk.jobs.broker import QUEUE, celery_app
 
-    _start_rescue(JobWorker(get_database(), kind="worker"))
     app = celery_app()
     app.worker_main(["worker", "--loglevel=INFO", f"--concurrency={concurrency}", f"--pool={pool}",
                      "-Q", QUEUE, "--without-gossip", "--without-mingle", "--without-heartbeat"])
