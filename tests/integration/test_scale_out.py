@@ -160,12 +160,6 @@ def _restart_postgres() -> None:
 
 
 @pytest.mark.slow
-# Known open defect (issue 3, see its closing note): in about one run in four, after Redis comes back the
-# Celery workers stay connected but take no more messages (celery/celery#8030, #9054, #10205) and the run
-# stalls — nothing is duplicated or lost, but nothing moves. Not strict: every passing run still proves
-# the guarantees; the fix (a database rescue path with its own heartbeat) is the next step.
-@pytest.mark.xfail(strict=False, raises=AssertionError,
-                   reason="Celery workers can stop consuming after a Redis restart (issue 3, open)")
 def test_broker_and_database_restarts_mid_run_keep_the_guarantees(postgres: Database, cluster_env: dict[str, str],
                                                                   tmp_path: Path) -> None:
     total = 400
@@ -188,8 +182,15 @@ def test_broker_and_database_restarts_mid_run_keep_the_guarantees(postgres: Data
         _restart_postgres()
         postgres.engine.dispose()  # our own pooled connections died with the server
         wait_until_settled(postgres, total, timeout=180)
-    except AssertionError:
-        raise AssertionError(cluster.logs()) from None
+    except AssertionError as stalled:
+        # Known open defect (issue 3, see its closing note): in about one run in four, after Redis comes
+        # back the Celery workers stay connected but take no more messages (celery/celery#8030, #9054,
+        # #10205) and the run stalls. A stall must still have posted nothing twice; then it is reported
+        # as the expected failure it is, not hidden.
+        print(cluster.logs())
+        twice = {text: n for text, n in posts_on_the_network().items() if n > 1}
+        assert not twice, twice
+        pytest.xfail(f"stalled after the restarts (Celery stops consuming after a Redis restart; issue 3): {stalled}")
     finally:
         cluster.stop()
     _check_exactly_once(postgres, keyless, total)
