@@ -6,7 +6,7 @@ import threading
 from datetime import timedelta
 from unittest import mock
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from socialdesk.channels import service as channels
 from socialdesk.channels.models import Channel, ChannelStatus
@@ -18,6 +18,7 @@ from socialdesk.core.crypto import decrypt_json, encrypt_json
 from socialdesk.core.db import Database
 from socialdesk.jobs.models import Job
 from socialdesk.jobs.runner import Runner
+from socialdesk.jobs.worker import current_runner
 from socialdesk.networks.sandbox import faults, store, tokens
 from socialdesk.networks.sandbox.adapter import SandboxAdapter
 from socialdesk.notifications.models import Notification
@@ -83,6 +84,85 @@ def test_a_crash_mid_call_is_resolved_by_a_look_up_not_by_sending_again(database
     Runner(database).run_pending()
     publication = _status(database, publication_id)
     assert publication.status == S.PUBLISHED and publication.external_id
+    assert sandbox_post_count() == 1
+
+
+def _requeue(db: Database, job_id: str) -> None:
+    """What requeue_dead does to a job whose runner looks dead (a stale heartbeat)."""
+    with db.unit_of_work() as session:
+        session.execute(update(Job).where(Job.id == job_id).values(status="queued", locked_by=None,
+                                                                   locked_until=None))
+
+
+def test_a_second_runner_waits_while_the_first_try_is_still_in_flight(database: Database,
+                                                                      clock: ManualClock) -> None:
+    """The job is handed to a second runner while the first one still waits for the network (its
+    heartbeat looked late): the second must neither look up nor send, or a keyless network would get
+    the post twice. It waits; the first try's answer settles the publication."""
+    world = _keyless_world(database)
+    publication_id = _due_now(database, world)
+    publishing.dispatch_due(database)
+    with database.read_sessions() as session:
+        job_id = session.scalars(select(Job.id).where(Job.name == "publication.publish")).one()
+    first, second = Runner(database, kind="worker"), Runner(database, kind="worker")
+    first.beat()
+    second.beat()
+    in_call, answer = threading.Event(), threading.Event()
+    real_publish = SandboxAdapter.publish
+    calls: list[str] = []
+
+    def slow_publish(adapter: SandboxAdapter, post):  # type: ignore[no-untyped-def]
+        calls.append(threading.current_thread().name)
+        in_call.set()
+        assert answer.wait(10)
+        return real_publish(adapter, post)
+
+    with mock.patch.object(SandboxAdapter, "publish", slow_publish), \
+            mock.patch.object(SandboxAdapter, "find_published", side_effect=AssertionError("looked up")):
+        job = first.claim(job_id)
+        assert job is not None
+        sending = threading.Thread(target=first.execute, args=(job,), name="first")
+        sending.start()
+        assert in_call.wait(10)
+        _requeue(database, job_id)
+        again = second.claim(job_id)
+        assert again is not None
+        second.execute(again)  # must return without touching the network
+        with database.read_sessions() as session:
+            waiting = session.get(Job, job_id)
+            assert waiting is not None and waiting.status == "queued" and waiting.run_at > clock.now()
+            assert "still sending" in (waiting.last_error or "")
+        answer.set()
+        sending.join(10)
+    assert calls == ["first"]
+    assert _status(database, publication_id).status == S.PUBLISHED
+    clock.advance(timedelta(seconds=10))
+    second.beat()
+    second.run_pending()
+    assert sandbox_post_count() == 1
+
+
+def test_a_try_whose_runner_died_is_settled_at_once_by_a_look_up(database: Database, clock: ManualClock) -> None:
+    """The runner of the first try died mid-call (its heartbeat went silent): the next runner does not
+    wait for the two-minute call limit; it looks the post up and finds it."""
+    world = _keyless_world(database)
+    publication_id = _due_now(database, world)
+    publishing.dispatch_due(database)
+    with database.read_sessions() as session:
+        job_id = session.scalars(select(Job.id).where(Job.name == "publication.publish")).one()
+    dead = Runner(database, kind="worker")
+    dead.beat()
+    assert dead.claim(job_id) is not None
+    token = current_runner.set(dead.runner_id)
+    try:
+        attempt = publishing._start_attempt(database, publication_id)
+    finally:
+        current_runner.reset(token)
+    assert attempt is not None
+    channels.fresh_adapter(database, world.channels["x"]).publish(attempt.outgoing)
+    clock.advance(timedelta(seconds=40))  # silent for longer than SOCIALDESK_HEARTBEAT_STALE_SECONDS
+    Runner(database).run_pending()
+    assert _status(database, publication_id).status == S.PUBLISHED
     assert sandbox_post_count() == 1
 
 

@@ -74,6 +74,9 @@ class Publication(IdMixin, TimestampMixin, Base):
     # Set (and committed) just before the network call, cleared when its outcome is recorded: if it is
     # still set when the next try starts, the previous try was interrupted and may have gone out.
     attempt_started_at: Mapped[datetime | None]
+    # The runner (jobs.models.Heartbeat.runner_id) making that try: while it is alive and the try is
+    # recent, the call may still be in flight, and another runner must not send or look up meanwhile.
+    attempt_runner_id: Mapped[str | None] = mapped_column(String(100))
     next_attempt_at: Mapped[datetime | None]
     claimed_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)

@@ -15,6 +15,7 @@ import random
 import socket
 import time
 import traceback
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, update
@@ -31,6 +32,15 @@ from socialdesk.jobs.registry import PERIODIC, RetryLater, get_task, load_task_m
 
 log = logging.getLogger("socialdesk.jobs")
 FINISH_RETRY_PAUSES = (0.5, 1, 2, 4, 8, 15)  # about half a minute: a database restart takes seconds
+# The runner executing the job on this thread (None outside a job: tests, the CLI).
+current_runner: ContextVar[str | None] = ContextVar("socialdesk_current_runner", default=None)
+
+
+def runner_alive(session: Session, runner_id: str, now: datetime) -> bool:
+    """Whether this runner's heartbeat is recent enough that its jobs count as still running."""
+    stale = now - timedelta(seconds=get_settings().heartbeat_stale_seconds)
+    seen = session.scalar(select(Heartbeat.seen_at).where(Heartbeat.runner_id == runner_id))
+    return seen is not None and seen >= stale
 
 
 def backoff(attempts: int, base: float = 10.0, cap: float = 3600.0) -> timedelta:
@@ -100,6 +110,7 @@ class JobWorker:
 
     def execute(self, job: Job) -> None:
         spec = get_task(job.name)
+        token = current_runner.set(self.runner_id)
         try:
             spec.function(**job.payload)
         except RetryLater as later:
@@ -113,6 +124,8 @@ class JobWorker:
                 self._finish(job, JobStatus.QUEUED, run_at=clock.now() + backoff(job.attempts), error=error)
         else:
             self._finish(job, JobStatus.DONE)
+        finally:
+            current_runner.reset(token)
 
     def _finish(self, job: Job, status: JobStatus, *, run_at: datetime | None = None, error: str | None = None,
                 refund: bool = False) -> None:

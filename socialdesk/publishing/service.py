@@ -9,6 +9,7 @@ knows an earlier one may have gone out and looks for it instead of posting again
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -26,7 +27,7 @@ from socialdesk.core.config import get_settings
 from socialdesk.core.db import Database
 from socialdesk.jobs.queue import enqueue
 from socialdesk.jobs.registry import RetryLater
-from socialdesk.jobs.worker import backoff
+from socialdesk.jobs.worker import backoff, current_runner, runner_alive
 from socialdesk.media.service import path_of
 from socialdesk.networks.base import (
     AuthError,
@@ -109,6 +110,17 @@ def publish(db: Database, publication_id: str) -> None:
     attempt = _start_attempt(db, publication_id)
     if attempt is None:
         return
+    with _sending_lock:
+        _sending_here.add(publication_id)
+    try:
+        _send(db, attempt)
+    finally:
+        with _sending_lock:
+            _sending_here.discard(publication_id)
+
+
+def _send(db: Database, attempt: Attempt) -> None:
+    publication_id = attempt.publication_id
     try:
         result = None
         if attempt.interrupted_at is not None and attempt.caps.idempotency == IdempotencyMethod.LOOKUP:
@@ -165,6 +177,11 @@ def _start_attempt(db: Database, publication_id: str) -> Attempt | None:
         publication = session.get(Publication, publication_id)
         if publication is None or publication.status != S.PUBLISHING:
             return None
+        if _try_in_flight(session, publication, now):
+            # Another runner's try (a repeated or re-queued job) may still be waiting for the network:
+            # sending or looking up now could post twice. Its answer, or its death, settles it.
+            raise RetryLater(min(publication.attempt_started_at + CALL_TIMEOUT, now + IN_FLIGHT_RETRY),
+                             "Another worker is still sending this post; waiting for its answer.")
         # Locking the channel's row serialises the capacity check below between workers.
         channel = session.scalars(select(Channel).where(Channel.id == publication.channel_id)
                                   .with_for_update()).one()
@@ -181,6 +198,7 @@ def _start_attempt(db: Database, publication_id: str) -> Attempt | None:
         interrupted_at = publication.attempt_started_at
         publication.attempts += 1
         publication.attempt_started_at = now
+        publication.attempt_runner_id = current_runner.get()
         ctx = system_context(session, publication.workspace_id, "publisher")
         assets = content.media_of(ctx, publication)
         text = content.text_of(post, publication)
@@ -214,6 +232,25 @@ def _start_attempt(db: Database, publication_id: str) -> Attempt | None:
 # A network call older than this is not in flight any more: its worker died (adapters time out sooner).
 CALL_TIMEOUT = timedelta(minutes=2)
 BUSY_RETRY = timedelta(seconds=2)
+IN_FLIGHT_RETRY = timedelta(seconds=5)
+# Publications whose network call runs in this process right now (the in-flight check for our own runner).
+_sending_here: set[str] = set()
+_sending_lock = threading.Lock()
+
+
+def _try_in_flight(session: Session, publication: Publication, now: datetime) -> bool:
+    """Whether the last try of this publication may still be waiting for the network.
+
+    A try is over when its outcome is recorded, when its runner died (heartbeat silent), or when it
+    is older than any network call can be. A runner outside a job (tests, the CLI) is not tracked.
+    """
+    started, holder = publication.attempt_started_at, publication.attempt_runner_id
+    if started is None or holder is None or started <= now - CALL_TIMEOUT:
+        return False
+    if holder == current_runner.get():
+        with _sending_lock:
+            return publication.id in _sending_here
+    return runner_alive(session, holder, now)
 
 
 def _calls_in_flight(session: Session, publication_id: str, now: datetime, *where: Any) -> int:
@@ -262,6 +299,7 @@ def _finished(session: Session, attempt: Attempt) -> tuple[Publication, Channel]
     channel = session.get(Channel, attempt.channel_id)
     assert publication is not None and channel is not None
     publication.attempt_started_at = None
+    publication.attempt_runner_id = None
     return publication, channel
 
 
