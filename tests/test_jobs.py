@@ -154,3 +154,35 @@ def test_backoff_grows_and_is_jittered() -> None:
     assert max(first) <= 10 and max(fifth) <= 160
     assert sum(fifth) / 50 > sum(first) / 50
     assert len(set(first)) > 1
+
+
+def test_a_job_whose_message_waited_too_long_is_rescued_from_the_database(database: Database,
+                                                                          clock: ManualClock) -> None:
+    """A worker that stopped taking messages (a known Celery fault after a Redis restart) must not strand
+    its jobs: a job due and sent a minute ago is claimed straight from the database; a fresh one is not."""
+    with database.unit_of_work() as session:
+        sent = enqueue(session, "test.record", {"value": "sent"})
+        never_sent = enqueue(session, "test.record", {"value": "never sent"})
+        sent.sent_at = clock.now()
+        sent_id, never_sent_id = sent.id, never_sent.id
+    rescuer = Runner(database, kind="worker")
+    waited = timedelta(seconds=60)
+    assert rescuer.claim_next(waiting_longer_than=waited) is None  # both are fresh: the broker's turn
+    clock.advance(timedelta(seconds=61))
+    first = rescuer.claim_next(waiting_longer_than=waited)
+    second = rescuer.claim_next(waiting_longer_than=waited)
+    assert first is not None and second is not None and {first.id, second.id} == {sent_id, never_sent_id}
+    rescuer.execute(first)
+    rescuer.execute(second)
+    assert rescuer.claim_next(waiting_longer_than=waited) is None
+    with database.read_sessions() as session:
+        assert {j.status for j in session.scalars(select(Job))} == {JobStatus.DONE}
+
+
+def test_a_job_sent_again_recently_waits_for_its_message(database: Database, clock: ManualClock) -> None:
+    with database.unit_of_work() as session:
+        job = enqueue(session, "test.record", {"value": "resent"})
+    clock.advance(timedelta(minutes=5))
+    with database.unit_of_work() as session:
+        session.get(Job, job.id).sent_at = clock.now()  # the scheduler just sent it again
+    assert Runner(database, kind="worker").claim_next(waiting_longer_than=timedelta(seconds=60)) is None

@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     heartbeat_stale_seconds: float = 30.0
     # A due job still queued this long after its message was sent gets another message.
     resend_after_seconds: float = 30.0
+    # A due job whose message has waited this long is run straight from the database by a worker's
+    # rescue thread: a Celery worker can stay connected yet stop consuming after a broker restart.
+    rescue_after_seconds: float = 60.0
     # Network calls in flight at once, shared by all workers: per channel (one at a time keeps a
     # channel's posts in order), and per network where an app-wide limit applies ({"x": 10}).
     channel_concurrency: int = 1

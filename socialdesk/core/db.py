@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -106,6 +108,14 @@ class Database:
         else:
             self.read_engine = self.engine
         self.read_sessions = sessionmaker(self.read_engine, expire_on_commit=False)
+        # A forked child (Celery's prefork pool) must open its own connections: two processes
+        # talking over one socket corrupt both conversations.
+        this = weakref.ref(self)
+        os.register_at_fork(after_in_child=lambda: (db := this()) is not None and db._forget_connections())
+
+    def _forget_connections(self) -> None:
+        self.engine.dispose(close=False)
+        self.read_engine.dispose(close=False)
 
     @property
     def dialect(self) -> str:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
+import time
+from datetime import timedelta
 
 from socialdesk.core.config import get_settings
 from socialdesk.core.db import get_database
@@ -14,8 +17,18 @@ _worker: JobWorker | None = None
 _lock = threading.Lock()
 
 
+def _forget_after_fork() -> None:
+    """A prefork child is a runner of its own: its own id and heartbeat (threads do not survive a fork)."""
+    global _worker, _lock
+    _worker = None
+    _lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_after_fork)
+
+
 def _this_process() -> JobWorker:
-    """One JobWorker (one runner id, one heartbeat) per worker process, made after the fork."""
+    """One JobWorker (one runner id, one heartbeat) per worker process."""
     global _worker
     with _lock:
         if _worker is None:
@@ -26,10 +39,10 @@ def _this_process() -> JobWorker:
 
 def _start_heartbeat(worker: JobWorker) -> None:
     interval = get_settings().heartbeat_seconds
-    stop = threading.Event()
 
     def beat_forever() -> None:
-        while not stop.wait(interval):
+        while True:
+            time.sleep(interval)
             try:
                 worker.beat()
             except Exception:
@@ -47,10 +60,38 @@ def run_job_by_id(job_id: str) -> None:
     worker.execute(job)
 
 
+def _start_rescue(worker: JobWorker) -> None:
+    """Run jobs straight from the database when their messages have waited too long.
+
+    The database decides who runs a job; the broker only makes workers start sooner. A Celery worker
+    can stay connected yet stop taking messages after a Redis restart (celery/celery#8030, #9054,
+    #10205); without this, its jobs would wait until someone restarted it. The rescue runs as this
+    process's runner, whose heartbeat thread keeps beating while a rescued job runs: a silent
+    heartbeat would let another runner take the job over mid-call.
+    """
+    settings = get_settings()
+    waited = timedelta(seconds=settings.rescue_after_seconds)
+    every = max(1.0, min(settings.rescue_after_seconds / 4, 15.0))
+
+    def rescue_forever() -> None:
+        while True:
+            time.sleep(every)
+            try:
+                while (job := worker.claim_next(waiting_longer_than=waited)) is not None:
+                    log.warning("job %s (%s) waited over %.0f s for a worker: running it from the database",
+                                job.id, job.name, waited.total_seconds())
+                    worker.execute(job)
+            except Exception:
+                log.exception("rescue pass failed; trying again")
+
+    threading.Thread(target=rescue_forever, name="socialdesk-rescue", daemon=True).start()
+
+
 def start(concurrency: int, pool: str) -> None:
     """Start a Celery worker in this process (blocks)."""
     from socialdesk.jobs.broker import QUEUE, celery_app
 
+    _start_rescue(_this_process())
     app = celery_app()
     app.worker_main(["worker", "--loglevel=INFO", f"--concurrency={concurrency}", f"--pool={pool}",
                      "-Q", QUEUE, "--without-gossip", "--without-mingle", "--without-heartbeat"])

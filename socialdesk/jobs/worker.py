@@ -58,13 +58,17 @@ class JobWorker:
 
     # Claiming ------------------------------------------------------------------------------------
 
-    def claim_next(self) -> Job | None:
-        """The oldest due job, now marked as ours; None when nothing is due."""
+    def claim_next(self, *, waiting_longer_than: timedelta | None = None) -> Job | None:
+        """The oldest due job, now marked as ours; None when nothing is due. With `waiting_longer_than`,
+        only a job due that long ago whose message (if any) went out that long ago."""
         now = clock.now()
         with self.db.unit_of_work() as session:
             self.requeue_dead(session, now)
             query = (select(Job.id).where(Job.status == JobStatus.QUEUED, Job.run_at <= now)
                      .order_by(Job.run_at).limit(20))
+            if waiting_longer_than is not None:
+                cutoff = now - waiting_longer_than
+                query = query.where(Job.run_at <= cutoff, or_(Job.sent_at.is_(None), Job.sent_at <= cutoff))
             if self.db.dialect == "postgresql":
                 query = query.with_for_update(skip_locked=True)
             for job_id in session.scalars(query).all():

@@ -55,7 +55,8 @@ def postgres(database: Database) -> Database:
 def cluster_env(postgres: Database, broker_url: str, tmp_path: Path) -> Iterator[dict[str, str]]:
     env = {**os.environ, "SOCIALDESK_DATABASE_URL": postgres.url, "SOCIALDESK_BROKER_URL": broker_url,
            "SOCIALDESK_HEARTBEAT_SECONDS": "0.5", "SOCIALDESK_HEARTBEAT_STALE_SECONDS": "3",
-           "SOCIALDESK_RESEND_AFTER_SECONDS": "3", "SOCIALDESK_LOG_LEVEL": "WARNING"}
+           "SOCIALDESK_RESEND_AFTER_SECONDS": "3", "SOCIALDESK_RESCUE_AFTER_SECONDS": "15",
+           "SOCIALDESK_LOG_LEVEL": "WARNING"}
     yield env
     shutil.rmtree(tmp_path / "logs", ignore_errors=True)
 
