@@ -108,8 +108,10 @@ def _prepare(posts: int, channels: int, latency_ms: int, lead: float, window: fl
             session.add_all([Publication(workspace_id=workspace_id, post_id=post.id, channel_id=ids[n % len(ids)],
                                          status=PublicationStatus.SCHEDULED, scheduled_at=at)
                              for (n, at), post in zip(rows, batch, strict=True)])
-            for second in sorted({at.replace(microsecond=0) for _, at in rows}):
-                request_dispatch(session, second)
+            # What scheduling each post does (request_dispatch(session, at)), once per pass it asks for.
+            last_of_pass = {at.replace(microsecond=0) + timedelta(seconds=bool(at.microsecond)): at for _, at in rows}
+            for at in last_of_pass.values():
+                request_dispatch(session, at)
     db.refresh_statistics()
     return first_due.timestamp()
 

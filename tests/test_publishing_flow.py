@@ -94,3 +94,19 @@ def test_publish_now_goes_out_at_once_and_only_once(database: Database, clock: M
     assert _statuses(database, post_id) == {world.channels["x"]: "published"}
     with database.read_sessions() as session:
         assert sandbox_post_count() == 1
+
+
+def test_each_due_second_gets_one_dispatch_pass_that_covers_all_its_posts(database: Database,
+                                                                         clock: ManualClock) -> None:
+    """Posts due at :00.3 and :00.7 share one pass at :01 — not one at :00.3, which would leave the
+    :00.7 post to the 15-second safety net."""
+    from socialdesk.jobs.models import Job
+    from socialdesk.publishing.dispatching import request_dispatch
+
+    base = clock.now().replace(microsecond=0) + timedelta(minutes=5)
+    with database.unit_of_work() as session:
+        for offset in (0.3, 0.7, 1.0):
+            request_dispatch(session, base + timedelta(seconds=offset))
+    with database.read_sessions() as session:
+        passes = sorted(session.scalars(select(Job.run_at).where(Job.name == "publications.dispatch")))
+    assert passes == [base + timedelta(seconds=1)]
