@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, or_, select
+from sqlalchemy.orm import Session
 
 from socialdesk.audit import service as audit
 from socialdesk.auth.models import User
@@ -584,11 +585,16 @@ def text_of(post: Post, publication: Publication) -> str:
 
 def media_of(ctx: WorkspaceContext, publication: Publication) -> list[MediaAsset]:
     """The media a publication sends: its own, or the post's master media."""
+    return media_to_send(ctx.session, ctx.workspace_id, publication)
+
+
+def media_to_send(session: Session, workspace_id: str, publication: Publication) -> list[MediaAsset]:
+    """media_of for the publisher, which acts for no one and need not load the workspace."""
     query = (select(MediaAsset).join(PostMedia, PostMedia.media_id == MediaAsset.id)
-             .where(MediaAsset.workspace_id == ctx.workspace_id, PostMedia.post_id == publication.post_id)
+             .where(MediaAsset.workspace_id == workspace_id, PostMedia.post_id == publication.post_id)
              .order_by(PostMedia.position))
     own = PostMedia.publication_id == publication.id if publication.own_media else PostMedia.publication_id.is_(None)
-    return list(ctx.session.scalars(query.where(own)))
+    return list(session.scalars(query.where(own)))
 
 
 def get_post(ctx: WorkspaceContext, post_id: str) -> Post:

@@ -24,9 +24,10 @@ class TaskSpec:
 _tasks: dict[str, TaskSpec] = {}
 # Periodic jobs: name -> interval in seconds.
 PERIODIC: dict[str, int] = {}
+DEFAULT_LEASE_SECONDS = 600
 
 
-def task(name: str, *, max_attempts: int = 5, lease_seconds: int = 600,
+def task(name: str, *, max_attempts: int = 5, lease_seconds: int = DEFAULT_LEASE_SECONDS,
          every_seconds: int | None = None) -> Callable[[TaskFunction], TaskFunction]:
     def register(function: TaskFunction) -> TaskFunction:
         _tasks[name] = TaskSpec(name, function, max_attempts, lease_seconds)
@@ -43,6 +44,12 @@ def get_task(name: str) -> TaskSpec:
         return _tasks[name]
     except KeyError:
         raise KeyError(f"No task named {name!r}; known: {sorted(_tasks)}") from None
+
+
+def other_leases() -> dict[str, int]:
+    """Task name -> lease, for the tasks whose lease is not the default."""
+    load_task_modules()
+    return {name: spec.lease_seconds for name, spec in _tasks.items() if spec.lease_seconds != DEFAULT_LEASE_SECONDS}
 
 
 def load_task_modules() -> None:

@@ -18,7 +18,7 @@ import traceback
 from contextvars import ContextVar
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import case, or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -28,10 +28,18 @@ from socialdesk.core.db import Database
 from socialdesk.core.ids import new_id
 from socialdesk.jobs import broker
 from socialdesk.jobs.models import Heartbeat, Job, JobStatus, PeriodicSchedule
-from socialdesk.jobs.registry import PERIODIC, RetryLater, get_task, load_task_modules
+from socialdesk.jobs.registry import (
+    DEFAULT_LEASE_SECONDS,
+    PERIODIC,
+    RetryLater,
+    get_task,
+    load_task_modules,
+    other_leases,
+)
 
 log = logging.getLogger("socialdesk.jobs")
 FINISH_RETRY_PAUSES = (0.5, 1, 2, 4, 8, 15)  # about half a minute: a database restart takes seconds
+REQUEUE_EVERY = timedelta(seconds=1)
 # The runner executing the job on this thread (None outside a job: tests, the CLI).
 current_runner: ContextVar[str | None] = ContextVar("socialdesk_current_runner", default=None)
 
@@ -55,6 +63,7 @@ class JobWorker:
         self.kind = kind
         self.runner_id = f"{socket.gethostname()}:{os.getpid()}:{new_id()[-6:]}"
         self.started_at = clock.now()
+        self._requeued_at: datetime | None = None
 
     # Claiming ------------------------------------------------------------------------------------
 
@@ -63,7 +72,7 @@ class JobWorker:
         only a job due that long ago whose message (if any) went out that long ago."""
         now = clock.now()
         with self.db.unit_of_work() as session:
-            self.requeue_dead(session, now)
+            self._requeue_dead_now_and_then(session, now)
             query = (select(Job.id).where(Job.status == JobStatus.QUEUED, Job.run_at <= now)
                      .order_by(Job.run_at).limit(20))
             if waiting_longer_than is not None:
@@ -84,20 +93,24 @@ class JobWorker:
             return self._take(session, job_id, now)
 
     def _take(self, session: Session, job_id: str, now: datetime) -> Job | None:
-        job = session.get(Job, job_id)
-        if job is None or job.status != JobStatus.QUEUED or job.run_at > now:
-            return None
-        lease = timedelta(seconds=get_task(job.name).lease_seconds)
-        won = session.execute(
-            update(Job).where(Job.id == job_id, Job.status == JobStatus.QUEUED)
-            .values(status=JobStatus.RUNNING, locked_by=self.runner_id, locked_until=now + lease,
+        """One conditional UPDATE: whoever changes the row owns the job (it returns the row, so no
+        read before or after)."""
+        default_lease = now + timedelta(seconds=DEFAULT_LEASE_SECONDS)
+        leases = other_leases()
+        locked_until = (case({name: now + timedelta(seconds=s) for name, s in leases.items()}, value=Job.name,
+                             else_=default_lease) if leases else default_lease)
+        return session.scalars(
+            update(Job).where(Job.id == job_id, Job.status == JobStatus.QUEUED, Job.run_at <= now)
+            .values(status=JobStatus.RUNNING, locked_by=self.runner_id, locked_until=locked_until,
                     attempts=Job.attempts + 1)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if not won:
-            return None
-        session.refresh(job)
-        return job
+            .returning(Job).execution_options(synchronize_session=False)
+        ).one_or_none()
+
+    def _requeue_dead_now_and_then(self, session: Session, now: datetime) -> None:
+        """requeue_dead, at most once a second per runner: each claim need not look for the dead."""
+        if self._requeued_at is None or not timedelta(0) <= now - self._requeued_at < REQUEUE_EVERY:
+            self.requeue_dead(session, now)
+            self._requeued_at = now
 
     def requeue_dead(self, session: Session, now: datetime) -> int:
         """Queue again the jobs of runners that died: lease over, or heartbeat silent for too long."""

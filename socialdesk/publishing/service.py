@@ -44,7 +44,6 @@ from socialdesk.networks.base import (
 from socialdesk.notifications import service as notifications
 from socialdesk.publishing.dispatching import request_dispatch
 from socialdesk.workspaces.models import Workspace
-from socialdesk.workspaces.service import system_context
 
 log = logging.getLogger("socialdesk.publishing")
 S = PublicationStatus
@@ -199,8 +198,7 @@ def _start_attempt(db: Database, publication_id: str) -> Attempt | None:
         publication.attempts += 1
         publication.attempt_started_at = now
         publication.attempt_runner_id = current_runner.get()
-        ctx = system_context(session, publication.workspace_id, "publisher")
-        assets = content.media_of(ctx, publication)
+        assets = content.media_to_send(session, publication.workspace_id, publication)
         text = content.text_of(post, publication)
         if publication.link_from_id is not None:
             blog = session.get(Publication, publication.link_from_id)
@@ -294,13 +292,18 @@ def _rate_limit_wait(session: Session, channel: Channel, caps: Capabilities, pub
     return recent[over] + window if over < len(recent) else now + timedelta(minutes=1)
 
 
-def _finished(session: Session, attempt: Attempt) -> tuple[Publication, Channel]:
+def _finished(session: Session, attempt: Attempt) -> Publication:
     publication = session.get(Publication, attempt.publication_id)
-    channel = session.get(Channel, attempt.channel_id)
-    assert publication is not None and channel is not None
+    assert publication is not None
     publication.attempt_started_at = None
     publication.attempt_runner_id = None
-    return publication, channel
+    return publication
+
+
+def _channel(session: Session, attempt: Attempt) -> Channel:
+    channel = session.get(Channel, attempt.channel_id)
+    assert channel is not None
+    return channel
 
 
 def _post_link(attempt: Attempt) -> str:
@@ -309,7 +312,7 @@ def _post_link(attempt: Attempt) -> str:
 
 def _record_success(db: Database, attempt: Attempt, result: PublishedPost) -> None:
     with db.unit_of_work() as session:
-        publication, _ = _finished(session, attempt)
+        publication = _finished(session, attempt)
         had_trouble = publication.last_error is not None
         publication.status = S.PUBLISHED
         publication.external_id = result.external_id
@@ -320,14 +323,14 @@ def _record_success(db: Database, attempt: Attempt, result: PublishedPost) -> No
         if had_trouble:
             for kind in ("publication_failed", "publication_unconfirmed"):
                 notifications.resolve(session, attempt.workspace_id, kind, attempt.publication_id)
-        if bloglink.dependents(session, publication.id):
+        if attempt.caps.blog and bloglink.dependents(session, publication.id):
             request_dispatch(session)  # the social posts waiting for this blog post go now, with its link
     log.info("published %s as %s", attempt.publication_id, result.external_id)
 
 
 def _record_unconfirmed(db: Database, attempt: Attempt, why: str) -> None:
     with db.unit_of_work() as session:
-        publication, channel = _finished(session, attempt)
+        publication, channel = _finished(session, attempt), _channel(session, attempt)
         publication.status = S.UNCONFIRMED
         publication.last_error_at = clock.now()
         publication.last_error = f"{why} Check {channel.name}: retry if the post is not there, or mark it published."
@@ -343,7 +346,7 @@ def _record_failure(db: Database, attempt: Attempt, error: NetworkError) -> None
     now = clock.now()
     message = error.network_message or type(error).__name__
     with db.unit_of_work() as session:
-        publication, channel = _finished(session, attempt)
+        publication, channel = _finished(session, attempt), _channel(session, attempt)
         publication.last_error_at = now
         if isinstance(error, AuthError):
             channels.mark_needs_reconnection(session, channel, message)
