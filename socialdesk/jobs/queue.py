@@ -18,18 +18,36 @@ from socialdesk.jobs.registry import get_task
 def enqueue(session: Session, name: str, payload: dict[str, Any] | None = None, *,
             run_at: datetime | None = None, dedupe_key: str | None = None) -> Job | None:
     """Add a job; with `dedupe_key`, do nothing when a queued or running job has the same key."""
+    if dedupe_key is not None and _pending_keys(session, [dedupe_key]):
+        return None
+    return _add(session, name, [(payload or {}, dedupe_key)], run_at)[0]
+
+
+def enqueue_many(session: Session, name: str, payloads: dict[str, dict[str, Any]]) -> list[Job]:
+    """Add one job due now per dedupe key -> payload, skipping keys a queued or running job has already.
+    (The dispatcher enqueues hundreds at once: one look-up and one insert instead of hundreds.)"""
+    pending = _pending_keys(session, list(payloads))
+    return _add(session, name, [(payload, key) for key, payload in payloads.items() if key not in pending], None)
+
+
+def _pending_keys(session: Session, keys: list[str]) -> set[str]:
+    if not keys:
+        return set()
+    return set(session.scalars(select(Job.dedupe_key).where(
+        Job.dedupe_key.in_(keys), Job.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]))))
+
+
+def _add(session: Session, name: str, payloads: list[tuple[dict[str, Any], str | None]],
+         run_at: datetime | None) -> list[Job]:
     spec = get_task(name)
-    if dedupe_key is not None:
-        existing = session.scalars(select(Job.id).where(
-            Job.dedupe_key == dedupe_key, Job.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]))).first()
-        if existing:
-            return None
     now = clock.now()
     due = run_at is None or run_at <= now
-    job = Job(name=name, payload=payload or {}, run_at=run_at or now, dedupe_key=dedupe_key,
-              max_attempts=spec.max_attempts, sent_at=now if due and broker.enabled() else None)
-    session.add(job)
+    jobs = [Job(name=name, payload=payload, run_at=run_at or now, dedupe_key=key, max_attempts=spec.max_attempts,
+                sent_at=now if due and broker.enabled() else None) for payload, key in payloads]
+    if not jobs:
+        return jobs
+    session.add_all(jobs)
     session.flush()
     if due:
-        broker.send_after_commit(session, [job.id])
-    return job
+        broker.send_after_commit(session, [job.id for job in jobs])
+    return jobs

@@ -25,7 +25,7 @@ from socialdesk.content.models import Post, Publication, PublicationStatus
 from socialdesk.core import clock
 from socialdesk.core.config import get_settings
 from socialdesk.core.db import Database
-from socialdesk.jobs.queue import enqueue
+from socialdesk.jobs.queue import enqueue, enqueue_many
 from socialdesk.jobs.registry import RetryLater
 from socialdesk.jobs.worker import backoff, current_runner, runner_alive
 from socialdesk.media.service import path_of
@@ -63,7 +63,6 @@ def dispatch_due(db: Database) -> int:
 
 def _dispatch_batch(db: Database) -> tuple[int, int]:
     now = clock.now()
-    claimed = 0
     with db.unit_of_work() as session:
         query = (
             select(Publication.id)
@@ -78,16 +77,17 @@ def _dispatch_batch(db: Database) -> tuple[int, int]:
         if db.dialect == "postgresql":
             query = query.with_for_update(of=Publication, skip_locked=True)
         due = session.scalars(query).all()
-        for publication_id in due:
-            won = session.execute(
-                update(Publication).where(Publication.id == publication_id, Publication.status == S.SCHEDULED)
-                .values(status=S.PUBLISHING, claimed_at=now).execution_options(synchronize_session=False)
-            ).rowcount
-            if won:
-                enqueue(session, "publication.publish", {"publication_id": publication_id},
-                        dedupe_key=f"publish:{publication_id}")
-                claimed += 1
-    return claimed, len(due)
+        if not due:
+            return 0, 0
+        # The status condition makes the claim safe with any number of dispatchers: a publication
+        # another one took in the meantime is not returned, so it gets no second job.
+        claimed = list(session.scalars(
+            update(Publication).where(Publication.id.in_(due), Publication.status == S.SCHEDULED)
+            .values(status=S.PUBLISHING, claimed_at=now).returning(Publication.id)
+            .execution_options(synchronize_session=False)))
+        enqueue_many(session, "publication.publish",
+                     {f"publish:{publication_id}": {"publication_id": publication_id} for publication_id in claimed})
+    return len(claimed), len(due)
 
 
 @dataclass(frozen=True)
