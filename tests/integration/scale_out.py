@@ -40,8 +40,8 @@ class Cluster:
         return subprocess.Popen([SOCIALDESK, *args], env=self.env, stdout=log, stderr=subprocess.STDOUT,
                                 start_new_session=True)
 
-    def start_worker(self, concurrency: int = 4) -> None:
-        process = self._spawn("worker", "--pool", "threads", "--concurrency", str(concurrency))
+    def start_worker(self, concurrency: int = 4, pool: str = "threads") -> None:
+        process = self._spawn("worker", "--pool", pool, "--concurrency", str(concurrency))
         self.workers.append(process)
         self.worker_started[process.pid] = time.monotonic()
 

@@ -89,7 +89,7 @@ def test_workers_and_scheduler_publish_everything_once(postgres: Database, clust
     cluster = Cluster(cluster_env, tmp_path)
     cluster.start_scheduler()
     cluster.start_worker()
-    cluster.start_worker()
+    cluster.start_worker(concurrency=2, pool="prefork")  # `socialdesk worker`'s default pool
     try:
         wait_until_settled(postgres, 60, timeout=90)
     except AssertionError:

@@ -122,7 +122,16 @@ def test_connect_keeps_a_session_not_the_password_and_refreshes_it(database: Dat
     with database.read_sessions() as s:
         after = decrypt_json(s.get(Channel, channel_id).credentials_encrypted)  # type: ignore[union-attr]
     assert after["refresh_jwt"] != stored["refresh_jwt"]
-    assert refreshed.account_metrics().posts == 0  # the new access token works
+
+    def profile() -> object:
+        try:
+            return refreshed.account_metrics()
+        except PermanentNetworkError as error:  # the AppView has not indexed the new account yet
+            if "Profile not found" in error.network_message:
+                return None
+            raise
+
+    assert _wait(bluesky, profile, "the new account's profile").posts == 0  # type: ignore[attr-defined]
     # (The PDS accepts a spent refresh token again for a short grace period, to forgive races; socialdesk
     # does not rely on that: fresh_adapter serialises refreshes per channel.)
     with pytest.raises(AuthError):
@@ -309,7 +318,8 @@ def test_replies_mentions_likes_and_follows_flow_into_inbox_and_metrics(database
 
     # Bluesky's replyCount counts direct replies: the fan's, not our answer under it.
     _wait(bluesky, counted, "the like, repost, reply and quote")
-    _wait(bluesky, lambda: adapter.account_metrics().followers == 1, "the follower")
+    _wait(bluesky, lambda: (found := adapter.account_metrics()).followers == 1 and found.posts == 2,
+          "the follower and both posts (the post and our answer)")
     # The job runner took a first snapshot when the post went out; the next is due hours later.
     previous = clock.get_clock()
     clock.set_clock(ManualClock(clock.now() + timedelta(hours=2)))
