@@ -135,10 +135,12 @@ def mark_needs_reconnection(session: Session, channel: Channel, network_message:
 REFRESH_AHEAD = timedelta(minutes=10)
 
 
-def call_network(db: Database, channel_id: str, call: Callable[[NetworkAdapter], T]) -> T:
+def call_network(db: Database, channel_id: str, call: Callable[[NetworkAdapter], T], *,
+                 loaded: NetworkAdapter | None = None) -> T:
     """Run `call` with the channel's adapter; on an auth error, refresh the credentials once and try again
-    (an expired token), and if the refresh is refused the channel is marked for reconnection."""
-    current = fresh_adapter(db, channel_id)
+    (an expired token), and if the refresh is refused the channel is marked for reconnection.
+    `loaded`: an adapter the caller built from the channel's row just now (saves reading it again)."""
+    current = loaded if loaded is not None and not _expiring(loaded) else fresh_adapter(db, channel_id)
     try:
         return call(current)
     except AuthError:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
@@ -34,6 +35,7 @@ from socialdesk.networks.base import (
     Capabilities,
     IdempotencyMethod,
     MediaKind,
+    NetworkAdapter,
     NetworkError,
     OutcomeUnknown,
     OutgoingMedia,
@@ -47,6 +49,7 @@ from socialdesk.workspaces.models import Workspace
 
 log = logging.getLogger("socialdesk.publishing")
 S = PublicationStatus
+T = TypeVar("T")
 MAX_ATTEMPTS = 6
 DISPATCH_BATCH = 200
 
@@ -101,6 +104,10 @@ class Attempt:
     caps: Capabilities
     since: datetime  # look for an earlier try's post from here on
     interrupted_at: datetime | None  # an earlier try began then and never recorded its outcome
+    adapter: NetworkAdapter  # built from the channel's row read with the attempt
+
+    def call(self, db: Database, call: Callable[[NetworkAdapter], T]) -> T:
+        return channels.call_network(db, self.channel_id, call, loaded=self.adapter)
 
 
 def publish(db: Database, publication_id: str) -> None:
@@ -124,15 +131,14 @@ def _send(db: Database, attempt: Attempt) -> None:
         result = None
         if attempt.interrupted_at is not None and attempt.caps.idempotency == IdempotencyMethod.LOOKUP:
             # The interrupted try may have made the post: look before sending again.
-            result = channels.call_network(db, attempt.channel_id,
-                                           lambda adapter: adapter.find_published(attempt.outgoing, attempt.since))
+            result = attempt.call(db, lambda adapter: adapter.find_published(attempt.outgoing, attempt.since))
         if result is None:
             if attempt.interrupted_at is not None and attempt.caps.idempotency != IdempotencyMethod.KEY:
                 # The interrupted try may have gone out and the network cannot tell us: do not guess.
                 _record_unconfirmed(db, attempt, "An earlier try was interrupted before the network answered, "
                                                  "and the post could not be found on the channel.")
                 return
-            result = channels.call_network(db, attempt.channel_id, lambda adapter: adapter.publish(attempt.outgoing))
+            result = attempt.call(db, lambda adapter: adapter.publish(attempt.outgoing))
     except OutcomeUnknown as error:
         if attempt.caps.idempotency == IdempotencyMethod.KEY:
             _record_failure(db, attempt, error)  # the same key makes the retry safe
@@ -163,8 +169,7 @@ def _look_up_quietly(db: Database, attempt: Attempt) -> PublishedPost | None:
     if attempt.caps.idempotency != IdempotencyMethod.LOOKUP:
         return None
     try:
-        return channels.call_network(db, attempt.channel_id,
-                                     lambda adapter: adapter.find_published(attempt.outgoing, attempt.since))
+        return attempt.call(db, lambda adapter: adapter.find_published(attempt.outgoing, attempt.since))
     except NetworkError as error:
         log.warning("look-up for %s failed: %s", attempt.publication_id, error.network_message)
         return None
@@ -224,7 +229,8 @@ def _start_attempt(db: Database, publication_id: str) -> Attempt | None:
         )
         first_try = min(t for t in (interrupted_at, publication.claimed_at, now) if t is not None)
         return Attempt(publication.id, publication.workspace_id, post.id, channel.id, publication.attempts,
-                       outgoing, caps, since=first_try - timedelta(minutes=5), interrupted_at=interrupted_at)
+                       outgoing, caps, since=first_try - timedelta(minutes=5), interrupted_at=interrupted_at,
+                       adapter=channels.adapter(channel))
 
 
 # A network call older than this is not in flight any more: its worker died (adapters time out sooner).
