@@ -79,7 +79,7 @@ def _prepare(posts: int, channels: int, latency_ms: int, lead: float, window: fl
     from socialdesk.core.db import get_database
     from socialdesk.core.schema import create_schema
     from socialdesk.networks.sandbox import faults, server
-    from socialdesk.publishing.dispatching import request_dispatch
+    from socialdesk.publishing.dispatching import pass_for, request_dispatch
     from socialdesk.workspaces.context import Actor, WorkspaceContext
     from socialdesk.workspaces.models import Role
     from socialdesk.workspaces.service import create_organisation, create_workspace
@@ -109,7 +109,7 @@ def _prepare(posts: int, channels: int, latency_ms: int, lead: float, window: fl
                                          status=PublicationStatus.SCHEDULED, scheduled_at=at)
                              for (n, at), post in zip(rows, batch, strict=True)])
             # What scheduling each post does (request_dispatch(session, at)), once per pass it asks for.
-            last_of_pass = {at.replace(microsecond=0) + timedelta(seconds=bool(at.microsecond)): at for _, at in rows}
+            last_of_pass = {pass_for(at): at for _, at in rows}
             for at in last_of_pass.values():
                 request_dispatch(session, at)
     db.refresh_statistics()

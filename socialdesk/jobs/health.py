@@ -38,9 +38,19 @@ class Liveness:
         return None
 
 
+def alive_since(now: datetime) -> datetime:
+    """A runner whose heartbeat is older than this is taken for dead (its jobs are queued again)."""
+    return now - timedelta(seconds=get_settings().heartbeat_stale_seconds)
+
+
+def runner_alive(session: Session, runner_id: str, now: datetime) -> bool:
+    seen = session.scalar(select(Heartbeat.seen_at).where(Heartbeat.runner_id == runner_id))
+    return seen is not None and seen >= alive_since(now)
+
+
 def liveness(session: Session, now: datetime | None = None) -> Liveness:
     now = now or clock.now()
-    fresh = now - timedelta(seconds=get_settings().heartbeat_stale_seconds)
+    fresh = alive_since(now)
     counts = dict(session.execute(select(Heartbeat.kind, func.count()).where(Heartbeat.seen_at >= fresh)
                                   .group_by(Heartbeat.kind)).all())
     return Liveness(executing=sum(counts.get(k, 0) for k in EXECUTING), schedulers=counts.get("scheduler", 0),

@@ -23,10 +23,10 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from socialdesk.core import clock
-from socialdesk.core.config import get_settings
 from socialdesk.core.db import Database
 from socialdesk.core.ids import new_id
 from socialdesk.jobs import broker
+from socialdesk.jobs.health import alive_since
 from socialdesk.jobs.models import Heartbeat, Job, JobStatus, PeriodicSchedule
 from socialdesk.jobs.registry import (
     DEFAULT_LEASE_SECONDS,
@@ -44,13 +44,6 @@ REQUEUE_EVERY = timedelta(seconds=1)
 current_runner: ContextVar[str | None] = ContextVar("socialdesk_current_runner", default=None)
 
 
-def runner_alive(session: Session, runner_id: str, now: datetime) -> bool:
-    """Whether this runner's heartbeat is recent enough that its jobs count as still running."""
-    stale = now - timedelta(seconds=get_settings().heartbeat_stale_seconds)
-    seen = session.scalar(select(Heartbeat.seen_at).where(Heartbeat.runner_id == runner_id))
-    return seen is not None and seen >= stale
-
-
 def backoff(attempts: int, base: float = 10.0, cap: float = 3600.0) -> timedelta:
     """Exponential backoff with full jitter, from the stored attempt count."""
     return timedelta(seconds=random.uniform(base / 2, min(cap, base * 2 ** max(0, attempts - 1))))
@@ -64,6 +57,7 @@ class JobWorker:
         self.runner_id = f"{socket.gethostname()}:{os.getpid()}:{new_id()[-6:]}"
         self.started_at = clock.now()
         self._requeued_at: datetime | None = None
+        self._other_leases = other_leases()  # the claim's hot path need not rebuild it
 
     # Claiming ------------------------------------------------------------------------------------
 
@@ -96,7 +90,7 @@ class JobWorker:
         """One conditional UPDATE: whoever changes the row owns the job (it returns the row, so no
         read before or after)."""
         default_lease = now + timedelta(seconds=DEFAULT_LEASE_SECONDS)
-        leases = other_leases()
+        leases = self._other_leases
         locked_until = (case({name: now + timedelta(seconds=s) for name, s in leases.items()}, value=Job.name,
                              else_=default_lease) if leases else default_lease)
         return session.scalars(
@@ -114,8 +108,7 @@ class JobWorker:
 
     def requeue_dead(self, session: Session, now: datetime) -> int:
         """Queue again the jobs of runners that died: lease over, or heartbeat silent for too long."""
-        stale = now - timedelta(seconds=get_settings().heartbeat_stale_seconds)
-        silent = select(Heartbeat.runner_id).where(Heartbeat.seen_at < stale)
+        silent = select(Heartbeat.runner_id).where(Heartbeat.seen_at < alive_since(now))
         return session.execute(
             update(Job).where(Job.status == JobStatus.RUNNING,
                               or_(Job.locked_until < now, Job.locked_by.in_(silent)))

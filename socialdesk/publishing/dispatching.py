@@ -18,8 +18,11 @@ def request_dispatch(session: Session, at: datetime | None = None) -> None:
     end of it: one at 10:00:01 serves every post due after 10:00:00 up to then. (A pass at the first
     requested instant would miss the later posts of its second: they would wait for the safety net.)
     """
-    when = None
-    if at is not None and at > clock.now():
-        when = at.replace(microsecond=0) + (timedelta(seconds=1) if at.microsecond else timedelta(0))
+    when = pass_for(at) if at is not None and at > clock.now() else None
     key = "dispatch:now" if when is None else f"dispatch:{when:%Y%m%dT%H%M%S}"
     enqueue(session, "publications.dispatch", {}, run_at=when, dedupe_key=key)
+
+
+def pass_for(at: datetime) -> datetime:
+    """The dispatch pass that sends a post due at `at`: the end of its second."""
+    return at.replace(microsecond=0) + (timedelta(seconds=1) if at.microsecond else timedelta(0))

@@ -26,9 +26,10 @@ from socialdesk.content.models import Post, Publication, PublicationStatus
 from socialdesk.core import clock
 from socialdesk.core.config import get_settings
 from socialdesk.core.db import Database
+from socialdesk.jobs.health import runner_alive
 from socialdesk.jobs.queue import enqueue, enqueue_many
 from socialdesk.jobs.registry import RetryLater
-from socialdesk.jobs.worker import backoff, current_runner, runner_alive
+from socialdesk.jobs.worker import backoff, current_runner
 from socialdesk.media.service import path_of
 from socialdesk.networks.base import (
     AuthError,

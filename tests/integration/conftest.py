@@ -7,11 +7,14 @@ import os
 import shutil
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from socialdesk.core import clock as clock_module
+from socialdesk.core.clock import ManualClock
 from socialdesk.core.db import Database
 from tests.helpers import PG_URL
 from tests.integration.peers import ghost as ghost_peer
@@ -27,6 +30,16 @@ def _unavailable(reason: str) -> None:
     if IN_CI:
         pytest.fail(f"{reason} (CI=true: a missing service is a failure)")
     pytest.skip(reason)
+
+
+@pytest.fixture
+def real_now() -> Iterator[ManualClock]:
+    """Real servers stamp what they receive with the real time; socialdesk's clock starts there too."""
+    previous = clock_module.get_clock()
+    manual = ManualClock(datetime.now(UTC))
+    clock_module.set_clock(manual)
+    yield manual
+    clock_module.set_clock(previous)
 
 
 @pytest.fixture

@@ -8,7 +8,8 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -72,6 +73,16 @@ class Cluster:
                 os.killpg(process.pid, signal.SIGKILL)
         self.workers.clear()
         self.schedulers.clear()
+
+    @contextmanager
+    def running(self) -> Iterator[None]:
+        """Stop every process at the end; a failed check inside shows the processes' logs."""
+        try:
+            yield
+        except AssertionError:
+            raise AssertionError(self.logs()) from None
+        finally:
+            self.stop()
 
     def logs(self) -> str:
         keep = os.environ.get("SOCIALDESK_TEST_KEEP_LOGS")  # a folder to copy the processes' logs to

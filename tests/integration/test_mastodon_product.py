@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -24,7 +23,6 @@ from socialdesk.cli import app as cli_app
 from socialdesk.content import service as content
 from socialdesk.content.models import Publication
 from socialdesk.content.schemas import Intent, PostIn
-from socialdesk.core import clock as clock_module
 from socialdesk.core.clock import ManualClock
 from socialdesk.core.crypto import decrypt_json
 from socialdesk.core.db import Database
@@ -36,16 +34,6 @@ from socialdesk.jobs.runner import Runner
 from tests.helpers import World, make_world
 from tests.integration.mastodon_peer import LosingProxy, Peer
 from tests.web_client import signed_in_client
-
-
-@pytest.fixture
-def real_now() -> Iterator[ManualClock]:
-    """The server stamps statuses with the real time; socialdesk's clock starts there too."""
-    previous = clock_module.get_clock()
-    manual = ManualClock(datetime.now(UTC))
-    clock_module.set_clock(manual)
-    yield manual
-    clock_module.set_clock(previous)
 
 
 @pytest.fixture

@@ -90,12 +90,8 @@ def test_workers_and_scheduler_publish_everything_once(postgres: Database, clust
     cluster.start_scheduler()
     cluster.start_worker()
     cluster.start_worker(concurrency=2, pool="prefork")  # `socialdesk worker`'s default pool
-    try:
+    with cluster.running():
         wait_until_settled(postgres, 60, timeout=90)
-    except AssertionError:
-        raise AssertionError(cluster.logs()) from None
-    finally:
-        cluster.stop()
     counts = _check_exactly_once(postgres, keyless, 60)
     assert counts.get(S.PUBLISHED) == 60
 
@@ -123,16 +119,12 @@ def test_sigkilled_workers_never_duplicate_and_never_lose(postgres: Database, cl
             kills += 1
             next_kill = time.monotonic() + rng.uniform(3.0, 7.0)
 
-    try:
+    with cluster.running():
         wait_until_settled(postgres, total, timeout=300, tick=chaos)
         while kills < 10:  # the run finished early: kill some more to prove idle workers die safely too
             next_kill = 0
             chaos()
             time.sleep(0.5)
-    except AssertionError:
-        raise AssertionError(cluster.logs()) from None
-    finally:
-        cluster.stop()
     assert kills >= 10
     counts = _check_exactly_once(postgres, keyless, total)
     print(f"\ncrash run: {kills} SIGKILLs, {counts}")
@@ -175,17 +167,13 @@ def test_broker_and_database_restarts_mid_run_keep_the_guarantees(postgres: Data
         while statuses(postgres).get(S.PUBLISHED, 0) < count and time.monotonic() < deadline:
             time.sleep(0.2)
 
-    try:
+    with cluster.running():
         when_published(total // 4)
         _restart_redis()
         when_published(total // 2)
         _restart_postgres()
         postgres.engine.dispose()  # our own pooled connections died with the server
         wait_until_settled(postgres, total, timeout=180)
-    except AssertionError:
-        raise AssertionError(cluster.logs()) from None
-    finally:
-        cluster.stop()
     _check_exactly_once(postgres, keyless, total)
 
 
@@ -202,7 +190,7 @@ def test_workers_that_stop_taking_messages_still_publish_from_the_database(
     cluster.start_worker()
     cluster.start_worker()
     app = celery_app(env["SOCIALDESK_BROKER_URL"])
-    try:
+    with cluster.running():
         deadline = time.monotonic() + 60
         while len(app.control.ping(timeout=1.0)) < 2:
             assert time.monotonic() < deadline, "the workers did not start"
@@ -212,10 +200,6 @@ def test_workers_that_stop_taking_messages_still_publish_from_the_database(
         cluster.start_scheduler()
         wait_until_settled(postgres, 40, timeout=120)
         logs = cluster.logs()
-    except AssertionError:
-        raise AssertionError(cluster.logs()) from None
-    finally:
-        cluster.stop()
     counts = _check_exactly_once(postgres, keyless, 40)
     assert counts.get(S.PUBLISHED) == 40
     assert "running it from the database" in logs

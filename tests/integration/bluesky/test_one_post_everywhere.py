@@ -5,8 +5,7 @@ It runs in the PostgreSQL pass, where the Bluesky network runs."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -18,7 +17,6 @@ from socialdesk.channels.models import Channel
 from socialdesk.content import service as content
 from socialdesk.content.models import Publication, PublicationStatus
 from socialdesk.content.schemas import Intent, PostIn, VariantIn
-from socialdesk.core import clock as clock_module
 from socialdesk.core.clock import ManualClock
 from socialdesk.core.db import Database
 from socialdesk.inbox import service as inbox
@@ -33,15 +31,6 @@ from tests.web_client import signed_in_client
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(INSTALL_TIMEOUT + 300),
               pytest.mark.filterwarnings("ignore:Use 'content=<...>' to upload raw bytes:DeprecationWarning")]
 
-
-@pytest.fixture
-def real_now() -> Iterator[ManualClock]:
-    """The servers stamp what they receive with the real time; socialdesk's clock starts there too."""
-    previous = clock_module.get_clock()
-    manual = ManualClock(datetime.now(UTC))
-    clock_module.set_clock(manual)
-    yield manual
-    clock_module.set_clock(previous)
 
 
 def test_connect_three_networks_publish_one_post_and_see_replies_and_numbers(
