@@ -19,8 +19,22 @@ from pathlib import Path
 
 from tests.integration.peers.processes import Process, free_port, start, wait_for_http
 
-WORDPRESS = Path(os.environ.get("SOCIALDESK_TEST_WORDPRESS_DIR", "/usr/share/wordpress"))
-PACKAGES = "wordpress php-cli php-mysql php-gd mariadb-server"
+
+def _wordpress_dir() -> Path:
+    """Where WordPress's files are: the setting, Debian's installed package, or the copy that
+    scripts/fresh-machine-check unpacks into the cache (no Apache, nothing in /usr/share)."""
+    if "SOCIALDESK_TEST_WORDPRESS_DIR" in os.environ:
+        return Path(os.environ["SOCIALDESK_TEST_WORDPRESS_DIR"])
+    installed = Path("/usr/share/wordpress")
+    if installed.exists():
+        return installed
+    cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
+    root = Path(os.environ.get("SOCIALDESK_TEST_WORDPRESS_ROOT", cache / "socialdesk" / "wordpress-root"))
+    return root / "usr" / "share" / "wordpress"
+
+
+WORDPRESS = _wordpress_dir()
+INSTALL = "run scripts/fresh-machine-check --install, or see README"
 
 _CONFIG = """<?php
 define('DB_NAME', 'wordpress');
@@ -82,9 +96,9 @@ def missing() -> str | None:
     """Why WordPress cannot run here, or None."""
     for tool in ("php", "mariadbd", "mariadb-install-db", "mariadb"):
         if shutil.which(tool) is None and not Path(f"/usr/sbin/{tool}").exists():
-            return f"{tool} is not installed (apt-get install {PACKAGES})"
+            return f"{tool} is not installed ({INSTALL})"
     if not (WORDPRESS / "wp-settings.php").exists():
-        return f"WordPress is not installed at {WORDPRESS} (apt-get install {PACKAGES})"
+        return f"WordPress is not installed at {WORDPRESS} ({INSTALL})"
     return None
 
 
