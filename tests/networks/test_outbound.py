@@ -13,6 +13,7 @@ import socket
 import threading
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -324,3 +325,30 @@ def test_an_answer_that_takes_too_long_is_cut_off(stack: str, target: Target,
     monkeypatch.setattr(outbound, "monotonic", lambda: float(next(moments)))
     with pytest.raises(ResponseTooSlow, match="did not finish answering within 300 seconds"):
         STACKS[stack](f"{target.url}/drip")
+
+
+# --- nothing goes around the policy ---------------------------------------------------------------------
+
+_AROUND = re.compile(r"\bhttpx\.(Client|AsyncClient|HTTPTransport|get|post|put|patch|delete|head|request|stream)\("
+                     r"|\brequests\.(get|post|put|patch|delete|head|request|Session)\(|\burlopen\(|\bhttp\.client\b"
+                     r"|\burllib3\.PoolManager\(|\bsmtplib\.SMTP_SSL\(")
+
+
+def test_no_module_makes_http_requests_around_the_policy() -> None:
+    """A new adapter, fetcher or webhook sender that builds its own client would skip every check here:
+    only networks/outbound.py makes clients; Mastodon.py and the atproto SDK are handed its session and
+    transport (mastodon/client.py, bluesky/session.py)."""
+    import socialdesk
+
+    root = Path(socialdesk.__file__).parent
+    offenders = []
+    for path in sorted(root.rglob("*.py")):
+        if path.name == "outbound.py" and path.parent.name == "networks":
+            continue
+        text = path.read_text(encoding="utf-8")
+        offenders += [f"{path.relative_to(root)}: {m.group(0)}" for m in _AROUND.finditer(text)]
+        for call in re.finditer(r"\bMastodon\(|\bClient\(base_url", text):
+            window = text[call.start(): call.start() + 400]
+            if "session=" not in window and "request=" not in window:
+                offenders.append(f"{path.relative_to(root)}: {call.group(0)} without the policy's session")
+    assert offenders == []
