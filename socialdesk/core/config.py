@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from platformdirs import user_data_dir
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -89,14 +89,20 @@ def parse_networks(text: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Net
         try:
             networks.append(ipaddress.ip_network(part, strict=False))
         except ValueError:
-            raise ValueError(f"SOCIALDESK_ALLOW_PRIVATE_NETWORK_TARGETS: {part!r} is neither an address nor a "
-                             f"CIDR range (write e.g. 127.0.0.1/32,10.0.0.0/8)") from None
+            raise ValueError(f"{part!r} is neither an address nor a CIDR range (write e.g. "
+                             f"127.0.0.1/32,10.0.0.0/8)") from None
     return tuple(networks)
 
 
 @lru_cache
 def get_settings() -> Settings:
-    return Settings()
+    try:
+        return Settings()
+    except ValidationError as exc:
+        # A wrong environment variable stops start-up with what to fix, not a traceback.
+        wrong = "; ".join(f"SOCIALDESK_{str(error['loc'][0]).upper() if error['loc'] else '?'}: "
+                          f"{str(error['msg']).removeprefix('Value error, ')}" for error in exc.errors())
+        raise SystemExit(f"socialdesk cannot start: {wrong}") from None
 
 
 def reset_settings_cache() -> None:

@@ -21,7 +21,7 @@ import httpx
 import pytest
 import requests
 
-from socialdesk.core.config import Settings, reset_settings_cache
+from socialdesk.core.config import Settings, get_settings, reset_settings_cache
 from socialdesk.networks import outbound
 from socialdesk.networks.outbound import OutboundRefused, ResponseTooLarge, ResponseTooSlow
 from tests.helpers import allow_private_targets
@@ -288,6 +288,16 @@ def test_a_wrong_entry_in_the_setting_is_named() -> None:
     with pytest.raises(ValueError, match=re.escape("'10.0.0.0/33' is neither an address nor a CIDR range")):
         Settings(allow_private_network_targets="127.0.0.1, 10.0.0.0/33")
     assert Settings(allow_private_network_targets=" 127.0.0.1 ,::1/128,").allow_private_network_targets
+
+
+def test_a_wrong_setting_stops_start_up_with_what_to_fix(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOCIALDESK_ALLOW_PRIVATE_NETWORK_TARGETS", "10.0.0.0/8,intranet")
+    reset_settings_cache()
+    with pytest.raises(SystemExit, match=re.escape("SOCIALDESK_ALLOW_PRIVATE_NETWORK_TARGETS: 'intranet' is "
+                                                   "neither an address nor a CIDR range")):
+        get_settings()
+    monkeypatch.delenv("SOCIALDESK_ALLOW_PRIVATE_NETWORK_TARGETS")
+    reset_settings_cache()
 
 
 # --- size and time -------------------------------------------------------------------------------------
