@@ -10,7 +10,7 @@ server, a Bluesky PDS, a server's OAuth endpoints) goes through here.
   certificate check keep the name.
 - Each redirect is a new request and is checked the same way; at most MAX_REDIRECTS are followed.
 - An answer may be at most MAX_RESPONSE_BYTES (after decompression: compressed answers are inflated here,
-  with a bound) and must be complete within MAX_RESPONSE_SECONDS of the request.
+  with a bound), and its body must be complete within MAX_RESPONSE_SECONDS of its headers.
 
 A refused target is refused before any connection is made, so the error says why (“refused: 127.0.0.1 is
 a loopback address”) and can carry nothing of what the target would have answered, nor whether a port is
@@ -58,8 +58,8 @@ SCHEMES = ("http", "https")
 MAX_REDIRECTS = 5
 # The largest answer any adapter reads (a WordPress index with many plugins is a few hundred kB).
 MAX_RESPONSE_BYTES = 20 * 1024 * 1024
-# From sending the request to the last byte of the answer. Reads time out on their own after a silence;
-# this bounds a server that keeps sending a byte now and then. Generous: a video upload counts too.
+# From an answer's headers to its last byte. Reads time out on their own after a silence; this bounds a
+# server that keeps sending a byte now and then. (Not from the request: a large upload may take long.)
 MAX_RESPONSE_SECONDS = 300.0
 _CHUNK = 64 * 1024
 HINT = f"socialdesk connects only to public addresses unless the operator allows others in {SETTING}"
@@ -329,7 +329,6 @@ class PolicyTransport(httpx.BaseTransport):
         if url.scheme not in SCHEMES:
             raise OutboundRefused(f"refused: only http and https addresses are used, not {url.scheme}.")
         host, port = url.host, url.port or (443 if url.scheme == "https" else 80)
-        started = monotonic()
         try:
             addresses = checked_addresses(host, port)
         except socket.gaierror as exc:
@@ -349,12 +348,11 @@ class PolicyTransport(httpx.BaseTransport):
         else:
             assert failure is not None
             raise failure
-        return self._limited(response, request, host, started)
+        return self._limited(response, request, host)
 
-    def _limited(self, response: httpx.Response, request: httpx.Request, host: str,
-                 started: float) -> httpx.Response:
+    def _limited(self, response: httpx.Response, request: httpx.Request, host: str) -> httpx.Response:
         encoding = response.headers.get("Content-Encoding", "").strip().lower()
-        body = _Body(host, encoding, started + self.max_seconds, self.max_bytes, self.max_seconds)
+        body = _Body(host, encoding, monotonic() + self.max_seconds, self.max_bytes, self.max_seconds)
         length = _declared_length(response.headers)
         if encoding not in _DECODED_HERE or (length is not None and length > self.max_bytes):
             response.close()
@@ -452,11 +450,10 @@ class PolicyAdapter(HTTPAdapter):
 
     def send(self, request: requests.PreparedRequest, stream: bool = False, timeout: Any = None,
              verify: bool | str = True, cert: Any = None, proxies: Any = None) -> requests.Response:
-        started = monotonic()
         # Never through a proxy: it would connect on our behalf to an address nobody checked.
         response = super().send(request, stream=True, timeout=timeout, verify=verify, cert=cert, proxies=None)
         host = httpx.URL(str(request.url)).host or "the server"
-        body = _Body(host, "", started + self.max_seconds, self.max_bytes, self.max_seconds)
+        body = _Body(host, "", monotonic() + self.max_seconds, self.max_bytes, self.max_seconds)
         try:
             length = _declared_length(response.headers)
             if length is not None and length > self.max_bytes:
