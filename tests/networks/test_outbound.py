@@ -362,3 +362,60 @@ def test_no_module_makes_http_requests_around_the_policy() -> None:
             if "session=" not in window and "request=" not in window:
                 offenders.append(f"{path.relative_to(root)}: {call.group(0)} without the policy's session")
     assert offenders == []
+
+
+# --- TLS keeps the name ----------------------------------------------------------------------------------
+
+def _certificate(tmp_path: Path, name: str) -> tuple[Path, Path]:
+    """A self-signed certificate for `name` (it is its own trust anchor in the test)."""
+    from datetime import UTC, datetime, timedelta
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.now(UTC)
+    cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - timedelta(days=1))
+            .not_valid_after(now + timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_file, key_file
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_https_to_the_checked_address_keeps_the_name_for_sni_and_the_certificate(
+        stack: str, target: Target, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import ssl
+
+    cert_file, key_file = _certificate(tmp_path, "blog.example")
+    server_side = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_side.load_cert_chain(cert_file, key_file)
+    names: list[str | None] = []
+    server_side.sni_callback = lambda _sock, name, _ctx: names.append(name)  # type: ignore[assignment,misc,return-value]
+    target.server.socket = server_side.wrap_socket(target.server.socket, server_side=True)
+    allow_private_targets(monkeypatch, "127.0.0.1/32")
+    monkeypatch.setattr(outbound, "resolve", _resolver({"blog.example": ["127.0.0.1"]}))
+
+    def get(url: str) -> Any:
+        if stack == "httpx":
+            trust = ssl.create_default_context(cafile=str(cert_file))
+            with outbound.http_client(transport=outbound.PolicyTransport(verify=trust)) as client:
+                return client.get(url)
+        with outbound.apply_to_session(requests.Session()) as session:
+            return session.get(url, verify=str(cert_file), timeout=10)
+
+    assert get(f"https://blog.example:{target.port}/").text == SECRET
+    assert names == ["blog.example"]
+    assert target.requests[0][1]["Host"] == f"blog.example:{target.port}"
+    # The certificate is checked against the name: the same server by its address does not pass.
+    with pytest.raises((httpx.ConnectError, requests.exceptions.SSLError)):
+        get(f"https://127.0.0.1:{target.port}/")
