@@ -89,10 +89,11 @@ def branding(ctx: WorkspaceContext) -> Branding:
         logo = ctx.session.scalars(ctx.select(MediaAsset).where(MediaAsset.id == saved.logo_media_id)).first()
     # The workspace's colour is checked loosely where it is saved; the report (CSS, charts) takes #rrggbb only.
     primary = ctx.workspace.brand_colour if _COLOUR.match(ctx.workspace.brand_colour or "") else "#3b5bdb"
+    # one_line again on reading: rows saved before the rule, and a workspace name, go into e-mail subjects.
     return Branding(
-        title=(saved.title if saved and saved.title else f"{ctx.workspace.name} — social media report"),
+        title=one_line(saved.title if saved and saved.title else f"{ctx.workspace.name} — social media report"),
         primary=primary, accent=saved.accent_colour if saved else "#f08c00",
-        footer=saved.footer if saved else "", logo=logo)
+        footer=one_line(saved.footer) if saved else "", logo=logo)
 
 
 def save_branding(ctx: WorkspaceContext, *, logo_media_id: str | None, accent_colour: str, title: str,

@@ -18,12 +18,14 @@ from typing import Any
 
 import pytest
 import tinycss2
+from sqlalchemy import update
 
 from socialdesk.analytics.periods import parse_period
 from socialdesk.core.clock import ManualClock
 from socialdesk.core.db import Database
 from socialdesk.reports import render
 from socialdesk.reports import service as reports
+from socialdesk.reports.models import ReportBranding
 from socialdesk.reports.schemas import BrandingIn
 from socialdesk.reports.service import Report
 from socialdesk.workspaces.models import Workspace
@@ -164,6 +166,11 @@ def test_branding_text_is_one_line_without_control_characters(database: Database
         saved = reports.save_branding(world.ctx(session), logo_media_id=None, accent_colour="#f08c00", title=typed,
                                       footer=typed)
         assert saved.footer == saved.title == "Acme Ltd Tel. 1 [31m 2 xevil end"
+    with database.unit_of_work() as session:  # a row saved before the rule is read as one line too
+        session.execute(update(ReportBranding).values(footer="Acme\n} body { x: 1", title="Report\r\nBcc: x@y"))
+    with database.read_sessions() as session:
+        read = reports.branding(world.ctx(session))
+        assert (read.footer, read.title) == ("Acme } body { x: 1", "Report Bcc: x@y")
 
 
 def test_a_colour_that_is_not_rrggbb_never_reaches_the_css(database: Database, world: World) -> None:
