@@ -138,3 +138,15 @@ def test_a_bluesky_server_naming_an_inside_pds_cannot_send_socialdesk_there(monk
     with pytest.raises(OutboundRefused) as refused:
         adapter.refresh_credentials()
     assert "refused: 169.254.169.254 is a link-local address" in refused.value.network_message
+
+
+def test_the_mastodon_token_request_of_the_oauth_flow_follows_the_policy(inside: Inside) -> None:
+    """The last step of the sign-in (POST /oauth/token) goes to the server the flow started with; it is
+    refused the same way if that address is (no longer) allowed."""
+    from socialdesk.networks.mastodon.oauth import exchange_code
+    from socialdesk.networks.outbound import OutboundRefused
+
+    with pytest.raises(OutboundRefused) as refused:
+        exchange_code(inside.url, "client", "secret", "https://socialdesk.example/oauth/callback", "code", "verifier")
+    assert "refused: 127.0.0.1 is a loopback address" in refused.value.network_message
+    assert inside.connections == 0
