@@ -66,6 +66,16 @@ def apply_settings(monkeypatch: pytest.MonkeyPatch, data_dir: Path) -> None:
     monkeypatch.setenv("SOCIALDESK_SECRET_KEY", KEY)
     monkeypatch.delenv("SOCIALDESK_DEMO_MODE", raising=False)
     monkeypatch.delenv("SOCIALDESK_DATABASE_URL", raising=False)
+    monkeypatch.delenv("SOCIALDESK_ALLOW_PRIVATE_NETWORK_TARGETS", raising=False)
+    reset_settings_cache()
+
+
+# Test servers listen on loopback; the outbound policy refuses it unless the operator's setting allows it.
+LOOPBACK = "127.0.0.0/8,::1/128"
+
+
+def allow_private_targets(monkeypatch: pytest.MonkeyPatch, networks: str = LOOPBACK) -> None:
+    monkeypatch.setenv("SOCIALDESK_ALLOW_PRIVATE_NETWORK_TARGETS", networks)
     reset_settings_cache()
 
 

@@ -34,6 +34,7 @@ from socialdesk.core.db import Database
 from socialdesk.core.errors import Forbidden, ValidationFailed
 from socialdesk.networks import registry
 from socialdesk.networks.base import NetworkError
+from socialdesk.networks.outbound import OutboundRefused
 from socialdesk.workspaces import service as workspaces
 from socialdesk.workspaces.context import Actor, WorkspaceContext
 from socialdesk.workspaces.permissions import Permission
@@ -90,6 +91,8 @@ def _app_for(session: Session, network: str, server_url: str, redirect_uri: str,
         return found
     try:
         client_id, client_secret = hooks.register_app(server_url, redirect_uri)
+    except OutboundRefused as exc:
+        raise ValidationFailed(f"Cannot connect {network}: {exc.network_message}") from exc
     except NetworkError as exc:
         raise ValidationFailed(f"{server_url} did not register socialdesk: {exc.network_message}") from exc
     app = NetworkApp(network=network, server_url=server_url, redirect_uri=redirect_uri, client_id=client_id,
@@ -136,6 +139,8 @@ def finish(db: Database, actor: Actor, user_session_id: str, *, state: str, code
         # No transaction is open while the server is called.
         account = hooks.finish(pending.server_url, pending.client_id, pending.client_secret, pending.redirect_uri,
                                code, pending.verifier, pending.settings)
+    except OutboundRefused as exc:
+        raise ValidationFailed(f"Cannot connect {pending.network}: {exc.network_message}") from exc
     except NetworkError as exc:
         raise ValidationFailed(f"{pending.server_url} refused the connection: {exc.network_message}") from exc
     with db.unit_of_work() as session:

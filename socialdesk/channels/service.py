@@ -18,6 +18,7 @@ from socialdesk.core.db import Database
 from socialdesk.core.errors import Conflict, NotFound, ValidationFailed
 from socialdesk.networks import registry
 from socialdesk.networks.base import AuthError, Capabilities, ChannelAccount, NetworkAdapter, NetworkError
+from socialdesk.networks.outbound import OutboundRefused
 from socialdesk.notifications import service as notifications
 from socialdesk.workspaces.context import WorkspaceContext
 from socialdesk.workspaces.permissions import Permission
@@ -33,6 +34,8 @@ def connect(ctx: WorkspaceContext, network: str, name: str | None = None, **fiel
         raise ValidationFailed(f"To connect {network}, fill in: {', '.join(missing)}.")
     try:
         account = registry.connect(network, **{k: v for k, v in fields.items() if v not in (None, "")})
+    except OutboundRefused as exc:  # socialdesk's own refusal, before anything was sent
+        raise ValidationFailed(f"Cannot connect {network}: {exc.network_message}") from exc
     except NetworkError as exc:
         raise ValidationFailed(f"{network} refused the connection: {exc.network_message}") from exc
     except (TypeError, ValueError) as exc:

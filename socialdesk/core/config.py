@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
 
 from platformdirs import user_data_dir
-from pydantic import Field
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -52,6 +53,16 @@ class Settings(BaseSettings):
     smtp_password: str | None = None
     smtp_starttls: bool = True
     smtp_from: str = "socialdesk@localhost"
+    # Addresses or CIDR ranges (comma-separated, e.g. "127.0.0.1/32,10.0.0.0/8") that outbound requests
+    # may reach although they are loopback, private or link-local: test servers, self-hosted peers on a
+    # private network. Everything else such is refused (networks/outbound.py, docs/security.md).
+    allow_private_network_targets: str = ""
+
+    @field_validator("allow_private_network_targets")
+    @classmethod
+    def _networks_parse(cls, value: str) -> str:
+        parse_networks(value)
+        return value
 
     @property
     def resolved_database_url(self) -> str:
@@ -68,9 +79,30 @@ class Settings(BaseSettings):
         return self.resolved_database_url.startswith("sqlite")
 
 
+def parse_networks(text: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """"127.0.0.1, 10.0.0.0/8" → the networks; a clear error naming the entry that is neither."""
+    networks = []
+    for part in (text or "").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(part, strict=False))
+        except ValueError:
+            raise ValueError(f"{part!r} is neither an address nor a CIDR range (write e.g. "
+                             f"127.0.0.1/32,10.0.0.0/8)") from None
+    return tuple(networks)
+
+
 @lru_cache
 def get_settings() -> Settings:
-    return Settings()
+    try:
+        return Settings()
+    except ValidationError as exc:
+        # A wrong environment variable stops start-up with what to fix, not a traceback.
+        wrong = "; ".join(f"SOCIALDESK_{str(error['loc'][0]).upper() if error['loc'] else '?'}: "
+                          f"{str(error['msg']).removeprefix('Value error, ')}" for error in exc.errors())
+        raise SystemExit(f"socialdesk cannot start: {wrong}") from None
 
 
 def reset_settings_cache() -> None:

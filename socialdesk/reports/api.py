@@ -11,6 +11,7 @@ from socialdesk.analytics.periods import PERIOD_HELP, parse_period
 from socialdesk.analytics.post_values import Age
 from socialdesk.reports import files, schedules, service
 from socialdesk.reports.models import ReportSchedule
+from socialdesk.reports.schemas import BrandingIn
 from socialdesk.web.deps import Ctx
 
 router = APIRouter(tags=["reports"])
@@ -30,13 +31,6 @@ def report(ctx: Ctx, period: str = Query(..., description=PERIOD_HELP), format: 
     """The progress report for a period as PDF, HTML, XLSX (every table) or CSV (one table)."""
     chosen = files.report_format(format)
     return download(service.build(ctx, parse_period(period, ctx.workspace.timezone), age=age), chosen, table)
-
-
-class BrandingIn(BaseModel):
-    logo_media_id: str | None = None
-    accent_colour: str = "#f08c00"
-    title: str = Field("", max_length=200)
-    footer: str = Field("", max_length=500)
 
 
 class BrandingOut(BrandingIn):

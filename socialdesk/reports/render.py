@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import base64
+import logging
+import re
+import string
+import unicodedata
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
@@ -16,6 +21,7 @@ from socialdesk.media.service import path_of
 from socialdesk.reports import charts
 from socialdesk.reports.service import Report
 
+log = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).parent / "templates"
 env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]), trim_blocks=True,
                   lstrip_blocks=True)
@@ -50,7 +56,34 @@ def local(moment: datetime | None, timezone: str, pattern: str = "%d %b %Y %H:%M
     return "—" if moment is None else moment.astimezone(zone(timezone)).strftime(pattern)
 
 
-env.filters.update(fmt=fmt, change_text=change_text, interval=interval, local=local)
+# Characters written as themselves inside a CSS string; everything else is a CSS escape (\a ), so no
+# value can end the string (a quote, a newline), end the <style> element (<), or mean anything to HTML (&).
+_CSS_PLAIN = frozenset(string.ascii_letters + string.digits + " .,:!?-_()@#%+*=~|")
+
+
+def css_string(value: Any) -> Markup:
+    """A value for the inside of a double-quoted CSS string in a <style> element."""
+    out = []
+    for ch in str(value or ""):
+        if ch in _CSS_PLAIN or (ord(ch) > 127 and unicodedata.category(ch)[0] in "LNPS"):
+            out.append(ch)
+        else:
+            out.append(f"\\{ord(ch):x} ")  # the space ends the escape (CSS consumes it)
+    # Markup: escaped above for its own context; HTML escaping (&amp;) would show up as text in the PDF.
+    return Markup("".join(out))
+
+
+_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+
+
+def css_colour(value: Any, fallback: str = "#3b5bdb") -> str:
+    """A colour for CSS: #rrggbb as saved, or the default if a stored value is anything else."""
+    text = str(value or "")
+    return text if _COLOUR.fullmatch(text) else fallback
+
+
+env.filters.update(fmt=fmt, change_text=change_text, interval=interval, local=local, css_string=css_string,
+                   css_colour=css_colour)
 
 
 def _logo(report: Report) -> str | None:
@@ -72,7 +105,7 @@ def _charts(report: Report) -> dict[str, Markup]:
     return {
         "followers": Markup(charts.line_chart(followers, "Followers")),
         "engagement": Markup(charts.bar_chart([(d, e) for d, _, e, _ in board.engagement],
-                                              "Engagements", report.branding.primary)),
+                                              "Engagements", css_colour(report.branding.primary))),
     }
 
 
@@ -83,6 +116,28 @@ def render_html(report: Report, *, with_charts: bool = True) -> str:
 
 
 def render_pdf(report: Report) -> bytes:
+    return pdf_from_html(render_html(report))
+
+
+def pdf_from_html(html: str) -> bytes:
+    """The PDF of a report's HTML. WeasyPrint may load nothing but what the document carries itself (the
+    logo is a data: URL, the charts are inline SVG): a file:// or http(s):// URL that a stored value smuggled
+    into the page would read a file of this machine into the PDF, or connect to an address of its network."""
     from weasyprint import HTML  # imported here: loading Pango takes a moment, and only PDFs need it
 
-    return HTML(string=render_html(report), base_url=str(TEMPLATES)).write_pdf()
+    return HTML(string=html, url_fetcher=_own_assets_fetcher()).write_pdf()
+
+
+def _own_assets_fetcher() -> Any:
+    from weasyprint.urls import URLFetcher
+
+    class OwnAssetsOnly(URLFetcher):  # type: ignore[misc]
+        """Fetches data: URLs (what the report embeds) and refuses everything else, before any I/O."""
+
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            if not url.lower().startswith("data:"):
+                log.warning("report PDF: refused to load %.200s (only the report's own data: URLs)", url)
+                raise ValueError("a report loads only its own embedded assets")
+            return super().fetch(url, headers)
+
+    return OwnAssetsOnly(allowed_protocols=("data",), allow_redirects=False)

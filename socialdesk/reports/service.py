@@ -26,6 +26,7 @@ from socialdesk.core.timezones import zone
 from socialdesk.goals import service as goals
 from socialdesk.media.models import MediaAsset
 from socialdesk.reports.models import ReportBranding
+from socialdesk.reports.schemas import FOOTER_MAX, TITLE_MAX, one_line
 from socialdesk.workspaces.context import WorkspaceContext
 from socialdesk.workspaces.models import Workspace
 from socialdesk.workspaces.permissions import Permission
@@ -86,10 +87,13 @@ def branding(ctx: WorkspaceContext) -> Branding:
     logo = None
     if saved and saved.logo_media_id:
         logo = ctx.session.scalars(ctx.select(MediaAsset).where(MediaAsset.id == saved.logo_media_id)).first()
+    # The workspace's colour is checked loosely where it is saved; the report (CSS, charts) takes #rrggbb only.
+    primary = ctx.workspace.brand_colour if _COLOUR.match(ctx.workspace.brand_colour or "") else "#3b5bdb"
+    # one_line again on reading: rows saved before the rule, and a workspace name, go into e-mail subjects.
     return Branding(
-        title=(saved.title if saved and saved.title else f"{ctx.workspace.name} — social media report"),
-        primary=ctx.workspace.brand_colour, accent=saved.accent_colour if saved else "#f08c00",
-        footer=saved.footer if saved else "", logo=logo)
+        title=one_line(saved.title if saved and saved.title else f"{ctx.workspace.name} — social media report"),
+        primary=primary, accent=saved.accent_colour if saved else "#f08c00",
+        footer=one_line(saved.footer) if saved else "", logo=logo)
 
 
 def save_branding(ctx: WorkspaceContext, *, logo_media_id: str | None, accent_colour: str, title: str,
@@ -106,7 +110,7 @@ def save_branding(ctx: WorkspaceContext, *, logo_media_id: str | None, accent_co
         saved = ReportBranding(workspace_id=ctx.workspace_id)
         ctx.session.add(saved)
     saved.logo_media_id, saved.accent_colour = logo_media_id or None, accent_colour
-    saved.title, saved.footer = title.strip()[:200], footer.strip()[:500]
+    saved.title, saved.footer = one_line(title, TITLE_MAX), one_line(footer, FOOTER_MAX)
     ctx.session.flush()
     audit.record(ctx, "report_branding.update", "workspace", ctx.workspace_id, "Changed the report branding")
     return saved

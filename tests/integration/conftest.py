@@ -16,7 +16,7 @@ import pytest
 from socialdesk.core import clock as clock_module
 from socialdesk.core.clock import ManualClock
 from socialdesk.core.db import Database
-from tests.helpers import PG_URL
+from tests.helpers import PG_URL, allow_private_targets
 from tests.integration.peers import ghost as ghost_peer
 from tests.integration.peers import wordpress as wordpress_peer
 from tests.integration.peers.ghost import GhostPeer
@@ -30,6 +30,14 @@ def _unavailable(reason: str) -> None:
     if IN_CI:
         pytest.fail(f"{reason} (CI=true: a missing service is a failure)")
     pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _peers_on_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The peers (WordPress, Ghost, Mastodon, the Bluesky PDS) listen on loopback, which the outbound
+    policy refuses unless the operator allows it: these tests allow it, as an operator with a
+    self-hosted peer would. Processes a test starts inherit the setting."""
+    allow_private_targets(monkeypatch)
 
 
 @pytest.fixture

@@ -29,6 +29,7 @@ from socialdesk.networks.mastodon.adapter import MastodonAdapter
 from socialdesk.networks.mastodon.instance import capabilities, limits_from_instance
 from socialdesk.networks.mastodon.oauth import exchange_code, normalise_server
 from socialdesk.networks.mastodon.statuses import plain_text
+from tests.helpers import allow_private_targets
 
 Reply = tuple[int, dict[str, str], Any]
 
@@ -72,7 +73,8 @@ class Scripted:
 
 
 @pytest.fixture
-def server() -> Iterator[Scripted]:
+def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[Scripted]:
+    allow_private_targets(monkeypatch)  # the scripted server is on loopback
     scripted = Scripted()
     thread = threading.Thread(target=scripted.server.serve_forever, daemon=True)
     thread.start()

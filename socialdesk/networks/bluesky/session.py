@@ -19,6 +19,7 @@ import httpx
 from atproto_client import Client
 from atproto_client.request import Request
 
+from socialdesk.networks import outbound
 from socialdesk.networks.base import AuthError, PermanentNetworkError
 from socialdesk.networks.bluesky.errors import calling
 
@@ -56,8 +57,11 @@ transport: httpx.BaseTransport | None = None
 
 
 def client_for(service: str, access_jwt: str | None = None) -> Client:
-    extra = {"transport": transport} if transport is not None else {}
-    client = Client(base_url=service, request=Request(timeout=TIMEOUT_SECONDS, **extra))
+    # Every request (the PDS named in a DID document included) goes through the outbound policy.
+    options = outbound.client_options()
+    if transport is not None:
+        options["transport"] = transport
+    client = Client(base_url=service, request=Request(timeout=TIMEOUT_SECONDS, **options))
     if access_jwt:
         client.request.add_additional_header("Authorization", f"Bearer {access_jwt}")
     return client

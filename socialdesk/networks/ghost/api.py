@@ -10,9 +10,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import httpx
 import jwt
 
+from socialdesk.networks import outbound
 from socialdesk.networks.base import AuthError, NetworkError
 from socialdesk.networks.blog.http import TIMEOUT, send
 
@@ -69,7 +69,7 @@ class GhostSite:
         now = int(time.time())
         token = jwt.encode({"iat": now, "exp": now + TOKEN_SECONDS, "aud": "/admin/"}, secret, algorithm="HS256",
                            headers={"kid": key_id})
-        self.client = httpx.Client(timeout=TIMEOUT, headers={
+        self.client = outbound.http_client(timeout=TIMEOUT, headers={
             "Authorization": f"Ghost {token}", "Accept-Version": ACCEPT_VERSION, "User-Agent": "socialdesk"})
 
     @property

@@ -24,6 +24,7 @@ from mastodon.errors import (
     MastodonRatelimitError,
 )
 
+from socialdesk.networks import outbound
 from socialdesk.networks.base import (
     AuthError,
     NetworkError,
@@ -46,6 +47,7 @@ class RecordingSession(requests.Session):
 
     def __init__(self, timeout: tuple[float, float]) -> None:
         super().__init__()
+        outbound.apply_to_session(self)
         self.timeout = timeout
         self.last_response: requests.Response | None = None
         self.hooks["response"].append(self._remember)
@@ -142,6 +144,9 @@ def _never_sent(error: BaseException) -> bool:
 def sort_error(error: MastodonError, client: Mastodon, *, sends: bool) -> NetworkError:
     """The protocol's error for a Mastodon.py failure. `sends`: the call creates something (a status), so a
     lost answer means the outcome is unknown rather than safe to repeat."""
+    refused = outbound.refusal_in(error)
+    if refused is not None:
+        return refused
     session = client.session
     response = session.last_response if isinstance(session, RecordingSession) else None
     if isinstance(error, MastodonRatelimitError) or (response is not None and response.status_code == 429):

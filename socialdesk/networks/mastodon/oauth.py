@@ -11,6 +11,7 @@ import ipaddress
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
+import httpx
 import requests
 from mastodon import Mastodon
 
@@ -19,6 +20,7 @@ from socialdesk.networks.mastodon.client import (
     CONNECT_TIMEOUT,
     READ_TIMEOUT,
     USER_AGENT,
+    RecordingSession,
     make_client,
     sorted_errors,
 )
@@ -86,9 +88,9 @@ def exchange_code(server_url: str, client_id: str, client_secret: str, redirect_
             "client_secret": client_secret, "redirect_uri": redirect_uri, "code_verifier": code_verifier,
             "scope": SCOPES}
     try:
-        response = requests.post(f"{server_url}/oauth/token", data=data, headers={"User-Agent": USER_AGENT},
-                                 timeout=(CONNECT_TIMEOUT, READ_TIMEOUT))
-    except requests.RequestException as exc:
+        with RecordingSession((CONNECT_TIMEOUT, READ_TIMEOUT)) as session:  # the outbound policy's session
+            response = session.post(f"{server_url}/oauth/token", data=data, headers={"User-Agent": USER_AGENT})
+    except (requests.RequestException, httpx.HTTPError) as exc:
         # A lost answer here costs only the code (single use): the user signs in again.
         raise TransientNetworkError(f"No answer from {server_url}: {exc}") from exc
     try:

@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 
+from socialdesk.networks import outbound
 from socialdesk.networks.base import PermanentNetworkError
 from socialdesk.networks.blog.http import TIMEOUT, send
 
@@ -37,8 +38,10 @@ class WordPressSite:
         self.rest_route = rest_route
         # WordPress shows application passwords in groups of four ("abcd efgh ..."); it accepts them with
         # or without the spaces.
-        self.client = httpx.Client(auth=(username, app_password), timeout=TIMEOUT, transport=transport,
-                                   headers={"Accept": "application/json", "User-Agent": "socialdesk"})
+        # Tests hand in an httpx.MockTransport; every real request goes through the outbound policy.
+        self.client = outbound.http_client(
+            auth=(username, app_password), timeout=TIMEOUT, **({"transport": transport} if transport else {}),
+            headers={"Accept": "application/json", "User-Agent": "socialdesk"})
 
     @property
     def label(self) -> str:
@@ -61,6 +64,8 @@ class WordPressSite:
             self.rest_route = rest_route
             try:
                 index = self.call("GET", "")
+            except outbound.OutboundRefused:
+                raise
             except PermanentNetworkError as error:  # 404 or a page instead of JSON: try the other form
                 last = error
                 continue
