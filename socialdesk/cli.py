@@ -163,7 +163,7 @@ def demo(host: Annotated[str, typer.Option(help="Address to listen on")] = "127.
 
     reset_settings_cache()
     columns = (TextColumn("{task.description:<52}"), BarColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=console, transient=True) as progress:
+    with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as progress:
         step = progress.add_task("Preparing the database", total=1.0)
         _migrate()
         from socialdesk.demo import ensure_demo
@@ -327,7 +327,10 @@ def workspace_list() -> None:
     from socialdesk.workspaces.models import Workspace
     from socialdesk.workspaces.service import workspace_slug
 
-    table = _table("name", "slug", "time zone", "approval")
+    table = _table("name")
+    table.add_column("slug", no_wrap=True)  # what -w takes; copied like the id
+    table.add_column("time zone")
+    table.add_column("approval")
     with get_database().read_sessions() as session:
         for w in session.scalars(select(Workspace).order_by(Workspace.name)):
             table.add_row(w.id, w.name, workspace_slug(w.name), w.timezone, " → ".join(w.approval_steps) or "none")
