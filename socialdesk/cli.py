@@ -20,6 +20,7 @@ from rich.table import Table
 from socialdesk.core.errors import ConfigurationError, DomainError
 
 if TYPE_CHECKING:
+    from socialdesk.demo import DemoSummary
     from socialdesk.workspaces.context import WorkspaceContext
 
 app = typer.Typer(help="socialdesk: a self-hosted social media marketing workstation.", no_args_is_help=True,
@@ -38,12 +39,49 @@ app.add_typer(token_app, name="token")
 console = Console()
 err = Console(stderr=True)
 
-WorkspaceOpt = Annotated[str, typer.Option("--workspace", "-w", help="Workspace name or id")]
+WorkspaceOpt = Annotated[str, typer.Option("--workspace", "-w",
+                                           help="Workspace name (any case), slug or id")]
+
+# Long-running services keep an INFO log: it is their record of what they did (each publication's
+# outcome). Every other command talks to a person at the terminal and logs warnings and errors only.
+SERVICES = frozenset({"serve", "worker", "scheduler"})
+# Libraries whose INFO and WARNING lines mean nothing to a user (Alembic's "Running upgrade…",
+# WeasyPrint's and fontTools' font notes): errors only, unless logging was asked for.
+CHATTY_LIBRARIES = ("alembic", "weasyprint", "fontTools")
+_LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+@app.callback()
+def _everything(ctx: typer.Context,
+                verbose: Annotated[bool, typer.Option("--verbose", "-v",
+                                                      help="Log at INFO (also: SOCIALDESK_LOG_LEVEL)")] = False
+                ) -> None:
+    """socialdesk: a self-hosted social media marketing workstation."""
+    configure_logging(ctx.invoked_subcommand, verbose)
+
+
+def configure_logging(command: str | None, verbose: bool = False) -> str:
+    """Set the log level for `command` (WARNING unless it is a service, --verbose or
+    SOCIALDESK_LOG_LEVEL say otherwise); returns the level's name."""
+    asked = os.environ.get("SOCIALDESK_LOG_LEVEL", "").strip().upper()
+    level = "INFO" if verbose else asked or ("INFO" if command in SERVICES else "WARNING")
+    if logging.getLevelName(level) == f"Level {level}":
+        raise typer.BadParameter(f"SOCIALDESK_LOG_LEVEL={asked!r}: use DEBUG, INFO, WARNING or ERROR.")
+    root = logging.getLogger()
+    for handler in [h for h in root.handlers if getattr(h, "socialdesk", False)]:
+        root.removeHandler(handler)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter(_LOG_FORMAT))
+    handler.socialdesk = True  # type: ignore[attr-defined]
+    root.addHandler(handler)
+    root.setLevel(level)
+    quiet = not (verbose or asked)
+    for name in CHATTY_LIBRARIES:
+        logging.getLogger(name).setLevel(logging.ERROR if quiet else logging.NOTSET)
+    return level
 
 
 def main() -> None:
-    logging.basicConfig(level=os.environ.get("SOCIALDESK_LOG_LEVEL", "INFO"),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         app()
     except (DomainError, ConfigurationError) as exc:
@@ -96,42 +134,60 @@ def serve(host: Annotated[str | None, typer.Option(help="Address to listen on")]
     _serve(host or settings.host, port or settings.port, run_jobs_here, workers or settings.web_workers)
 
 
-def _serve(host: str, port: int, jobs: bool, workers: int = 1) -> None:
+def _serve(host: str, port: int, jobs: bool, workers: int = 1, log_level: str = "info") -> None:
     import uvicorn
 
     # Several processes need the app as an import string; each builds its own (and, with jobs, its
     # own runner threads: runners share the queue safely through the database).
     os.environ["SOCIALDESK_RUN_JOBS"] = "1" if jobs else "0"
     uvicorn.run("socialdesk.web.app:served_app", factory=True, host=host, port=port, workers=workers,
-                log_level="info", access_log=False)
+                log_level=log_level, access_log=False)
 
 
 @app.command()
 def demo(host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
          port: Annotated[int, typer.Option(help="Port")] = 8000,
-         check: Annotated[bool, typer.Option("--check", help="Prepare everything, print a summary, exit")] = False
-         ) -> None:
+         check: Annotated[bool, typer.Option("--check", help="Prepare everything, print a summary, exit")] = False,
+         verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log at INFO")] = False) -> None:
     """Start with a live demo workspace on the sandbox network (no accounts needed anywhere)."""
     import time
+
+    if verbose:
+        configure_logging("demo", verbose=True)
+
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     started = time.perf_counter()
     os.environ["SOCIALDESK_DEMO_MODE"] = "1"
     from socialdesk.core.config import reset_settings_cache
 
     reset_settings_cache()
-    _migrate()
-    from socialdesk.demo import ensure_demo
+    columns = (TextColumn("{task.description:<52}"), BarColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as progress:
+        step = progress.add_task("Preparing the database", total=1.0)
+        _migrate()
+        from socialdesk.demo import ensure_demo
 
-    with console.status("Preparing the demo workspace (four weeks of simulated history)…"):
-        summary = ensure_demo()
+        summary = ensure_demo(progress=lambda what, done: progress.update(step, description=what, completed=done))
     elapsed = time.perf_counter() - started
+    _print_demo_block(summary, f"http://{host}:{port}", elapsed, check)
     if check:
         console.print(f"demo: {summary.channels} channels, {summary.posts} posts, {summary.comments} comments, "
                       f"ready in {elapsed:.1f} s", highlight=False, soft_wrap=True)
         return
-    console.print(f"[bold]socialdesk demo[/bold] on http://{host}:{port}  —  sign in as "
-                  f"[cyan]{summary.email}[/cyan] with password [cyan]{summary.password}[/cyan]")
-    _serve(host, port, jobs=True)
+    _serve(host, port, jobs=True,
+           log_level="info" if logging.getLogger().isEnabledFor(logging.INFO) else "warning")
+
+
+def _print_demo_block(summary: DemoSummary, url: str, elapsed: float, check: bool) -> None:
+    """What a person needs to start: where, who, and how to stop."""
+    console.print(f"[bold]socialdesk demo is ready[/bold]: {summary.channels} channels, {summary.posts} posts, "
+                  f"{summary.comments} comments (prepared in {elapsed:.1f} s)", highlight=False, soft_wrap=True)
+    rows = (("Open", url if not check else f"{url} once `socialdesk demo` runs"), ("E-mail", summary.email),
+            ("Password", summary.password),
+            ("Stop", "press Ctrl+C" if not check else "nothing runs: --check only prepares the demo"))
+    for label, value in rows:
+        console.print(f"  [bold]{label:<9}[/bold] {value}", highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -191,9 +247,12 @@ def _stop_on_signals() -> threading.Event:
 
 
 @app.command()
-def doctor() -> None:
+def doctor(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log at INFO")] = False) -> None:
     """Check the whole system; exits 1 when something needs attention."""
     from socialdesk.doctor import run_checks
+
+    if verbose:
+        configure_logging("doctor", verbose=True)
 
     checks = run_checks()
     table = Table("check", "state", "detail")
@@ -266,11 +325,15 @@ def workspace_list() -> None:
 
     from socialdesk.core.db import get_database
     from socialdesk.workspaces.models import Workspace
+    from socialdesk.workspaces.service import workspace_slug
 
-    table = _table("name", "time zone", "approval")
+    table = _table("name")
+    table.add_column("slug", no_wrap=True)  # what -w takes; copied like the id
+    table.add_column("time zone")
+    table.add_column("approval")
     with get_database().read_sessions() as session:
         for w in session.scalars(select(Workspace).order_by(Workspace.name)):
-            table.add_row(w.id, w.name, w.timezone, " → ".join(w.approval_steps) or "none")
+            table.add_row(w.id, w.name, workspace_slug(w.name), w.timezone, " → ".join(w.approval_steps) or "none")
     console.print(table)
 
 

@@ -2,13 +2,17 @@
 
 History is not faked: the clock is set four weeks back and the real pipeline runs forward through
 time — posts are composed, approved, published by the job runner, and the sandbox audience reacts;
-metrics and comments are collected by the same jobs that run in production.
+metrics and comments are collected and triaged by the same jobs that run in production. That replay
+takes about a minute, so it is recorded once (scripts/build-demo-history) and `socialdesk demo`
+loads the recording, moved forward to end within the last week (demo_history.py); it replays only
+when the recording cannot be used (see demo_history.usable).
 """
 
 from __future__ import annotations
 
 import io
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -39,6 +43,9 @@ from socialdesk.scheduling import service as scheduling
 from socialdesk.workspaces import service as workspaces
 from socialdesk.workspaces.context import Actor, WorkspaceContext
 from socialdesk.workspaces.models import Organisation, Role, Workspace
+
+# Says what the demo is doing and how far it got (0 to 1), for a progress bar.
+Progress = Callable[[str, float], None]
 
 ORGANISATION = "Demo agency"
 WORKSPACE = "Kava & Co. (demo)"
@@ -88,18 +95,35 @@ class DemoSummary:
     password: str = PASSWORD
 
 
-def ensure_demo(db: Database | None = None) -> DemoSummary:
-    """Create the demo workspace with its history once; afterwards only top up upcoming posts."""
+def ensure_demo(db: Database | None = None, *, progress: Progress | None = None,
+                use_recording: bool = True) -> DemoSummary:
+    """Create the demo workspace with its history once; afterwards only top up upcoming posts.
+
+    The history comes from the recording when it is usable (`use_recording`), else from a replay.
+    """
+    from socialdesk import demo_history
+
     db = db or get_database()
+    report = progress or (lambda _what, _done: None)
+    report("Looking for the demo workspace", 0.0)
     with db.unit_of_work() as session:
         workspace = session.scalars(select(Workspace).join(Organisation).where(
             Organisation.name == ORGANISATION, Workspace.name == WORKSPACE)).first()
         workspace_id = workspace.id if workspace else None
     if workspace_id is None:
-        workspace_id = _create_with_history(db)
+        recording = demo_history.usable(db) if use_recording else None
+        if recording is not None:
+            report("Loading four weeks of recorded history", 0.1)
+            workspace_id = demo_history.load(db, recording)
+        else:
+            workspace_id = record_history(db, lambda what, done: report(what, 0.05 + 0.85 * done))
+        report("Updating table statistics", 0.9)
         db.refresh_statistics()
+    report("Adding this week's upcoming posts", 0.95)
     _top_up_upcoming(db, workspace_id)
-    return _summary(db, workspace_id)
+    summary = _summary(db, workspace_id)
+    report("Ready", 1.0)
+    return summary
 
 
 def _summary(db: Database, workspace_id: str) -> DemoSummary:
@@ -134,7 +158,8 @@ def _people(session: Session, workspace: Workspace) -> dict[str, WorkspaceContex
     return contexts
 
 
-def _create_with_history(db: Database) -> str:
+def record_history(db: Database, progress: Progress | None = None) -> str:
+    """Create the demo workspace and replay four weeks of history through the real pipeline."""
     real_clock = clock.get_clock()
     now = real_clock.now()
     start = (now - timedelta(days=HISTORY_DAYS)).replace(minute=0, second=0, microsecond=0)
@@ -142,7 +167,7 @@ def _create_with_history(db: Database) -> str:
     clock.set_clock(manual)
     try:
         workspace_id = _create_workspace(db)
-        _replay_history(db, workspace_id, manual, now)
+        _replay_history(db, workspace_id, manual, now, progress or (lambda _what, _done: None))
         _set_goals(db, workspace_id, manual, start, now)
     finally:
         clock.set_clock(real_clock)
@@ -221,14 +246,18 @@ def _plan(start: datetime, now: datetime) -> list[tuple[datetime, int]]:
     return sorted(plan)
 
 
-def _replay_history(db: Database, workspace_id: str, manual: ManualClock, now: datetime) -> None:
+def _replay_history(db: Database, workspace_id: str, manual: ManualClock, now: datetime,
+                    progress: Progress) -> None:
     runner = Runner(db, kind="demo")
     plan = _plan(manual.now(), now)
     grid = [manual.now() + STEP * i for i in range(int((now - manual.now()) / STEP) + 1)]
     moments = sorted(set(grid) | {at for at, _ in plan})
     pending = list(plan)
     rng = random.Random(7)
-    for moment in moments:
+    for step, moment in enumerate(moments):
+        if step % 8 == 0:
+            day = (moment - moments[0]).days + 1
+            progress(f"Replaying four weeks of history: day {day} of {HISTORY_DAYS}", step / len(moments))
         # Compose what is due in the next step, as an editor would, a little ahead of time.
         while pending and pending[0][0] <= moment + STEP:
             at, index = pending.pop(0)

@@ -13,7 +13,7 @@ from socialdesk.channels.models import Channel, ChannelStatus
 from socialdesk.content.models import Publication, PublicationStatus
 from socialdesk.core import clock
 from socialdesk.core.config import get_settings
-from socialdesk.core.crypto import check_secret_key
+from socialdesk.core.crypto import DEMO_KEY, check_secret_key
 from socialdesk.core.db import get_database
 from socialdesk.core.errors import ConfigurationError
 from socialdesk.core.schema import alembic_config
@@ -42,12 +42,46 @@ def run_checks() -> list[Check]:
     return checks
 
 
+def counted(n: int, thing: str, things: str | None = None) -> str:
+    """"1 job runner", "2 job runners", "0 channels"."""
+    return f"{n:,} {thing if n == 1 else things or thing + 's'}"
+
+
 def _secret_key() -> Check:
+    settings = get_settings()
     try:
-        check_secret_key(get_settings())
+        check_secret_key(settings)
     except ConfigurationError as exc:
+        if not settings.secret_key and _only_demo_credentials():
+            return Check("secret key", True, "not needed yet: the only stored credentials are the demo's sandbox "
+                                             "channels (`socialdesk demo` runs them); set one before connecting "
+                                             "a real network")
         return Check("secret key", False, str(exc))
-    return Check("secret key", True, "set and valid" if get_settings().secret_key else "demo key (demo mode)")
+    return Check("secret key", True, "set and valid" if settings.secret_key else "demo key (demo mode)")
+
+
+def _only_demo_credentials() -> bool:
+    """Does the database hold sandbox channels sealed with the demo key, and no other secret?"""
+    from cryptography.fernet import Fernet, InvalidToken
+
+    from socialdesk.channels.models import NetworkApp, OAuthState
+
+    demo_key = Fernet(DEMO_KEY.encode())
+    try:
+        with get_database().unit_of_work(read_only=True) as session:
+            channels = session.execute(select(Channel.network, Channel.credentials_encrypted)).all()
+            others = (session.scalar(select(func.count()).select_from(NetworkApp)) or 0) \
+                + (session.scalar(select(func.count()).select_from(OAuthState)) or 0)
+    except Exception:
+        return False  # no database, or not migrated: the database check says which
+    if not channels or others or any(network != "sandbox" for network, _ in channels):
+        return False
+    try:
+        for _, sealed in channels:
+            demo_key.decrypt(sealed.encode())
+    except InvalidToken:
+        return False
+    return True
 
 
 def _database() -> Check:
@@ -89,20 +123,24 @@ def _runners_and_queue() -> list[Check]:
             Job.status == JobStatus.FAILED, Job.finished_at >= now - timedelta(days=1))) or 0
     problem = alive.problem()
     checks = [Check("job runners", problem is None,
-                    problem or f"{alive.executing} running jobs"
-                    + (f", {alive.schedulers} scheduler(s)" if alive.broker_mode else ""))]
+                    problem or f"{counted(alive.executing, 'job runner')} alive"
+                    + (f", {counted(alive.schedulers, 'scheduler')}" if alive.broker_mode else ""))]
     if alive.broker_mode:
-        checks.append(Check("scheduler", alive.schedulers > 0, f"{alive.schedulers} alive"))
+        checks.append(Check("scheduler", alive.schedulers > 0, f"{alive.schedulers:,} alive"))
+    late, stuck_for = OVERDUE_AFTER.seconds // 60, STUCK_AFTER.seconds // 60
     checks += [
         Check("overdue publications", overdue == 0,
-              f"{overdue} scheduled post(s) more than {OVERDUE_AFTER.seconds // 60} min late" if overdue else "none"),
+              f"{counted(overdue, 'scheduled post')} more than {late} min late" if overdue else "none"),
         Check("stuck publications", stuck == 0,
-              f"{stuck} publication(s) in 'publishing' for over {STUCK_AFTER.seconds // 60} min" if stuck else "none"),
+              f"{counted(stuck, 'publication')} in 'publishing' for over {stuck_for} min" if stuck else "none"),
         Check("unconfirmed publications", unconfirmed == 0,
-              f"{unconfirmed} post(s) may or may not be online: check them on the channel, then retry or confirm"
+              f"{counted(unconfirmed, 'post')} may or may not be online: check "
+              f"{'it' if unconfirmed == 1 else 'them'} on the channel, then retry or confirm"
               if unconfirmed else "none"),
         Check("channels", reconnect == 0,
-              f"{reconnect} channel(s) need reconnecting" if reconnect else "all connected"),
-        Check("failed jobs (24 h)", failed_jobs == 0, f"{failed_jobs} failed" if failed_jobs else "none"),
+              f"{counted(reconnect, 'channel')} {'needs' if reconnect == 1 else 'need'} reconnecting"
+              if reconnect else "all connected"),
+        Check("failed jobs (24 h)", failed_jobs == 0,
+              f"{counted(failed_jobs, 'job')} failed" if failed_jobs else "none"),
     ]
     return checks

@@ -81,4 +81,4 @@ def test_doctor_exits_non_zero_until_the_system_is_healthy(database: Database, c
     runner.run_pending()
     runner.beat()
     result = cli.invoke(app, ["doctor"])
-    assert result.exit_code == 1 and "1 channel(s) need reconnecting" in result.stdout
+    assert result.exit_code == 1 and "1 channel needs reconnecting" in result.stdout

@@ -12,9 +12,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
-from scipy import stats
+
+
+def _stats() -> Any:
+    """scipy.stats, imported when an interval is first computed: the import takes about a second,
+    and commands that never compute one (`socialdesk demo`, `doctor`) should not pay for it."""
+    from scipy import stats
+
+    return stats
+
 
 SEED = 20261127
 RESAMPLES = 2000
@@ -65,7 +74,7 @@ def mean_ci(values: Sequence[float] | np.ndarray, level: float = LEVEL) -> Estim
     if n < MIN_POSTS:
         return Estimate(mean, None, None, n)
     if n >= LARGE_SAMPLE:
-        half = stats.norm.ppf(0.5 + level / 2) * x.std(ddof=1) / np.sqrt(n)
+        half = _stats().norm.ppf(0.5 + level / 2) * x.std(ddof=1) / np.sqrt(n)
         return Estimate(mean, mean - half, mean + half, n)
     means = x[_indices(n)].mean(axis=1)
     return Estimate(mean, *_bounds(means, level), n)
@@ -95,7 +104,7 @@ def ratio_ci(numerators: Sequence[float], denominators: Sequence[float], scale: 
     if n < MIN_POSTS:
         return Estimate(value, None, None, n)
     if n >= LARGE_SAMPLE:
-        half = stats.norm.ppf(0.5 + level / 2) * _ratio_se(num, den) * scale
+        half = _stats().norm.ppf(0.5 + level / 2) * _ratio_se(num, den) * scale
         return Estimate(value, value - half, value + half, n)
     idx = _indices(n)
     ratios = num[idx].sum(axis=1) / np.maximum(den[idx].sum(axis=1), 1e-12) * scale
@@ -122,7 +131,7 @@ def ratio_difference(a: tuple[Sequence[float], Sequence[float]], b: tuple[Sequen
     if n < MIN_POSTS:
         return Estimate(value, None, None, n)
     if n >= LARGE_SAMPLE:
-        half = stats.norm.ppf(0.5 + level / 2) * np.hypot(_ratio_se(an, ad), _ratio_se(bn, bd)) * scale
+        half = _stats().norm.ppf(0.5 + level / 2) * np.hypot(_ratio_se(an, ad), _ratio_se(bn, bd)) * scale
         return Estimate(value, value - half, value + half, n)
     ia, ib = _indices(an.size, 0), _indices(bn.size, 1)
     diffs = (an[ia].sum(1) / np.maximum(ad[ia].sum(1), 1e-12) - bn[ib].sum(1) / np.maximum(bd[ib].sum(1), 1e-12))
@@ -149,7 +158,7 @@ def mean_difference(a: Sequence[float] | np.ndarray, b: Sequence[float] | np.nda
         return Estimate(value, None, None, n)
     if n >= LARGE_SAMPLE:
         se = np.sqrt(x.var(ddof=1) / x.size + y.var(ddof=1) / y.size)
-        half = stats.norm.ppf(0.5 + level / 2) * se
+        half = _stats().norm.ppf(0.5 + level / 2) * se
         return Estimate(value, value - half, value + half, n)
     return Estimate(value, *_bounds(_resampled_means(x, 0) - _resampled_means(y, 1), level), n)
 
@@ -215,7 +224,7 @@ def random_walk_forecast(values: Sequence[float], steps: float, target: float, *
     if se == 0:
         reached = value >= target if at_least else value <= target
         return Forecast(value, value, value, 1.0 if reached else 0.0, f"the trend of {n} daily changes")
-    t = stats.t(df=n - 1)
+    t = _stats().t(df=n - 1)
     half = t.ppf(0.5 + level / 2) * se
     z = (target - value) / se
     probability = float(1 - t.cdf(z)) if at_least else float(t.cdf(z))

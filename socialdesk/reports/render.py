@@ -18,7 +18,6 @@ from socialdesk.analytics.dashboard import Kpi
 from socialdesk.analytics.definitions import Unit, format_value
 from socialdesk.analytics.statistics import VERDICT_TEXT, Estimate
 from socialdesk.media.service import path_of
-from socialdesk.reports import charts
 from socialdesk.reports.service import Report
 
 log = logging.getLogger(__name__)
@@ -98,6 +97,9 @@ def _logo(report: Report) -> str | None:
 
 
 def _charts(report: Report) -> dict[str, Markup]:
+    # Imported here: matplotlib takes most of a second to load, and only reports draw charts.
+    from socialdesk.reports import charts
+
     board = report.dashboard
     names = {c.id: c.name for c in board.channels}
     followers = {names.get(cid, "?"): [(d, float(n)) for d, n in points] for cid, points in board.followers.items()}

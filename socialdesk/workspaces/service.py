@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
+
+from slugify import slugify
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -127,11 +130,40 @@ def system_context(session: Session, workspace_id: str, label: str = "socialdesk
     return WorkspaceContext(session, workspace, Actor.system(label), Role.OWNER)
 
 
-def find_workspace(session: Session, name_or_id: str) -> Workspace:
-    """For the CLI: a workspace by id or exact name."""
-    found = session.get(Workspace, name_or_id) or session.scalars(
-        select(Workspace).where(Workspace.name == name_or_id)).first()
-    if found is None:
-        raise NotFound(f"No workspace named or with id {name_or_id!r}. "
-                       "List them with `socialdesk workspace list`.")
-    return found
+def workspace_slug(name: str) -> str:
+    """The name as a URL or file name would have it: "Kava & Co. (demo)" -> "kava-co-demo"."""
+    return slugify(name)
+
+
+def find_workspace(session: Session, ref: str) -> Workspace:
+    """The workspace a person means by `ref`: its id, its name in any case, or its slug.
+
+    Every command that takes a workspace resolves it here. Not found: a NotFound naming the closest
+    workspaces; several with that name (in different organisations): a Conflict listing their ids.
+    """
+    ref = ref.strip()
+    by_id = session.get(Workspace, ref) if ref else None
+    if by_id is not None:
+        return by_id
+    workspaces = list(session.scalars(select(Workspace).order_by(Workspace.name)))
+    wanted = ref.casefold()
+    for same in (lambda w: w.name.casefold() == wanted, lambda w: workspace_slug(w.name) == workspace_slug(ref)):
+        found = [w for w in workspaces if same(w)]
+        if len(found) == 1:
+            return found[0]
+        if found:
+            ids = ", ".join(f"{w.id} ({w.name})" for w in found)
+            raise Conflict(f"Several workspaces match {ref!r}: {ids}. Give the id instead.")
+    raise NotFound(f"No workspace named {ref!r} (in any case), nor with that slug or id."
+                   f"{_close_matches(ref, workspaces)} List them with `socialdesk workspace list`.")
+
+
+def _close_matches(ref: str, workspaces: list[Workspace]) -> str:
+    wanted, slug = ref.casefold(), workspace_slug(ref)
+    close = [w for w in workspaces
+             if (slug and slug in workspace_slug(w.name)) or wanted in w.name.casefold()
+             or difflib.SequenceMatcher(None, wanted, w.name.casefold()).ratio() >= 0.6]
+    if not close:
+        return ""
+    names = ", ".join(f"{w.name!r} (slug {workspace_slug(w.name)})" for w in close[:5])
+    return f" Did you mean {names}?"

@@ -17,7 +17,7 @@ import secrets
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, ClassVar
 from urllib.parse import quote
 
@@ -69,6 +69,12 @@ def _decode_cursor(cursor: str) -> tuple[float, Any]:
         return float(first), second
     except (ValueError, TypeError, binascii.Error) as exc:
         raise PermanentNetworkError("Invalid cursor.", status_code=400) from exc
+
+
+def shift_cursor(cursor: str, by: timedelta) -> str:
+    """An inbox bookmark moved in time with everything else (the demo's recorded history, demo_history.py)."""
+    at, after = _decode_cursor(cursor)
+    return _encode_cursor((at + by.total_seconds(), after))
 
 
 def _as_input(post: PostRecord) -> PostInput:
