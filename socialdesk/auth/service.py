@@ -17,7 +17,7 @@ from socialdesk.core import clock
 from socialdesk.core.config import get_settings
 from socialdesk.core.errors import Conflict, NotFound, Unauthorized, ValidationFailed
 from socialdesk.workspaces.context import Actor
-from socialdesk.workspaces.permissions import ALL_SCOPES
+from socialdesk.workspaces.permissions import ALL_SCOPES, SCOPE_ALIASES, expand_scopes
 
 _hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 10
@@ -120,14 +120,15 @@ def end_session(session: Session, cookie_value: str) -> None:
 def create_api_token(session: Session, user: User, name: str, scopes: list[str],
                      workspace_id: str | None = None, expires_in_days: int | None = None) -> tuple[str, ApiToken]:
     """Returns the secret (shown once) and the stored token."""
-    unknown = sorted(set(scopes) - ALL_SCOPES)
+    unknown = sorted(set(scopes) - ALL_SCOPES - SCOPE_ALIASES.keys())
     if unknown:
-        raise ValidationFailed(f"Unknown scope(s): {', '.join(unknown)}. Known: {', '.join(sorted(ALL_SCOPES))}.")
+        raise ValidationFailed(f"Unknown scope(s): {', '.join(unknown)}. Known: {', '.join(sorted(ALL_SCOPES))} "
+                               "(and read, meaning every :read scope).")
     if not scopes:
-        raise ValidationFailed("Give the token at least one scope, e.g. read.")
+        raise ValidationFailed("Give the token at least one scope, e.g. posts:read.")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(user_id=user.id, workspace_id=workspace_id, name=name, prefix=secret[:10],
-                     token_hash=_digest(secret), scopes=sorted(set(scopes)),
+                     token_hash=_digest(secret), scopes=expand_scopes(scopes),
                      expires_at=clock.now() + timedelta(days=expires_in_days) if expires_in_days else None)
     session.add(token)
     session.flush()

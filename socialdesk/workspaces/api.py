@@ -14,7 +14,7 @@ from socialdesk.web.deps import Ctx
 from socialdesk.workspaces import service
 from socialdesk.workspaces.context import WorkspaceContext
 from socialdesk.workspaces.models import Role
-from socialdesk.workspaces.permissions import Permission
+from socialdesk.workspaces.permissions import Access, Permission, requires
 
 router = APIRouter(tags=["workspaces"])
 
@@ -64,34 +64,40 @@ def _out(ctx: WorkspaceContext) -> WorkspaceOut:
 
 
 @router.get("/workspaces/{workspace_id}")
+@requires(Access.MEMBER)
 def get_workspace(ctx: Ctx) -> WorkspaceOut:
     return _out(ctx)
 
 
 @router.patch("/workspaces/{workspace_id}")
+@requires(Permission.WORKSPACE_ADMIN)
 def update_workspace(data: WorkspacePatch, ctx: Ctx) -> WorkspaceOut:
     service.update_settings(ctx, **data.model_dump(exclude_unset=True))
     return _out(ctx)
 
 
 @router.post("/workspaces/{workspace_id}/queue/pause")
+@requires(Permission.POSTS_PUBLISH)
 def pause_queue(ctx: Ctx) -> WorkspaceOut:
     service.set_queue_paused(ctx, True)
     return _out(ctx)
 
 
 @router.post("/workspaces/{workspace_id}/queue/resume")
+@requires(Permission.POSTS_PUBLISH)
 def resume_queue(ctx: Ctx) -> WorkspaceOut:
     service.set_queue_paused(ctx, False)
     return _out(ctx)
 
 
 @router.get("/workspaces/{workspace_id}/members")
+@requires(Permission.MEMBERS_READ)
 def list_members(ctx: Ctx) -> list[MemberOut]:
     return [MemberOut(user_id=u.id, email=u.email, name=u.name, role=m.role) for m, u in service.members(ctx)]
 
 
 @router.post("/workspaces/{workspace_id}/members", status_code=201)
+@requires(Permission.WORKSPACE_ADMIN)
 def add_member(data: MemberIn, ctx: Ctx) -> MemberOut:
     ctx.require(Permission.WORKSPACE_ADMIN)
     user = auth.user_by_email(ctx.session, data.email)
@@ -102,6 +108,7 @@ def add_member(data: MemberIn, ctx: Ctx) -> MemberOut:
 
 
 @router.get("/workspaces/{workspace_id}/audit")
+@requires(Permission.WORKSPACE_ADMIN)
 def audit_log(ctx: Ctx, limit: int = 100) -> list[AuditOut]:
     ctx.require(Permission.WORKSPACE_ADMIN)
     return [AuditOut(at=e.at, actor=e.actor_label, action=e.action, object_type=e.object_type,

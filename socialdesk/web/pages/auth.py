@@ -13,12 +13,14 @@ from socialdesk.core.errors import NotFound, Unauthorized
 from socialdesk.web.deps import SESSION_COOKIE, CurrentIdentity, DbSession, Identity, optional_identity
 from socialdesk.web.pages.common import Form, field, redirect, render, safe_local
 from socialdesk.workspaces import service as workspaces
+from socialdesk.workspaces.permissions import Access, requires
 
 router = APIRouter()
 OptionalIdentity = Annotated[Identity | None, Depends(optional_identity)]
 
 
 @router.get("/login")
+@requires(Access.PUBLIC)
 def login_form(request: Request, identity: OptionalIdentity, next: str = "/") -> Response:
     if identity is not None:
         return RedirectResponse(safe_local(next), status_code=303)
@@ -26,6 +28,7 @@ def login_form(request: Request, identity: OptionalIdentity, next: str = "/") ->
 
 
 @router.post("/login")
+@requires(Access.PUBLIC)
 def login(request: Request, session: DbSession, form: Form) -> Response:
     next_url = safe_local(field(form, "next"))
     email = field(form, "email")
@@ -41,6 +44,7 @@ def login(request: Request, session: DbSession, form: Form) -> Response:
 
 
 @router.post("/logout")
+@requires(Access.SIGNED_IN)
 def logout(request: Request, identity: CurrentIdentity, session: DbSession) -> Response:
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
@@ -51,6 +55,7 @@ def logout(request: Request, identity: CurrentIdentity, session: DbSession) -> R
 
 
 @router.get("/", response_class=HTMLResponse)
+@requires(Access.SIGNED_IN)
 def home(request: Request, identity: CurrentIdentity, session: DbSession) -> Response:
     """The workspace used last, the only one there is, or the list to choose from."""
     mine = workspaces.workspaces_for(session, identity.user.id)
@@ -64,6 +69,7 @@ def home(request: Request, identity: CurrentIdentity, session: DbSession) -> Res
 
 
 @router.post("/switch")
+@requires(Access.SIGNED_IN)
 def switch_workspace(identity: CurrentIdentity, session: DbSession, form: Form) -> Response:
     """The layout's workspace switcher: remember the choice for the next visit to `/`."""
     workspace_id = field(form, "workspace")

@@ -106,7 +106,8 @@ def render(request: Request, template: str, *, ctx: WorkspaceContext | None = No
     if identity and db is not None:
         base["workspaces"] = workspaces.workspaces_for(db, identity.user.id)
     if ctx is not None:
-        base["approval_count"] = len(content.pending_approval(ctx)) if ctx.can(Permission.READ) else 0
+        base["approval_count"] = (len(content.pending_approval(ctx))
+                                  if ctx.can(Permission.POSTS_READ) or ctx.can(Permission.POSTS_APPROVE) else 0)
         base["can"] = {p.name.lower(): ctx.can(p) for p in Permission}
         base["can"]["publish_directly"] = content.can_publish_directly(ctx)
         base["system_alerts"] = notifications.alerts(ctx)

@@ -14,7 +14,7 @@ from socialdesk.web.pages.views import TIMEZONES
 from socialdesk.workspaces import service as workspaces
 from socialdesk.workspaces.context import WorkspaceContext
 from socialdesk.workspaces.models import Role
-from socialdesk.workspaces.permissions import ALL_SCOPES, Permission
+from socialdesk.workspaces.permissions import ALL_SCOPES, Access, Permission, requires
 
 router = APIRouter()
 # The approval chains people actually use, in the order the steps happen.
@@ -40,11 +40,13 @@ def _page(request: Request, ctx: WorkspaceContext, identity: CurrentIdentity, *,
 
 
 @router.get("/w/{workspace_id}/settings", response_class=HTMLResponse)
+@requires(Permission.MEMBERS_READ)
 def settings_page(request: Request, ctx: Ctx, identity: CurrentIdentity) -> HTMLResponse:
     return _page(request, ctx, identity)
 
 
 @router.post("/w/{workspace_id}/settings")
+@requires(Permission.WORKSPACE_ADMIN)
 def save_settings(ctx: Ctx, form: Form) -> Response:
     steps = [s for s in field(form, "chain").split(",") if s]
 
@@ -57,6 +59,7 @@ def save_settings(ctx: Ctx, form: Form) -> Response:
 
 
 @router.post("/w/{workspace_id}/settings/members")
+@requires(Permission.WORKSPACE_ADMIN)
 def add_member(ctx: Ctx, form: Form) -> Response:
     def run() -> list[str]:
         ctx.require(Permission.WORKSPACE_ADMIN)
@@ -75,6 +78,7 @@ def add_member(ctx: Ctx, form: Form) -> Response:
 
 
 @router.post("/w/{workspace_id}/settings/tokens", response_class=HTMLResponse)
+@requires(Access.MEMBER)
 def create_token(request: Request, ctx: Ctx, identity: CurrentIdentity, form: Form) -> Response:
     """The secret is shown on this one response only: never put in a redirect, a cookie or a log."""
     if identity.user_session is None:
@@ -91,6 +95,7 @@ def create_token(request: Request, ctx: Ctx, identity: CurrentIdentity, form: Fo
 
 
 @router.post("/w/{workspace_id}/settings/tokens/{token_id}/revoke")
+@requires(Access.MEMBER)
 def revoke_token(token_id: str, ctx: Ctx, identity: CurrentIdentity) -> Response:
     # Not through `act`: another person's token must answer 404, like any object that is not yours.
     auth.revoke_api_token(ctx.session, identity.user, token_id)
