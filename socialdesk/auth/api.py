@@ -6,7 +6,6 @@ from datetime import datetime
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 
 from socialdesk.auth import service
 from socialdesk.auth.models import ApiToken
@@ -72,8 +71,8 @@ def me(identity: CurrentIdentity, session: DbSession) -> MeOut:
 @router.get("/me/tokens")
 @requires(UserScope.TOKENS_MANAGE)
 def list_tokens(identity: CurrentIdentity, session: DbSession) -> list[TokenOut]:
-    tokens = session.scalars(select(ApiToken).where(ApiToken.user_id == identity.user.id)
-                             .order_by(ApiToken.created_at.desc()))
+    """Your tokens; with a token limited to one workspace, only the tokens limited to that workspace."""
+    tokens = service.list_api_tokens(session, identity.user, within_workspace=identity.token_workspace_id)
     return [TokenOut(**_token_out(t)) for t in tokens]
 
 
@@ -92,4 +91,4 @@ def create_token(data: TokenIn, identity: CurrentIdentity, session: DbSession) -
 @router.delete("/me/tokens/{token_id}", status_code=204)
 @requires(UserScope.TOKENS_MANAGE)
 def revoke_token(token_id: str, identity: CurrentIdentity, session: DbSession) -> None:
-    service.revoke_api_token(session, identity.user, token_id)
+    service.revoke_api_token(session, identity.user, token_id, within_workspace=identity.token_workspace_id)

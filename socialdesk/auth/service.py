@@ -9,12 +9,13 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session
 
 from socialdesk.auth.models import ApiToken, User, UserSession
 from socialdesk.core import clock
 from socialdesk.core.config import get_settings
+from socialdesk.core.db import Database
 from socialdesk.core.errors import Conflict, NotFound, Unauthorized, ValidationFailed
 from socialdesk.workspaces.context import Actor
 from socialdesk.workspaces.permissions import ALL_SCOPES, SCOPE_ALIASES, expand_scopes
@@ -22,6 +23,8 @@ from socialdesk.workspaces.permissions import ALL_SCOPES, SCOPE_ALIASES, expand_
 _hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 10
 TOKEN_PREFIX = "sdk_"
+# How finely "last used" is recorded: one write per token per this long, not one per request.
+TOKEN_USE_RESOLUTION = timedelta(minutes=5)
 
 
 def _digest(secret: str) -> str:
@@ -150,14 +153,32 @@ def resolve_api_token(session: Session, secret: str) -> tuple[Actor, ApiToken] |
     return actor, token
 
 
-def revoke_api_token(session: Session, user: User, token_id: str) -> None:
-    token = session.scalars(select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user.id)).first()
+def note_token_use(db: Database, token: ApiToken) -> None:
+    """Record when a token was last used, in its own short transaction (the request's may be read-only).
+
+    At most once per TOKEN_USE_RESOLUTION per token, so busy API clients do not turn every read into a write."""
+    now = clock.now()
+    if token.last_used_at is not None and now - token.last_used_at < TOKEN_USE_RESOLUTION:
+        return
+    with db.unit_of_work() as session:
+        session.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
+
+
+def _tokens_in_reach(user: User, within_workspace: str | None) -> Select[tuple[ApiToken]]:
+    """The user's tokens; a token limited to one workspace reaches only the tokens limited to that workspace."""
+    query = select(ApiToken).where(ApiToken.user_id == user.id)
+    if within_workspace is not None:
+        query = query.where(ApiToken.workspace_id == within_workspace)
+    return query
+
+
+def revoke_api_token(session: Session, user: User, token_id: str, *, within_workspace: str | None = None) -> None:
+    token = session.scalars(_tokens_in_reach(user, within_workspace).where(ApiToken.id == token_id)).first()
     if token is None:
         raise NotFound(f"No API token with id {token_id}.")
     token.revoked_at = clock.now()
 
 
-def list_api_tokens(session: Session, user: User) -> list[ApiToken]:
+def list_api_tokens(session: Session, user: User, *, within_workspace: str | None = None) -> list[ApiToken]:
     """The user's tokens, newest first, revoked ones included (the settings page shows them greyed)."""
-    return list(session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)
-                                .order_by(ApiToken.created_at.desc())))
+    return list(session.scalars(_tokens_in_reach(user, within_workspace).order_by(ApiToken.created_at.desc())))

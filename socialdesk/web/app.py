@@ -125,7 +125,7 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(pages.router, dependencies=guard)
     # Every route of ours (FastAPI's own /docs and /openapi.json, and the static files, are public).
     routes = [r for r in iter_route_contexts(app.router.routes)
-              if r.endpoint is not None and r.endpoint.__module__.startswith("socialdesk.")]
+              if r.endpoint is not None and not r.endpoint.__module__.startswith("fastapi.")]
     check_route_params([r.path for r in routes])
     check_route_permissions([(r.path, r.endpoint) for r in routes])
 

@@ -54,6 +54,7 @@ def _identify(request: Request, session: Session) -> Identity | None:
         if found is None:
             raise Unauthorized("The API token is unknown, expired or revoked.")
         actor, token = found
+        auth.note_token_use(get_database(), token)
         user = session.get(User, token.user_id)
         assert user is not None
         return Identity(actor, user, token_workspace_id=token.workspace_id)

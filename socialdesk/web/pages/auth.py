@@ -11,7 +11,7 @@ from socialdesk.auth import service as auth
 from socialdesk.core.config import get_settings
 from socialdesk.core.errors import NotFound, Unauthorized
 from socialdesk.web.deps import SESSION_COOKIE, CurrentIdentity, DbSession, Identity, optional_identity
-from socialdesk.web.pages.common import Form, field, redirect, render, safe_local
+from socialdesk.web.pages.common import Form, field, landing, redirect, render, safe_local
 from socialdesk.workspaces import service as workspaces
 from socialdesk.workspaces.permissions import Access, requires
 
@@ -59,12 +59,13 @@ def logout(request: Request, identity: CurrentIdentity, session: DbSession) -> R
 def home(request: Request, identity: CurrentIdentity, session: DbSession) -> Response:
     """The workspace used last, the only one there is, or the list to choose from."""
     mine = workspaces.workspaces_for(session, identity.user.id)
-    ids = [w.id for w, _ in mine]
+    roles = {w.id: role for w, role in mine}
     current = identity.user_session.current_workspace_id if identity.user_session else None
-    if current in ids:
-        return RedirectResponse(f"/w/{current}", status_code=303)
-    if len(ids) == 1:
-        return RedirectResponse(f"/w/{ids[0]}", status_code=303)
+    if current in roles:
+        return RedirectResponse(landing(current, roles[current]), status_code=303)
+    if len(roles) == 1:
+        [(only, role)] = roles.items()
+        return RedirectResponse(landing(only, role), status_code=303)
     return render(request, "workspaces.html", session=session, choices=mine)
 
 
@@ -73,9 +74,10 @@ def home(request: Request, identity: CurrentIdentity, session: DbSession) -> Res
 def switch_workspace(identity: CurrentIdentity, session: DbSession, form: Form) -> Response:
     """The layout's workspace switcher: remember the choice for the next visit to `/`."""
     workspace_id = field(form, "workspace")
-    if workspace_id not in {w.id for w, _ in workspaces.workspaces_for(session, identity.user.id)}:
+    roles = {w.id: role for w, role in workspaces.workspaces_for(session, identity.user.id)}
+    if workspace_id not in roles:
         raise NotFound(f"No workspace with id {workspace_id}.")
     if identity.user_session is not None:
         # The session row is the user's own preference, not workspace data: no service owns it.
         identity.user_session.current_workspace_id = workspace_id
-    return redirect(f"/w/{workspace_id}")
+    return redirect(landing(workspace_id, roles[workspace_id]))

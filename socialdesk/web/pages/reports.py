@@ -22,10 +22,12 @@ router = APIRouter()
 @requires(Permission.REPORTS_READ)
 def reports_page(request: Request, ctx: Ctx) -> HTMLResponse:
     this_month = month_of(clock.now(), ctx.workspace.timezone)
+    is_admin = ctx.can(Permission.WORKSPACE_ADMIN)
     return render(request, "analytics/reports.html", ctx=ctx, section="analytics",
                   suggestions=[this_month.previous(), this_month], branding=service.branding(ctx),
-                  schedules=schedules.list_schedules(ctx),
-                  images=[m for m in media.list_media(ctx) if m.kind == "image"])
+                  # Recipients' addresses and the media library are for the admins who manage them.
+                  schedules=schedules.list_schedules(ctx) if is_admin else [],
+                  images=[m for m in media.list_media(ctx) if m.kind == "image"] if is_admin else [])
 
 
 def _chosen(ctx: WorkspaceContext, period: str) -> Period:
