@@ -132,14 +132,16 @@ def _object_params() -> dict[str, type]:
     from socialdesk.inbox.models import Conversation, InboxItem, ModerationAction, ModerationRule, SavedReply
     from socialdesk.media.models import MediaAsset
     from socialdesk.reports.models import ReportSchedule
+    from socialdesk.workspaces.models import Invitation, Membership
 
     return {"post_id": Post, "publication_id": Publication, "channel_id": Channel, "media_id": MediaAsset,
             "item_id": InboxItem, "conversation_id": Conversation, "rule_id": ModerationRule,
-            "saved_reply_id": SavedReply, "action_id": ModerationAction, "goal_id": Goal, "schedule_id": ReportSchedule}
+            "saved_reply_id": SavedReply, "action_id": ModerationAction, "goal_id": Goal, "schedule_id": ReportSchedule,
+            "member_id": Membership, "invitation_id": Invitation}
 
 
 # Path parameters that are not workspace objects, checked by their own routes.
-OWN_PARAMS = {"workspace_id", "token_id", "path"}
+OWN_PARAMS = {"workspace_id", "token_id", "path", "invitation_token"}
 
 
 def route_guard(request: Request, session: DbSession,
