@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 from socialdesk.auth.models import ApiToken, User, UserSession
 from socialdesk.core import clock
 from socialdesk.core.config import get_settings
-from socialdesk.core.db import Database
 from socialdesk.core.errors import Conflict, NotFound, Unauthorized, ValidationFailed
 from socialdesk.workspaces.context import Actor
 from socialdesk.workspaces.permissions import ALL_SCOPES, SCOPE_ALIASES, expand_scopes
@@ -153,15 +152,14 @@ def resolve_api_token(session: Session, secret: str) -> tuple[Actor, ApiToken] |
     return actor, token
 
 
-def note_token_use(db: Database, token: ApiToken) -> None:
-    """Record when a token was last used, in its own short transaction (the request's may be read-only).
+def token_use_due(token: ApiToken) -> bool:
+    """Whether this use should be recorded: at most once per TOKEN_USE_RESOLUTION per token, so busy API
+    clients do not turn every read into a write."""
+    return token.last_used_at is None or clock.now() - token.last_used_at >= TOKEN_USE_RESOLUTION
 
-    At most once per TOKEN_USE_RESOLUTION per token, so busy API clients do not turn every read into a write."""
-    now = clock.now()
-    if token.last_used_at is not None and now - token.last_used_at < TOKEN_USE_RESOLUTION:
-        return
-    with db.unit_of_work() as session:
-        session.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
+
+def note_token_use(session: Session, token_id: str) -> None:
+    session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=clock.now()))
 
 
 def _tokens_in_reach(user: User, within_workspace: str | None) -> Select[tuple[ApiToken]]:

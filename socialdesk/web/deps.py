@@ -54,7 +54,8 @@ def _identify(request: Request, session: Session) -> Identity | None:
         if found is None:
             raise Unauthorized("The API token is unknown, expired or revoked.")
         actor, token = found
-        auth.note_token_use(get_database(), token)
+        if auth.token_use_due(token):
+            _note_token_use(request, session, token.id)
         user = session.get(User, token.user_id)
         assert user is not None
         return Identity(actor, user, token_workspace_id=token.workspace_id)
@@ -66,6 +67,15 @@ def _identify(request: Request, session: Session) -> Identity | None:
         return None
     user_session, user = resolved
     return Identity(Actor(user.id, user.email), user, user_session)
+
+
+def _note_token_use(request: Request, session: Session, token_id: str) -> None:
+    if request.method not in SAFE_METHODS:
+        auth.note_token_use(session, token_id)  # committed with the request's own changes
+        return
+    # A read runs in a read-only session: record the use in a short transaction of its own.
+    with get_database().unit_of_work() as writer:
+        auth.note_token_use(writer, token_id)
 
 
 def _check_csrf(request: Request, identity: Identity, form_token: str | None) -> None:

@@ -55,7 +55,7 @@ def _previews(ctx: WorkspaceContext, form: ComposeForm, checks: list[ChannelChec
 
 
 @router.get("/w/{workspace_id}/compose", response_class=HTMLResponse)
-@requires(Permission.POSTS_WRITE)
+@requires(Permission.POSTS_READ)  # a viewer sees the composer without its buttons
 def new_post(request: Request, ctx: Ctx, day: str = "", channel: str = "") -> HTMLResponse:
     form = ComposeForm(timezone=ctx.workspace.timezone, day=day, time="09:00" if day else "",
                        channel_ids=[channel] if channel else [])
@@ -63,7 +63,7 @@ def new_post(request: Request, ctx: Ctx, day: str = "", channel: str = "") -> HT
 
 
 @router.get("/w/{workspace_id}/posts/{post_id}/edit", response_class=HTMLResponse)
-@requires(Permission.POSTS_WRITE)
+@requires(Permission.POSTS_READ)  # a viewer sees the composer without its buttons
 def edit_post(request: Request, post_id: str, ctx: Ctx) -> HTMLResponse:
     post = content.to_out(ctx, [content.get_post(ctx, post_id)])[0]
     return _compose_page(request, ctx, ComposeForm.from_post(post), post_id=post_id)
