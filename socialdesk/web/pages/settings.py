@@ -16,7 +16,7 @@ from socialdesk.workspaces import invitations
 from socialdesk.workspaces import service as workspaces
 from socialdesk.workspaces.context import WorkspaceContext
 from socialdesk.workspaces.models import Membership, Role
-from socialdesk.workspaces.permissions import ALL_SCOPES, Access, Permission, requires
+from socialdesk.workspaces.permissions import ALL_SCOPES, Permission, requires
 
 router = APIRouter()
 # The approval chains people actually use, in the order the steps happen.
@@ -126,7 +126,7 @@ def remove_member(member_id: str, ctx: Ctx, identity: CurrentIdentity) -> Respon
 
 
 @router.post("/w/{workspace_id}/settings/tokens", response_class=HTMLResponse)
-@requires(Access.MEMBER)
+@requires(Permission.MEMBERS_READ)  # the tokens live on the settings page, beside the members
 def create_token(request: Request, ctx: Ctx, identity: CurrentIdentity, form: Form) -> Response:
     """The secret is shown on this one response only: never put in a redirect, a cookie or a log."""
     if identity.user_session is None:
@@ -143,7 +143,7 @@ def create_token(request: Request, ctx: Ctx, identity: CurrentIdentity, form: Fo
 
 
 @router.post("/w/{workspace_id}/settings/tokens/{token_id}/revoke")
-@requires(Access.MEMBER)
+@requires(Permission.MEMBERS_READ)  # the tokens live on the settings page, beside the members
 def revoke_token(token_id: str, ctx: Ctx, identity: CurrentIdentity) -> Response:
     # Not through `act`: another person's token must answer 404, like any object that is not yours.
     auth.revoke_api_token(ctx.session, identity.user, token_id)
