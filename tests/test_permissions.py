@@ -201,3 +201,27 @@ def test_last_used_at_is_recorded_once_per_resolution(database: Database, world:
     clock.advance(auth.TOKEN_USE_RESOLUTION)
     client.get("/api/v1/me", headers=_bearer(secret))
     assert last_used() > first  # type: ignore[operator]
+
+
+def test_a_client_reviewer_opens_only_the_media_it_is_asked_to_approve(database: Database, clock: ManualClock) -> None:
+    from socialdesk.content import service as content
+    from socialdesk.content.schemas import Intent, PostIn
+    from socialdesk.media import service as media
+    from tests.helpers import image_bytes
+
+    world = make_world(database, profiles=("x",), approval_steps=["client_reviewer"])
+    with database.unit_of_work() as session:
+        ctx = world.ctx(session, "editor")
+        shown = media.upload(ctx, "shown.jpg", image_bytes(1)).id
+        other = media.upload(ctx, "other.jpg", image_bytes(2)).id
+        post = content.compose(ctx, PostIn(text="For the client", channel_ids=[world.channels["x"]],
+                                           media_ids=[shown], scheduled_at=clock.now() + timedelta(days=1),
+                                           intent=Intent.DRAFT)).post
+        content.submit(ctx, post.id)
+    client, _ = signed_in_client(database, world.users["client_reviewer"])
+    base = f"/api/v1/workspaces/{world.workspace_id}/media"
+    assert client.get(f"{base}/{shown}/file").status_code == 200
+    refused = client.get(f"{base}/{other}/file")
+    assert refused.status_code == 403 and "waiting for your approval" in refused.json()["message"]
+    assert client.get(f"{base}/{shown}").status_code == 403  # the library itself stays closed
+    assert client.get(f"/w/{world.workspace_id}/approvals").status_code == 200

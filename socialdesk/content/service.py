@@ -645,6 +645,14 @@ def pending_approval(ctx: WorkspaceContext) -> list[Post]:
             if (steps[min(p.approval_step, len(steps) - 1)] if steps else Role.APPROVER.value) == ctx.role.value]
 
 
+def media_awaiting_approval(ctx: WorkspaceContext) -> set[str]:
+    """The media of the posts in `pending_approval(ctx)`: what an approver must be able to see."""
+    post_ids = [p.id for p in pending_approval(ctx)]
+    if not post_ids:
+        return set()
+    return set(ctx.session.scalars(select(PostMedia.media_id).where(PostMedia.post_id.in_(post_ids))))
+
+
 def _media_rows(ctx: WorkspaceContext, post_ids: Iterable[str]) -> dict[str, list[tuple[str | None, str]]]:
     rows = ctx.session.execute(select(PostMedia.post_id, PostMedia.publication_id, PostMedia.media_id)
                                .where(PostMedia.post_id.in_(list(post_ids)))

@@ -8,7 +8,8 @@ from fastapi import APIRouter, UploadFile
 from fastapi.responses import FileResponse
 from pydantic import BaseModel
 
-from socialdesk.core.errors import NotFound
+from socialdesk.content import service as content
+from socialdesk.core.errors import Forbidden, NotFound
 from socialdesk.media import service
 from socialdesk.media.models import MediaAsset
 from socialdesk.web.deps import Ctx
@@ -70,8 +71,12 @@ def delete_media(media_id: str, ctx: Ctx) -> None:
 
 
 @router.get("/workspaces/{workspace_id}/media/{media_id}/file")
-@requires(Permission.POSTS_READ)
+@requires(Permission.POSTS_READ, Permission.POSTS_APPROVE)
 def media_file(media_id: str, ctx: Ctx, thumbnail: bool = False) -> FileResponse:
+    """The file; someone who approves but may not read posts (a client reviewer) gets only the media of the
+    posts waiting for their approval."""
+    if not ctx.can(Permission.POSTS_READ) and media_id not in content.media_awaiting_approval(ctx):
+        raise Forbidden("You may open only the media of the posts waiting for your approval.")
     asset = service.get(ctx, media_id)
     path = service.path_of(asset, thumbnail)
     if not path.exists():
