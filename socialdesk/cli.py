@@ -546,8 +546,10 @@ def post_show(post_id: str, workspace: Annotated[str | None, typer.Option("--wor
 @token_app.command("create")
 def token_create(email: Annotated[str, typer.Option(help="Whose token")],
                  name: Annotated[str, typer.Option(help="What it is for")],
-                 scope: Annotated[list[str], typer.Option(help="read, posts:write, posts:approve, posts:publish, "
-                                                               "inbox:write, channels:manage, workspace:admin")],
+                 scope: Annotated[list[str], typer.Option(help="posts:read, inbox:read, analytics:read, reports:read, "
+                                                               "members:read (read: all five), posts:write, "
+                                                               "posts:approve, posts:publish, inbox:write, "
+                                                               "channels:manage, workspace:admin, tokens:manage")],
                  workspace: Annotated[str | None, typer.Option(help="Limit to one workspace")] = None) -> None:
     """Create an API token; the secret is printed once."""
     from socialdesk.auth.service import create_api_token, user_by_email

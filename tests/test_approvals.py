@@ -40,8 +40,14 @@ def test_two_step_approval_schedules_only_at_the_end(database: Database, world: 
         content.submit(world.ctx(session, "editor"), post_id)
     with database.unit_of_work() as session, pytest.raises(Forbidden, match="waiting for an approver"):
         content.approve(world.ctx(session, "client_reviewer"), post_id)  # not its turn yet
+    with database.read_sessions() as session:
+        # The client sees only what it is asked to approve: nothing until the approver is done.
+        assert content.pending_approval(world.ctx(session, "client_reviewer")) == []
+        assert [p.id for p in content.pending_approval(world.ctx(session, "viewer"))] == [post_id]
     with database.unit_of_work() as session:
         notes = content.approve(world.ctx(session, "approver"), post_id, "Good copy")
+    with database.read_sessions() as session:
+        assert [p.id for p in content.pending_approval(world.ctx(session, "client_reviewer"))] == [post_id]
     assert "client's review" in notes[0]
     assert _statuses(database, post_id) == {"pending_approval"}
     with database.unit_of_work() as session:

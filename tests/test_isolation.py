@@ -23,6 +23,7 @@ from socialdesk.core import clock as clock_module
 from socialdesk.core.clock import ManualClock
 from socialdesk.core.config import reset_settings_cache
 from socialdesk.core.db import Database, get_database, set_database
+from socialdesk.core.ids import new_id
 from socialdesk.goals import service as goals
 from socialdesk.inbox import actions, rules, saved_replies
 from socialdesk.inbox.models import InboxItem
@@ -32,6 +33,7 @@ from socialdesk.media import service as media
 from socialdesk.networks.sandbox import server as sandbox_server
 from socialdesk.reports import schedules as report_schedules
 from socialdesk.web.app import create_app
+from socialdesk.workspaces.models import Invitation, Membership
 from socialdesk.workspaces.permissions import ALL_SCOPES
 from tests.helpers import World, apply_settings, fresh_database, image_bytes, install_clock, make_world
 from tests.web_client import signed_in_client
@@ -50,6 +52,10 @@ def _populate(db: Database, clock: ManualClock, name: str) -> Objects:
         asset = media.upload(ctx, "pixel.jpg", image_bytes())
         post = content.compose(ctx, PostIn(text=f"{name} says hello #coffee", channel_ids=[world.channels["x"]],
                                            intent=Intent.PUBLISH_NOW)).post
+        draft = content.compose(ctx, PostIn(text=f"{name} draft", channel_ids=[world.channels["x"]],
+                                            intent=Intent.DRAFT)).post
+        draft_id = draft.id
+        draft_publication_id = content.publications(ctx, draft)[0].id
         owner = user_by_email(session, world.users["owner"])
         assert owner is not None
         _, token = create_api_token(session, owner, "isolation", sorted(ALL_SCOPES))
@@ -57,6 +63,14 @@ def _populate(db: Database, clock: ManualClock, name: str) -> Objects:
         goal_id = goals.create(ctx, goals.GoalIn(name="Posts", metric="posts_published", target=20,
                                                  due_on=date(2026, 6, 1))).id
         schedule_id = report_schedules.create(ctx, "monthly", "pdf", ["boss@example.com"]).id
+        editor = user_by_email(session, world.users["editor"])
+        assert editor is not None
+        member_id = session.scalars(select(Membership.id).where(Membership.user_id == editor.id)).one()
+        invitation = Invitation(workspace_id=world.workspace_id, email=f"invited@{name}.test", role="viewer",
+                                token_hash=new_id(), expires_at=clock.now() + timedelta(days=7))
+        session.add(invitation)
+        session.flush()
+        invitation_id, user_id = invitation.id, editor.id
     runner = Runner(db)
     runner.run_pending()
     for _ in range(48):  # let the audience comment
@@ -68,7 +82,9 @@ def _populate(db: Database, clock: ManualClock, name: str) -> Objects:
         assert item is not None, "the sandbox produced no comment to test with"
         ids = {"post_id": post.id, "publication_id": publication.id, "channel_id": world.channels["x"],
                "media_id": asset.id, "item_id": item.id, "token_id": token_id,
-               "goal_id": goal_id, "schedule_id": schedule_id}
+               "goal_id": goal_id, "schedule_id": schedule_id, "member_id": member_id,
+               "invitation_id": invitation_id, "user_id": user_id, "draft_id": draft_id,
+               "draft_publication_id": draft_publication_id}
     ids.update(_inbox_objects(db, world, ids["item_id"]))
     return Objects(world.workspace_id, ids)
 
@@ -125,6 +141,9 @@ def _routes() -> list[tuple[str, str]]:
     for route in iter_route_contexts(app.router.routes):
         if not re.search(r"{\w+}", route.path) or route.path.startswith("/static"):
             continue
+        if "{invitation_token}" in route.path:
+            continue  # a capability link, not a workspace's object: whoever holds it may open it
+
         for method in sorted(route.methods or ()):
             if method != "HEAD":
                 found.append((method, route.path))
@@ -183,3 +202,150 @@ def test_api_token_of_a_cannot_reach_b(setup: Setup) -> None:
     response = bearer.get(f"/api/v1/workspaces/{setup.a.workspace_id}/posts/{setup.b.ids['post_id']}",
                           headers=headers)
     assert response.status_code == 404
+
+
+# Ids in bodies and query strings ---------------------------------------------------------------------------
+# A's workspace in the path, one of B's objects in the body or the query: refused (404/422), or for a filter,
+# answered without anything of B. Every id field of the API is listed, so a new one must be added here.
+
+
+@dataclass(frozen=True)
+class Cross:
+    method: str
+    path: str  # the route, as in the route table
+    field: str  # the body field or query parameter that carries B's id
+    body: dict[str, object] | None = None
+    query: str = ""
+    is_filter: bool = False  # a query filter may answer 200, as long as nothing of B comes back
+    per_item: bool = False  # a bulk action answers 200 with each id's outcome: B's must be among the failed
+
+
+def _cross_cases(a: Objects, b: Objects) -> list[Cross]:
+    ws = "/api/v1/workspaces/{workspace_id}"
+    rule = {"name": "x", "conditions": {"keywords": ["x"]}, "actions": {"labels": ["x"]}}
+    goal = {"name": "x", "metric": "posts_published", "target": 1, "due_on": "2026-06-01"}
+    return [
+        Cross("POST", "/api/v1/me/tokens", "workspace_id",
+              {"name": "x", "scopes": ["posts:read"], "workspace_id": b.workspace_id}),
+        *[Cross("POST", ws + path, "channel_ids", {"text": "x", "channel_ids": [b.ids["channel_id"]]})
+          for path in ("/posts", "/posts/check")],
+        *[Cross("POST", ws + path, "media_ids", {"text": "x", "channel_ids": [a.ids["channel_id"]],
+                                                  "media_ids": [b.ids["media_id"]]})
+          for path in ("/posts", "/posts/check")],
+        Cross("PATCH", ws + "/posts/{post_id}", "channel_ids", {"text": "x", "channel_ids": [b.ids["channel_id"]]}),
+        Cross("PATCH", ws + "/posts/{post_id}", "media_ids", {"text": "x", "channel_ids": [a.ids["channel_id"]],
+                                                              "media_ids": [b.ids["media_id"]]}),
+        Cross("PATCH", ws + "/publications/{publication_id}", "media_ids", {"media_ids": [b.ids["media_id"]]}),
+        Cross("PUT", ws + "/queue/slots", "channel_id", {"channel_id": b.ids["channel_id"], "slots": []}),
+        Cross("GET", ws + "/queue/next-slot", "channel_ids", query=f"channel_ids={b.ids['channel_id']}"),
+        Cross("GET", ws + "/posts", "channel_id", query=f"channel_id={b.ids['channel_id']}", is_filter=True),
+        *[Cross("GET", ws + "/inbox/conversations", name, query=f"{name}={b.ids[key]}", is_filter=True)
+          for name, key in (("channel_id", "channel_id"), ("publication_id", "publication_id"),
+                            ("assignee_id", "user_id"))],
+        *[Cross("GET", ws + "/inbox", name, query=f"{name}={b.ids[name]}", is_filter=True)
+          for name in ("channel_id", "publication_id")],
+        Cross("POST", ws + "/inbox/conversations/bulk", "conversation_ids",
+              {"conversation_ids": [b.ids["conversation_id"]], "action": "close"}, per_item=True),
+        Cross("POST", ws + "/inbox/conversations/bulk", "user_id",
+              {"conversation_ids": [a.ids["conversation_id"]], "action": "assign", "user_id": b.ids["user_id"]},
+              per_item=True),
+        Cross("POST", ws + "/inbox/conversations/{conversation_id}/assign", "user_id", {"user_id": b.ids["user_id"]}),
+        *[Cross(method, ws + path, "conditions.channel_ids",
+                {**rule, "conditions": {"channel_ids": [b.ids["channel_id"]]}})
+          for method, path in (("POST", "/inbox/rules"), ("PUT", "/inbox/rules/{rule_id}"))],
+        *[Cross(method, ws + path, "actions.assign_to", {**rule, "actions": {"assign_to": b.ids["user_id"]}})
+          for method, path in (("POST", "/inbox/rules"), ("PUT", "/inbox/rules/{rule_id}"))],
+        *[Cross(method, ws + path, "actions.draft_reply",
+                {**rule, "actions": {"draft_reply": b.ids["saved_reply_id"]}})
+          for method, path in (("POST", "/inbox/rules"), ("PUT", "/inbox/rules/{rule_id}"))],
+        Cross("POST", ws + "/inbox/triage", "channel_id",
+              {"texts": [{"text": "hi"}], "channel_id": b.ids["channel_id"]}),
+        Cross("GET", ws + "/analytics/best-time/next-slot", "channel_ids", query=f"channel_ids={b.ids['channel_id']}"),
+        Cross("POST", ws + "/goals", "channel_id", {**goal, "channel_id": b.ids["channel_id"]}),
+        Cross("PUT", ws + "/report-branding", "logo_media_id", {"logo_media_id": b.ids["media_id"]}),
+    ]
+
+
+def _id_fields() -> set[tuple[str, str, str]]:
+    """Every (method, path, field) of the OpenAPI whose query parameter or body field holds an object id."""
+    spec = create_app().openapi()
+    schemas = spec["components"]["schemas"]
+
+    def names(schema: dict[str, object], prefix: str = "") -> list[str]:
+        if "$ref" in schema:
+            schema = schemas[str(schema["$ref"]).rsplit("/", 1)[1]]
+        found = []
+        for key, sub in dict(schema.get("properties", {})).items():  # type: ignore[call-overload]
+            found.append(prefix + key)
+            for inner in [sub, *sub.get("anyOf", [])]:
+                if "$ref" in inner:
+                    found += names(inner, f"{prefix}{key}.")
+        return found
+
+    ids = re.compile(r"(_ids?|assign_to|draft_reply)$")
+    fields = set()
+    for path, operations in spec["paths"].items():
+        for method, op in operations.items():
+            candidates = [p["name"] for p in op.get("parameters", []) if p["in"] == "query"]
+            for content_type in op.get("requestBody", {}).get("content", {}).values():
+                candidates += names(content_type["schema"])
+            fields |= {(method.upper(), path, name) for name in candidates if ids.search(name)}
+    return fields
+
+
+def test_every_id_field_of_the_api_is_tried_with_another_workspaces_id(setup: Setup) -> None:
+    tried = {(c.method, c.path, c.field) for c in _cross_cases(setup.a, setup.b)}
+    assert _id_fields() - tried == set(), "add these id fields to _cross_cases"
+
+
+def _cross_ids(s: Setup) -> list[str]:
+    return [f"{c.method} {c.path} {c.field}" for c in _cross_cases(s.a, s.b)]
+
+
+@pytest.mark.parametrize("index", range(29))
+def test_another_workspaces_id_in_a_body_or_query_is_refused(setup: Setup, index: int) -> None:
+    cases = _cross_cases(setup.a, setup.b)
+    assert len(cases) == 29, "keep the parametrize range equal to the number of cases"
+    case = cases[index]
+    own = {**setup.a.ids, "post_id": setup.a.ids["draft_id"], "publication_id": setup.a.ids["draft_publication_id"]}
+    url = _fill(case.path, {"workspace_id": setup.a.workspace_id, **own}) + (f"?{case.query}" if case.query else "")
+    response = setup.client.request(case.method, url, json=case.body)
+    where = f"{case.method} {url} {case.field}: {response.status_code} {response.text[:300]}"
+    assert "Brand B" not in response.text, where
+    if case.is_filter:
+        assert response.status_code in (200, 404, 422), where
+    elif case.per_item and response.status_code == 200:
+        outcome = response.json()
+        assert outcome["done"] == [] and len(outcome["failed"]) == 1, where
+    else:
+        assert response.status_code in (404, 422), where
+
+
+def test_pages_refuse_another_workspaces_ids_in_forms_and_queries(setup: Setup) -> None:
+    a, b, client = setup.a, setup.b, setup.client
+    w = f"/w/{a.workspace_id}"
+    for path in (f"/compose?channel={b.ids['channel_id']}", f"/posts?channel={b.ids['channel_id']}",
+                 f"/compose/best-time?channel_ids={b.ids['channel_id']}",
+                 f"/inbox?channel={b.ids['channel_id']}", f"/inbox?c={b.ids['conversation_id']}"):
+        response = client.get(w + path)
+        assert response.status_code in (200, 404, 422) and "Brand B" not in response.text, path
+    forms: list[tuple[str, dict[str, object]]] = [
+        ("/compose", {"text": "x", "channel_ids": b.ids["channel_id"], "intent": "draft"}),
+        ("/compose", {"text": "x", "channel_ids": a.ids["channel_id"], "media_ids": b.ids["media_id"],
+                      "intent": "draft"}),
+        ("/goals", {"name": "x", "metric": "posts_published", "target": "1", "due_on": "2026-06-01",
+                    "channel_id": b.ids["channel_id"]}),
+        ("/reports/branding", {"logo_media_id": b.ids["media_id"], "accent_colour": "#112233"}),
+        (f"/inbox/c/{a.ids['conversation_id']}/assign", {"user_id": b.ids["user_id"]}),
+        ("/inbox/bulk", {"conversation_ids": b.ids["conversation_id"], "action": "close"}),
+        ("/inbox/setup/rules", {"name": "x", "channel_ids": b.ids["channel_id"], "labels": "x"}),
+    ]
+    for path, data in forms:
+        response = client.post(w + path, data={**data, "csrf_token": setup.csrf})
+        said = response.cookies.get("sd_flash", "")
+        assert "Brand B" not in response.text, path
+        if response.status_code == 303:
+            refused = "errors%22%3A%20%5B%22" in said or "%220%20conversations%20updated" in said  # bulk: none done
+            assert refused, f"{path} accepted another workspace's id: {said}"
+        else:
+            assert response.status_code in (404, 422), f"{path}: {response.status_code}"

@@ -19,6 +19,7 @@ from socialdesk.core.errors import ValidationFailed
 from socialdesk.core.timezones import zone
 from socialdesk.networks.base import POST_METRICS
 from socialdesk.web.deps import Ctx
+from socialdesk.workspaces.permissions import Permission, requires
 
 router = APIRouter(tags=["analytics"])
 
@@ -42,6 +43,7 @@ class ChannelSummaryOut(BaseModel):
 
 
 @router.get("/workspaces/{workspace_id}/publications/{publication_id}/metrics")
+@requires(Permission.ANALYTICS_READ)
 def publication_metrics(publication_id: str, ctx: Ctx) -> list[SnapshotOut]:
     get_publication(ctx, publication_id)
     return [SnapshotOut(collected_at=s.collected_at, values={m: getattr(s, m) for m in POST_METRICS})
@@ -49,6 +51,7 @@ def publication_metrics(publication_id: str, ctx: Ctx) -> list[SnapshotOut]:
 
 
 @router.get("/workspaces/{workspace_id}/channels/{channel_id}/followers")
+@requires(Permission.ANALYTICS_READ)
 def followers(channel_id: str, ctx: Ctx, days: int = Query(28, ge=1, le=730)) -> list[FollowerPoint]:
     get_channel(ctx, channel_id)
     return [FollowerPoint(at=at, followers=n)
@@ -56,6 +59,7 @@ def followers(channel_id: str, ctx: Ctx, days: int = Query(28, ge=1, le=730)) ->
 
 
 @router.get("/workspaces/{workspace_id}/analytics/channels")
+@requires(Permission.ANALYTICS_READ)
 def channel_summaries(ctx: Ctx, days: int = Query(28, ge=1, le=730)) -> list[ChannelSummaryOut]:
     summaries = service.channel_summaries(ctx, clock.now() - timedelta(days=days))
     return [ChannelSummaryOut(**s.__dict__) for s in summaries.values()]
@@ -75,11 +79,13 @@ def chosen_rank(rank_by: str) -> str:
 
 
 @router.get("/workspaces/{workspace_id}/analytics/definitions")
+@requires(Permission.ANALYTICS_READ)
 def definitions(ctx: Ctx) -> list[DefinitionOut]:
     return [DefinitionOut.of(m) for m in METRICS.values()]
 
 
 @router.get("/workspaces/{workspace_id}/analytics/dashboard")
+@requires(Permission.ANALYTICS_READ)
 def workspace_dashboard(ctx: Ctx, period: str | None = Query(None, description=PERIOD_HELP),
                         days: int = Query(28, ge=1, le=731), age: Age = Age.D7,
                         rank_by: str = dashboard.DEFAULT_RANK_BY) -> DashboardOut:
@@ -88,6 +94,7 @@ def workspace_dashboard(ctx: Ctx, period: str | None = Query(None, description=P
 
 
 @router.get("/workspaces/{workspace_id}/channels/{channel_id}/dashboard")
+@requires(Permission.ANALYTICS_READ)
 def channel_dashboard(channel_id: str, ctx: Ctx, period: str | None = Query(None, description=PERIOD_HELP),
                       days: int = Query(28, ge=1, le=731), age: Age = Age.D7,
                       rank_by: str = dashboard.DEFAULT_RANK_BY) -> DashboardOut:
@@ -96,6 +103,7 @@ def channel_dashboard(channel_id: str, ctx: Ctx, period: str | None = Query(None
 
 
 @router.get("/workspaces/{workspace_id}/channels/{channel_id}/best-time")
+@requires(Permission.ANALYTICS_READ)
 def channel_best_time(channel_id: str, ctx: Ctx) -> BestTimeOut:
     return BestTimeOut.of(best_time.recommend(ctx, channel_id))
 
@@ -107,6 +115,7 @@ class BestSlotOut(BaseModel):
 
 
 @router.get("/workspaces/{workspace_id}/analytics/best-time/next-slot")
+@requires(Permission.ANALYTICS_READ)
 def next_best_slot(ctx: Ctx, channel_ids: list[str] = Query(...)) -> BestSlotOut:
     """The next recommended time that is free on all the channels: the queue's rule with the best times."""
     for channel_id in channel_ids:

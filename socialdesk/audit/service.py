@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import func, select
+
 from socialdesk.audit.models import AuditEntry
 from socialdesk.workspaces.context import WorkspaceContext
 
@@ -17,9 +19,20 @@ def record(ctx: WorkspaceContext, action: str, object_type: str, object_id: str 
     ))
 
 
-def recent(ctx: WorkspaceContext, limit: int = 100) -> list[AuditEntry]:
+MAX_PAGE = 1000
+MAX_OFFSET = 10_000_000
+
+
+def recent(ctx: WorkspaceContext, limit: int = 100, offset: int = 0) -> list[AuditEntry]:
+    """Newest first, `limit` entries (at most MAX_PAGE) after skipping `offset`."""
+    limit, offset = max(1, min(limit, MAX_PAGE)), max(0, min(offset, MAX_OFFSET))
     return list(ctx.session.scalars(
-        ctx.select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)))
+        ctx.select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit).offset(offset)))
+
+
+def count(ctx: WorkspaceContext) -> int:
+    return ctx.session.scalar(select(func.count()).select_from(AuditEntry)
+                             .where(AuditEntry.workspace_id == ctx.workspace_id)) or 0
 
 
 def for_object(ctx: WorkspaceContext, object_id: str) -> list[AuditEntry]:

@@ -6,12 +6,12 @@ from datetime import datetime
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 
 from socialdesk.auth import service
 from socialdesk.auth.models import ApiToken
 from socialdesk.core.errors import NotFound
 from socialdesk.web.deps import CurrentIdentity, DbSession
+from socialdesk.workspaces.permissions import Access, UserScope, requires
 from socialdesk.workspaces.service import workspaces_for
 
 router = APIRouter(tags=["me"])
@@ -59,6 +59,7 @@ def _token_out(token: ApiToken) -> dict[str, object]:
 
 
 @router.get("/me")
+@requires(Access.SIGNED_IN)
 def me(identity: CurrentIdentity, session: DbSession) -> MeOut:
     return MeOut(id=identity.user.id, email=identity.user.email, name=identity.user.name,
                  workspaces=[WorkspaceBrief(id=w.id, name=w.name, role=r.value)
@@ -68,13 +69,15 @@ def me(identity: CurrentIdentity, session: DbSession) -> MeOut:
 
 
 @router.get("/me/tokens")
+@requires(UserScope.TOKENS_MANAGE)
 def list_tokens(identity: CurrentIdentity, session: DbSession) -> list[TokenOut]:
-    tokens = session.scalars(select(ApiToken).where(ApiToken.user_id == identity.user.id)
-                             .order_by(ApiToken.created_at.desc()))
+    """Your tokens; with a token limited to one workspace, only the tokens limited to that workspace."""
+    tokens = service.list_api_tokens(session, identity.user, within_workspace=identity.token_workspace_id)
     return [TokenOut(**_token_out(t)) for t in tokens]
 
 
 @router.post("/me/tokens", status_code=201)
+@requires(UserScope.TOKENS_MANAGE)
 def create_token(data: TokenIn, identity: CurrentIdentity, session: DbSession) -> NewTokenOut:
     if identity.user_session is None:
         raise NotFound("Tokens are created from a signed-in browser session or the CLI, not with another token.")
@@ -86,5 +89,6 @@ def create_token(data: TokenIn, identity: CurrentIdentity, session: DbSession) -
 
 
 @router.delete("/me/tokens/{token_id}", status_code=204)
+@requires(UserScope.TOKENS_MANAGE)
 def revoke_token(token_id: str, identity: CurrentIdentity, session: DbSession) -> None:
-    service.revoke_api_token(session, identity.user, token_id)
+    service.revoke_api_token(session, identity.user, token_id, within_workspace=identity.token_workspace_id)

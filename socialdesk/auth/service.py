@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session
 
 from socialdesk.auth.models import ApiToken, User, UserSession
@@ -17,11 +17,13 @@ from socialdesk.core import clock
 from socialdesk.core.config import get_settings
 from socialdesk.core.errors import Conflict, NotFound, Unauthorized, ValidationFailed
 from socialdesk.workspaces.context import Actor
-from socialdesk.workspaces.permissions import ALL_SCOPES
+from socialdesk.workspaces.permissions import ALL_SCOPES, SCOPE_ALIASES, expand_scopes
 
 _hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 10
 TOKEN_PREFIX = "sdk_"
+# How finely "last used" is recorded: one write per token per this long, not one per request.
+TOKEN_USE_RESOLUTION = timedelta(minutes=5)
 
 
 def _digest(secret: str) -> str:
@@ -120,14 +122,15 @@ def end_session(session: Session, cookie_value: str) -> None:
 def create_api_token(session: Session, user: User, name: str, scopes: list[str],
                      workspace_id: str | None = None, expires_in_days: int | None = None) -> tuple[str, ApiToken]:
     """Returns the secret (shown once) and the stored token."""
-    unknown = sorted(set(scopes) - ALL_SCOPES)
+    unknown = sorted(set(scopes) - ALL_SCOPES - SCOPE_ALIASES.keys())
     if unknown:
-        raise ValidationFailed(f"Unknown scope(s): {', '.join(unknown)}. Known: {', '.join(sorted(ALL_SCOPES))}.")
+        raise ValidationFailed(f"Unknown scope(s): {', '.join(unknown)}. Known: {', '.join(sorted(ALL_SCOPES))} "
+                               "(and read, meaning every :read scope).")
     if not scopes:
-        raise ValidationFailed("Give the token at least one scope, e.g. read.")
+        raise ValidationFailed("Give the token at least one scope, e.g. posts:read.")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(user_id=user.id, workspace_id=workspace_id, name=name, prefix=secret[:10],
-                     token_hash=_digest(secret), scopes=sorted(set(scopes)),
+                     token_hash=_digest(secret), scopes=expand_scopes(scopes),
                      expires_at=clock.now() + timedelta(days=expires_in_days) if expires_in_days else None)
     session.add(token)
     session.flush()
@@ -149,14 +152,31 @@ def resolve_api_token(session: Session, secret: str) -> tuple[Actor, ApiToken] |
     return actor, token
 
 
-def revoke_api_token(session: Session, user: User, token_id: str) -> None:
-    token = session.scalars(select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user.id)).first()
+def token_use_due(token: ApiToken) -> bool:
+    """Whether this use should be recorded: at most once per TOKEN_USE_RESOLUTION per token, so busy API
+    clients do not turn every read into a write."""
+    return token.last_used_at is None or clock.now() - token.last_used_at >= TOKEN_USE_RESOLUTION
+
+
+def note_token_use(session: Session, token_id: str) -> None:
+    session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=clock.now()))
+
+
+def _tokens_in_reach(user: User, within_workspace: str | None) -> Select[tuple[ApiToken]]:
+    """The user's tokens; a token limited to one workspace reaches only the tokens limited to that workspace."""
+    query = select(ApiToken).where(ApiToken.user_id == user.id)
+    if within_workspace is not None:
+        query = query.where(ApiToken.workspace_id == within_workspace)
+    return query
+
+
+def revoke_api_token(session: Session, user: User, token_id: str, *, within_workspace: str | None = None) -> None:
+    token = session.scalars(_tokens_in_reach(user, within_workspace).where(ApiToken.id == token_id)).first()
     if token is None:
         raise NotFound(f"No API token with id {token_id}.")
     token.revoked_at = clock.now()
 
 
-def list_api_tokens(session: Session, user: User) -> list[ApiToken]:
+def list_api_tokens(session: Session, user: User, *, within_workspace: str | None = None) -> list[ApiToken]:
     """The user's tokens, newest first, revoked ones included (the settings page shows them greyed)."""
-    return list(session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)
-                                .order_by(ApiToken.created_at.desc())))
+    return list(session.scalars(_tokens_in_reach(user, within_workspace).order_by(ApiToken.created_at.desc())))

@@ -12,6 +12,7 @@ from socialdesk.channels import service
 from socialdesk.channels.models import Channel
 from socialdesk.networks import registry
 from socialdesk.web.deps import Ctx, CurrentIdentity
+from socialdesk.workspaces.permissions import Access, Permission, requires
 
 router = APIRouter(tags=["channels"])
 
@@ -54,27 +55,32 @@ def channel_out(channel: Channel) -> ChannelOut:
 
 
 @router.get("/networks")
+@requires(Access.SIGNED_IN)
 def list_networks(_: CurrentIdentity) -> list[NetworkOut]:
     return [NetworkOut(key=s.key, label=s.label, fields=[f.__dict__ for f in registry.connect_fields(s.key)])
             for s in registry.NETWORKS.values()]
 
 
 @router.get("/workspaces/{workspace_id}/channels")
+@requires(Permission.POSTS_READ)
 def list_channels(ctx: Ctx) -> list[ChannelOut]:
     return [channel_out(c) for c in service.list_channels(ctx)]
 
 
 @router.post("/workspaces/{workspace_id}/channels", status_code=201)
+@requires(Permission.CHANNELS_MANAGE)
 def connect_channel(data: ChannelIn, ctx: Ctx) -> ChannelOut:
     return channel_out(service.connect(ctx, data.network, data.name, **data.fields))
 
 
 @router.get("/workspaces/{workspace_id}/channels/{channel_id}")
+@requires(Permission.POSTS_READ)
 def get_channel(channel_id: str, ctx: Ctx) -> ChannelOut:
     return channel_out(service.get(ctx, channel_id))
 
 
 @router.patch("/workspaces/{workspace_id}/channels/{channel_id}")
+@requires(Permission.CHANNELS_MANAGE)
 def update_channel(channel_id: str, data: ChannelPatch, ctx: Ctx) -> ChannelOut:
     channel = service.get(ctx, channel_id)
     if data.name is not None:

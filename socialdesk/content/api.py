@@ -13,6 +13,7 @@ from socialdesk.content.schemas import ChannelCheck, PostIn, PostOut, Publicatio
 from socialdesk.web.deps import Ctx
 from socialdesk.web.responses import model_json
 from socialdesk.workspaces.context import WorkspaceContext
+from socialdesk.workspaces.permissions import Permission, requires
 
 router = APIRouter(tags=["posts"])
 
@@ -48,6 +49,7 @@ def _one(ctx: WorkspaceContext, post_id: str, notes: list[str] | None = None) ->
 
 
 @router.get("/workspaces/{workspace_id}/posts", response_model=PostPage)
+@requires(Permission.POSTS_READ)
 def list_posts(ctx: Ctx, status: str | None = None, channel_id: str | None = None, start: datetime | None = None,
                end: datetime | None = None, q: str | None = None, limit: int = Query(50, ge=1, le=500),
                offset: int = Query(0, ge=0)) -> Response:
@@ -57,70 +59,82 @@ def list_posts(ctx: Ctx, status: str | None = None, channel_id: str | None = Non
 
 
 @router.post("/workspaces/{workspace_id}/posts", status_code=201)
+@requires(Permission.POSTS_WRITE)
 def create_post(data: PostIn, ctx: Ctx) -> PostOut:
     result = service.compose(ctx, data)
     return _one(ctx, result.post.id, result.notes)
 
 
 @router.post("/workspaces/{workspace_id}/posts/check")
+@requires(Permission.POSTS_WRITE)
 def check_post(data: PostIn, ctx: Ctx) -> CheckOut:
     checks = service.check(ctx, data)
     return CheckOut(ok=all(c.ok for c in checks), channels=checks)
 
 
 @router.get("/workspaces/{workspace_id}/posts/{post_id}")
+@requires(Permission.POSTS_READ)
 def get_post(post_id: str, ctx: Ctx) -> PostOut:
     return _one(ctx, post_id)
 
 
 @router.patch("/workspaces/{workspace_id}/posts/{post_id}")
+@requires(Permission.POSTS_WRITE)
 def update_post(post_id: str, data: PostIn, ctx: Ctx) -> PostOut:
     result = service.compose(ctx, data, post_id)
     return _one(ctx, post_id, result.notes)
 
 
 @router.delete("/workspaces/{workspace_id}/posts/{post_id}", status_code=204)
+@requires(Permission.POSTS_WRITE)
 def delete_post(post_id: str, ctx: Ctx) -> None:
     service.delete_post(ctx, post_id)
 
 
 @router.post("/workspaces/{workspace_id}/posts/{post_id}/submit")
+@requires(Permission.POSTS_WRITE)
 def submit_post(post_id: str, ctx: Ctx) -> ActionOut:
     notes = service.submit(ctx, post_id)
     return ActionOut(post=_one(ctx, post_id), notes=notes)
 
 
 @router.post("/workspaces/{workspace_id}/posts/{post_id}/approve")
+@requires(Permission.POSTS_APPROVE)
 def approve_post(post_id: str, data: DecisionIn, ctx: Ctx) -> ActionOut:
     notes = service.approve(ctx, post_id, data.comment)
     return ActionOut(post=_one(ctx, post_id), notes=notes)
 
 
 @router.post("/workspaces/{workspace_id}/posts/{post_id}/reject")
+@requires(Permission.POSTS_APPROVE)
 def reject_post(post_id: str, data: DecisionIn, ctx: Ctx) -> ActionOut:
     notes = service.reject(ctx, post_id, data.comment)
     return ActionOut(post=_one(ctx, post_id), notes=notes)
 
 
 @router.post("/workspaces/{workspace_id}/posts/{post_id}/schedule")
+@requires(Permission.POSTS_WRITE, Permission.POSTS_PUBLISH)
 def schedule_post(post_id: str, ctx: Ctx) -> ActionOut:
     notes = service.schedule(ctx, post_id)
     return ActionOut(post=_one(ctx, post_id), notes=notes)
 
 
 @router.post("/workspaces/{workspace_id}/posts/{post_id}/cancel")
+@requires(Permission.POSTS_WRITE)
 def cancel_post(post_id: str, ctx: Ctx) -> ActionOut:
     notes = service.cancel(ctx, post_id)
     return ActionOut(post=_one(ctx, post_id), notes=notes)
 
 
 @router.post("/workspaces/{workspace_id}/posts/{post_id}/reschedule")
+@requires(Permission.POSTS_WRITE)
 def reschedule_post(post_id: str, data: RescheduleIn, ctx: Ctx) -> ActionOut:
     notes = service.reschedule(ctx, post_id, data.scheduled_at, data.timezone)
     return ActionOut(post=_one(ctx, post_id), notes=notes)
 
 
 @router.get("/workspaces/{workspace_id}/approvals")
+@requires(Permission.POSTS_READ, Permission.POSTS_APPROVE)
 def pending_approvals(ctx: Ctx) -> list[PostOut]:
     return service.to_out(ctx, service.pending_approval(ctx))
 
@@ -132,23 +146,27 @@ def _publication_out(ctx: WorkspaceContext, publication_id: str) -> PublicationO
 
 
 @router.get("/workspaces/{workspace_id}/publications/{publication_id}")
+@requires(Permission.POSTS_READ)
 def get_publication(publication_id: str, ctx: Ctx) -> PublicationOut:
     return _publication_out(ctx, publication_id)
 
 
 @router.patch("/workspaces/{workspace_id}/publications/{publication_id}")
+@requires(Permission.POSTS_WRITE)
 def update_publication(publication_id: str, data: PublicationPatch, ctx: Ctx) -> PublicationOut:
     service.update_publication(ctx, publication_id, data)
     return _publication_out(ctx, publication_id)
 
 
 @router.post("/workspaces/{workspace_id}/publications/{publication_id}/retry")
+@requires(Permission.POSTS_WRITE, Permission.POSTS_PUBLISH)
 def retry_publication(publication_id: str, ctx: Ctx) -> PublicationOut:
     service.retry_publication(ctx, publication_id)
     return _publication_out(ctx, publication_id)
 
 
 @router.post("/workspaces/{workspace_id}/publications/{publication_id}/cancel")
+@requires(Permission.POSTS_WRITE)
 def cancel_publication(publication_id: str, ctx: Ctx) -> PublicationOut:
     service.cancel_publication(ctx, publication_id)
     return _publication_out(ctx, publication_id)
@@ -159,6 +177,7 @@ class ConfirmIn(BaseModel):
 
 
 @router.post("/workspaces/{workspace_id}/publications/{publication_id}/confirm")
+@requires(Permission.POSTS_WRITE, Permission.POSTS_PUBLISH)
 def confirm_publication(publication_id: str, data: ConfirmIn, ctx: Ctx) -> PublicationOut:
     """An unconfirmed publication that a person found on the channel: record it as published."""
     service.confirm_publication(ctx, publication_id, data.url)

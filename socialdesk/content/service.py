@@ -632,10 +632,25 @@ def list_posts(ctx: WorkspaceContext, flt: PostFilter = PostFilter(), *, limit: 
 
 
 def pending_approval(ctx: WorkspaceContext) -> list[Post]:
+    """Posts waiting for approval; for someone who may not read posts (a client reviewer), only those
+    waiting for their own step: they see what they are asked to approve, nothing else."""
     sub = select(Publication.post_id).where(Publication.workspace_id == ctx.workspace_id,
                                             Publication.status == S.PENDING_APPROVAL)
-    return list(ctx.session.scalars(ctx.select(Post).where(Post.id.in_(sub))
-                                    .order_by(Post.scheduled_at.is_(None), Post.scheduled_at)))
+    posts = list(ctx.session.scalars(ctx.select(Post).where(Post.id.in_(sub))
+                                     .order_by(Post.scheduled_at.is_(None), Post.scheduled_at)))
+    if ctx.can(Permission.POSTS_READ):
+        return posts
+    steps = ctx.workspace.approval_steps
+    return [p for p in posts
+            if (steps[min(p.approval_step, len(steps) - 1)] if steps else Role.APPROVER.value) == ctx.role.value]
+
+
+def media_awaiting_approval(ctx: WorkspaceContext) -> set[str]:
+    """The media of the posts in `pending_approval(ctx)`: what an approver must be able to see."""
+    post_ids = [p.id for p in pending_approval(ctx)]
+    if not post_ids:
+        return set()
+    return set(ctx.session.scalars(select(PostMedia.media_id).where(PostMedia.post_id.in_(post_ids))))
 
 
 def _media_rows(ctx: WorkspaceContext, post_ids: Iterable[str]) -> dict[str, list[tuple[str | None, str]]]:

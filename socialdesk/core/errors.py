@@ -46,5 +46,19 @@ class ValidationFailed(DomainError):
     code = "validation_failed"
 
 
+class Gone(DomainError):
+    """It existed but cannot be used any more: an expired or used invitation."""
+
+    status_code = 410
+    code = "gone"
+
+
+class ServiceUnavailable(DomainError):
+    """A service we depend on (the mail server) failed; trying again later may work."""
+
+    status_code = 503
+    code = "unavailable"
+
+
 class ConfigurationError(Exception):
     """The installation is misconfigured; raised at start-up with what to fix."""

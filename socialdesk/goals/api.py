@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from socialdesk.goals import service
 from socialdesk.goals.models import Goal
 from socialdesk.web.deps import Ctx
+from socialdesk.workspaces.permissions import Permission, requires
 
 router = APIRouter(tags=["goals"])
 
@@ -86,11 +87,13 @@ def goal_out(ctx: Ctx, goal: Goal) -> GoalOut:
 
 
 @router.get("/workspaces/{workspace_id}/goals")
+@requires(Permission.ANALYTICS_READ)
 def list_goals(ctx: Ctx) -> list[GoalOut]:
     return [goal_out(ctx, g) for g in service.list_goals(ctx)]
 
 
 @router.post("/workspaces/{workspace_id}/goals", status_code=201)
+@requires(Permission.WORKSPACE_ADMIN)
 def create_goal(data: GoalIn, ctx: Ctx) -> GoalOut:
     goal = service.create(ctx, service.GoalIn(
         name=data.name, metric=data.metric, target=data.target, due_on=data.due_on, channel_id=data.channel_id,
@@ -100,11 +103,13 @@ def create_goal(data: GoalIn, ctx: Ctx) -> GoalOut:
 
 
 @router.get("/workspaces/{workspace_id}/goals/{goal_id}")
+@requires(Permission.ANALYTICS_READ)
 def get_goal(goal_id: str, ctx: Ctx) -> GoalOut:
     return goal_out(ctx, service.get(ctx, goal_id))
 
 
 @router.put("/workspaces/{workspace_id}/goals/{goal_id}/milestones")
+@requires(Permission.WORKSPACE_ADMIN)
 def replace_milestones(goal_id: str, data: list[MilestoneIn], ctx: Ctx) -> GoalOut:
     goal = service.get(ctx, goal_id)
     service.set_milestones(ctx, goal, [(m.due_on, m.target) for m in data])
@@ -112,6 +117,7 @@ def replace_milestones(goal_id: str, data: list[MilestoneIn], ctx: Ctx) -> GoalO
 
 
 @router.delete("/workspaces/{workspace_id}/goals/{goal_id}", status_code=204)
+@requires(Permission.WORKSPACE_ADMIN)
 def delete_goal(goal_id: str, ctx: Ctx) -> Response:
     service.delete(ctx, goal_id)
     return Response(status_code=204)

@@ -33,6 +33,7 @@ from socialdesk.inbox.schemas import (
 from socialdesk.text.triage import TriageInput
 from socialdesk.web.deps import Ctx
 from socialdesk.workspaces.context import WorkspaceContext
+from socialdesk.workspaces.permissions import Permission, requires
 
 router = APIRouter(tags=["inbox"])
 BASE = "/workspaces/{workspace_id}/inbox"
@@ -47,6 +48,7 @@ class InboxPageOut(BaseModel):
 
 
 @router.get(f"{BASE}/conversations")
+@requires(Permission.INBOX_READ)
 def list_conversations(ctx: Ctx, view: str = "all", channel_id: str | None = None,
                        publication_id: str | None = None, language: str | None = None, status: str | None = None,
                        assignee_id: str | None = None, tag: str | None = None, kind: str | None = None,
@@ -62,6 +64,7 @@ def list_conversations(ctx: Ctx, view: str = "all", channel_id: str | None = Non
 
 
 @router.post(f"{BASE}/conversations/bulk")
+@requires(Permission.INBOX_WRITE)
 def bulk(data: BulkIn, ctx: Ctx) -> BulkOut:
     result = actions.bulk(ctx, data.conversation_ids, data.action, user_id=data.user_id, tag=data.tag)
     return BulkOut(done=result.done, failed=result.failed)
@@ -79,11 +82,13 @@ def _detail(ctx: WorkspaceContext, conversation_id: str) -> ConversationDetail:
 
 
 @router.get(f"{BASE}/conversations/{{conversation_id}}")
+@requires(Permission.INBOX_READ)
 def get_conversation(conversation_id: str, ctx: Ctx) -> ConversationDetail:
     return _detail(ctx, conversation_id)
 
 
 @router.post(f"{BASE}/conversations/{{conversation_id}}/reply")
+@requires(Permission.INBOX_WRITE)
 def reply_to_conversation(conversation_id: str, data: TextIn, ctx: Ctx) -> ConversationDetail:
     """Answer the latest message still waiting in the conversation."""
     actions.reply_to_conversation(ctx, conversation_id, data.text)
@@ -91,35 +96,41 @@ def reply_to_conversation(conversation_id: str, data: TextIn, ctx: Ctx) -> Conve
 
 
 @router.post(f"{BASE}/conversations/{{conversation_id}}/assign")
+@requires(Permission.INBOX_WRITE)
 def assign(conversation_id: str, data: AssignIn, ctx: Ctx) -> ConversationDetail:
     actions.assign(ctx, conversation_id, data.user_id)
     return _detail(ctx, conversation_id)
 
 
 @router.post(f"{BASE}/conversations/{{conversation_id}}/status")
+@requires(Permission.INBOX_WRITE)
 def set_status(conversation_id: str, data: StatusIn, ctx: Ctx) -> ConversationDetail:
     actions.set_status(ctx, conversation_id, data.status)
     return _detail(ctx, conversation_id)
 
 
 @router.post(f"{BASE}/conversations/{{conversation_id}}/tags")
+@requires(Permission.INBOX_WRITE)
 def add_tag(conversation_id: str, data: TagIn, ctx: Ctx) -> ConversationDetail:
     actions.add_tag(ctx, conversation_id, data.tag)
     return _detail(ctx, conversation_id)
 
 
 @router.post(f"{BASE}/conversations/{{conversation_id}}/tags/remove")
+@requires(Permission.INBOX_WRITE)
 def remove_tag(conversation_id: str, data: TagIn, ctx: Ctx) -> ConversationDetail:
     actions.remove_tag(ctx, conversation_id, data.tag)
     return _detail(ctx, conversation_id)
 
 
 @router.post(f"{BASE}/conversations/{{conversation_id}}/notes", status_code=201)
+@requires(Permission.INBOX_WRITE)
 def add_note(conversation_id: str, data: TextIn, ctx: Ctx) -> NoteOut:
     return NoteOut.of(actions.add_note(ctx, conversation_id, data.text))
 
 
 @router.post(f"{BASE}/conversations/{{conversation_id}}/draft")
+@requires(Permission.INBOX_WRITE)
 def save_draft(conversation_id: str, data: TextIn, ctx: Ctx) -> ConversationDetail:
     actions.save_draft(ctx, conversation_id, data.text)
     return _detail(ctx, conversation_id)
@@ -129,12 +140,14 @@ def save_draft(conversation_id: str, data: TextIn, ctx: Ctx) -> ConversationDeta
 
 
 @router.get(f"{BASE}/actions")
+@requires(Permission.INBOX_READ)
 def automatic_actions(ctx: Ctx, limit: int = Query(100, ge=1, le=500)) -> list[ActionOut]:
     """What moderation rules did lately (each undoable where the network allows)."""
     return [ActionOut.of(a) for a in actions.recent_automatic(ctx, limit)]
 
 
 @router.post(f"{BASE}/actions/{{action_id}}/undo")
+@requires(Permission.INBOX_WRITE)
 def undo(action_id: str, ctx: Ctx) -> ActionOut:
     return ActionOut.of(actions.undo(ctx, action_id))
 
@@ -143,26 +156,31 @@ def undo(action_id: str, ctx: Ctx) -> ActionOut:
 
 
 @router.get(f"{BASE}/saved-replies")
+@requires(Permission.INBOX_READ)
 def list_saved_replies(ctx: Ctx) -> list[SavedReplyOut]:
     return [SavedReplyOut.of(s) for s in saved_replies.list_all(ctx)]
 
 
 @router.post(f"{BASE}/saved-replies", status_code=201)
+@requires(Permission.INBOX_WRITE)
 def create_saved_reply(data: SavedReplyIn, ctx: Ctx) -> SavedReplyOut:
     return SavedReplyOut.of(saved_replies.create(ctx, data))
 
 
 @router.get(f"{BASE}/saved-replies/{{saved_reply_id}}")
+@requires(Permission.INBOX_READ)
 def get_saved_reply(saved_reply_id: str, ctx: Ctx) -> SavedReplyOut:
     return SavedReplyOut.of(saved_replies.get(ctx, saved_reply_id))
 
 
 @router.put(f"{BASE}/saved-replies/{{saved_reply_id}}")
+@requires(Permission.INBOX_WRITE)
 def update_saved_reply(saved_reply_id: str, data: SavedReplyIn, ctx: Ctx) -> SavedReplyOut:
     return SavedReplyOut.of(saved_replies.update(ctx, saved_reply_id, data))
 
 
 @router.delete(f"{BASE}/saved-replies/{{saved_reply_id}}", status_code=204)
+@requires(Permission.INBOX_WRITE)
 def delete_saved_reply(saved_reply_id: str, ctx: Ctx) -> None:
     saved_replies.remove(ctx, saved_reply_id)
 
@@ -171,26 +189,31 @@ def delete_saved_reply(saved_reply_id: str, ctx: Ctx) -> None:
 
 
 @router.get(f"{BASE}/rules")
+@requires(Permission.INBOX_READ)
 def list_rules(ctx: Ctx) -> list[RuleOut]:
     return [RuleOut.of(r) for r in rules.list_all(ctx)]
 
 
 @router.post(f"{BASE}/rules", status_code=201)
+@requires(Permission.INBOX_WRITE)
 def create_rule(data: rules.RuleIn, ctx: Ctx) -> RuleOut:
     return RuleOut.of(rules.create(ctx, data))
 
 
 @router.get(f"{BASE}/rules/{{rule_id}}")
+@requires(Permission.INBOX_READ)
 def get_rule(rule_id: str, ctx: Ctx) -> RuleOut:
     return RuleOut.of(rules.get(ctx, rule_id))
 
 
 @router.put(f"{BASE}/rules/{{rule_id}}")
+@requires(Permission.INBOX_WRITE)
 def update_rule(rule_id: str, data: rules.RuleIn, ctx: Ctx) -> RuleOut:
     return RuleOut.of(rules.update(ctx, rule_id, data))
 
 
 @router.delete(f"{BASE}/rules/{{rule_id}}", status_code=204)
+@requires(Permission.INBOX_WRITE)
 def delete_rule(rule_id: str, ctx: Ctx) -> None:
     rules.remove(ctx, rule_id)
 
@@ -218,6 +241,7 @@ class MetricsOut(BaseModel):
 
 
 @router.get(f"{BASE}/metrics")
+@requires(Permission.INBOX_READ)
 def response_metrics(ctx: Ctx, since: datetime | None = None, until: datetime | None = None) -> MetricsOut:
     """First-response time (median, p90) and response rate, per workspace, channel and member."""
     until = clock.utc(until) if until else clock.now()
@@ -230,11 +254,13 @@ def response_metrics(ctx: Ctx, since: datetime | None = None, until: datetime | 
 
 
 @router.put(f"{BASE}/settings")
+@requires(Permission.WORKSPACE_ADMIN)
 def set_target(data: TargetIn, ctx: Ctx) -> TargetIn:
     return TargetIn(response_target_minutes=metrics.set_target(ctx, data.response_target_minutes))
 
 
 @router.get(f"{BASE}/settings")
+@requires(Permission.INBOX_READ)
 def get_settings(ctx: Ctx) -> TargetIn:
     return TargetIn(response_target_minutes=metrics.target_minutes(ctx))
 
@@ -243,6 +269,7 @@ def get_settings(ctx: Ctx) -> TargetIn:
 
 
 @router.post(f"{BASE}/triage")
+@requires(Permission.INBOX_READ)
 def triage_texts(data: TriageIn, ctx: Ctx) -> list[dict[str, object]]:
     """Triage texts without storing them: language, sentiment, offensive, spam, intent."""
     found = service.triage_texts(ctx, [TriageInput(t.text, t.language_hint) for t in data.texts], data.channel_id)
@@ -253,6 +280,7 @@ def triage_texts(data: TriageIn, ctx: Ctx) -> list[dict[str, object]]:
 
 
 @router.get(BASE)
+@requires(Permission.INBOX_READ)
 def list_inbox(ctx: Ctx, channel_id: str | None = None, publication_id: str | None = None, kind: str | None = None,
                unanswered: bool = False, limit: int = Query(100, ge=1, le=500),
                offset: int = Query(0, ge=0)) -> InboxPageOut:
@@ -263,11 +291,13 @@ def list_inbox(ctx: Ctx, channel_id: str | None = None, publication_id: str | No
 
 
 @router.get(f"{BASE}/{{item_id}}")
+@requires(Permission.INBOX_READ)
 def get_item(item_id: str, ctx: Ctx) -> InboxItemOut:
     return InboxItemOut.of(service.get(ctx, item_id))
 
 
 @router.get(f"{BASE}/{{item_id}}/suggestion")
+@requires(Permission.INBOX_READ)
 def suggested_reply(item_id: str, ctx: Ctx) -> SuggestionOut | None:
     """The saved reply for the message's intent, in its language, with the variables filled in."""
     s = service.suggestion(ctx, service.get(ctx, item_id))
@@ -276,36 +306,43 @@ def suggested_reply(item_id: str, ctx: Ctx) -> SuggestionOut | None:
 
 
 @router.post(f"{BASE}/{{item_id}}/reply")
+@requires(Permission.INBOX_WRITE)
 def reply(item_id: str, data: TextIn, ctx: Ctx) -> InboxItemOut:
     return InboxItemOut.of(actions.reply(ctx, item_id, data.text))
 
 
 @router.post(f"{BASE}/{{item_id}}/hide")
+@requires(Permission.INBOX_WRITE)
 def hide(item_id: str, ctx: Ctx) -> InboxItemOut:
     return InboxItemOut.of(actions.hide(ctx, item_id))
 
 
 @router.post(f"{BASE}/{{item_id}}/like")
+@requires(Permission.INBOX_WRITE)
 def like(item_id: str, ctx: Ctx) -> InboxItemOut:
     return InboxItemOut.of(actions.like(ctx, item_id))
 
 
 @router.post(f"{BASE}/{{item_id}}/delete")
+@requires(Permission.INBOX_WRITE)
 def delete_item(item_id: str, ctx: Ctx) -> InboxItemOut:
     return InboxItemOut.of(actions.delete_item(ctx, item_id))
 
 
 @router.post(f"{BASE}/{{item_id}}/block")
+@requires(Permission.INBOX_WRITE)
 def block_author(item_id: str, ctx: Ctx) -> InboxItemOut:
     actions.block_author(ctx, item_id)
     return InboxItemOut.of(service.get(ctx, item_id))
 
 
 @router.post(f"{BASE}/{{item_id}}/spam")
+@requires(Permission.INBOX_WRITE)
 def mark_spam(item_id: str, ctx: Ctx) -> InboxItemOut:
     return InboxItemOut.of(actions.mark_spam(ctx, item_id, True))
 
 
 @router.post(f"{BASE}/{{item_id}}/not-spam")
+@requires(Permission.INBOX_WRITE)
 def mark_not_spam(item_id: str, ctx: Ctx) -> InboxItemOut:
     return InboxItemOut.of(actions.mark_spam(ctx, item_id, False))

@@ -20,6 +20,7 @@ import regex
 from pydantic import BaseModel, Field, field_validator
 from sqlalchemy.orm import Session
 
+from socialdesk.channels.models import Channel
 from socialdesk.core.errors import DomainError, ValidationFailed
 from socialdesk.inbox import actions, saved_replies
 from socialdesk.inbox.models import InboxItem, ModerationRule
@@ -87,6 +88,8 @@ def _validate(ctx: WorkspaceContext, data: RuleIn) -> None:
         raise ValidationFailed("A rule needs at least one condition, or it would act on every message.")
     if data.actions.is_empty():
         raise ValidationFailed("A rule needs at least one action.")
+    for channel_id in data.conditions.channel_ids:  # another workspace's channel would be stored as is
+        ctx.get(Channel, channel_id, what="channel")
     if data.actions.send_reply and not data.actions.draft_reply:
         raise ValidationFailed("To send a reply, choose the saved reply to send.")
     if data.actions.draft_reply:

@@ -180,7 +180,7 @@ def conversation_view(ctx: WorkspaceContext, conversation_id: str) -> Conversati
 def triage_texts(ctx: WorkspaceContext, inputs: Sequence[TriageInput], channel_id: str | None = None
                  ) -> list[Triage]:
     """Triage texts that are not in the inbox (the API's and CLI's stateless triage)."""
-    ctx.require(Permission.READ)
+    ctx.require(Permission.INBOX_READ)
     if channel_id:
         spoken = channel_languages(channels.get(ctx, channel_id).settings)
         inputs = [TriageInput(i.text, i.language_hint, i.channel_languages or spoken) for i in inputs]

@@ -8,10 +8,12 @@ from fastapi import APIRouter, UploadFile
 from fastapi.responses import FileResponse
 from pydantic import BaseModel
 
-from socialdesk.core.errors import NotFound
+from socialdesk.content import service as content
+from socialdesk.core.errors import Forbidden, NotFound
 from socialdesk.media import service
 from socialdesk.media.models import MediaAsset
 from socialdesk.web.deps import Ctx
+from socialdesk.workspaces.permissions import Permission, requires
 
 router = APIRouter(tags=["media"])
 
@@ -38,33 +40,43 @@ def media_out(asset: MediaAsset) -> MediaOut:
 
 
 @router.get("/workspaces/{workspace_id}/media")
+@requires(Permission.POSTS_READ)
 def list_media(ctx: Ctx) -> list[MediaOut]:
     return [media_out(a) for a in service.list_media(ctx)]
 
 
 @router.post("/workspaces/{workspace_id}/media", status_code=201)
+@requires(Permission.POSTS_WRITE)
 def upload_media(file: UploadFile, ctx: Ctx, alt_text: str = "") -> MediaOut:
     data = file.file.read()
     return media_out(service.upload(ctx, file.filename or "upload", data, alt_text))
 
 
 @router.get("/workspaces/{workspace_id}/media/{media_id}")
+@requires(Permission.POSTS_READ)
 def get_media(media_id: str, ctx: Ctx) -> MediaOut:
     return media_out(service.get(ctx, media_id))
 
 
 @router.patch("/workspaces/{workspace_id}/media/{media_id}")
+@requires(Permission.POSTS_WRITE)
 def update_media(media_id: str, data: MediaPatch, ctx: Ctx) -> MediaOut:
     return media_out(service.set_alt_text(ctx, media_id, data.alt_text))
 
 
 @router.delete("/workspaces/{workspace_id}/media/{media_id}", status_code=204)
+@requires(Permission.POSTS_WRITE)
 def delete_media(media_id: str, ctx: Ctx) -> None:
     service.delete(ctx, media_id)
 
 
 @router.get("/workspaces/{workspace_id}/media/{media_id}/file")
+@requires(Permission.POSTS_READ, Permission.POSTS_APPROVE)
 def media_file(media_id: str, ctx: Ctx, thumbnail: bool = False) -> FileResponse:
+    """The file; someone who approves but may not read posts (a client reviewer) gets only the media of the
+    posts waiting for their approval."""
+    if not ctx.can(Permission.POSTS_READ) and media_id not in content.media_awaiting_approval(ctx):
+        raise Forbidden("You may open only the media of the posts waiting for your approval.")
     asset = service.get(ctx, media_id)
     path = service.path_of(asset, thumbnail)
     if not path.exists():

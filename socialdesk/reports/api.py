@@ -13,6 +13,7 @@ from socialdesk.reports import files, schedules, service
 from socialdesk.reports.models import ReportSchedule
 from socialdesk.reports.schemas import BrandingIn
 from socialdesk.web.deps import Ctx
+from socialdesk.workspaces.permissions import Permission, requires
 
 router = APIRouter(tags=["reports"])
 
@@ -25,6 +26,7 @@ def download(report: service.Report, fmt: str, table: str = "posts") -> Response
 
 
 @router.get("/workspaces/{workspace_id}/report")
+@requires(Permission.REPORTS_READ)
 def report(ctx: Ctx, period: str = Query(..., description=PERIOD_HELP), format: str = "pdf",
            table: str = Query("posts", description="for CSV: posts, kpis, followers or engagement_by_day"),
            age: Age = Age.D7) -> Response:
@@ -38,6 +40,7 @@ class BrandingOut(BrandingIn):
 
 
 @router.get("/workspaces/{workspace_id}/report-branding")
+@requires(Permission.REPORTS_READ)
 def get_branding(ctx: Ctx) -> BrandingOut:
     b = service.branding(ctx)
     return BrandingOut(logo_media_id=b.logo.id if b.logo else None, accent_colour=b.accent, title=b.title,
@@ -45,6 +48,7 @@ def get_branding(ctx: Ctx) -> BrandingOut:
 
 
 @router.put("/workspaces/{workspace_id}/report-branding")
+@requires(Permission.WORKSPACE_ADMIN)
 def put_branding(data: BrandingIn, ctx: Ctx) -> BrandingOut:
     service.save_branding(ctx, logo_media_id=data.logo_media_id, accent_colour=data.accent_colour, title=data.title,
                           footer=data.footer)
@@ -72,21 +76,25 @@ class ScheduleOut(ScheduleIn):
 
 
 @router.get("/workspaces/{workspace_id}/report-schedules")
+@requires(Permission.WORKSPACE_ADMIN)
 def list_schedules(ctx: Ctx) -> list[ScheduleOut]:
     return [ScheduleOut.of(s) for s in schedules.list_schedules(ctx)]
 
 
 @router.post("/workspaces/{workspace_id}/report-schedules", status_code=201)
+@requires(Permission.WORKSPACE_ADMIN)
 def create_schedule(data: ScheduleIn, ctx: Ctx) -> ScheduleOut:
     return ScheduleOut.of(schedules.create(ctx, data.frequency, data.format, data.recipients))
 
 
 @router.get("/workspaces/{workspace_id}/report-schedules/{schedule_id}")
+@requires(Permission.WORKSPACE_ADMIN)
 def get_schedule(schedule_id: str, ctx: Ctx) -> ScheduleOut:
     return ScheduleOut.of(schedules.get(ctx, schedule_id))
 
 
 @router.delete("/workspaces/{workspace_id}/report-schedules/{schedule_id}", status_code=204)
+@requires(Permission.WORKSPACE_ADMIN)
 def delete_schedule(schedule_id: str, ctx: Ctx) -> Response:
     schedules.delete(ctx, schedule_id)
     return Response(status_code=204)

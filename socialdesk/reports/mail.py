@@ -1,4 +1,4 @@
-"""Sending a report by e-mail over SMTP (SOCIALDESK_SMTP_* settings)."""
+"""Sending e-mail over SMTP (SOCIALDESK_SMTP_* settings): reports, and invitations to a workspace."""
 
 from __future__ import annotations
 
@@ -12,18 +12,24 @@ from socialdesk.reports.files import ReportFile
 TIMEOUT_SECONDS = 30
 
 
-def send(recipients: list[str], subject: str, body: str, attachment: ReportFile) -> None:
-    settings = get_settings()
-    if not settings.smtp_host:
+def check_configured() -> None:
+    if not get_settings().smtp_host:
         raise ValidationFailed("E-mail is not set up: set SOCIALDESK_SMTP_HOST (and SOCIALDESK_SMTP_PORT, "
                                "SOCIALDESK_SMTP_USERNAME, SOCIALDESK_SMTP_PASSWORD, SOCIALDESK_SMTP_FROM).")
+
+
+def send(recipients: list[str], subject: str, body: str, attachment: ReportFile | None = None) -> None:
+    check_configured()
+    settings = get_settings()
+    assert settings.smtp_host is not None
     message = EmailMessage()
     message["From"] = settings.smtp_from
     message["To"] = ", ".join(recipients)
     message["Subject"] = subject
     message.set_content(body)
-    main, _, sub = attachment.content_type.split(";")[0].partition("/")
-    message.add_attachment(attachment.data, maintype=main, subtype=sub, filename=attachment.filename)
+    if attachment is not None:
+        main, _, sub = attachment.content_type.split(";")[0].partition("/")
+        message.add_attachment(attachment.data, maintype=main, subtype=sub, filename=attachment.filename)
     with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=TIMEOUT_SECONDS) as smtp:
         if settings.smtp_starttls:
             smtp.starttls()

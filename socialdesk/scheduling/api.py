@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from socialdesk.core.errors import ValidationFailed
 from socialdesk.scheduling import service
 from socialdesk.web.deps import Ctx
+from socialdesk.workspaces.permissions import Permission, requires
 
 router = APIRouter(tags=["calendar"])
 MAX_CALENDAR_DAYS = 92
@@ -51,6 +52,7 @@ class NextSlotOut(BaseModel):
 
 
 @router.get("/workspaces/{workspace_id}/calendar")
+@requires(Permission.POSTS_READ)
 def calendar(ctx: Ctx, start: date, end: date) -> list[CalendarItem]:
     if end <= start or end - start > timedelta(days=MAX_CALENDAR_DAYS):
         raise ValidationFailed(f"Give an end after the start, at most {MAX_CALENDAR_DAYS} days later.")
@@ -61,18 +63,21 @@ def calendar(ctx: Ctx, start: date, end: date) -> list[CalendarItem]:
 
 
 @router.get("/workspaces/{workspace_id}/queue/slots")
+@requires(Permission.POSTS_READ)
 def list_slots(ctx: Ctx) -> list[SlotOut]:
     return [SlotOut(id=s.id, channel_id=s.channel_id, weekday=s.weekday, local_time=s.local_time)
             for s in service.list_slots(ctx)]
 
 
 @router.put("/workspaces/{workspace_id}/queue/slots")
+@requires(Permission.WORKSPACE_ADMIN)
 def replace_slots(data: SlotsIn, ctx: Ctx) -> list[SlotOut]:
     service.set_slots(ctx, [(s.weekday, s.local_time) for s in data.slots], data.channel_id)
     return list_slots(ctx)
 
 
 @router.get("/workspaces/{workspace_id}/queue/next-slot")
+@requires(Permission.POSTS_READ)
 def next_slot(ctx: Ctx, channel_ids: list[str] = Query(...)) -> NextSlotOut:
     from socialdesk.channels.service import get as get_channel
     from socialdesk.core.timezones import zone

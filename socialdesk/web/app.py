@@ -118,12 +118,16 @@ def _include_routers(app: FastAPI) -> None:
     from fastapi.routing import iter_route_contexts
 
     from socialdesk.web import api, pages
-    from socialdesk.web.deps import check_route_params, path_objects_in_workspace
+    from socialdesk.web.deps import check_route_params, check_route_permissions, route_guard
 
-    guard = [Depends(path_objects_in_workspace)]
+    guard = [Depends(route_guard)]
     app.include_router(api.router, dependencies=guard)
     app.include_router(pages.router, dependencies=guard)
-    check_route_params([r.path for r in iter_route_contexts(app.router.routes)])
+    # Every route of ours (FastAPI's own /docs and /openapi.json, and the static files, are public).
+    routes = [r for r in iter_route_contexts(app.router.routes)
+              if r.endpoint is not None and not r.endpoint.__module__.startswith("fastapi.")]
+    check_route_params([r.path for r in routes])
+    check_route_permissions([(r.path, r.endpoint) for r in routes])
 
 
 def _wants_json(request: Request) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -16,6 +16,7 @@ from socialdesk.core.db import get_database
 from socialdesk.core.errors import Forbidden, Unauthorized
 from socialdesk.workspaces import service as workspaces
 from socialdesk.workspaces.context import Actor, WorkspaceContext
+from socialdesk.workspaces.permissions import Access, Permission, Requirement, UserScope, declared, role_allows
 
 SESSION_COOKIE = "sd_session"
 CSRF_HEADER = "x-csrf-token"
@@ -53,6 +54,8 @@ def _identify(request: Request, session: Session) -> Identity | None:
         if found is None:
             raise Unauthorized("The API token is unknown, expired or revoked.")
         actor, token = found
+        if auth.token_use_due(token):
+            _note_token_use(request, session, token.id)
         user = session.get(User, token.user_id)
         assert user is not None
         return Identity(actor, user, token_workspace_id=token.workspace_id)
@@ -64,6 +67,15 @@ def _identify(request: Request, session: Session) -> Identity | None:
         return None
     user_session, user = resolved
     return Identity(Actor(user.id, user.email), user, user_session)
+
+
+def _note_token_use(request: Request, session: Session, token_id: str) -> None:
+    if request.method not in SAFE_METHODS:
+        auth.note_token_use(session, token_id)  # committed with the request's own changes
+        return
+    # A read runs in a read-only session: record the use in a short transaction of its own.
+    with get_database().unit_of_work() as writer:
+        auth.note_token_use(writer, token_id)
 
 
 def _check_csrf(request: Request, identity: Identity, form_token: str | None) -> None:
@@ -130,33 +142,78 @@ def _object_params() -> dict[str, type]:
     from socialdesk.inbox.models import Conversation, InboxItem, ModerationAction, ModerationRule, SavedReply
     from socialdesk.media.models import MediaAsset
     from socialdesk.reports.models import ReportSchedule
+    from socialdesk.workspaces.models import Invitation, Membership
 
     return {"post_id": Post, "publication_id": Publication, "channel_id": Channel, "media_id": MediaAsset,
             "item_id": InboxItem, "conversation_id": Conversation, "rule_id": ModerationRule,
-            "saved_reply_id": SavedReply, "action_id": ModerationAction, "goal_id": Goal, "schedule_id": ReportSchedule}
+            "saved_reply_id": SavedReply, "action_id": ModerationAction, "goal_id": Goal, "schedule_id": ReportSchedule,
+            "member_id": Membership, "invitation_id": Invitation}
 
 
 # Path parameters that are not workspace objects, checked by their own routes.
-OWN_PARAMS = {"workspace_id", "token_id", "path"}
+OWN_PARAMS = {"workspace_id", "token_id", "path", "invitation_token"}
 
 
-def path_objects_in_workspace(request: Request, session: DbSession,
-                              identity: Annotated[Identity | None, Depends(optional_identity)]) -> None:
-    """Before any route runs: every object id in its path must belong to the path's workspace,
-    which the caller must be a member of. So no route can forget the check, and a member of one
-    workspace gets 404 for every object of another, whatever the route does next."""
-    params = request.path_params
-    if not params.keys() - OWN_PARAMS and "workspace_id" not in params:
+def route_guard(request: Request, session: DbSession,
+                identity: Annotated[Identity | None, Depends(optional_identity)]) -> None:
+    """Before any route runs: the caller may do what the route declared with `requires`, and every
+    object id in its path belongs to the path's workspace, which the caller must be a member of.
+
+    One check for every route, so no route can forget it: a member of one workspace gets 404 for
+    every object of another, and a role or token without the route's permission gets 403."""
+    needs = declared(request.scope.get("endpoint"))
+    if needs is None:  # check_route_permissions keeps the app from starting with such a route
+        raise Forbidden("This route declares no permission.")
+    if Access.PUBLIC in needs:
         return
     if identity is None:
         raise Unauthorized("Sign in first, or send an API token as 'Authorization: Bearer <token>'.")
+    params = request.path_params
     if "workspace_id" not in params:
+        _check_user_scope(identity, needs)
         return
     ctx = _context(request, session, identity, params["workspace_id"])
+    _check_permission(ctx, needs)
     models = _object_params()
     for name, value in params.items():
         if name in models:
             ctx.get(models[name], value, what=name.removesuffix("_id").replace("_", " "))
+
+
+def _check_user_scope(identity: Identity, needs: frozenset[Requirement]) -> None:
+    scopes = identity.actor.scopes
+    wanted = sorted(n.value for n in needs if isinstance(n, UserScope))
+    if wanted and scopes is not None and not scopes & set(wanted):
+        raise Forbidden(f"This API token lacks the scope {' or '.join(map(repr, wanted))}.")
+
+
+def _check_permission(ctx: WorkspaceContext, needs: frozenset[Requirement]) -> None:
+    if Access.MEMBER in needs:
+        return
+    wanted = sorted(n for n in needs if isinstance(n, Permission))
+    if any(ctx.can(p) for p in wanted):
+        return
+    names = " or ".join(p.value for p in wanted)
+    if not any(role_allows(ctx.role, p) for p in wanted):
+        raise Forbidden(f"Your role ({ctx.role.value.replace('_', ' ')}) may not do this ({names}). "
+                        "Ask a workspace admin.")
+    raise Forbidden(f"This API token lacks the scope {names}.")
+
+
+def check_route_permissions(routes: list[tuple[str, Callable[..., object] | None]]) -> None:
+    """Refuse to start when a route declares no permission, or declares one that cannot be checked."""
+    for path, endpoint in routes:
+        needs = declared(endpoint)
+        if needs is None:
+            raise RuntimeError(f"Route {path} declares no permission: add @requires(...) to "
+                               f"{getattr(endpoint, '__qualname__', endpoint)} (see workspaces/permissions.py).")
+        in_workspace = "{workspace_id}" in path
+        if in_workspace and not needs & (set(Permission) | {Access.MEMBER}):
+            raise RuntimeError(f"Route {path} is inside a workspace but declares {sorted(needs)}: "
+                               "declare the workspace permission it needs.")
+        if not in_workspace and needs & (set(Permission) | {Access.MEMBER}):
+            raise RuntimeError(f"Route {path} declares {sorted(needs)}, which needs a workspace, "
+                               "but has no {workspace_id} in its path.")
 
 
 def check_route_params(paths: list[str]) -> None:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from socialdesk.audit import service as audit
 from socialdesk.auth.models import User
-from socialdesk.core.errors import Conflict, NotFound, ValidationFailed
+from socialdesk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from socialdesk.core.timezones import zone
 from socialdesk.workspaces.context import Actor, WorkspaceContext
 from socialdesk.workspaces.models import Membership, Organisation, Role, Workspace
@@ -92,6 +92,53 @@ def add_member(ctx: WorkspaceContext, user: User, role: Role) -> Membership:
     ctx.session.add(membership)
     audit.record(ctx, "member.add", "user", user.id, f"Added {user.email} as {role.value}")
     return membership
+
+
+def _member(ctx: WorkspaceContext, member_id: str) -> tuple[Membership, User]:
+    membership = ctx.get(Membership, member_id, what="member")
+    user = ctx.session.get(User, membership.user_id)
+    assert user is not None  # memberships are deleted with their user
+    return membership, user
+
+
+def _owner_count(ctx: WorkspaceContext) -> int:
+    # FOR UPDATE: two admins demoting the last two owners at once must not both succeed (PostgreSQL;
+    # SQLite runs one writer at a time anyway).
+    owners = select(Membership.id).where(Membership.workspace_id == ctx.workspace_id,
+                                         Membership.role == Role.OWNER.value).with_for_update()
+    return len(list(ctx.session.scalars(owners)))
+
+
+def _check_owner_change(ctx: WorkspaceContext, membership: Membership, new_role: Role | None) -> None:
+    """Owners are made and unmade by owners only, and a workspace always keeps one owner."""
+    touches_owner = membership.role == Role.OWNER.value or new_role == Role.OWNER
+    if touches_owner and ctx.role != Role.OWNER:
+        raise Forbidden("Only an owner can make someone an owner, or change or remove an owner.")
+    if membership.role == Role.OWNER.value and new_role != Role.OWNER and _owner_count(ctx) <= 1:
+        raise Conflict("This is the workspace's last owner: make someone else owner first.")
+
+
+def change_role(ctx: WorkspaceContext, member_id: str, role: Role) -> Membership:
+    ctx.require(Permission.WORKSPACE_ADMIN)
+    membership, user = _member(ctx, member_id)
+    if membership.role == role.value:
+        return membership
+    _check_owner_change(ctx, membership, role)
+    before = membership.role
+    membership.role = role.value
+    audit.record(ctx, "member.role", "user", user.id, f"Changed {user.email} from {before} to {role.value}",
+                 before=before, after=role.value)
+    return membership
+
+
+def remove_member(ctx: WorkspaceContext, member_id: str) -> User:
+    ctx.require(Permission.WORKSPACE_ADMIN)
+    membership, user = _member(ctx, member_id)
+    _check_owner_change(ctx, membership, None)
+    ctx.session.delete(membership)
+    audit.record(ctx, "member.remove", "user", user.id, f"Removed {user.email} ({membership.role})",
+                 role=membership.role)
+    return user
 
 
 def members(ctx: WorkspaceContext) -> list[tuple[Membership, User]]:

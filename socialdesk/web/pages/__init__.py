@@ -12,6 +12,7 @@ from socialdesk.web.pages import (
     dashboard,
     goals,
     inbox,
+    invitations,
     media,
     posts,
     queue,
@@ -21,5 +22,5 @@ from socialdesk.web.pages import (
 
 router = APIRouter(include_in_schema=False)
 for module in (auth, dashboard, calendar, compose, posts, approvals, inbox, channels, media, queue, settings,
-               analytics, goals, reports):
+               analytics, goals, reports, invitations):
     router.include_router(module.router)

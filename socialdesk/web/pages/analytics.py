@@ -22,6 +22,7 @@ from socialdesk.web.deps import Ctx
 from socialdesk.web.pages.common import attempt, partial, render
 from socialdesk.web.templating import templates
 from socialdesk.workspaces.context import WorkspaceContext
+from socialdesk.workspaces.permissions import Permission, requires
 
 router = APIRouter()
 RANGES = (7, 28, 90)
@@ -69,23 +70,27 @@ def _board_page(request: Request, ctx: WorkspaceContext, *, channel_id: str | No
 
 
 @router.get("/w/{workspace_id}/analytics", response_class=HTMLResponse)
+@requires(Permission.ANALYTICS_READ)
 def workspace_analytics(request: Request, ctx: Ctx, period: str = "", days: int = 28, age: str = "7d",
                         rank_by: str = dashboards.DEFAULT_RANK_BY) -> HTMLResponse:
     return _board_page(request, ctx, channel_id=None, period=period, days=days, age=age, rank_by=rank_by)
 
 
 @router.get("/w/{workspace_id}/channels/{channel_id}/analytics", response_class=HTMLResponse)
+@requires(Permission.ANALYTICS_READ)
 def channel_analytics(request: Request, channel_id: str, ctx: Ctx, period: str = "", days: int = 28,
                       age: str = "7d", rank_by: str = dashboards.DEFAULT_RANK_BY) -> HTMLResponse:
     return _board_page(request, ctx, channel_id=channel_id, period=period, days=days, age=age, rank_by=rank_by)
 
 
 @router.get("/w/{workspace_id}/analytics/definitions", response_class=HTMLResponse)
+@requires(Permission.ANALYTICS_READ)
 def definitions(request: Request, ctx: Ctx) -> HTMLResponse:
     return render(request, "analytics/definitions.html", ctx=ctx, section="analytics", metrics=list(METRICS.values()))
 
 
 @router.get("/w/{workspace_id}/compose/best-time", response_class=HTMLResponse)
+@requires(Permission.ANALYTICS_READ)
 def composer_best_time(request: Request, ctx: Ctx, channel_ids: list[str] = Query(default=[])) -> HTMLResponse:
     """The composer's "best time" option: the next recommended time free on the ticked channels."""
     for channel_id in channel_ids:

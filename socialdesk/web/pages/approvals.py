@@ -11,11 +11,13 @@ from socialdesk.content import service as content
 from socialdesk.web.deps import Ctx
 from socialdesk.web.pages.common import Form, act, attempt, field, partial, render, safe_local, ws_url
 from socialdesk.workspaces.context import WorkspaceContext
+from socialdesk.workspaces.permissions import Permission, requires
 
 router = APIRouter()
 
 
 @router.get("/w/{workspace_id}/approvals", response_class=HTMLResponse)
+@requires(Permission.POSTS_READ, Permission.POSTS_APPROVE)
 def approvals(request: Request, ctx: Ctx) -> HTMLResponse:
     return render(request, "approvals.html", ctx=ctx, section="approvals",
                   posts=content.to_out(ctx, content.pending_approval(ctx)))
@@ -37,16 +39,19 @@ def _decide(request: Request, ctx: WorkspaceContext, form: Form, post_id: str,
 
 
 @router.post("/w/{workspace_id}/posts/{post_id}/approve")
+@requires(Permission.POSTS_APPROVE)
 def approve(request: Request, post_id: str, ctx: Ctx, form: Form) -> Response:
     return _decide(request, ctx, form, post_id, lambda: content.approve(ctx, post_id, field(form, "comment")))
 
 
 @router.post("/w/{workspace_id}/posts/{post_id}/reject")
+@requires(Permission.POSTS_APPROVE)
 def reject(request: Request, post_id: str, ctx: Ctx, form: Form) -> Response:
     return _decide(request, ctx, form, post_id, lambda: content.reject(ctx, post_id, field(form, "comment")))
 
 
 @router.get("/w/{workspace_id}/approvals/count", response_class=HTMLResponse)
+@requires(Permission.POSTS_READ, Permission.POSTS_APPROVE)
 def approval_count(ctx: Ctx) -> HTMLResponse:
     """The nav badge alone, refreshed after a decision on the queue."""
     count = len(content.pending_approval(ctx))

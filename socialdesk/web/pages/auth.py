@@ -11,14 +11,16 @@ from socialdesk.auth import service as auth
 from socialdesk.core.config import get_settings
 from socialdesk.core.errors import NotFound, Unauthorized
 from socialdesk.web.deps import SESSION_COOKIE, CurrentIdentity, DbSession, Identity, optional_identity
-from socialdesk.web.pages.common import Form, field, redirect, render, safe_local
+from socialdesk.web.pages.common import Form, field, landing, redirect, render, safe_local
 from socialdesk.workspaces import service as workspaces
+from socialdesk.workspaces.permissions import Access, requires
 
 router = APIRouter()
 OptionalIdentity = Annotated[Identity | None, Depends(optional_identity)]
 
 
 @router.get("/login")
+@requires(Access.PUBLIC)
 def login_form(request: Request, identity: OptionalIdentity, next: str = "/") -> Response:
     if identity is not None:
         return RedirectResponse(safe_local(next), status_code=303)
@@ -26,6 +28,7 @@ def login_form(request: Request, identity: OptionalIdentity, next: str = "/") ->
 
 
 @router.post("/login")
+@requires(Access.PUBLIC)
 def login(request: Request, session: DbSession, form: Form) -> Response:
     next_url = safe_local(field(form, "next"))
     email = field(form, "email")
@@ -41,6 +44,7 @@ def login(request: Request, session: DbSession, form: Form) -> Response:
 
 
 @router.post("/logout")
+@requires(Access.SIGNED_IN)
 def logout(request: Request, identity: CurrentIdentity, session: DbSession) -> Response:
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
@@ -51,25 +55,29 @@ def logout(request: Request, identity: CurrentIdentity, session: DbSession) -> R
 
 
 @router.get("/", response_class=HTMLResponse)
+@requires(Access.SIGNED_IN)
 def home(request: Request, identity: CurrentIdentity, session: DbSession) -> Response:
     """The workspace used last, the only one there is, or the list to choose from."""
     mine = workspaces.workspaces_for(session, identity.user.id)
-    ids = [w.id for w, _ in mine]
+    roles = {w.id: role for w, role in mine}
     current = identity.user_session.current_workspace_id if identity.user_session else None
-    if current in ids:
-        return RedirectResponse(f"/w/{current}", status_code=303)
-    if len(ids) == 1:
-        return RedirectResponse(f"/w/{ids[0]}", status_code=303)
+    if current in roles:
+        return RedirectResponse(landing(current, roles[current]), status_code=303)
+    if len(roles) == 1:
+        [(only, role)] = roles.items()
+        return RedirectResponse(landing(only, role), status_code=303)
     return render(request, "workspaces.html", session=session, choices=mine)
 
 
 @router.post("/switch")
+@requires(Access.SIGNED_IN)
 def switch_workspace(identity: CurrentIdentity, session: DbSession, form: Form) -> Response:
     """The layout's workspace switcher: remember the choice for the next visit to `/`."""
     workspace_id = field(form, "workspace")
-    if workspace_id not in {w.id for w, _ in workspaces.workspaces_for(session, identity.user.id)}:
+    roles = {w.id: role for w, role in workspaces.workspaces_for(session, identity.user.id)}
+    if workspace_id not in roles:
         raise NotFound(f"No workspace with id {workspace_id}.")
     if identity.user_session is not None:
         # The session row is the user's own preference, not workspace data: no service owns it.
         identity.user_session.current_workspace_id = workspace_id
-    return redirect(f"/w/{workspace_id}")
+    return redirect(landing(workspace_id, roles[workspace_id]))

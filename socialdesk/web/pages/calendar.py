@@ -15,6 +15,7 @@ from socialdesk.core.timezones import zone
 from socialdesk.scheduling import service as scheduling
 from socialdesk.web.deps import Ctx
 from socialdesk.web.pages.common import Form, field, render, set_flash
+from socialdesk.workspaces.permissions import Permission, requires
 
 router = APIRouter()
 
@@ -59,6 +60,7 @@ def week_span(anchor: date) -> Span:
 
 
 @router.get("/w/{workspace_id}/calendar", response_class=HTMLResponse)
+@requires(Permission.POSTS_READ)
 def calendar_page(request: Request, ctx: Ctx, view: str = "month",
                   day: str | None = Query(None, alias="date")) -> HTMLResponse:
     today = clock.now().astimezone(zone(ctx.workspace.timezone)).date()
@@ -72,6 +74,7 @@ def calendar_page(request: Request, ctx: Ctx, view: str = "month",
 
 
 @router.post("/w/{workspace_id}/posts/{post_id}/move")
+@requires(Permission.POSTS_WRITE)
 def move_post(post_id: str, ctx: Ctx, form: Form) -> JSONResponse:
     """The calendar's drop target: a new day (month view) or day and hour (week view), in the workspace's zone.
 

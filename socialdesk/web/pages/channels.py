@@ -14,6 +14,7 @@ from socialdesk.networks.base import Capabilities
 from socialdesk.web.deps import Ctx, CurrentIdentity
 from socialdesk.web.pages.common import Form, act, attempt, field, redirect, render, ws_url
 from socialdesk.workspaces.context import WorkspaceContext
+from socialdesk.workspaces.permissions import Access, Permission, requires
 
 router = APIRouter()
 
@@ -37,11 +38,13 @@ def _page(request: Request, ctx: WorkspaceContext, *, typed: dict[str, str] | No
 
 
 @router.get("/w/{workspace_id}/channels", response_class=HTMLResponse)
+@requires(Permission.POSTS_READ)
 def channel_list(request: Request, ctx: Ctx) -> HTMLResponse:
     return _page(request, ctx)
 
 
 @router.post("/w/{workspace_id}/channels/connect")
+@requires(Permission.CHANNELS_MANAGE)
 def connect(request: Request, ctx: Ctx, form: Form) -> Response:
     network = field(form, "network")
     spec_fields = registry.connect_fields(network) if network in registry.NETWORKS else ()
@@ -90,6 +93,7 @@ def _start_oauth(request: Request, ctx: Ctx, network: str, form: Form, values: d
 
 
 @router.get("/oauth/callback", name="oauth_callback")
+@requires(Access.SIGNED_IN)
 def oauth_callback(identity: CurrentIdentity, state: str = "", code: str = "", error: str = "",
                    error_description: str = "") -> Response:
     """Where a server sends the browser back after the user allowed (or refused) socialdesk. One address for
@@ -113,10 +117,12 @@ def _set_paused(ctx: WorkspaceContext, channel_id: str, paused: bool) -> Respons
 
 
 @router.post("/w/{workspace_id}/channels/{channel_id}/pause")
+@requires(Permission.CHANNELS_MANAGE)
 def pause(channel_id: str, ctx: Ctx) -> Response:
     return _set_paused(ctx, channel_id, True)
 
 
 @router.post("/w/{workspace_id}/channels/{channel_id}/resume")
+@requires(Permission.CHANNELS_MANAGE)
 def resume(channel_id: str, ctx: Ctx) -> Response:
     return _set_paused(ctx, channel_id, False)

@@ -19,7 +19,8 @@ from socialdesk.web.deps import Identity
 from socialdesk.web.templating import templates
 from socialdesk.workspaces import service as workspaces
 from socialdesk.workspaces.context import WorkspaceContext
-from socialdesk.workspaces.permissions import Permission
+from socialdesk.workspaces.models import Role
+from socialdesk.workspaces.permissions import Permission, role_allows
 
 FLASH_COOKIE = "sd_flash"
 # A cookie holds about 4 KB; notes longer than this are cut rather than silently dropped by the browser.
@@ -53,6 +54,15 @@ def safe_local(url: str | None, default: str = "/") -> str:
 
 def ws_url(ctx: WorkspaceContext, path: str = "") -> str:
     return f"/w/{ctx.workspace_id}{path}"
+
+
+def landing(workspace_id: str, role: Role) -> str:
+    """The first page of a workspace for a role: the dashboard, or the approvals for a client reviewer."""
+    if role_allows(role, Permission.POSTS_READ):
+        return f"/w/{workspace_id}"
+    if role_allows(role, Permission.POSTS_APPROVE):
+        return f"/w/{workspace_id}/approvals"
+    return f"/w/{workspace_id}/reports"
 
 
 # Flash messages -----------------------------------------------------------------------------------
@@ -106,9 +116,8 @@ def render(request: Request, template: str, *, ctx: WorkspaceContext | None = No
     if identity and db is not None:
         base["workspaces"] = workspaces.workspaces_for(db, identity.user.id)
     if ctx is not None:
-        base["approval_count"] = len(content.pending_approval(ctx)) if ctx.can(Permission.READ) else 0
-        base["can"] = {p.name.lower(): ctx.can(p) for p in Permission}
-        base["can"]["publish_directly"] = content.can_publish_directly(ctx)
+        base["approval_count"] = (len(content.pending_approval(ctx))
+                                  if ctx.can(Permission.POSTS_READ) or ctx.can(Permission.POSTS_APPROVE) else 0)
         base["system_alerts"] = notifications.alerts(ctx)
     response = templates.TemplateResponse(request, template, {**base, **context}, status_code=status_code)
     if request.cookies.get(FLASH_COOKIE):
@@ -126,8 +135,10 @@ def partial(request: Request, template: str, *, ctx: WorkspaceContext, status_co
 
 def _workspace_vars(ctx: WorkspaceContext | None) -> dict[str, Any]:
     if ctx is None:
-        return {"ctx": None, "ws": None, "tz": "UTC", "w": ""}
-    return {"ctx": ctx, "ws": ctx.workspace, "tz": ctx.workspace.timezone, "w": ws_url(ctx)}
+        return {"ctx": None, "ws": None, "tz": "UTC", "w": "", "can": {}}
+    can = {p.name.lower(): ctx.can(p) for p in Permission}
+    can["publish_directly"] = content.can_publish_directly(ctx)
+    return {"ctx": ctx, "ws": ctx.workspace, "tz": ctx.workspace.timezone, "w": ws_url(ctx), "can": can}
 
 
 # Acting ---------------------------------------------------------------------------------------------

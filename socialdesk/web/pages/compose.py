@@ -20,6 +20,7 @@ from socialdesk.web.pages.common import Form, attempt, partial, redirect, render
 from socialdesk.web.pages.compose_form import REPEATS, ComposeForm, parse_intent
 from socialdesk.web.pages.views import TIMEZONES
 from socialdesk.workspaces.context import WorkspaceContext
+from socialdesk.workspaces.permissions import Permission, requires
 
 router = APIRouter()
 NOT_SAVED = "Nothing was saved: some channels need changes (marked in red on the right). Fix them and try again."
@@ -54,6 +55,7 @@ def _previews(ctx: WorkspaceContext, form: ComposeForm, checks: list[ChannelChec
 
 
 @router.get("/w/{workspace_id}/compose", response_class=HTMLResponse)
+@requires(Permission.POSTS_READ)  # a viewer sees the composer without its buttons
 def new_post(request: Request, ctx: Ctx, day: str = "", channel: str = "") -> HTMLResponse:
     form = ComposeForm(timezone=ctx.workspace.timezone, day=day, time="09:00" if day else "",
                        channel_ids=[channel] if channel else [])
@@ -61,6 +63,7 @@ def new_post(request: Request, ctx: Ctx, day: str = "", channel: str = "") -> HT
 
 
 @router.get("/w/{workspace_id}/posts/{post_id}/edit", response_class=HTMLResponse)
+@requires(Permission.POSTS_READ)  # a viewer sees the composer without its buttons
 def edit_post(request: Request, post_id: str, ctx: Ctx) -> HTMLResponse:
     post = content.to_out(ctx, [content.get_post(ctx, post_id)])[0]
     return _compose_page(request, ctx, ComposeForm.from_post(post), post_id=post_id)
@@ -94,17 +97,20 @@ def _checks_after(ctx: WorkspaceContext, form: ComposeForm, error: DomainError) 
 
 
 @router.post("/w/{workspace_id}/compose")
+@requires(Permission.POSTS_WRITE)
 def create_post(request: Request, ctx: Ctx, raw: Form) -> Response:
     return _save(request, ctx, raw, None)
 
 
 @router.post("/w/{workspace_id}/posts/{post_id}/edit")
+@requires(Permission.POSTS_WRITE)
 def update_post(request: Request, post_id: str, ctx: Ctx, raw: Form) -> Response:
     content.get_post(ctx, post_id)  # 404 before anything else for a post of another workspace
     return _save(request, ctx, raw, post_id)
 
 
 @router.post("/w/{workspace_id}/compose/check", response_class=HTMLResponse)
+@requires(Permission.POSTS_WRITE)
 def check(request: Request, ctx: Ctx, raw: Form) -> HTMLResponse:
     """The live check: per channel, the count as the network counts, the problems, a preview."""
     form = ComposeForm.from_form(raw)
@@ -113,6 +119,7 @@ def check(request: Request, ctx: Ctx, raw: Form) -> HTMLResponse:
 
 
 @router.post("/w/{workspace_id}/compose/upload", response_class=HTMLResponse)
+@requires(Permission.POSTS_WRITE)
 def upload(request: Request, ctx: Ctx, raw: Form) -> HTMLResponse:
     """Upload from the composer: the new file joins the picker, ticked (app.js then runs the check again)."""
     form = ComposeForm.from_form(raw)

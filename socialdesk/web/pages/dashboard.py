@@ -17,6 +17,7 @@ from socialdesk.inbox import service as inbox
 from socialdesk.web.deps import Ctx
 from socialdesk.web.pages.common import render
 from socialdesk.web.pages.views import channel_names
+from socialdesk.workspaces.permissions import Permission, requires
 
 router = APIRouter()
 ATTENTION = (PublicationStatus.FAILED, PublicationStatus.UNCONFIRMED)
@@ -24,6 +25,7 @@ GROWTH_DAYS = 28
 
 
 @router.get("/w/{workspace_id}", response_class=HTMLResponse)
+@requires(Permission.POSTS_READ)
 def dashboard(request: Request, ctx: Ctx) -> HTMLResponse:
     now = clock.now()
     all_channels = channels.list_channels(ctx)

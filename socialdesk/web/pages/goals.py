@@ -12,11 +12,13 @@ from socialdesk.core.errors import ValidationFailed
 from socialdesk.goals import service as goals
 from socialdesk.web.deps import Ctx
 from socialdesk.web.pages.common import Form, act, field, render, ws_url
+from socialdesk.workspaces.permissions import Permission, requires
 
 router = APIRouter()
 
 
 @router.get("/w/{workspace_id}/goals", response_class=HTMLResponse)
+@requires(Permission.ANALYTICS_READ)
 def goals_page(request: Request, ctx: Ctx) -> HTMLResponse:
     listed = channels.list_channels(ctx)
     return render(request, "analytics/goals.html", ctx=ctx, section="analytics",
@@ -39,6 +41,7 @@ def _day(text: str) -> date:
 
 
 @router.post("/w/{workspace_id}/goals")
+@requires(Permission.WORKSPACE_ADMIN)
 def create_goal(ctx: Ctx, form: Form) -> Response:
     def run() -> list[str]:
         target = field(form, "target")
@@ -52,6 +55,7 @@ def create_goal(ctx: Ctx, form: Form) -> Response:
 
 
 @router.post("/w/{workspace_id}/goals/{goal_id}/delete")
+@requires(Permission.WORKSPACE_ADMIN)
 def delete_goal(goal_id: str, ctx: Ctx) -> Response:
     def run() -> list[str]:
         goals.delete(ctx, goal_id)

@@ -28,7 +28,7 @@ from socialdesk.web.pages.common import Form, act, attempt, field, fields, parti
 from socialdesk.web.pages.views import publication_posts
 from socialdesk.workspaces import service as workspaces
 from socialdesk.workspaces.context import WorkspaceContext
-from socialdesk.workspaces.permissions import Permission
+from socialdesk.workspaces.permissions import Permission, requires
 
 router = APIRouter()
 PAGE_SIZE = 50
@@ -81,6 +81,7 @@ def _pane_context(ctx: WorkspaceContext, conversation_id: str) -> dict[str, Any]
 
 @router.get("/w/{workspace_id}/inbox", response_class=HTMLResponse)
 @router.get("/w/{workspace_id}/comments", response_class=HTMLResponse)  # the old address keeps working
+@requires(Permission.INBOX_READ)
 def inbox(request: Request, ctx: Ctx, page: int = 1, c: str = "") -> HTMLResponse:
     flt = _filters(request)
     listed = _list_context(ctx, flt, max(page, 1), c)
@@ -91,6 +92,7 @@ def inbox(request: Request, ctx: Ctx, page: int = 1, c: str = "") -> HTMLRespons
 
 
 @router.get("/w/{workspace_id}/inbox/list", response_class=HTMLResponse)
+@requires(Permission.INBOX_READ)
 def inbox_list(request: Request, ctx: Ctx, page: int = 1, selected: str = "") -> HTMLResponse:
     """The list pane alone: what polling and the filters redraw."""
     return partial(request, "partials/inbox_list.html", ctx=ctx,
@@ -98,6 +100,7 @@ def inbox_list(request: Request, ctx: Ctx, page: int = 1, selected: str = "") ->
 
 
 @router.get("/w/{workspace_id}/inbox/open", response_class=HTMLResponse)
+@requires(Permission.INBOX_READ)
 def inbox_open(request: Request, ctx: Ctx, c: str = "") -> HTMLResponse:
     """The conversation and context panes for one conversation."""
     if not c:
@@ -140,6 +143,7 @@ def _conversation_of(ctx: WorkspaceContext, item_id: str) -> str:
 
 
 @router.post("/w/{workspace_id}/inbox/c/{conversation_id}/reply")
+@requires(Permission.INBOX_WRITE)
 def reply(request: Request, conversation_id: str, ctx: Ctx, form: Form) -> Response:
     text = field(form, "text")
     return _do(request, ctx, conversation_id, lambda: actions.reply_to_conversation(ctx, conversation_id, text),
@@ -147,6 +151,7 @@ def reply(request: Request, conversation_id: str, ctx: Ctx, form: Form) -> Respo
 
 
 @router.post("/w/{workspace_id}/inbox/c/{conversation_id}/assign")
+@requires(Permission.INBOX_WRITE)
 def assign(request: Request, conversation_id: str, ctx: Ctx, form: Form) -> Response:
     who = field(form, "user_id")
     who = ctx.actor.user_id or "" if who == "me" else who
@@ -155,6 +160,7 @@ def assign(request: Request, conversation_id: str, ctx: Ctx, form: Form) -> Resp
 
 
 @router.post("/w/{workspace_id}/inbox/c/{conversation_id}/status")
+@requires(Permission.INBOX_WRITE)
 def status(request: Request, conversation_id: str, ctx: Ctx, form: Form) -> Response:
     value = field(form, "status")
     return _do(request, ctx, conversation_id, lambda: actions.set_status(ctx, conversation_id, value),
@@ -162,6 +168,7 @@ def status(request: Request, conversation_id: str, ctx: Ctx, form: Form) -> Resp
 
 
 @router.post("/w/{workspace_id}/inbox/c/{conversation_id}/tag")
+@requires(Permission.INBOX_WRITE)
 def tag(request: Request, conversation_id: str, ctx: Ctx, form: Form) -> Response:
     value = field(form, "tag")
     if field(form, "remove"):
@@ -171,6 +178,7 @@ def tag(request: Request, conversation_id: str, ctx: Ctx, form: Form) -> Respons
 
 
 @router.post("/w/{workspace_id}/inbox/c/{conversation_id}/note")
+@requires(Permission.INBOX_WRITE)
 def note(request: Request, conversation_id: str, ctx: Ctx, form: Form) -> Response:
     text = field(form, "text")
     return _do(request, ctx, conversation_id, lambda: actions.add_note(ctx, conversation_id, text), "Note added.",
@@ -178,6 +186,7 @@ def note(request: Request, conversation_id: str, ctx: Ctx, form: Form) -> Respon
 
 
 @router.post("/w/{workspace_id}/inbox/c/{conversation_id}/undo")
+@requires(Permission.INBOX_WRITE)
 def undo(request: Request, conversation_id: str, ctx: Ctx, form: Form) -> Response:
     action_id = field(form, "action_id")
 
@@ -202,6 +211,7 @@ ITEM_ACTIONS: dict[str, tuple[Callable[[WorkspaceContext, str], Any], str]] = {
 
 
 def _item_route(action: str, function: Callable[[WorkspaceContext, str], Any], done: str) -> None:
+    @requires(Permission.INBOX_WRITE)
     def run(request: Request, item_id: str, ctx: Ctx) -> Response:
         return _do(request, ctx, _conversation_of(ctx, item_id), lambda: function(ctx, item_id), done)
 
@@ -213,6 +223,7 @@ for _action, (_function, _done) in ITEM_ACTIONS.items():
 
 
 @router.post("/w/{workspace_id}/inbox/bulk", response_class=HTMLResponse)
+@requires(Permission.INBOX_WRITE)
 def bulk(request: Request, ctx: Ctx, form: Form) -> Response:
     ids = fields(form, "ids")
     action = field(form, "action")
@@ -231,6 +242,7 @@ def bulk(request: Request, ctx: Ctx, form: Form) -> Response:
 
 
 @router.get("/w/{workspace_id}/inbox/setup", response_class=HTMLResponse)
+@requires(Permission.INBOX_READ)
 def setup(request: Request, ctx: Ctx) -> HTMLResponse:
     until = clock.now()
     report = metrics.report(ctx, until - timedelta(days=28), until)
@@ -251,6 +263,7 @@ def _setup_act(ctx: WorkspaceContext, action: Callable[[], Any], done: str) -> R
 
 
 @router.post("/w/{workspace_id}/inbox/setup/saved-replies")
+@requires(Permission.INBOX_WRITE)
 def add_saved_reply(ctx: Ctx, form: Form) -> Response:
     texts = {"": field(form, "text")}
     for language, text in zip(fields(form, "version_language"), fields(form, "version_text"), strict=False):
@@ -260,11 +273,13 @@ def add_saved_reply(ctx: Ctx, form: Form) -> Response:
 
 
 @router.post("/w/{workspace_id}/inbox/setup/saved-replies/{saved_reply_id}/delete")
+@requires(Permission.INBOX_WRITE)
 def delete_saved_reply(saved_reply_id: str, ctx: Ctx) -> Response:
     return _setup_act(ctx, lambda: saved_replies.remove(ctx, saved_reply_id), "Saved reply deleted.")
 
 
 @router.post("/w/{workspace_id}/inbox/setup/rules")
+@requires(Permission.INBOX_WRITE)
 def add_rule(ctx: Ctx, form: Form) -> Response:
     def words(name: str) -> list[str]:
         return [w.strip() for w in field(form, name).split(",") if w.strip()]
@@ -290,11 +305,13 @@ def add_rule(ctx: Ctx, form: Form) -> Response:
 
 
 @router.post("/w/{workspace_id}/inbox/setup/rules/{rule_id}/delete")
+@requires(Permission.INBOX_WRITE)
 def delete_rule(rule_id: str, ctx: Ctx) -> Response:
     return _setup_act(ctx, lambda: rules.remove(ctx, rule_id), "Rule deleted.")
 
 
 @router.post("/w/{workspace_id}/inbox/setup/target")
+@requires(Permission.WORKSPACE_ADMIN)
 def set_target(ctx: Ctx, form: Form) -> Response:
     def run() -> None:
         try:
@@ -307,6 +324,7 @@ def set_target(ctx: Ctx, form: Form) -> Response:
 
 
 @router.post("/w/{workspace_id}/inbox/setup/undo")
+@requires(Permission.INBOX_WRITE)
 def undo_automatic(ctx: Ctx, form: Form) -> Response:
     return _setup_act(ctx, lambda: actions.undo(ctx, field(form, "action_id")), "Undone.")
 

@@ -11,16 +11,19 @@ from starlette.datastructures import UploadFile
 from socialdesk.media import service as media
 from socialdesk.web.deps import Ctx
 from socialdesk.web.pages.common import Form, act, attempt, field, redirect, render, ws_url
+from socialdesk.workspaces.permissions import Permission, requires
 
 router = APIRouter()
 
 
 @router.get("/w/{workspace_id}/media", response_class=HTMLResponse)
+@requires(Permission.POSTS_READ)
 def library(request: Request, ctx: Ctx) -> HTMLResponse:
     return render(request, "media.html", ctx=ctx, section="media", assets=media.list_media(ctx))
 
 
 @router.post("/w/{workspace_id}/media")
+@requires(Permission.POSTS_WRITE)
 def upload(ctx: Ctx, form: Form) -> Response:
     """Several files at once; each is accepted or refused on its own, with the reason."""
     files = [f for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
@@ -38,6 +41,7 @@ def upload(ctx: Ctx, form: Form) -> Response:
 
 
 @router.post("/w/{workspace_id}/media/{media_id}/alt")
+@requires(Permission.POSTS_WRITE)
 def set_alt_text(media_id: str, ctx: Ctx, form: Form) -> Response:
     asset = media.get(ctx, media_id)
 
@@ -49,6 +53,7 @@ def set_alt_text(media_id: str, ctx: Ctx, form: Form) -> Response:
 
 
 @router.post("/w/{workspace_id}/media/{media_id}/delete")
+@requires(Permission.POSTS_WRITE)
 def delete(media_id: str, ctx: Ctx) -> Response:
     asset = media.get(ctx, media_id)
 

@@ -18,6 +18,7 @@ from socialdesk.web.deps import Ctx
 from socialdesk.web.pages.common import Form, act, field, render, safe_local, ws_url
 from socialdesk.web.pages.views import STATUS_LABELS
 from socialdesk.workspaces.context import WorkspaceContext
+from socialdesk.workspaces.permissions import Permission, requires
 
 router = APIRouter()
 PAGE_SIZE = 25
@@ -25,6 +26,7 @@ FILTER_STATUSES = [s.value for s in PublicationStatus]
 
 
 @router.get("/w/{workspace_id}/posts", response_class=HTMLResponse)
+@requires(Permission.POSTS_READ)
 def post_list(request: Request, ctx: Ctx, status: str = "", channel: str = "", q: str = "",
               page: int = 1) -> HTMLResponse:
     page = max(page, 1)
@@ -37,6 +39,7 @@ def post_list(request: Request, ctx: Ctx, status: str = "", channel: str = "", q
 
 
 @router.get("/w/{workspace_id}/posts/{post_id}", response_class=HTMLResponse)
+@requires(Permission.POSTS_READ)
 def post_detail(request: Request, post_id: str, ctx: Ctx) -> HTMLResponse:
     post = content.to_out(ctx, [content.get_post(ctx, post_id)])[0]
     by_id = {c.id: c for c in channels.list_channels(ctx)}
@@ -53,6 +56,7 @@ def post_detail(request: Request, post_id: str, ctx: Ctx) -> HTMLResponse:
 
 
 @router.get("/w/{workspace_id}/publications/{publication_id}")
+@requires(Permission.POSTS_READ)
 def publication_detail(publication_id: str, ctx: Ctx) -> RedirectResponse:
     publication = content.get_publication(ctx, publication_id)
     return RedirectResponse(ws_url(ctx, f"/posts/{publication.post_id}#pub-{publication.id}"), status_code=303)
@@ -68,21 +72,25 @@ def _post_action(ctx: WorkspaceContext, form: Form, post_id: str, action: Callab
 
 
 @router.post("/w/{workspace_id}/posts/{post_id}/submit")
+@requires(Permission.POSTS_WRITE)
 def submit(post_id: str, ctx: Ctx, form: Form) -> Response:
     return _post_action(ctx, form, post_id, lambda: content.submit(ctx, post_id))
 
 
 @router.post("/w/{workspace_id}/posts/{post_id}/schedule")
+@requires(Permission.POSTS_WRITE, Permission.POSTS_PUBLISH)
 def schedule(post_id: str, ctx: Ctx, form: Form) -> Response:
     return _post_action(ctx, form, post_id, lambda: content.schedule(ctx, post_id))
 
 
 @router.post("/w/{workspace_id}/posts/{post_id}/cancel")
+@requires(Permission.POSTS_WRITE)
 def cancel(post_id: str, ctx: Ctx, form: Form) -> Response:
     return _post_action(ctx, form, post_id, lambda: content.cancel(ctx, post_id))
 
 
 @router.post("/w/{workspace_id}/posts/{post_id}/delete")
+@requires(Permission.POSTS_WRITE)
 def delete(post_id: str, ctx: Ctx, form: Form) -> Response:
     content.get_post(ctx, post_id)
 
@@ -101,11 +109,13 @@ def _publication_action(ctx: WorkspaceContext, form: Form, publication_id: str,
 
 
 @router.post("/w/{workspace_id}/publications/{publication_id}/retry")
+@requires(Permission.POSTS_WRITE, Permission.POSTS_PUBLISH)
 def retry(publication_id: str, ctx: Ctx, form: Form) -> Response:
     return _publication_action(ctx, form, publication_id, lambda: content.retry_publication(ctx, publication_id))
 
 
 @router.post("/w/{workspace_id}/publications/{publication_id}/confirm")
+@requires(Permission.POSTS_WRITE, Permission.POSTS_PUBLISH)
 def confirm(publication_id: str, ctx: Ctx, form: Form) -> Response:
     """A person found the unconfirmed post on the channel."""
     return _publication_action(ctx, form, publication_id,
@@ -113,5 +123,6 @@ def confirm(publication_id: str, ctx: Ctx, form: Form) -> Response:
 
 
 @router.post("/w/{workspace_id}/publications/{publication_id}/cancel")
+@requires(Permission.POSTS_WRITE)
 def cancel_publication(publication_id: str, ctx: Ctx, form: Form) -> Response:
     return _publication_action(ctx, form, publication_id, lambda: content.cancel_publication(ctx, publication_id))

@@ -14,12 +14,14 @@ from socialdesk.web.deps import Ctx
 from socialdesk.web.pages.common import Form, act, attempt, render, ws_url
 from socialdesk.workspaces import service as workspaces
 from socialdesk.workspaces.context import WorkspaceContext
+from socialdesk.workspaces.permissions import Permission, requires
 
 router = APIRouter()
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 @router.get("/w/{workspace_id}/queue", response_class=HTMLResponse)
+@requires(Permission.POSTS_READ)
 def queue(request: Request, ctx: Ctx) -> HTMLResponse:
     slots = scheduling.list_slots(ctx)
     by_day: dict[int, list[str]] = defaultdict(list)
@@ -39,6 +41,7 @@ def queue(request: Request, ctx: Ctx) -> HTMLResponse:
 
 
 @router.post("/w/{workspace_id}/queue/slots")
+@requires(Permission.WORKSPACE_ADMIN)
 def save_slots(ctx: Ctx, form: Form) -> Response:
     chosen = [(day, value.strip()) for day in range(7) for value in form.getlist(f"slot_{day}")
               if isinstance(value, str) and value.strip()]
@@ -60,10 +63,12 @@ def _set_paused(ctx: WorkspaceContext, paused: bool) -> Response:
 
 
 @router.post("/w/{workspace_id}/queue/pause")
+@requires(Permission.POSTS_PUBLISH)
 def pause(ctx: Ctx) -> Response:
     return _set_paused(ctx, True)
 
 
 @router.post("/w/{workspace_id}/queue/resume")
+@requires(Permission.POSTS_PUBLISH)
 def resume(ctx: Ctx) -> Response:
     return _set_paused(ctx, False)

@@ -13,17 +13,21 @@ from socialdesk.reports.api import download
 from socialdesk.web.deps import Ctx
 from socialdesk.web.pages.common import Form, act, field, render, ws_url
 from socialdesk.workspaces.context import WorkspaceContext
+from socialdesk.workspaces.permissions import Permission, requires
 
 router = APIRouter()
 
 
 @router.get("/w/{workspace_id}/reports", response_class=HTMLResponse)
+@requires(Permission.REPORTS_READ)
 def reports_page(request: Request, ctx: Ctx) -> HTMLResponse:
     this_month = month_of(clock.now(), ctx.workspace.timezone)
+    is_admin = ctx.can(Permission.WORKSPACE_ADMIN)
     return render(request, "analytics/reports.html", ctx=ctx, section="analytics",
                   suggestions=[this_month.previous(), this_month], branding=service.branding(ctx),
-                  schedules=schedules.list_schedules(ctx),
-                  images=[m for m in media.list_media(ctx) if m.kind == "image"])
+                  # Recipients' addresses and the media library are for the admins who manage them.
+                  schedules=schedules.list_schedules(ctx) if is_admin else [],
+                  images=[m for m in media.list_media(ctx) if m.kind == "image"] if is_admin else [])
 
 
 def _chosen(ctx: WorkspaceContext, period: str) -> Period:
@@ -34,16 +38,19 @@ def _chosen(ctx: WorkspaceContext, period: str) -> Period:
 
 
 @router.get("/w/{workspace_id}/reports/view", response_class=HTMLResponse)
+@requires(Permission.REPORTS_READ)
 def view_report(ctx: Ctx, period: str = "") -> HTMLResponse:
     return HTMLResponse(files.make(service.build(ctx, _chosen(ctx, period)), "html").data)
 
 
 @router.get("/w/{workspace_id}/reports/download")
+@requires(Permission.REPORTS_READ)
 def download_report(ctx: Ctx, period: str = "", format: str = "pdf", table: str = "posts") -> Response:
     return download(service.build(ctx, _chosen(ctx, period)), files.report_format(format), table)
 
 
 @router.post("/w/{workspace_id}/reports/branding")
+@requires(Permission.WORKSPACE_ADMIN)
 def save_branding(ctx: Ctx, form: Form) -> Response:
     def run() -> list[str]:
         service.save_branding(ctx, logo_media_id=field(form, "logo_media_id") or None,
@@ -55,6 +62,7 @@ def save_branding(ctx: Ctx, form: Form) -> Response:
 
 
 @router.post("/w/{workspace_id}/reports/schedules")
+@requires(Permission.WORKSPACE_ADMIN)
 def create_schedule(ctx: Ctx, form: Form) -> Response:
     def run() -> list[str]:
         made = schedules.create(ctx, field(form, "frequency"), field(form, "format") or "pdf",
@@ -65,6 +73,7 @@ def create_schedule(ctx: Ctx, form: Form) -> Response:
 
 
 @router.post("/w/{workspace_id}/reports/schedules/{schedule_id}/delete")
+@requires(Permission.WORKSPACE_ADMIN)
 def delete_schedule(schedule_id: str, ctx: Ctx) -> Response:
     def run() -> list[str]:
         schedules.delete(ctx, schedule_id)
