@@ -85,8 +85,8 @@ def measure(ctx: WorkspaceContext, goal: Goal, until: datetime) -> Measured:
         history = FollowerHistory.load(ctx, set(ids), until - timedelta(days=7), end)
         value = follower_numbers(history, ids, until - timedelta(days=7), end)["followers_end"]
         return Measured(value, None, f"at {until.astimezone(zone(ctx.workspace.timezone)):%d %b %Y %H:%M}")
-    since = until - relativedelta(months=1)
     tz = zone(ctx.workspace.timezone)
+    since = until.astimezone(tz) - relativedelta(months=1)  # a calendar month in the workspace's zone
     # The window's last local day: `until` itself is the first moment after it.
     window = f"{since.astimezone(tz):%d %b} – {(until - timedelta(microseconds=1)).astimezone(tz):%d %b %Y}"
     if metric.key in ("response_rate", "median_first_response"):

@@ -207,3 +207,6 @@ def test_a_posts_goal_counts_posts_not_publications(database: Database, clock: M
                                                              target=10, due_on=(T0 + timedelta(days=40)).date()))
         assert goal.baseline == 4
         assert goals.measure(world.ctx(session), goal, T0).value == 4
+        # A month is a calendar month where the workspace is, whatever zone the moment is given in.
+        march_first = datetime(2026, 2, 28, 23, 0, tzinfo=UTC)  # 1 March 00:00 in Zagreb
+        assert goals.measure(world.ctx(session), goal, march_first).window == "01 Feb – 28 Feb 2026"
