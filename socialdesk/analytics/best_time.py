@@ -190,7 +190,8 @@ def recommend(ctx: WorkspaceContext, channel_id: str, *, now: datetime | None = 
     eligible = recommendable(np.array([h.n for h in hours]), np.array([h.posts for h in hours]))
     distinct_hours = len(set(post_hours.tolist()))
     best = BestTime(channel.id, channel.name, timezone, "none", "", n, hours, weekdays, weekday_conclusion,
-                    _heatmap(values, weekdays), counts.tolist(), activity.tolist(), items)
+                    _heatmap(values, weekdays, np.array([h.posts for h in hours])), counts.tolist(),
+                    activity.tolist(), items)
     picked = _pick_hours(values, eligible)
     by_hour = np.rint(activity * items).astype(int)  # the audience's messages per local hour
     if n >= MIN_POSTS and distinct_hours >= MIN_HOURS and picked:
@@ -229,11 +230,12 @@ def _weekday_effect(scores: np.ndarray, days: np.ndarray) -> tuple[tuple[int, ..
     return better, f"{', '.join(WEEKDAYS[d] for d in better)} beat the other days (adjusted interval above zero)."
 
 
-def _heatmap(hour_values: np.ndarray, weekdays: list[st.Estimate]) -> list[list[float | None]]:
+def _heatmap(hour_values: np.ndarray, weekdays: list[st.Estimate], own: np.ndarray) -> list[list[float | None]]:
     """Expected score by weekday and hour: the hour's score times the weekday's, shrunk toward 1.
 
     With a few weeks of posts a cell holds zero or one post, so cells are not averaged alone: the
-    hour carries the daily rhythm and the weekday scales it, the less the fewer posts it has.
+    hour carries the daily rhythm and the weekday scales it, the less the fewer posts it has. An hour
+    without posts of its own stays blank: its neighbours' posts say nothing certain about it.
     """
     rows = []
     for estimate in weekdays:
@@ -241,7 +243,8 @@ def _heatmap(hour_values: np.ndarray, weekdays: list[st.Estimate]) -> list[list[
         if estimate.value is not None:
             weight = estimate.n / (estimate.n + 10)
             factor = 1 + (estimate.value - 1) * weight
-        rows.append([None if np.isnan(v) else round(float(v * factor), 3) for v in hour_values])
+        rows.append([None if np.isnan(v) or not n else round(float(v * factor), 3)
+                     for v, n in zip(hour_values, own, strict=True)])
     return rows
 
 

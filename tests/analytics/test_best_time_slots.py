@@ -75,3 +75,16 @@ def test_not_enough_data_says_so(database: Database, clock: ManualClock) -> None
     with database.read_sessions() as session:
         one_hour = best_time.recommend(world.ctx(session), channel_id)
     assert one_hour.source == "none" and not one_hour.slots and one_hour.message.startswith("Not enough data")
+
+
+def test_the_heatmap_leaves_hours_without_posts_blank(database: Database, clock: ManualClock) -> None:
+    world = make_world(database, profiles=("x",), timezone=TIMEZONE)
+    channel_id = _history(database, world, clock, LIKES)
+    with database.read_sessions() as session:
+        found = best_time.recommend(world.ctx(session), channel_id)
+    for day in range(7):
+        for hour in range(24):
+            if hour in LIKES:
+                assert found.heatmap[day][hour] is not None, (day, hour)
+            else:  # 06:00 too, though both its neighbours did well
+                assert found.heatmap[day][hour] is None, (day, hour, found.heatmap[day][hour])

@@ -22,7 +22,7 @@ from tests.helpers import World, make_world
 from tests.web_client import signed_in_client
 
 TILES = ("scheduled", "pending_approval", "draft", "published", "failed")
-TILE = re.compile(r'data-status="(\w+)">\s*<span class="tile-n">([\d,]+)</span>.*?<span class="tile-sub">([\d,]+) '
+TILE = re.compile(r'data-status="(\w+)">.*?<span class="tile-n">([\d,]+)</span>.*?<span class="tile-sub">([\d,]+) '
                   r"publication", re.S)
 
 
