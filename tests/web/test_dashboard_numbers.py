@@ -26,7 +26,7 @@ TILE = re.compile(r'data-status="(\w+)">.*?<span class="tile-n">([\d,]+)</span>.
                   r"publication", re.S)
 
 
-def _three_channel_world(database: Database, clock: ManualClock) -> World:
+def posts_on_three_channels(database: Database, clock: ManualClock) -> World:
     """Posts on several channels each: 2 waiting for approval, 1 draft, 3 published (one of them also failed)."""
     world = make_world(database, profiles=("x", "bluesky", "mastodon"), approval_steps=["approver"])
     every = list(world.channels.values())
@@ -61,7 +61,7 @@ def _tiles(client: TestClient, w: str) -> dict[str, tuple[int, int]]:
 
 
 def test_each_tile_counts_the_posts_its_page_lists(database: Database, clock: ManualClock) -> None:
-    world = _three_channel_world(database, clock)
+    world = posts_on_three_channels(database, clock)
     client, _ = signed_in_client(database, world.users["owner"])
     w = f"/w/{world.workspace_id}"
     tiles = _tiles(client, w)
@@ -77,7 +77,7 @@ def test_each_tile_counts_the_posts_its_page_lists(database: Database, clock: Ma
 
 
 def test_status_counts_tell_posts_from_publications(database: Database, clock: ManualClock) -> None:
-    world = _three_channel_world(database, clock)
+    world = posts_on_three_channels(database, clock)
     with database.read_sessions() as session:
         ctx = world.ctx(session)
         counts = content.counts_by_status(ctx)
@@ -88,7 +88,7 @@ def test_status_counts_tell_posts_from_publications(database: Database, clock: M
         assert counts["pending_approval"].posts == len(content.pending_approval(ctx)) == 2
 
 
-def _comment(world: World, channel_id: str, external_id: str, text: str, minutes_ago: int,
+def comment(world: World, channel_id: str, external_id: str, text: str, minutes_ago: int,
              **flags: object) -> InboxItem:
     return InboxItem(workspace_id=world.workspace_id, channel_id=channel_id, kind=IncomingKind.COMMENT,
                      external_id=external_id, author_external_id=f"a-{external_id}", author_handle=f"h{external_id}",
@@ -101,13 +101,13 @@ def test_recent_comments_leave_out_spam_and_hidden(database: Database, clock: Ma
     channel_id = world.channels["x"]
     with database.unit_of_work() as session:
         session.add_all([
-            _comment(world, channel_id, "1", "Lovely latte, thank you", 50),
-            _comment(world, channel_id, "2", "Crypto signals, 300 % profit guaranteed", 10, spam=True),
-            _comment(world, channel_id, "3", "Cheap followers here", 20, spam=False, marked_spam=True),
-            _comment(world, channel_id, "4", "You are all idiots", 30, hidden=True),
-            _comment(world, channel_id, "5", "Flagged by the model, but a person said it is fine", 40, spam=True,
+            comment(world, channel_id, "1", "Lovely latte, thank you", 50),
+            comment(world, channel_id, "2", "Crypto signals, 300 % profit guaranteed", 10, spam=True),
+            comment(world, channel_id, "3", "Cheap followers here", 20, spam=False, marked_spam=True),
+            comment(world, channel_id, "4", "You are all idiots", 30, hidden=True),
+            comment(world, channel_id, "5", "Flagged by the model, but a person said it is fine", 40, spam=True,
                      marked_spam=False),
-            _comment(world, channel_id, "6", "Deleted on the network", 5, deleted_at=clock_module.now()),
+            comment(world, channel_id, "6", "Deleted on the network", 5, deleted_at=clock_module.now()),
         ])
     with database.read_sessions() as session:
         items, total = inbox.list_items(world.ctx(session), inbox.InboxFilter(visible=True))
