@@ -139,7 +139,7 @@ def _outcome(ctx: WorkspaceContext, goal: Goal, metric: GoalMetric, due_on: date
              at: datetime) -> tuple[str, float | None, datetime] | None:
     """How a target due on `due_on` stands at `at`: decided at its day from the numbers of that day (a
     level may also be reached early); None while it is still open."""
-    due = _day_start(due_on, ctx.workspace.timezone)
+    due = clock.utc(_day_start(due_on, ctx.workspace.timezone))
     if at < due:
         if not metric.level:
             return None
