@@ -33,6 +33,9 @@ SCORE_METRIC = "engagement_rate_followers"
 MIN_POSTS = 21  # about three weeks of one post a day
 MIN_HOURS = 8  # posts at no fewer than this many different hours
 MIN_POOLED = 3  # posts behind an hour (with its neighbours) before it can be recommended
+# Posts at the very hour before it can be recommended: pooling lends an hour its neighbours' posts, but an
+# hour nobody posted at has no data of its own, however good the hours either side of it.
+MIN_AT_HOUR = 2
 MIN_ACTIVITY_ITEMS = 30
 TOP_SLOTS = 3
 RESAMPLES = 1000
@@ -43,6 +46,7 @@ WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 class HourScore:
     hour: int
     n: int  # posts at this hour and its two neighbours
+    posts: int  # posts at this very hour (any weekday)
     value: float | None  # mean score (1.0 = the channel's average post)
     low: float | None
     high: float | None
@@ -57,11 +61,22 @@ class Slot:
     low: float | None
     high: float | None
     p_best: float
+    posts: int = 0  # posts published at this very hour: what the recommendation rests on
+    pooled: int = 0  # with the hours either side
+    messages: int = 0  # from the audience's activity instead: its messages at this hour
 
     @property
     def label(self) -> str:
         days = "every day" if len(self.weekdays) == 7 else ", ".join(WEEKDAYS[d] for d in self.weekdays)
         return f"{self.hour:02d}:00 ({days})"
+
+    @property
+    def basis(self) -> str:
+        """What the slot rests on, in words."""
+        if self.posts:
+            return (f"from {self.posts} post{'' if self.posts == 1 else 's'} at {self.hour:02d}:00 "
+                    f"({self.pooled} with the hours either side)")
+        return f"from {self.messages} message{'' if self.messages == 1 else 's'} from the audience at this hour"
 
 
 @dataclass
@@ -100,12 +115,13 @@ def _pooled(sums: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarra
         return np.where(c > 0, s / np.maximum(c, 1), np.nan), c
 
 
-def _pick_hours(values: np.ndarray, pooled: np.ndarray, count: int = TOP_SLOTS) -> list[int]:
-    """The best hours, at least three hours apart (the shoulders of a chosen hour belong to its peak)."""
+def _pick_hours(values: np.ndarray, eligible: np.ndarray, count: int = TOP_SLOTS) -> list[int]:
+    """The best eligible hours (those with data of their own), at least three hours apart (the shoulders
+    of a chosen hour belong to its peak)."""
     chosen: list[int] = []
     for hour in np.argsort(-np.nan_to_num(values, nan=-np.inf)):
         hour = int(hour)
-        if np.isnan(values[hour]) or pooled[hour] < MIN_POOLED:
+        if np.isnan(values[hour]) or not eligible[hour]:
             continue
         if all(min(abs(hour - h), 24 - abs(hour - h)) > 2 for h in chosen):
             chosen.append(hour)
@@ -129,24 +145,30 @@ def from_posts(kept: list[PostRecord], scores: np.ndarray, hours: np.ndarray) ->
     """Hourly scores (each hour pooled with its neighbours) with intervals and P(best)."""
     n = len(kept)
     if n == 0:
-        return [HourScore(h, 0, None, None, None, 0.0) for h in range(24)]
+        return [HourScore(h, 0, 0, None, None, None, 0.0) for h in range(24)]
     onehot = np.zeros((n, 24))
     onehot[np.arange(n), hours] = 1.0
-    values, pooled = _pooled(scores @ onehot, onehot.sum(axis=0))
+    own = onehot.sum(axis=0)
+    values, pooled = _pooled(scores @ onehot, own)
     weights = np.random.default_rng(st.SEED).multinomial(n, np.full(n, 1.0 / n), size=RESAMPLES)
     boot, _ = _pooled(weights @ (onehot * scores[:, None]), weights @ onehot)
-    eligible = pooled >= MIN_POOLED
+    eligible = recommendable(pooled, own)
     masked = np.where(eligible & ~np.isnan(boot), boot, -np.inf)
     winners = np.bincount(masked.argmax(axis=1), minlength=24) / RESAMPLES
     tail = (1 - st.LEVEL) / 2 * 100
     with warnings.catch_warnings():  # hours without posts are all-NaN columns: they get no interval
         warnings.simplefilter("ignore", RuntimeWarning)
         low, high = np.nanpercentile(boot, [tail, 100 - tail], axis=0)
-    result = [HourScore(h, int(pooled[h]), None if np.isnan(values[h]) else float(values[h]),
+    result = [HourScore(h, int(pooled[h]), int(own[h]), None if np.isnan(values[h]) else float(values[h]),
                         None if pooled[h] < MIN_POOLED or np.isnan(low[h]) else float(low[h]),
                         None if pooled[h] < MIN_POOLED or np.isnan(high[h]) else float(high[h]),
                         float(winners[h]) if eligible[h] else 0.0) for h in range(24)]
     return result
+
+
+def recommendable(pooled: np.ndarray, own: np.ndarray) -> np.ndarray:
+    """Hours that may be recommended: enough posts with the neighbours, and posts at the hour itself."""
+    return (pooled >= MIN_POOLED) & (own >= MIN_AT_HOUR)
 
 
 def recommend(ctx: WorkspaceContext, channel_id: str, *, now: datetime | None = None) -> BestTime:
@@ -165,26 +187,32 @@ def recommend(ctx: WorkspaceContext, channel_id: str, *, now: datetime | None = 
     weekdays = [st.mean_ci(scores[post_days == d]) for d in range(7)]
     strong_days, weekday_conclusion = _weekday_effect(scores, post_days)
     values = np.array([h.value if h.value is not None else np.nan for h in hours])
-    pooled = np.array([h.n for h in hours])
+    eligible = recommendable(np.array([h.n for h in hours]), np.array([h.posts for h in hours]))
     distinct_hours = len(set(post_hours.tolist()))
     best = BestTime(channel.id, channel.name, timezone, "none", "", n, hours, weekdays, weekday_conclusion,
-                    _heatmap(values, weekdays), counts.tolist(), activity.tolist(), items)
-    if n >= MIN_POSTS and distinct_hours >= MIN_HOURS and _pick_hours(values, pooled):
+                    _heatmap(values, weekdays, np.array([h.posts for h in hours])), counts.tolist(),
+                    activity.tolist(), items)
+    picked = _pick_hours(values, eligible)
+    by_hour = np.rint(activity * items).astype(int)  # the audience's messages per local hour
+    if n >= MIN_POSTS and distinct_hours >= MIN_HOURS and picked:
         best.source = "posts"
-        best.slots = [Slot(h, strong_days, hours[h].value, hours[h].low, hours[h].high, hours[h].p_best)
-                      for h in _pick_hours(values, pooled)]
+        best.slots = [Slot(h, strong_days, hours[h].value, hours[h].low, hours[h].high, hours[h].p_best,
+                           posts=hours[h].posts, pooled=hours[h].n) for h in picked]
         best.message = (f"From {n} posts of the last {LOOKBACK.days // 7} weeks, measured 7 days after publishing "
-                        f"(engagement rate by followers; 1.0 = the channel's average post).")
+                        f"(engagement rate by followers; 1.0 = the channel's average post). Only hours with "
+                        f"{MIN_AT_HOUR} or more posts of their own are recommended.")
     elif items >= MIN_ACTIVITY_ITEMS:
         best.source = "activity"
-        best.slots = [Slot(h, tuple(range(7)), None, None, None, 0.0)
-                      for h in _pick_hours(activity, np.full(24, MIN_POOLED))]
+        # An hour without a single message from the audience is no recommendation either.
+        best.slots = [Slot(h, tuple(range(7)), None, None, None, 0.0, messages=int(by_hour[h]))
+                      for h in _pick_hours(activity, by_hour > 0)]
         best.message = (f"Not enough posts yet to learn from their results ({n} measured posts, at {distinct_hours} "
                         f"different hours; {MIN_POSTS} posts at {MIN_HOURS} or more hours needed). Until then, "
                         f"these are the hours when the audience wrote to the channel ({items} messages).")
     else:
-        best.message = (f"Not enough data: {n} measured posts at {distinct_hours} different hours and {items} "
-                        f"messages from the audience. Post at varied hours for three weeks or more.")
+        best.message = (f"Not enough data: {n} measured posts at {distinct_hours} different hours (an hour is "
+                        f"recommended once it has {MIN_AT_HOUR} posts of its own among {MIN_POSTS} or more) and "
+                        f"{items} messages from the audience. Post at varied hours for three weeks or more.")
     return best
 
 
@@ -202,11 +230,12 @@ def _weekday_effect(scores: np.ndarray, days: np.ndarray) -> tuple[tuple[int, ..
     return better, f"{', '.join(WEEKDAYS[d] for d in better)} beat the other days (adjusted interval above zero)."
 
 
-def _heatmap(hour_values: np.ndarray, weekdays: list[st.Estimate]) -> list[list[float | None]]:
+def _heatmap(hour_values: np.ndarray, weekdays: list[st.Estimate], own: np.ndarray) -> list[list[float | None]]:
     """Expected score by weekday and hour: the hour's score times the weekday's, shrunk toward 1.
 
     With a few weeks of posts a cell holds zero or one post, so cells are not averaged alone: the
-    hour carries the daily rhythm and the weekday scales it, the less the fewer posts it has.
+    hour carries the daily rhythm and the weekday scales it, the less the fewer posts it has. An hour
+    without posts of its own stays blank: its neighbours' posts say nothing certain about it.
     """
     rows = []
     for estimate in weekdays:
@@ -214,7 +243,8 @@ def _heatmap(hour_values: np.ndarray, weekdays: list[st.Estimate]) -> list[list[
         if estimate.value is not None:
             weight = estimate.n / (estimate.n + 10)
             factor = 1 + (estimate.value - 1) * weight
-        rows.append([None if np.isnan(v) else round(float(v * factor), 3) for v in hour_values])
+        rows.append([None if np.isnan(v) or not n else round(float(v * factor), 3)
+                     for v, n in zip(hour_values, own, strict=True)])
     return rows
 
 
@@ -243,16 +273,25 @@ def best_weekly_times(ctx: WorkspaceContext, channel_ids: list[str]) -> list[tup
     if len(voting) == 1:
         slots = voting[0].slots
         return sorted({(d, f"{s.hour:02d}:00") for s in slots for d in s.weekdays})
-    curves = []
+    curves, eligible = [], np.ones(24, dtype=bool)
     for r in voting:
-        curve = (np.array([h.value if h.value is not None else np.nan for h in r.hours]) if r.source == "posts"
-                 else np.array(r.activity) * 24)
-        curves.append(curve)
+        if r.source == "posts":
+            curves.append(np.array([h.value if h.value is not None else np.nan for h in r.hours]))
+            eligible &= recommendable(np.array([h.n for h in r.hours]), np.array([h.posts for h in r.hours]))
+        else:
+            curves.append(np.array(r.activity) * 24)
+            eligible &= np.array(r.activity) > 0
     combined = np.nanmean(np.vstack(curves), axis=0)
     days = set(range(7))
     for r in voting:
         days &= {d for s in r.slots for d in s.weekdays}
-    hours = _pick_hours(np.nan_to_num(combined, nan=np.nan), np.full(24, MIN_POOLED))
+    # Only hours every voting channel has data of its own for.
+    hours = _pick_hours(combined, eligible)
+    if not hours:
+        names = ", ".join(r.channel_name for r in voting)
+        raise ValidationFailed(f"Not enough data to recommend a time for {names} together: no hour has posts (or "
+                               "messages from the audience) on every one of them. Pick a time, or use the "
+                               "queue's slots.")
     return sorted({(d, f"{h:02d}:00") for h in hours for d in (days or set(range(7)))})
 
 

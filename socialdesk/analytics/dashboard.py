@@ -104,9 +104,14 @@ class Dashboard:
     top: list[PostRow]
     bottom: list[PostRow]
     breakdowns: list[Breakdown]
-    posts: list[PostRecord] = field(default_factory=list)
+    posts: list[PostRecord] = field(default_factory=list)  # one per publication (post × channel)
     measured: int = 0
     unmeasured: int = 0
+
+    @property
+    def post_count(self) -> int:
+        """Posts behind `posts`: a post that went to three channels counts once."""
+        return posts_in(self.posts)
 
 
 def build(ctx: WorkspaceContext, period: Period, *, channel_id: str | None = None, age: Age = Age.D7,
@@ -123,7 +128,7 @@ def build(ctx: WorkspaceContext, period: Period, *, channel_id: str | None = Non
     previous_posts = post_records(ctx, previous.start, previous.end, age=age, channel_ids=ids, followers=history)
     ranking = METRICS[rank_by]
     now_sample, before_sample = Sample.of(current_posts), Sample.of(previous_posts)
-    kpis = (_follower_kpis(history, ids, period, previous) + [_posts_kpi(current_posts, previous_posts)]
+    kpis = (_follower_kpis(history, ids, period, previous) + _posts_kpis(current_posts, previous_posts)
             + [_sum_kpi(name, now_sample, before_sample) for name in COUNT_SUMS]
             + [_rate_kpi(METRICS[name], now_sample, before_sample) for name in KPI_RATES]
             + _response_kpis(ctx, ids, period, previous)
@@ -195,10 +200,21 @@ def _exact_kpi(key: str, label: str, formula: str, unit: Unit, value: float | No
                exact=True, missing=missing, higher_is_better=higher_is_better)
 
 
-def _posts_kpi(current: list[PostRecord], previous: list[PostRecord]) -> Kpi:
-    return _exact_kpi("posts", "Posts published", "publications that went out in the period", Unit.COUNT,
-                      float(len(current)), float(len(previous)), n=len(current), n_previous=len(previous),
-                      note="One post sent to three channels counts three times.")
+def posts_in(records: list[PostRecord]) -> int:
+    """Posts behind these publications: one post sent to three channels is one post."""
+    return len({r.post_id for r in records})
+
+
+def _posts_kpis(current: list[PostRecord], previous: list[PostRecord]) -> list[Kpi]:
+    posts, posts_before = posts_in(current), posts_in(previous)
+    return [
+        _exact_kpi("posts", "Posts published", "posts with at least one publication that went out in the period",
+                   Unit.COUNT, float(posts), float(posts_before), n=posts, n_previous=posts_before,
+                   note="One post sent to three channels counts once, as on the Posts page."),
+        _exact_kpi("publications", "Publications", "posts × the channels each went out on, in the period",
+                   Unit.COUNT, float(len(current)), float(len(previous)), n=len(current), n_previous=len(previous),
+                   note="One post sent to three channels is three publications."),
+    ]
 
 
 def _sum_kpi(name: str, current: Sample, previous: Sample) -> Kpi:

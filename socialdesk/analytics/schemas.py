@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from socialdesk.analytics.best_time import BestTime
 from socialdesk.analytics.dashboard import Breakdown, Dashboard, Kpi, PostRow
@@ -153,11 +153,16 @@ class SlotOut(BaseModel):
     low: float | None
     high: float | None
     p_best: float
+    posts: int = Field(description="posts published at this very hour: what the recommendation rests on")
+    pooled: int = Field(description="posts at this hour and the hours either side")
+    messages: int = Field(description="when recommended from the audience's activity: its messages at this hour")
+    basis: str = Field(description="what the recommendation rests on, in words")
 
 
 class HourOut(BaseModel):
     hour: int
     n: int
+    posts: int
     value: float | None
     low: float | None
     high: float | None
@@ -184,7 +189,8 @@ class BestTimeOut(BaseModel):
         return cls(
             channel_id=b.channel_id, timezone=b.timezone, source=b.source, message=b.message, posts_used=b.posts_used,
             slots=[SlotOut(hour=s.hour, weekdays=list(s.weekdays), label=s.label, value=s.value, low=s.low,
-                           high=s.high, p_best=s.p_best) for s in b.slots],
+                           high=s.high, p_best=s.p_best, posts=s.posts, pooled=s.pooled, messages=s.messages,
+                           basis=s.basis) for s in b.slots],
             hours=[HourOut(**h.__dict__) for h in b.hours],
             weekdays=[EstimateOut.of(e) for e in b.weekdays],  # type: ignore[misc]
             weekday_conclusion=b.weekday_conclusion, heatmap=b.heatmap, counts=b.counts, activity=b.activity,

@@ -736,10 +736,24 @@ def to_out(ctx: WorkspaceContext, posts: Sequence[Post], notes: list[str] | None
     return out
 
 
-def counts_by_status(ctx: WorkspaceContext) -> dict[str, int]:
-    rows = ctx.session.execute(select(Publication.status, func.count()).where(
-        Publication.workspace_id == ctx.workspace_id).group_by(Publication.status))
-    return {status: n for status, n in rows}
+@dataclass(frozen=True)
+class StatusCount:
+    """How many posts have a publication in one status, and how many such publications there are.
+
+    A post goes to one or more channels, each as a publication: one post on three channels is one
+    post and three publications. `posts` is what the post list shows for `?status=` (a post with
+    publications in two statuses appears under both).
+    """
+
+    posts: int
+    publications: int
+
+
+def counts_by_status(ctx: WorkspaceContext) -> dict[str, StatusCount]:
+    rows = ctx.session.execute(
+        select(Publication.status, func.count(func.distinct(Publication.post_id)), func.count())
+        .where(Publication.workspace_id == ctx.workspace_id).group_by(Publication.status))
+    return {status: StatusCount(posts, publications) for status, posts, publications in rows}
 
 
 def due_soon(ctx: WorkspaceContext, hours: int = 48) -> list[Post]:

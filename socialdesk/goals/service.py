@@ -15,7 +15,7 @@ import numpy as np
 from dateutil.relativedelta import relativedelta
 
 from socialdesk.analytics import statistics as st
-from socialdesk.analytics.dashboard import follower_numbers, response_numbers
+from socialdesk.analytics.dashboard import follower_numbers, posts_in, response_numbers
 from socialdesk.analytics.definitions import METRICS, Unit, format_value
 from socialdesk.analytics.post_values import Age, FollowerHistory, Sample, post_records
 from socialdesk.audit import service as audit
@@ -45,6 +45,7 @@ GOAL_METRICS: dict[str, GoalMetric] = {m.key: m for m in (
     GoalMetric("engagement_rate_followers", METRICS["engagement_rate_followers"].label, Unit.PERCENT, False, True),
     GoalMetric("response_rate", METRICS["response_rate"].label, Unit.PERCENT, False, True),
     GoalMetric("median_first_response", METRICS["median_first_response"].label, Unit.HOURS, False, False),
+    # Posts, not publications: a post sent to three channels counts once, as on the Posts page.
     GoalMetric("posts_published", "Posts published per month", Unit.COUNT, False, True),
 )}
 
@@ -84,8 +85,10 @@ def measure(ctx: WorkspaceContext, goal: Goal, until: datetime) -> Measured:
         history = FollowerHistory.load(ctx, set(ids), until - timedelta(days=7), end)
         value = follower_numbers(history, ids, until - timedelta(days=7), end)["followers_end"]
         return Measured(value, None, f"at {until.astimezone(zone(ctx.workspace.timezone)):%d %b %Y %H:%M}")
-    since = until - relativedelta(months=1)
-    window = f"{since.astimezone(zone(ctx.workspace.timezone)):%d %b} – {until:%d %b %Y}"
+    tz = zone(ctx.workspace.timezone)
+    since = until.astimezone(tz) - relativedelta(months=1)  # a calendar month in the workspace's zone
+    # The window's last local day: `until` itself is the first moment after it.
+    window = f"{since.astimezone(tz):%d %b} – {(until - timedelta(microseconds=1)).astimezone(tz):%d %b %Y}"
     if metric.key in ("response_rate", "median_first_response"):
         numbers, waits = response_numbers(ctx, ids, since, until)
         if metric.key == "median_first_response":
@@ -94,7 +97,7 @@ def measure(ctx: WorkspaceContext, goal: Goal, until: datetime) -> Measured:
         return Measured(METRICS["response_rate"].compute(numbers), None, window)
     records = post_records(ctx, since, until, age=Age.LATEST, channel_ids=ids)
     if metric.key == "posts_published":
-        return Measured(float(len(records)), None, window)
+        return Measured(float(posts_in(records)), None, window)
     m = METRICS[metric.key]
     estimate = st.ratio_ci(*Sample.of(records).rate_parts(m), scale=m.scale)
     return Measured(estimate.value, estimate, window)
@@ -108,6 +111,18 @@ def _meets(value: float | None, target: float, at_least: bool) -> bool:
 
 
 @dataclass(frozen=True)
+class State:
+    """A goal's or a milestone's outcome as it stood at one moment."""
+
+    id: str
+    due_on: date
+    target: float
+    status: str  # active / met / missed
+    outcome_value: float | None  # the value that decided it
+    outcome_at: datetime | None  # when it was decided: its due day, or the moment a level was reached early
+
+
+@dataclass(frozen=True)
 class Progress:
     goal: Goal
     metric: GoalMetric
@@ -116,24 +131,62 @@ class Progress:
     forecast: st.Forecast | None
     outlook: str  # on track / at risk / off track / not enough data / met / missed
     explanation: str
-    milestones: list[Milestone]
+    milestones: list[State]
+    at: datetime  # the moment the progress is measured at: now, or a past period's end
+
+
+def _outcome(ctx: WorkspaceContext, goal: Goal, metric: GoalMetric, due_on: date, target: float,
+             at: datetime) -> tuple[str, float | None, datetime] | None:
+    """How a target due on `due_on` stands at `at`: decided at its day from the numbers of that day (a
+    level may also be reached early); None while it is still open."""
+    due = clock.utc(_day_start(due_on, ctx.workspace.timezone))
+    if at < due:
+        if not metric.level:
+            return None
+        value = measure(ctx, goal, at).value
+        return (Outcome.MET, value, at) if _meets(value, target, goal.at_least) else None
+    value = measure(ctx, goal, due).value
+    return (Outcome.MET if _meets(value, target, goal.at_least) else Outcome.MISSED), value, due
+
+
+def _state(ctx: WorkspaceContext, goal: Goal, metric: GoalMetric, of: Goal | Milestone, at: datetime) -> State:
+    """A recorded outcome where it was known by `at`; otherwise worked out as the periodic job will record
+    it, so a milestone whose day has passed is never shown as still open (nor one decided later as
+    decided, in a report of an earlier period)."""
+    if of.status != Outcome.ACTIVE and of.outcome_at is not None and clock.utc(of.outcome_at) <= at:
+        return State(of.id, of.due_on, of.target, of.status, of.outcome_value, clock.utc(of.outcome_at))
+    found = _outcome(ctx, goal, metric, of.due_on, of.target, at)
+    if found is None:
+        return State(of.id, of.due_on, of.target, Outcome.ACTIVE, None, None)
+    status, value, decided_at = found
+    return State(of.id, of.due_on, of.target, status, value, decided_at)
+
+
+def milestone_states(ctx: WorkspaceContext, goal: Goal, at: datetime) -> list[State]:
+    metric = goal_metric(goal.metric)
+    milestones = ctx.session.scalars(ctx.select(Milestone).where(Milestone.goal_id == goal.id)
+                                     .order_by(Milestone.due_on))
+    return [_state(ctx, goal, metric, m, at) for m in milestones]
 
 
 def progress(ctx: WorkspaceContext, goal: Goal, *, now: datetime | None = None) -> Progress:
-    now = now or clock.now()
+    """The goal as it stands at `now` (a past moment for a report of a past period): its value then, its
+    milestones met or missed by then, and the outlook from there."""
+    now = clock.utc(now) if now else clock.now()
     metric = goal_metric(goal.metric)
     current = measure(ctx, goal, now)
-    milestones = list(ctx.session.scalars(ctx.select(Milestone).where(Milestone.goal_id == goal.id)
-                                          .order_by(Milestone.due_on)))
+    milestones = milestone_states(ctx, goal, now)
     share = None
     if metric.level and current.value is not None and goal.baseline is not None and goal.target != goal.baseline:
         share = float(np.clip((current.value - goal.baseline) / (goal.target - goal.baseline), 0, 1))
-    if goal.status != Outcome.ACTIVE:
-        value = format_value(goal.outcome_value, metric.unit)
-        return Progress(goal, metric, current, share, None, goal.status,
-                        f"{goal.status.capitalize()} with {value} on {goal.outcome_at:%d %b %Y}.", milestones)
+    state = _state(ctx, goal, metric, goal, now)
+    if state.status != Outcome.ACTIVE:
+        value = format_value(state.outcome_value, metric.unit)
+        day = state.outcome_at.astimezone(zone(ctx.workspace.timezone)) if state.outcome_at else now
+        return Progress(goal, metric, current, share, None, state.status,
+                        f"{state.status.capitalize()} with {value} on {day:%d %b %Y}.", milestones, now)
     forecast, outlook, explanation = _outlook(ctx, goal, metric, current, now)
-    return Progress(goal, metric, current, share, forecast, outlook, explanation, milestones)
+    return Progress(goal, metric, current, share, forecast, outlook, explanation, milestones, now)
 
 
 def _outlook(ctx: WorkspaceContext, goal: Goal, metric: GoalMetric, current: Measured,
@@ -280,36 +333,27 @@ def delete(ctx: WorkspaceContext, goal_id: str) -> None:
 
 def evaluate(ctx: WorkspaceContext, *, now: datetime | None = None) -> list[str]:
     """Decide every milestone and goal whose day has come (or whose level was reached); returns what changed."""
-    now = now or clock.now()
-    today = now.astimezone(zone(ctx.workspace.timezone)).date()
+    now = clock.utc(now) if now else clock.now()
     changed = []
     for goal in ctx.session.scalars(ctx.select(Goal).where(Goal.status == Outcome.ACTIVE)):
         metric = goal_metric(goal.metric)
         for milestone in ctx.session.scalars(ctx.select(Milestone).where(
                 Milestone.goal_id == goal.id, Milestone.status == Outcome.ACTIVE)):
-            if _decide(ctx, goal, metric, milestone, milestone.due_on, milestone.target, today, now):
+            if _decide(ctx, goal, metric, milestone, now):
                 changed.append(f"{goal.name}: milestone of {milestone.due_on} {milestone.status}")
-        if _decide(ctx, goal, metric, goal, goal.due_on, goal.target, today, now):
+        if _decide(ctx, goal, metric, goal, now):
             changed.append(f"{goal.name}: {goal.status}")
             audit.record(ctx, f"goal.{goal.status}", "goal", goal.id, f"Goal {goal.status}: {goal.name}",
                          value=goal.outcome_value)
     return changed
 
 
-def _decide(ctx: WorkspaceContext, goal: Goal, metric: GoalMetric, target_of: Goal | Milestone, due_on: date,
-            target: float, today: date, now: datetime) -> bool:
-    if metric.level and today < due_on:
-        value = measure(ctx, goal, now).value
-        if not _meets(value, target, goal.at_least):
-            return False
-        target_of.status, target_of.outcome_value, target_of.outcome_at = Outcome.MET, value, now
-        return True
-    if today < due_on:
+def _decide(ctx: WorkspaceContext, goal: Goal, metric: GoalMetric, target_of: Goal | Milestone,
+            now: datetime) -> bool:
+    found = _outcome(ctx, goal, metric, target_of.due_on, target_of.target, now)
+    if found is None:
         return False
-    moment = _day_start(due_on, ctx.workspace.timezone)
-    value = measure(ctx, goal, moment).value
-    target_of.status = Outcome.MET if _meets(value, target, goal.at_least) else Outcome.MISSED
-    target_of.outcome_value, target_of.outcome_at = value, now
+    target_of.status, target_of.outcome_value, target_of.outcome_at = found
     return True
 
 
@@ -318,11 +362,12 @@ def _decide(ctx: WorkspaceContext, goal: Goal, metric: GoalMetric, target_of: Go
 
 def propose_next(ctx: WorkspaceContext, goal: Goal, report_end: date, *, now: datetime | None = None) -> str:
     """One sentence: the goal's next milestone, or a reasoned proposal for one."""
-    now = now or clock.now()
+    now = clock.utc(now) if now else clock.now()
     metric = goal_metric(goal.metric)
-    pending = [m for m in ctx.session.scalars(ctx.select(Milestone).where(
-        Milestone.goal_id == goal.id, Milestone.status == Outcome.ACTIVE).order_by(Milestone.due_on))]
-    if goal.status == Outcome.ACTIVE and pending:
+    # Open at `now`: a report of a past period names the milestone that came next then, not one its
+    # own end already decided.
+    pending = [m for m in milestone_states(ctx, goal, now) if m.status == Outcome.ACTIVE]
+    if _state(ctx, goal, metric, goal, now).status == Outcome.ACTIVE and pending:
         m = pending[0]
         return f"Next milestone: {format_value(m.target, metric.unit)} by {m.due_on:%d %b %Y}."
     next_end = report_end + relativedelta(months=1)

@@ -113,6 +113,9 @@ class InboxFilter:
     kind: str | None = None
     status: str | None = None
     unanswered: bool = False
+    # Only what the inbox shows as normal messages: no spam (a person's or a rule's verdict first, else
+    # triage's), nothing hidden on the network, nothing deleted.
+    visible: bool = False
 
 
 def list_items(ctx: WorkspaceContext, flt: InboxFilter = InboxFilter(), *, limit: int = 100,
@@ -128,6 +131,9 @@ def list_items(ctx: WorkspaceContext, flt: InboxFilter = InboxFilter(), *, limit
         query = query.where(InboxItem.status == flt.status)
     if flt.unanswered:
         query = query.where(InboxItem.replied_at.is_(None))
+    if flt.visible:
+        query = query.where(InboxItem.hidden.is_(False), InboxItem.deleted_at.is_(None),
+                            func.coalesce(InboxItem.marked_spam, InboxItem.spam).is_(False))
     total = ctx.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = ctx.session.scalars(query.order_by(InboxItem.received_at.desc(), InboxItem.id.desc())
                                .limit(limit).offset(offset))

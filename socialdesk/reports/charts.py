@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 
 import matplotlib
-from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+from matplotlib.dates import AutoDateLocator, DateFormatter
 from matplotlib.figure import Figure  # a bare Figure needs no pyplot and no display backend
 
 WIDTH_IN, HEIGHT_IN = 7.0, 2.4
@@ -30,15 +30,25 @@ def _figure() -> Figure:
     return figure
 
 
-def _dates(axes: object) -> None:
-    locator = AutoDateLocator(maxticks=8)
-    axes.xaxis.set_major_locator(locator)  # type: ignore[attr-defined]
-    axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))  # type: ignore[attr-defined]
+Days = tuple[date, date]  # the first and last day the axis shows: the report's period
+
+
+def _dates(axes: object, days: Days | None) -> None:
+    """A date axis held to the period, each tick a day and month ("09 Nov"): matplotlib's own limits run
+    past the period's end and its concise labels then name the next month ("2026-Dec") under November."""
+    if days is not None:
+        first, last = days
+        # Half a day either side, so the first and last day's bars are whole.
+        axes.set_xlim(first - timedelta(hours=12), last + timedelta(hours=12))  # type: ignore[attr-defined]
+    long_span = days is not None and (days[1] - days[0]).days > 92
+    axes.xaxis.set_major_locator(AutoDateLocator(minticks=3, maxticks=8))  # type: ignore[attr-defined]
+    axes.xaxis.set_major_formatter(DateFormatter("%b %Y" if long_span else "%d %b"))  # type: ignore[attr-defined]
     axes.spines[["top", "right"]].set_visible(False)  # type: ignore[attr-defined]
     axes.grid(axis="y", alpha=0.3)  # type: ignore[attr-defined]
 
 
-def line_chart(series: dict[str, Sequence[tuple[date, float]]], ylabel: str, colours: Sequence[str] = PALETTE) -> str:
+def line_chart(series: dict[str, Sequence[tuple[date, float]]], ylabel: str, colours: Sequence[str] = PALETTE, *,
+               days: Days | None = None) -> str:
     """One line per named series; an empty string when there is nothing to draw."""
     drawn = {name: points for name, points in series.items() if points}
     if not drawn:
@@ -48,13 +58,14 @@ def line_chart(series: dict[str, Sequence[tuple[date, float]]], ylabel: str, col
     for (name, points), colour in zip(drawn.items(), colours * 4, strict=False):
         axes.plot([d for d, _ in points], [v for _, v in points], label=name, color=colour, linewidth=1.8)
     axes.set_ylabel(ylabel)
-    _dates(axes)
+    _dates(axes, days)
     if len(drawn) > 1:
         axes.legend(frameon=False, fontsize=8)
     return _svg(figure)
 
 
-def bar_chart(points: Sequence[tuple[date, float | None]], ylabel: str, colour: str = PALETTE[0]) -> str:
+def bar_chart(points: Sequence[tuple[date, float | None]], ylabel: str, colour: str = PALETTE[0], *,
+              days: Days | None = None) -> str:
     known = [(d, v) for d, v in points if v is not None]
     if not known:
         return ""
@@ -62,5 +73,5 @@ def bar_chart(points: Sequence[tuple[date, float | None]], ylabel: str, colour: 
     axes = figure.add_subplot()
     axes.bar([d for d, _ in known], [v for _, v in known], color=colour, width=0.8)
     axes.set_ylabel(ylabel)
-    _dates(axes)
+    _dates(axes, days)
     return _svg(figure)

@@ -17,11 +17,24 @@ from markupsafe import Markup
 from socialdesk.analytics.dashboard import Kpi
 from socialdesk.analytics.definitions import Unit, format_value
 from socialdesk.analytics.statistics import VERDICT_TEXT, Estimate
+from socialdesk.media.models import MediaAsset
 from socialdesk.media.service import path_of
+from socialdesk.reports.cover import excerpt
 from socialdesk.reports.service import Report
 
 log = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).parent / "templates"
+# The report's one font stack, margin boxes (the page footer) included. "Noto Color Emoji" (Debian:
+# fonts-noto-color-emoji) draws the emoji posts are full of; without it they print as empty boxes. It is
+# named through an @font-face limited to emoji code points: named directly in the stack, Pango takes
+# digits, "#" and "*" from it too (the font has them for keycaps), and numbers come out spaced apart.
+EMOJI_FONT = "Noto Color Emoji"
+EMOJI_FACE = (
+    '@font-face { font-family: "Report Emoji"; src: local("Noto Color Emoji"), local("NotoColorEmoji"); '
+    "unicode-range: U+A9, U+AE, U+200D, U+203C, U+2049, U+20E3, U+2122, U+2139, U+2194-21AA, U+231A-23FF, "
+    "U+24C2, U+25AA-25FE, U+2600-27BF, U+2934-2935, U+2B05-2B55, U+3030, U+303D, U+3297, U+3299, U+FE0F, "
+    "U+1F000-1FAFF, U+E0020-E007F; }")
+FONTS = '"DejaVu Sans", "Helvetica Neue", Arial, "Report Emoji", sans-serif'
 env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]), trim_blocks=True,
                   lstrip_blocks=True)
 
@@ -82,18 +95,30 @@ def css_colour(value: Any, fallback: str = "#3b5bdb") -> str:
 
 
 env.filters.update(fmt=fmt, change_text=change_text, interval=interval, local=local, css_string=css_string,
-                   css_colour=css_colour)
+                   css_colour=css_colour, excerpt=excerpt)
+
+
+def _data_url(asset: MediaAsset | None, *, thumbnail: bool = False) -> str | None:
+    """A media file inside the document itself (the report fetches nothing from anywhere)."""
+    if asset is None:
+        return None
+    small = thumbnail and asset.thumbnail_key is not None
+    try:
+        data = path_of(asset, thumbnail=small).read_bytes()
+    except OSError:
+        return None  # a missing file should not stop the report
+    content_type = "image/jpeg" if small else asset.content_type  # thumbnails are JPEG
+    return f"data:{content_type};base64,{base64.b64encode(data).decode()}"
 
 
 def _logo(report: Report) -> str | None:
-    logo = report.branding.logo
-    if logo is None:
-        return None
-    try:
-        data = path_of(logo).read_bytes()
-    except OSError:
-        return None  # a missing file should not stop the report
-    return f"data:{logo.content_type};base64,{base64.b64encode(data).decode()}"
+    return _data_url(report.branding.logo)
+
+
+def _cover_images(report: Report) -> dict[str, str]:
+    """The cover's post pictures by publication, as thumbnails: a few kilobytes each."""
+    found = {p.row.record.publication_id: _data_url(p.image, thumbnail=True) for p in report.cover.posts}
+    return {key: url for key, url in found.items() if url}
 
 
 def _charts(report: Report) -> dict[str, Markup]:
@@ -103,18 +128,20 @@ def _charts(report: Report) -> dict[str, Markup]:
     board = report.dashboard
     names = {c.id: c.name for c in board.channels}
     followers = {names.get(cid, "?"): [(d, float(n)) for d, n in points] for cid, points in board.followers.items()}
+    days = (report.period.first, report.period.last)
     # Markup: matplotlib's own SVG; the only text in it is channel names, which matplotlib escapes.
     return {
-        "followers": Markup(charts.line_chart(followers, "Followers")),
+        "followers": Markup(charts.line_chart(followers, "Followers", days=days)),
         "engagement": Markup(charts.bar_chart([(d, e) for d, _, e, _ in board.engagement],
-                                              "Engagements", css_colour(report.branding.primary))),
+                                              "Engagements", css_colour(report.branding.primary), days=days)),
     }
 
 
 def render_html(report: Report, *, with_charts: bool = True) -> str:
     return env.get_template("report.html").render(
         report=report, board=report.dashboard, tz=report.period.timezone, logo=_logo(report),
-        charts=_charts(report) if with_charts else {}, Unit=Unit)
+        cover_images=_cover_images(report), charts=_charts(report) if with_charts else {}, Unit=Unit,
+        fonts=FONTS, emoji_face=EMOJI_FACE)
 
 
 def render_pdf(report: Report) -> bytes:

@@ -25,6 +25,8 @@ from socialdesk.core.errors import ValidationFailed
 from socialdesk.core.timezones import zone
 from socialdesk.goals import service as goals
 from socialdesk.media.models import MediaAsset
+from socialdesk.reports import cover as covers
+from socialdesk.reports.cover import Cover
 from socialdesk.reports.models import ReportBranding
 from socialdesk.reports.schemas import FOOTER_MAX, TITLE_MAX, one_line
 from socialdesk.workspaces.context import WorkspaceContext
@@ -70,6 +72,7 @@ class Report:
     best: list[ExplainedPost]
     worst: list[ExplainedPost]
     goals: list[GoalSection]
+    cover: Cover
     definitions: list[Metric] = field(default_factory=list)
 
     @property
@@ -119,14 +122,19 @@ def save_branding(ctx: WorkspaceContext, *, logo_media_id: str | None, accent_co
 def build(ctx: WorkspaceContext, period: Period, *, age: Age = Age.D7) -> Report:
     board = dashboards.build(ctx, period, age=age)
     names = {c.id: c.name for c in board.channels}
+    now = clock.now()
+    # Goals as they stood at the period's end: a report on November shows November's values and the
+    # milestones decided by then, whatever happened since.
+    at = min(period.end, now)
+    sections = [GoalSection(goals.progress(ctx, g, now=at), goals.propose_next(ctx, g, period.last, now=at))
+                for g in goals.list_goals(ctx) if g.start_on <= period.last]
     return Report(
-        workspace=ctx.workspace, branding=branding(ctx), period=period, generated_at=clock.now(), dashboard=board,
+        workspace=ctx.workspace, branding=branding(ctx), period=period, generated_at=now, dashboard=board,
         published_by_channel=Counter(names.get(p.channel_id, "?") for p in board.posts).most_common(),
         published_by_type=Counter(p.content_type for p in board.posts).most_common(),
         best=[ExplainedPost(r, reasons(r, board, higher=True)) for r in board.top],
         worst=[ExplainedPost(r, reasons(r, board, higher=False)) for r in board.bottom],
-        goals=[GoalSection(goals.progress(ctx, g), goals.propose_next(ctx, g, period.last))
-               for g in goals.list_goals(ctx)],
+        goals=sections, cover=covers.build(ctx, board, [s.progress for s in sections]),
         definitions=[METRICS[k] for k in REPORT_METRICS])
 
 

@@ -12,6 +12,7 @@ import pytest
 
 from socialdesk.analytics.models import ChannelMetricSnapshot
 from socialdesk.core.clock import ManualClock
+from socialdesk.core.clock import utc as clock_utc
 from socialdesk.core.config import reset_settings_cache
 from socialdesk.core.db import Database
 from socialdesk.core.errors import ValidationFailed
@@ -137,3 +138,75 @@ def test_a_scheduled_report_is_sent_by_email(database: Database, clock: ManualCl
         sent = session.get(ReportSchedule, schedule_id)
         assert sent is not None and sent.last_period == "2026-W09" and sent.last_error is None
         assert sent.next_run_at == due + timedelta(days=7)
+
+
+def test_milestones_are_decided_at_their_day_and_a_past_report_uses_that_periods_end(
+        database: Database, clock: ManualClock) -> None:
+    from socialdesk.analytics.periods import parse_period
+    from socialdesk.reports import service as reports
+
+    world = make_world(database, profiles=("instagram",))
+    channel = world.channels["instagram"]
+    _followers(database, world, channel, -28, [1000 + 10 * d for d in range(29)])  # 1,280 at T0 (2 March)
+    with database.unit_of_work() as session:
+        goal = goals.create(world.ctx(session), goals.GoalIn(
+            name="+300 followers", metric="followers", target=300, increase=True,
+            due_on=(T0 + timedelta(days=90)).date(), channel_id=channel))
+        goal_id = goal.id
+        targets = {m.due_on: m.target for m in session.scalars(world.ctx(session).select(Milestone))}
+    assert targets == {date(2026, 4, 1): 1380, date(2026, 5, 1): 1480}
+    # Flat through March, then a jump in April: 1,285 on 1 April, 1,600 today (16 April).
+    _followers(database, world, channel, 1, [1285] * 29 + [1600] * 16)
+    clock.set(T0 + timedelta(days=45))
+    # The periodic job has not run yet: the page still shows 1 April as decided, from that day's number.
+    with database.read_sessions() as session:
+        ctx = world.ctx(session)
+        now = goals.progress(ctx, session.get(Goal, goal_id))
+        march = reports.build(ctx, parse_period("2026-03", "Europe/Zagreb"))
+    first, second = now.milestones
+    assert (first.status, first.outcome_value) == (Outcome.MISSED, 1285)
+    assert (second.status, second.outcome_value) == (Outcome.MET, 1600)  # a level reached early
+    assert now.current.value == 1600 and now.outlook == Outcome.MET
+    # The March report: the values at the end of March, 1 April decided by then, May still ahead.
+    section = march.goals[0]
+    assert section.progress.current.value == 1285
+    assert [(m.status, m.outcome_value) for m in section.progress.milestones] == [
+        (Outcome.MISSED, 1285), (Outcome.ACTIVE, None)]
+    assert section.progress.outlook != Outcome.MET
+    assert section.next_step == "Next milestone: 1,480 by 01 May 2026."
+    # Recorded by the job, the outcome is the same, dated at the milestone's day; the March report keeps
+    # May open (it was met only in April).
+    with database.unit_of_work() as session:
+        goals.evaluate(world.ctx(session))
+    with database.read_sessions() as session:
+        ctx = world.ctx(session)
+        recorded = session.scalars(ctx.select(Milestone).order_by(Milestone.due_on)).all()
+        assert [(m.status, m.outcome_value) for m in recorded] == [(Outcome.MISSED, 1285), (Outcome.MET, 1600)]
+        assert recorded[0].outcome_at is not None
+        assert clock_utc(recorded[0].outcome_at) == datetime(2026, 3, 31, 22, 0, tzinfo=UTC)  # 1 April, Zagreb
+        again = reports.build(ctx, parse_period("2026-03", "Europe/Zagreb")).goals[0]
+    assert [m.status for m in again.progress.milestones] == [Outcome.MISSED, Outcome.ACTIVE]
+    assert again.next_step == "Next milestone: 1,480 by 01 May 2026."
+
+
+def test_a_posts_goal_counts_posts_not_publications(database: Database, clock: ManualClock) -> None:
+    from socialdesk.content.models import Post, Publication, PublicationStatus
+
+    world = make_world(database, profiles=("x", "bluesky", "mastodon"))
+    with database.unit_of_work() as session:
+        for n in range(4):  # four posts, each on all three channels: twelve publications
+            when = T0 - timedelta(days=n + 1)
+            post = Post(workspace_id=world.workspace_id, text=f"Post {n}", scheduled_at=when)
+            session.add(post)
+            session.flush()
+            session.add_all([Publication(workspace_id=world.workspace_id, post_id=post.id, channel_id=c,
+                                         status=PublicationStatus.PUBLISHED, scheduled_at=when, published_at=when)
+                             for c in world.channels.values()])
+    with database.unit_of_work() as session:
+        goal = goals.create(world.ctx(session), goals.GoalIn(name="10 posts a month", metric="posts_published",
+                                                             target=10, due_on=(T0 + timedelta(days=40)).date()))
+        assert goal.baseline == 4
+        assert goals.measure(world.ctx(session), goal, T0).value == 4
+        # A month is a calendar month where the workspace is, whatever zone the moment is given in.
+        march_first = datetime(2026, 2, 28, 23, 0, tzinfo=UTC)  # 1 March 00:00 in Zagreb
+        assert goals.measure(world.ctx(session), goal, march_first).window == "01 Feb – 28 Feb 2026"

@@ -34,7 +34,7 @@ def dashboard(request: Request, ctx: Ctx) -> HTMLResponse:
         posts, _ = content.list_posts(ctx, content.PostFilter(status=status), limit=20)
         for post in content.to_out(ctx, posts):
             failing += [(post, p) for p in post.publications if p.status == status]
-    comments, _ = inbox.list_items(ctx, limit=6)
+    comments, _ = inbox.list_items(ctx, inbox.InboxFilter(visible=True), limit=6)
     return render(
         request, "dashboard.html", ctx=ctx, section="dashboard",
         upcoming=content.to_out(ctx, content.due_soon(ctx, hours=48)),
