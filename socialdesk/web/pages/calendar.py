@@ -14,6 +14,7 @@ from socialdesk.core.errors import ValidationFailed
 from socialdesk.core.timezones import zone
 from socialdesk.scheduling import service as scheduling
 from socialdesk.web.deps import Ctx
+from socialdesk.web.pages import previews
 from socialdesk.web.pages.common import Form, field, render, set_flash
 
 router = APIRouter()
@@ -66,9 +67,10 @@ def calendar_page(request: Request, ctx: Ctx, view: str = "month",
     span = week_span(anchor) if view == "week" else month_span(anchor)
     days = [span.start + timedelta(days=i) for i in range((span.end - span.start).days)]
     entries = scheduling.calendar(ctx, span.start, span.end)
+    media_ids = {m for day_entries in entries.values() for e in day_entries for m in e.media_ids[:1]}
     return render(request, "calendar.html", ctx=ctx, section="calendar", span=span, days=days,
                   weeks=[days[i:i + 7] for i in range(0, len(days), 7)], entries=entries, today=today,
-                  hours=range(24))
+                  hours=range(24), marks=previews.network_marks(ctx), assets=previews.media_assets(ctx, media_ids))
 
 
 @router.post("/w/{workspace_id}/posts/{post_id}/move")
