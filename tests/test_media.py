@@ -90,3 +90,17 @@ def test_media_in_use_cannot_be_deleted(database: Database, world: World) -> Non
         spare = media.upload(ctx, "b.jpg", image_bytes(6))
         media.delete(ctx, spare.id)
         assert not (get_settings().media_dir / spare.storage_key).exists()
+
+
+@pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")  # Pillow's own, at open
+def test_an_image_with_too_many_pixels_is_refused_before_it_is_decoded(database: Database, world: World,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    # 40 × 40 = 1,600 pixels against a limit of 1,000: Pillow itself would only warn (it refuses at twice the
+    # limit) and the thumbnail would decode it.
+    data = image_bytes(2, (40, 40), "PNG")
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)
+    decoded: list[str] = []
+    monkeypatch.setattr(Image.Image, "load", lambda self: decoded.append("load"))
+    with database.unit_of_work() as session, pytest.raises(ValidationFailed, match="40 × 40 pixels is more than"):
+        media.upload(world.ctx(session), "huge.png", data)
+    assert decoded == []

@@ -41,6 +41,11 @@ def detect(data: bytes, filename: str) -> Detected:
     try:
         with Image.open(io.BytesIO(data)) as image:
             fmt = image.format or ""
+            # Read from the header, before anything is decoded: Pillow only warns between one and two
+            # times its limit, and the thumbnail would decode the whole image into memory.
+            if image.width * image.height > Image.MAX_IMAGE_PIXELS:
+                raise ValidationFailed(f"{filename}: {image.width} × {image.height} pixels is more than this "
+                                       f"server opens ({Image.MAX_IMAGE_PIXELS:,} pixels); upload a smaller image.")
             if fmt in IMAGE_FORMATS:
                 image.verify()
                 content_type, ext = IMAGE_FORMATS[fmt]

@@ -18,6 +18,7 @@ class ConnectField:
     required: bool = True
     choices: tuple[str, ...] = ()
     help: str = ""
+    placeholder: str = ""  # an example value shown in the empty field
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,8 @@ class NetworkSpec:
     # redirect; the connect form then starts that flow when `token_field` is left empty.
     oauth: str | None = None
     token_field: str | None = None
+    # What a channel of this network might be called, shown in the connect form's empty name field.
+    name_example: str = "e.g. Brand on the network"
 
 
 @dataclass(frozen=True)
@@ -48,11 +51,11 @@ def _sandbox_fields() -> tuple[ConnectField, ...]:
     from socialdesk.networks.profiles import NETWORK_PROFILES
 
     return (
-        ConnectField("handle", "Handle", help="A name for the simulated account, e.g. brand_ig"),
+        ConnectField("handle", "Handle", help="A name for the simulated account", placeholder="brand_ig"),
         ConnectField("profile", "Imitates", kind="select", choices=tuple(NETWORK_PROFILES),
                      help="The sandbox channel gets this network's limits and metrics"),
-        ConnectField("audience_size", "Audience size", kind="number", required=False),
-        ConnectField("timezone", "Audience's main time zone", required=False),
+        ConnectField("audience_size", "Audience size", kind="number", required=False, placeholder="5000"),
+        ConnectField("timezone", "Audience's main time zone", required=False, placeholder="Europe/Zagreb"),
     )
 
 
@@ -61,14 +64,16 @@ NETWORKS: dict[str, NetworkSpec] = {
         key="sandbox", label="Sandbox (simulated audience)",
         adapter="socialdesk.networks.sandbox.adapter:SandboxAdapter",
         connect="socialdesk.networks.sandbox.adapter:connect",
+        name_example="e.g. Brand on Instagram (sandbox)",
     ),
     "mastodon": NetworkSpec(
         key="mastodon", label="Mastodon (or a server with its API)",
         adapter="socialdesk.networks.mastodon.adapter:MastodonAdapter",
         connect="socialdesk.networks.mastodon.oauth:connect",
         oauth="socialdesk.networks.mastodon.oauth:MastodonOAuth", token_field="access_token",
+        name_example="e.g. Brand on Mastodon",
         fields=(
-            ConnectField("instance", "Server", help="Your account's server, e.g. mastodon.social"),
+            ConnectField("instance", "Server", help="Your account's server", placeholder="mastodon.social"),
             ConnectField("access_token", "Access token", kind="password", required=False,
                          help="Leave empty to sign in on the server. Or paste a token from the server's "
                               "Preferences → Development (scopes read, write, follow)."),
@@ -82,12 +87,14 @@ NETWORKS: dict[str, NetworkSpec] = {
         key="bluesky", label="Bluesky",
         adapter="socialdesk.networks.bluesky.adapter:BlueskyAdapter",
         connect="socialdesk.networks.bluesky.adapter:connect",
+        name_example="e.g. Brand on Bluesky",
         fields=(
-            ConnectField("handle", "Handle", help="e.g. brand.bsky.social or your own domain"),
+            ConnectField("handle", "Handle", help="Your handle: a bsky.social name or your own domain",
+                         placeholder="brand.bsky.social"),
             ConnectField("app_password", "App password", kind="password",
                          help="Bluesky → Settings → Privacy and security → App passwords. Not your account "
                               "password; socialdesk keeps only the session it opens."),
-            ConnectField("service", "Server (PDS)", required=False,
+            ConnectField("service", "Server (PDS)", required=False, placeholder="https://bsky.social",
                          help="Leave empty for bsky.social; for a self-hosted PDS give its address, "
                               "e.g. https://pds.example.org"),
         ),
@@ -96,8 +103,9 @@ NETWORKS: dict[str, NetworkSpec] = {
         key="wordpress", label="WordPress blog",
         adapter="socialdesk.networks.wordpress.adapter:WordPressAdapter",
         connect="socialdesk.networks.wordpress.adapter:connect",
+        name_example="e.g. Brand blog",
         fields=(
-            ConnectField("site_url", "Site address", help="https://blog.example.com"),
+            ConnectField("site_url", "Site address", placeholder="https://blog.example.com"),
             ConnectField("username", "User name", help="The WordPress user the posts are published as"),
             ConnectField("app_password", "Application password", kind="password",
                          help="WordPress admin → Users → Profile → Application Passwords (not your login password)"),
@@ -107,9 +115,10 @@ NETWORKS: dict[str, NetworkSpec] = {
         key="ghost", label="Ghost blog",
         adapter="socialdesk.networks.ghost.adapter:GhostAdapter",
         connect="socialdesk.networks.ghost.adapter:connect",
+        name_example="e.g. Brand newsletter",
         fields=(
-            ConnectField("admin_url", "Admin API URL",
-                         help="https://blog.example.com (shown beside the integration's key)"),
+            ConnectField("admin_url", "Admin API URL", help="Shown beside the integration's key",
+                         placeholder="https://blog.example.com"),
             ConnectField("admin_api_key", "Admin API key", kind="password",
                          help="Ghost admin → Settings → Integrations → Add custom integration"),
         ),

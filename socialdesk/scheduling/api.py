@@ -58,7 +58,8 @@ def calendar(ctx: Ctx, start: date, end: date) -> list[CalendarItem]:
         raise ValidationFailed(f"Give an end after the start, at most {MAX_CALENDAR_DAYS} days later.")
     days = service.calendar(ctx, start, end)
     return [CalendarItem(post_id=e.post_id, at=e.at, status=e.status, text=e.text,
-                         channels=[CalendarChannel(name=n, network=w, status=s) for n, w, s in e.channels])
+                         channels=[CalendarChannel(name=c.name, network=c.network, status=c.status)
+                                   for c in e.channels])
             for day in sorted(days) for e in days[day]]
 
 

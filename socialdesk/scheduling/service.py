@@ -6,6 +6,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import NamedTuple
 
 from dateutil.rrule import rrulestr
 from sqlalchemy import delete, func, or_, select
@@ -108,7 +109,15 @@ class CalendarEntry:
     at: datetime  # in the workspace's time zone
     status: str
     text: str
-    channels: list[tuple[str, str, str]] = field(default_factory=list)  # (name, network, status)
+    channels: list[CalendarChannel] = field(default_factory=list)
+    media_ids: list[str] = field(default_factory=list)  # the post's own media, in order
+
+
+class CalendarChannel(NamedTuple):
+    name: str
+    network: str
+    status: str
+    channel_id: str
 
 
 def calendar(ctx: WorkspaceContext, start: date, end: date) -> dict[date, list[CalendarEntry]]:
@@ -120,18 +129,30 @@ def calendar(ctx: WorkspaceContext, start: date, end: date) -> dict[date, list[C
     hi = datetime.combine(end, time(0), tzinfo=tz)
     when = func.coalesce(Publication.published_at, Publication.scheduled_at)
     rows = ctx.session.execute(
-        select(Publication.post_id, when, Publication.status, Post.text, Channel.name, Channel.network)
+        select(Publication.post_id, when, Publication.status, Post.text, Channel.name, Channel.network, Channel.id)
         .join(Post, Post.id == Publication.post_id).join(Channel, Channel.id == Publication.channel_id)
         .where(Publication.workspace_id == ctx.workspace_id, when >= lo, when < hi)
         .order_by(when, Publication.post_id)).all()
     entries: dict[str, CalendarEntry] = {}
-    for post_id, at, status, text, channel_name, network in rows:
+    for post_id, at, status, text, channel_name, network, channel_id in rows:
         at = clock.utc(at).astimezone(tz)
         entry = entries.get(post_id)
         if entry is None:
             entry = entries[post_id] = CalendarEntry(post_id, at, status, text[:140])
         entry.at = min(entry.at, at)
-        entry.channels.append((channel_name, network, status))
+        entry.channels.append(CalendarChannel(channel_name, network, status, channel_id))
+    if entries:
+        # The post's media; a post whose every channel has media of its own shows those.
+        media = ctx.session.execute(select(PostMedia.post_id, PostMedia.publication_id, PostMedia.media_id)
+                                    .where(PostMedia.post_id.in_(list(entries))).order_by(PostMedia.position))
+        own: dict[str, list[str]] = defaultdict(list)
+        for post_id, publication_id, media_id in media:
+            if publication_id is None:
+                entries[post_id].media_ids.append(media_id)
+            elif media_id not in own[post_id]:
+                own[post_id].append(media_id)
+        for post_id, media_ids in own.items():
+            entries[post_id].media_ids = entries[post_id].media_ids or media_ids
     by_day: dict[date, list[CalendarEntry]] = defaultdict(list)
     for entry in entries.values():
         entry.status = post_status([c[2] for c in entry.channels])

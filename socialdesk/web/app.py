@@ -19,6 +19,7 @@ from socialdesk.core.config import get_settings
 from socialdesk.core.crypto import check_secret_key
 from socialdesk.core.db import get_database
 from socialdesk.core.errors import DomainError, Unauthorized
+from socialdesk.web import api_docs
 from socialdesk.web.templating import templates
 
 log = logging.getLogger("socialdesk.web")
@@ -50,11 +51,12 @@ def create_app(*, run_jobs: bool = False) -> FastAPI:
         if runner is not None:
             runner.stop()
 
-    app = FastAPI(title="socialdesk", version=__version__, lifespan=lifespan,
+    app = FastAPI(title="socialdesk", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Plan, write, approve, schedule, publish, answer and measure across networks. "
                               "Authenticate with `Authorization: Bearer <token>` (create tokens with "
                               "`socialdesk token create` or on the Settings page).")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    api_docs.install(app)  # /docs and /redoc without a CDN
     app.add_middleware(ServerTiming)
     app.add_middleware(LoadShedding, max_in_flight=settings.web_max_requests)
     _include_routers(app)

@@ -58,7 +58,7 @@ def test_connecting_from_the_channels_page_by_oauth(mastodon_peer: Peer, databas
     username, _ = mastodon_peer.new_account()
     client, _ = signed_in_client(database, world.users["owner"])
     w = f"/w/{world.workspace_id}"
-    page = client.get(f"{w}/channels")
+    page = client.get(f"{w}/channels?connect=mastodon")
     assert page.status_code == 200 and "Mastodon" in page.text and 'name="instance"' in page.text
 
     started = client.post(f"{w}/channels/connect", data={

@@ -11,10 +11,12 @@ from tests.web.conftest import Site
 
 
 def test_channels_page_offers_wordpress_and_ghost_and_says_why_a_connection_failed(site: Site) -> None:
-    page = site.client.get(f"{site.w}/channels").text
-    assert "WordPress blog" in page and "Ghost blog" in page
-    for name in ("site_url", "username", "app_password", "admin_url", "admin_api_key"):
-        assert f'name="{name}"' in page
+    for network, label, names in (("wordpress", "WordPress blog", ("site_url", "username", "app_password")),
+                                  ("ghost", "Ghost blog", ("admin_url", "admin_api_key"))):
+        page = site.client.get(f"{site.w}/channels?connect={network}").text
+        assert f"<h3>{label}</h3>" in page
+        for name in names:
+            assert f'name="{name}"' in page
     # An address on this machine is refused by the outbound policy before anything is sent, and the page
     # says why; the password does not come back.
     response = site.post(f"{site.w}/channels/connect", {

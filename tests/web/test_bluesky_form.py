@@ -7,7 +7,7 @@ from tests.web.conftest import Site
 
 
 def test_the_channels_page_has_a_bluesky_form_that_explains_what_is_missing(site: Site) -> None:
-    page = site.client.get(f"{site.w}/channels").text
+    page = site.client.get(f"{site.w}/channels?connect=bluesky").text
     assert '<input type="hidden" name="network" value="bluesky">' in page
     assert 'name="app_password" type="password"' in page and "App passwords" in page
     missing = site.post(f"{site.w}/channels/connect", {"network": "bluesky", "name": "No password",

@@ -309,3 +309,22 @@ def test_channels_page_connects_a_sandbox_channel(site: Site) -> None:
 def _post_count(site: Site) -> int:
     with site.db.read_sessions() as session:
         return content.list_posts(site.world.ctx(session))[1]
+
+
+def test_channels_page_opens_one_connect_form_and_names_only_what_socialdesk_makes(site: Site) -> None:
+    page = site.client.get(f"{site.w}/channels").text
+    # One action: choose a network; no network's form is open before that.
+    assert page.count('name="network"') == 0 and "Connect a channel</button>" in page
+    assert 'name="app_password"' not in page
+    # The X-like channel can thread and poll on its network, but the composer makes neither: not offered.
+    can = re.findall(r"<dt>Can</dt><dd>([^<]*)</dd>", page)
+    assert can and all("threads" not in c and "polls" not in c for c in can)
+    assert any("replies" in c for c in can)
+
+    bluesky = site.client.get(f"{site.w}/channels?connect=bluesky").text
+    assert bluesky.count('name="network"') == 1 and 'value="bluesky"' in bluesky
+    assert 'placeholder="e.g. Brand on Bluesky"' in bluesky and 'placeholder="brand.bsky.social"' in bluesky
+    sandbox = site.client.get(f"{site.w}/channels?connect=sandbox").text
+    assert 'name="profile"' in sandbox and 'name="app_password"' not in sandbox
+    unknown = site.client.get(f"{site.w}/channels?connect=myspace")
+    assert unknown.status_code == 400 and "no network &#39;myspace&#39; to connect" in unknown.text

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from socialdesk.content import service as content
+from socialdesk.content.schemas import PostOut
 from socialdesk.web.deps import Ctx
+from socialdesk.web.pages import previews
 from socialdesk.web.pages.common import Form, act, attempt, field, partial, render, safe_local, ws_url
 from socialdesk.workspaces.context import WorkspaceContext
 from socialdesk.workspaces.permissions import Permission, requires
@@ -19,8 +22,14 @@ router = APIRouter()
 @router.get("/w/{workspace_id}/approvals", response_class=HTMLResponse)
 @requires(Permission.POSTS_READ, Permission.POSTS_APPROVE)
 def approvals(request: Request, ctx: Ctx) -> HTMLResponse:
-    return render(request, "approvals.html", ctx=ctx, section="approvals",
-                  posts=content.to_out(ctx, content.pending_approval(ctx)))
+    posts = content.to_out(ctx, content.pending_approval(ctx))
+    return render(request, "approvals.html", ctx=ctx, section="approvals", posts=posts, **_previews(ctx, posts))
+
+
+def _previews(ctx: WorkspaceContext, posts: list[PostOut]) -> dict[str, Any]:
+    """What the cards show of each channel: its network's mark and the images the approver approves."""
+    media_ids = {m for post in posts for pub in post.publications for m in pub.media_ids}
+    return {"marks": previews.network_marks(ctx), "assets": previews.media_assets(ctx, media_ids)}
 
 
 def _decide(request: Request, ctx: WorkspaceContext, form: Form, post_id: str,
@@ -32,7 +41,7 @@ def _decide(request: Request, ctx: WorkspaceContext, form: Form, post_id: str,
     notes, error = attempt(ctx.session, decision)
     post = content.to_out(ctx, [content.get_post(ctx, post_id)])[0]
     response = partial(request, "partials/approval_card.html", ctx=ctx, post=post, notes=notes or [],
-                       error=error.message if error else None, done=error is None)
+                       error=error.message if error else None, done=error is None, **_previews(ctx, [post]))
     # The nav's count changes with every decision; the layout listens for this event and reloads it.
     response.headers["HX-Trigger"] = "approvals-changed"
     return response

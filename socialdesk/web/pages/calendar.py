@@ -14,10 +14,15 @@ from socialdesk.core.errors import ValidationFailed
 from socialdesk.core.timezones import zone
 from socialdesk.scheduling import service as scheduling
 from socialdesk.web.deps import Ctx
+from socialdesk.web.pages import previews
 from socialdesk.web.pages.common import Form, field, render, set_flash
 from socialdesk.workspaces.permissions import Permission, requires
 
 router = APIRouter()
+# The week view opens here, or at the first post of the week when that is earlier.
+WORKING_DAY_STARTS = 8
+# The colours the legend always explains; any other status on screen is added after them.
+LEGEND = ("draft", "pending_approval", "scheduled", "published", "failed")
 
 
 @dataclass(frozen=True)
@@ -68,9 +73,14 @@ def calendar_page(request: Request, ctx: Ctx, view: str = "month",
     span = week_span(anchor) if view == "week" else month_span(anchor)
     days = [span.start + timedelta(days=i) for i in range((span.end - span.start).days)]
     entries = scheduling.calendar(ctx, span.start, span.end)
+    shown = [e for day_entries in entries.values() for e in day_entries]
+    media_ids = {m for e in shown for m in e.media_ids[:1]}
+    statuses = {e.status for e in shown} | {c.status for e in shown for c in e.channels}
     return render(request, "calendar.html", ctx=ctx, section="calendar", span=span, days=days,
                   weeks=[days[i:i + 7] for i in range(0, len(days), 7)], entries=entries, today=today,
-                  hours=range(24))
+                  hours=range(24), marks=previews.network_marks(ctx), assets=previews.media_assets(ctx, media_ids),
+                  legend=[*LEGEND, *sorted(statuses - set(LEGEND))],
+                  scroll_hour=min([WORKING_DAY_STARTS, *(e.at.hour for e in shown)]))
 
 
 @router.post("/w/{workspace_id}/posts/{post_id}/move")

@@ -20,27 +20,37 @@ router = APIRouter()
 
 
 def features(caps: Capabilities) -> list[str]:
-    """What a channel can do, in words, for the capabilities summary."""
-    named = [("threads", "threads"), ("polls", "polls"), ("comments", "comments"), ("reply", "replies"),
+    """What a channel can do through socialdesk, in words, for the capabilities summary.
+
+    Threads and polls are left out although networks have them: the composer makes neither yet.
+    """
+    named = [("comments", "comments"), ("reply", "replies"),
              ("hide_comments", "hiding comments"), ("delete_comments", "deleting comments"),
              ("direct_messages", "direct messages"), ("native_scheduling", "native scheduling")]
     return [label for attr, label in named if getattr(caps, attr)]
 
 
-def _page(request: Request, ctx: WorkspaceContext, *, typed: dict[str, str] | None = None,
+def _page(request: Request, ctx: WorkspaceContext, *, chosen: str = "", typed: dict[str, str] | None = None,
           errors: list[str] | None = None, status_code: int = 200) -> HTMLResponse:
+    """The channels, and the connect form of the one network chosen (none until one is)."""
     listed = channels.list_channels(ctx)
     caps = {c.id: channels.capabilities(c) for c in listed}
-    networks = [(spec, registry.connect_fields(spec.key)) for spec in registry.NETWORKS.values()]
+    spec = registry.NETWORKS.get(chosen)
     return render(request, "channels.html", ctx=ctx, section="channels", channels=listed, caps=caps,
-                  features={cid: features(c) for cid, c in caps.items()}, networks=networks, typed=typed or {},
+                  features={cid: features(c) for cid, c in caps.items()}, networks=list(registry.NETWORKS.values()),
+                  chosen=spec, connect_fields=registry.connect_fields(spec.key) if spec else (), typed=typed or {},
                   errors=errors, status_code=status_code)
 
 
 @router.get("/w/{workspace_id}/channels", response_class=HTMLResponse)
 @requires(Permission.POSTS_READ)
-def channel_list(request: Request, ctx: Ctx) -> HTMLResponse:
-    return _page(request, ctx)
+def channel_list(request: Request, ctx: Ctx, connect: str = "") -> HTMLResponse:
+    """`?connect=<network>` opens that network's connect form."""
+    if connect and connect not in registry.NETWORKS:
+        known = ", ".join(registry.NETWORKS)
+        return _page(request, ctx, errors=[f"There is no network {connect!r} to connect; choose one of {known}."],
+                     status_code=400)
+    return _page(request, ctx, chosen=connect)
 
 
 @router.post("/w/{workspace_id}/channels/connect")
@@ -59,7 +69,7 @@ def connect(request: Request, ctx: Ctx, form: Form) -> Response:
         # Show the form again as typed, except secrets: those are never written back into a page.
         secret = {f.name for f in spec_fields if f.kind == "password"}
         typed = {k: v for k, v in values.items() if k not in secret} | {"name": field(form, "name"), "network": network}
-        return _page(request, ctx, typed=typed, errors=[error.message if error else "Not connected."],
+        return _page(request, ctx, chosen=network, typed=typed, errors=[error.message if error else "Not connected."],
                      status_code=error.status_code if error else 400)
     return redirect(ws_url(ctx, "/channels"), notes=[f"Connected {channel.name} ({channel.handle})."])
 
@@ -85,7 +95,7 @@ def _start_oauth(request: Request, ctx: Ctx, network: str, form: Form, values: d
     if error is not None or url is None:
         typed = {k: v for k, v in values.items() if k not in secret} | {"name": field(form, "name"),
                                                                         "network": network}
-        return _page(request, ctx, typed=typed, errors=[error.message if error else "Not connected."],
+        return _page(request, ctx, chosen=network, typed=typed, errors=[error.message if error else "Not connected."],
                      status_code=error.status_code if error else 400)
     # 303: the browser leaves for the server with a GET; the state in the address is useless to anyone
     # without this session's cookie.

@@ -11,10 +11,12 @@ from socialdesk.analytics import service as analytics
 from socialdesk.channels import service as channels
 from socialdesk.content import service as content
 from socialdesk.content.models import EDITABLE, PublicationStatus
+from socialdesk.content.schemas import PostOut
 from socialdesk.inbox import service as inbox
 from socialdesk.media import service as media
 from socialdesk.networks.base import POST_METRICS
 from socialdesk.web.deps import Ctx
+from socialdesk.web.pages import previews
 from socialdesk.web.pages.common import Form, act, field, render, safe_local, ws_url
 from socialdesk.web.pages.views import STATUS_LABELS
 from socialdesk.workspaces.context import WorkspaceContext
@@ -32,10 +34,19 @@ def post_list(request: Request, ctx: Ctx, status: str = "", channel: str = "", q
     page = max(page, 1)
     flt = content.PostFilter(status=status or None, channel_id=channel or None, search=q.strip() or None)
     posts, total = content.list_posts(ctx, flt, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
-    return render(request, "posts.html", ctx=ctx, section="posts", posts=content.to_out(ctx, posts), total=total,
+    shown = content.to_out(ctx, posts)
+    media_ids = {m for post in shown for m in _media_of(post)[:1]}
+    return render(request, "posts.html", ctx=ctx, section="posts", posts=shown, total=total,
+                  marks=previews.network_marks(ctx), assets=previews.media_assets(ctx, media_ids),
+                  media_of={post.id: _media_of(post) for post in shown},
                   page=page, pages=max(1, -(-total // PAGE_SIZE)), channels=channels.list_channels(ctx),
                   statuses=[(s, STATUS_LABELS[s]) for s in FILTER_STATUSES],
                   filters={"status": status, "channel": channel, "q": q})
+
+
+def _media_of(post: PostOut) -> list[str]:
+    """The post's images, or where each channel has its own, the first channel's."""
+    return post.media_ids or next((p.media_ids for p in post.publications if p.media_ids), [])
 
 
 @router.get("/w/{workspace_id}/posts/{post_id}", response_class=HTMLResponse)

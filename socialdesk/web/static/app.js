@@ -150,6 +150,12 @@
 
   function initCalendars() {
     document.querySelectorAll("[data-move-url]").forEach(initCalendar);
+    // The week opens at the hour the page names (the working day, or an earlier first post), not at midnight.
+    document.querySelectorAll("[data-scroll-to]").forEach(function (grid) {
+      var row = grid.querySelector('.cal-hour[data-hour="' + grid.dataset.scrollTo + '"]');
+      var head = grid.querySelector(".cal-head");
+      if (row) grid.scrollTop = row.offsetTop - (head ? head.offsetHeight : 0);
+    });
   }
 
   document.addEventListener("DOMContentLoaded", function () {
