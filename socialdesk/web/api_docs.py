@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from socialdesk.web.templating import templates
+from socialdesk.workspaces.permissions import Access, requires
 
 ASSETS_URL = "/docs-assets"
 # swagger-ui-bundle.js, swagger-ui.css and favicon.png, as the package ships them.
@@ -27,6 +28,7 @@ def install(app: FastAPI) -> None:
     app.mount(ASSETS_URL, StaticFiles(directory=ASSETS), name="docs-assets")
 
     @app.get("/docs", include_in_schema=False)
+    @requires(Access.PUBLIC)  # like /openapi.json: the API's description holds no one's data
     def swagger_ui(request: Request) -> HTMLResponse:
         return templates.TemplateResponse(request, "api_docs.html", {
             "title": f"{app.title} API", "assets": ASSETS_URL, "openapi_url": app.openapi_url})
