@@ -117,6 +117,9 @@ def end_session(session: Session, cookie_value: str) -> None:
 # API tokens -----------------------------------------------------------------------------------
 
 
+MAX_TOKEN_DAYS = 3650  # ten years; what timedelta and the databases hold with room to spare
+
+
 def create_api_token(session: Session, user: User, name: str, scopes: list[str],
                      workspace_id: str | None = None, expires_in_days: int | None = None) -> tuple[str, ApiToken]:
     """Returns the secret (shown once) and the stored token."""
@@ -125,6 +128,9 @@ def create_api_token(session: Session, user: User, name: str, scopes: list[str],
         raise ValidationFailed(f"Unknown scope(s): {', '.join(unknown)}. Known: {', '.join(sorted(ALL_SCOPES))}.")
     if not scopes:
         raise ValidationFailed("Give the token at least one scope, e.g. read.")
+    if expires_in_days is not None and not 1 <= expires_in_days <= MAX_TOKEN_DAYS:
+        raise ValidationFailed(f"A token expires after 1 to {MAX_TOKEN_DAYS} days (expires_in_days), "
+                               f"not {expires_in_days}.")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(user_id=user.id, workspace_id=workspace_id, name=name, prefix=secret[:10],
                      token_hash=_digest(secret), scopes=sorted(set(scopes)),

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from socialdesk.audit import service as audit
 from socialdesk.auth import service as auth
 from socialdesk.core.errors import NotFound
+from socialdesk.core.inputs import Text
 from socialdesk.web.deps import Ctx
 from socialdesk.workspaces import service
 from socialdesk.workspaces.context import WorkspaceContext
@@ -30,7 +31,7 @@ class WorkspaceOut(BaseModel):
 
 
 class WorkspacePatch(BaseModel):
-    name: str | None = None
+    name: Text | None = None
     timezone: str | None = None
     approval_steps: list[str] | None = Field(None, description='e.g. ["approver", "client_reviewer"]')
     brand_colour: str | None = None
@@ -102,7 +103,7 @@ def add_member(data: MemberIn, ctx: Ctx) -> MemberOut:
 
 
 @router.get("/workspaces/{workspace_id}/audit")
-def audit_log(ctx: Ctx, limit: int = 100) -> list[AuditOut]:
+def audit_log(ctx: Ctx, limit: int = Query(100, ge=1, le=1000)) -> list[AuditOut]:
     ctx.require(Permission.WORKSPACE_ADMIN)
     return [AuditOut(at=e.at, actor=e.actor_label, action=e.action, object_type=e.object_type,
-                     object_id=e.object_id, summary=e.summary) for e in audit.recent(ctx, min(limit, 1000))]
+                     object_id=e.object_id, summary=e.summary) for e in audit.recent(ctx, limit)]
