@@ -97,7 +97,7 @@ def test_a_goal_target_that_is_not_a_number(api: Api, target: str) -> None:
     _refused(_post_json(api, "/goals", raw), "target", "finite")
 
 
-@pytest.mark.parametrize("path", ["/posts", "/inbox/conversations"])
+@pytest.mark.parametrize("path", ["/posts", "/inbox/conversations", "/inbox"])
 @pytest.mark.parametrize("params", [{"offset": "9223372036854775808"}, {"offset": "4.5e26"}, {"limit": "-1e20"}])
 def test_paging_numbers_out_of_range(api: Api, path: str, params: dict[str, str]) -> None:
     _refused(api.client.get(api.w + path, params=params), next(iter(params)))
