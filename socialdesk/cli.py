@@ -46,17 +46,10 @@ PostIdArg = Annotated[str, typer.Argument(help="The post's id (see `socialdesk p
 def main() -> None:
     logging.basicConfig(level=os.environ.get("SOCIALDESK_LOG_LEVEL", "INFO"),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    from pydantic import ValidationError
-
     try:
         app()
     except (DomainError, ConfigurationError) as exc:
         err.print(f"[red]error:[/red] {getattr(exc, 'message', exc)}", highlight=False, soft_wrap=True)
-        sys.exit(2)
-    except ValidationError as exc:  # a value the shared input rules refuse, e.g. a control character in --text
-        for problem in exc.errors():
-            where = ".".join(str(p) for p in problem["loc"])
-            err.print(f"[red]error:[/red] {where}: {problem['msg']}", highlight=False, soft_wrap=True)
         sys.exit(2)
 
 
@@ -401,6 +394,7 @@ def post_create(workspace: WorkspaceOpt,
     from socialdesk.channels.service import get as get_channel
     from socialdesk.content.schemas import Intent, PostIn, VariantIn
     from socialdesk.content.service import compose
+    from socialdesk.core.inputs import valid
     from socialdesk.media.service import upload
 
     _refuse_together(("--now", now), ("--submit", submit), ("--schedule", schedule))
@@ -412,11 +406,11 @@ def post_create(workspace: WorkspaceOpt,
     with _context(workspace) as ctx:
         media_ids = [upload(ctx, p.name, p.read_bytes()).id for p in image or []]
         channel_ids = _channel_ids(ctx, channel)
-        blog = VariantIn(title=title, tags=tag, categories=category, draft=blog_draft)
+        blog = valid(VariantIn, {"title": title, "tags": tag, "categories": category, "draft": blog_draft})
         variants = {cid: blog for cid in channel_ids if capabilities(get_channel(ctx, cid)).blog}
-        result = compose(ctx, PostIn(text=text, channel_ids=channel_ids, media_ids=media_ids, variants=variants,
-                                     scheduled_at=_parse_when(at), timezone=timezone, use_queue=queue,
-                                     intent=intent))
+        result = compose(ctx, valid(PostIn, {
+            "text": text, "channel_ids": channel_ids, "media_ids": media_ids, "variants": variants,
+            "scheduled_at": _parse_when(at), "timezone": timezone, "use_queue": queue, "intent": intent}))
     for note in result.notes:
         err.print(note, highlight=False, soft_wrap=True)
     print(result.post.id)

@@ -216,3 +216,10 @@ def test_every_help_reads_like_a_person_wrote_it() -> None:
             assert python_ish not in shown, f"socialdesk {' '.join(path)} --help shows {python_ish}:\n{shown}"
     schedule = runner.invoke(app, ["post", "schedule", "--help"], env={"COLUMNS": "120"}).output
     assert "post schedule [OPTIONS] POST_ID" in schedule and "The post's id" in schedule
+
+
+def test_a_control_character_in_the_text_is_a_clear_error(database: Database) -> None:
+    _workspace()
+    message = _refused("post", "create", "-w", "Acme", "--channel", "acme", "--text", "Hello\x00", "--schedule",
+                       "--at", "2030-01-01 09:00")
+    assert "text" in message and "control character U+0000" in message

@@ -182,3 +182,37 @@ def test_line_breaks_and_tabs_stay_allowed(api: Api) -> None:
     response = api.client.post(api.w + "/posts", json=body)
     assert response.status_code == 201, response.text
     assert response.json()["text"] == body["text"]
+
+
+# The same rules behind the pages' forms ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(("form", "words"), [
+    ({"text": "Hello\x00"}, ("control character",)),
+    ({"text": "Hello", "day": "0001-01-01", "time": "09:00"}, ("between",)),
+    ({"text": "Hello", "day": "9999-12-31", "time": "23:59"}, ("between",)),
+])
+@pytest.mark.parametrize("intent", ["draft", "schedule"])
+def test_the_compose_form_applies_the_same_rules(api: Api, form: dict[str, str], words: tuple[str, ...],
+                                                 intent: str) -> None:
+    data = {"csrf_token": api.csrf, "channel_ids": list(api.world.channels.values()), "intent": intent,
+            "timezone": "UTC", **form}
+    _refused(api.client.post(api.page + "/compose", data=data), *words)
+    assert api.client.get(api.w + "/posts").json()["total"] == 0
+
+
+def test_a_blog_title_with_a_nul_is_refused_in_the_form(api: Api) -> None:
+    channel_id = next(iter(api.world.channels.values()))
+    data = {"csrf_token": api.csrf, "channel_ids": [channel_id], "intent": "draft", "text": "Hello",
+            f"title_{channel_id}": "Title\x00", f"variant_{channel_id}": "Own text"}
+    _refused(api.client.post(api.page + "/compose", data=data), "title", "control character")
+    data[f"title_{channel_id}"], data[f"variant_{channel_id}"] = "Title", "Own\x00"
+    _refused(api.client.post(api.page + "/compose", data=data), "text", "control character")
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+def test_moving_a_post_in_the_calendar_to_the_edge(api: Api, day: str) -> None:
+    body = {"text": "Hello", "channel_ids": list(api.world.channels.values())}
+    post_id = api.client.post(api.w + "/posts", json=body).json()["id"]
+    response = api.client.post(f"{api.page}/posts/{post_id}/move", data={"csrf_token": api.csrf, "date": day})
+    _refused(response, "between")

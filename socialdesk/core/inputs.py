@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import math
 import unicodedata
+from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, BaseModel, Field, ValidationError
 
 from socialdesk.core.errors import ValidationFailed
 
@@ -23,6 +24,7 @@ DATE_RANGE = f"between {FIRST_DAY.isoformat()} and {LAST_DAY.isoformat()}"
 MAX_OFFSET = 1_000_000_000
 MAX_PAGE = 10_000_000
 _ALLOWED_CONTROLS = frozenset("\t\n\r")
+M = TypeVar("M", bound=BaseModel)
 
 
 class InputError(ValueError):
@@ -84,6 +86,19 @@ def parse_day(value: str, what: str = "date") -> date:
     except ValueError:
         raise ValidationFailed(f"{what}: {value!r} is not a date; use YYYY-MM-DD.") from None
     return check_day(day, what)
+
+
+def problems(error: ValidationError) -> str:
+    """A schema's complaints in one line: "where: what" for each."""
+    return "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'input'}: {e['msg']}" for e in error.errors())
+
+
+def valid(model: type[M], values: Mapping[str, Any]) -> M:
+    """A schema built from typed values (a form, command-line options); a refusal is a ValidationFailed."""
+    try:
+        return model.model_validate(values)
+    except ValidationError as error:
+        raise ValidationFailed(problems(error)) from None
 
 
 def _pydantic(problem_of: object) -> AfterValidator:
