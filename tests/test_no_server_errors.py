@@ -216,3 +216,26 @@ def test_moving_a_post_in_the_calendar_to_the_edge(api: Api, day: str) -> None:
     post_id = api.client.post(api.w + "/posts", json=body).json()["id"]
     response = api.client.post(f"{api.page}/posts/{post_id}/move", data={"csrf_token": api.csrf, "date": day})
     _refused(response, "between")
+
+
+@pytest.mark.parametrize(("form", "words"), [
+    ({"target": "nan"}, ("finite",)), ({"target": "1e400"}, ("finite",)), ({"due_on": "9999-12-31"}, ("between",)),
+    ({"name": "Grow\x00"}, ("control character",)),
+])
+def test_the_goal_form_applies_the_same_rules(api: Api, form: dict[str, str], words: tuple[str, ...]) -> None:
+    data = {"csrf_token": api.csrf, "name": "Grow", "metric": "followers", "target": "5000",
+            "due_on": "2027-01-31", **form}
+    response = api.client.post(api.page + "/goals", data=data)
+    assert response.status_code == 303, response.text  # back to the goals page, saying what is wrong
+    shown = api.client.get(response.headers["location"]).text
+    for word in words:
+        assert word in shown
+    assert api.client.get(api.w + "/goals").json() == []
+
+
+def test_the_settings_form_refuses_a_nul_in_the_workspace_name(api: Api) -> None:
+    data = {"csrf_token": api.csrf, "name": "Kava\x00", "timezone": "UTC", "chain": ""}
+    response = api.client.post(api.page + "/settings", data=data)
+    assert response.status_code == 303, response.text
+    assert "control character" in api.client.get(response.headers["location"]).text
+    assert api.client.get(api.w).json()["name"] == "Brand A"
