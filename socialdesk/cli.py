@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from socialdesk.cli_help import PlainHelpGroup
 from socialdesk.core.errors import ConfigurationError, DomainError
 
 if TYPE_CHECKING:
@@ -24,12 +25,12 @@ if TYPE_CHECKING:
     from socialdesk.workspaces.context import WorkspaceContext
 
 app = typer.Typer(help="socialdesk: a self-hosted social media marketing workstation.", no_args_is_help=True,
-                  pretty_exceptions_enable=False)
-user_app = typer.Typer(help="People who sign in.", no_args_is_help=True)
-workspace_app = typer.Typer(help="Workspaces (one per brand or client).", no_args_is_help=True)
-channel_app = typer.Typer(help="Connected accounts on networks.", no_args_is_help=True)
-post_app = typer.Typer(help="Posts and their publications.", no_args_is_help=True)
-token_app = typer.Typer(help="API tokens.", no_args_is_help=True)
+                  pretty_exceptions_enable=False, cls=PlainHelpGroup, rich_markup_mode="markdown")
+user_app = typer.Typer(help="People who sign in.", no_args_is_help=True, cls=PlainHelpGroup)
+workspace_app = typer.Typer(help="Workspaces (one per brand or client).", no_args_is_help=True, cls=PlainHelpGroup)
+channel_app = typer.Typer(help="Connected accounts on networks.", no_args_is_help=True, cls=PlainHelpGroup)
+post_app = typer.Typer(help="Posts and their publications.", no_args_is_help=True, cls=PlainHelpGroup)
+token_app = typer.Typer(help="API tokens.", no_args_is_help=True, cls=PlainHelpGroup)
 app.add_typer(user_app, name="user")
 app.add_typer(workspace_app, name="workspace")
 app.add_typer(channel_app, name="channel")
@@ -79,13 +80,14 @@ def configure_logging(command: str | None, verbose: bool = False) -> str:
     for name in CHATTY_LIBRARIES:
         logging.getLogger(name).setLevel(logging.ERROR if quiet else logging.NOTSET)
     return level
+PostIdArg = Annotated[str, typer.Argument(help="The post's id (see `socialdesk post list`)")]
 
 
 def main() -> None:
     try:
         app()
     except (DomainError, ConfigurationError) as exc:
-        err.print(f"[red]error:[/red] {getattr(exc, 'message', exc)}")
+        err.print(f"[red]error:[/red] {getattr(exc, 'message', exc)}", highlight=False, soft_wrap=True)
         sys.exit(2)
 
 
@@ -338,7 +340,7 @@ def workspace_list() -> None:
 
 
 @workspace_app.command("add-member")
-def workspace_add_member(workspace: WorkspaceOpt, email: Annotated[str, typer.Option()],
+def workspace_add_member(workspace: WorkspaceOpt, email: Annotated[str, typer.Option(help="The person's e-mail")],
                          role: Annotated[str, typer.Option(help="owner, admin, editor, approver, "
                                                                 "client_reviewer, viewer")]) -> None:
     """Give a person a role in a workspace."""
@@ -435,7 +437,8 @@ def post_create(workspace: WorkspaceOpt,
                 image: Annotated[list[Path] | None, typer.Option(help="Image or video file (repeatable)")] = None,
                 at: Annotated[str | None, typer.Option(help="When, 'YYYY-MM-DD HH:MM' in --timezone")] = None,
                 timezone: Annotated[str | None, typer.Option(help="Default: the workspace's")] = None,
-                queue: Annotated[bool, typer.Option("--queue", help="Next free queue slot")] = False,
+                queue: Annotated[bool, typer.Option(
+                    "--queue", help="Take the next free queue slot (and schedule, or ask for approval)")] = False,
                 now: Annotated[bool, typer.Option("--now", help="Publish now")] = False,
                 submit: Annotated[bool, typer.Option("--submit", help="Submit for approval")] = False,
                 schedule: Annotated[bool, typer.Option("--schedule", help="Schedule without approval")] = False,
@@ -445,46 +448,63 @@ def post_create(workspace: WorkspaceOpt,
                 blog_draft: Annotated[bool, typer.Option("--blog-draft",
                                                          help="Blog channels: leave it a draft there")] = False,
                 ) -> None:
-    """Create a post (a draft unless --now, --submit or --schedule); prints its id.
+    """Create a post (a draft unless --now, --queue, --submit or --schedule); prints its id.
 
-    With a blog channel among the channels, the others go out after the blog post, with its link where
-    their text says {blog_link}, or at the end."""
+    --queue takes the next free slot and schedules the post there, or sends it for approval where the
+    workspace needs approval. With a blog channel among the channels, the others go out after the blog
+    post, with its link where their text says {blog_link}, or at the end."""
     from socialdesk.channels.service import capabilities
     from socialdesk.channels.service import get as get_channel
     from socialdesk.content.schemas import Intent, PostIn, VariantIn
     from socialdesk.content.service import compose
+    from socialdesk.core.inputs import valid
     from socialdesk.media.service import upload
 
-    intent = (Intent.PUBLISH_NOW if now else Intent.SCHEDULE if schedule else Intent.SUBMIT if submit
+    _refuse_together(("--now", now), ("--submit", submit), ("--schedule", schedule))
+    _refuse_together(("--now", now), ("--at", at is not None), ("--queue", queue))
+    _refuse_together(("--at", at is not None), ("--queue", queue))
+    # The queue is for posts that go out: a draft must not hold a slot it never uses.
+    intent = (Intent.PUBLISH_NOW if now else Intent.SCHEDULE if schedule else Intent.SUBMIT if submit or queue
               else Intent.DRAFT)
     with _context(workspace) as ctx:
         media_ids = [upload(ctx, p.name, p.read_bytes()).id for p in image or []]
         channel_ids = _channel_ids(ctx, channel)
-        blog = VariantIn(title=title, tags=tag, categories=category, draft=blog_draft)
+        blog = valid(VariantIn, {"title": title, "tags": tag, "categories": category, "draft": blog_draft})
         variants = {cid: blog for cid in channel_ids if capabilities(get_channel(ctx, cid)).blog}
-        result = compose(ctx, PostIn(text=text, channel_ids=channel_ids, media_ids=media_ids, variants=variants,
-                                     scheduled_at=_parse_when(at), timezone=timezone, use_queue=queue,
-                                     intent=intent))
+        result = compose(ctx, valid(PostIn, {
+            "text": text, "channel_ids": channel_ids, "media_ids": media_ids, "variants": variants,
+            "scheduled_at": _parse_when(at), "timezone": timezone, "use_queue": queue, "intent": intent}))
     for note in result.notes:
-        err.print(note)
+        err.print(note, highlight=False, soft_wrap=True)
     print(result.post.id)
+
+
+def _refuse_together(*options: tuple[str, bool]) -> None:
+    """Options that contradict each other are refused, never silently resolved one way."""
+    given = [name for name, used in options if used]
+    if len(given) > 1:
+        raise typer.BadParameter(f"{' and '.join(given)} cannot go together; choose one.",
+                                 param_hint="/".join(name for name, _ in options))
 
 
 def _parse_when(value: str | None) -> datetime | None:
     from socialdesk.core.errors import ValidationFailed
+    from socialdesk.core.inputs import check_moment
 
     if value is None:
         return None
     try:
-        return datetime.fromisoformat(value)
+        when = datetime.fromisoformat(value)
     except ValueError:
         raise ValidationFailed(f"--at {value!r}: write the time as 'YYYY-MM-DD HH:MM'.") from None
+    return check_moment(when, f"--at {value!r}")
 
 
 @post_app.command("schedule")
-def post_schedule(post_id: str, workspace: WorkspaceOpt,
+def post_schedule(post_id: PostIdArg, workspace: WorkspaceOpt,
                   at: Annotated[str | None, typer.Option(help="New time, 'YYYY-MM-DD HH:MM'")] = None,
-                  timezone: Annotated[str | None, typer.Option()] = None) -> None:
+                  timezone: Annotated[str | None, typer.Option(help="Time zone of --at (default: the post's)")]
+                  = None) -> None:
     """Schedule a post (optionally at a new time)."""
     from socialdesk.content.service import reschedule, schedule
 
@@ -496,8 +516,10 @@ def post_schedule(post_id: str, workspace: WorkspaceOpt,
 
 
 @post_app.command("list")
-def post_list(workspace: WorkspaceOpt, status: Annotated[str | None, typer.Option()] = None,
-              limit: Annotated[int, typer.Option()] = 50) -> None:
+def post_list(workspace: WorkspaceOpt,
+              status: Annotated[str | None, typer.Option(
+                  help="Only posts with a publication in this status, e.g. scheduled or failed")] = None,
+              limit: Annotated[int, typer.Option(min=1, max=500, help="At most this many posts")] = 50) -> None:
     """List posts, newest first."""
     from socialdesk.content.service import PostFilter, list_posts, to_out
 
@@ -513,7 +535,9 @@ def post_list(workspace: WorkspaceOpt, status: Annotated[str | None, typer.Optio
 
 
 @post_app.command("show")
-def post_show(post_id: str, workspace: Annotated[str | None, typer.Option("--workspace", "-w")] = None,
+def post_show(post_id: PostIdArg,
+              workspace: Annotated[str | None, typer.Option("--workspace", "-w", help="Workspace name or id "
+                                                                                      "(default: the post's)")] = None,
               as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False) -> None:
     """Show a post and each publication's status, external id and URL."""
     from socialdesk.content.models import Post
@@ -591,6 +615,8 @@ def report(workspace: WorkspaceOpt,
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from socialdesk.analytics.periods import parse_period
+    from socialdesk.core import clock
+    from socialdesk.core.errors import ValidationFailed
     from socialdesk.reports import files
     from socialdesk.reports import service as reports
 
@@ -599,7 +625,11 @@ def report(workspace: WorkspaceOpt,
         step = progress.add_task("Reading the numbers", total=3)
         with _context(workspace) as ctx:
             chosen = files.report_format(format)
-            built = reports.build(ctx, parse_period(period, ctx.workspace.timezone))
+            asked = parse_period(period, ctx.workspace.timezone)
+            if asked.start > clock.now():
+                raise ValidationFailed(f"The period {period} has not started yet: a report covers what happened, "
+                                       f"so give a period up to today.")
+            built = reports.build(ctx, asked)
             progress.update(step, advance=1, description=f"Rendering the {chosen.value.upper()}")
             made = files.make(built, chosen, table=table)
         progress.update(step, advance=1, description="Writing the file")
@@ -615,8 +645,8 @@ def report(workspace: WorkspaceOpt,
 @app.command()
 def triage(progress: Annotated[bool, typer.Option("--progress", help="Show a progress bar on stderr")] = False,
            languages: Annotated[str | None, typer.Option(
-               help='The audience\'s languages, weighted: "hr:0.7,en:0.3" (decides hr/sr/bs and very short '
-                    'texts)')] = None,
+               help='The audience\'s languages, weighted: "hr:0.7,en:0.3" (or "hr,en" for equal weights); they '
+                    'decide hr/sr/bs and very short texts')] = None,
            batch: Annotated[int, typer.Option(min=1, max=1024, help="Texts per model batch")] = 64) -> None:
     """Triage JSON lines from stdin ({"id", "text", "language_hint"}) into one JSON line each on stdout.
 
@@ -625,10 +655,13 @@ def triage(progress: Annotated[bool, typer.Option("--progress", help="Show a pro
     """
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from socialdesk.text.language import channel_languages
+    from socialdesk.text.language import LanguagesError, parse_languages
     from socialdesk.text.triage_lines import run
 
-    channel = channel_languages({"languages": languages}) if languages else None
+    try:
+        channel = parse_languages(languages) if languages is not None else None
+    except LanguagesError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--languages") from None
     if not progress:
         _, refused = run(sys.stdin, sys.stdout, channel=channel, batch=batch)
     else:

@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 from dateutil.relativedelta import relativedelta
 
 from socialdesk.core.errors import ValidationFailed
+from socialdesk.core.inputs import check_day
 from socialdesk.core.timezones import zone
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -78,19 +79,22 @@ def parse_period(text: str, timezone: str) -> Period:
         year, month = int(m.group(1)), int(m.group(2))
         if not 1 <= month <= 12:
             raise ValidationFailed(f"{text!r}: the month must be 01 to 12.")
-        first = date(year, month, 1)
+        first = check_day(date(year, month, 1), f"Period {text!r}")
         return Period(first, first + relativedelta(months=1) - timedelta(days=1), timezone, "month")
     if m := _WEEK.match(text):
         try:
             first = date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1)
         except ValueError:
             raise ValidationFailed(f"{text!r} is not an ISO week of that year.") from None
+        check_day(first, f"Period {text!r}")
         return Period(first, first + timedelta(days=6), timezone, "week")
     if m := _RANGE.match(text):
         try:
             first, last = date.fromisoformat(m.group(1)), date.fromisoformat(m.group(2))
         except ValueError:
             raise ValidationFailed(f"{text!r} holds a day that does not exist.") from None
+        check_day(first, f"Period {text!r}")
+        check_day(last, f"Period {text!r}")
         if last < first:
             raise ValidationFailed(f"{text!r}: the last day comes before the first.")
         if (last - first).days > 731:

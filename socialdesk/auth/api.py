@@ -35,7 +35,7 @@ class TokenIn(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     scopes: list[str]
     workspace_id: str | None = None
-    expires_in_days: int | None = Field(None, ge=1, le=3650)
+    expires_in_days: int | None = Field(None, ge=1, le=service.MAX_TOKEN_DAYS)
 
 
 class TokenOut(BaseModel):

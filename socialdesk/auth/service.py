@@ -119,6 +119,9 @@ def end_session(session: Session, cookie_value: str) -> None:
 # API tokens -----------------------------------------------------------------------------------
 
 
+MAX_TOKEN_DAYS = 3650  # ten years; what timedelta and the databases hold with room to spare
+
+
 def create_api_token(session: Session, user: User, name: str, scopes: list[str],
                      workspace_id: str | None = None, expires_in_days: int | None = None) -> tuple[str, ApiToken]:
     """Returns the secret (shown once) and the stored token."""
@@ -128,6 +131,9 @@ def create_api_token(session: Session, user: User, name: str, scopes: list[str],
                                "(and read, meaning every :read scope).")
     if not scopes:
         raise ValidationFailed("Give the token at least one scope, e.g. posts:read.")
+    if expires_in_days is not None and not 1 <= expires_in_days <= MAX_TOKEN_DAYS:
+        raise ValidationFailed(f"A token expires after 1 to {MAX_TOKEN_DAYS} days (expires_in_days), "
+                               f"not {expires_in_days}.")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(user_id=user.id, workspace_id=workspace_id, name=name, prefix=secret[:10],
                      token_hash=_digest(secret), scopes=expand_scopes(scopes),

@@ -26,9 +26,15 @@ from socialdesk.workspaces.permissions import Permission
 T = TypeVar("T")
 
 
-def connect(ctx: WorkspaceContext, network: str, name: str | None = None, **fields: Any) -> Channel:
+def connect(ctx: WorkspaceContext, network: str, name: str | None = None, /, **fields: Any) -> Channel:
+    """Positional-only parameters: a connect field called `name` or `ctx` must not collide with them."""
     ctx.require(Permission.CHANNELS_MANAGE)
     registry.spec(network)
+    accepted = registry.accepted_fields(network)
+    unknown = sorted(set(fields) - set(accepted))
+    if unknown:
+        raise ValidationFailed(f"{network} has no connect field {', '.join(map(repr, unknown))}; its fields are "
+                               f"{', '.join(accepted)} (the channel's own name goes beside the fields, not in them).")
     missing = [f.label for f in registry.connect_fields(network) if f.required and not fields.get(f.name)]
     if missing:
         raise ValidationFailed(f"To connect {network}, fill in: {', '.join(missing)}.")

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from socialdesk.content import service
 from socialdesk.content.schemas import ChannelCheck, PostIn, PostOut, PublicationOut, PublicationPatch
+from socialdesk.core.inputs import MAX_OFFSET, Moment, Text
 from socialdesk.web.deps import Ctx
 from socialdesk.web.responses import model_json
 from socialdesk.workspaces.context import WorkspaceContext
@@ -35,7 +34,7 @@ class DecisionIn(BaseModel):
 
 
 class RescheduleIn(BaseModel):
-    scheduled_at: datetime = Field(description="Wall-clock time in `timezone` (default: the post's zone)")
+    scheduled_at: Moment = Field(description="Wall-clock time in `timezone` (default: the post's zone)")
     timezone: str | None = None
 
 
@@ -50,9 +49,9 @@ def _one(ctx: WorkspaceContext, post_id: str, notes: list[str] | None = None) ->
 
 @router.get("/workspaces/{workspace_id}/posts", response_model=PostPage)
 @requires(Permission.POSTS_READ)
-def list_posts(ctx: Ctx, status: str | None = None, channel_id: str | None = None, start: datetime | None = None,
-               end: datetime | None = None, q: str | None = None, limit: int = Query(50, ge=1, le=500),
-               offset: int = Query(0, ge=0)) -> Response:
+def list_posts(ctx: Ctx, status: str | None = None, channel_id: str | None = None, start: Moment | None = None,
+               end: Moment | None = None, q: Text | None = None, limit: int = Query(50, ge=1, le=500),
+               offset: int = Query(0, ge=0, le=MAX_OFFSET)) -> Response:
     posts, total = service.list_posts(ctx, service.PostFilter(status, channel_id, start, end, q), limit=limit,
                                       offset=offset)
     return model_json(PostPage(total=total, limit=limit, offset=offset, items=service.to_out(ctx, posts)))

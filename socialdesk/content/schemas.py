@@ -8,6 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from socialdesk.core.inputs import Moment, Text
+
 
 class Intent(StrEnum):
     DRAFT = "draft"  # save; nothing is checked beyond what would corrupt data
@@ -17,12 +19,12 @@ class Intent(StrEnum):
 
 
 class VariantIn(BaseModel):
-    text: str | None = Field(None, description="This channel's own text; null uses the master text")
+    text: Text | None = Field(None, description="This channel's own text; null uses the master text")
     media_ids: list[str] | None = Field(None, description="This channel's own media; null uses the post's")
     # Blog channels only.
-    title: str | None = Field(None, max_length=1000, description="The blog post's title (blogs need one)")
-    tags: list[str] | None = Field(None, description="Blog tags by name; missing ones are created")
-    categories: list[str] | None = Field(None, description="WordPress categories by name (Ghost: the first "
+    title: Text | None = Field(None, max_length=1000, description="The blog post's title (blogs need one)")
+    tags: list[Text] | None = Field(None, description="Blog tags by name; missing ones are created")
+    categories: list[Text] | None = Field(None, description="WordPress categories by name (Ghost: the first "
                                                              "tags, the first being the primary tag)")
     draft: bool = Field(False, description="Leave the post as a draft on the blog instead of publishing it")
 
@@ -46,11 +48,11 @@ def clean_names(names: list[str] | None) -> list[str]:
 class PostIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    text: str = Field("", max_length=100_000)
+    text: Text = Field("", max_length=100_000)
     channel_ids: list[str] = Field(default_factory=list)
     media_ids: list[str] = Field(default_factory=list)
     variants: dict[str, VariantIn] = Field(default_factory=dict, description="Keyed by channel id")
-    scheduled_at: datetime | None = Field(
+    scheduled_at: Moment | None = Field(
         None, description="Wall-clock time in `timezone` (or an aware time); null for none yet")
     timezone: str | None = Field(None, description="IANA zone; defaults to the workspace's")
     use_queue: bool = Field(False, description="Take the next free queue slot instead of scheduled_at")
@@ -61,11 +63,11 @@ class PostIn(BaseModel):
 class PublicationPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    variant_text: str | None = None
+    variant_text: Text | None = None
     clear_variant: bool = False
-    title: str | None = Field(None, max_length=1000, description="Blog channels: a new title")
+    title: Text | None = Field(None, max_length=1000, description="Blog channels: a new title")
     media_ids: list[str] | None = None
-    scheduled_at: datetime | None = None
+    scheduled_at: Moment | None = None
     timezone: str | None = None
 
 

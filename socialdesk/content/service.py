@@ -613,6 +613,9 @@ class PostFilter:
 def list_posts(ctx: WorkspaceContext, flt: PostFilter = PostFilter(), *, limit: int = 50,
                offset: int = 0) -> tuple[list[Post], int]:
     query = ctx.select(Post)
+    if flt.status and flt.status not in PublicationStatus.__members__.values():
+        raise ValidationFailed(f"Unknown status {flt.status!r}; use one of "
+                               f"{', '.join(s.value for s in PublicationStatus)}.")
     if flt.status or flt.channel_id:
         sub = select(Publication.post_id).where(Publication.workspace_id == ctx.workspace_id)
         if flt.status:

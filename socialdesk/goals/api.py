@@ -7,6 +7,7 @@ from datetime import date, datetime
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
+from socialdesk.core.inputs import Day, Number, Text
 from socialdesk.goals import service
 from socialdesk.goals.models import Goal
 from socialdesk.web.deps import Ctx
@@ -16,15 +17,15 @@ router = APIRouter(tags=["goals"])
 
 
 class MilestoneIn(BaseModel):
-    due_on: date
-    target: float
+    due_on: Day
+    target: Number
 
 
 class GoalIn(BaseModel):
-    name: str = Field(max_length=200)
+    name: Text = Field(max_length=200)
     metric: str = Field(description=f"one of {', '.join(service.GOAL_METRICS)}")
-    target: float
-    due_on: date
+    target: Number
+    due_on: Day
     channel_id: str | None = Field(None, description="null: the whole workspace")
     increase: bool = Field(False, description="the target is an increase over today's value (+2,000 followers)")
     at_least: bool | None = Field(None, description="null: the metric's usual direction")

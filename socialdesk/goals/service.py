@@ -22,6 +22,7 @@ from socialdesk.audit import service as audit
 from socialdesk.channels.models import Channel
 from socialdesk.core import clock
 from socialdesk.core.errors import ValidationFailed
+from socialdesk.core.inputs import check_day, check_number, check_text
 from socialdesk.core.timezones import zone
 from socialdesk.goals.models import Goal, Milestone, Outcome
 from socialdesk.workspaces.context import WorkspaceContext
@@ -258,6 +259,9 @@ class GoalIn:
 
 def create(ctx: WorkspaceContext, data: GoalIn) -> Goal:
     ctx.require(Permission.WORKSPACE_ADMIN)
+    check_text(data.name, "The goal's name")
+    check_number(data.target, "The target")
+    check_day(data.due_on, "The due day")
     metric = goal_metric(data.metric)
     if data.channel_id:
         ctx.get(Channel, data.channel_id, what="channel")
@@ -300,7 +304,8 @@ def _monthly_steps(goal: Goal, metric: GoalMetric, today: date) -> list[tuple[da
 def set_milestones(ctx: WorkspaceContext, goal: Goal, steps: list[tuple[date, float]]) -> list[Milestone]:
     """Replace the goal's undecided milestones; decided ones are kept as the record."""
     ctx.require(Permission.WORKSPACE_ADMIN)
-    for day, _ in steps:
+    for day, target in steps:
+        check_number(target, f"The target of the milestone on {day}")
         if not goal.start_on < day <= goal.due_on:
             raise ValidationFailed(f"Milestone day {day} must fall after {goal.start_on} and by {goal.due_on}.")
     for old in ctx.session.scalars(ctx.select(Milestone).where(Milestone.goal_id == goal.id,

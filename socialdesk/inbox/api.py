@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from socialdesk.core import clock
+from socialdesk.core.inputs import MAX_OFFSET, Moment, Text
 from socialdesk.inbox import actions, conversations, metrics, rules, saved_replies, service
 from socialdesk.inbox.conversations import ConversationFilter
 from socialdesk.inbox.saved_replies import SavedReplyIn
@@ -52,8 +53,8 @@ class InboxPageOut(BaseModel):
 def list_conversations(ctx: Ctx, view: str = "all", channel_id: str | None = None,
                        publication_id: str | None = None, language: str | None = None, status: str | None = None,
                        assignee_id: str | None = None, tag: str | None = None, kind: str | None = None,
-                       q: str | None = None, sort: str = "priority", limit: int = Query(50, ge=1, le=500),
-                       offset: int = Query(0, ge=0)) -> ConversationPage:
+                       q: Text | None = None, sort: str = "priority", limit: int = Query(50, ge=1, le=500),
+                       offset: int = Query(0, ge=0, le=MAX_OFFSET)) -> ConversationPage:
     """Conversations in priority order (unanswered negative questions and complaints first)."""
     flt = ConversationFilter(view, channel_id, publication_id, language, status, assignee_id, tag, kind, q, sort)
     before = metrics.overdue_before(ctx)
@@ -242,7 +243,7 @@ class MetricsOut(BaseModel):
 
 @router.get(f"{BASE}/metrics")
 @requires(Permission.INBOX_READ)
-def response_metrics(ctx: Ctx, since: datetime | None = None, until: datetime | None = None) -> MetricsOut:
+def response_metrics(ctx: Ctx, since: Moment | None = None, until: Moment | None = None) -> MetricsOut:
     """First-response time (median, p90) and response rate, per workspace, channel and member."""
     until = clock.utc(until) if until else clock.now()
     since = clock.utc(since) if since else until - timedelta(days=28)
@@ -283,7 +284,7 @@ def triage_texts(data: TriageIn, ctx: Ctx) -> list[dict[str, object]]:
 @requires(Permission.INBOX_READ)
 def list_inbox(ctx: Ctx, channel_id: str | None = None, publication_id: str | None = None, kind: str | None = None,
                unanswered: bool = False, limit: int = Query(100, ge=1, le=500),
-               offset: int = Query(0, ge=0)) -> InboxPageOut:
+               offset: int = Query(0, ge=0, le=MAX_OFFSET)) -> InboxPageOut:
     """Single messages, newest first (conversations are the usual way in)."""
     items, total = service.list_items(ctx, service.InboxFilter(channel_id, publication_id, kind, None, unanswered),
                                       limit=limit, offset=offset)

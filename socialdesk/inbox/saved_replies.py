@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from socialdesk.channels import service as channels
 from socialdesk.content import service as content
 from socialdesk.core.errors import Conflict, ValidationFailed
+from socialdesk.core.inputs import Text
 from socialdesk.inbox.models import InboxItem, SavedReply
 from socialdesk.text.language import HBS
 from socialdesk.text.triage import INTENTS
@@ -29,9 +30,9 @@ MAX_TEXT = 5_000
 
 
 class SavedReplyIn(BaseModel):
-    name: str = Field(min_length=1, max_length=120)
+    name: Text = Field(min_length=1, max_length=120)
     intent: str | None = None
-    texts: dict[str, str] = Field(description='language -> text; "" for the fallback')
+    texts: dict[Text, Text] = Field(description='language -> text; "" for the fallback')
 
 
 def _validate(data: SavedReplyIn) -> dict[str, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import inspect
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -160,6 +161,13 @@ def oauth_hooks(network: str) -> Any:
     return _load(found) if found else None
 
 
-def connect(network: str, **fields: Any) -> ConnectedAccount:
+def accepted_fields(network: str) -> list[str]:
+    """The connect fields `network` takes: those its form shows and those its connect function names."""
+    parameters = inspect.signature(_load(spec(network).connect)).parameters.values()
+    named = [p.name for p in parameters if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+    return list(dict.fromkeys([f.name for f in connect_fields(network)] + named))
+
+
+def connect(network: str, /, **fields: Any) -> ConnectedAccount:
     result = _load(spec(network).connect)(**fields)
     return result if isinstance(result, ConnectedAccount) else ConnectedAccount(**result)

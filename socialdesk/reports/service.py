@@ -22,6 +22,7 @@ from socialdesk.analytics.statistics import Verdict
 from socialdesk.audit import service as audit
 from socialdesk.core import clock
 from socialdesk.core.errors import ValidationFailed
+from socialdesk.core.slugs import slugify
 from socialdesk.core.timezones import zone
 from socialdesk.goals import service as goals
 from socialdesk.media.models import MediaAsset
@@ -81,8 +82,7 @@ class Report:
 
     @property
     def filename_stem(self) -> str:
-        safe = "".join(ch if ch.isalnum() else "-" for ch in self.workspace.name.lower()).strip("-")
-        return f"socialdesk-{safe or 'workspace'}-{self.period.key.replace('..', '_')}"
+        return f"socialdesk-{slugify(self.workspace.name)}-{self.period.key.replace('..', '_')}"
 
 
 def branding(ctx: WorkspaceContext) -> Branding:

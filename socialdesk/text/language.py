@@ -59,6 +59,40 @@ def _load() -> Any:
     return _identifier
 
 
+_CODE_RE = regex.compile(r"^[a-z]{2,3}(?:[-_][a-z0-9]+)*$", regex.IGNORECASE)
+LANGUAGES_FORMAT = 'language codes with optional weights, e.g. "hr:0.7,en:0.3" or "hr,en"'
+
+
+class LanguagesError(ValueError):
+    """A list of audience languages that cannot be read; the message says what to fix."""
+
+
+def parse_languages(text: str) -> dict[str, float]:
+    """ "hr:0.7,en:0.3" -> {"hr": 0.7, "en": 0.3}; "hr,en" -> equal weights. Raises LanguagesError."""
+    weights: dict[str, float] = {}
+    for part in text.split(","):
+        code, sep, weight_text = part.strip().partition(":")
+        code = code.strip()
+        if not code and not sep:
+            continue
+        if not _CODE_RE.match(code):
+            raise LanguagesError(f"{part.strip()!r} does not start with a language code; give {LANGUAGES_FORMAT}.")
+        try:
+            weight = float(weight_text) if sep else 1.0
+        except ValueError:
+            raise LanguagesError(f"The weight in {part.strip()!r} is not a number; give {LANGUAGES_FORMAT}.") from None
+        if not (0 <= weight < float("inf")):
+            raise LanguagesError(f"The weight in {part.strip()!r} must be a number of 0 or more.")
+        if _base(code) in weights:
+            raise LanguagesError(f"{_base(code)!r} is given twice in {text!r}.")
+        weights[_base(code)] = weight
+    if not weights:
+        raise LanguagesError(f"No languages in {text!r}; give {LANGUAGES_FORMAT}.")
+    if not sum(weights.values()) > 0:
+        raise LanguagesError(f"The weights in {text!r} are all zero; give at least one language a weight.")
+    return weights
+
+
 def channel_languages(settings: Mapping[str, Any] | None) -> dict[str, float]:
     """A channel's audience languages as weights: {"hr": 0.7, "en": 0.3}, from its settings."""
     raw = (settings or {}).get("languages")
@@ -67,7 +101,10 @@ def channel_languages(settings: Mapping[str, Any] | None) -> dict[str, float]:
     if isinstance(raw, list | tuple):
         return {_base(str(k)): 1.0 for k in raw}
     if isinstance(raw, str) and raw.strip():
-        return {_base(part): 1.0 for part in raw.split(",") if part.strip()}
+        try:
+            return parse_languages(raw)
+        except LanguagesError:  # settings written by hand: unreadable ones are no prior, not an error
+            return {}
     return {}
 
 
@@ -75,10 +112,12 @@ def detect(text: str, *, hint: str | None = None, channel: Mapping[str, float] |
     """The language of `text`; `hint` is what the network reported, `channel` the audience's languages."""
     channel = {k: v for k, v in (channel or {}).items() if v > 0}
     hint = _base(hint) if hint else None
+    if not text.strip() and not hint:
+        return Language(UNKNOWN, 0.0)  # nothing written: no audience makes it a language
     words = _NOT_WORDS_RE.sub(" ", HASHTAG_RE.sub(" ", MENTION_RE.sub(" ", URL_RE.sub(" ", text)))).strip()
     likelihood = _likelihoods(words) if words else {}
     if not likelihood:
-        top, confidence = (max(channel, key=channel.__getitem__), 0.0) if channel else (UNKNOWN, 0.0)
+        top, confidence = (_group(max(channel, key=channel.__getitem__)), 0.0) if channel else (UNKNOWN, 0.0)
         decided = "channel" if channel else "detector"
     else:
         plain = _merged(likelihood, {})

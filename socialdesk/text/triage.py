@@ -35,6 +35,7 @@ WORDS_PREFIX = "sentiment_words"
 INTENTS = ("question", "complaint", "praise", "purchase_intent", "other")
 ASKING_INTENTS = frozenset({"question", "purchase_intent"})
 _QUESTION_MARK_RE = regex.compile(r"[?¿？؟]")  # Latin, Spanish, fullwidth and Arabic question marks
+_WORD_RE = regex.compile(r"[\p{L}\p{N}]")
 CACHE_SIZE = 8192
 
 
@@ -170,6 +171,10 @@ def _one(loaded: Model, text: str, lang: Language, sentiment: np.ndarray, offens
          spam: np.ndarray, intent: np.ndarray) -> Triage:
     s_labels, i_labels = loaded.heads["sentiment"].labels, loaded.heads["intent"].labels
     s, i = int(sentiment.argmax()), int(intent.argmax())
+    if not _WORD_RE.search(text):
+        # Nothing but emoji, punctuation or space: the intent head still picks a class for the empty
+        # embedding (often "question"), but such a text asks nothing.
+        i = i_labels.index("other")
     offensive_score = float(offensive[loaded.heads["offensive"].labels.index("yes")])
     spam_score = float(spam[loaded.heads["spam"].labels.index("yes")])
     asks = i_labels[i] in ASKING_INTENTS or bool(_QUESTION_MARK_RE.search(URL_RE.sub(" ", text)))

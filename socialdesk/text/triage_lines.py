@@ -27,13 +27,29 @@ def parse(line: str, number: int) -> tuple[Any, TriageInput | None, str | None]:
     if not isinstance(data, dict):
         return None, None, f"line {number} is not a JSON object"
     ident = data.get("id")
+    if not _is_unicode(ident):
+        return None, None, f'line {number}: "id" holds a lone surrogate (such as \\ud800), which is not valid Unicode'
     text = data.get("text")
     if not isinstance(text, str):
         return ident, None, f'line {number} has no "text" string'
     hint = data.get("language_hint")
     if hint is not None and not isinstance(hint, str):
         return ident, None, f'line {number}: "language_hint" must be a string such as "hr"'
+    for name, value in (("text", text), ("language_hint", hint)):
+        if not _is_unicode(value):
+            return ident, None, (f'line {number}: "{name}" holds a lone surrogate (such as \\ud800), which is not '
+                                 "valid Unicode")
     return ident, TriageInput(text, hint or None), None
+
+
+def _is_unicode(value: Any) -> bool:
+    """False for a string holding a lone surrogate: JSON can escape one, but no text can be written with it."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+    return True
 
 
 def answer(ident: Any, found: Triage) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from socialdesk.audit import service as audit
 from socialdesk.auth.models import User
+from socialdesk.core.inputs import Text
 from socialdesk.web.deps import Ctx
 from socialdesk.web.links import invitation_link
 from socialdesk.workspaces import invitations, service
@@ -30,7 +31,7 @@ class WorkspaceOut(BaseModel):
 
 
 class WorkspacePatch(BaseModel):
-    name: str | None = None
+    name: Text | None = None
     timezone: str | None = None
     approval_steps: list[str] | None = Field(None, description='e.g. ["approver", "client_reviewer"]')
     brand_colour: str | None = None

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from socialdesk.audit import service as audit
 from socialdesk.auth.models import User
 from socialdesk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from socialdesk.core.inputs import check_text
 from socialdesk.core.timezones import zone
 from socialdesk.workspaces.context import Actor, WorkspaceContext
 from socialdesk.workspaces.models import Membership, Organisation, Role, Workspace
@@ -30,6 +31,7 @@ def create_organisation(session: Session, name: str) -> Organisation:
 
 def create_workspace(session: Session, organisation: Organisation, name: str, owner: User, *,
                      timezone: str = "UTC", approval_steps: list[str] | None = None) -> Workspace:
+    check_text(name, "The workspace name")
     if not name.strip():
         raise ValidationFailed("Give the workspace a name (the brand or client it is for).")
     zone(timezone)
@@ -57,6 +59,7 @@ def update_settings(ctx: WorkspaceContext, *, name: str | None = None, timezone:
     ctx.require(Permission.WORKSPACE_ADMIN)
     ws = ctx.workspace
     if name is not None:
+        check_text(name, "The workspace name")
         if not name.strip():
             raise ValidationFailed("The workspace name cannot be empty.")
         ws.name = name.strip()

@@ -111,7 +111,10 @@ def default_settings(handle: str, seed: int, *, audience_size: int | None, langu
     weights = dict(languages or DEFAULT_LANGUAGES)
     main_language = max(weights, key=weights.__getitem__)
     if timezone:
-        timegrid.zone(timezone)  # raises ZoneInfoNotFoundError for a wrong name
+        try:
+            timegrid.zone(timezone)
+        except (KeyError, ValueError):  # ZoneInfoNotFoundError is a KeyError
+            raise ValueError(f"unknown time zone {timezone!r}; use an IANA name such as Europe/Zagreb") from None
     if topics:
         unknown = sorted(set(topics) - set(TOPIC_NAMES))
         if unknown:

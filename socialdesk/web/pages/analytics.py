@@ -66,7 +66,8 @@ def _board_page(request: Request, ctx: WorkspaceContext, *, channel_id: str | No
     return render(request, "analytics/dashboard.html", ctx=ctx, section="analytics", board=board, channel=channel,
                   best=best, overview=overview, period_value=period, days=days, ranges=RANGES, age=board.age.value,
                   ages=AGE_LABELS, ranking=[METRICS[k] for k in RANKING], chart_data=_chart_data(board),
-                  heat_days=HEAT_DAYS, all_channels=channels.list_channels(ctx), errors=[error] if error else None)
+                  heat_days=HEAT_DAYS, all_channels=channels.list_channels(ctx), errors=[error] if error else None,
+                  status_code=422 if error else 200)
 
 
 @router.get("/w/{workspace_id}/analytics", response_class=HTMLResponse)

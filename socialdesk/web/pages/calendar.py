@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from socialdesk.content import service as content
-from socialdesk.core import clock
+from socialdesk.core import clock, inputs
 from socialdesk.core.errors import ValidationFailed
 from socialdesk.core.timezones import zone
 from socialdesk.scheduling import service as scheduling
@@ -39,10 +39,7 @@ class Span:
 def parse_day(value: str | None, default: date | None = None) -> date:
     if not value and default is not None:
         return default
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValidationFailed(f"{value!r} is not a date; use YYYY-MM-DD.") from None
+    return inputs.parse_day(value or "", "date")
 
 
 def month_span(anchor: date) -> Span:

@@ -12,6 +12,7 @@ from socialdesk.channels import service as channels
 from socialdesk.channels.models import Channel
 from socialdesk.content import service as content
 from socialdesk.content.schemas import ChannelCheck
+from socialdesk.core import inputs
 from socialdesk.core.errors import DomainError
 from socialdesk.media import service as media
 from socialdesk.media.models import MediaAsset
@@ -57,6 +58,8 @@ def _previews(ctx: WorkspaceContext, form: ComposeForm, checks: list[ChannelChec
 @router.get("/w/{workspace_id}/compose", response_class=HTMLResponse)
 @requires(Permission.POSTS_READ)  # a viewer sees the composer without its buttons
 def new_post(request: Request, ctx: Ctx, day: str = "", channel: str = "") -> HTMLResponse:
+    if day:
+        inputs.parse_day(day, "day")
     form = ComposeForm(timezone=ctx.workspace.timezone, day=day, time="09:00" if day else "",
                        channel_ids=[channel] if channel else [])
     return _compose_page(request, ctx, form)

@@ -10,6 +10,7 @@ from typing import Any
 from starlette.datastructures import FormData
 
 from socialdesk.content.schemas import Intent, PostIn, PostOut, VariantIn
+from socialdesk.core import inputs
 from socialdesk.core.errors import ValidationFailed
 from socialdesk.core.timezones import zone
 from socialdesk.web.pages.common import field as form_field
@@ -89,31 +90,35 @@ class ComposeForm:
         if not self.day or not self.time:
             raise ValidationFailed("Give both a date and a time, or neither.")
         try:
-            return datetime.combine(date.fromisoformat(self.day), time.fromisoformat(self.time))
+            when = datetime.combine(date.fromisoformat(self.day), time.fromisoformat(self.time))
         except ValueError:
             raise ValidationFailed(f"{self.day} {self.time} is not a date and time (YYYY-MM-DD and HH:MM).") from None
+        return inputs.check_moment(when, "The date")
 
     def to_post_in(self, intent: Intent = Intent.DRAFT, *, content_only: bool = False) -> PostIn:
         """The service's input; `content_only` skips the when-parts, which the live check does not need."""
         chosen = set(self.channel_ids)
         # An empty variant box means "use the master text"; boxes of channels not ticked are ignored.
-        variants = {cid: VariantIn(text=text) for cid, text in self.variants.items() if cid in chosen and text.strip()}
+        variants = {cid: inputs.valid(VariantIn, {"text": text}) for cid, text in self.variants.items()
+                    if cid in chosen and text.strip()}
         for cid, fields in self.blog.items():
             if cid not in chosen:
                 continue
             own = variants.get(cid, VariantIn())
-            variants[cid] = own.model_copy(update={
-                "title": fields.get("title") or None, "tags": _names(fields.get("tags", "")),
-                "categories": _names(fields.get("categories", "")), "draft": fields.get("blogdraft") == "1"})
-        data = PostIn(text=self.text, channel_ids=self.channel_ids, media_ids=self.media_ids, variants=variants,
-                      intent=intent)
-        if content_only:
-            return data
-        if self.timezone:
-            zone(self.timezone)
-        return data.model_copy(update={
-            "scheduled_at": None if self.use_queue else self.scheduled_at(), "timezone": self.timezone or None,
-            "use_queue": self.use_queue, "recurrence": self.recurrence()})
+            # Built anew (not model_copy, which skips validation): the blog fields get the same rules.
+            variants[cid] = inputs.valid(VariantIn, {
+                **own.model_dump(exclude_unset=True), "title": fields.get("title") or None,
+                "tags": _names(fields.get("tags", "")), "categories": _names(fields.get("categories", "")),
+                "draft": fields.get("blogdraft") == "1"})
+        values: dict[str, Any] = {"text": self.text, "channel_ids": self.channel_ids, "media_ids": self.media_ids,
+                                  "variants": variants, "intent": intent}
+        if not content_only:
+            if self.timezone:
+                zone(self.timezone)
+            values |= {"scheduled_at": None if self.use_queue else self.scheduled_at(),
+                       "timezone": self.timezone or None, "use_queue": self.use_queue,
+                       "recurrence": self.recurrence()}
+        return inputs.valid(PostIn, values)
 
 
 def _names(typed: str) -> list[str] | None:

@@ -12,13 +12,14 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from socialdesk.channels import service as channels
 from socialdesk.core import clock
 from socialdesk.core.errors import ValidationFailed
+from socialdesk.core.inputs import MAX_PAGE, check_text
 from socialdesk.inbox import actions, conversations, metrics, rules, saved_replies, service
 from socialdesk.inbox.conversations import VIEWS, ConversationFilter
 from socialdesk.inbox.saved_replies import SavedReplyIn
@@ -43,6 +44,7 @@ INTENT_LABELS = {"question": "Question", "complaint": "Complaint", "praise": "Pr
 def _filters(request: Request) -> dict[str, str]:
     q = request.query_params
     # `channel` is what the old Comments page linked with; it still works.
+    check_text(q.get("q", ""), "The search")
     return {"view": q.get("view", "all") if q.get("view", "all") in VIEWS else "all",
             "channel": q.get("channel_id") or q.get("channel", ""), "language": q.get("language", ""),
             "tag": q.get("tag", ""), "q": q.get("q", ""), "sort": q.get("sort", "priority"),
@@ -82,7 +84,7 @@ def _pane_context(ctx: WorkspaceContext, conversation_id: str) -> dict[str, Any]
 @router.get("/w/{workspace_id}/inbox", response_class=HTMLResponse)
 @router.get("/w/{workspace_id}/comments", response_class=HTMLResponse)  # the old address keeps working
 @requires(Permission.INBOX_READ)
-def inbox(request: Request, ctx: Ctx, page: int = 1, c: str = "") -> HTMLResponse:
+def inbox(request: Request, ctx: Ctx, page: int = Query(1, le=MAX_PAGE), c: str = "") -> HTMLResponse:
     flt = _filters(request)
     listed = _list_context(ctx, flt, max(page, 1), c)
     selected = c or (listed["conversations"][0].id if listed["conversations"] else "")
@@ -93,7 +95,7 @@ def inbox(request: Request, ctx: Ctx, page: int = 1, c: str = "") -> HTMLRespons
 
 @router.get("/w/{workspace_id}/inbox/list", response_class=HTMLResponse)
 @requires(Permission.INBOX_READ)
-def inbox_list(request: Request, ctx: Ctx, page: int = 1, selected: str = "") -> HTMLResponse:
+def inbox_list(request: Request, ctx: Ctx, page: int = Query(1, le=MAX_PAGE), selected: str = "") -> HTMLResponse:
     """The list pane alone: what polling and the filters redraw."""
     return partial(request, "partials/inbox_list.html", ctx=ctx,
                    **_list_context(ctx, _filters(request), max(page, 1), selected))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from socialdesk.analytics import service as analytics
@@ -12,6 +12,7 @@ from socialdesk.channels import service as channels
 from socialdesk.content import service as content
 from socialdesk.content.models import EDITABLE, PublicationStatus
 from socialdesk.content.schemas import PostOut
+from socialdesk.core.inputs import MAX_PAGE, check_text
 from socialdesk.inbox import service as inbox
 from socialdesk.media import service as media
 from socialdesk.networks.base import POST_METRICS
@@ -30,8 +31,9 @@ FILTER_STATUSES = [s.value for s in PublicationStatus]
 @router.get("/w/{workspace_id}/posts", response_class=HTMLResponse)
 @requires(Permission.POSTS_READ)
 def post_list(request: Request, ctx: Ctx, status: str = "", channel: str = "", q: str = "",
-              page: int = 1) -> HTMLResponse:
+              page: int = Query(1, le=MAX_PAGE)) -> HTMLResponse:
     page = max(page, 1)
+    check_text(q, "The search")
     flt = content.PostFilter(status=status or None, channel_id=channel or None, search=q.strip() or None)
     posts, total = content.list_posts(ctx, flt, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     shown = content.to_out(ctx, posts)
