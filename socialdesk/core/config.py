@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     web_max_requests: int = 16
     session_days: int = 14
     max_upload_mb: int = 200
+    # Images whose header declares more pixels are refused before they are decoded (a 50 MP RGB image
+    # takes 150 MB in memory; a phone's 48 MP photo fits).
+    max_image_pixels: int = Field(50_000_000, ge=1)
     sandbox_seed: int = 20261126
     # Outgoing e-mail (scheduled reports). No host: reports can be downloaded but not sent.
     smtp_host: str | None = None

@@ -14,6 +14,7 @@ from socialdesk.audit import service as audit
 from socialdesk.content.validation import MediaInfo
 from socialdesk.core.config import get_settings
 from socialdesk.core.errors import Conflict, ValidationFailed
+from socialdesk.media import images
 from socialdesk.media.models import MediaAsset
 from socialdesk.networks.base import MediaKind
 from socialdesk.workspaces.context import WorkspaceContext
@@ -22,7 +23,7 @@ from socialdesk.workspaces.permissions import Permission
 IMAGE_FORMATS = {"JPEG": ("image/jpeg", ".jpg"), "PNG": ("image/png", ".png"), "WEBP": ("image/webp", ".webp"),
                  "GIF": ("image/gif", ".gif")}
 THUMBNAIL_SIZE = (320, 320)
-# Pillow refuses images above this many pixels (decompression bombs); a real photo is far below.
+# Pillow's last-resort guard; media.images refuses far smaller images first (SOCIALDESK_MAX_IMAGE_PIXELS).
 Image.MAX_IMAGE_PIXELS = 120_000_000
 
 
@@ -39,7 +40,8 @@ class Detected:
 def detect(data: bytes, filename: str) -> Detected:
     """What the bytes really are (the browser's claimed type is not trusted)."""
     try:
-        with Image.open(io.BytesIO(data)) as image:
+        # open_checked refuses an image whose header declares too many pixels, before verify() decodes it.
+        with images.open_checked(data, filename) as image:
             fmt = image.format or ""
             if fmt in IMAGE_FORMATS:
                 image.verify()
@@ -49,7 +51,7 @@ def detect(data: bytes, filename: str) -> Detected:
             raise ValidationFailed(f"{filename}: {fmt} images are not supported; upload JPEG, PNG, WebP or GIF.")
     except UnidentifiedImageError:
         pass
-    except (OSError, SyntaxError, Image.DecompressionBombError) as exc:
+    except (OSError, SyntaxError) as exc:
         raise ValidationFailed(f"{filename}: the image is damaged or too large to open ({exc}).") from exc
     if len(data) > 12 and data[4:8] == b"ftyp":
         brand = data[8:12]
@@ -97,14 +99,15 @@ def upload(ctx: WorkspaceContext, filename: str, data: bytes, alt_text: str = ""
     (settings.media_dir / asset.storage_key).write_bytes(data)
     if found.kind != MediaKind.VIDEO:
         asset.thumbnail_key = f"{ctx.workspace_id}/{asset.id}.thumb.jpg"
-        _thumbnail(data, settings.media_dir / asset.thumbnail_key)
+        _thumbnail(data, settings.media_dir / asset.thumbnail_key, filename)
     audit.record(ctx, "media.upload", "media", asset.id, f"Uploaded {filename}")
     return asset
 
 
-def _thumbnail(data: bytes, target: Path) -> None:
-    with Image.open(io.BytesIO(data)) as image:
+def _thumbnail(data: bytes, target: Path, filename: str) -> None:
+    with images.open_checked(data, filename) as image:
         image.seek(0)
+        image.draft("RGB", THUMBNAIL_SIZE)  # a JPEG is then decoded at a fraction of its size
         thumb = image.convert("RGB")
         thumb.thumbnail(THUMBNAIL_SIZE)
         thumb.save(target, "JPEG", quality=82)

@@ -12,6 +12,8 @@ from markupsafe import Markup
 from socialdesk.analytics.dashboard import Kpi
 from socialdesk.analytics.definitions import Unit, format_value
 from socialdesk.analytics.statistics import VERDICT_TEXT, Estimate
+from socialdesk.core.errors import ValidationFailed
+from socialdesk.media import images
 from socialdesk.media.service import path_of
 from socialdesk.reports import charts
 from socialdesk.reports.service import Report
@@ -59,8 +61,11 @@ def _logo(report: Report) -> str | None:
         return None
     try:
         data = path_of(logo).read_bytes()
-    except OSError:
-        return None  # a missing file should not stop the report
+        # WeasyPrint decodes the logo: one stored before uploads were size-checked must not be a bomb.
+        with images.open_checked(data, logo.filename):
+            pass
+    except (OSError, ValidationFailed):
+        return None  # a missing or oversized file should not stop the report
     return f"data:{logo.content_type};base64,{base64.b64encode(data).decode()}"
 
 
