@@ -19,6 +19,7 @@ from socialdesk.core.config import get_settings
 from socialdesk.core.crypto import check_secret_key
 from socialdesk.core.db import get_database
 from socialdesk.core.errors import DomainError, Unauthorized
+from socialdesk.web.headers import SecurityHeaders
 from socialdesk.web.templating import templates
 
 log = logging.getLogger("socialdesk.web")
@@ -56,6 +57,7 @@ def create_app(*, run_jobs: bool = False) -> FastAPI:
                               "`socialdesk token create` or on the Settings page).")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(ServerTiming)
+    app.add_middleware(SecurityHeaders)
     app.add_middleware(LoadShedding, max_in_flight=settings.web_max_requests)
     _include_routers(app)
     _install_error_handlers(app)
