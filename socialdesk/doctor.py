@@ -43,11 +43,20 @@ def run_checks() -> list[Check]:
 
 
 def _secret_key() -> Check:
+    from socialdesk.channels.secrets import check_key_opens_stored_secrets
+
     try:
-        check_secret_key(get_settings())
+        key = check_secret_key(get_settings())
+        with get_database().unit_of_work(read_only=True) as session:
+            opened = check_key_opens_stored_secrets(session, key)
     except ConfigurationError as exc:
         return Check("secret key", False, str(exc))
-    return Check("secret key", True, "set and valid" if get_settings().secret_key else "demo key (demo mode)")
+    except Exception:  # the database check below names what is wrong with the database
+        opened = None
+    which = "set" if get_settings().secret_key else "demo key (demo mode)"
+    state = {True: "opens the stored credentials", False: "no credentials stored yet",
+             None: "not checked against stored credentials (database unreachable)"}[opened]
+    return Check("secret key", True, f"{which}, valid, {state}")
 
 
 def _database() -> Check:

@@ -18,7 +18,7 @@ from socialdesk import __version__
 from socialdesk.core.config import get_settings
 from socialdesk.core.crypto import check_secret_key
 from socialdesk.core.db import get_database
-from socialdesk.core.errors import DomainError, Unauthorized
+from socialdesk.core.errors import ConfigurationError, DomainError, Unauthorized
 from socialdesk.web.headers import SecurityHeaders
 from socialdesk.web.templating import templates
 
@@ -40,6 +40,13 @@ def create_app(*, run_jobs: bool = False) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from socialdesk.channels.secrets import verify_secret_key
+
+        try:
+            verify_secret_key()  # a wrong key must stop the start, not fail every publication later
+        except ConfigurationError as exc:
+            log.error("%s", exc)
+            raise
         runner = None
         if run_jobs:
             from socialdesk.jobs.runner import Runner
