@@ -12,6 +12,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from socialdesk.auth import passwords
 from socialdesk.auth.models import ApiToken, User, UserSession
 from socialdesk.core import clock
 from socialdesk.core.config import get_settings
@@ -20,7 +21,6 @@ from socialdesk.workspaces.context import Actor
 from socialdesk.workspaces.permissions import ALL_SCOPES
 
 _hasher = PasswordHasher()
-MIN_PASSWORD_LENGTH = 10
 TOKEN_PREFIX = "sdk_"
 
 
@@ -37,8 +37,7 @@ def normalise_email(email: str) -> str:
 
 def create_user(session: Session, email: str, name: str, password: str) -> User:
     email = normalise_email(email)
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValidationFailed(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
+    passwords.check(password)
     if session.scalars(select(User).where(User.email == email)).first():
         raise Conflict(f"A user with e-mail {email} already exists.")
     user = User(email=email, name=name.strip() or email, password_hash=_hasher.hash(password))
@@ -48,8 +47,7 @@ def create_user(session: Session, email: str, name: str, password: str) -> User:
 
 
 def set_password(user: User, password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValidationFailed(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
+    passwords.check(password)
     user.password_hash = _hasher.hash(password)
 
 

@@ -46,5 +46,14 @@ class ValidationFailed(DomainError):
     code = "validation_failed"
 
 
+class TooManyRequests(DomainError):
+    status_code = 429
+    code = "too_many_requests"
+
+    def __init__(self, message: str, *, retry_after: int, details: Any = None) -> None:
+        super().__init__(message, details=details)
+        self.retry_after = retry_after
+
+
 class ConfigurationError(Exception):
     """The installation is misconfigured; raised at start-up with what to fix."""

@@ -18,7 +18,7 @@ from socialdesk import __version__
 from socialdesk.core.config import get_settings
 from socialdesk.core.crypto import check_secret_key
 from socialdesk.core.db import get_database
-from socialdesk.core.errors import ConfigurationError, DomainError, Unauthorized
+from socialdesk.core.errors import ConfigurationError, DomainError, TooManyRequests, Unauthorized
 from socialdesk.web.headers import SecurityHeaders
 from socialdesk.web.templating import templates
 
@@ -143,7 +143,8 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> Response:
         if _wants_json(request):
-            return JSONResponse(exc.to_dict(), status_code=exc.status_code)
+            headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
+            return JSONResponse(exc.to_dict(), status_code=exc.status_code, headers=headers)
         if isinstance(exc, Unauthorized) and request.method == "GET":
             return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
         if request.headers.get("hx-request"):
