@@ -12,6 +12,7 @@ import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 from PIL import Image
 
@@ -33,12 +34,14 @@ def check_pixels(width: int, height: int, filename: str) -> None:
 
 
 @contextmanager
-def open_checked(source: bytes | Path, filename: str) -> Iterator[Image.Image]:
+def open_checked(source: bytes | Path | BinaryIO, filename: str) -> Iterator[Image.Image]:
     """`Image.open`, refused before decoding when the declared size is over the limit.
 
     Raises PIL.UnidentifiedImageError when the bytes are no image Pillow knows.
     """
     fp = io.BytesIO(source) if isinstance(source, bytes) else source
+    if not isinstance(fp, Path):
+        fp.seek(0)
     try:
         opened = Image.open(fp)
     except Image.DecompressionBombError as exc:  # Pillow's own guard, at twice its MAX_IMAGE_PIXELS

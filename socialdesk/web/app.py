@@ -19,6 +19,7 @@ from socialdesk.core.config import get_settings
 from socialdesk.core.crypto import check_secret_key
 from socialdesk.core.db import get_database
 from socialdesk.core.errors import ConfigurationError, DomainError, TooManyRequests, Unauthorized
+from socialdesk.web.bodies import RequestBodies
 from socialdesk.web.headers import SecurityHeaders
 from socialdesk.web.templating import templates
 
@@ -63,9 +64,11 @@ def create_app(*, run_jobs: bool = False) -> FastAPI:
                               "Authenticate with `Authorization: Bearer <token>` (create tokens with "
                               "`socialdesk token create` or on the Settings page).")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    # Outermost last: headers on every answer; whole bodies received before a request counts as in flight.
     app.add_middleware(ServerTiming)
-    app.add_middleware(SecurityHeaders)
     app.add_middleware(LoadShedding, max_in_flight=settings.web_max_requests)
+    app.add_middleware(RequestBodies)
+    app.add_middleware(SecurityHeaders)
     _include_routers(app)
     _install_error_handlers(app)
     return app
