@@ -101,7 +101,8 @@ class LoadShedding:
     Python serves requests on one core; past a few dozen at once they only queue, every request gets
     slower, and clients time out after the server has done the work anyway. Refusing early keeps the
     requests that are accepted fast. (Unlike uvicorn's limit_concurrency, idle keep-alive connections
-    from browsers do not count.)
+    from browsers do not count, nor do clients still sending their body: RequestBodies, outside this,
+    passes a request on only once its body has arrived.)
     """
 
     def __init__(self, app: ASGIApp, max_in_flight: int) -> None:

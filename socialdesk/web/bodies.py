@@ -17,7 +17,7 @@ from tempfile import SpooledTemporaryFile
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.requests import cookie_parser
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from socialdesk.core.config import get_settings
@@ -149,6 +149,12 @@ def _too_large(path: str, limit: int) -> str:
 
 async def _refuse(scope: Scope, receive: Receive, send: Send, status: int, code: str, message: str) -> None:
     # Connection: close, since the unread rest of the body cannot be skipped to reuse the connection.
-    response = JSONResponse({"error": code, "message": message}, status_code=status,
-                            headers={"Connection": "close"})
+    headers = Headers(scope=scope)
+    response: Response
+    if scope["path"].startswith("/api/") or "application/json" in headers.get("accept", ""):
+        response = JSONResponse({"error": code, "message": message}, status_code=status,
+                                headers={"Connection": "close"})
+    else:  # a page's form: the browser shows this text, with the way back
+        response = PlainTextResponse(f"{message}\n\nGo back and try again.", status_code=status,
+                                     headers={"Connection": "close"})
     await response(scope, receive, send)
