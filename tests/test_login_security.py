@@ -131,8 +131,14 @@ def test_weak_passwords_are_refused(database: Database, password: str) -> None:
 
 
 def test_good_passwords_and_the_demo_password_pass() -> None:
+    from pathlib import Path
+
+    from socialdesk.demo import EMAIL as DEMO_EMAIL
+
     for password in ("correct horse battery", "long enough password", DEMO_PASSWORD, "Kava & Co. 2026 spring"):
         assert passwords.problem(password) is None, password
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    assert f"`{DEMO_EMAIL}` / `{DEMO_PASSWORD}`" in readme, "README's demo sign-in must stay true"
     assert len(passwords.common_passwords()) == 30_000
 
 
