@@ -21,6 +21,7 @@ from socialdesk.workspaces.context import Actor
 from socialdesk.workspaces.permissions import ALL_SCOPES
 
 _hasher = PasswordHasher()
+MIN_PASSWORD_LENGTH = passwords.MIN_LENGTH  # what forms tell people (the whole rule is in auth/passwords.py)
 TOKEN_PREFIX = "sdk_"
 
 
