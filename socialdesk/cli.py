@@ -132,6 +132,7 @@ def serve(host: Annotated[str | None, typer.Option(help="Address to listen on")]
 
     settings = get_settings()
     _migrate()
+    _check_secret_key()
     run_jobs_here = (not broker.enabled()) if jobs is None else jobs
     _serve(host or settings.host, port or settings.port, run_jobs_here, workers or settings.web_workers)
 
@@ -205,6 +206,7 @@ def worker(concurrency: Annotated[int | None, typer.Option(help="Jobs run at onc
     settings = get_settings()
     check_secret_key(settings)
     _migrate()
+    _check_secret_key()
     threads = concurrency or settings.runner_threads
     if broker.enabled():
         from socialdesk.jobs import celery_worker
@@ -271,6 +273,32 @@ def secret_key() -> None:
     from socialdesk.core.crypto import generate_key
 
     print(generate_key())
+
+
+def _check_secret_key() -> None:
+    """Refuse to start with a key that does not open the stored credentials (ConfigurationError: exit 2)."""
+    from socialdesk.channels.secrets import verify_secret_key
+
+    verify_secret_key()
+
+
+@app.command("rotate-secret-key")
+def rotate_secret_key(
+        old: Annotated[str, typer.Option("--old", envvar="SOCIALDESK_OLD_SECRET_KEY",
+                                         help="The key the stored credentials are encrypted with")],
+        new: Annotated[str, typer.Option("--new", envvar="SOCIALDESK_NEW_SECRET_KEY",
+                                         help="The new key (make one with `socialdesk secret-key`)")],
+) -> None:
+    """Re-encrypt every stored credential from the old key to the new one, in one transaction; then restart
+    every process with SOCIALDESK_SECRET_KEY set to the new key."""
+    from socialdesk.channels.secrets import rotate_key
+    from socialdesk.core.db import get_database
+
+    _migrate()
+    with get_database().unit_of_work() as session:
+        changed = rotate_key(session, old, new)
+    console.print(f"Re-encrypted {changed} stored secret(s). Now set SOCIALDESK_SECRET_KEY to the new key in "
+                  "every process (web, workers, scheduler) and restart them.")
 
 
 # People and workspaces -----------------------------------------------------------------------------

@@ -50,14 +50,15 @@ def counted(n: int, thing: str, things: str | None = None) -> str:
 def _secret_key() -> Check:
     settings = get_settings()
     try:
-        check_secret_key(settings)
+        key = check_secret_key(settings)
     except ConfigurationError as exc:
         if not settings.secret_key and _only_demo_credentials():
             return Check("secret key", True, "not needed yet: the only stored credentials are the demo's sandbox "
                                              "channels (`socialdesk demo` runs them); set one before connecting "
                                              "a real network")
         return Check("secret key", False, str(exc))
-    return Check("secret key", True, "set and valid" if settings.secret_key else "demo key (demo mode)")
+    which = "set and valid" if settings.secret_key else "demo key (demo mode)"
+    return _key_opens_stored_secrets(key, which)
 
 
 def _only_demo_credentials() -> bool:
@@ -82,6 +83,22 @@ def _only_demo_credentials() -> bool:
     except InvalidToken:
         return False
     return True
+
+
+def _key_opens_stored_secrets(key: str, which: str) -> Check:
+    """A well-formed key may still be the wrong one: it must decrypt what is stored."""
+    from socialdesk.channels.secrets import check_key_opens_stored_secrets
+
+    try:
+        with get_database().unit_of_work(read_only=True) as session:
+            opened = check_key_opens_stored_secrets(session, key)
+    except ConfigurationError as exc:
+        return Check("secret key", False, str(exc))
+    except Exception:  # the database check below names what is wrong with the database
+        opened = None
+    state = {True: "opens the stored credentials", False: "no credentials stored yet",
+             None: "not checked against stored credentials (database unreachable)"}[opened]
+    return Check("secret key", True, f"{which}, {state}")
 
 
 def _database() -> Check:

@@ -40,7 +40,7 @@ def test_bad_accounts_are_refused_clearly(database: Database) -> None:
     with database.unit_of_work() as session:
         with pytest.raises(Conflict, match="already exists"):
             auth.create_user(session, "ana@example.com", "Ana 2", "long enough password")
-        with pytest.raises(ValidationFailed, match="at least 10 characters"):
+        with pytest.raises(ValidationFailed, match="at least 12 characters"):
             auth.create_user(session, "bo@example.com", "Bo", "short")
         with pytest.raises(ValidationFailed, match="not an e-mail"):
             auth.create_user(session, "bo.example.com", "Bo", "long enough password")

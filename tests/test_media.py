@@ -92,15 +92,78 @@ def test_media_in_use_cannot_be_deleted(database: Database, world: World) -> Non
         assert not (get_settings().media_dir / spare.storage_key).exists()
 
 
-@pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")  # Pillow's own, at open
-def test_an_image_with_too_many_pixels_is_refused_before_it_is_decoded(database: Database, world: World,
-                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    # 40 × 40 = 1,600 pixels against a limit of 1,000: Pillow itself would only warn (it refuses at twice the
-    # limit) and the thumbnail would decode it.
-    data = image_bytes(2, (40, 40), "PNG")
-    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)
-    decoded: list[str] = []
-    monkeypatch.setattr(Image.Image, "load", lambda self: decoded.append("load"))
-    with database.unit_of_work() as session, pytest.raises(ValidationFailed, match="40 × 40 pixels is more than"):
-        media.upload(world.ctx(session), "huge.png", data)
-    assert decoded == []
+def _png_declaring(width: int, height: int) -> bytes:
+    """A valid 1-bit greyscale PNG of width × height black pixels, built without holding its pixels:
+    a decompression bomb that compresses to a few dozen KB and decodes to hundreds of MB."""
+    import zlib
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    row = b"\x00" * (1 + (width + 7) // 8)  # filter byte + packed bits
+    packer = zlib.compressobj(9)
+    idat = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+
+
+@pytest.fixture
+def no_decoding(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any attempt to decode pixels fails the test: the size must be refused from the header alone."""
+    from PIL import ImageFile
+
+    def refuse(self: ImageFile.ImageFile) -> None:
+        raise AssertionError(f"decoded a {self.width}x{self.height} image")
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", refuse)
+
+
+def test_a_decompression_bomb_is_refused_from_its_header(database: Database, world: World,
+                                                         no_decoding: None) -> None:
+    bomb = _png_declaring(15_400, 15_400)
+    assert len(bomb) < 1_000_000
+    refused = pytest.raises(ValidationFailed, match=r"15,400 × 15,400 pixels .* over the 50 megapixel limit")
+    with database.unit_of_work() as session, refused:
+        media.upload(world.ctx(session), "bomb.png", bomb)
+    assert not list(get_settings().media_dir.rglob("*")), "nothing of the bomb may be stored"
+
+
+def test_the_pixel_limit_is_a_setting(database: Database, world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    from socialdesk.core.config import reset_settings_cache
+
+    monkeypatch.setenv("SOCIALDESK_MAX_IMAGE_PIXELS", "10000")
+    reset_settings_cache()
+    with database.unit_of_work() as session:
+        media.upload(world.ctx(session), "ok.png", image_bytes(7, (100, 100), fmt="PNG"))
+        with pytest.raises(ValidationFailed, match="101 × 100 pixels"):
+            media.upload(world.ctx(session), "big.png", image_bytes(8, (101, 100), fmt="PNG"))
+
+
+def test_a_bomb_already_in_the_library_is_left_out_of_reports(database: Database, world: World,
+                                                              no_decoding: None) -> None:
+    """A logo stored before uploads were checked: the report renders without it instead of decoding it."""
+    from socialdesk.media.models import MediaAsset
+    from socialdesk.reports import render
+    from socialdesk.reports.service import Branding
+
+    folder = get_settings().media_dir / "w"
+    folder.mkdir(parents=True)
+    (folder / "bomb.png").write_bytes(_png_declaring(15_400, 15_400))
+    logo = MediaAsset(filename="bomb.png", content_type="image/png", kind="image", storage_key="w/bomb.png")
+
+    class FakeReport:
+        branding = Branding(title="", primary="#000000", accent="#000000", footer="", logo=logo)
+
+    assert render._logo(FakeReport()) is None  # type: ignore[arg-type]
+
+
+def test_networks_with_a_pixel_limit_say_so() -> None:
+    from socialdesk.content.validation import MediaInfo, validate_publication
+    from socialdesk.networks.profiles import NETWORK_PROFILES
+
+    photo = MediaInfo(kind=MediaKind.IMAGE, content_type="image/jpeg", size_bytes=3_000_000, width=8000,
+                      height=6000, filename="wide.jpg")
+    problems = validate_publication("A photo", [photo], NETWORK_PROFILES["linkedin"], channel_name="Co").problems
+    assert [p.code for p in problems] == ["image_too_many_pixels"]
+    assert "8,000 × 6,000 pixels" in problems[0].message
+    assert validate_publication("A photo", [photo], NETWORK_PROFILES["x"], channel_name="Co").problems == []

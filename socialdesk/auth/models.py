@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from socialdesk.core.db import Base, IdMixin, TimestampMixin
@@ -46,3 +46,18 @@ class ApiToken(IdMixin, TimestampMixin, Base):
     last_used_at: Mapped[datetime | None]
     expires_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+
+
+class LoginThrottle(IdMixin, Base):
+    """Failed sign-ins counted per account and per client address, in the database so that every web
+    process sees the same counts (auth/throttle.py)."""
+
+    __tablename__ = "login_throttles"
+    __table_args__ = (UniqueConstraint("kind", "key_hash"),)
+
+    kind: Mapped[str] = mapped_column(String(16))  # "account" or "address"
+    # sha256 of the normalised e-mail or the address: the table lists no e-mails, existing or not.
+    key_hash: Mapped[str] = mapped_column(String(64))
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failure_at: Mapped[datetime]
+    locked_until: Mapped[datetime | None]

@@ -12,6 +12,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session
 
+from socialdesk.auth import passwords
 from socialdesk.auth.models import ApiToken, User, UserSession
 from socialdesk.core import clock
 from socialdesk.core.config import get_settings
@@ -20,7 +21,7 @@ from socialdesk.workspaces.context import Actor
 from socialdesk.workspaces.permissions import ALL_SCOPES, SCOPE_ALIASES, expand_scopes
 
 _hasher = PasswordHasher()
-MIN_PASSWORD_LENGTH = 10
+MIN_PASSWORD_LENGTH = passwords.MIN_LENGTH  # what forms tell people (the whole rule is in auth/passwords.py)
 TOKEN_PREFIX = "sdk_"
 # How finely "last used" is recorded: one write per token per this long, not one per request.
 TOKEN_USE_RESOLUTION = timedelta(minutes=5)
@@ -39,8 +40,7 @@ def normalise_email(email: str) -> str:
 
 def create_user(session: Session, email: str, name: str, password: str) -> User:
     email = normalise_email(email)
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValidationFailed(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
+    passwords.check(password)
     if session.scalars(select(User).where(User.email == email)).first():
         raise Conflict(f"A user with e-mail {email} already exists.")
     user = User(email=email, name=name.strip() or email, password_hash=_hasher.hash(password))
@@ -50,8 +50,7 @@ def create_user(session: Session, email: str, name: str, password: str) -> User:
 
 
 def set_password(user: User, password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValidationFailed(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
+    passwords.check(password)
     user.password_hash = _hasher.hash(password)
 
 

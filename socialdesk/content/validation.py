@@ -220,6 +220,15 @@ def _item_problems(index: int, item: MediaInfo, rules: MediaRules, where: str) -
             f"below {limit}, or choose a smaller file.",
             {**base, "size_bytes": item.size_bytes, "max_bytes": max_bytes},
         ))
+    pixels = item.width * item.height if item.width and item.height else None
+    if (item.kind is not MediaKind.VIDEO and rules.max_image_pixels is not None and pixels is not None
+            and pixels > rules.max_image_pixels):
+        problems.append(Problem(
+            "image_too_many_pixels", "media",
+            f"{name} is {item.width:,} × {item.height:,} pixels ({pixels / 1e6:.1f} megapixels); {where} takes "
+            f"images up to {rules.max_image_pixels / 1e6:.1f} megapixels. Resize it below that.",
+            {**base, "width": item.width, "height": item.height, "max_pixels": rules.max_image_pixels},
+        ))
     if (item.kind is MediaKind.VIDEO and rules.max_video_seconds is not None
             and item.duration_seconds is not None and item.duration_seconds > rules.max_video_seconds):
         length, limit_text = _durations(item.duration_seconds, rules.max_video_seconds)

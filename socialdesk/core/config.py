@@ -45,6 +45,13 @@ class Settings(BaseSettings):
     web_max_requests: int = 16
     session_days: int = 14
     max_upload_mb: int = 200
+    # Other request bodies (forms, JSON) above this are refused before they are read.
+    max_body_kb: int = Field(2048, ge=16)
+    # A request body that stops arriving for this long is answered 408.
+    body_timeout_seconds: float = Field(30.0, gt=0)
+    # Images whose header declares more pixels are refused before they are decoded (a 50 MP RGB image
+    # takes 150 MB in memory; a phone's 48 MP photo fits).
+    max_image_pixels: int = Field(50_000_000, ge=1)
     sandbox_seed: int = 20261126
     # Outgoing e-mail (scheduled reports). No host: reports can be downloaded but not sent.
     smtp_host: str | None = None

@@ -51,6 +51,15 @@ def encrypt_json(value: dict[str, Any]) -> str:
     return _fernet(key).encrypt(json.dumps(value).encode()).decode()
 
 
+def fernet_for(key: str) -> Fernet:
+    """A Fernet for a key given on the command line (key rotation), with a clear error for a bad one."""
+    try:
+        return Fernet(key.encode())
+    except (ValueError, TypeError) as exc:
+        raise ConfigurationError(f"{key[:6]}… is not a valid key (it must be 32 bytes, url-safe base64, as "
+                                 "`socialdesk secret-key` prints).") from exc
+
+
 def decrypt_json(token: str) -> dict[str, Any]:
     key = check_secret_key(get_settings())
     try:

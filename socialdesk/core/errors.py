@@ -60,5 +60,14 @@ class ServiceUnavailable(DomainError):
     code = "unavailable"
 
 
+class TooManyRequests(DomainError):
+    status_code = 429
+    code = "too_many_requests"
+
+    def __init__(self, message: str, *, retry_after: int, details: Any = None) -> None:
+        super().__init__(message, details=details)
+        self.retry_after = retry_after
+
+
 class ConfigurationError(Exception):
     """The installation is misconfigured; raised at start-up with what to fix."""

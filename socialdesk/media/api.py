@@ -48,8 +48,8 @@ def list_media(ctx: Ctx) -> list[MediaOut]:
 @router.post("/workspaces/{workspace_id}/media", status_code=201)
 @requires(Permission.POSTS_WRITE)
 def upload_media(file: UploadFile, ctx: Ctx, alt_text: str = "") -> MediaOut:
-    data = file.file.read()
-    return media_out(service.upload(ctx, file.filename or "upload", data, alt_text))
+    # The spooled upload itself (on disk past 1 MB), not file.read(): a large upload never sits in memory.
+    return media_out(service.upload(ctx, file.filename or "upload", file.file, alt_text))
 
 
 @router.get("/workspaces/{workspace_id}/media/{media_id}")

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import io
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from PIL import Image, UnidentifiedImageError
 from sqlalchemy import select
@@ -14,6 +16,7 @@ from socialdesk.audit import service as audit
 from socialdesk.content.validation import MediaInfo
 from socialdesk.core.config import get_settings
 from socialdesk.core.errors import Conflict, ValidationFailed
+from socialdesk.media import images
 from socialdesk.media.models import MediaAsset
 from socialdesk.networks.base import MediaKind
 from socialdesk.workspaces.context import WorkspaceContext
@@ -22,7 +25,8 @@ from socialdesk.workspaces.permissions import Permission
 IMAGE_FORMATS = {"JPEG": ("image/jpeg", ".jpg"), "PNG": ("image/png", ".png"), "WEBP": ("image/webp", ".webp"),
                  "GIF": ("image/gif", ".gif")}
 THUMBNAIL_SIZE = (320, 320)
-# Pillow refuses images above this many pixels (decompression bombs); a real photo is far below.
+CHUNK = 1024 * 1024
+# Pillow's last-resort guard; media.images refuses far smaller images first (SOCIALDESK_MAX_IMAGE_PIXELS).
 Image.MAX_IMAGE_PIXELS = 120_000_000
 
 
@@ -36,16 +40,13 @@ class Detected:
     duration_seconds: float | None = None
 
 
-def detect(data: bytes, filename: str) -> Detected:
+def detect(data: bytes | BinaryIO, filename: str) -> Detected:
     """What the bytes really are (the browser's claimed type is not trusted)."""
+    file = io.BytesIO(data) if isinstance(data, bytes) else data
     try:
-        with Image.open(io.BytesIO(data)) as image:
+        # open_checked refuses an image whose header declares too many pixels, before verify() decodes it.
+        with images.open_checked(file, filename) as image:
             fmt = image.format or ""
-            # Read from the header, before anything is decoded: Pillow only warns between one and two
-            # times its limit, and the thumbnail would decode the whole image into memory.
-            if image.width * image.height > Image.MAX_IMAGE_PIXELS:
-                raise ValidationFailed(f"{filename}: {image.width} × {image.height} pixels is more than this "
-                                       f"server opens ({Image.MAX_IMAGE_PIXELS:,} pixels); upload a smaller image.")
             if fmt in IMAGE_FORMATS:
                 image.verify()
                 content_type, ext = IMAGE_FORMATS[fmt]
@@ -54,44 +55,60 @@ def detect(data: bytes, filename: str) -> Detected:
             raise ValidationFailed(f"{filename}: {fmt} images are not supported; upload JPEG, PNG, WebP or GIF.")
     except UnidentifiedImageError:
         pass
-    except (OSError, SyntaxError, Image.DecompressionBombError) as exc:
+    except (OSError, SyntaxError) as exc:
         raise ValidationFailed(f"{filename}: the image is damaged or too large to open ({exc}).") from exc
-    if len(data) > 12 and data[4:8] == b"ftyp":
-        brand = data[8:12]
+    file.seek(0)
+    head = file.read(12)
+    if len(head) == 12 and head[4:8] == b"ftyp":
+        brand = head[8:12]
         content_type, ext = ("video/quicktime", ".mov") if brand == b"qt  " else ("video/mp4", ".mp4")
-        return Detected(MediaKind.VIDEO, content_type, ext, duration_seconds=_mp4_duration(data))
-    if data[:4] == b"\x1a\x45\xdf\xa3":
+        return Detected(MediaKind.VIDEO, content_type, ext, duration_seconds=_mp4_duration(file))
+    if head[:4] == b"\x1a\x45\xdf\xa3":
         return Detected(MediaKind.VIDEO, "video/webm", ".webm")
     raise ValidationFailed(f"{filename}: not a supported image or video. Upload JPEG, PNG, WebP, GIF, MP4, MOV "
                            "or WebM.")
 
 
-def _mp4_duration(data: bytes) -> float | None:
+def _mp4_duration(file: BinaryIO) -> float | None:
     from mutagen import MutagenError
     from mutagen.mp4 import MP4
 
+    file.seek(0)
     try:
-        return float(MP4(io.BytesIO(data)).info.length) or None
+        return float(MP4(file).info.length) or None
     except (MutagenError, ValueError):
         return None
 
 
-def upload(ctx: WorkspaceContext, filename: str, data: bytes, alt_text: str = "") -> MediaAsset:
+def _size_and_digest(file: BinaryIO) -> tuple[int, str]:
+    """Read in chunks: an upload of hundreds of MB is never held in memory at once."""
+    file.seek(0)
+    digest = hashlib.sha256()
+    size = 0
+    while chunk := file.read(CHUNK):
+        digest.update(chunk)
+        size += len(chunk)
+    return size, digest.hexdigest()
+
+
+def upload(ctx: WorkspaceContext, filename: str, data: bytes | BinaryIO, alt_text: str = "") -> MediaAsset:
+    """Store an upload given as bytes or as a file (the web routes pass the spooled upload itself)."""
     ctx.require(Permission.POSTS_WRITE)
     settings = get_settings()
     filename = Path(filename or "upload").name[:255]
-    if not data:
+    file = io.BytesIO(data) if isinstance(data, bytes) else data
+    size, digest = _size_and_digest(file)
+    if not size:
         raise ValidationFailed(f"{filename}: the file is empty.")
-    if len(data) > settings.max_upload_mb * 1024 * 1024:
-        raise ValidationFailed(f"{filename}: {len(data) / 1e6:.1f} MB is over the {settings.max_upload_mb} MB "
+    if size > settings.max_upload_mb * 1024 * 1024:
+        raise ValidationFailed(f"{filename}: {size / 1e6:.1f} MB is over the {settings.max_upload_mb} MB "
                                "upload limit (SOCIALDESK_MAX_UPLOAD_MB).")
-    found = detect(data, filename)
-    digest = hashlib.sha256(data).hexdigest()
+    found = detect(file, filename)
     duplicate = ctx.session.scalars(ctx.select(MediaAsset).where(MediaAsset.sha256 == digest)).first()
     if duplicate:
         return duplicate
     asset = MediaAsset(workspace_id=ctx.workspace_id, filename=filename, content_type=found.content_type,
-                       kind=found.kind, size_bytes=len(data), width=found.width, height=found.height,
+                       kind=found.kind, size_bytes=size, width=found.width, height=found.height,
                        duration_seconds=found.duration_seconds, sha256=digest, storage_key="",
                        alt_text=alt_text.strip()[:1500], uploaded_by_id=ctx.actor.user_id)
     ctx.session.add(asset)
@@ -99,17 +116,20 @@ def upload(ctx: WorkspaceContext, filename: str, data: bytes, alt_text: str = ""
     folder = settings.media_dir / ctx.workspace_id
     folder.mkdir(parents=True, exist_ok=True)
     asset.storage_key = f"{ctx.workspace_id}/{asset.id}{found.extension}"
-    (settings.media_dir / asset.storage_key).write_bytes(data)
+    file.seek(0)
+    with (settings.media_dir / asset.storage_key).open("wb") as target:
+        shutil.copyfileobj(file, target, CHUNK)
     if found.kind != MediaKind.VIDEO:
         asset.thumbnail_key = f"{ctx.workspace_id}/{asset.id}.thumb.jpg"
-        _thumbnail(data, settings.media_dir / asset.thumbnail_key)
+        _thumbnail(file, settings.media_dir / asset.thumbnail_key, filename)
     audit.record(ctx, "media.upload", "media", asset.id, f"Uploaded {filename}")
     return asset
 
 
-def _thumbnail(data: bytes, target: Path) -> None:
-    with Image.open(io.BytesIO(data)) as image:
+def _thumbnail(file: BinaryIO, target: Path, filename: str) -> None:
+    with images.open_checked(file, filename) as image:
         image.seek(0)
+        image.draft("RGB", THUMBNAIL_SIZE)  # a JPEG is then decoded at a fraction of its size
         thumb = image.convert("RGB")
         thumb.thumbnail(THUMBNAIL_SIZE)
         thumb.save(target, "JPEG", quality=82)

@@ -53,6 +53,7 @@ class MediaRules:
     kinds: frozenset[MediaKind] = frozenset()
     max_count: int = 0
     max_image_bytes: int | None = None
+    max_image_pixels: int | None = None  # width × height an image may have on this network
     max_gif_bytes: int | None = None
     max_video_bytes: int | None = None
     max_video_seconds: float | None = None

@@ -155,6 +155,7 @@ NETWORK_PROFILES: dict[str, Capabilities] = {
             kinds=frozenset({IMAGE, GIF, VIDEO}),
             max_count=4,  # max_media_attachments
             max_image_bytes=16_777_216,  # image_size_limit
+            max_image_pixels=33_177_600,  # image_matrix_limit (U: instances report their own)
             max_gif_bytes=103_809_024,  # a GIF is transcoded to video and gets the video size limit
             max_video_bytes=103_809_024,  # video_size_limit
             # PostStatusService refuses a video beside anything else (images_and_video). It lets a GIF
@@ -224,7 +225,8 @@ NETWORK_PROFILES: dict[str, Capabilities] = {
         media=MediaRules(
             kinds=frozenset({IMAGE, VIDEO}),
             max_count=20,  # multiImage 2-20
-            max_image_bytes=5 * MB,  # (S) and under 36 M pixels
+            max_image_bytes=5 * MB,  # (S)
+            max_image_pixels=36_152_319,  # (S) "under 36 M pixels"
             max_video_bytes=500 * MB,  # (S)
             max_video_seconds=30 * MINUTE,  # 3 s to 30 min (S)
             video_alone=True,  # content.media holds one video; multiImage holds images only

@@ -17,6 +17,8 @@ from markupsafe import Markup
 from socialdesk.analytics.dashboard import Kpi
 from socialdesk.analytics.definitions import Unit, format_value
 from socialdesk.analytics.statistics import VERDICT_TEXT, Estimate
+from socialdesk.core.errors import ValidationFailed
+from socialdesk.media import images
 from socialdesk.media.models import MediaAsset
 from socialdesk.media.service import path_of
 from socialdesk.reports.cover import excerpt
@@ -105,8 +107,11 @@ def _data_url(asset: MediaAsset | None, *, thumbnail: bool = False) -> str | Non
     small = thumbnail and asset.thumbnail_key is not None
     try:
         data = path_of(asset, thumbnail=small).read_bytes()
-    except OSError:
-        return None  # a missing file should not stop the report
+        # WeasyPrint decodes the image: one stored before uploads were size-checked must not be a bomb.
+        with images.open_checked(data, asset.filename):
+            pass
+    except (OSError, ValidationFailed):
+        return None  # a missing or oversized file should not stop the report
     content_type = "image/jpeg" if small else asset.content_type  # thumbnails are JPEG
     return f"data:{content_type};base64,{base64.b64encode(data).decode()}"
 

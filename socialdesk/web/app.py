@@ -18,8 +18,10 @@ from socialdesk import __version__
 from socialdesk.core.config import get_settings
 from socialdesk.core.crypto import check_secret_key
 from socialdesk.core.db import get_database
-from socialdesk.core.errors import DomainError, Unauthorized
+from socialdesk.core.errors import ConfigurationError, DomainError, TooManyRequests, Unauthorized
 from socialdesk.web import api_docs
+from socialdesk.web.bodies import RequestBodies
+from socialdesk.web.headers import SecurityHeaders
 from socialdesk.web.templating import templates
 
 log = logging.getLogger("socialdesk.web")
@@ -40,6 +42,13 @@ def create_app(*, run_jobs: bool = False) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from socialdesk.channels.secrets import verify_secret_key
+
+        try:
+            verify_secret_key()  # a wrong key must stop the start, not fail every publication later
+        except ConfigurationError as exc:
+            log.error("%s", exc)
+            raise
         runner = None
         if run_jobs:
             from socialdesk.jobs.runner import Runner
@@ -56,9 +65,12 @@ def create_app(*, run_jobs: bool = False) -> FastAPI:
                               "Authenticate with `Authorization: Bearer <token>` (create tokens with "
                               "`socialdesk token create` or on the Settings page).")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    api_docs.install(app)  # /docs and /redoc without a CDN
+    api_docs.install(app)  # /docs without a CDN
+    # Outermost last: headers on every answer; whole bodies received before a request counts as in flight.
     app.add_middleware(ServerTiming)
     app.add_middleware(LoadShedding, max_in_flight=settings.web_max_requests)
+    app.add_middleware(RequestBodies)
+    app.add_middleware(SecurityHeaders)
     _include_routers(app)
     _install_error_handlers(app)
     return app
@@ -91,7 +103,8 @@ class LoadShedding:
     Python serves requests on one core; past a few dozen at once they only queue, every request gets
     slower, and clients time out after the server has done the work anyway. Refusing early keeps the
     requests that are accepted fast. (Unlike uvicorn's limit_concurrency, idle keep-alive connections
-    from browsers do not count.)
+    from browsers do not count, nor do clients still sending their body: RequestBodies, outside this,
+    passes a request on only once its body has arrived.)
     """
 
     def __init__(self, app: ASGIApp, max_in_flight: int) -> None:
@@ -140,7 +153,8 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> Response:
         if _wants_json(request):
-            return JSONResponse(exc.to_dict(), status_code=exc.status_code)
+            headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
+            return JSONResponse(exc.to_dict(), status_code=exc.status_code, headers=headers)
         if isinstance(exc, Unauthorized) and request.method == "GET":
             return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
         if request.headers.get("hx-request"):

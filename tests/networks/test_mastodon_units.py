@@ -129,12 +129,13 @@ def test_limits_from_another_servers_instance_document() -> None:
     limits = limits_from_instance({"configuration": {
         "statuses": {"max_characters": "5000", "max_media_attachments": 6, "characters_reserved_per_url": 25},
         "media_attachments": {"image_size_limit": 41943040, "video_size_limit": None,
-                              "supported_mime_types": ["image/jpeg", "image/png"]}}})
+                              "image_matrix_limit": 16777216, "supported_mime_types": ["image/jpeg", "image/png"]}}})
     assert limits == {"max_characters": 5000, "max_media_attachments": 6, "characters_reserved_per_url": 25,
-                      "image_size_limit": 41943040, "supported_mime_types": ["image/jpeg", "image/png"]}
+                      "image_size_limit": 41943040, "image_matrix_limit": 16777216,
+                      "supported_mime_types": ["image/jpeg", "image/png"]}
     caps = capabilities({"limits": limits, "instance_host": "gts.example"})
     assert caps.text.limit == 5000 and caps.text.url_length == 25 and caps.media.max_count == 6
-    assert caps.media.max_image_bytes == 41943040
+    assert caps.media.max_image_bytes == 41943040 and caps.media.max_image_pixels == 16777216
     assert {k.value for k in caps.media.kinds} == {"image"}  # no video or GIF types on that server
     assert caps.polls  # not stated: Mastodon's default of 4 options
     assert capabilities({}).text.limit == 500  # nothing known yet: Mastodon's defaults

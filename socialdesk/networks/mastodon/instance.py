@@ -32,6 +32,7 @@ def limits_from_instance(instance: dict[str, Any]) -> dict[str, Any]:
         "characters_reserved_per_url": _int(statuses.get("characters_reserved_per_url")),
         "max_media_attachments": _int(statuses.get("max_media_attachments")),
         "image_size_limit": _int(media.get("image_size_limit")),
+        "image_matrix_limit": _int(media.get("image_matrix_limit")),
         "video_size_limit": _int(media.get("video_size_limit")),
         "poll_max_options": _int(polls.get("max_options")),
         "poll_max_characters_per_option": _int(polls.get("max_characters_per_option")),
@@ -59,6 +60,8 @@ def capabilities(settings: dict[str, Any]) -> Capabilities:
         changes["max_count"] = limits["max_media_attachments"]
     if "image_size_limit" in limits:
         changes["max_image_bytes"] = limits["image_size_limit"]
+    if "image_matrix_limit" in limits:
+        changes["max_image_pixels"] = limits["image_matrix_limit"]
     if "video_size_limit" in limits:
         # A GIF is turned into a video there, so it gets the video limit.
         changes["max_video_bytes"] = changes["max_gif_bytes"] = limits["video_size_limit"]

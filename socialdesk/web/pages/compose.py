@@ -129,8 +129,8 @@ def upload(request: Request, ctx: Ctx, raw: Form) -> HTMLResponse:
     upload = raw.get("upload")
     error = None
     if isinstance(upload, UploadFile) and upload.filename:
-        data = upload.file.read()
-        asset, error = attempt(ctx.session, lambda: media.upload(ctx, upload.filename or "upload", data))
+        file = upload.file  # spooled to disk past 1 MB: passed on as it is, never read into memory
+        asset, error = attempt(ctx.session, lambda: media.upload(ctx, upload.filename or "upload", file))
         if asset is not None and asset.id not in form.media_ids:
             form.media_ids.append(asset.id)
     return partial(request, "partials/media_picker.html", ctx=ctx, library=media.list_media(ctx), form=form,

@@ -32,7 +32,7 @@ def upload(ctx: Ctx, form: Form) -> Response:
     notes, errors = [], []
     for upload in files:
         asset, error = attempt(ctx.session, functools.partial(
-            media.upload, ctx, upload.filename or "upload", upload.file.read(), field(form, "alt_text")))
+            media.upload, ctx, upload.filename or "upload", upload.file, field(form, "alt_text")))
         if error is not None:
             errors.append(error.message)
         elif asset is not None:
