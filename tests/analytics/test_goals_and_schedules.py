@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import email
-import socket
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from email.message import Message
 
@@ -13,7 +10,6 @@ import pytest
 from socialdesk.analytics.models import ChannelMetricSnapshot
 from socialdesk.core.clock import ManualClock
 from socialdesk.core.clock import utc as clock_utc
-from socialdesk.core.config import reset_settings_cache
 from socialdesk.core.db import Database
 from socialdesk.core.errors import ValidationFailed
 from socialdesk.goals import service as goals
@@ -22,6 +18,7 @@ from socialdesk.jobs.runner import Runner
 from socialdesk.reports import schedules
 from socialdesk.reports.models import ReportSchedule
 from tests.helpers import T0, World, make_world
+from tests.mail import smtp_server_fixture  # noqa: F401 (a fixture)
 
 
 def _followers(db: Database, world: World, channel_id: str, start_day: int, counts: list[int]) -> None:
@@ -81,33 +78,6 @@ def test_a_rate_goal_without_data_says_so_and_is_missed_at_its_due_day(database:
         goals.evaluate(world.ctx(session))
         goal = session.get(Goal, goal.id)
         assert goal is not None and goal.status == Outcome.MISSED and goal.outcome_value is None
-
-
-@pytest.fixture
-def smtp_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Message]]:
-    """A local SMTP server (aiosmtpd) that keeps what it receives."""
-    from aiosmtpd.controller import Controller
-
-    received: list[Message] = []
-
-    class Keep:
-        async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
-            received.append(email.message_from_bytes(envelope.content))  # type: ignore[attr-defined]
-            return "250 OK"
-
-    with socket.socket() as probe:  # a free port (the controller checks its port by connecting to it)
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(Keep(), hostname="127.0.0.1", port=port)
-    controller.start()
-    monkeypatch.setenv("SOCIALDESK_SMTP_HOST", "127.0.0.1")
-    monkeypatch.setenv("SOCIALDESK_SMTP_PORT", str(port))
-    monkeypatch.setenv("SOCIALDESK_SMTP_STARTTLS", "false")
-    monkeypatch.setenv("SOCIALDESK_SMTP_FROM", "reports@socialdesk.test")
-    reset_settings_cache()
-    yield received
-    controller.stop()
-    reset_settings_cache()
 
 
 def test_a_scheduled_report_is_sent_by_email(database: Database, clock: ManualClock,
