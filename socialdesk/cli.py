@@ -42,6 +42,7 @@ err = Console(stderr=True)
 
 WorkspaceOpt = Annotated[str, typer.Option("--workspace", "-w",
                                            help="Workspace name (any case), slug or id")]
+PostIdArg = Annotated[str, typer.Argument(help="The post's id (see `socialdesk post list`)")]
 
 # Long-running services keep an INFO log: it is their record of what they did (each publication's
 # outcome). Every other command talks to a person at the terminal and logs warnings and errors only.
@@ -75,12 +76,15 @@ def configure_logging(command: str | None, verbose: bool = False) -> str:
     handler.setFormatter(logging.Formatter(_LOG_FORMAT))
     handler.socialdesk = True  # type: ignore[attr-defined]
     root.addHandler(handler)
-    root.setLevel(level)
     quiet = not (verbose or asked)
+    # A service logs socialdesk's own INFO lines (what it published, fetched, refused); libraries stay at
+    # WARNING unless more was asked for, so the log reads as the product's record, not its dependencies'.
+    service_default = quiet and command in SERVICES
+    root.setLevel(logging.WARNING if service_default else level)
+    logging.getLogger("socialdesk").setLevel(logging.INFO if service_default else logging.NOTSET)
     for name in CHATTY_LIBRARIES:
         logging.getLogger(name).setLevel(logging.ERROR if quiet else logging.NOTSET)
     return level
-PostIdArg = Annotated[str, typer.Argument(help="The post's id (see `socialdesk post list`)")]
 
 
 def main() -> None:

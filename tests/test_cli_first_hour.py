@@ -142,7 +142,11 @@ def test_commands_log_warnings_and_services_log_info(monkeypatch: pytest.MonkeyP
         assert logging.getLogger("alembic").getEffectiveLevel() == logging.ERROR
         assert logging.getLogger("weasyprint").getEffectiveLevel() == logging.ERROR
         assert cli.configure_logging("serve") == "INFO"
+        # A service's log is socialdesk's own record: its INFO lines, not its libraries'.
+        assert logging.getLogger("socialdesk.publishing").getEffectiveLevel() == logging.INFO
+        assert logging.getLogger("celery.worker").getEffectiveLevel() == logging.WARNING
         assert cli.configure_logging("demo", verbose=True) == "INFO"
+        assert logging.getLogger("celery.worker").getEffectiveLevel() == logging.INFO
         assert logging.getLogger("alembic").getEffectiveLevel() == logging.INFO
         monkeypatch.setenv("SOCIALDESK_LOG_LEVEL", "debug")
         assert cli.configure_logging("doctor") == "DEBUG"
