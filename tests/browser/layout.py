@@ -75,6 +75,9 @@ _CHECK = """
     }
     // A field narrower than its own label (up to labelCap px) is squeezed beside it, not under it.
     for (const label of el.labels || []) {
+      // A label for screen readers only (.sr-only: a clipped 1 px box) takes no room on screen.
+      const box = label.getBoundingClientRect();
+      if (box.width <= 1 || box.height <= 1) continue;
       let text = 0;
       const texts = document.createTreeWalker(label, NodeFilter.SHOW_TEXT);
       for (let t = texts.nextNode(); t; t = texts.nextNode()) {
