@@ -1,0 +1,167 @@
+"""schemathesis over the whole OpenAPI of the app, in-process, with a token of every role.
+
+Each generated request is sent with the token of a role drawn with the request (so the ~25 examples
+of an operation are spread over owner, admin, editor, approver, client reviewer and viewer), against
+one workspace with channels, a post, an image and a goal. Two checks: no answer is a server error
+(5xx, or an exception escaping the app) and every documented answer matches its schema.
+
+The seed is fixed, so a run is repeatable. The long version (docs/security.md) runs with more examples,
+the coverage phase (boundary values) and repeated cycles for a time budget:
+
+    SOCIALDESK_FUZZ_EXAMPLES=200 SOCIALDESK_FUZZ_COVERAGE=1 SOCIALDESK_FUZZ_SECONDS=1800 \\
+        .venv/bin/python -m pytest -q tests/test_api_fuzz.py
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import traceback
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+
+import pytest
+
+from socialdesk.auth.service import create_api_token, user_by_email
+from socialdesk.content import service as content
+from socialdesk.content.schemas import Intent, PostIn
+from socialdesk.core.clock import ManualClock
+from socialdesk.core.db import Database
+from socialdesk.goals import service as goals
+from socialdesk.media import service as media
+from socialdesk.web.app import create_app
+from socialdesk.workspaces.models import Role
+from socialdesk.workspaces.permissions import ALL_SCOPES
+from tests.helpers import image_bytes, make_world
+
+schemathesis = pytest.importorskip("schemathesis")
+from schemathesis.config import SchemathesisConfig  # noqa: E402
+from schemathesis.engine import events, from_schema  # noqa: E402
+from schemathesis.hooks import GLOBAL_HOOK_DISPATCHER  # noqa: E402
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
+
+ROLES = [role.value for role in Role]
+EXAMPLES = int(os.environ.get("SOCIALDESK_FUZZ_EXAMPLES", "25"))
+SEED = int(os.environ.get("SOCIALDESK_FUZZ_SEED", "20260302"))
+# Unset: one pass over every operation. Set: keep drawing new cases until that many seconds have passed.
+SECONDS = int(os.environ["SOCIALDESK_FUZZ_SECONDS"]) if os.environ.get("SOCIALDESK_FUZZ_SECONDS") else None
+COVERAGE = os.environ.get("SOCIALDESK_FUZZ_COVERAGE") == "1"
+
+# Revoking a token would revoke the run's own tokens as soon as schemathesis learns their ids from
+# GET /me/tokens; tests/test_auth.py covers that route.
+EXCLUDED = [("DELETE", "/api/v1/me/tokens/{token_id}")]
+
+
+@dataclass
+class Problems:
+    """What the run found, one line per operation and kind, with how to reproduce it."""
+
+    lines: dict[tuple[str, str], str] = field(default_factory=dict)
+    crashes: dict[str, str] = field(default_factory=dict)  # test case id -> the app's traceback
+    roles: dict[str, str] = field(default_factory=dict)  # test case id -> the role whose token it sent
+
+    def add(self, operation: str, kind: str, detail: str) -> None:
+        self.lines.setdefault((operation, kind), detail)
+
+
+def _tokens(db: Database, users: dict[str, str]) -> dict[str, str]:
+    """An all-scope token per role: the role alone decides what it may do."""
+    with db.unit_of_work() as session:
+        tokens = {}
+        for role, email in users.items():
+            user = user_by_email(session, email)
+            assert user is not None
+            tokens[role], _ = create_api_token(session, user, f"fuzz {role}", sorted(ALL_SCOPES))
+        return tokens
+
+
+def _catching_crashes(app: object, problems: Problems) -> object:
+    """Starlette answers 500 to an unhandled exception and then raises it again; in-process that would
+    reach schemathesis as a transport error without the request. Keep the 500 (which the
+    not_a_server_error check reports with a curl line) and remember the traceback for the report."""
+
+    async def wrapped(scope: dict, receive: object, send: object) -> None:
+        try:
+            await app(scope, receive, send)  # type: ignore[operator]
+        except Exception as exc:
+            headers = dict(scope.get("headers") or [])
+            case_id = headers.get(b"x-schemathesis-testcaseid", b"").decode()
+            ours = [f for f in traceback.extract_tb(exc.__traceback__) if "/socialdesk/" in f.filename][-2:]
+            problems.crashes[case_id] = "".join(traceback.format_list(ours)) + f"{type(exc).__name__}: {exc}\n"
+
+    return wrapped
+
+
+@pytest.fixture
+def problems() -> Problems:
+    return Problems()
+
+
+@pytest.fixture
+def api_schema(database: Database, clock: ManualClock, problems: Problems) -> Iterator[object]:
+    world = make_world(database, roles=tuple(r for r in ROLES if r != "owner"))
+    with database.unit_of_work() as session:
+        ctx = world.ctx(session)
+        image = media.upload(ctx, "pixel.jpg", image_bytes())
+        content.compose(ctx, PostIn(text="Hello #coffee", channel_ids=[world.channels["x"]],
+                                    intent=Intent.DRAFT, media_ids=[image.id]))
+        goals.create(ctx, goals.GoalIn(name="Posts", metric="posts_published", target=20, due_on=date(2026, 6, 1)))
+    tokens = _tokens(database, world.users)
+    config = SchemathesisConfig.from_dict({
+        "seed": SEED,
+        **({"max-time": SECONDS} if SECONDS else {}),
+        "generation": {"max-examples": EXAMPLES, "database": "none"},
+        "phases": {"examples": {"enabled": False}, "coverage": {"enabled": COVERAGE},
+                   "stateful": {"enabled": False}},
+        "checks": {"enabled": False, "not_a_server_error": {"enabled": True},
+                   "response_schema_conformance": {"enabled": True}},
+        # Requests go to the workspace that exists; every other id is drawn (or learnt from answers).
+        "parameters": {"workspace_id": world.workspace_id},
+    })
+    app = _catching_crashes(create_app(), problems)
+    schema = schemathesis.openapi.from_asgi("/openapi.json", app, config=config)
+    for method, path in EXCLUDED:
+        schema = schema.exclude(method=method, path=path)
+
+    def before_call(context: object, case: schemathesis.Case, kwargs: dict) -> None:
+        # The role follows from the request itself, so a case sent again (while shrinking) keeps its role.
+        digest = hashlib.sha256(repr((case.method, case.path_parameters, case.query, case.body)).encode()).digest()
+        role = ROLES[digest[0] % len(ROLES)]
+        case.headers = {**(case.headers or {}), "Authorization": f"Bearer {tokens[role]}"}
+        problems.roles[case.id] = role
+
+    # before_call is global in schemathesis (it runs in every phase, coverage included): unregister after the run.
+    schemathesis.hook(before_call)
+    yield schema
+    GLOBAL_HOOK_DISPATCHER.unregister(before_call)
+
+
+def test_every_operation_as_every_role(api_schema: object, problems: Problems) -> None:
+    operations: dict[str, int] = {}
+    answers: dict[int, int] = {}
+    for event in from_schema(api_schema).execute():  # type: ignore[arg-type]
+        if isinstance(event, events.ScenarioFinished):
+            recorder = event.recorder
+            operations[recorder.label] = operations.get(recorder.label, 0) + len(recorder.interactions)
+            for interaction in recorder.interactions.values():
+                if interaction.response is not None:
+                    code = interaction.response.status_code
+                    answers[code] = answers.get(code, 0) + 1
+            for case_id, checks in recorder.checks.items():
+                for check in checks:
+                    if check.status == "failure" and check.failure_info is not None:
+                        failure = check.failure_info.failure
+                        crash = problems.crashes.get(case_id, "")
+                        role = problems.roles.get(case_id, "?")
+                        problems.add(recorder.label, failure.title, f"{failure.message.strip()}\n{crash}"
+                                     f"as {role}: {check.failure_info.code_sample}")
+        elif isinstance(event, events.NonFatalError):
+            problems.add(event.label, type(event.value).__name__, repr(event.value))
+        elif isinstance(event, events.FatalError):
+            raise event.exception
+    print(f"{len(operations)} operations, {sum(operations.values())} requests, answers {sorted(answers.items())}")
+    report = "\n\n".join(f"{op} — {kind}\n{detail}" for (op, kind), detail in sorted(problems.lines.items()))
+    assert not problems.lines, f"{len(problems.lines)} problem(s):\n\n{report}"
+    assert len(operations) > 50, f"schemathesis reached only {len(operations)} operations"
