@@ -48,6 +48,7 @@ SEED = int(os.environ.get("SOCIALDESK_FUZZ_SEED", "20260302"))
 # Unset: one pass over every operation. Set: keep drawing new cases until that many seconds have passed.
 SECONDS = int(os.environ["SOCIALDESK_FUZZ_SECONDS"]) if os.environ.get("SOCIALDESK_FUZZ_SECONDS") else None
 COVERAGE = os.environ.get("SOCIALDESK_FUZZ_COVERAGE") == "1"
+LONG = SECONDS is not None or COVERAGE or EXAMPLES > 25
 
 # Revoking a token would revoke the run's own tokens as soon as schemathesis learns their ids from
 # GET /me/tokens; tests/test_auth.py covers that route.
@@ -112,7 +113,8 @@ def api_schema(database: Database, clock: ManualClock, problems: Problems) -> It
     config = SchemathesisConfig.from_dict({
         "seed": SEED,
         **({"max-time": SECONDS} if SECONDS else {}),
-        "generation": {"max-examples": EXAMPLES, "database": "none"},
+        # Shrinking a failure to its smallest form costs many requests; the long run does it.
+        "generation": {"max-examples": EXAMPLES, "database": "none", "unique-inputs": True, "no-shrink": not LONG},
         "phases": {"examples": {"enabled": False}, "coverage": {"enabled": COVERAGE},
                    "stateful": {"enabled": False}},
         "checks": {"enabled": False, "not_a_server_error": {"enabled": True},
