@@ -19,21 +19,28 @@ import os
 import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from socialdesk.auth.service import create_api_token, user_by_email
 from socialdesk.content import service as content
+from socialdesk.content.models import Publication
 from socialdesk.content.schemas import Intent, PostIn
 from socialdesk.core.clock import ManualClock
 from socialdesk.core.db import Database
 from socialdesk.goals import service as goals
+from socialdesk.inbox import actions, rules, saved_replies
+from socialdesk.inbox.models import InboxItem
+from socialdesk.inbox.saved_replies import SavedReplyIn
+from socialdesk.jobs.runner import Runner
 from socialdesk.media import service as media
+from socialdesk.reports import schedules as report_schedules
 from socialdesk.web.app import create_app
 from socialdesk.workspaces.models import Role
 from socialdesk.workspaces.permissions import ALL_SCOPES
-from tests.helpers import image_bytes, make_world
+from tests.helpers import World, image_bytes, make_world
 
 schemathesis = pytest.importorskip("schemathesis")
 from schemathesis.config import SchemathesisConfig  # noqa: E402
@@ -95,6 +102,50 @@ def _catching_crashes(app: object, problems: Problems) -> object:
     return wrapped
 
 
+def _objects(db: Database, world: World, clock: ManualClock) -> dict[str, str]:
+    """One object of each kind a path can name, so requests get past the 404 to the code behind it."""
+    found = _conversation(db, world, clock)
+    with db.unit_of_work() as session:
+        ctx = world.ctx(session)
+        image = media.upload(ctx, "pixel.jpg", image_bytes())
+        post = content.compose(ctx, PostIn(text="Hello #coffee", channel_ids=[world.channels["x"]],
+                                           intent=Intent.DRAFT, media_ids=[image.id])).post
+        session.flush()
+        publication = session.scalars(select(Publication).where(Publication.post_id == post.id)).first()
+        goal = goals.create(ctx, goals.GoalIn(name="Posts", metric="posts_published", target=20,
+                                              due_on=date(2026, 6, 1)))
+        schedule = report_schedules.create(ctx, "monthly", "pdf", ["boss@example.com"])
+        saved = saved_replies.create(ctx, SavedReplyIn(name="Thanks", texts={"": "Thank you, {first_name}!"}))
+        rule = rules.create(ctx, rules.RuleIn(name="Insults", conditions=rules.RuleConditions(offensive_at_least=0.9),
+                                              actions=rules.RuleActions(labels=["insult"])))
+        found |= {"post_id": post.id, "channel_id": world.channels["x"], "media_id": image.id, "goal_id": goal.id,
+                  "schedule_id": schedule.id, "saved_reply_id": saved.id, "rule_id": rule.id}
+        if publication is not None:
+            found["publication_id"] = publication.id
+        return found
+
+
+def _conversation(db: Database, world: World, clock: ManualClock) -> dict[str, str]:
+    """A published post, the sandbox audience's comments on it, and a recorded inbox action."""
+    with db.unit_of_work() as session:
+        content.compose(world.ctx(session), PostIn(text="Fresh roast today #coffee", channel_ids=[world.channels["x"]],
+                                                   intent=Intent.PUBLISH_NOW))
+    runner = Runner(db)
+    runner.run_pending()
+    for _ in range(24):  # let the audience comment
+        clock.advance(timedelta(hours=2))
+        runner.run_pending()
+    with db.unit_of_work() as session:
+        ctx = world.ctx(session)
+        item = session.scalars(ctx.select(InboxItem).where(InboxItem.conversation_id.is_not(None))).first()
+        if item is None or item.conversation_id is None:
+            return {}
+        actions.add_tag(ctx, item.conversation_id, "fuzz")
+        session.flush()
+        action = actions.history(ctx, item.conversation_id)[0]
+        return {"item_id": item.id, "conversation_id": item.conversation_id, "action_id": action.id}
+
+
 @pytest.fixture
 def problems() -> Problems:
     return Problems()
@@ -103,12 +154,7 @@ def problems() -> Problems:
 @pytest.fixture
 def api_schema(database: Database, clock: ManualClock, problems: Problems) -> Iterator[object]:
     world = make_world(database, roles=tuple(r for r in ROLES if r != "owner"))
-    with database.unit_of_work() as session:
-        ctx = world.ctx(session)
-        image = media.upload(ctx, "pixel.jpg", image_bytes())
-        content.compose(ctx, PostIn(text="Hello #coffee", channel_ids=[world.channels["x"]],
-                                    intent=Intent.DRAFT, media_ids=[image.id]))
-        goals.create(ctx, goals.GoalIn(name="Posts", metric="posts_published", target=20, due_on=date(2026, 6, 1)))
+    objects = _objects(database, world, clock)
     tokens = _tokens(database, world.users)
     config = SchemathesisConfig.from_dict({
         "seed": SEED,
@@ -128,11 +174,15 @@ def api_schema(database: Database, clock: ManualClock, problems: Problems) -> It
         schema = schema.exclude(method=method, path=path)
 
     def before_call(context: object, case: schemathesis.Case, kwargs: dict) -> None:
-        # The role follows from the request itself, so a case sent again (while shrinking) keeps its role.
+        # Role and ids follow from the request itself, so a case sent again (while shrinking) is the same request.
         digest = hashlib.sha256(repr((case.method, case.path_parameters, case.query, case.body)).encode()).digest()
         role = ROLES[digest[0] % len(ROLES)]
         case.headers = {**(case.headers or {}), "Authorization": f"Bearer {tokens[role]}"}
         problems.roles[case.id] = role
+        # Three requests in four reach a real object instead of a drawn id (which only finds 404s). Deletes
+        # keep the drawn id, so the objects stay for the operations after them.
+        if case.method != "DELETE" and digest[1] % 4 and case.path_parameters:
+            case.path_parameters = {name: objects.get(name, value) for name, value in case.path_parameters.items()}
 
     # before_call is global in schemathesis (it runs in every phase, coverage included): unregister after the run.
     schemathesis.hook(before_call)
