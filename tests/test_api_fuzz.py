@@ -1,22 +1,26 @@
 """schemathesis over the whole OpenAPI of the app, in-process, with a token of every role.
 
-Each generated request is sent with the token of a role drawn with the request (so the ~25 examples
-of an operation are spread over owner, admin, editor, approver, client reviewer and viewer), against
-one workspace with channels, a post, an image and a goal. Two checks: no answer is a server error
-(5xx, or an exception escaping the app) and every documented answer matches its schema.
+Each generated request is sent with the token of a role that follows from the request (so the 25
+examples of an operation are spread over owner, admin, editor, approver, client reviewer and viewer),
+to one workspace holding one object of every kind a path can name (three requests in four use those
+ids, the rest drawn ones). Two checks: no answer is a server error (5xx, or an exception escaping the
+app) and every documented answer, refusals included, matches its schema.
 
-The seed is fixed, so a run is repeatable. The long version (docs/security.md) runs with more examples,
-the coverage phase (boundary values) and repeated cycles for a time budget:
+The seed is fixed, so a run is repeatable; one pass takes 1.5-2.5 minutes on 2 busy cores. The long
+version (docs/security.md) runs with more examples, the coverage phase (boundary values), shrinking,
+and repeated passes for a time budget:
 
     SOCIALDESK_FUZZ_EXAMPLES=200 SOCIALDESK_FUZZ_COVERAGE=1 SOCIALDESK_FUZZ_SECONDS=1800 \\
-        .venv/bin/python -m pytest -q tests/test_api_fuzz.py
+        .venv/bin/python -m pytest -q -s tests/test_api_fuzz.py
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import time
 import traceback
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -47,15 +51,18 @@ from schemathesis.config import SchemathesisConfig  # noqa: E402
 from schemathesis.engine import events, from_schema  # noqa: E402
 from schemathesis.hooks import GLOBAL_HOOK_DISPATCHER  # noqa: E402
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
-
 ROLES = [role.value for role in Role]
 EXAMPLES = int(os.environ.get("SOCIALDESK_FUZZ_EXAMPLES", "25"))
 SEED = int(os.environ.get("SOCIALDESK_FUZZ_SEED", "20260302"))
 # Unset: one pass over every operation. Set: keep drawing new cases until that many seconds have passed.
 SECONDS = int(os.environ["SOCIALDESK_FUZZ_SECONDS"]) if os.environ.get("SOCIALDESK_FUZZ_SECONDS") else None
 COVERAGE = os.environ.get("SOCIALDESK_FUZZ_COVERAGE") == "1"
+# The CI-sized pass stops after this many seconds (with a warning naming what it left out), so a slow
+# machine cannot make the suite much longer; the long run is bounded by SOCIALDESK_FUZZ_SECONDS instead.
+BUDGET = int(os.environ.get("SOCIALDESK_FUZZ_BUDGET", "150"))
 LONG = SECONDS is not None or COVERAGE or EXAMPLES > 25
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900 + (SECONDS or 0))]
 
 # Revoking a token would revoke the run's own tokens as soon as schemathesis learns their ids from
 # GET /me/tokens; tests/test_auth.py covers that route.
@@ -193,7 +200,11 @@ def api_schema(database: Database, clock: ManualClock, problems: Problems) -> It
 def test_every_operation_as_every_role(api_schema: object, problems: Problems) -> None:
     operations: dict[str, int] = {}
     answers: dict[int, int] = {}
-    for event in from_schema(api_schema).execute():  # type: ignore[arg-type]
+    started = time.monotonic()
+    stream = from_schema(api_schema).execute()  # type: ignore[arg-type]
+    for event in stream:
+        if SECONDS is None and time.monotonic() - started > BUDGET and not stream.stop_event.is_set():
+            stream.stop()
         if isinstance(event, events.ScenarioFinished):
             recorder = event.recorder
             operations[recorder.label] = operations.get(recorder.label, 0) + len(recorder.interactions)
@@ -213,7 +224,15 @@ def test_every_operation_as_every_role(api_schema: object, problems: Problems) -
             problems.add(event.label, type(event.value).__name__, repr(event.value))
         elif isinstance(event, events.FatalError):
             raise event.exception
-    print(f"{len(operations)} operations, {sum(operations.values())} requests, answers {sorted(answers.items())}")
-    report = "\n\n".join(f"{op} — {kind}\n{detail}" for (op, kind), detail in sorted(problems.lines.items()))
-    assert not problems.lines, f"{len(problems.lines)} problem(s):\n\n{report}"
-    assert len(operations) > 50, f"schemathesis reached only {len(operations)} operations"
+    took = time.monotonic() - started
+    print(f"{len(operations)} operations, {sum(operations.values())} requests in {took:.0f} s, "
+          f"answers {sorted(answers.items())}")
+    total = len(list(api_schema.get_all_operations()))  # type: ignore[attr-defined]
+    if problems.lines:
+        report = "\n\n".join(f"{op} — {kind}\n{detail[:2000]}" for (op, kind), detail in sorted(problems.lines.items()))
+        pytest.fail(f"{len(problems.lines)} problem(s):\n\n{report}", pytrace=False)
+    if stream.stop_event.is_set():
+        warnings.warn(f"API fuzz: the {BUDGET} s time box left {total - len(operations)} of {total} operations "
+                      "untested (SOCIALDESK_FUZZ_BUDGET)", stacklevel=1)
+    else:
+        assert len(operations) == total, f"schemathesis ran {len(operations)} of the {total} operations"
