@@ -6,9 +6,9 @@ to one workspace holding one object of every kind a path can name (three request
 ids, the rest drawn ones). Two checks: no answer is a server error (5xx, or an exception escaping the
 app) and every documented answer, refusals included, matches its schema.
 
-The seed is fixed, so a run is repeatable; one pass takes 1.5-2.5 minutes on 2 busy cores. The long
-version (docs/security.md) runs with more examples, the coverage phase (boundary values), shrinking,
-and repeated passes for a time budget:
+The seed is fixed (answers hold fresh ids, so two runs differ a little); one pass takes ~40 s on 2 idle
+cores and up to 2.5 minutes on busy ones. The long version (docs/security.md) runs with more examples,
+the coverage phase (boundary values), shrinking, and repeated passes for a time budget:
 
     SOCIALDESK_FUZZ_EXAMPLES=200 SOCIALDESK_FUZZ_COVERAGE=1 SOCIALDESK_FUZZ_SECONDS=1800 \\
         .venv/bin/python -m pytest -q -s tests/test_api_fuzz.py
