@@ -56,3 +56,13 @@ def test_invalid_input_answers_as_documented(client: TestClient) -> None:
 
 def test_pages_keep_the_framework_answer_for_unknown_paths(client: TestClient) -> None:
     assert client.get("/no-such-page").status_code == 404
+
+
+@pytest.mark.parametrize("path", ["queue/next-slot", "analytics/best-time/next-slot"])
+def test_an_id_with_a_nul_character_is_not_found(client: TestClient, database: Database, path: str) -> None:
+    """Found by tests/test_api_fuzz.py: on PostgreSQL, `channel_ids=%00…` reached the database, which refuses a
+    NUL character in text, and answered 500. No id holds one, so it is simply not found."""
+    workspace_id = client.get("/api/v1/me").json()["workspaces"][0]["id"]
+    answer = client.get(f"/api/v1/workspaces/{workspace_id}/{path}", params={"channel_ids": "01ab\x00cd"})
+    assert answer.status_code == 404, answer.text
+    assert answer.json()["error"] == "not_found" and "channel" in answer.json()["message"]
