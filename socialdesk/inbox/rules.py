@@ -78,7 +78,8 @@ class RuleActions(BaseModel):
 class RuleIn(BaseModel):
     name: str = Field(min_length=1, max_length=120)
     enabled: bool = True
-    position: int = 0
+    # Stored in a 32-bit column; far more rules than anyone orders by hand.
+    position: int = Field(0, ge=0, le=100_000, description="Rules run in this order, lowest first")
     conditions: RuleConditions
     actions: RuleActions
 

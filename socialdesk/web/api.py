@@ -1,6 +1,9 @@
 """The JSON API under /api/v1, assembled from each domain's router."""
 
+from typing import Any
+
 from fastapi import APIRouter
+from pydantic import BaseModel, Field
 
 from socialdesk.analytics.api import router as analytics
 from socialdesk.auth.api import router as auth
@@ -13,6 +16,25 @@ from socialdesk.reports.api import router as reports
 from socialdesk.scheduling.api import router as scheduling
 from socialdesk.workspaces.api import router as workspaces
 
-router = APIRouter(prefix="/api/v1")
+
+class ErrorOut(BaseModel):
+    """Every refusal, as the app's error handlers write it (DomainError.to_dict and request validation)."""
+
+    error: str = Field(description="A stable code, e.g. not_found, forbidden, validation_failed, invalid_request")
+    message: str = Field(description="What went wrong and what to fix, for people")
+    details: Any = Field(None, description="Per-field or per-channel problems, when there are some")
+
+
+# Documented so clients (and the schemathesis run in tests/test_api_fuzz.py) know the shape of a refusal;
+# 422 replaces FastAPI's default HTTPValidationError, which this app never sends.
+ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorOut, "description": description}
+    for status, description in {400: "Bad request", 401: "No valid session or API token",
+                                403: "The role or the token's scopes do not allow it", 404: "No such object here",
+                                409: "Conflicts with the object's current state",
+                                422: "Invalid input; `details` says where"}.items()
+}
+
+router = APIRouter(prefix="/api/v1", responses=ERRORS)
 for domain in (auth, workspaces, channels, media, content, scheduling, inbox, analytics, goals, reports):
     router.include_router(domain)

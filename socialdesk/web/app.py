@@ -6,12 +6,15 @@ import logging
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from http import HTTPStatus
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from socialdesk import __version__
@@ -145,6 +148,12 @@ def _include_routers(app: FastAPI) -> None:
     check_route_permissions([(r.path, r.endpoint) for r in routes])
 
 
+_STATUSES = {s.value for s in HTTPStatus}
+# FastAPI's own words, where they do not say what to fix.
+_FRAMEWORK_MESSAGES = {"There was an error parsing the body": "The request body could not be read: send JSON "
+                                                              "(UTF-8) or a form, as the API documentation says."}
+
+
 def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/") or "application/json" in request.headers.get("accept", "")
 
@@ -161,6 +170,16 @@ def _install_error_handlers(app: FastAPI) -> None:
             return templates.TemplateResponse(request, "partials/error.html", {"error": exc},
                                               status_code=exc.status_code, headers={"HX-Reswap": "innerHTML"})
         return templates.TemplateResponse(request, "error.html", {"error": exc}, status_code=exc.status_code)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        # Raised by the framework itself (a body that cannot be parsed, an unknown path or method): the API
+        # answers in the same shape as every other refusal (web/api.py ErrorOut), not FastAPI's {"detail": …}.
+        if not _wants_json(request):
+            return await http_exception_handler(request, exc)
+        code = HTTPStatus(exc.status_code).phrase.lower().replace(" ", "_") if exc.status_code in _STATUSES else "error"
+        message = _FRAMEWORK_MESSAGES.get(str(exc.detail), str(exc.detail))
+        return JSONResponse({"error": code, "message": message}, status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def request_invalid(request: Request, exc: RequestValidationError) -> Response:

@@ -58,7 +58,10 @@ class WorkspaceContext:
 
     def get(self, model: type[T], object_id: Any, *, what: str | None = None) -> T:
         """One object of this workspace, or NotFound — also when it exists in another workspace."""
-        obj = self.session.scalars(self.select(model).where(model.id == object_id)).first()  # type: ignore[attr-defined]
+        # No id holds a NUL character, and PostgreSQL refuses one in a query ("cannot contain NUL"): not found.
+        has_nul = isinstance(object_id, str) and "\x00" in object_id
+        obj = None if has_nul else self.session.scalars(
+            self.select(model).where(model.id == object_id)).first()  # type: ignore[attr-defined]
         if obj is None:
             raise NotFound(f"No {what or model.__name__.lower()} with id {object_id!s} in this workspace.")
         return obj

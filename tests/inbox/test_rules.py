@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import pytest
+from fastapi.testclient import TestClient
 from pydantic import ValidationError as PydanticError
 from sqlalchemy import select
 
+from socialdesk.auth.service import create_api_token, user_by_email
 from socialdesk.core.errors import NotFound, ValidationFailed
 from socialdesk.inbox import actions, rules, saved_replies
 from socialdesk.inbox.models import Conversation, InboxItem, ModerationAction
 from socialdesk.inbox.rules import RuleActions, RuleConditions, RuleIn
 from socialdesk.inbox.saved_replies import SavedReplyIn
+from socialdesk.web.app import create_app
+from socialdesk.workspaces.permissions import ALL_SCOPES
 from tests.inbox.conftest import Inbox, message
 
 
@@ -96,3 +100,20 @@ def test_a_rule_sends_a_public_reply_only_when_it_says_so(inbox: Inbox) -> None:
                                  actions=RuleActions(draft_reply=thanks.id, send_reply=True)))
     inbox.deliver(message("c1", "thanks for the quick delivery", name="Tom Smith"))
     assert inbox.network.calls == [("reply", "c1", "Thank you, Tom!")]
+
+
+@pytest.mark.parametrize("position", [-7_769_815_619, 2**63, -1])
+def test_a_rule_position_out_of_range_is_refused_before_the_database(inbox: Inbox, position: int) -> None:
+    """Found by tests/test_api_fuzz.py: PostgreSQL's 32-bit column answered 500 ("integer out of range"),
+    SQLite past 64 bits too."""
+    with inbox.db.unit_of_work() as session:
+        owner = user_by_email(session, inbox.world.users["owner"])
+        assert owner is not None
+        secret, _ = create_api_token(session, owner, "rules", sorted(ALL_SCOPES))
+    client = TestClient(create_app(), headers={"Authorization": f"Bearer {secret}"})
+    rule = {"name": "Scam", "position": position, "conditions": {"keywords": ["scam"]}, "actions": {"hide": True}}
+    answer = client.post(f"/api/v1/workspaces/{inbox.world.workspace_id}/inbox/rules", json=rule)
+    assert answer.status_code == 422, answer.text
+    assert [d["where"] for d in answer.json()["details"]] == ["body.position"]
+    created = client.post(f"/api/v1/workspaces/{inbox.world.workspace_id}/inbox/rules", json={**rule, "position": 3})
+    assert created.status_code == 201 and created.json()["position"] == 3
