@@ -77,6 +77,8 @@ def test_hostile_text_is_inert_and_the_keyboard_works(database: Database, clock:
 
     # The layout holds: nothing pushes the page sideways, long texts stay inside their panes.
     page.locator(".conv a[data-open]").filter(has_text="AAAA").click()
+    # Measure the pane once htmx has swapped the conversation in (before, it may be detached mid-swap).
+    expect(page.locator("#pane-conversation .msg-text")).to_contain_text("AAAA")
     width = page.evaluate("document.documentElement.clientWidth")
     assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
     for selector in (".inbox-list", "#pane-conversation", "#pane-context"):
