@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from http.server import HTTPServer
 from pathlib import Path
 
 import pytest
@@ -145,3 +149,15 @@ def sandbox_post_count() -> int:
 
     with sandbox_database().read_sessions() as session:
         return session.scalar(select(func.count()).select_from(SandboxPost)) or 0
+
+
+@contextmanager
+def serving(server: HTTPServer) -> Iterator[None]:
+    """Run a test's local HTTP server on a thread for the duration, then close it."""
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        server.shutdown()
+        server.server_close()

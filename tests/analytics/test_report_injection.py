@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import re
 import sys
-import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -29,7 +28,7 @@ from socialdesk.reports.models import ReportBranding
 from socialdesk.reports.schemas import BrandingIn
 from socialdesk.reports.service import Report
 from socialdesk.workspaces.models import Workspace
-from tests.helpers import World, make_world
+from tests.helpers import World, make_world, serving
 
 # A 1×1 PNG.
 PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJ"
@@ -84,11 +83,8 @@ class Listener:
 @pytest.fixture
 def listener() -> Iterator[Listener]:
     found = Listener()
-    thread = threading.Thread(target=found.server.serve_forever, daemon=True)
-    thread.start()
-    yield found
-    found.server.shutdown()
-    found.server.server_close()
+    with serving(found.server):
+        yield found
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ import gzip
 import ipaddress
 import re
 import socket
-import threading
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -24,7 +23,7 @@ import requests
 from socialdesk.core.config import Settings, get_settings, reset_settings_cache
 from socialdesk.networks import outbound
 from socialdesk.networks.outbound import OutboundRefused, ResponseTooLarge, ResponseTooSlow
-from tests.helpers import allow_private_targets
+from tests.helpers import allow_private_targets, serving
 
 SECRET = "TOP-SECRET-ANSWER"
 
@@ -92,11 +91,8 @@ class Target:
 @pytest.fixture
 def target() -> Iterator[Target]:
     found = Target()
-    thread = threading.Thread(target=found.server.serve_forever, daemon=True)
-    thread.start()
-    yield found
-    found.server.shutdown()
-    found.server.server_close()
+    with serving(found.server):
+        yield found
 
 
 def _httpx_get(url: str, **options: Any) -> httpx.Response:

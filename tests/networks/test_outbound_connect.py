@@ -8,7 +8,6 @@ happened to every address before the policy."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -19,7 +18,7 @@ from socialdesk.channels import oauth
 from socialdesk.channels import service as channels
 from socialdesk.core.db import Database
 from socialdesk.core.errors import ValidationFailed
-from tests.helpers import World, allow_private_targets, make_world
+from tests.helpers import World, allow_private_targets, make_world, serving
 
 SECRET = "INTERNAL-ADMIN-PAGE-SECRET"
 
@@ -57,11 +56,8 @@ class Inside:
 @pytest.fixture
 def inside() -> Iterator[Inside]:
     found = Inside()
-    thread = threading.Thread(target=found.server.serve_forever, daemon=True)
-    thread.start()
-    yield found
-    found.server.shutdown()
-    found.server.server_close()
+    with serving(found.server):
+        yield found
 
 
 @pytest.fixture
