@@ -64,6 +64,38 @@ class Settings(BaseSettings):
     # may reach although they are loopback, private or link-local: test servers, self-hosted peers on a
     # private network. Everything else such is refused (networks/outbound.py, docs/security.md).
     allow_private_network_targets: str = ""
+    # The address browsers and networks reach this server at (https://social.example.com): OAuth callbacks,
+    # webhooks, and the signed, expiring media links that Instagram and Threads fetch a post's files from.
+    # Unset: what needs it says so (media/public_links.py, docs/operations.md).
+    public_url: str | None = None
+
+    # Networks. Each API base is one setting, so a contract server or an operator's proxy can stand in;
+    # app ids and secrets are the operator's own registrations (docs/networks/<network>.md).
+    # -- Meta: Facebook Pages and Instagram (Graph API), webhooks for both
+    meta_graph_url: str = "https://graph.facebook.com"
+    meta_graph_version: str = "v24.0"
+    meta_app_id: str | None = None
+    meta_app_secret: str | None = None
+    meta_webhook_verify_token: str | None = None
+    # -- Threads
+    threads_api_url: str = "https://graph.threads.net"
+    threads_app_id: str | None = None
+    threads_app_secret: str | None = None
+    # -- X
+    x_api_url: str = "https://api.x.com"
+    x_client_id: str | None = None
+    x_client_secret: str | None = None
+    # -- YouTube (Google)
+    youtube_api_url: str = "https://www.googleapis.com"
+    google_client_id: str | None = None
+    google_client_secret: str | None = None
+    youtube_daily_quota: int = Field(10_000, ge=1)
+    # -- VK
+    vk_api_url: str = "https://api.vk.com"
+    vk_app_id: str | None = None
+    vk_client_secret: str | None = None
+    # -- Telegram
+    telegram_api_url: str = "https://api.telegram.org"
 
     @field_validator("allow_private_network_targets")
     @classmethod
