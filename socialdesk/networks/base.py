@@ -99,6 +99,9 @@ class Capabilities:
     # post's publications on other channels link to once it is published (content/bloglink.py).
     blog: bool = False
     title_limit: int | None = None
+    # What each publish costs the operator where the network bills per request (X), shown by the composer
+    # beside the channel (Capabilities.to_dict() reaches it with the channel's capabilities); "" for free.
+    cost_note: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         def plain(value: Any) -> Any:

@@ -1,0 +1,200 @@
+"""The X inbox: mentions, replies to our recent posts, and direct messages, behind one cursor.
+
+- Mentions: `GET /2/users/{id}/mentions` with `since_id`
+  https://docs.x.com/x-api/users/get-mentions
+- Replies under our posts: `GET /2/tweets/search/recent` with `conversation_id:` for each of our posts of
+  the last 7 days (recent search covers about 7 days), several per query, `since_id`
+  https://docs.x.com/x-api/posts/search-recent-posts; our posts come from `GET /2/users/{id}/tweets`
+  https://docs.x.com/x-api/users/get-posts
+- DMs: `GET /2/dm_events` (newest first, no since_id: read until the newest one seen last time)
+  https://docs.x.com/x-api/direct-messages/get-dm-events
+
+The cursor is one JSON object: the newest mention, reply and DM ids seen, and, per part, when X's rate
+limit allows reading it again (DM reads are 15 per 15 minutes: a part whose window is spent is skipped
+until `x-rate-limit-reset`, instead of failing the whole fetch).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from socialdesk.core import clock
+from socialdesk.networks.base import InboxPage, IncomingItem, IncomingKind, RateLimited
+from socialdesk.networks.x.api import XApi
+
+TWEET_FIELDS = "created_at,author_id,conversation_id,in_reply_to_user_id,referenced_tweets,lang"
+USER_FIELDS = "username,name"
+RECENT = timedelta(days=7)  # what recent search covers
+CONVERSATIONS_PER_QUERY = 10  # a query is at most 512 characters
+MAX_PAGES = 5
+DM_PREFIX = "dm:"
+
+
+def parse_time(value: Any) -> datetime:
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00")).astimezone(UTC)
+    except ValueError:
+        return clock.now()
+
+
+def newer(a: str | None, b: str | None) -> str | None:
+    """The larger of two post ids (X ids grow with time); ids are compared as numbers."""
+    if not a or not b:
+        return a or b
+    return a if int(a) >= int(b) else b
+
+
+def _users(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {str(u["id"]): u for u in (body.get("includes") or {}).get("users") or [] if u.get("id")}
+
+
+def _parent(tweet: dict[str, Any]) -> str | None:
+    for ref in tweet.get("referenced_tweets") or []:
+        if ref.get("type") == "replied_to":
+            return str(ref["id"])
+    return None
+
+
+def _item(tweet: dict[str, Any], users: dict[str, dict[str, Any]], kind: IncomingKind,
+          post_id: str | None) -> IncomingItem:
+    author = users.get(str(tweet.get("author_id")), {})
+    handle = str(author.get("username") or tweet.get("author_id") or "")
+    return IncomingItem(
+        external_id=str(tweet["id"]), kind=kind, text=str(tweet.get("text") or ""),
+        created_at=parse_time(tweet.get("created_at")), author_external_id=str(tweet.get("author_id") or ""),
+        author_handle=handle, author_name=str(author.get("name") or ""), post_external_id=post_id,
+        parent_external_id=_parent(tweet), language=tweet.get("lang") or None,
+        url=f"https://x.com/{handle}/status/{tweet['id']}" if handle else None)
+
+
+class InboxReader:
+    def __init__(self, api: XApi, user_id: str) -> None:
+        self.api = api
+        self.user_id = user_id
+
+    def fetch(self, cursor: str | None) -> InboxPage:
+        state: dict[str, Any] = json.loads(cursor) if cursor else {}
+        waits: dict[str, float] = dict(state.get("wait") or {})
+        now = clock.now().timestamp()
+        items: dict[str, IncomingItem] = {}
+        first_run = not state
+
+        def part(name: str, read: Any) -> None:
+            if waits.get(name, 0) > now:
+                return  # this part's rate-limit window is spent; the others still come in
+            try:
+                read()
+                waits.pop(name, None)
+            except RateLimited as limited:
+                waits[name] = now + (limited.retry_after or 900)
+                if len(waits) == 3:
+                    raise
+
+        part("replies", lambda: self._replies(state, items, first_run))
+        part("mentions", lambda: self._mentions(state, items, first_run))
+        part("dms", lambda: self._dms(state, items, first_run))
+        state["wait"] = waits
+        ordered = sorted(items.values(), key=lambda i: i.created_at)
+        return InboxPage(items=ordered, cursor=json.dumps(state, sort_keys=True))
+
+    # -- the parts ---------------------------------------------------------------------------------
+
+    def _pages(self, path: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        bodies, token = [], None
+        for _ in range(MAX_PAGES):
+            body = self.api.call("GET", path, params={**params, **({"pagination_token": token} if token else {})})
+            bodies.append(body or {})
+            token = ((body or {}).get("meta") or {}).get("next_token")
+            if not token:
+                break
+        return bodies
+
+    def _mentions(self, state: dict[str, Any], items: dict[str, IncomingItem], first_run: bool) -> None:
+        params: dict[str, Any] = {"tweet.fields": TWEET_FIELDS, "expansions": "author_id",
+                                  "user.fields": USER_FIELDS, "max_results": 100}
+        if state.get("mention_since"):
+            params["since_id"] = state["mention_since"]
+        else:
+            params["start_time"] = _iso(clock.now() - RECENT)
+        newest = state.get("mention_since")
+        for body in self._pages(f"/2/users/{self.user_id}/mentions", params):
+            users = _users(body)
+            for tweet in body.get("data") or []:
+                newest = newer(newest, str(tweet["id"]))
+                if str(tweet.get("author_id")) == self.user_id or str(tweet["id"]) in items:
+                    continue
+                items[str(tweet["id"])] = _item(tweet, users, IncomingKind.MENTION, tweet.get("conversation_id"))
+        state["mention_since"] = newest
+
+    def _our_recent_posts(self) -> list[str]:
+        params = {"start_time": _iso(clock.now() - RECENT), "max_results": 100, "tweet.fields": "created_at",
+                  "exclude": "retweets"}
+        ids = []
+        for body in self._pages(f"/2/users/{self.user_id}/tweets", params):
+            ids.extend(str(t["id"]) for t in body.get("data") or [])
+        return ids
+
+    def _replies(self, state: dict[str, Any], items: dict[str, IncomingItem], first_run: bool) -> None:
+        ours = self._our_recent_posts()
+        newest = state.get("reply_since")
+        for start in range(0, len(ours), CONVERSATIONS_PER_QUERY):
+            batch = ours[start:start + CONVERSATIONS_PER_QUERY]
+            query = " OR ".join(f"conversation_id:{i}" for i in batch)
+            params: dict[str, Any] = {"query": f"({query})" if len(batch) > 1 else query,
+                                      "tweet.fields": TWEET_FIELDS, "expansions": "author_id",
+                                      "user.fields": USER_FIELDS, "max_results": 100}
+            if state.get("reply_since"):
+                params["since_id"] = state["reply_since"]
+            for body in self._pages("/2/tweets/search/recent", params):
+                users = _users(body)
+                for tweet in body.get("data") or []:
+                    newest = newer(newest, str(tweet["id"]))
+                    if str(tweet.get("author_id")) == self.user_id:
+                        continue
+                    items[str(tweet["id"])] = _item(tweet, users, IncomingKind.COMMENT,
+                                                    str(tweet.get("conversation_id") or "") or None)
+        state["reply_since"] = newest
+
+    def _dms(self, state: dict[str, Any], items: dict[str, IncomingItem], first_run: bool) -> None:
+        seen = state.get("dm_since")
+        params = {"dm_event.fields": "id,text,created_at,sender_id,dm_conversation_id,event_type",
+                  "event_types": "MessageCreate", "expansions": "sender_id", "user.fields": USER_FIELDS,
+                  "max_results": 100}
+        newest = seen
+        for body in self._pages("/2/dm_events", params):
+            users = _users(body)
+            reached = False
+            for event in body.get("data") or []:
+                event_id = str(event["id"])
+                if seen and int(event_id) <= int(seen):
+                    reached = True
+                    break
+                newest = newer(newest, event_id)
+                sender = str(event.get("sender_id") or "")
+                if sender == self.user_id or event.get("event_type", "MessageCreate") != "MessageCreate":
+                    continue
+                author = users.get(sender, {})
+                conversation = str(event.get("dm_conversation_id") or "")
+                items[DM_PREFIX + event_id] = IncomingItem(
+                    external_id=f"{DM_PREFIX}{conversation}:{event_id}", kind=IncomingKind.DIRECT_MESSAGE,
+                    text=str(event.get("text") or ""), created_at=parse_time(event.get("created_at")),
+                    author_external_id=sender, author_handle=str(author.get("username") or sender),
+                    author_name=str(author.get("name") or ""), post_external_id=None,
+                    parent_external_id=None, url=None)
+            if reached:
+                break
+        state["dm_since"] = newest
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def dm_parts(item_external_id: str) -> tuple[str, str] | None:
+    """(conversation id, event id) for a DM item's id, None for a post."""
+    if not item_external_id.startswith(DM_PREFIX):
+        return None
+    conversation, _, event = item_external_id[len(DM_PREFIX):].rpartition(":")
+    return conversation, event
