@@ -92,7 +92,7 @@ def test_video_and_gif_go_up_in_chunks_and_wait_for_processing(
                                                                            path.stat().st_size)]))
     (init,) = x.server.calls_to("POST", "/2/media/upload/initialize")
     assert init.json() == {"media_type": content_type, "total_bytes": path.stat().st_size, "media_category": category}
-    media_id = list(x.server.media)[0]
+    media_id = next(iter(x.server.media))
     assert len(x.server.calls_to("POST", f"/2/media/upload/{media_id}/append")) == 2
     assert len(x.server.calls_to("POST", f"/2/media/upload/{media_id}/finalize")) == 1
     statuses = x.server.calls_to("GET", "/2/media/upload")
