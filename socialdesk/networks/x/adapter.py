@@ -29,6 +29,7 @@ from socialdesk.networks.base import (
     PermanentNetworkError,
     PostMetrics,
     PublishedPost,
+    PublishOption,
 )
 from socialdesk.networks.profiles import NETWORK_PROFILES
 from socialdesk.networks.x import media as x_media
@@ -36,20 +37,6 @@ from socialdesk.networks.x import oauth
 from socialdesk.networks.x.api import XApi
 from socialdesk.networks.x.inbox import InboxReader, dm_parts, parse_time
 from socialdesk.text.counting import measure
-
-try:  # the shared per-publication options (lead's "Shared network infrastructure"); until it lands on main
-    from socialdesk.networks.base import PublishOption
-except ImportError:  # pragma: no cover
-    from dataclasses import dataclass
-
-    @dataclass(frozen=True)
-    class PublishOption:  # type: ignore[no-redef]
-        name: str
-        label: str
-        kind: str = "text"
-        choices: tuple[str, ...] = ()
-        help: str = ""
-        default: Any = None
 
 # X's pay-per-use prices for what one publish does (docs.x.com pricing, 2026; networks.md §5).
 COST_NOTE = ("X bills the operator per request: a post about $0.015 ($0.20 with a link), each media "
@@ -102,14 +89,13 @@ class XAdapter:
     def capabilities(self) -> Capabilities:
         base = NETWORK_PROFILES["x"]
         enterprise = bool(self.account.settings.get("enterprise"))
-        extra: dict[str, Any] = {"options": OPTIONS} if "options" in base.__dataclass_fields__ else {}
-        return replace(base, cost_note=COST_NOTE, delete_comments=False,
-                       block_authors=enterprise, **extra)  # blocking is Enterprise-only in the v2 docs
+        # Blocking through the API is Enterprise-only in the v2 docs: offered when the channel says it has that.
+        return replace(base, options=OPTIONS, cost_note=COST_NOTE, delete_comments=False, block_authors=enterprise)
 
     # -- publishing ------------------------------------------------------------------------------------
 
     def _options(self, post: OutgoingPost) -> Mapping[str, Any]:
-        return getattr(post, "options", None) or {}
+        return post.options or {}
 
     def _check(self, post: OutgoingPost, options: Mapping[str, Any]) -> None:
         """What X would refuse, refused before anything is uploaded or billed."""
@@ -330,7 +316,3 @@ def _number(first: Mapping[str, Any], key: str, second: Mapping[str, Any] | None
         if isinstance(value, int):
             return value
     return None
-
-
-def connect(**fields: Any) -> Any:
-    return oauth.connect(**fields)
