@@ -122,6 +122,11 @@ class XApi:
         post may exist: OutcomeUnknown, so the publisher looks it up before anything is sent again."""
         if not self.access_token:
             raise AuthError("This X channel has no access token; reconnect it.")
+        known = self.rates.get(f"{method} {path}")
+        if known is not None and known.remaining == 0 and known.reset_at and known.reset_at > clock.now().timestamp():
+            # X said this window is spent: asking again would only be refused (and may still be billed).
+            raise RateLimited(f"X's rate limit for {method} {path} is used up until its reset.",
+                              retry_after=known.reset_at - clock.now().timestamp())
         headers = {"Authorization": f"Bearer {self.access_token}", "User-Agent": USER_AGENT}
         response = send(method, f"{self.base_url}{path}", creates=creates, timeout=timeout, headers=headers,
                         **kwargs)

@@ -149,3 +149,19 @@ def test_metrics_public_for_all_private_for_our_recent_posts_and_none_when_missi
     assert private.query["ids"] == new.external_id and "non_public_metrics" in private.query["tweet.fields"]
     account = adapter.account_metrics()
     assert (account.followers, account.following, account.posts) == (1200, 80, 2)
+
+
+def test_a_window_x_says_is_spent_is_not_asked_again_before_its_reset(database: Database, x: XWorld) -> None:
+    from socialdesk.networks.base import RateLimited
+    from tests.contract.x import LIMITS
+
+    adapter = _adapter(database, x)
+    LIMITS["GET /2/users/me"] = 2  # connect's check took the first
+    try:
+        adapter.account_metrics()  # the last one in the window: remaining 0
+        with pytest.raises(RateLimited) as limited:
+            adapter.account_metrics()
+        assert limited.value.retry_after and limited.value.retry_after > 0
+        assert len(x.server.calls_to("GET", "/2/users/me")) == 2  # connect's check and the first one only
+    finally:
+        del LIMITS["GET /2/users/me"]
