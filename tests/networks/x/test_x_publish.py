@@ -172,6 +172,10 @@ def test_errors_are_sorted_with_xs_own_words(database: Database, x: XWorld) -> N
     with pytest.raises(RateLimited) as limited:
         adapter.publish(OutgoingPost("One"))
     assert limited.value.retry_after and limited.value.retry_after > 0
+    with pytest.raises(RateLimited, match="used up until its reset"):
+        adapter.publish(OutgoingPost("One"))  # this client does not ask again before the reset
+    assert len(x.server.calls_to("POST", "/2/tweets")) == 1
+    adapter = XAdapter(adapter.account)  # the publisher builds a new adapter for each try
     x.server.fail("POST", "/2/tweets", status=503, json={"title": "Service Unavailable", "detail": "Over capacity",
                                                          "type": "about:blank", "status": 503})
     with pytest.raises(OutcomeUnknown, match="Over capacity"):
