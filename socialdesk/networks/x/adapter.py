@@ -50,10 +50,11 @@ TWEET_ID = re.compile(r"(?:status(?:es)?/)?(\d{1,19})/?(?:\?.*)?$")
 URL = re.compile(r"https?://\S+")
 
 OPTIONS = (
-    PublishOption("reply_settings", "Who can reply", kind="select", choices=("", *REPLY_SETTINGS),
-                  help="Empty: everyone. following, mentionedUsers, subscribers or verified"),
-    PublishOption("quote", "Quote a post", help="The address or id of the post to quote"),
-    PublishOption("reply_to", "Reply under", help="The address or id of a post to reply to (a thread under it)"),
+    PublishOption("reply_settings", "Who can reply", kind="select", choices=REPLY_SETTINGS,
+                  help="Leave empty for everyone; or following, mentionedUsers, subscribers, verified"),
+    PublishOption("quote", "Quote a post", help="The address or id of the post to quote", max_length=300),
+    PublishOption("reply_to", "Reply under", max_length=300,
+                  help="The address or id of a post to reply to: the post goes out as a reply (a thread)"),
 )
 
 
