@@ -131,6 +131,7 @@ NETWORKS: dict[str, NetworkSpec] = {
         adapter="socialdesk.networks.x.adapter:XAdapter",
         connect="socialdesk.networks.x.oauth:connect",
         oauth="socialdesk.networks.x.oauth:XOAuth", token_field="access_token",
+        webhooks="socialdesk.networks.x.webhooks:HANDLER",
         name_example="e.g. Brand on X",
         fields=(
             ConnectField("access_token", "Access token", kind="password", required=False,
