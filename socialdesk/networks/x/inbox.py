@@ -17,6 +17,7 @@ until `x-rate-limit-reset`, instead of failing the whole fetch).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -29,6 +30,7 @@ USER_FIELDS = "username,name"
 RECENT = timedelta(days=7)  # what recent search covers
 CONVERSATIONS_PER_QUERY = 10  # a query is at most 512 characters
 MAX_PAGES = 5
+DM_PAGE = 20  # each DM event read costs about $0.01
 DM_PREFIX = "dm:"
 
 
@@ -79,7 +81,6 @@ class InboxReader:
         waits: dict[str, float] = dict(state.get("wait") or {})
         now = clock.now().timestamp()
         items: dict[str, IncomingItem] = {}
-        first_run = not state
 
         def part(name: str, read: Any) -> None:
             if waits.get(name, 0) > now:
@@ -92,26 +93,26 @@ class InboxReader:
                 if len(waits) == 3:
                     raise
 
-        part("replies", lambda: self._replies(state, items, first_run))
-        part("mentions", lambda: self._mentions(state, items, first_run))
-        part("dms", lambda: self._dms(state, items, first_run))
+        part("replies", lambda: self._replies(state, items))
+        part("mentions", lambda: self._mentions(state, items))
+        part("dms", lambda: self._dms(state, items))
         state["wait"] = waits
         ordered = sorted(items.values(), key=lambda i: i.created_at)
         return InboxPage(items=ordered, cursor=json.dumps(state, sort_keys=True))
 
     # -- the parts ---------------------------------------------------------------------------------
 
-    def _pages(self, path: str, params: dict[str, Any]) -> list[dict[str, Any]]:
-        bodies, token = [], None
+    def _pages(self, path: str, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        """Page after page, asked for only as the caller reads on (X bills each post read)."""
+        token = None
         for _ in range(MAX_PAGES):
             body = self.api.call("GET", path, params={**params, **({"pagination_token": token} if token else {})})
-            bodies.append(body or {})
+            yield body or {}
             token = ((body or {}).get("meta") or {}).get("next_token")
             if not token:
-                break
-        return bodies
+                return
 
-    def _mentions(self, state: dict[str, Any], items: dict[str, IncomingItem], first_run: bool) -> None:
+    def _mentions(self, state: dict[str, Any], items: dict[str, IncomingItem]) -> None:
         params: dict[str, Any] = {"tweet.fields": TWEET_FIELDS, "expansions": "author_id",
                                   "user.fields": USER_FIELDS, "max_results": 100}
         if state.get("mention_since"):
@@ -128,16 +129,28 @@ class InboxReader:
                 items[str(tweet["id"])] = _item(tweet, users, IncomingKind.MENTION, tweet.get("conversation_id"))
         state["mention_since"] = newest
 
-    def _our_recent_posts(self) -> list[str]:
-        params = {"start_time": _iso(clock.now() - RECENT), "max_results": 100, "tweet.fields": "created_at",
-                  "exclude": "retweets"}
-        ids = []
+    def _our_recent_posts(self, state: dict[str, Any]) -> list[str]:
+        """Our posts of the last 7 days. Kept in the cursor and topped up with `since_id`, so each fetch
+        reads only posts made since the last one (every post read is billed)."""
+        known: list[list[str]] = list(state.get("ours") or [])
+        params: dict[str, Any] = {"max_results": 100, "tweet.fields": "created_at",
+                                  "exclude": "replies,retweets"}  # a thread's replies share its root's conversation
+        if state.get("ours_since"):
+            params["since_id"] = state["ours_since"]
+        else:
+            params["start_time"] = _iso(clock.now() - RECENT)
+        newest = state.get("ours_since")
         for body in self._pages(f"/2/users/{self.user_id}/tweets", params):
-            ids.extend(str(t["id"]) for t in body.get("data") or [])
-        return ids
+            for tweet in body.get("data") or []:
+                newest = newer(newest, str(tweet["id"]))
+                known.append([str(tweet["id"]), str(tweet.get("created_at") or _iso(clock.now()))])
+        cutoff = clock.now() - RECENT
+        known = [k for k in known if parse_time(k[1]) >= cutoff]
+        state["ours"], state["ours_since"] = known, newest
+        return [k[0] for k in known]
 
-    def _replies(self, state: dict[str, Any], items: dict[str, IncomingItem], first_run: bool) -> None:
-        ours = self._our_recent_posts()
+    def _replies(self, state: dict[str, Any], items: dict[str, IncomingItem]) -> None:
+        ours = self._our_recent_posts(state)
         newest = state.get("reply_since")
         for start in range(0, len(ours), CONVERSATIONS_PER_QUERY):
             batch = ours[start:start + CONVERSATIONS_PER_QUERY]
@@ -157,11 +170,12 @@ class InboxReader:
                                                     str(tweet.get("conversation_id") or "") or None)
         state["reply_since"] = newest
 
-    def _dms(self, state: dict[str, Any], items: dict[str, IncomingItem], first_run: bool) -> None:
+    def _dms(self, state: dict[str, Any], items: dict[str, IncomingItem]) -> None:
         seen = state.get("dm_since")
         params = {"dm_event.fields": "id,text,created_at,sender_id,dm_conversation_id,event_type",
                   "event_types": "MessageCreate", "expansions": "sender_id", "user.fields": USER_FIELDS,
-                  "max_results": 100}
+                  # Newest first and no since_id: a small first page, more only while all of it is new.
+                  "max_results": DM_PAGE}
         newest = seen
         for body in self._pages("/2/dm_events", params):
             users = _users(body)

@@ -52,6 +52,11 @@ def test_mentions_replies_and_dms_come_in_behind_one_cursor(database: Database, 
     assert [i.external_id for i in again.items] == [later.id]
     assert again.items[0].kind == IncomingKind.COMMENT  # a reply in our conversation, though it mentions us
     assert x.server.calls_to("GET", f"/2/users/{x.brand.id}/mentions")[-1].query["since_id"] == mention.id
+    # Only what is new is read (each post read is billed): our posts and the replies by since_id.
+    ours_reads = x.server.calls_to("GET", f"/2/users/{x.brand.id}/tweets")
+    assert "start_time" in ours_reads[0].query and ours_reads[-1].query["since_id"] == ours.external_id
+    assert x.server.calls_to("GET", "/2/tweets/search/recent")[-1].query["since_id"] == reply.id
+    assert x.server.calls_to("GET", "/2/dm_events")[-1].query["max_results"] == "20"
 
 
 def test_a_spent_dm_window_skips_dms_until_xs_reset_and_the_rest_still_comes(
