@@ -131,6 +131,29 @@ def _rules_dict(rules: Rules) -> dict[str, Any]:
     return {**asdict(rules), "blocklist": list(rules.blocklist)}
 
 
+@dataclass(frozen=True)
+class Candidate:
+    """A published post a contest can be run on."""
+
+    publication_id: str
+    channel_name: str
+    text: str
+    published_at: datetime | None
+
+
+def candidate_publications(ctx: WorkspaceContext, limit: int = 50) -> list[Candidate]:
+    """The workspace's most recently published posts, for the contest form to offer."""
+    ctx.require(Permission.POSTS_WRITE)
+    from socialdesk.content.models import Post
+
+    rows = ctx.session.execute(
+        select(Publication.id, Channel.name, Post.text, Publication.variant_text, Publication.published_at)
+        .join(Channel, Channel.id == Publication.channel_id).join(Post, Post.id == Publication.post_id)
+        .where(Publication.workspace_id == ctx.workspace_id, Publication.status == PublicationStatus.PUBLISHED)
+        .order_by(Publication.published_at.desc()).limit(limit)).all()
+    return [Candidate(r[0], r[1], (r[3] if r[3] is not None else r[2])[:120], r[4]) for r in rows]
+
+
 def list_contests(ctx: WorkspaceContext) -> list[Contest]:
     ctx.require(Permission.INBOX_READ)
     return list(ctx.session.scalars(select(Contest).where(Contest.workspace_id == ctx.workspace_id)

@@ -142,3 +142,35 @@ def test_a_contest_needs_published_posts_and_sensible_times(database: Database, 
         with pytest.raises(ValidationFailed, match="spam threshold"):
             contests.create(ctx(session), name="x", opens_at=clock.now(), closes_at=clock.now() + timedelta(1),
                             publication_ids=[publication_id], rules={"spam_threshold": 3})
+
+
+def test_the_pages_create_a_giveaway_show_exclusions_and_make_the_draw(
+        database: Database, clock: ManualClock, giveaway: dict[str, str]) -> None:
+    from tests.web_client import signed_in_client
+
+    client, csrf = signed_in_client(database, "owner@branda.test")
+    w = f"/w/{giveaway['workspace']}"
+    page = client.get(f"{w}/contests")
+    assert page.status_code == 200 and "December giveaway" in page.text and "Start a giveaway" in page.text
+    with database.unit_of_work() as session:
+        publication_id = session.scalars(select(Publication.id)).one()
+    made = client.post(f"{w}/contests", data={
+        "csrf_token": csrf, "name": "Page giveaway", "prize": "Mugs", "publication_ids": publication_id,
+        "opens_at": "2026-03-02T09:00", "closes_at": "2026-03-03T09:00", "winners": "1", "keyword": "#win",
+        "mentions": "1", "spam_threshold": "0.8", "blocklist": "@cheat"})
+    assert made.status_code == 303 and "/contests/" in made.headers["location"]
+    detail = client.get(made.headers["location"])
+    assert detail.status_code == 200
+    assert "the comment lacks #win" in detail.text and "on the contest&#39;s blocklist" in detail.text
+    bad = client.post(f"{w}/contests", data={"csrf_token": csrf, "name": "x", "publication_ids": publication_id,
+                                            "opens_at": "soon", "closes_at": "later"})
+    assert bad.status_code == 303 and "/contests" in bad.headers["location"]
+    clock.advance(timedelta(days=2))
+    drawn = client.post(made.headers["location"] + "/draw", data={"csrf_token": csrf})
+    assert drawn.status_code == 303
+    final = client.get(made.headers["location"])
+    assert "Winners" in final.text and "Download the draw record" in final.text
+    record = client.get(made.headers["location"] + "/draw.json").json()
+    from socialdesk.contests import draw
+
+    assert draw.verify(record) == []
