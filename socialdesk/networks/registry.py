@@ -124,6 +124,20 @@ NETWORKS: dict[str, NetworkSpec] = {
                          help="Ghost admin → Settings → Integrations → Add custom integration"),
         ),
     ),
+    "threads": NetworkSpec(
+        key="threads", label="Threads",
+        adapter="socialdesk.networks.threads.adapter:ThreadsAdapter",
+        connect="socialdesk.networks.threads.adapter:connect",
+        oauth="socialdesk.networks.threads.oauth:ThreadsOAuth", token_field="access_token",
+        name_example="e.g. Brand on Threads",
+        fields=(
+            ConnectField("access_token", "Access token", kind="password", required=False,
+                         help="Leave empty to sign in on Threads. Or paste a long-lived Threads user token "
+                              "(Meta app dashboard → Threads use case → token generator); socialdesk renews it."),
+            ConnectField("threads_user_id", "Threads user id", required=False, placeholder="17841400000000000",
+                         help="Optional with a pasted token: checked against the token's own account"),
+        ),
+    ),
 }
 
 
