@@ -140,7 +140,7 @@ def test_the_contract_server_refuses_what_the_docs_say_is_wrong(threads: Threads
     with pytest.raises(PermanentNetworkError, match="already been published"):
         client.post(f"{threads.user_id}/threads_publish", {"creation_id": text["id"]})
     with pytest.raises(PermanentNetworkError, match="access token must be used"):
-        client.send("GET", client.url("me"), params={})
+        client.get("me", token=False)
 
 
 def test_an_image_post_offers_the_file_at_a_public_link_and_waits_for_the_container(
