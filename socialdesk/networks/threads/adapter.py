@@ -61,7 +61,11 @@ sleep: Callable[[float], None] = time.sleep  # tests replace it
 # Reading back: how many pages of the account's posts a look-up or an inbox fetch reads.
 LOOKUP_PAGES = 4
 PAGE_SIZE = 50
-INBOX_POSTS = 25  # the account's latest posts whose replies each fetch reads
+# The account's latest posts whose replies each fetch reads, and how old they may be. Threads allows an app
+# 4800 calls per day × the account's daily impressions (at least 10): a small account has 48,000 calls a
+# day, and a fetch every two minutes costs 2 + one per post with replies.
+INBOX_POSTS = 10
+INBOX_POST_AGE = timedelta(days=30)
 INBOX_OVERLAP = timedelta(minutes=10)  # replies indexed late still come in (the inbox drops repeats)
 # `since` on /mentions and /threads may not be earlier than this (the Threads launch, 2023-07-05).
 EARLIEST_SINCE = 1688540400
@@ -256,9 +260,10 @@ class ThreadsAdapter:
             return None, None
         return (str(body["permalink"]) if body.get("permalink") else None), parse_time(body.get("timestamp"))
 
-    def _own(self, edge: str, fields: str, since: datetime | None, pages: int = LOOKUP_PAGES) -> Iterator[dict]:
+    def _own(self, edge: str, fields: str, since: datetime | None, pages: int = LOOKUP_PAGES,
+             limit: int = PAGE_SIZE) -> Iterator[dict]:
         """The account's posts (edge "threads") or replies ("replies"), newest first."""
-        params: dict[str, Any] = {"fields": fields, "limit": PAGE_SIZE}
+        params: dict[str, Any] = {"fields": fields, "limit": limit}
         if since is not None:
             params["since"] = _unix(since)
         for _ in range(pages):
@@ -309,13 +314,15 @@ class ThreadsAdapter:
     # Inbox ---------------------------------------------------------------------------------------
 
     def fetch_inbox(self, cursor: str | None) -> InboxPage:
-        """Replies under the account's latest posts (`/{media-id}/conversation`, every level) and posts that
-        mention the account (`/{threads-user-id}/mentions`), newer than the cursor (the newest time seen),
-        read again a little before it so a reply indexed late is not missed (the inbox drops repeats)."""
+        """Replies under the account's latest posts of the last 30 days (`/{media-id}/conversation`, every
+        level) and posts that mention the account (`/{threads-user-id}/mentions`), newer than the cursor (the
+        newest time seen), read again a little before it so a reply indexed late is not missed (the inbox
+        drops repeats)."""
         seen_until = parse_time(cursor) if cursor else None
         after = seen_until - INBOX_OVERLAP if seen_until else None
         items: list[IncomingItem] = []
-        for post in self._own("threads", "id,timestamp,has_replies", None, pages=1):
+        recent = clock.now() - INBOX_POST_AGE
+        for post in self._own("threads", "id,timestamp,has_replies", recent, pages=1, limit=INBOX_POSTS):
             if post.get("has_replies") is False:
                 continue
             items.extend(self._conversation(str(post["id"]), after))
@@ -326,18 +333,24 @@ class ThreadsAdapter:
         return InboxPage(items=items, cursor=newest.isoformat())
 
     def _conversation(self, post_id: str, after: datetime | None) -> list[IncomingItem]:
+        """Newest first (the endpoint's default order), page by page until the replies are older than `after`."""
         found: list[IncomingItem] = []
-        params: dict[str, Any] = {"fields": REPLY_FIELDS, "reverse": "false"}
+        params: dict[str, Any] = {"fields": REPLY_FIELDS, "reverse": "true"}
         for _ in range(LOOKUP_PAGES):
             body = self.client.get(f"{post_id}/conversation", params)
             rows = body.get("data") if isinstance(body, dict) else None
+            older = False
             for row in rows or ():
+                created = parse_time(row.get("timestamp")) if isinstance(row, dict) else None
+                if after is not None and created is not None and created <= after:
+                    older = True
+                    continue
                 item = self._reply_item(row, post_id)
-                if item is not None and (after is None or item.created_at > after):
+                if item is not None:
                     found.append(item)
-            paging = body.get("paging") or {} if isinstance(body, dict) else {}
+            paging = (body.get("paging") or {}) if isinstance(body, dict) else {}
             next_after = (paging.get("cursors") or {}).get("after")
-            if not rows or not next_after or not paging.get("next"):
+            if older or not rows or not next_after or not paging.get("next"):
                 break
             params = {**params, "after": next_after}
         return found

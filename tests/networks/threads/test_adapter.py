@@ -368,3 +368,24 @@ def test_a_token_younger_than_a_day_is_not_renewed_early_and_threads_would_refus
     assert adapter.credentials_expire_at() == clock.now() + timedelta(hours=24)
     with pytest.raises(PermanentNetworkError, match="at least 24 hours old"):
         adapter.refresh_credentials()
+
+
+def test_the_inbox_pages_newest_first_and_stops_at_what_it_has_seen(threads: ThreadsContract,
+                                                                     clock: ManualClock) -> None:
+    adapter = _adapter(threads)
+    post = adapter.publish(OutgoingPost(text="Popular"))
+    for n in range(60):
+        clock.advance(timedelta(seconds=30))
+        threads.add_reply(post.external_id, f"fan{n}", f"reply {n}")
+    first = adapter.fetch_inbox(None)
+    assert len(first.items) == 60
+    conversation = rf"/v1\.0/{post.external_id}/conversation"
+    assert len(threads.server.calls_to("GET", conversation)) == 3  # 25 + 25 + 10
+    clock.advance(timedelta(hours=1))
+    newest = threads.add_reply(post.external_id, "late", "one more")
+    again = adapter.fetch_inbox(first.cursor)
+    # The last ten minutes before the cursor are read again (the inbox drops repeats); nothing older.
+    assert {i.external_id for i in again.items} - {i.external_id for i in first.items} == {newest.id}
+    assert len(again.items) == 1 + 20
+    assert len(threads.server.calls_to("GET", conversation)) == 4  # one page was enough
+    assert threads.server.calls_to("GET", conversation)[-1].query["reverse"] == "true"
