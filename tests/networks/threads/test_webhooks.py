@@ -13,8 +13,9 @@ from socialdesk.networks.base import IncomingKind
 
 # The shared webhook service (networks/webhooks.py) is the lead's; until it is merged these wait.
 pytest.importorskip("socialdesk.networks.webhooks")
-from socialdesk.networks.threads.webhooks import handler  # noqa: E402
-from socialdesk.networks.webhooks import WebhookRefused, WebhookRequest  # noqa: E402
+from socialdesk.networks.webhooks import WebhookRefused, WebhookRequest
+
+from socialdesk.networks.threads.webhooks import handler
 
 SECRET = "threads-app-secret"
 # The example delivery on https://developers.facebook.com/docs/threads/webhooks (field "replies").
