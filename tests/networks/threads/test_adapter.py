@@ -389,3 +389,13 @@ def test_the_inbox_pages_newest_first_and_stops_at_what_it_has_seen(threads: Thr
     assert len(again.items) == 1 + 20
     assert len(threads.server.calls_to("GET", conversation)) == 4  # one page was enough
     assert threads.server.calls_to("GET", conversation)[-1].query["reverse"] == "true"
+
+
+def test_delete_removes_an_own_post(threads: ThreadsContract) -> None:
+    adapter = _adapter(threads)
+    post = adapter.publish(OutgoingPost(text="Oops"))
+    adapter.delete(post.external_id)
+    assert post.external_id not in threads.media
+    assert threads.server.calls_to("DELETE", rf"/v1\.0/{post.external_id}")[0].query["access_token"] == threads.token
+    with pytest.raises(PermanentNetworkError, match="does not exist"):
+        adapter.delete(post.external_id)
