@@ -131,6 +131,7 @@ NETWORKS: dict[str, NetworkSpec] = {
         adapter="socialdesk.networks.threads.adapter:ThreadsAdapter",
         connect="socialdesk.networks.threads.adapter:connect",
         oauth="socialdesk.networks.threads.oauth:ThreadsOAuth", token_field="access_token",
+        webhooks="socialdesk.networks.threads.webhooks:handler",
         name_example="e.g. Brand on Threads",
         fields=(
             ConnectField("access_token", "Access token", kind="password", required=False,

@@ -24,6 +24,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 from socialdesk.core import clock
+from socialdesk.core.errors import ValidationFailed
+from socialdesk.media.public_links import public_url
 from socialdesk.networks.base import (
     AccountMetrics,
     AuthError,
@@ -40,6 +42,7 @@ from socialdesk.networks.base import (
     PermanentNetworkError,
     PostMetrics,
     PublishedPost,
+    PublishOption,
     RateLimited,
     TextCounting,
     TransientNetworkError,
@@ -79,11 +82,19 @@ MENTION_FIELDS = "id,text,username,timestamp,permalink"
 POST_METRICS = "views,likes,replies,reposts,quotes,shares"
 
 
+REPLY_CONTROLS = ("everyone", "accounts_you_follow", "mentioned_only", "parent_post_author_only", "followers_only")
+OPTIONS = (
+    PublishOption("reply_control", "Who can reply", kind="select", choices=REPLY_CONTROLS, default="everyone",
+                  help="Threads' reply_control: everyone, accounts you follow, accounts mentioned in the post, "
+                       "only the author of the post this answers, or your followers"),
+)
+
+
 def capabilities() -> Capabilities:
     # What this adapter does: text, image, video and carousels (2-20 items), replies under a post. Polls,
     # GIFs, topic tags and link attachments are not offered yet; nobody can delete another person's reply
     # on Threads (only hide top-level ones), and the API has no direct messages.
-    return dataclasses.replace(NETWORK_PROFILES["threads"], polls=False)
+    return dataclasses.replace(NETWORK_PROFILES["threads"], polls=False, options=OPTIONS)
 
 
 def parse_time(value: Any) -> datetime | None:
@@ -171,9 +182,10 @@ class ThreadsAdapter:
                 retry_after=3600.0, details={"quota_usage": quota[0], "quota_total": quota[1]})
 
     def _media_fields(self, media: OutgoingMedia) -> dict[str, Any]:
-        from socialdesk.media.public_links import public_url  # needs SOCIALDESK_PUBLIC_URL
-
-        address = public_url(media.path)
+        try:
+            address = public_url(media.path)  # Threads downloads it from there while the container is made
+        except ValidationFailed as exc:  # SOCIALDESK_PUBLIC_URL unset, or a file outside the media library
+            raise PermanentNetworkError(exc.message) from exc
         fields: dict[str, Any] = {"media_type": "VIDEO" if media.kind == MediaKind.VIDEO else "IMAGE"}
         fields["video_url" if media.kind == MediaKind.VIDEO else "image_url"] = address
         if media.alt_text:
@@ -209,9 +221,11 @@ class ThreadsAdapter:
         common: dict[str, Any] = {}
         if post.reply_to_external_id:
             common["reply_to_id"] = post.reply_to_external_id
-        options = getattr(post, "options", None) or {}
-        if options.get("reply_control"):
-            common["reply_control"] = options["reply_control"]
+        control = (post.options or {}).get("reply_control")
+        if control and control != "everyone":  # everyone is Threads' default
+            if control not in REPLY_CONTROLS:
+                raise PermanentNetworkError(f"Threads' reply_control is one of {', '.join(REPLY_CONTROLS)}.")
+            common["reply_control"] = control
         if not post.media:
             return self._create_container({"media_type": "TEXT", "text": post.text, **common})
         if len(post.media) == 1:

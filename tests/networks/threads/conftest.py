@@ -12,6 +12,21 @@ from socialdesk.networks.threads import adapter as threads_adapter
 from tests.contract.threads import ThreadsContract
 
 
+def fetchable(url: str) -> bool:
+    """What Threads' download of a media URL would find: a live signed link of ours to an existing file."""
+    from socialdesk.core.errors import NotFound
+    from socialdesk.media.public_links import resolve
+
+    prefix = "https://social.example.com/public-media/"
+    if not url.startswith(prefix):
+        return False
+    try:
+        resolve(url.removeprefix(prefix).split("/", 1)[0])
+    except NotFound:
+        return False
+    return True
+
+
 @pytest.fixture
 def threads(monkeypatch: pytest.MonkeyPatch, clock: ManualClock) -> Iterator[ThreadsContract]:
     contract = ThreadsContract()
@@ -23,6 +38,7 @@ def threads(monkeypatch: pytest.MonkeyPatch, clock: ManualClock) -> Iterator[Thr
         monkeypatch.setenv("SOCIALDESK_PUBLIC_URL", "https://social.example.com")
         monkeypatch.setattr(threads_adapter, "sleep", lambda seconds: None)  # containers finish at once
         reset_settings_cache()
+        contract.can_fetch = fetchable
         yield contract
         assert contract.server.unexpected == [], "requests to paths the contract server does not serve"
     reset_settings_cache()

@@ -10,6 +10,7 @@ import pytest
 
 from socialdesk.core import clock
 from socialdesk.core.clock import ManualClock
+from socialdesk.core.config import get_settings
 from socialdesk.networks.base import (
     AuthError,
     ChannelAccount,
@@ -40,31 +41,12 @@ def _adapter(threads: ThreadsContract, **credentials: Any) -> ThreadsAdapter:
 
 
 def _media(tmp_path: Path, name: str, kind: MediaKind = MediaKind.IMAGE, alt: str = "") -> OutgoingMedia:
-    path = tmp_path / name
+    """A file in the media library (only those get public links); `tmp_path` is unused, kept for the calls."""
+    path = get_settings().media_dir / "threads-test" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(b"\xff\xd8\xff" + b"0" * 100)
     return OutgoingMedia(path=path, kind=kind, content_type="image/jpeg" if kind == MediaKind.IMAGE else "video/mp4",
                          size_bytes=103, alt_text=alt)
-
-
-@pytest.fixture
-def public_links(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
-    """Until media/public_links.py lands on this branch: a stand-in that records which files were offered."""
-    import sys
-    import types
-
-    offered: list[Path] = []
-    try:
-        from socialdesk.media import public_links  # noqa: F401
-    except ImportError:
-        module = types.ModuleType("socialdesk.media.public_links")
-
-        def public_url(path: Path, **_: Any) -> str:
-            offered.append(path)
-            return f"https://social.example.com/public-media/{path.name}"
-
-        module.public_url = public_url  # type: ignore[attr-defined]
-        monkeypatch.setitem(sys.modules, "socialdesk.media.public_links", module)
-    return offered
 
 
 # Connecting ----------------------------------------------------------------------------------------
@@ -132,6 +114,9 @@ def test_the_contract_server_refuses_what_the_docs_say_is_wrong(threads: Threads
         client.post(f"{threads.user_id}/threads", {"media_type": "IMAGE"})
     with pytest.raises(PermanentNetworkError, match="2 to 20 children"):
         client.post(f"{threads.user_id}/threads", {"media_type": "CAROUSEL", "children": "1"})
+    with pytest.raises(PermanentNetworkError, match="Media download has failed"):
+        client.post(f"{threads.user_id}/threads", {"media_type": "IMAGE", "image_url": "https://x.test/a.jpg"})
+    threads.can_fetch = lambda url: True
     image = client.post(f"{threads.user_id}/threads", {"media_type": "IMAGE", "image_url": "https://x.test/a.jpg"})
     with pytest.raises(PermanentNetworkError, match="not ready for publishing"):
         client.post(f"{threads.user_id}/threads_publish", {"creation_id": image["id"]})
@@ -144,7 +129,7 @@ def test_the_contract_server_refuses_what_the_docs_say_is_wrong(threads: Threads
 
 
 def test_an_image_post_offers_the_file_at_a_public_link_and_waits_for_the_container(
-        threads: ThreadsContract, tmp_path: Path, public_links: list[Path]) -> None:
+        threads: ThreadsContract, tmp_path: Path) -> None:
     media = _media(tmp_path, "cup.jpg", alt="A cup of coffee")
     published = _adapter(threads).publish(OutgoingPost(text="Morning", media=[media]))
     create = threads.server.calls_to("POST", CREATE)[0].form()
@@ -155,8 +140,7 @@ def test_an_image_post_offers_the_file_at_a_public_link_and_waits_for_the_contai
     assert threads.media[published.external_id].media_type == "IMAGE"
 
 
-def test_a_carousel_is_made_of_item_containers(threads: ThreadsContract, tmp_path: Path,
-                                              public_links: list[Path]) -> None:
+def test_a_carousel_is_made_of_item_containers(threads: ThreadsContract, tmp_path: Path) -> None:
     items = [_media(tmp_path, "a.jpg"), _media(tmp_path, "b.mp4", MediaKind.VIDEO)]
     published = _adapter(threads).publish(OutgoingPost(text="Two things", media=items))
     creates = [c.form() for c in threads.server.calls_to("POST", CREATE)]
@@ -168,7 +152,6 @@ def test_a_carousel_is_made_of_item_containers(threads: ThreadsContract, tmp_pat
 
 
 def test_a_container_that_failed_is_a_permanent_error_with_threads_reason(threads: ThreadsContract, tmp_path: Path,
-                                                                         public_links: list[Path],
                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     adapter = _adapter(threads)
     original = adapter.client.get
@@ -185,7 +168,7 @@ def test_a_container_that_failed_is_a_permanent_error_with_threads_reason(thread
 
 
 def test_a_container_still_processing_fails_the_try_as_transient_without_publishing(
-        threads: ThreadsContract, tmp_path: Path, public_links: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
+        threads: ThreadsContract, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     adapter = _adapter(threads)
     original = adapter.client.get
 

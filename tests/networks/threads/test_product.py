@@ -4,24 +4,36 @@ by the per-channel machinery, and a refused renewal asking for reconnection."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
+import tempfile
 from datetime import timedelta
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from sqlalchemy import select
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from typer.testing import CliRunner
 
 from socialdesk.channels import service as channels
 from socialdesk.channels.models import Channel, ChannelStatus
+from socialdesk.cli import app as cli
 from socialdesk.content import service as content
 from socialdesk.content.models import Publication, PublicationStatus
 from socialdesk.content.schemas import Intent, PostIn
 from socialdesk.core.clock import ManualClock
+from socialdesk.core.config import reset_settings_cache
 from socialdesk.core.crypto import decrypt_json, encrypt_json
 from socialdesk.core.db import Database
 from socialdesk.core.errors import ValidationFailed
+from socialdesk.inbox.models import InboxItem
 from socialdesk.jobs.runner import Runner
+from socialdesk.web.app import create_app
 from tests.contract.threads import ThreadsContract
-from tests.helpers import World, make_world
+from tests.helpers import World, image_bytes, make_world
+from tests.web_client import signed_in_client
 
 PUBLISH = r"/v1\.0/\d+/threads_publish"
 CREATE = r"/v1\.0/\d+/threads"
@@ -128,8 +140,6 @@ def test_a_refused_renewal_asks_for_reconnection(database: Database, world: Worl
 
 def test_oauth_round_trip_ends_with_a_long_lived_token(database: Database, threads: ThreadsContract,
                                                        clock: ManualClock) -> None:
-    from tests.web_client import signed_in_client
-
     made = make_world(database, "OAuth Brand", profiles=(), roles=())
     client, _ = signed_in_client(database, made.users["owner"])
     w = f"/w/{made.workspace_id}"
@@ -162,12 +172,61 @@ def test_oauth_round_trip_ends_with_a_long_lived_token(database: Database, threa
 
 def test_oauth_without_the_operators_app_says_what_to_set(database: Database, threads: ThreadsContract,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    from socialdesk.core.config import reset_settings_cache
-    from tests.web_client import signed_in_client
-
     monkeypatch.delenv("SOCIALDESK_THREADS_APP_ID")
     reset_settings_cache()
     made = make_world(database, "No App", profiles=(), roles=())
     client, _ = signed_in_client(database, made.users["owner"])
     page = client.post(f"/w/{made.workspace_id}/channels/connect", data={"network": "threads"})
     assert page.status_code == 422 and "SOCIALDESK_THREADS_APP_ID" in page.text
+
+
+def test_a_signed_threads_webhook_is_stored_once_and_a_forged_one_refused(database: Database, world: World,
+                                                                         threads: ThreadsContract,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOCIALDESK_META_WEBHOOK_VERIFY_TOKEN", "verify-me")
+    reset_settings_cache()
+    post = _publish_now(database, world, "Tell us what you think")
+    client = TestClient(create_app())
+    handshake = client.get("/webhooks/threads", params={"hub.mode": "subscribe", "hub.verify_token": "verify-me",
+                                                        "hub.challenge": "8675309"})
+    assert handshake.status_code == 200 and handshake.text == "8675309"
+    delivery = {"app_id": threads.app_id, "topic": "moderate", "target_id": threads.user_id, "time": 1723226877,
+                "values": {"field": "replies", "value": {
+                    "id": "990001", "username": "ana", "text": "Love the new blend", "media_type": "TEXT_POST",
+                    "replied_to": {"id": post.external_id}, "timestamp": "2026-03-02T09:05:00+0000",
+                    "root_post": {"id": post.external_id, "owner_id": threads.user_id, "username": "brand"}}}}
+    raw = json.dumps(delivery).encode()
+    signature = "sha256=" + hmac.new(threads.app_secret.encode(), raw, hashlib.sha256).hexdigest()
+    headers = {"x-hub-signature-256": signature, "content-type": "application/json"}
+
+    def stored() -> int:
+        with database.read_sessions() as session:
+            return session.scalar(select(func.count()).select_from(InboxItem)) or 0
+
+    assert client.post("/webhooks/threads", content=raw, headers=headers).status_code == 200
+    assert client.post("/webhooks/threads", content=raw, headers=headers).status_code == 200  # a replay
+    assert stored() == 1
+    with database.read_sessions() as session:
+        item = session.scalars(select(InboxItem)).one()
+        assert item.publication_id == post.id and item.text == "Love the new blend" and item.author_handle == "ana"
+    forged = raw.replace(b"Love the new blend", b"Buy followers now")
+    assert client.post("/webhooks/threads", content=forged, headers=headers).status_code == 403
+    assert stored() == 1
+
+
+def test_an_image_post_and_who_may_reply_through_the_cli(database: Database, world: World,
+                                                         threads: ThreadsContract) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        picture = Path(folder) / "latte.jpg"
+        picture.write_bytes(image_bytes(7))
+        done = CliRunner().invoke(cli, ["post", "create", "-w", world.workspace_id, "--channel", "Brand on Threads",
+                                        "--text", "Latte art Friday", "--image", str(picture), "--now",
+                                        "--option", "reply_control=followers_only"])
+    assert done.exit_code == 0, done.output + repr(done.exception)
+    Runner(database).run_pending()
+    create = threads.server.calls_to("POST", CREATE)[0].form()
+    assert create["media_type"] == "IMAGE" and create["text"] == "Latte art Friday"
+    assert create["reply_control"] == "followers_only"
+    assert create["image_url"].startswith("https://social.example.com/public-media/")
+    assert len(threads.server.calls_to("POST", PUBLISH)) == 1
+    assert [m.media_type for m in threads.posts()] == ["IMAGE"]
