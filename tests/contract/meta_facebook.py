@@ -45,6 +45,7 @@ DOC_CONVERSATION_MESSAGES = "https://developers.facebook.com/docs/graph-api/refe
 DOC_MESSAGE = "https://developers.facebook.com/docs/graph-api/reference/message/"
 DOC_SEND = "https://developers.facebook.com/docs/messenger-platform/send-messages"
 DOC_SEND_ERRORS = "https://developers.facebook.com/docs/messenger-platform/error-codes"
+DOC_SUBSCRIBED_APPS = "https://developers.facebook.com/docs/graph-api/reference/page/subscribed_apps/"
 DOC_BLOCKED = "https://developers.facebook.com/docs/graph-api/reference/page/blocked/"
 
 MESSAGE_LIMIT = 63_206
@@ -469,6 +470,17 @@ def install_facebook(graph: MetaGraph) -> None:
                                      "message": text, "created": world.now()}, id=f"m_{secrets.token_urlsafe(12)}")
         talks[0]["updated"] = world.now()
         return {"recipient_id": psid, "message_id": sent["id"]}
+
+    @graph.edge("POST", "page", "subscribed_apps", doc=DOC_SUBSCRIBED_APPS)
+    def subscribe(auth: Auth, page: dict[str, Any], params: dict[str, Any], request: Request) -> Any:
+        _as_page(auth, page["id"])
+        require(params, "subscribed_fields")
+        fields = {f.strip() for f in str(params["subscribed_fields"]).split(",") if f.strip()}
+        unknown = fields - {"feed", "messages", "mention", "message_echoes", "messaging_postbacks"}
+        if unknown:
+            raise GraphRefusal(invalid_parameter(f"Invalid subscribed_fields: {', '.join(sorted(unknown))}"))
+        page["subscribed_fields"] = sorted(fields)
+        return {"success": True}
 
     @graph.edge("POST", "page", "blocked", doc=DOC_BLOCKED)
     def block(auth: Auth, page: dict[str, Any], params: dict[str, Any], request: Request) -> Any:

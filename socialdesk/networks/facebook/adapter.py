@@ -464,6 +464,27 @@ def account_for_page(page: dict[str, Any], page_token: str, *, user_token: str |
                   "link": page.get("link"), "category": page.get("category"), "connected_by": connected_by})
 
 
+WEBHOOK_FIELDS = "feed,messages"
+
+
+def subscribe_webhooks(page_id: str, page_token: str) -> str:
+    """Subscribe the operator's app to the Page's `feed` and `messages` webhooks
+    (https://developers.facebook.com/docs/graph-api/reference/page/subscribed_apps/), when webhooks are set up
+    (SOCIALDESK_PUBLIC_URL and SOCIALDESK_META_WEBHOOK_VERIFY_TOKEN). Returns what happened, for the channel's
+    settings; a refusal (no pages_manage_metadata) leaves the channel on polling, which works without it."""
+    settings = get_settings()
+    if not settings.public_url or not settings.meta_webhook_verify_token:
+        return "off: polling (webhooks need SOCIALDESK_PUBLIC_URL and SOCIALDESK_META_WEBHOOK_VERIFY_TOKEN)"
+    try:
+        with GraphClient(page_token) as graph:
+            graph.post(f"{page_id}/subscribed_apps", {"subscribed_fields": WEBHOOK_FIELDS}, creates=False)
+    except AuthError:
+        raise
+    except NetworkError as error:
+        return f"not subscribed: {error.network_message}"
+    return f"subscribed: {WEBHOOK_FIELDS}"
+
+
 def connect(page_id: str, access_token: str, **_unused: Any) -> ConnectedAccount:
     """Connect a Page with a token issued elsewhere (Graph API Explorer, a system user, Business settings).
 
@@ -487,7 +508,9 @@ def connect(page_id: str, access_token: str, **_unused: Any) -> ConnectedAccount
     except AuthError as exc:
         raise AuthError(f"Facebook did not accept this token: {exc.network_message}",
                         status_code=exc.status_code, details=exc.details) from exc
-    return account_for_page(page, token)
+    account = account_for_page(page, token)
+    account.settings["webhooks"] = subscribe_webhooks(str(page["id"]), token)
+    return account
 
 
 def _page_token_from_user(graph: GraphClient, page_id: str) -> str:

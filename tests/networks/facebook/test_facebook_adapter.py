@@ -224,3 +224,16 @@ def test_metrics(fb: Facebook) -> None:
         "message": "(#10) Not enough viewers", "type": "OAuthException", "code": 10}})
     partial = adapter.post_metrics([post_id])[post_id]
     assert partial.views is None and partial.likes == 7
+
+
+def test_connect_subscribes_the_page_to_webhooks_when_they_are_set_up(fb: Facebook,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from socialdesk.core.config import reset_settings_cache
+
+    account = connect(page_id=fb.page["id"], access_token=fb.token)
+    assert account.settings["webhooks"].startswith("off: polling")
+    monkeypatch.setenv("SOCIALDESK_PUBLIC_URL", "https://desk.example")
+    reset_settings_cache()
+    account = connect(page_id=fb.page["id"], access_token=fb.token)
+    assert account.settings["webhooks"] == "subscribed: feed,messages"
+    assert fb.page["subscribed_fields"] == ["feed", "messages"]
