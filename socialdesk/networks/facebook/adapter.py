@@ -240,37 +240,37 @@ class FacebookAdapter:
     # -- inbox ----------------------------------------------------------------------------------------
 
     def fetch_inbox(self, cursor: str | None) -> InboxPage:
-        """Comments on the Page's latest posts and Messenger messages newer than `cursor`
-        (`{"c": newest comment time, "m": newest message time}`, Unix seconds)."""
+        """Comments on the Page's latest posts and Messenger messages newer than `cursor`.
+
+        The cursor keeps, for comments and for messages, the newest time seen (Unix seconds) and the ids
+        seen at that second, so an item written in the same second as the last poll is neither lost nor
+        given twice. Comments are read newest first (`order=reverse_chronological`, `filter=stream` for
+        replies too) until one older than the cursor."""
         seen = json.loads(cursor) if cursor else {}
-        since_comments = int(seen.get("c") or 0)
-        since_messages = int(seen.get("m") or 0)
+        comments = _Mark(int(seen.get("c") or 0), set(seen.get("ci") or ()))
+        messages = _Mark(int(seen.get("m") or 0), set(seen.get("mi") or ()))
         items: dict[str, IncomingItem] = {}
-        newest_c, newest_m = since_comments, since_messages
         with self._graph() as graph:
             posts = graph.get(f"{self.page_id}/published_posts",
                               {"fields": "id,created_time", "limit": POLLED_POSTS}).get("data") or []
             for post in posts:
-                params: dict[str, Any] = {"fields": COMMENT_FIELDS, "filter": "stream", "limit": 100}
-                if since_comments:
-                    params["since"] = since_comments
+                params = {"fields": COMMENT_FIELDS, "filter": "stream", "order": "reverse_chronological",
+                          "limit": 100}
                 for comment in graph.pages(f"{post['id']}/comments", params, max_pages=5):
-                    if str((comment.get("from") or {}).get("id") or "") == self.page_id:
-                        continue
                     item = comment_item(comment, str(post["id"]))
-                    stamp = int(item.created_at.timestamp())
-                    if stamp <= since_comments:
-                        continue
-                    newest_c = max(newest_c, stamp)
-                    items[item.external_id] = item
-            for message in self._new_messages(graph, since_messages):
+                    if comments.older(item):
+                        break
+                    if comments.new(item) and item.author_external_id != self.page_id:
+                        items[item.external_id] = item
+            for message in self._recent_messages(graph, messages.time):
                 item = message_item(message)
-                newest_m = max(newest_m, int(item.created_at.timestamp()))
-                items[item.external_id] = item
-        cursor_out = json.dumps({"c": newest_c, "m": newest_m})
+                if messages.new(item) and item.author_external_id != self.page_id:
+                    items[item.external_id] = item
+        cursor_out = json.dumps({"c": comments.next_time, "ci": sorted(comments.next_ids),
+                                 "m": messages.next_time, "mi": sorted(messages.next_ids)})
         return InboxPage(items=sorted(items.values(), key=lambda i: i.created_at), cursor=cursor_out)
 
-    def _new_messages(self, graph: GraphClient, since: int) -> list[dict[str, Any]]:
+    def _recent_messages(self, graph: GraphClient, since: int) -> list[dict[str, Any]]:
         try:
             talks = graph.get(f"{self.page_id}/conversations", {"fields": "id,updated_time",
                                                                  "platform": "messenger",
@@ -283,14 +283,10 @@ class FacebookAdapter:
             return []
         found = []
         for talk in talks:
-            if int(graph_time(talk.get("updated_time")).timestamp()) <= since:
+            if int(graph_time(talk.get("updated_time")).timestamp()) < since:
                 continue
-            messages = graph.get(f"{talk['id']}/messages", {"fields": MESSAGE_FIELDS, "limit": 25})
-            for message in messages.get("data") or []:
-                if str((message.get("from") or {}).get("id") or "") == self.page_id:
-                    continue
-                if int(graph_time(message.get("created_time")).timestamp()) > since:
-                    found.append(message)
+            answer = graph.get(f"{talk['id']}/messages", {"fields": MESSAGE_FIELDS, "limit": 25})
+            found.extend(answer.get("data") or [])
         return found
 
     def reply(self, item_external_id: str, text: str) -> str:
@@ -427,6 +423,27 @@ class FacebookAdapter:
     def followers(self, cursor: str | None = None, limit: int = 100) -> FollowerPage:
         # The Graph gives a Page's follower count, never the people.
         return FollowerPage(followers=[], cursor=None, total=self.account_metrics().followers)
+
+
+class _Mark:
+    """How far an inbox poll has read: the newest second seen and the ids seen in that second."""
+
+    def __init__(self, time: int, ids: set[str]) -> None:
+        self.time, self.ids = time, ids
+        self.next_time, self.next_ids = time, set(ids)
+
+    def older(self, item: IncomingItem) -> bool:
+        return int(item.created_at.timestamp()) < self.time
+
+    def new(self, item: IncomingItem) -> bool:
+        stamp = int(item.created_at.timestamp())
+        if stamp < self.time or (stamp == self.time and item.external_id in self.ids):
+            return False
+        if stamp > self.next_time:
+            self.next_time, self.next_ids = stamp, set()
+        if stamp == self.next_time:
+            self.next_ids.add(item.external_id)
+        return True
 
 
 def graph_version_base(base: str) -> str:

@@ -237,3 +237,14 @@ def test_connect_subscribes_the_page_to_webhooks_when_they_are_set_up(fb: Facebo
     account = connect(page_id=fb.page["id"], access_token=fb.token)
     assert account.settings["webhooks"] == "subscribed: feed,messages"
     assert fb.page["subscribed_fields"] == ["feed", "messages"]
+
+
+def test_a_comment_in_the_same_second_as_the_last_poll_is_not_lost(fb: Facebook) -> None:
+    adapter = fb.adapter()
+    post_id = adapter.publish(OutgoingPost(text="Same second")).external_id
+    add_comment(fb.world, post_id, {"id": "5004", "name": "A"}, "first")
+    first = adapter.fetch_inbox(None)
+    add_comment(fb.world, post_id, {"id": "5005", "name": "B"}, "second, same second")  # the clock stands still
+    second = adapter.fetch_inbox(first.cursor)
+    assert [i.text for i in second.items] == ["second, same second"]
+    assert adapter.fetch_inbox(second.cursor).items == []
