@@ -496,3 +496,28 @@ def install_facebook(graph: MetaGraph) -> None:
         if str(params["user"]) in page.get("blocked", []):
             page["blocked"].remove(str(params["user"]))
         return {"success": True}
+
+
+DOC_PAGE_WEBHOOKS = "https://developers.facebook.com/docs/graph-api/webhooks/reference/page/#feed"
+DOC_MESSAGES_WEBHOOK = "https://developers.facebook.com/docs/messenger-platform/reference/webhook-events/messages"
+
+
+def comment_delivery(world: MetaWorld, comment: dict[str, Any]) -> dict[str, Any]:
+    """The `object=page` delivery of a new comment (`feed` field, item `comment`, verb `add`)."""
+    post = world.objects[comment["post_id"]]
+    value = {"from": comment["from"], "post": {"id": post["id"], "status_type": "mobile_status_update"},
+             "message": comment["message"], "post_id": post["id"], "comment_id": comment["id"],
+             "created_time": int(comment["created"]), "item": "comment", "verb": "add"}
+    if comment.get("parent_id"):
+        value["parent_id"] = comment["parent_id"]
+    return {"object": "page", "entry": [{"id": post["page_id"], "time": int(world.now()),
+                                         "changes": [{"field": "feed", "value": value}]}]}
+
+
+def message_delivery(world: MetaWorld, message: dict[str, Any]) -> dict[str, Any]:
+    """The `object=page` delivery of a Messenger message (`messaging` with `message.mid`)."""
+    talk = world.objects[message["conversation_id"]]
+    event = {"sender": {"id": message["from"]["id"]}, "recipient": {"id": talk["page_id"]},
+             "timestamp": int(message["created"] * 1000), "message": {"mid": message["id"], "text": message["message"]}}
+    return {"object": "page", "entry": [{"id": talk["page_id"], "time": int(world.now() * 1000),
+                                         "messaging": [event]}]}
