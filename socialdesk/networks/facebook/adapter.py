@@ -196,12 +196,21 @@ class FacebookAdapter:
         # token, a pasted Page token is tried as it is.
         upload_token = self.account.credentials.get("user_access_token") or graph.access_token
         content = media.path.read_bytes()
-        session = graph.post(f"{app_id}/uploads", {"file_name": media.path.name, "file_length": len(content),
-                                                   "file_type": media.content_type}, creates=False,
-                             token=upload_token)
-        uploaded = graph.request("POST", str(session["id"]), content=content, authenticate=False,
-                                 headers={"Authorization": f"OAuth {upload_token}", "file_offset": "0"},
-                                 timeout=UPLOAD_TIMEOUT)
+        try:
+            session = graph.post(f"{app_id}/uploads", {"file_name": media.path.name, "file_length": len(content),
+                                                       "file_type": media.content_type}, creates=False,
+                                 token=upload_token)
+            uploaded = graph.request("POST", str(session["id"]), content=content, authenticate=False,
+                                     headers={"Authorization": f"OAuth {upload_token}", "file_offset": "0"},
+                                     timeout=UPLOAD_TIMEOUT)
+        except AuthError as error:
+            if upload_token == graph.access_token:
+                raise
+            # The sign-in kept for uploads expired (about 60 days); the Page's own token still posts the rest.
+            raise PermanentNetworkError(
+                "Facebook refused the sign-in socialdesk keeps for video uploads (it lasts about 60 days): "
+                f"{error.network_message} Connect the Page again by signing in to post videos.",
+                status_code=error.status_code, details=error.details) from error
         handle = uploaded["h"]
         data: dict[str, Any] = {"description": post.text, "fbuploader_video_file_chunk": handle}
         title = _options(post).get("video_title") or post.title

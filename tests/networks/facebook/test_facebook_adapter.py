@@ -248,3 +248,14 @@ def test_a_comment_in_the_same_second_as_the_last_poll_is_not_lost(fb: Facebook)
     second = adapter.fetch_inbox(first.cursor)
     assert [i.text for i in second.items] == ["second, same second"]
     assert adapter.fetch_inbox(second.cursor).items == []
+
+
+def test_an_expired_upload_sign_in_fails_the_video_not_the_channel(fb: Facebook, tmp_path: Path) -> None:
+    path = tmp_path / "clip.mp4"
+    path.write_bytes(b"\0" * 50)
+    video = OutgoingMedia(path=path, kind=MediaKind.VIDEO, content_type="video/mp4", size_bytes=50)
+    user_token = fb.world.user_token(fb.user["id"])
+    fb.world.expire(user_token)
+    with pytest.raises(PermanentNetworkError) as refused:
+        fb.adapter(user_access_token=user_token).publish(OutgoingPost(text="Clip", media=[video]))
+    assert not isinstance(refused.value, AuthError) and "video uploads" in refused.value.network_message
