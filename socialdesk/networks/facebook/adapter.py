@@ -52,6 +52,7 @@ from socialdesk.networks.base import (
     PermanentNetworkError,
     PostMetrics,
     PublishedPost,
+    PublishOption,
 )
 from socialdesk.networks.facebook.items import comment_item, graph_time, is_message_id, message_item
 from socialdesk.networks.meta.graph import UPLOAD_TIMEOUT, GraphClient
@@ -85,7 +86,7 @@ def _norm(text: str) -> str:
 
 
 def _options(post: OutgoingPost) -> dict[str, Any]:
-    return dict(getattr(post, "options", None) or {})
+    return dict(post.options or {})
 
 
 def video_base() -> str:
@@ -116,11 +117,8 @@ class FacebookAdapter:
 
     def capabilities(self) -> Capabilities:
         # Scheduling stays socialdesk's (the publisher sends at the time), so Meta's is not offered.
-        caps = replace(NETWORK_PROFILES["facebook"], label="Facebook Page", native_scheduling=False)
-        options = _publish_options()
-        if options is not None:
-            caps = replace(caps, options=options)  # type: ignore[call-arg]
-        return caps
+        return replace(NETWORK_PROFILES["facebook"], label="Facebook Page", native_scheduling=False,
+                       options=PUBLISH_OPTIONS, messaging_window_hours=int(MESSAGING_WINDOW.total_seconds() // 3600))
 
     def credentials_expire_at(self) -> datetime | None:
         # A Page token from a long-lived user token does not expire (it can be revoked: error 190).
@@ -459,18 +457,12 @@ def graph_version_base(base: str) -> str:
     return f"{base.rstrip('/')}/{get_settings().meta_graph_version}"
 
 
-def _publish_options() -> tuple[Any, ...] | None:
-    """The per-publication options (`first_comment`, `link`), once networks/base.py has PublishOption."""
-    try:
-        from socialdesk.networks.base import PublishOption  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    return (
-        PublishOption("first_comment", "First comment", kind="textarea",
-                      help="Posted as the Page right after the post (links or hashtags kept out of the text)"),
-        PublishOption("link", "Link card", kind="text",
-                      help="The address shown as the post's link preview; by default the first link in the text"),
-    )
+PUBLISH_OPTIONS = (
+    PublishOption("first_comment", "First comment", kind="textarea", max_length=8000,
+                  help="Posted as the Page right after the post (keeps links or hashtags out of the text)"),
+    PublishOption("link", "Link card", kind="text",
+                  help="The address shown as the post's link preview; by default the first link in the text"),
+)
 
 
 # -- connecting -----------------------------------------------------------------------------------------

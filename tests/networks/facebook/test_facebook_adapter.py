@@ -100,8 +100,7 @@ def test_video_through_resumable_upload(fb: Facebook, tmp_path: Path) -> None:
 
 
 def test_first_comment_follows_the_post(fb: Facebook) -> None:
-    post = OutgoingPost(text="Hello")
-    object.__setattr__(post, "options", {"first_comment": "#coffee #zagreb"})
+    post = OutgoingPost(text="Hello", options={"first_comment": "#coffee #zagreb"})
     published = fb.adapter().publish(post)
     comments = fb.world.of_kind("comment", post_id=published.external_id)
     assert [c["message"] for c in comments] == ["#coffee #zagreb"]

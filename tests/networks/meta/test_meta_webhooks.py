@@ -9,13 +9,12 @@ from typing import Any
 
 import pytest
 
-webhooks = pytest.importorskip("socialdesk.networks.webhooks")
-
-from socialdesk.core.config import reset_settings_cache  # noqa: E402
-from socialdesk.networks.base import IncomingKind  # noqa: E402
-from socialdesk.networks.meta.webhooks import handler  # noqa: E402
-from tests.contract.meta import MetaWorld, signed_delivery  # noqa: E402
-from tests.contract.meta_facebook import add_comment, add_message, comment_delivery, message_delivery  # noqa: E402
+from socialdesk.core.config import reset_settings_cache
+from socialdesk.networks import webhooks
+from socialdesk.networks.base import IncomingKind
+from socialdesk.networks.meta.webhooks import handler
+from tests.contract.meta import MetaWorld, signed_delivery
+from tests.contract.meta_facebook import add_comment, add_message, comment_delivery, message_delivery
 
 
 @pytest.fixture
