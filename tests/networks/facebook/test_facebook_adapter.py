@@ -258,3 +258,14 @@ def test_an_expired_upload_sign_in_fails_the_video_not_the_channel(fb: Facebook,
     with pytest.raises(PermanentNetworkError) as refused:
         fb.adapter(user_access_token=user_token).publish(OutgoingPost(text="Clip", media=[video]))
     assert not isinstance(refused.value, AuthError) and "video uploads" in refused.value.network_message
+
+
+def test_a_token_from_another_app_is_used_without_our_proof(fb: Facebook) -> None:
+    explorer = fb.world.issue("page", fb.page["id"], app_id="145634995501895").value  # the Graph API Explorer's
+    account = connect(page_id=fb.page["id"], access_token=explorer)
+    assert account.settings["appsecret_proof"] is False
+    adapter = fb.adapter()
+    adapter.account = type(adapter.account)("ch1", fb.page["id"], "brand", {"access_token": explorer},
+                                            {"page_id": fb.page["id"], "appsecret_proof": False})
+    adapter.publish(OutgoingPost(text="From an Explorer token"))
+    assert "appsecret_proof" not in fb.server.calls_to("POST", rf"{V}/\d+/feed")[-1].form()
