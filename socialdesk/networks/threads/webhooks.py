@@ -1,10 +1,10 @@
 """Threads webhooks (https://developers.facebook.com/docs/threads/webhooks): replies and mentions in real time.
 
 Delivered through the operator's Meta app to the network-wide address `/webhooks/threads`, with Meta's usual
-handshake (`GET ?hub.mode=subscribe&hub.verify_token=…&hub.challenge=…`, answered with the challenge when the
-token is SOCIALDESK_META_WEBHOOK_VERIFY_TOKEN) and signature (`X-Hub-Signature-256: sha256=<HMAC-SHA256 of
-the body with the app secret>`). Which of the app's two secrets signs Threads deliveries the documentation
-does not say, so the Threads app secret and the Meta app secret are both accepted.
+handshake (`GET ?hub.mode=subscribe&hub.verify_token=…&hub.challenge=…`: networks/meta/webhooks.py answers
+it, as for Facebook and Instagram) and signature (`X-Hub-Signature-256: sha256=<HMAC-SHA256 of the body with
+the app secret>`). Which of the app's two secrets signs Threads deliveries the documentation does not say, so
+the Threads app secret and the Meta app secret are both accepted.
 
 A delivery is one change: `{"app_id", "topic", "target_id", "time", "values": {"field": "replies" |
 "mentions", "value": {id, username, text, timestamp, permalink, replied_to, root_post, …}}}` (the
@@ -18,11 +18,11 @@ from typing import Any
 
 from socialdesk.core.config import get_settings
 from socialdesk.networks.base import ChannelAccount, IncomingItem, IncomingKind
+from socialdesk.networks.meta.webhooks import MetaWebhooks
 from socialdesk.networks.threads.adapter import parse_time
 from socialdesk.networks.webhooks import (
     WebhookEvent,
     WebhookRefused,
-    WebhookReply,
     WebhookRequest,
     hmac_sha256_hex,
     signature_matches,
@@ -69,15 +69,8 @@ def incoming(field: str, value: dict[str, Any]) -> IncomingItem | None:
         url=str(value["permalink"]) if value.get("permalink") else None)
 
 
-class ThreadsWebhooks:
-    def answer(self, request: WebhookRequest, channel: ChannelAccount | None) -> WebhookReply | None:
-        if request.method != "GET":
-            return None
-        expected = get_settings().meta_webhook_verify_token
-        if request.query.get("hub.mode") != "subscribe" or not expected or not signature_matches(
-                expected, request.query.get("hub.verify_token", "")):
-            raise WebhookRefused("The verify token does not match SOCIALDESK_META_WEBHOOK_VERIFY_TOKEN.")
-        return WebhookReply(status=200, body=request.query.get("hub.challenge", ""))
+class ThreadsWebhooks(MetaWebhooks):
+    """Meta's handshake (inherited); Threads' own signature secrets and delivery shape."""
 
     def verify(self, request: WebhookRequest, channel: ChannelAccount | None) -> None:
         settings = get_settings()
