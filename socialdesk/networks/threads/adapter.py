@@ -37,6 +37,7 @@ from socialdesk.networks.base import (
     IncomingKind,
     MediaKind,
     NetworkError,
+    OutcomeUnknown,
     OutgoingMedia,
     OutgoingPost,
     PermanentNetworkError,
@@ -409,13 +410,22 @@ class ThreadsAdapter:
         return found
 
     def reply(self, item_external_id: str, text: str) -> str:
-        """A reply is a TEXT container with reply_to_id, published like a post."""
+        """A reply is a TEXT container with reply_to_id, published like a post. When the publish's answer is
+        lost, the account's replies are looked at before anyone is told to try again: a person retrying would
+        otherwise answer twice."""
         reply = OutgoingPost(text=text, reply_to_external_id=item_external_id)
         self.check(reply)
         self._refuse_when_exhausted(reply=True)
+        started = clock.now() - timedelta(minutes=5)
         container = self._create_container({"media_type": "TEXT", "text": text, "reply_to_id": item_external_id})
         self.wait_finished(container)
-        made = self.client.post(f"{self.user_id}/threads_publish", {"creation_id": container}, creates=True)
+        try:
+            made = self.client.post(f"{self.user_id}/threads_publish", {"creation_id": container}, creates=True)
+        except OutcomeUnknown:
+            found = self.find_published(reply, started)
+            if found is None:
+                raise
+            return found.external_id
         if not isinstance(made, dict) or not made.get("id"):
             raise PermanentNetworkError("Threads answered the reply without its id.")
         return str(made["id"])

@@ -382,3 +382,20 @@ def test_delete_removes_an_own_post(threads: ThreadsContract) -> None:
     assert threads.server.calls_to("DELETE", rf"/v1\.0/{post.external_id}")[0].query["access_token"] == threads.token
     with pytest.raises(PermanentNetworkError, match="does not exist"):
         adapter.delete(post.external_id)
+
+
+def test_a_reply_whose_answer_is_lost_is_found_not_sent_again(threads: ThreadsContract) -> None:
+    adapter = _adapter(threads)
+    post = adapter.publish(OutgoingPost(text="Ask us anything"))
+    comment = threads.add_reply(post.external_id, "ana", "Opening hours?")
+    threads.server.lose_answer("POST", PUBLISH)
+    reply_id = adapter.reply(comment.id, "8 to 20, every day")
+    assert threads.media[reply_id].reply_to == comment.id
+    assert len(threads.posts(replies=True)) == 1
+    looked = [c for c in threads.server.calls if c.path.endswith(f"/{threads.user_id}/replies")]
+    assert looked and "replied_to" in looked[-1].query["fields"]
+    # Nothing to find: the reply's fate is unknown and said so.
+    other = threads.add_reply(post.external_id, "marko", "Parking?")
+    threads.server.fail("POST", PUBLISH, status=200, json={})  # an answer without an id
+    with pytest.raises(PermanentNetworkError, match="without its id"):
+        adapter.reply(other.id, "Behind the shop")
