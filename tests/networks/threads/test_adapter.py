@@ -112,8 +112,10 @@ def test_the_contract_server_refuses_what_the_docs_say_is_wrong(threads: Threads
         client.post(f"{threads.user_id}/threads", {"media_type": "TEXT", "text": "😀" * 126})
     with pytest.raises(PermanentNetworkError, match="image_url is required"):
         client.post(f"{threads.user_id}/threads", {"media_type": "IMAGE"})
-    with pytest.raises(PermanentNetworkError, match="2 to 20 children"):
+    with pytest.raises(PermanentNetworkError, match="2 to 20 children; got 1"):
         client.post(f"{threads.user_id}/threads", {"media_type": "CAROUSEL", "children": "1"})
+    with pytest.raises(PermanentNetworkError, match="2 to 20 children; got 21"):
+        client.post(f"{threads.user_id}/threads", {"media_type": "CAROUSEL", "children": [str(i) for i in range(21)]})
     with pytest.raises(PermanentNetworkError, match="Media download has failed"):
         client.post(f"{threads.user_id}/threads", {"media_type": "IMAGE", "image_url": "https://x.test/a.jpg"})
     threads.can_fetch = lambda url: True
