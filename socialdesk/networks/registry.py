@@ -114,6 +114,25 @@ NETWORKS: dict[str, NetworkSpec] = {
                          help="WordPress admin → Users → Profile → Application Passwords (not your login password)"),
         ),
     ),
+    "facebook": NetworkSpec(
+        key="facebook", label="Facebook Page",
+        adapter="socialdesk.networks.facebook.adapter:FacebookAdapter",
+        connect="socialdesk.networks.facebook.adapter:connect",
+        oauth="socialdesk.networks.facebook.oauth:FacebookOAuth", token_field="access_token",
+        webhooks="socialdesk.networks.meta.webhooks:handler",
+        name_example="e.g. Brand on Facebook",
+        fields=(
+            ConnectField("page_id", "Page id", required=False, placeholder="104123456789012",
+                         help="The Page's numeric id: the Page → About → Page transparency, or Meta Business "
+                              "Suite → Settings → Business assets. Signing in without one connects the first "
+                              "Page you allow."),
+            ConnectField("access_token", "Access token", kind="password", required=False,
+                         help="Leave empty to sign in with Facebook. Or paste a Page access token (or a user "
+                              "token of someone who manages the Page) with "
+                              "pages_manage_posts, pages_read_engagement, pages_manage_engagement, "
+                              "pages_read_user_engagement, read_insights; pages_messaging for Messenger"),
+        ),
+    ),
     "ghost": NetworkSpec(
         key="ghost", label="Ghost blog",
         adapter="socialdesk.networks.ghost.adapter:GhostAdapter",
@@ -124,6 +143,21 @@ NETWORKS: dict[str, NetworkSpec] = {
                          placeholder="https://blog.example.com"),
             ConnectField("admin_api_key", "Admin API key", kind="password",
                          help="Ghost admin → Settings → Integrations → Add custom integration"),
+        ),
+    ),
+    "threads": NetworkSpec(
+        key="threads", label="Threads",
+        adapter="socialdesk.networks.threads.adapter:ThreadsAdapter",
+        connect="socialdesk.networks.threads.adapter:connect",
+        oauth="socialdesk.networks.threads.oauth:ThreadsOAuth", token_field="access_token",
+        webhooks="socialdesk.networks.threads.webhooks:handler",
+        name_example="e.g. Brand on Threads",
+        fields=(
+            ConnectField("access_token", "Access token", kind="password", required=False,
+                         help="Leave empty to sign in on Threads. Or paste a long-lived Threads user token "
+                              "(Meta app dashboard → Threads use case → token generator); socialdesk renews it."),
+            ConnectField("threads_user_id", "Threads user id", required=False, placeholder="17841400000000000",
+                         help="Optional with a pasted token: checked against the token's own account"),
         ),
     ),
 }
