@@ -35,6 +35,8 @@ def entities(text: str) -> list[dict[str, Any]]:
     for match in _URL.finditer(text):
         end = match.end()
         while end > match.start() and text[end - 1] in _TRAILING:
+            if text[end - 1] == ")" and text.count("(", match.start(), end) >= text.count(")", match.start(), end):
+                break  # a balanced bracket belongs to the link (Wikipedia's …_(disambiguation))
             end -= 1
         spans.append((match.start(), end, "url"))
     taken = [(s, e) for s, e, _ in spans]
