@@ -228,6 +228,10 @@ class TelegramContract:
             found.append(_params_of(call))
         return found
 
+    def calls_sent(self) -> list[Any]:
+        """Every call that could have made a message in a chat."""
+        return self.server.calls_to("POST", r"/bot[^/]+/(send\w+|copyMessages?|forwardMessages?)")
+
     # The API ----------------------------------------------------------------------------------------
 
     def _routes(self) -> None:
