@@ -43,10 +43,10 @@ def mask(text: str) -> str:
 
 class _MaskTokens(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.args:
-            record.args = tuple(mask(str(a)) if isinstance(a, str | httpx.URL) else a
-                                for a in (record.args if isinstance(record.args, tuple) else (record.args,)))
-        record.msg = mask(str(record.msg))
+        if isinstance(record.args, tuple):
+            record.args = tuple(mask(str(a)) if isinstance(a, str | httpx.URL) else a for a in record.args)
+        if isinstance(record.msg, str):
+            record.msg = mask(record.msg)
         return True
 
 

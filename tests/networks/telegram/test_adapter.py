@@ -207,3 +207,10 @@ def test_followers_are_the_member_count_and_post_metrics_are_not_available(teleg
     metrics = adapter.post_metrics([f"{CHANNEL_ID}:100"])[f"{CHANNEL_ID}:100"]
     assert metrics.views is None and metrics.likes is None and metrics.reposts is None
     assert not adapter.capabilities().post_metrics
+
+
+def test_the_token_stays_out_of_the_logs(telegram: TelegramContract, caplog: pytest.LogCaptureFixture) -> None:
+    adapter = _adapter()
+    with caplog.at_level("DEBUG"):
+        adapter.publish(OutgoingPost("Hi"))
+    assert "sendMessage" in caplog.text and TOKEN not in caplog.text
