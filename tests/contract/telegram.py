@@ -169,6 +169,7 @@ class TelegramContract:
         self.next_update = 800_000
         self.confirmed_below = 0
         self.webhook: dict[str, Any] | None = None
+        self.webhook_trouble: dict[str, Any] = {}  # last_error_date / last_error_message, as getWebhookInfo has them
         self.files: dict[str, bytes] = {}
         self._routes()
 
@@ -454,6 +455,15 @@ class TelegramContract:
             self.webhook = {"url": url, "secret_token": secret,
                             "allowed_updates": params.get("allowed_updates")} if url else None
             return True
+
+        @method("getWebhookInfo")
+        def get_webhook_info(params: dict[str, Any], files: dict[str, bytes]) -> Any:
+            found: dict[str, Any] = {"url": "", "has_custom_certificate": False, "pending_update_count": 0}
+            if self.webhook is not None:
+                found.update(url=self.webhook["url"], pending_update_count=len(self.updates),
+                             allowed_updates=self.webhook["allowed_updates"] or [])
+                found.update(self.webhook_trouble)
+            return found
 
         @method("deleteWebhook")
         def delete_webhook(params: dict[str, Any], files: dict[str, bytes]) -> Any:

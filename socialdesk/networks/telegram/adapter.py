@@ -36,6 +36,7 @@ from socialdesk.networks.base import (
     PermanentNetworkError,
     PostMetrics,
     PublishedPost,
+    TransientNetworkError,
 )
 from socialdesk.networks.profiles import NETWORK_PROFILES
 from socialdesk.networks.telegram import text as texts
@@ -52,6 +53,7 @@ POLL_OPTION_LIMIT = 100
 ALBUM = (2, 10)  # https://core.telegram.org/bots/api#sendmediagroup
 INBOX_BATCH = 100  # getUpdates' largest `limit`
 WEBHOOK_SET = "webhook"  # the inbox cursor once Telegram delivers by webhook
+WEBHOOK_ERROR_RECENT = 15 * 60  # a delivery error younger than this is shown on the channel
 
 
 def _options() -> tuple[Any, ...]:
@@ -283,8 +285,7 @@ class TelegramAdapter:
         webhook set (a public address configured), getUpdates is refused and the webhook delivers.
         """
         if self.account.settings.get("webhook"):
-            if cursor != WEBHOOK_SET:
-                self.set_webhook()
+            self.check_webhook()
             return InboxPage(items=[], cursor=WEBHOOK_SET)  # the webhook delivers (webhooks.py)
         offset = int(cursor) if cursor and cursor.isdigit() else None
         try:
@@ -301,6 +302,21 @@ class TelegramAdapter:
             items.extend(updates.items_from(update, channel_id=self.chat_id, discussion_id=self.discussion_id,
                                             bot_id=self.bot_id))
         return InboxPage(items=items, cursor=str(last) if last is not None else cursor)
+
+    def check_webhook(self) -> None:
+        """Set the webhook when Telegram does not have it (first fetch, or someone changed it), and say so
+        when Telegram reports it cannot deliver (https://core.telegram.org/bots/api#getwebhookinfo)."""
+        from socialdesk.networks.webhooks import webhook_url
+
+        info = self.api.call("getWebhookInfo") or {}
+        if info.get("url") != webhook_url("telegram", self.account.channel_id):
+            self.set_webhook()
+            return
+        failed_at = int(info.get("last_error_date") or 0)
+        if info.get("last_error_message") and failed_at > clock.now().timestamp() - WEBHOOK_ERROR_RECENT:
+            raise TransientNetworkError(f"Telegram cannot deliver comments to socialdesk's webhook: "
+                                        f"{info['last_error_message']} ({info.get('pending_update_count', 0)} "
+                                        "waiting)")
 
     def set_webhook(self) -> None:
         """Ask Telegram to deliver this bot's updates to socialdesk's address for the channel, with the

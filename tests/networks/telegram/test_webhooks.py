@@ -60,6 +60,16 @@ def test_the_first_inbox_fetch_sets_the_webhook_and_polling_stops(database: Data
     assert len(telegram.sent("setWebhook")) == 1 and not telegram.sent("getUpdates")
     with database.read_sessions() as session:
         assert session.get(Channel, channel_id).inbox_cursor == "webhook"
+    # Telegram says it cannot deliver: the channel shows Telegram's words.
+    telegram.webhook_trouble = {"last_error_date": int(clock.now().timestamp()) - 60,
+                                "last_error_message": "Connection timed out"}
+    inbox.fetch_channel(database, channel_id)
+    with database.read_sessions() as session:
+        assert "Connection timed out" in (session.get(Channel, channel_id).status_message or "")
+    # Someone pointed the bot elsewhere: the next fetch sets it back.
+    telegram.webhook = None
+    inbox.fetch_channel(database, channel_id)
+    assert len(telegram.sent("setWebhook")) == 2
 
 
 def test_an_update_with_the_right_secret_is_stored_once(database: Database, clock: ManualClock,
