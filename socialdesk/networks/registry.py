@@ -130,6 +130,7 @@ NETWORKS: dict[str, NetworkSpec] = {
         key="telegram", label="Telegram channel",
         adapter="socialdesk.networks.telegram.adapter:TelegramAdapter",
         connect="socialdesk.networks.telegram.adapter:connect",
+        webhooks="socialdesk.networks.telegram.webhooks:HANDLER",
         name_example="e.g. Brand on Telegram",
         fields=(
             ConnectField("bot_token", "Bot token", kind="password",

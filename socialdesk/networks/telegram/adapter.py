@@ -36,6 +36,7 @@ from socialdesk.networks.base import (
     PermanentNetworkError,
     PostMetrics,
     PublishedPost,
+    PublishOption,
     TransientNetworkError,
 )
 from socialdesk.networks.profiles import NETWORK_PROFILES
@@ -56,28 +57,20 @@ WEBHOOK_SET = "webhook"  # the inbox cursor once Telegram delivers by webhook
 WEBHOOK_ERROR_RECENT = 15 * 60  # a delivery error younger than this is shown on the channel
 
 
-def _options() -> tuple[Any, ...]:
-    try:
-        from socialdesk.networks.base import PublishOption  # type: ignore[attr-defined]
-    except ImportError:  # before the shared publish options land
-        return ()
-    return (
-        PublishOption("silent", "Send silently", kind="bool", default=False,
-                      help="Subscribers get the post without a sound (disable_notification)."),
-        PublishOption("pin", "Pin in the channel", kind="bool", default=False,
-                      help="Pin the post once it is out (pinChatMessage, without a notification)."),
-        PublishOption("as_document", "Send files as documents", kind="bool", default=False,
-                      help="Uncompressed files (sendDocument) instead of photos and videos."),
-        PublishOption("quiz_answer", "Quiz: number of the correct answer", kind="number",
-                      help="Makes the poll a quiz; 1 is the first answer."),
-    )
+OPTIONS = (
+    PublishOption("silent", "Send silently", kind="bool", default=False,
+                  help="Subscribers get the post without a sound (disable_notification)."),
+    PublishOption("pin", "Pin in the channel", kind="bool", default=False,
+                  help="Pin the post once it is out (pinChatMessage, without a notification)."),
+    PublishOption("as_document", "Send files as documents", kind="bool", default=False,
+                  help="Uncompressed files (sendDocument) instead of photos and videos."),
+    PublishOption("quiz_answer", "Quiz: number of the correct answer", kind="number",
+                  help="For a poll: makes it a quiz whose correct answer is this one (1 is the first)."),
+)
 
 
 def capabilities() -> Capabilities:
     base = NETWORK_PROFILES["telegram"]
-    extra: dict[str, Any] = {}
-    if "options" in {f.name for f in dataclasses.fields(Capabilities)}:
-        extra["options"] = _options()
     return dataclasses.replace(
         base,
         # The Bot API cannot read a channel's history and has no idempotency key: after a lost answer
@@ -87,13 +80,12 @@ def capabilities() -> Capabilities:
         # updates, which socialdesk does not store per post (docs/networks/telegram.md).
         post_metrics=frozenset(),
         direct_messages=True,  # messages people send the bot (they must start it first)
-        **extra,
+        options=OPTIONS,
     )
 
 
 def _option(post: OutgoingPost, name: str, default: Any = None) -> Any:
-    options = getattr(post, "options", None) or {}
-    return options.get(name, default)
+    return (post.options or {}).get(name, default)
 
 
 def _flag(value: Any) -> bool:
@@ -306,7 +298,7 @@ class TelegramAdapter:
     def check_webhook(self) -> None:
         """Set the webhook when Telegram does not have it (first fetch, or someone changed it), and say so
         when Telegram reports it cannot deliver (https://core.telegram.org/bots/api#getwebhookinfo)."""
-        from socialdesk.networks.webhooks import webhook_url
+        from socialdesk.inbox.webhooks import webhook_url
 
         info = self.api.call("getWebhookInfo") or {}
         if info.get("url") != webhook_url("telegram", self.account.channel_id):
@@ -321,7 +313,7 @@ class TelegramAdapter:
     def set_webhook(self) -> None:
         """Ask Telegram to deliver this bot's updates to socialdesk's address for the channel, with the
         channel's secret in X-Telegram-Bot-Api-Secret-Token (https://core.telegram.org/bots/api#setwebhook)."""
-        from socialdesk.networks.webhooks import webhook_url
+        from socialdesk.inbox.webhooks import webhook_url
 
         self.api.call("setWebhook", {"url": webhook_url("telegram", self.account.channel_id),
                                      "secret_token": str(self.account.credentials.get("webhook_secret") or ""),

@@ -112,8 +112,7 @@ def test_the_contract_refuses_too_long_text_the_adapter_did_not_check(telegram: 
 
 def test_a_photo_with_a_caption_and_a_silent_pinned_post(telegram: TelegramContract, tmp_path: Path) -> None:
     adapter = _adapter()
-    post = OutgoingPost("Caption #one", media=[_image(tmp_path)])
-    object.__setattr__(post, "options", {"silent": True, "pin": True})
+    post = OutgoingPost("Caption #one", media=[_image(tmp_path)], options={"silent": True, "pin": True})
     published = adapter.publish(post)
     sent = telegram.sent("sendPhoto")[-1]
     assert sent["photo"]["filename"] == "a.jpg" and sent["caption"] == "Caption #one"
@@ -156,8 +155,8 @@ def test_polls_and_quizzes_are_native(telegram: TelegramContract) -> None:
     sent = telegram.sent("sendPoll")[-1]
     assert sent["question"] == "Coffee or tea?" and sent["options"] == [{"text": "Coffee"}, {"text": "Tea"}]
     assert sent["allows_multiple_answers"] is True
-    quiz = OutgoingPost("Capital of Croatia?", poll=OutgoingPoll(["Split", "Zagreb", "Rijeka"]))
-    object.__setattr__(quiz, "options", {"quiz_answer": 2})
+    quiz = OutgoingPost("Capital of Croatia?", poll=OutgoingPoll(["Split", "Zagreb", "Rijeka"]),
+                        options={"quiz_answer": 2})
     adapter.publish(quiz)
     sent = telegram.sent("sendPoll")[-1]
     assert sent["type"] == "quiz" and sent["correct_option_id"] == 1

@@ -48,7 +48,7 @@ def test_a_telegram_album_comments_a_reply_and_metrics(database: Database, clock
         images += ["--image", str(path)]
     text = "New menu! *50%* off_today <b>only</b> & more: https://example.com/menu"
     _cli("post", "create", "--workspace", workspace, "--channel", "Brand on Telegram", "--text", text,
-         *images, "--now")
+         *images, "--option", "Brand on Telegram:silent=true", "--now")
     _cli("run-jobs")
 
     # Published exactly once, as one documented sendMediaGroup.
@@ -59,6 +59,7 @@ def test_a_telegram_album_comments_a_reply_and_metrics(database: Database, clock
     assert [m["media"] for m in sent["media"]] == ["attach://file0", "attach://file1", "attach://file2"]
     assert all(sent[f"file{n}"]["size"] == len(PNG) for n in range(3))
     assert sent["media"][0]["caption"] == text and "parse_mode" not in sent["media"][0]
+    assert sent["disable_notification"] == "true"  # the post's silent option, a multipart field
     with database.read_sessions() as session:
         publication = session.scalars(select(Publication)).one()
         assert publication.status == PublicationStatus.PUBLISHED

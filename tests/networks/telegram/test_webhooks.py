@@ -23,7 +23,6 @@ from tests.contract.telegram import TOKEN, TelegramContract
 from tests.helpers import World, make_world
 from tests.networks.telegram.test_publishing import _due_now, _publication
 
-pytest.importorskip("socialdesk.networks.webhooks", reason="the shared webhook service is not merged yet")
 HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
