@@ -213,3 +213,12 @@ def test_the_token_stays_out_of_the_logs(telegram: TelegramContract, caplog: pyt
     with caplog.at_level("DEBUG"):
         adapter.publish(OutgoingPost("Hi"))
     assert "sendMessage" in caplog.text and TOKEN not in caplog.text
+
+
+def test_every_contract_endpoint_cites_its_bot_api_section() -> None:
+    endpoints = TelegramContract().server.endpoints
+    assert len(endpoints) >= 20
+    assert all(doc.startswith("https://core.telegram.org/bots/api#") for _, _, doc in endpoints)
+    assert {doc.rsplit("#", 1)[1] for _, _, doc in endpoints} >= {
+        "getme", "getchat", "getchatmember", "sendmessage", "sendmediagroup", "sendpoll", "pinchatmessage",
+        "editmessagetext", "deletemessage", "getupdates", "setwebhook", "banchatmember", "getchatmembercount"}
