@@ -376,7 +376,10 @@ class TelegramAdapter:
 
 
 def _file(media: OutgoingMedia) -> tuple[str, bytes, str]:
-    return media.path.name, media.path.read_bytes(), media.content_type
+    try:
+        return media.path.name, media.path.read_bytes(), media.content_type
+    except OSError as error:  # before anything was sent: a plain failure, not an unknown outcome
+        raise PermanentNetworkError(f"Cannot read {media.path.name}: {error.strerror}") from None
 
 
 def _time(stamp: Any) -> datetime:

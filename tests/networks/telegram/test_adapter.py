@@ -100,6 +100,10 @@ def test_too_long_is_refused_before_sending(telegram: TelegramContract, tmp_path
         adapter.publish(OutgoingPost("x" * 4097))
     with pytest.raises(PermanentNetworkError, match="1024"):
         adapter.publish(OutgoingPost("x" * 1025, media=[_image(tmp_path)]))
+    gone = _image(tmp_path, "gone.jpg")
+    gone.path.unlink()
+    with pytest.raises(PermanentNetworkError, match=r"Cannot read gone\.jpg"):
+        adapter.publish(OutgoingPost("Lost file", media=[gone]))
     assert not telegram.server.calls_to("POST", r"/bot[^/]+/send\w+")
     adapter.publish(OutgoingPost("🎉" * 4096))  # 4,096 characters (8,192 UTF-16 units) fit
 
