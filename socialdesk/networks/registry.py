@@ -160,6 +160,25 @@ NETWORKS: dict[str, NetworkSpec] = {
                          help="Optional with a pasted token: checked against the token's own account"),
         ),
     ),
+    "telegram": NetworkSpec(
+        key="telegram", label="Telegram channel",
+        adapter="socialdesk.networks.telegram.adapter:TelegramAdapter",
+        connect="socialdesk.networks.telegram.adapter:connect",
+        webhooks="socialdesk.networks.telegram.webhooks:HANDLER",
+        name_example="e.g. Brand on Telegram",
+        fields=(
+            ConnectField("bot_token", "Bot token", kind="password",
+                         help="From @BotFather: /newbot, then copy the token it gives. Add the bot to the channel "
+                              "as an administrator allowed to post, edit and delete messages.",
+                         placeholder="123456789:AA…"),
+            ConnectField("chat_id", "Channel", help="The channel's @name, or its -100… id for a private channel",
+                         placeholder="@brand_channel"),
+            ConnectField("updates_by", "Comments arrive by", kind="select", required=False,
+                         choices=("webhook", "polling"),
+                         help="Webhook needs socialdesk's public address (SOCIALDESK_PUBLIC_URL); polling works "
+                              "anywhere. Left empty: webhook when a public address is set."),
+        ),
+    ),
 }
 
 
