@@ -128,13 +128,15 @@ NETWORKS: dict[str, NetworkSpec] = {
         key="vk", label="VK community",
         adapter="socialdesk.networks.vk.adapter:VkAdapter",
         connect="socialdesk.networks.vk.adapter:connect",
+        oauth="socialdesk.networks.vk.oauth:VkOAuth", token_field="access_token",
         name_example="e.g. Brand on VK",
         fields=(
             ConnectField("group_id", "Community", placeholder="club123456 or 123456",
                          help="The community's id (the number in vk.com/club123456) or its short name"),
             ConnectField("access_token", "Administrator's user token", kind="password", required=False,
-                         help="A user token of one of the community's administrators (scopes wall, photos, "
-                              "video, groups, stats, offline). VK lets only user tokens post on a wall."),
+                         help="Leave empty to sign in with VK ID as an administrator of the community. Or paste "
+                              "a user token of one of its administrators (scopes wall, photos, video, groups, "
+                              "stats, offline): VK lets only user tokens post on a wall."),
             ConnectField("community_token", "Community token", kind="password", required=False,
                          help="Optional, for community messages: community → Manage → API usage → "
                               "Access tokens (rights: messages, manage)"),

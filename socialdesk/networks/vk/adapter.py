@@ -434,6 +434,15 @@ class VkAdapter:
             })
         return out
 
+    def account_details(self) -> dict[str, Any] | None:
+        """What analytics keeps beside the counts (channel settings → account_details): the community's
+        daily statistics. VK refuses stats.get to some communities and tokens: then None (not available)."""
+        try:
+            days = self.community_stats()
+        except PermanentNetworkError:
+            return None
+        return {"source": "stats.get", "collected_at": clock.now().isoformat(), "days": days}
+
     def followers(self, cursor: str | None = None, limit: int = 100) -> FollowerPage:
         raise PermanentNetworkError("socialdesk does not list VK community members; the count is in metrics.")
 
