@@ -489,7 +489,8 @@ def normalise_group(value: str) -> str:
 
 
 def account_for(group_id: str, access_token: str, *, community_token: str | None = None,
-                callback_secret: str | None = None, extra_credentials: dict[str, Any] | None = None) -> dict[str, Any]:
+                callback_secret: str | None = None, confirmation_code: str | None = None,
+                extra_credentials: dict[str, Any] | None = None) -> dict[str, Any]:
     """Check the tokens against the community and return what the channel stores."""
     wanted = normalise_group(group_id)
     with VkApi(access_token) as api:
@@ -501,10 +502,10 @@ def account_for(group_id: str, access_token: str, *, community_token: str | None
             raise PermanentNetworkError(f"The token's user is not an administrator of {group.get('name')}: "
                                         "VK lets only administrators post on a community's wall.")
         gid = int(group["id"])
-        confirmation = None
+        confirmation = confirmation_code
         try:
             code = api.call("groups.getCallbackConfirmationCode", group_id=gid)
-            confirmation = code.get("code") if isinstance(code, dict) else None
+            confirmation = (code.get("code") if isinstance(code, dict) else None) or confirmation
         except PermanentNetworkError:
             pass  # needs the community's management right; Callback API then cannot be confirmed
     if community_token:
@@ -533,10 +534,12 @@ def account_for(group_id: str, access_token: str, *, community_token: str | None
 
 
 def connect(group_id: str, access_token: str | None = None, community_token: str | None = None,
-            callback_secret: str | None = None, **_unused: Any) -> dict[str, Any]:
+            callback_secret: str | None = None, confirmation_code: str | None = None,
+            **_unused: Any) -> dict[str, Any]:
     """Connect by pasting tokens; without `access_token` the web page signs in with VK ID instead."""
     if not access_token:
         raise ValueError("an access token is needed here (the user token of a community administrator); "
                          "the web page can sign you in with VK ID instead")
     return account_for(group_id, access_token.strip(), community_token=(community_token or "").strip() or None,
-                       callback_secret=(callback_secret or "").strip() or None)
+                       callback_secret=(callback_secret or "").strip() or None,
+                       confirmation_code=(confirmation_code or "").strip() or None)
