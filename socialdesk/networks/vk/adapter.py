@@ -42,7 +42,7 @@ from socialdesk.networks.base import (
     PublishedPost,
 )
 from socialdesk.networks.profiles import NETWORK_PROFILES
-from socialdesk.networks.vk.api import VkApi
+from socialdesk.networks.vk.api import COMMUNITY_PER_SECOND, VkApi
 
 # wall.post's message: VK documents no number; the web composer stops at 16,384 characters (unconfirmed).
 TEXT_LIMIT = 16_384
@@ -143,7 +143,7 @@ class VkAdapter:
         if not token:
             raise PermanentNetworkError("Community messages need a community token: reconnect the VK channel "
                                         "with one (community → Manage → API usage → Access tokens).")
-        return VkApi(str(token))
+        return VkApi(str(token), per_second=COMMUNITY_PER_SECOND)
 
     def credentials_expire_at(self) -> datetime | None:
         expires = self.account.credentials.get("expires_at")
@@ -251,12 +251,16 @@ class VkAdapter:
     def fetch_inbox(self, cursor: str | None) -> InboxPage:
         seen = json.loads(cursor) if cursor else {}
         last_comment, last_message = int(seen.get("comment", 0)), int(seen.get("message", 0))
+        known_counts: dict[str, int] = dict(seen.get("counts") or {})
+        counts: dict[str, int] = {}
         items: list[IncomingItem] = []
         with self._user() as api:
             posts = api.call("wall.get", owner_id=self.owner_id, count=INBOX_POSTS, filter="owner")
             for post in posts.get("items", []):
-                if not _count(post.get("comments")):
-                    continue
+                count = _count(post.get("comments")) or 0
+                counts[str(post["id"])] = count
+                if not count or known_counts.get(str(post["id"])) == count:
+                    continue  # no comments, or none since the last read: no call spent on it
                 found = api.call("wall.getComments", owner_id=self.owner_id, post_id=post["id"], need_likes=0,
                                  count=COMMENTS_PAGE, sort="desc", extended=1, thread_items_count=10,
                                  fields="screen_name")
@@ -268,7 +272,8 @@ class VkAdapter:
             items += self._messages(last_message)
         comments = [int(i.external_id.rsplit("_", 1)[1]) for i in items if i.kind == IncomingKind.COMMENT]
         messages = [int(i.external_id.rsplit("_", 1)[1]) for i in items if i.kind == IncomingKind.DIRECT_MESSAGE]
-        cursor_out = {"comment": max([last_comment, *comments]), "message": max([last_message, *messages])}
+        cursor_out = {"comment": max([last_comment, *comments]), "message": max([last_message, *messages]),
+                      "counts": counts}
         items.sort(key=lambda i: i.created_at)
         return InboxPage(items=items, cursor=json.dumps(cursor_out))
 

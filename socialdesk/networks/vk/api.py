@@ -9,6 +9,10 @@ which socialdesk must not do blindly (see docs/networks/vk.md).
 
 from __future__ import annotations
 
+import hashlib
+import threading
+import time
+from collections import deque
 from typing import Any
 
 import httpx
@@ -47,6 +51,28 @@ _PERMISSION = {PERMISSION_DENIED, ACCESS_DENIED, ACCESS_TO_POST_DENIED, 203, 219
 PER_SECOND_WAIT = 1.0
 FLOOD_WAIT = 15 * 60.0  # flood control: too many identical actions; VK does not say for how long
 DAILY_LIMIT_WAIT = 60 * 60.0
+
+
+# VK's request limits per token: 3 a second for user tokens, 20 for community tokens
+# (https://dev.vk.com/api/api-requests). Kept per process, so one worker's burst does not meet error 6.
+USER_PER_SECOND = 3
+COMMUNITY_PER_SECOND = 20
+_recent: dict[str, deque[float]] = {}
+_recent_lock = threading.Lock()
+
+
+def _wait_turn(token: str, per_second: int) -> None:
+    while True:
+        with _recent_lock:
+            calls = _recent.setdefault(hashlib.sha256(token.encode()).hexdigest(), deque())
+            now = time.monotonic()
+            while calls and now - calls[0] >= 1.0:
+                calls.popleft()
+            if len(calls) < per_second:
+                calls.append(now)
+                return
+            wait = 1.0 - (now - calls[0])
+        time.sleep(max(wait, 0.01))
 
 
 def api_base() -> str:
@@ -89,8 +115,9 @@ def error_for(error: dict[str, Any], method: str) -> NetworkError:
 class VkApi:
     """Calls with one access token. `close()` when done (or use as a context manager)."""
 
-    def __init__(self, access_token: str, *, base_url: str | None = None) -> None:
+    def __init__(self, access_token: str, *, base_url: str | None = None, per_second: int | None = None) -> None:
         self.access_token = access_token
+        self.per_second = per_second or USER_PER_SECOND
         self.base_url = (base_url or api_base()).rstrip("/")
         self.client = outbound.http_client(timeout=TIMEOUT, headers={"User-Agent": USER_AGENT})
 
@@ -108,6 +135,7 @@ class VkApi:
         message); if it went out and no answer came back, that is OutcomeUnknown, never a plain retry."""
         form = {k: _form_value(v) for k, v in params.items() if v is not None}
         form |= {"access_token": self.access_token, "v": VERSION}
+        _wait_turn(self.access_token, self.per_second)
         body = self._send("POST", f"{self.base_url}/method/{method}", method, creates, data=form)
         if not isinstance(body, dict):
             raise PermanentNetworkError(f"VK answered {method} with something that is not JSON object")
@@ -142,18 +170,23 @@ class VkApi:
                 raise OutcomeUnknown(f"VK did not answer {method} ({type(exc).__name__}: {exc})") from exc
             raise TransientNetworkError(f"VK did not answer {method} ({type(exc).__name__}: {exc})") from exc
         except httpx.HTTPError as exc:
+            if creates:
+                raise OutcomeUnknown(f"VK did not answer {method} ({type(exc).__name__}: {exc})") from exc
             raise PermanentNetworkError(f"Cannot talk to VK ({method}): {exc}") from exc
         if response.status_code >= 500 or response.status_code == 429:
-            error_class = RateLimited if response.status_code == 429 else TransientNetworkError
-            if creates and response.status_code in (502, 504):
-                # A gateway gave up waiting: the method may have run behind it.
-                raise OutcomeUnknown(f"VK's gateway answered HTTP {response.status_code} to {method}",
+            if creates and response.status_code >= 500:
+                # The method may have run before the failure (a gateway gave up waiting, a crash after the
+                # write): only a look-up can tell.
+                raise OutcomeUnknown(f"VK answered HTTP {response.status_code} to {method}",
                                      status_code=response.status_code)
+            error_class = RateLimited if response.status_code == 429 else TransientNetworkError
             raise error_class(f"VK answered HTTP {response.status_code} to {method}",
                               status_code=response.status_code)
         try:
             return response.json()
         except ValueError as exc:
+            if creates and response.status_code < 400:
+                raise OutcomeUnknown(f"VK answered {method} with something that is not JSON") from exc
             if response.status_code >= 400:
                 raise PermanentNetworkError(f"VK answered HTTP {response.status_code} to {method}",
                                             status_code=response.status_code) from exc

@@ -16,6 +16,7 @@ from tests.helpers import allow_private_targets
 @pytest.fixture
 def vk(monkeypatch: pytest.MonkeyPatch) -> Iterator[VkContract]:
     contract = VkContract()
+    monkeypatch.setattr("socialdesk.networks.vk.api.USER_PER_SECOND", 1000)  # the contract server has no limit
     with contract.server.running() as base:
         allow_private_targets(monkeypatch)
         monkeypatch.setenv("SOCIALDESK_VK_API_URL", base)

@@ -223,3 +223,37 @@ def test_a_community_token_cannot_post_and_says_why(vk: VkContract) -> None:
                              {"group_id": vk.state.group_id})
     with pytest.raises(AuthError, match="user token of a community administrator"):
         VkAdapter(account).publish(OutgoingPost(text="Hi"))
+
+
+def test_a_server_error_after_wall_post_is_unknown_but_before_it_only_transient(vk: VkContract) -> None:
+    adapter = adapter_for(vk)
+    vk.server.fail("POST", WALL_POST, status=502, json=None)
+    with pytest.raises(OutcomeUnknown):
+        adapter.publish(OutgoingPost(text="Maybe"))
+    vk.server.fail("POST", r"/method/wall\.get", status=503, json=None)
+    with pytest.raises(TransientNetworkError):
+        adapter.find_published(OutgoingPost(text="Maybe"), clock.now())
+
+
+def test_calls_with_one_user_token_keep_to_three_a_second() -> None:
+    import time as real_time
+
+    from socialdesk.networks.vk import api
+
+    started = real_time.monotonic()
+    for _ in range(4):
+        api._wait_turn("a-token-of-its-own", 3)
+    assert real_time.monotonic() - started >= 0.9
+
+
+def test_the_inbox_reads_comments_only_of_posts_whose_count_changed(vk: VkContract) -> None:
+    adapter = adapter_for(vk, community=False)
+    first = int(adapter.publish(OutgoingPost(text="One")).external_id.split("_")[1])
+    second = int(adapter.publish(OutgoingPost(text="Two")).external_id.split("_")[1])
+    vk.state.add_comment(first, 501, "Hi")
+    page = adapter.fetch_inbox(None)
+    assert [i.text for i in page.items] == ["Hi"]
+    before = len(vk.server.calls_to("POST", r"/method/wall\.getComments"))
+    vk.state.add_comment(second, 502, "Hello")
+    assert [i.text for i in adapter.fetch_inbox(page.cursor).items] == ["Hello"]
+    assert len(vk.server.calls_to("POST", r"/method/wall\.getComments")) == before + 1  # only the second post
