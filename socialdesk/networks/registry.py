@@ -131,6 +131,7 @@ NETWORKS: dict[str, NetworkSpec] = {
         adapter="socialdesk.networks.vk.adapter:VkAdapter",
         connect="socialdesk.networks.vk.adapter:connect",
         oauth="socialdesk.networks.vk.oauth:VkOAuth", token_field="access_token",
+        webhooks="socialdesk.networks.vk.callback:HANDLER",
         name_example="e.g. Brand on VK",
         fields=(
             ConnectField("group_id", "Community", placeholder="club123456 or 123456",

@@ -40,6 +40,7 @@ from socialdesk.networks.base import (
     PermanentNetworkError,
     PostMetrics,
     PublishedPost,
+    PublishOption,
 )
 from socialdesk.networks.profiles import NETWORK_PROFILES
 from socialdesk.networks.vk.api import COMMUNITY_PER_SECOND, VkApi
@@ -54,6 +55,16 @@ COMMENTS_PAGE = 100
 CONVERSATIONS_PAGE = 20
 HISTORY_PAGE = 50
 STATS_DAYS = 30
+
+
+OPTIONS = (
+    PublishOption("link", "Link", help="One web address attached to the post as a link card (VK allows one)",
+                  max_length=2048),
+    PublishOption("poll_question", "Poll question", help="The poll's question; the post's first line if empty",
+                  max_length=255),
+    PublishOption("close_comments", "Close comments", kind="bool", default=False),
+    PublishOption("mute_notifications", "Do not notify subscribers", kind="bool", default=False),
+)
 
 
 def capabilities_for(settings: dict[str, Any]) -> Capabilities:
@@ -71,6 +82,7 @@ def capabilities_for(settings: dict[str, Any]) -> Capabilities:
         native_scheduling=False,  # socialdesk's scheduler publishes; publish_date is not used
         post_metrics=frozenset({"views", "likes", "reposts", "comments", "reach", "clicks"}),
         idempotency=IdempotencyMethod.LOOKUP,
+        options=OPTIONS,
     )
 
 
@@ -157,7 +169,7 @@ class VkAdapter:
     # Publishing ----------------------------------------------------------------------------------------
 
     def _options(self, post: OutgoingPost) -> dict[str, Any]:
-        return dict(getattr(post, "options", None) or {})
+        return dict(post.options or {})
 
     def _check(self, post: OutgoingPost) -> None:
         if len(post.text) > TEXT_LIMIT:

@@ -78,14 +78,15 @@ def test_video_poll_and_link_are_attached(vk: VkContract, tmp_path: Path) -> Non
     video = tmp_path / "clip.mp4"
     video.write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 64)
     media = OutgoingMedia(path=video, kind=MediaKind.VIDEO, content_type="video/mp4", size_bytes=84)
-    post = OutgoingPost(text="Which cake?\nVote below", media=[media], poll=OutgoingPoll(options=["Apple", "Plum"]))
-    object.__setattr__(post, "options", {"link": "https://brand.example/menu"})
+    post = OutgoingPost(text="Which cake?\nVote below", media=[media], poll=OutgoingPoll(options=["Apple", "Plum"]),
+                        options={"link": "https://brand.example/menu", "close_comments": True})
     adapter_for(vk).publish(post)
     created = vk.server.calls_to("POST", r"/method/polls\.create")[0].form()
     assert created["question"] == "Which cake?" and json.loads(created["add_answers"]) == ["Apple", "Plum"]
     assert b'name="video_file"' in vk.server.calls_to("POST", r"/upload/video")[0].body
     attachments = vk.server.calls_to("POST", WALL_POST)[0].form()["attachments"].split(",")
-    assert [a[:5] for a in attachments[:2]] == ["video", "poll-"]
+    assert [a[:5] for a in attachments] == ["video", "poll-", "https"]
+    assert vk.server.calls_to("POST", WALL_POST)[0].form()["close_comments"] == "1"
 
 
 def test_a_long_post_within_the_limit_goes_and_what_vk_refuses_is_refused_before_sending(

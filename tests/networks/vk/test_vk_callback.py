@@ -5,11 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-
-pytest.importorskip("socialdesk.networks.webhooks", reason="the shared webhook service has not landed yet")
 
 from socialdesk.channels import service as channels
 from socialdesk.core.clock import ManualClock
