@@ -26,6 +26,7 @@ from typing import Any, ClassVar
 from socialdesk.core import clock
 from socialdesk.networks.base import (
     AccountMetrics,
+    AuthError,
     Capabilities,
     ChannelAccount,
     FollowerPage,
@@ -246,7 +247,8 @@ class VkAdapter:
                 continue  # older (or a pinned post read first), or not made by the community
             if not _same_text(str(item.get("text") or ""), post.text):
                 continue
-            if not post.text.strip() and len(item.get("attachments") or []) != len(post.media):
+            expected = len(post.media) + (1 if post.poll else 0) + (1 if self._options(post).get("link") else 0)
+            if not post.text.strip() and len(item.get("attachments") or []) != expected:
                 continue
             number = int(item["id"])
             return PublishedPost(external_id=f"{self.owner_id}_{number}", url=self._url(self.owner_id, number),
@@ -519,6 +521,14 @@ def account_for(group_id: str, access_token: str, *, community_token: str | None
             raise PermanentNetworkError(f"The token's user is not an administrator of {group.get('name')}: "
                                         "VK lets only administrators post on a community's wall.")
         gid = int(group["id"])
+        # A user-token-only method without side effects: a community token fails here (error 27, "reconnect
+        # with a user token") rather than at the first post.
+        try:
+            api.call("photos.getWallUploadServer", group_id=gid)
+        except AuthError:
+            raise
+        except PermanentNetworkError:
+            pass  # e.g. no photos right: text posts still work; uploads will say why
         confirmation = confirmation_code
         try:
             code = api.call("groups.getCallbackConfirmationCode", group_id=gid)

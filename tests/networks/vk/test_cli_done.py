@@ -46,6 +46,7 @@ def test_a_vk_wall_post_with_a_photo_comments_a_reply_and_metrics(vk: VkContract
     _ok("workspace", "create", "--name", "Cafe", "--owner", "ana@example.com", "--timezone", "Europe/Moscow")
     _ok("channel", "add", "vk", "--workspace", "Cafe", "--name", "Cafe on VK", "--field", f"group_id={state.group_id}",
         "--field", f"access_token={state.user_token}", "--field", f"community_token={state.community_token}")
+    vk.server.calls.clear()  # connecting made its own checks; from here on, only the post's requests
     picture = tmp_path / "terrace.jpg"
     picture.write_bytes(image_bytes(5, (120, 90)))
     post_id = _ok("post", "create", "-w", "Cafe", "--channel", "Cafe on VK", "--text", "Терраса открыта! Ждём вас.",

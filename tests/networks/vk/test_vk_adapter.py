@@ -49,6 +49,8 @@ def test_connect_checks_the_tokens_against_the_community(vk: VkContract) -> None
 
     with pytest.raises(AuthError, match="invalid access_token"):
         registry.connect("vk", group_id=str(vk.state.group_id), access_token="vk1.a.wrong")
+    with pytest.raises(AuthError, match="user token of a community administrator"):
+        registry.connect("vk", group_id=str(vk.state.group_id), access_token=vk.state.community_token)
     with pytest.raises(PermanentNetworkError, match="community token"):
         other = vk.state.user_token  # a user token where the community token belongs
         registry.connect("vk", group_id=str(vk.state.group_id), access_token=vk.state.user_token,
@@ -57,6 +59,7 @@ def test_connect_checks_the_tokens_against_the_community(vk: VkContract) -> None
 
 def test_a_wall_post_with_a_photo_goes_up_saved_and_attached_once(vk: VkContract, tmp_path: Path) -> None:
     adapter = adapter_for(vk)
+    vk.server.calls.clear()
     published = adapter.publish(OutgoingPost(text="Autumn menu is here", media=[_photo(tmp_path)],
                                              idempotency_key="01PUB"))
     owner = -vk.state.group_id
