@@ -20,7 +20,7 @@ import secrets
 import time
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
 from fastapi import Request
 from fastapi.responses import JSONResponse
@@ -178,6 +178,24 @@ class VkContract:
             self.state.pending_videos.pop(video_id)
             self.state.media.add(f"video{self.state.owner_id}_{video_id}")
             return {"size": len(data), "video_id": video_id, "owner_id": self.state.owner_id}
+
+        @self.server.endpoint("GET", "/authorize", doc=VKID_DOC)
+        async def authorize(request: Request) -> Any:
+            """The sign-in page: here the administrator is taken to have signed in and allowed the access."""
+            from fastapi.responses import RedirectResponse
+
+            q = request.query_params
+            wrong = [name for name, ok in (
+                ("response_type", q.get("response_type") == "code"),
+                ("client_id", q.get("client_id") == self.state.client_id),
+                ("code_challenge", len(q.get("code_challenge", "")) >= 43),
+                ("code_challenge_method", q.get("code_challenge_method", "").lower() == "s256"),
+                ("state", bool(q.get("state"))), ("redirect_uri", bool(q.get("redirect_uri")))) if not ok]
+            if wrong:
+                return JSONResponse({"error": "invalid_request", "error_description": f"invalid {', '.join(wrong)}"},
+                                    status_code=400)
+            back = self.state.authorize(q["redirect_uri"], q["code_challenge"], q["state"], q.get("scope", ""))
+            return RedirectResponse(f"{q['redirect_uri']}?{urlencode(back)}", status_code=302)
 
         @self.server.endpoint("POST", "/oauth2/auth", doc=VKID_DOC)
         async def token(request: Request) -> JSONResponse:

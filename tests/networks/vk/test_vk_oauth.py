@@ -5,8 +5,9 @@ from __future__ import annotations
 import base64
 import hashlib
 from datetime import timedelta
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
+import httpx
 import pytest
 from sqlalchemy import select
 
@@ -41,8 +42,13 @@ def test_vk_id_round_trip_connects_the_community_and_the_token_refreshes(
         hashlib.sha256(verifier.encode()).digest()).decode().rstrip("=")
 
     # The administrator allows the app on id.vk.com; VK ID sends code, state and device_id back.
-    back = vk.state.authorize(query["redirect_uri"], query["code_challenge"], query["state"], query["scope"])
-    done = client.get(f"/oauth/callback?{urlencode(back)}")
+    allowed = httpx.get(location, follow_redirects=False)
+    assert allowed.status_code == 302
+    back_to = allowed.headers["location"]
+    assert back_to.startswith("http://testserver/oauth/callback?")
+    back = {k: v[0] for k, v in parse_qs(urlsplit(back_to).query).items()}
+    assert back["state"] == query["state"] and back["device_id"]
+    done = client.get(back_to.removeprefix("http://testserver"))
     assert done.status_code == 303 and done.headers["location"] == f"{w}/channels", done.text[:500]
     exchange = vk.server.calls_to("POST", "/oauth2/auth")[0].form()
     assert exchange["grant_type"] == "authorization_code" and exchange["code_verifier"] == verifier
