@@ -28,6 +28,8 @@ def test_vk_id_round_trip_connects_the_community_and_the_token_refreshes(
     world = make_world(database, "VK Brand", profiles=(), roles=())
     client, _ = signed_in_client(database, world.users["owner"])
     w = f"/w/{world.workspace_id}"
+    form = client.get(f"{w}/channels?connect=vk")
+    assert form.status_code == 200 and 'name="group_id"' in form.text and 'name="community_token"' in form.text
     started = client.post(f"{w}/channels/connect", data={
         "network": "vk", "name": "Brand on VK", "group_id": vk.state.screen_name})
     assert started.status_code == 303, started.text[:500]
