@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
@@ -36,6 +37,7 @@ from socialdesk.networks.base import (
     IncomingKind,
     MediaKind,
     MediaRules,
+    NetworkError,
     OutgoingMedia,
     OutgoingPost,
     PermanentNetworkError,
@@ -45,6 +47,8 @@ from socialdesk.networks.base import (
 )
 from socialdesk.networks.profiles import NETWORK_PROFILES
 from socialdesk.networks.vk.api import COMMUNITY_PER_SECOND, VkApi
+
+log = logging.getLogger(__name__)
 
 # wall.post's message: VK documents no number; the web composer stops at 16,384 characters (unconfirmed).
 TEXT_LIMIT = 16_384
@@ -63,6 +67,8 @@ OPTIONS = (
                   max_length=2048),
     PublishOption("poll_question", "Poll question", help="The poll's question; the post's first line if empty",
                   max_length=255),
+    PublishOption("first_comment", "First comment", kind="textarea", max_length=TEXT_LIMIT,
+                  help="A comment the community posts under the post right after it"),
     PublishOption("close_comments", "Close comments", kind="bool", default=False),
     PublishOption("mute_notifications", "Do not notify subscribers", kind="bool", default=False),
 )
@@ -201,8 +207,19 @@ class VkAdapter:
                             close_comments=1 if options.get("close_comments") else None,
                             mute_notifications=1 if options.get("mute_notifications") else None)
         number = int(made["post_id"])
+        if str(options.get("first_comment") or "").strip():
+            self._first_comment(number, str(options["first_comment"]).strip(), post.idempotency_key)
         return PublishedPost(external_id=f"{self.owner_id}_{number}", url=self._url(self.owner_id, number),
                              published_at=clock.now())
+
+    def _first_comment(self, number: int, text: str, key: str) -> None:
+        """The post is out whatever happens here: a refused comment is logged, never a failed publication."""
+        try:
+            with self._user() as api:
+                api.call("wall.createComment", owner_id=self.owner_id, post_id=number, from_group=self.group_id,
+                         message=text, guid=_random_id("first", key or str(number)))
+        except NetworkError as error:
+            log.warning("VK first comment under %s_%s not posted: %s", self.owner_id, number, error.network_message)
 
     @staticmethod
     def _url(owner: int, number: int) -> str:

@@ -261,3 +261,14 @@ def test_the_inbox_reads_comments_only_of_posts_whose_count_changed(vk: VkContra
     vk.state.add_comment(second, 502, "Hello")
     assert [i.text for i in adapter.fetch_inbox(page.cursor).items] == ["Hello"]
     assert len(vk.server.calls_to("POST", r"/method/wall\.getComments")) == before + 1  # only the second post
+
+
+def test_a_first_comment_follows_the_post_and_its_failure_does_not_fail_the_post(vk: VkContract) -> None:
+    adapter = adapter_for(vk)
+    published = adapter.publish(OutgoingPost(text="With a comment", options={"first_comment": "Menu: vk.cc/abc"}))
+    number = int(published.external_id.split("_")[1])
+    assert [(c["post_id"], c["from_id"], c["text"]) for c in vk.state.comments.values()] == [
+        (number, -vk.state.group_id, "Menu: vk.cc/abc")]
+    vk.server.fail("POST", r"/method/wall\.createComment", status=200, json={"error": {
+        "error_code": 222, "error_msg": "Hyperlinks are forbidden", "request_params": []}})
+    assert adapter.publish(OutgoingPost(text="Again", options={"first_comment": "http://x.example"})).external_id
