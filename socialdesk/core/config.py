@@ -95,6 +95,7 @@ class Settings(BaseSettings):
     vk_api_url: str = "https://api.vk.com"
     vk_app_id: str | None = None
     vk_client_secret: str | None = None
+    vk_id_url: str = "https://id.vk.com"  # VK ID (OAuth 2.1): /authorize and /oauth2/auth
     # -- Telegram
     telegram_api_url: str = "https://api.telegram.org"
 

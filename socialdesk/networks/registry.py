@@ -179,6 +179,28 @@ NETWORKS: dict[str, NetworkSpec] = {
                               "anywhere. Left empty: webhook when a public address is set."),
         ),
     ),
+    "vk": NetworkSpec(
+        key="vk", label="VK community",
+        adapter="socialdesk.networks.vk.adapter:VkAdapter",
+        connect="socialdesk.networks.vk.adapter:connect",
+        oauth="socialdesk.networks.vk.oauth:VkOAuth", token_field="access_token",
+        webhooks="socialdesk.networks.vk.callback:HANDLER",
+        name_example="e.g. Brand on VK",
+        fields=(
+            ConnectField("group_id", "Community", placeholder="club123456 or 123456",
+                         help="The community's id (the number in vk.com/club123456) or its short name"),
+            ConnectField("access_token", "Administrator's user token", kind="password", required=False,
+                         help="Leave empty to sign in with VK ID as an administrator of the community. Or paste "
+                              "a user token of one of its administrators (scopes wall, photos, video, groups, "
+                              "stats, offline): VK lets only user tokens post on a wall."),
+            ConnectField("community_token", "Community token", kind="password", required=False,
+                         help="Optional, for community messages: community → Manage → API usage → "
+                              "Access tokens (rights: messages, manage)"),
+            ConnectField("callback_secret", "Callback API secret key", kind="password", required=False,
+                         help="Optional: the secret key you set in community → Manage → API usage → Callback "
+                              "API, to receive comments and messages at once"),
+        ),
+    ),
 }
 
 
