@@ -7,7 +7,7 @@ what it can do (`Capabilities`) and adapts: the composer validates against `Text
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -77,6 +77,18 @@ ACCOUNT_METRICS = ("followers", "following", "posts")
 
 
 @dataclass(frozen=True)
+class PublishOption:
+    """A per-publication choice a network offers (YouTube privacy, Telegram silent, ...)."""
+
+    name: str
+    label: str
+    kind: str = "text"  # text, textarea, select, bool, number, datetime
+    choices: tuple[str, ...] = ()
+    help: str = ""
+    default: Any = None
+
+
+@dataclass(frozen=True)
 class Capabilities:
     label: str  # what the user sees: "Instagram-like sandbox", "Mastodon"
     text: TextRules
@@ -99,6 +111,7 @@ class Capabilities:
     # post's publications on other channels link to once it is published (content/bloglink.py).
     blog: bool = False
     title_limit: int | None = None
+    options: tuple[PublishOption, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         def plain(value: Any) -> Any:
@@ -157,6 +170,8 @@ class OutgoingPost:
     categories: Sequence[str] = ()
     as_draft: bool = False
     publish_at: datetime | None = None
+    # Per-network choices declared in Capabilities.options, by name.
+    options: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
