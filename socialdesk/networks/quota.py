@@ -127,8 +127,8 @@ class Ledger:
         now = clock.now()
         today = self.day.today(now)
         with self.db.unit_of_work(read_only=True) as session:
-            rows = dict(session.execute(select(QuotaUsage.bucket, QuotaUsage.used).where(
-                QuotaUsage.network == self.network, QuotaUsage.project == project,
-                QuotaUsage.day == today)).tuples().all())
+            found = session.execute(select(QuotaUsage.bucket, QuotaUsage.used).where(
+                QuotaUsage.network == self.network, QuotaUsage.project == project, QuotaUsage.day == today)).all()
+        rows = {bucket: used for bucket, used in found}
         return [Usage(bucket, int(rows.get(bucket, 0)), limit, today, self.day.resets_at(now))
                 for bucket, limit in limits.items()]

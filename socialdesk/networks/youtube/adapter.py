@@ -36,9 +36,9 @@ from socialdesk.networks.base import (
     PublishOption,
 )
 from socialdesk.networks.profiles import NETWORK_PROFILES
-from socialdesk.networks.youtube import oauth
+from socialdesk.networks.youtube import oauth, upload
 from socialdesk.networks.youtube.api import YouTubeApi, quota_usage
-from socialdesk.networks.youtube.upload import DEFAULT_CHUNK, Uploader
+from socialdesk.networks.youtube.upload import Uploader
 
 log = logging.getLogger("socialdesk.networks.youtube")
 
@@ -109,9 +109,9 @@ def is_short(media: OutgoingMedia) -> bool:
 class YouTubeAdapter:
     network: ClassVar[str] = "youtube"
 
-    def __init__(self, account: ChannelAccount, *, chunk_size: int = DEFAULT_CHUNK) -> None:
+    def __init__(self, account: ChannelAccount, *, chunk_size: int | None = None) -> None:
         self.account = account  # no I/O here
-        self.chunk_size = chunk_size
+        self.chunk_size = chunk_size or upload.DEFAULT_CHUNK
         self._api: YouTubeApi | None = None
 
     # Who and where ---------------------------------------------------------------------------------------
@@ -352,19 +352,20 @@ class YouTubeAdapter:
         self._moderate(comment, "rejected", ban=True)
 
     def _recent_comment_by(self, author: str) -> str | None:
-        token = None
-        for _ in range(MAX_THREAD_PAGES):
-            page = self.api().get("commentThreads.list", "commentThreads", part="snippet,replies",
-                                  allThreadsRelatedToChannelId=self.channel_id, maxResults=THREADS_PAGE,
-                                  pageToken=token)
-            for thread in page.get("items") or []:
-                top = (thread.get("snippet") or {}).get("topLevelComment") or {}
-                for comment in [top, *((thread.get("replies") or {}).get("comments") or [])]:
-                    if ((comment.get("snippet") or {}).get("authorChannelId") or {}).get("value") == author:
-                        return str(comment["id"])
-            token = page.get("nextPageToken")
-            if not token:
-                break
+        for moderation in ("heldForReview", "published"):
+            token = None
+            for _ in range(MAX_THREAD_PAGES):
+                page = self.api().get("commentThreads.list", "commentThreads", part="snippet,replies",
+                                      allThreadsRelatedToChannelId=self.channel_id, maxResults=THREADS_PAGE,
+                                      moderationStatus=moderation, pageToken=token)
+                for thread in page.get("items") or []:
+                    top = (thread.get("snippet") or {}).get("topLevelComment") or {}
+                    for comment in [top, *((thread.get("replies") or {}).get("comments") or [])]:
+                        if ((comment.get("snippet") or {}).get("authorChannelId") or {}).get("value") == author:
+                            return str(comment["id"])
+                token = page.get("nextPageToken")
+                if not token:
+                    break
         return None
 
     def unblock(self, author_external_id: str) -> None:
