@@ -240,7 +240,14 @@ class YouTubeAdapter:
             video_file, _ = self._parts(post)
         except PermanentNetworkError:
             return None
-        finished = Uploader(self.api(), chunk_size=self.chunk_size).resume_only(self._key(post), video_file)
+        try:
+            finished = Uploader(self.api(), chunk_size=self.chunk_size).resume_only(self._key(post), video_file)
+        except AuthError:
+            raise
+        except NetworkError as error:  # the session cannot be asked now: the uploads playlist can
+            log.warning("YouTube upload session not readable (%s); looking in the uploads playlist",
+                        error.network_message)
+            finished = None
         if finished is not None:
             return self._published(finished, short=is_short(video_file))
         playlist = self.account.settings.get("uploads_playlist") or ("UU" + self.channel_id[2:])
