@@ -142,8 +142,8 @@ class ContractServer:
             if not message.get("more_body"):
                 break
         body = b"".join(chunks)
-        call = Call(method=scope["method"], path=scope["path"],
-                    query={k: v[-1] for k, v in parse_qs(scope["query_string"].decode(), keep_blank_values=True).items()},
+        query = parse_qs(scope["query_string"].decode(), keep_blank_values=True)
+        call = Call(method=scope["method"], path=scope["path"], query={k: v[-1] for k, v in query.items()},
                     headers={k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]},
                     body=body)
         with self._lock:
