@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 
+import pytest
 from sqlalchemy import select
 
 from socialdesk.channels import service as channels
@@ -83,3 +84,21 @@ def test_when_nothing_is_found_a_person_is_asked(database: Database, youtube: Yo
     assert publication.status == PublicationStatus.UNCONFIRMED, publication.last_error
     assert not youtube.state.videos
     assert len(youtube.server.calls_to("POST", VIDEO)) == 1
+
+
+def test_a_spent_upload_quota_holds_the_post_visibly_until_the_reset(database: Database, youtube: YouTube,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from socialdesk.core.config import reset_settings_cache
+
+    monkeypatch.setenv("SOCIALDESK_YOUTUBE_DAILY_UPLOADS", "1")
+    reset_settings_cache()
+    from socialdesk.networks.youtube.api import LEDGER, UPLOAD_BUCKET
+
+    LEDGER.charge("client-123.apps.googleusercontent.com", UPLOAD_BUCKET, 1, 1)  # today's one upload is spent
+    publication_id = _publish_now(database, "Over quota")
+    Runner(database).run_pending()
+    publication = _publication(database, publication_id)
+    assert publication.status == PublicationStatus.SCHEDULED and publication.next_attempt_at is not None
+    assert "videos.insert would be exceeded" in (publication.last_error or "")
+    assert "midnight Pacific" in (publication.last_error or "")
+    assert not youtube.server.calls_to("POST", VIDEO)
