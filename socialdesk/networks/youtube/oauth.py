@@ -146,8 +146,12 @@ class YouTubeOAuth:
     def register_app(_server_url: str, _redirect_uri: str) -> tuple[str, str]:
         return _app()
 
+    # channels/oauth.py keeps the client it registered first; the operator's current settings win, so a
+    # rotated Google client takes effect without touching the database.
+
     @staticmethod
     def authorize_url(_server_url: str, client_id: str, redirect_uri: str, state: str, code_challenge: str) -> str:
+        client_id = get_settings().google_client_id or client_id
         query = urlencode({"client_id": client_id, "redirect_uri": redirect_uri, "response_type": "code",
                            "scope": SCOPES, "access_type": "offline", "prompt": "consent",
                            "include_granted_scopes": "true", "state": state, "code_challenge": code_challenge,
@@ -157,6 +161,9 @@ class YouTubeOAuth:
     @staticmethod
     def finish(_server_url: str, client_id: str, client_secret: str, redirect_uri: str, code: str,
                code_verifier: str, settings: dict[str, Any]) -> ConnectedAccount:
+        current = get_settings()
+        if current.google_client_id and current.google_client_secret:
+            client_id, client_secret = current.google_client_id, current.google_client_secret
         body = token_request({"grant_type": "authorization_code", "code": code, "client_id": client_id,
                               "client_secret": client_secret, "redirect_uri": redirect_uri,
                               "code_verifier": code_verifier})
