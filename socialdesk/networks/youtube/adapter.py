@@ -309,7 +309,9 @@ class YouTubeAdapter:
                         replies = self._replies(str(top["id"]))
                     found += [self._comment(r, video, str(top.get("id"))) for r in replies]
                     for item in found:
-                        if since is not None and item.created_at <= since:
+                        # Same-second comments may come after a fetch: the boundary is read again (the
+                        # inbox keeps each comment once).
+                        if since is not None and item.created_at < since:
                             older = older or item.parent_external_id is None
                             continue
                         if item.author_external_id == self.channel_id:

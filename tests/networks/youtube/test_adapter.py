@@ -19,9 +19,12 @@ from socialdesk.networks.base import (
     ChannelAccount,
     IncomingKind,
     MediaKind,
+    OutcomeUnknown,
     OutgoingMedia,
     OutgoingPost,
     PermanentNetworkError,
+    RateLimited,
+    TransientNetworkError,
 )
 from socialdesk.networks.quota import QuotaExhausted
 from socialdesk.networks.youtube import upload
@@ -206,7 +209,7 @@ def test_comments_arrive_with_replies_and_held_ones(database: Database, youtube:
     assert reply.post_external_id == video.external_id and reply.author_external_id == "UCfan1"
     assert youtube.server.calls_to("GET", "/youtube/v3/comments")[0].query["parentId"] == top
     again = adapter.fetch_inbox(page.cursor)
-    assert again.items == []
+    assert {i.external_id for i in again.items} <= {held}, "only the newest second is read again"
     answer = adapter.reply(replies[0], "Thank you!")
     sent = youtube.server.calls_to("POST", "/youtube/v3/comments")[0]
     assert sent.json() == {"snippet": {"parentId": top, "textOriginal": "Thank you!"}} and answer in state.comments
@@ -274,3 +277,35 @@ def test_the_oauth_round_trip_with_pkce(database: Database, youtube: YouTube) ->
     assert account.credentials["refresh_token"].startswith("1//") and account.credentials["expires_at"]
     with pytest.raises(AuthError):  # a code is single use
         hooks.finish(server, client_id, secret, "https://desk.example/oauth/callback", back["code"][0], verifier, {})
+
+
+@pytest.mark.parametrize(("status", "body", "error", "text"), [
+    (401, {"error": {"code": 401, "message": "Invalid Credentials", "errors": [{"reason": "authError"}]}},
+     AuthError, "Invalid Credentials"),
+    (403, {"error": {"code": 403, "message": "Insufficient Permission", "errors": [
+        {"reason": "insufficientPermissions"}]}}, AuthError, "Insufficient Permission"),
+    (403, {"error": {"code": 403, "message": "Rate limit", "errors": [{"reason": "rateLimitExceeded"}]}},
+     RateLimited, "Rate limit"),
+    (429, {"error": {"code": 429, "message": "Too many"}}, RateLimited, "Too many"),
+    (503, {"error": {"code": 503, "message": "Backend Error", "errors": [{"reason": "backendError"}]}},
+     TransientNetworkError, "Backend Error"),
+    (404, {"error": {"code": 404, "message": "Video not found", "errors": [{"reason": "videoNotFound"}]}},
+     PermanentNetworkError, "Video not found"),
+])
+def test_errors_are_sorted_with_google_s_words(database: Database, youtube: YouTube, status: int,
+                                              body: dict[str, Any], error: type[Exception], text: str) -> None:
+    adapter = _adapter(youtube)
+    youtube.server.fail("GET", "/youtube/v3/videos", status=status, json=body)
+    with pytest.raises(error, match=text) as raised:
+        adapter.post_metrics(["vid1"])
+    assert getattr(raised.value, "status_code", None) == status
+
+
+def test_a_lost_answer_to_a_reply_is_an_unknown_outcome(database: Database, youtube: YouTube,
+                                                       tmp_path: Path) -> None:
+    adapter = _adapter(youtube)
+    video = adapter.publish(OutgoingPost(text="x", idempotency_key="r", media=[_video(tmp_path, padding=1024)]))
+    top = youtube.state.add_comment(video.external_id, "Hi")
+    youtube.server.lose_answer("POST", "/youtube/v3/comments")
+    with pytest.raises(OutcomeUnknown):
+        adapter.reply(top, "Hello")
