@@ -55,7 +55,10 @@ ANALYTICS_BATCH = 200  # video filter ids per reports.query
 YOUTUBE_START = date(2005, 2, 14)
 
 OPTIONS = (
-    PublishOption("title", "Title", help="At most 100 characters. Empty: the first line of the text."),
+    PublishOption("title", "Title", help="At most 100 characters. Empty: the first line of the text. A YouTube "
+                                         "post is one video (the text is its description); a vertical video of "
+                                         "up to 3 minutes becomes a Short. Community posts cannot be made "
+                                         "through YouTube's API."),
     PublishOption("privacy", "Privacy", kind="select", choices=PRIVACY,
                   help="Empty: the channel's default. Videos uploaded through an unverified Google project are "
                        "kept private by YouTube whatever is chosen here."),
