@@ -72,13 +72,11 @@ class RateLimit:
     per_seconds: int
 
 
-POST_METRICS = ("impressions", "reach", "views", "likes", "reposts", "comments", "saves", "clicks", "quotes")
-ACCOUNT_METRICS = ("followers", "following", "posts")
-
-
 @dataclass(frozen=True)
 class PublishOption:
-    """A per-publication choice a network offers (YouTube privacy, Telegram silent, ...)."""
+    """A choice a network offers for each publication (YouTube's privacy, Instagram's story or reel, a first
+    comment): the composer shows it for the channel, the API and CLI take it by `name`, and the adapter reads
+    it from `OutgoingPost.options`."""
 
     name: str
     label: str
@@ -86,6 +84,11 @@ class PublishOption:
     choices: tuple[str, ...] = ()
     help: str = ""
     default: Any = None
+    max_length: int | None = None  # text and textarea
+
+
+POST_METRICS = ("impressions", "reach", "views", "likes", "reposts", "comments", "saves", "clicks", "quotes")
+ACCOUNT_METRICS = ("followers", "following", "posts")
 
 
 @dataclass(frozen=True)
@@ -111,6 +114,7 @@ class Capabilities:
     # post's publications on other channels link to once it is published (content/bloglink.py).
     blog: bool = False
     title_limit: int | None = None
+    # Per-publication choices this channel offers (see PublishOption).
     options: tuple[PublishOption, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
@@ -170,7 +174,7 @@ class OutgoingPost:
     categories: Sequence[str] = ()
     as_draft: bool = False
     publish_at: datetime | None = None
-    # Per-network choices declared in Capabilities.options, by name.
+    # The publication's values for the channel's `Capabilities.options`, checked against them, by name.
     options: Mapping[str, Any] = field(default_factory=dict)
 
 

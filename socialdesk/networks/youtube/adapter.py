@@ -58,7 +58,7 @@ OPTIONS = (
     PublishOption("title", "Title", help="At most 100 characters. Empty: the first line of the text. A YouTube "
                                          "post is one video (the text is its description); a vertical video of "
                                          "up to 3 minutes becomes a Short. Community posts cannot be made "
-                                         "through YouTube's API."),
+                                         "through YouTube's API.", max_length=TITLE_LIMIT),
     PublishOption("privacy", "Privacy", kind="select", choices=PRIVACY,
                   help="Empty: the channel's default. Videos uploaded through an unverified Google project are "
                        "kept private by YouTube whatever is chosen here."),
@@ -68,8 +68,8 @@ OPTIONS = (
     PublishOption("made_for_kids", "Made for kids", kind="bool", default=False,
                   help="YouTube requires this declaration (COPPA): comments and personalised ads are off for "
                        "videos made for kids."),
-    PublishOption("tags", "Tags", help="Comma-separated, 500 characters in all."),
-    PublishOption("category", "Category id", kind="number", default="22",
+    PublishOption("tags", "Tags", help="Comma-separated, 500 characters in all.", max_length=TAGS_LIMIT),
+    PublishOption("category", "Category id", kind="number", default=22,
                   help="YouTube's category id: 22 People & Blogs, 27 Education, 28 Science & Technology, "
                        "24 Entertainment, 10 Music, 20 Gaming, 26 Howto & Style."),
     PublishOption("notify_subscribers", "Notify subscribers", kind="bool", default=True),

@@ -1,6 +1,6 @@
-"""Done when (issue 13, YouTube): through the CLI, with SOCIALDESK_YOUTUBE_API_URL at the contract server, an
-upload publishes exactly once (one resumable session, its chunks, the right snippet and status), comments
-arrive in the inbox triaged, a reply goes out, and metrics are stored."""
+"""Done when (issue 13, YouTube): through the CLI, with SOCIALDESK_YOUTUBE_API_URL at the contract server,
+an upload publishes exactly once (one resumable session, its chunks, the snippet and status from the
+--option values), comments arrive in the inbox triaged, a reply goes out, and metrics are stored."""
 
 from __future__ import annotations
 
@@ -40,7 +40,9 @@ def test_a_youtube_upload_comments_a_reply_and_metrics_through_the_cli(database:
     clip.write_bytes(mp4(45))
     text = "How we roast our beans\nA three-minute walk through the roastery."
     _run("post", "create", "-w", world.workspace_id, "--channel", "Roastery on YouTube", "--text", text,
-         "--image", str(clip), "--now")
+         "--image", str(clip), "--now", "--option", "Roastery on YouTube:title=How we roast our beans (2026)",
+         "--option", "privacy=unlisted", "--option", "made_for_kids=false", "--option", "tags=coffee,roastery",
+         "--option", "category=26")
     _run("run-jobs")
 
     with database.read_sessions() as session:
@@ -51,8 +53,9 @@ def test_a_youtube_upload_comments_a_reply_and_metrics_through_the_cli(database:
     assert len(opened) == 1, "one resumable session"
     assert opened[0].query["uploadType"] == "resumable" and opened[0].query["part"] == "snippet,status"
     assert opened[0].json() == {
-        "snippet": {"title": "How we roast our beans", "description": text, "categoryId": "22"},
-        "status": {"privacyStatus": "public", "selfDeclaredMadeForKids": False}}
+        "snippet": {"title": "How we roast our beans (2026)", "description": text, "categoryId": "26",
+                    "tags": ["coffee", "roastery"]},
+        "status": {"privacyStatus": "unlisted", "selfDeclaredMadeForKids": False}}
     chunks = youtube.server.calls_to("PUT", VIDEO)
     size = clip.stat().st_size
     assert [c.headers["content-range"] for c in chunks] == [

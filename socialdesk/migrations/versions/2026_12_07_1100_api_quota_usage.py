@@ -2,8 +2,8 @@
 (networks/quota.py; YouTube counts per Google Cloud project per Pacific day).
 
 Revision ID: 3a9f1c7d2e64
-Revises: 7e1c2a9d4b30
-Create Date: 2026-12-07 10:30:00
+Revises: 0591c97c9d23
+Create Date: 2026-12-07 11:00:00
 """
 from collections.abc import Sequence
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '3a9f1c7d2e64'
-down_revision: str | Sequence[str] | None = '7e1c2a9d4b30'
+down_revision: str | Sequence[str] | None = '0591c97c9d23'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
