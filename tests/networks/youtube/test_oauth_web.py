@@ -21,6 +21,8 @@ def test_connecting_from_the_channels_page_with_google(database: Database, youtu
     world = make_world(database, "Tube Brand", profiles=(), roles=())
     client, _ = signed_in_client(database, world.users["owner"])
     w = f"/w/{world.workspace_id}"
+    form = client.get(f"{w}/channels?connect=youtube")
+    assert form.status_code == 200 and 'name="access_token"' in form.text and 'name="refresh_token"' in form.text
     started = client.post(f"{w}/channels/connect", data={"network": "youtube", "name": "Brand on YouTube"})
     assert started.status_code == 303, started.text
     location = started.headers["location"]
@@ -40,6 +42,9 @@ def test_connecting_from_the_channels_page_with_google(database: Database, youtu
     exchange = youtube.server.calls_to("POST", "/token")[0].form()
     assert exchange["grant_type"] == "authorization_code" and exchange["code_verifier"]
     assert client.get(back.removeprefix("http://testserver")).status_code == 422, "a sign-in is used once"
+    composer = client.get(f"{w}/compose")
+    assert composer.status_code == 200
+    assert "Made for kids" in composer.text and "Let YouTube publish it at" in composer.text
 
 
 def test_without_the_operator_s_google_client_the_page_says_what_to_set(database: Database, youtube: YouTube,
