@@ -323,8 +323,12 @@ def make_server() -> tuple[ContractServer, YouTubeState]:
         limit = int(query.get("maxResults", "20"))
         if not 1 <= limit <= 100:
             return google_error(400, "maxResults must be 1 to 100.", "invalidParameter")
+        offset = int(query.get("pageToken") or 0) if (query.get("pageToken") or "0").isdigit() else -1
+        if offset < 0:
+            return google_error(400, "The pageToken is invalid.", "invalidPageToken")
+        page, rest = tops[offset:offset + limit], tops[offset + limit:]
         items = []
-        for top in tops[:limit]:
+        for top in page:
             replies = [public_comment(c) for c in state.comments.values()
                        if c["snippet"].get("parentId") == top["id"] and c["_status"] == "published"]
             thread: dict[str, Any] = {"kind": "youtube#commentThread", "id": top["id"], "snippet": {
@@ -333,7 +337,10 @@ def make_server() -> tuple[ContractServer, YouTubeState]:
             if "replies" in query["part"] and replies:
                 thread["replies"] = {"comments": replies[:5]}  # a thread carries some replies, not all
             items.append(thread)
-        return {"kind": "youtube#commentThreadListResponse", "items": items}
+        answer: dict[str, Any] = {"kind": "youtube#commentThreadListResponse", "items": items}
+        if rest:
+            answer["nextPageToken"] = str(offset + limit)
+        return answer
 
     @server.endpoint("GET", "/youtube/v3/comments", doc=f"{DOCS}/comments/list")
     async def comments_list(request: Request) -> Any:

@@ -309,3 +309,31 @@ def test_a_lost_answer_to_a_reply_is_an_unknown_outcome(database: Database, yout
     youtube.server.lose_answer("POST", "/youtube/v3/comments")
     with pytest.raises(OutcomeUnknown):
         adapter.reply(top, "Hello")
+
+
+def test_the_inbox_pages_through_busy_videos_and_stops_at_what_it_has(database: Database, youtube: YouTube,
+                                                                     tmp_path: Path) -> None:
+    adapter = _adapter(youtube)
+    video = adapter.publish(OutgoingPost(text="Busy", idempotency_key="b", media=[_video(tmp_path, padding=1024)]))
+    for n in range(150):
+        youtube.state.add_comment(video.external_id, f"Comment {n}", author=f"UCfan{n}",
+                                  published_at=f"2026-12-07T08:{n // 60:02d}:{n % 60:02d}Z")
+    first = adapter.fetch_inbox(None)
+    assert len(first.items) == 150
+    pages = youtube.server.calls_to("GET", "/youtube/v3/commentThreads")
+    assert [c.query.get("pageToken") for c in pages if c.query["moderationStatus"] == "published"] == [None, "100"]
+    youtube.state.add_comment(video.external_id, "A new one", published_at="2026-12-07T09:00:00Z")
+    before = len(youtube.server.calls_to("GET", "/youtube/v3/commentThreads"))
+    newer = adapter.fetch_inbox(first.cursor)
+    assert [i.text for i in newer.items] == ["Comment 149", "A new one"], "the boundary second, then the new"
+    assert len(youtube.server.calls_to("GET", "/youtube/v3/commentThreads")) - before == 2, "one page each"
+
+
+def test_a_video_is_deleted_once_and_a_second_delete_is_done_already(database: Database, youtube: YouTube,
+                                                                     tmp_path: Path) -> None:
+    adapter = _adapter(youtube)
+    video = adapter.publish(OutgoingPost(text="Gone", idempotency_key="d", media=[_video(tmp_path, padding=1024)]))
+    adapter.delete(video.external_id)
+    assert video.external_id not in youtube.state.videos
+    adapter.delete(video.external_id)  # 404 videoNotFound: what was asked is done
+    assert youtube.server.calls_to("DELETE", "/youtube/v3/videos")[0].query == {"id": video.external_id}
