@@ -98,6 +98,8 @@ class Settings(BaseSettings):
     # 1,600 units of the daily quota per upload instead: set the cost here if yours still is.
     youtube_daily_uploads: int = Field(100, ge=1)
     youtube_upload_units: int = Field(0, ge=0)
+    # Comments are polled at most this often per channel: every read costs quota units.
+    youtube_inbox_minutes: int = Field(10, ge=0)
     # -- VK
     vk_api_url: str = "https://api.vk.com"
     vk_app_id: str | None = None

@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 from dateutil import parser as dateparser
 
 from socialdesk.core import clock
+from socialdesk.core.config import get_settings
 from socialdesk.networks.base import (
     AccountMetrics,
     AuthError,
@@ -222,8 +223,6 @@ class YouTubeAdapter:
     def _thumbnail(self, video_id: str, image: OutgoingMedia) -> None:
         """thumbnails.set (https://developers.google.com/youtube/v3/docs/thumbnails/set). The video exists by
         now: a failed thumbnail is logged, not a failed publication (it would be uploaded again)."""
-        from socialdesk.core.config import get_settings
-
         url = f"{get_settings().youtube_api_url.rstrip('/')}/upload/youtube/v3/thumbnails/set"
         try:
             self.api().send("thumbnails.set", "POST", url, params={"videoId": video_id, "uploadType": "media"},
@@ -291,14 +290,19 @@ class YouTubeAdapter:
     def fetch_inbox(self, cursor: str | None) -> InboxPage:
         """Comment threads on the channel's videos newer than the cursor (the newest comment time seen),
         their replies (comments.list when the thread carries only some), and those YouTube holds for review."""
-        since = when(json.loads(cursor)["t"]) if cursor else None
+        state = json.loads(cursor) if cursor else {}
+        since = when(state["t"]) if state.get("t") else None
+        now = clock.now()
+        last = when(state["f"]) if state.get("f") else None
+        if last is not None and now - last < timedelta(minutes=get_settings().youtube_inbox_minutes):
+            return InboxPage(items=[], cursor=cursor)  # every read costs quota: not again so soon
         api = self.api()
         items: list[IncomingItem] = []
         newest = since
         for moderation in ("published", "heldForReview"):
             token = None
             for _ in range(MAX_THREAD_PAGES):
-                page = api.get("commentThreads.list", "commentThreads", part="snippet,replies",
+                page = api.get("commentThreads.list", "commentThreads", background=True, part="snippet,replies",
                                allThreadsRelatedToChannelId=self.channel_id, maxResults=THREADS_PAGE, order="time",
                                textFormat="plainText", moderationStatus=moderation, pageToken=token)
                 older = False
@@ -325,11 +329,12 @@ class YouTubeAdapter:
                 if not token or older:
                     break
         items.sort(key=lambda i: i.created_at)
-        return InboxPage(items=items, cursor=json.dumps({"t": newest.isoformat()}) if newest else cursor)
+        mark = {"t": newest.isoformat()} if newest else {}
+        return InboxPage(items=items, cursor=json.dumps({**mark, "f": now.isoformat()}))
 
     def _replies(self, parent_id: str) -> list[dict[str, Any]]:
-        found = self.api().get("comments.list", "comments", part="snippet", parentId=parent_id, maxResults=100,
-                               textFormat="plainText")
+        found = self.api().get("comments.list", "comments", background=True, part="snippet", parentId=parent_id,
+                               maxResults=100, textFormat="plainText")
         return list(found.get("items") or [])
 
     def reply(self, item_external_id: str, text: str) -> str:
@@ -400,7 +405,7 @@ class YouTubeAdapter:
         found: dict[str, PostMetrics] = {}
         for start in range(0, len(ids), STATS_BATCH):
             batch = ",".join(ids[start:start + STATS_BATCH])
-            page = self.api().get("videos.list", "videos", part="statistics", id=batch)
+            page = self.api().get("videos.list", "videos", background=True, part="statistics", id=batch)
             for video in page.get("items") or []:
                 stats = video.get("statistics") or {}
                 found[str(video["id"])] = PostMetrics(
@@ -438,7 +443,7 @@ class YouTubeAdapter:
         return [dict(zip(names, row, strict=False)) for row in report.get("rows") or []]
 
     def account_metrics(self) -> AccountMetrics:
-        page = self.api().get("channels.list", "channels", part="statistics", mine="true")
+        page = self.api().get("channels.list", "channels", background=True, part="statistics", mine="true")
         items = page.get("items") or []
         stats = (items[0].get("statistics") or {}) if items else {}
         hidden = bool(stats.get("hiddenSubscriberCount"))

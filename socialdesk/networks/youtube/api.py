@@ -50,6 +50,9 @@ COSTS: dict[str, int] = {
     "upload.chunk": 0,
 }
 UNITS = "units"
+# Background reads (inbox polling, metrics) may use this share of the day's units; the rest is kept for what a
+# person asked for (publishing, replies, moderation).
+BACKGROUND_SHARE = 0.9
 UPLOAD_BUCKET = "videos.insert"
 
 LEDGER = Ledger("youtube", PACIFIC, label="YouTube Data API daily quota")
@@ -137,8 +140,10 @@ class YouTubeApi:
     def close(self) -> None:
         self.client.close()
 
-    def charge(self, name: str) -> None:
-        """Spend the call's units before it goes (a refused call still costs Google quota)."""
+    def charge(self, name: str, *, background: bool = False) -> None:
+        """Spend the call's units before it goes (a refused call still costs Google quota). Background reads
+        (inbox polling, metrics) stop at BACKGROUND_SHARE of the day's units, so publishing, replies and
+        moderation keep the rest."""
         if name == UPLOAD_BUCKET:
             settings = get_settings()
             LEDGER.charge(self.project, UPLOAD_BUCKET, 1, settings.youtube_daily_uploads, what="an upload")
@@ -148,15 +153,19 @@ class YouTubeApi:
             return
         units = COSTS.get(name, 1)
         if units:
-            LEDGER.charge(self.project, UNITS, units, get_settings().youtube_daily_quota, what=name)
+            quota = get_settings().youtube_daily_quota
+            limit = int(quota * BACKGROUND_SHARE) if background else quota
+            LEDGER.charge(self.project, UNITS, units, limit,
+                          what=f"{name} (reading stops at {BACKGROUND_SHARE:.0%} of the units, keeping the rest "
+                               "for publishing and replies)" if background else name)
 
     def send(self, name: str, method: str, url: str, *, params: dict[str, Any] | None = None,
              json: Any = None, content: bytes | None = None, headers: dict[str, str] | None = None,
-             sends: bool = False, charge: bool = True) -> httpx.Response:
+             sends: bool = False, charge: bool = True, background: bool = False) -> httpx.Response:
         """One request. `sends`: it creates something, so a lost answer is an unknown outcome.
         Returns the response for 2xx and 308 (resumable uploads); raises the sorted error otherwise."""
         if charge:
-            self.charge(name)
+            self.charge(name, background=background)
         all_headers = {"Authorization": f"Bearer {self.access_token}", **(headers or {})}
         try:
             response = self.client.request(method, url, params=params, json=json, content=content,
@@ -175,8 +184,9 @@ class YouTubeApi:
             return response
         raise sort_response(response, sends=sends)
 
-    def get(self, name: str, path: str, **params: Any) -> dict[str, Any]:
-        response = self.send(name, "GET", data_url(path), params={k: v for k, v in params.items() if v is not None})
+    def get(self, name: str, path: str, *, background: bool = False, **params: Any) -> dict[str, Any]:
+        response = self.send(name, "GET", data_url(path), params={k: v for k, v in params.items() if v is not None},
+                             background=background)
         return _json(response)
 
     def post(self, name: str, path: str, body: Any = None, *, sends: bool = True, **params: Any) -> dict[str, Any]:

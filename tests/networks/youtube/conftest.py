@@ -32,6 +32,7 @@ def youtube(monkeypatch: pytest.MonkeyPatch) -> Iterator[YouTube]:
         monkeypatch.setenv("SOCIALDESK_GOOGLE_OAUTH_TOKEN_URL", f"{base_url}/token")
         monkeypatch.setenv("SOCIALDESK_GOOGLE_CLIENT_ID", state.client_id)
         monkeypatch.setenv("SOCIALDESK_GOOGLE_CLIENT_SECRET", state.client_secret)
+        monkeypatch.setenv("SOCIALDESK_YOUTUBE_INBOX_MINUTES", "0")  # tests poll back to back
         monkeypatch.setattr(upload, "DEFAULT_CHUNK", upload.CHUNK_UNIT)  # 256 KiB: several chunks per test video
         allow_private_targets(monkeypatch)
         reset_settings_cache()

@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from socialdesk.core import clock
+from socialdesk.core.clock import ManualClock
 from socialdesk.core.db import Database
 from socialdesk.networks import registry
 from socialdesk.networks.base import (
@@ -337,3 +338,27 @@ def test_a_video_is_deleted_once_and_a_second_delete_is_done_already(database: D
     assert video.external_id not in youtube.state.videos
     adapter.delete(video.external_id)  # 404 videoNotFound: what was asked is done
     assert youtube.server.calls_to("DELETE", "/youtube/v3/videos")[0].query == {"id": video.external_id}
+
+
+def test_comments_are_polled_no_more_often_than_the_setting_and_reads_keep_a_reserve(
+        database: Database, youtube: YouTube, clock: ManualClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    from socialdesk.core.config import reset_settings_cache
+
+    monkeypatch.setenv("SOCIALDESK_YOUTUBE_INBOX_MINUTES", "10")
+    reset_settings_cache()
+    adapter = _adapter(youtube)
+    first = adapter.fetch_inbox(None)
+    calls = len(youtube.server.calls)
+    assert adapter.fetch_inbox(first.cursor).items == [] and len(youtube.server.calls) == calls, "no call yet"
+    clock.advance(timedelta(minutes=11))
+    adapter.fetch_inbox(first.cursor)
+    assert len(youtube.server.calls) > calls
+    # Background reads stop at 90% of the day's units; a reply may still use the rest.
+    monkeypatch.setenv("SOCIALDESK_YOUTUBE_DAILY_QUOTA", "60")
+    reset_settings_cache()
+    used = {u["bucket"]: u["used"] for u in adapter.quota()}["units"]
+    assert used == 5  # channels.list at connect, then two rounds of two commentThreads.list
+    for _ in range(54 - used):
+        adapter.account_metrics()
+    with pytest.raises(QuotaExhausted, match="reading stops at 90%"):
+        adapter.account_metrics()
