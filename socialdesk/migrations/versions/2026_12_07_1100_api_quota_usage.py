@@ -2,7 +2,7 @@
 (networks/quota.py; YouTube counts per Google Cloud project per Pacific day).
 
 Revision ID: 3a9f1c7d2e64
-Revises: 0591c97c9d23
+Revises: 890f1f1c023d
 Create Date: 2026-12-07 11:00:00
 """
 from collections.abc import Sequence
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '3a9f1c7d2e64'
-down_revision: str | Sequence[str] | None = '0591c97c9d23'
+down_revision: str | Sequence[str] | None = '890f1f1c023d'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
