@@ -31,6 +31,8 @@ log = logging.getLogger("socialdesk.networks.youtube")
 
 CONNECT_TIMEOUT = 10.0
 READ_TIMEOUT = 60.0
+# Sending one upload chunk (8 MiB) on a slow line: 5 minutes is 220 kbit/s.
+WRITE_TIMEOUT = 300.0
 USER_AGENT = "socialdesk (+https://github.com/socialdesk/socialdesk)"
 
 # Units per call, from https://developers.google.com/youtube/v3/determine_quota_cost (checked 2026-12-07).
@@ -135,7 +137,8 @@ class YouTubeApi:
         self.access_token = access_token
         self.project = project
         self.client = client or outbound.http_client(
-            timeout=httpx.Timeout(READ_TIMEOUT, connect=CONNECT_TIMEOUT), headers={"User-Agent": USER_AGENT})
+            timeout=httpx.Timeout(READ_TIMEOUT, connect=CONNECT_TIMEOUT, write=WRITE_TIMEOUT),
+            headers={"User-Agent": USER_AGENT})
 
     def close(self) -> None:
         self.client.close()
