@@ -117,6 +117,17 @@ def _held(range_header: str | None) -> int:
     return int(found.group(1)) + 1 if found else 0
 
 
+def _video(response: Any, error: type[NetworkError]) -> dict[str, Any]:
+    """The video resource a finished upload answers with; a garbled answer raises `error`."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        raise error(f"YouTube finished the upload but its answer could not be read (HTTP {response.status_code}).")
+    return body
+
+
 class Uploader:
     def __init__(self, api: YouTubeApi, *, sessions: UploadSessions | None = None, chunk_size: int = DEFAULT_CHUNK,
                  progress: Progress | None = None) -> None:
@@ -156,7 +167,7 @@ class Uploader:
             raise
         if response.status_code == 308:
             return _held(response.headers.get("Range"))
-        return response.json()
+        return _video(response, TransientNetworkError)
 
     # The bytes ---------------------------------------------------------------------------------------------
 
@@ -219,7 +230,7 @@ class Uploader:
                     offset = _held(response.headers.get("Range"))
                     self._report(key, media, offset)
                     continue
-                return self._done(key, response.json())
+                return self._done(key, _video(response, OutcomeUnknown))
 
     def _after_failure(self, key: str, uri: str, media: OutgoingMedia, error: NetworkError, *, final: bool,
                        resumes: int) -> int:
