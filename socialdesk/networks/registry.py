@@ -201,6 +201,21 @@ NETWORKS: dict[str, NetworkSpec] = {
                               "API, to receive comments and messages at once"),
         ),
     ),
+    "youtube": NetworkSpec(
+        key="youtube", label="YouTube",
+        adapter="socialdesk.networks.youtube.adapter:YouTubeAdapter",
+        connect="socialdesk.networks.youtube.oauth:connect",
+        oauth="socialdesk.networks.youtube.oauth:YouTubeOAuth", token_field="access_token",
+        name_example="e.g. Brand on YouTube",
+        fields=(
+            ConnectField("access_token", "Access token", kind="password", required=False,
+                         help="Leave empty to sign in with Google. Or paste a token issued to the operator's "
+                              "Google OAuth client (scopes youtube.upload, youtube.force-ssl, "
+                              "yt-analytics.readonly)."),
+            ConnectField("refresh_token", "Refresh token", kind="password", required=False,
+                         help="With a pasted access token: lets socialdesk renew it every hour."),
+        ),
+    ),
 }
 
 
