@@ -20,6 +20,7 @@ from socialdesk.networks.base import (
     OutgoingPost,
     PermanentNetworkError,
     RateLimited,
+    TransientNetworkError,
 )
 from socialdesk.networks.facebook.adapter import connect
 from tests.contract.meta import rate_limit_error
@@ -141,6 +142,12 @@ def test_errors_are_sorted(fb: Facebook) -> None:
     assert "abusive" in blocked.value.network_message
     with pytest.raises(PermanentNetworkError):
         adapter.publish(OutgoingPost(text="x" * 63_207))
+    fb.server.fail("POST", rf"{V}/\d+/feed", status=500, json={"error": {
+        "message": "An unexpected error has occurred. Please retry your request later.", "type": "OAuthException",
+        "code": 2, "is_transient": True, "fbtrace_id": "y"}})
+    with pytest.raises(TransientNetworkError) as transient:
+        adapter.publish(OutgoingPost(text="x"))
+    assert not isinstance(transient.value, RateLimited)
     fb.world.revoke(fb.token)
     with pytest.raises(AuthError):
         adapter.publish(OutgoingPost(text="x"))
