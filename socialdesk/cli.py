@@ -743,3 +743,9 @@ def triage(progress: Annotated[bool, typer.Option("--progress", help="Show a pro
 
 if __name__ == "__main__":
     main()
+
+
+# Sub-commands in modules of their own (they import the helpers above).
+from socialdesk.cli_contests import contest_app  # noqa: E402
+
+app.add_typer(contest_app, name="contest")
