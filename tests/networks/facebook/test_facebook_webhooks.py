@@ -16,8 +16,8 @@ from socialdesk.web.app import create_app
 from tests.contract.meta import signed_delivery
 from tests.contract.meta_facebook import add_comment, add_message, comment_delivery, message_delivery, posts_of
 from tests.helpers import make_world
-from tests.web_client import signed_in_client
 from tests.networks.facebook.conftest import Facebook
+from tests.web_client import signed_in_client
 
 
 def _items(db: Database) -> list[InboxItem]:
