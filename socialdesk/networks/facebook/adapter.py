@@ -381,7 +381,9 @@ class FacebookAdapter:
         except AuthError:
             raise
         except PermanentNetworkError:
-            return PostMetrics(collected_at=now)  # deleted on Facebook: nothing to count
+            # A video is published as a video object (its id is what /videos answers): its numbers are read
+            # from the video; anything else that cannot be read was deleted on Facebook.
+            return self._video_metrics(graph, post_id, now) or PostMetrics(collected_at=now)
         shares = (node.get("shares") or {}).get("count") if "shares" in node else 0
         comments = ((node.get("comments") or {}).get("summary") or {}).get("total_count")
         reactions = ((node.get("reactions") or {}).get("summary") or {}).get("total_count")
@@ -408,6 +410,31 @@ class FacebookAdapter:
                            reach=number(insights.get("post_total_media_view_unique")),
                            clicks=number(insights.get("post_clicks")), likes=number(reactions),
                            comments=number(comments), reposts=number(shares))
+
+    def _video_metrics(self, graph: GraphClient, video_id: str, now: datetime) -> PostMetrics | None:
+        """A video's views (`total_video_views` from /video_insights), reactions and comments."""
+        try:
+            node = graph.get(video_id, {"fields": "comments.limit(0).summary(true),reactions.limit(0).summary(true)"})
+        except AuthError:
+            raise
+        except PermanentNetworkError:
+            return None
+        views = None
+        try:
+            body = graph.get(f"{video_id}/video_insights", {"metric": "total_video_views"})
+            for entry in body.get("data") or []:
+                values = entry.get("values") or []
+                if entry.get("name") == "total_video_views" and values and isinstance(values[-1].get("value"), int):
+                    views = int(values[-1]["value"])
+        except AuthError:
+            raise
+        except PermanentNetworkError as error:
+            log.info("Facebook video insights for %s not available: %s", video_id, error.network_message)
+        comments = ((node.get("comments") or {}).get("summary") or {}).get("total_count")
+        reactions = ((node.get("reactions") or {}).get("summary") or {}).get("total_count")
+        return PostMetrics(collected_at=now, views=views,
+                           likes=int(reactions) if isinstance(reactions, int) else None,
+                           comments=int(comments) if isinstance(comments, int) else None)
 
     def reactions_by_type(self, post_id: str) -> dict[str, int] | None:
         """Reactions per kind (like, love, wow, haha, sorry, anger) from `post_reactions_by_type_total`."""

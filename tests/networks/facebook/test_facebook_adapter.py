@@ -20,6 +20,7 @@ from socialdesk.networks.base import (
     OutgoingPost,
     PermanentNetworkError,
     RateLimited,
+    TransientNetworkError,
 )
 from socialdesk.networks.facebook.adapter import connect
 from tests.contract.meta import rate_limit_error
@@ -91,7 +92,14 @@ def test_video_through_resumable_upload(fb: Facebook, tmp_path: Path) -> None:
     video = OutgoingMedia(path=path, kind=MediaKind.VIDEO, content_type="video/mp4", size_bytes=112)
     adapter = fb.adapter(user_access_token=fb.world.user_token(fb.user["id"], lifetime=None))
     published = adapter.publish(OutgoingPost(text="Watch this", media=[video]))
-    assert fb.world.get(published.external_id, "video")["description"] == "Watch this"
+    stored = fb.world.get(published.external_id, "video")
+    assert stored["description"] == "Watch this"
+    stored["insights"] = {"total_video_views": 77}
+    from tests.contract.meta_facebook import add_comment as comment_on
+
+    comment_on(fb.world, stored["post_id"], {"id": "5006", "name": "Viewer"}, "Nice video")
+    metrics = adapter.post_metrics([published.external_id])[published.external_id]
+    assert (metrics.views, metrics.comments, metrics.reach) == (77, 1, None)
     upload = fb.server.calls_to("POST", rf"{V}/upload:\d+")[0]
     assert upload.headers["authorization"].startswith("OAuth ") and upload.headers["file_offset"] == "0"
     # A pasted Page token cannot open an upload session (the upload guide wants a user token).
@@ -134,6 +142,12 @@ def test_errors_are_sorted(fb: Facebook) -> None:
     assert "abusive" in blocked.value.network_message
     with pytest.raises(PermanentNetworkError):
         adapter.publish(OutgoingPost(text="x" * 63_207))
+    fb.server.fail("POST", rf"{V}/\d+/feed", status=500, json={"error": {
+        "message": "An unexpected error has occurred. Please retry your request later.", "type": "OAuthException",
+        "code": 2, "is_transient": True, "fbtrace_id": "y"}})
+    with pytest.raises(TransientNetworkError) as transient:
+        adapter.publish(OutgoingPost(text="x"))
+    assert not isinstance(transient.value, RateLimited)
     fb.world.revoke(fb.token)
     with pytest.raises(AuthError):
         adapter.publish(OutgoingPost(text="x"))
