@@ -6,6 +6,7 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -51,6 +52,8 @@ def collect_channel(db: Database, channel_id: str) -> int:
             if p.published_at and _is_due(now - p.published_at, last.get(p.id), now)]
     try:
         account = channels.call_network(db, channel_id, lambda adapter: adapter.account_metrics())
+        # Community statistics some networks give beyond the counts (VK's stats.get), kept for strategy pages.
+        details = channels.call_network(db, channel_id, _account_details)
         external_ids = [external_id for _, external_id in due]
         metrics = channels.call_network(db, channel_id, lambda adapter: adapter.post_metrics(external_ids)) \
             if due else {}
@@ -80,7 +83,15 @@ def collect_channel(db: Database, channel_id: str) -> int:
         channel = session.get(Channel, channel_id)
         if channel is not None:
             channel.metrics_collected_at = now
+            if details is not None:
+                channel.settings = {**(channel.settings or {}), "account_details": details}
     return written
+
+
+def _account_details(adapter: Any) -> dict[str, Any] | None:
+    """`adapter.account_details()` where a network offers it (a dict as the network gives it), else None."""
+    found = getattr(adapter, "account_details", None)
+    return found() if callable(found) else None
 
 
 def _is_due(age: timedelta, last: datetime | None, now: datetime) -> bool:
