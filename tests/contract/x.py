@@ -136,6 +136,7 @@ class XContract(ContractServer):
         self.grants: dict[str, Grant] = {}
         self.dms: list[dict[str, Any]] = []
         self.blocks: set[tuple[str, str]] = set()
+        self.follows: set[tuple[str, str]] = set()  # (follower, followed)
         self.windows: dict[tuple[str, str], tuple[int, datetime]] = {}
         self.consent_user: str | None = None  # who signs in on the authorize page
         self.processing_polls = 1
@@ -298,7 +299,7 @@ class XContract(ContractServer):
     def _routes(self) -> None:  # one place lists every endpoint with its page
         server = self
 
-        @server.endpoint("GET", "/2/users/me", doc=f"{DOCS}/x-api/users/get-my-user")
+        @server.endpoint("GET", "/2/users/me", doc=f"{DOCS}/x-api/users/user-lookup-me")
         async def me(request: Request) -> Response:
             user, headers, refusal = server._guard(request, "GET /2/users/me")
             if refusal is not None:
@@ -390,7 +391,7 @@ class XContract(ContractServer):
             del server.tweets[tweet_id]
             return server._ok({"data": {"deleted": True}}, headers)
 
-        @server.endpoint("GET", "/2/tweets", doc=f"{DOCS}/x-api/posts/get-posts-by-ids")
+        @server.endpoint("GET", "/2/tweets", doc="https://developer.x.com/en/docs/x-api/tweets/lookup/quick-start")
         async def lookup(request: Request) -> Response:
             user, headers, refusal = server._guard(request, "GET /2/tweets")
             if refusal is not None:
@@ -423,7 +424,7 @@ class XContract(ContractServer):
                 body["errors"] = errors
             return server._ok(body, headers)
 
-        @server.endpoint("GET", "/2/users/{user_id}/tweets", doc=f"{DOCS}/x-api/users/get-posts")
+        @server.endpoint("GET", "/2/users/{user_id}/tweets", doc=f"{DOCS}/x-api/posts/timelines")
         async def user_tweets(request: Request, user_id: str) -> Response:
             user, headers, refusal = server._guard(request, "GET /2/users/tweets")
             if refusal is not None:
@@ -434,7 +435,27 @@ class XContract(ContractServer):
                 tweets = [t for t in tweets if t.reply_to is None]
             return server._timeline(request, tweets, user, headers)
 
-        @server.endpoint("GET", "/2/users/{user_id}/mentions", doc=f"{DOCS}/x-api/users/get-mentions")
+        @server.endpoint("GET", "/2/users/{user_id}/followers", doc=f"{DOCS}/x-api/users/follows/quickstart")
+        async def followers(request: Request, user_id: str) -> Response:
+            user, headers, refusal = server._guard(request, "GET /2/users/followers")
+            if refusal is not None:
+                return refusal
+            assert user is not None
+            size = int(request.query_params.get("max_results") or 100)
+            if not 1 <= size <= 1000:
+                return _invalid("max_results must be between 1 and 1000")
+            fans = [u for u in server.users.values() if u.id != user_id and (u.id, user_id) in server.follows]
+            offset = int(request.query_params.get("pagination_token") or 0)
+            page = fans[offset:offset + size]
+            body: dict[str, Any] = {"meta": {"result_count": len(page)}}
+            if page:
+                body["data"] = [{"id": u.id, "username": u.username, "name": u.name} for u in page]
+            if offset + size < len(fans):
+                body["meta"]["next_token"] = str(offset + size)
+            return server._ok(body, headers)
+
+        @server.endpoint("GET", "/2/users/{user_id}/mentions",
+                         doc=f"{DOCS}/x-api/posts/user-mention-timeline-by-user-id")
         async def mentions(request: Request, user_id: str) -> Response:
             user, headers, refusal = server._guard(request, "GET /2/users/mentions")
             if refusal is not None:
@@ -446,7 +467,7 @@ class XContract(ContractServer):
             tweets = [t for t in server.tweets.values() if f"@{target.username}".lower() in t.text.lower()]
             return server._timeline(request, tweets, user, headers)
 
-        @server.endpoint("GET", "/2/tweets/search/recent", doc=f"{DOCS}/x-api/posts/search-recent-posts")
+        @server.endpoint("GET", "/2/tweets/search/recent", doc=f"{DOCS}/x-api/posts/search/quickstart/recent-search")
         async def search(request: Request) -> Response:
             user, headers, refusal = server._guard(request, "GET /2/tweets/search/recent")
             if refusal is not None:
@@ -463,7 +484,7 @@ class XContract(ContractServer):
                       and t.id != t.conversation_id and t.created_at >= week]
             return server._timeline(request, tweets, user, headers)
 
-        @server.endpoint("GET", "/2/dm_events", doc=f"{DOCS}/x-api/direct-messages/get-dm-events")
+        @server.endpoint("GET", "/2/dm_events", doc=f"{DOCS}/x-api/direct-messages/lookup/integrate")
         async def dm_events(request: Request) -> Response:
             user, headers, refusal = server._guard(request, "GET /2/dm_events")
             if refusal is not None:
@@ -487,7 +508,7 @@ class XContract(ContractServer):
             return server._ok(body, headers)
 
         @server.endpoint("POST", "/2/dm_conversations/{conversation_id}/messages",
-                         doc=f"{DOCS}/x-api/direct-messages/create-dm-message-by-conversation-id")
+                         doc=f"{DOCS}/x-api/direct-messages/manage/introduction")
         async def send_dm(request: Request, conversation_id: str) -> Response:
             user, headers, refusal = server._guard(request, "POST /2/dm_conversations")
             if refusal is not None:
@@ -506,7 +527,7 @@ class XContract(ContractServer):
             return server._ok({"data": {"dm_conversation_id": conversation_id, "dm_event_id": event_id}},
                               headers, status=201)
 
-        @server.endpoint("POST", "/2/users/{user_id}/likes", doc=f"{DOCS}/x-api/users/like-post")
+        @server.endpoint("POST", "/2/users/{user_id}/likes", doc="https://developer.x.com/en/docs/x-api/tweets/likes/api-reference/post-users-id-likes")
         async def like(request: Request, user_id: str) -> Response:
             user, headers, refusal = server._guard(request, "POST /likes")
             if refusal is not None:
@@ -520,7 +541,8 @@ class XContract(ContractServer):
             tweet.likes.add(user.id)
             return server._ok({"data": {"liked": True}}, headers)
 
-        @server.endpoint("DELETE", "/2/users/{user_id}/likes/{tweet_id}", doc=f"{DOCS}/x-api/users/unlike-post")
+        @server.endpoint("DELETE", "/2/users/{user_id}/likes/{tweet_id}",
+                         doc=f"{DOCS}/x-api/posts/causes-the-user-in-the-path-to-unlike-the-specified-post")
         async def unlike(request: Request, user_id: str, tweet_id: str) -> Response:
             user, headers, refusal = server._guard(request, "DELETE /likes")
             if refusal is not None:

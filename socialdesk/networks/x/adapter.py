@@ -155,7 +155,7 @@ class XAdapter:
                              published_at=at)
 
     def find_published(self, post: OutgoingPost, since: datetime) -> PublishedPost | None:
-        """Our posts since `since` (`GET /2/users/{id}/tweets`, https://docs.x.com/x-api/users/get-posts):
+        """Our posts since `since` (`GET /2/users/{id}/tweets`, https://docs.x.com/x-api/posts/timelines):
         one with the same text (and the same reply target) is the one an unconfirmed try made."""
         options = self._options(post)
         reply_to = post.reply_to_external_id or options.get("reply_to")
@@ -188,7 +188,7 @@ class XAdapter:
     def reply(self, item_external_id: str, text: str) -> str:
         dm = dm_parts(item_external_id)
         if dm is not None:
-            # https://docs.x.com/x-api/direct-messages/create-dm-message-by-conversation-id
+            # https://docs.x.com/x-api/direct-messages/manage/introduction
             answer = self.api.call("POST", f"/2/dm_conversations/{dm[0]}/messages", json={"text": text},
                                    creates=True)
             return "dm:" + dm[0] + ":" + str(((answer or {}).get("data") or {}).get("dm_event_id") or "")
@@ -211,13 +211,13 @@ class XAdapter:
         self._hidden(item_external_id, False)
 
     def like(self, item_external_id: str) -> None:
-        """`POST /2/users/{id}/likes` (https://docs.x.com/x-api/users/like-post)."""
+        """`POST /2/users/{id}/likes` (https://developer.x.com/en/docs/x-api/tweets/likes/api-reference/post-users-id-likes)."""
         if dm_parts(item_external_id):
             raise PermanentNetworkError("A direct message cannot be liked on X.")
         self.api.call("POST", f"/2/users/{self.user_id}/likes", json={"tweet_id": item_external_id})
 
     def unlike(self, item_external_id: str) -> None:
-        """`DELETE /2/users/{id}/likes/{tweet_id}` (https://docs.x.com/x-api/users/unlike-post)."""
+        """`DELETE /2/users/{id}/likes/{tweet_id}` (https://docs.x.com/x-api/posts/causes-the-user-in-the-path-to-unlike-the-specified-post)."""
         self.api.call("DELETE", f"/2/users/{self.user_id}/likes/{item_external_id}")
 
     def delete_comment(self, item_external_id: str) -> None:
@@ -225,7 +225,8 @@ class XAdapter:
                                     "hide the reply instead.")
 
     def block(self, author_external_id: str) -> None:
-        """`POST /2/users/{id}/blocking` (https://docs.x.com/x-api/users/block-user): Enterprise access only."""
+        """`POST /2/users/{id}/blocking`: Enterprise access only
+        (https://docs.x.com/x-api/users/blocks/introduction)."""
         if not self.capabilities().block_authors:
             raise PermanentNetworkError("X offers blocking through its API to Enterprise access only; block "
                                         "the account in the X app.")
@@ -241,7 +242,7 @@ class XAdapter:
     def post_metrics(self, external_ids: Sequence[str]) -> dict[str, PostMetrics]:
         """`GET /2/tweets?ids=…` with `public_metrics` for all, and `non_public_metrics,organic_metrics`
         for those under 30 days old (X refuses them on older posts)
-        (https://docs.x.com/x-api/posts/get-posts-by-ids, fundamentals/metrics)."""
+        (https://developer.x.com/en/docs/x-api/tweets/lookup/quick-start, fundamentals/metrics)."""
         now = clock.now()
         found: dict[str, dict[str, Any]] = {}
         ids = [tweet_id(i) for i in external_ids]
@@ -281,14 +282,14 @@ class XAdapter:
         return result
 
     def account_metrics(self) -> AccountMetrics:
-        """`GET /2/users/me?user.fields=public_metrics` (https://docs.x.com/x-api/users/get-my-user)."""
+        """`GET /2/users/me?user.fields=public_metrics` (https://docs.x.com/x-api/users/user-lookup-me)."""
         body = self.api.call("GET", "/2/users/me", params={"user.fields": "public_metrics"})
         metrics = ((body or {}).get("data") or {}).get("public_metrics") or {}
         return AccountMetrics(collected_at=clock.now(), followers=_number(metrics, "followers_count"),
                               following=_number(metrics, "following_count"), posts=_number(metrics, "tweet_count"))
 
     def followers(self, cursor: str | None = None, limit: int = 100) -> FollowerPage:
-        """`GET /2/users/{id}/followers` (https://docs.x.com/x-api/users/get-followers)."""
+        """`GET /2/users/{id}/followers` (https://docs.x.com/x-api/users/follows/quickstart)."""
         params: dict[str, Any] = {"max_results": max(1, min(limit, 1000)), "user.fields": "username,name"}
         if cursor:
             params["pagination_token"] = cursor

@@ -1,13 +1,13 @@
 """The X inbox: mentions, replies to our recent posts, and direct messages, behind one cursor.
 
 - Mentions: `GET /2/users/{id}/mentions` with `since_id`
-  https://docs.x.com/x-api/users/get-mentions
+  https://docs.x.com/x-api/posts/user-mention-timeline-by-user-id
 - Replies under our posts: `GET /2/tweets/search/recent` with `conversation_id:` for each of our posts of
   the last 7 days (recent search covers about 7 days), several per query, `since_id`
-  https://docs.x.com/x-api/posts/search-recent-posts; our posts come from `GET /2/users/{id}/tweets`
-  https://docs.x.com/x-api/users/get-posts
+  https://docs.x.com/x-api/posts/search/quickstart/recent-search; our posts come from `GET /2/users/{id}/tweets`
+  https://docs.x.com/x-api/posts/timelines
 - DMs: `GET /2/dm_events` (newest first, no since_id: read until the newest one seen last time)
-  https://docs.x.com/x-api/direct-messages/get-dm-events
+  https://docs.x.com/x-api/direct-messages/lookup/integrate
 
 The cursor is one JSON object: the newest mention, reply and DM ids seen, and, per part, when X's rate
 limit allows reading it again (DM reads are 15 per 15 minutes: a part whose window is spent is skipped

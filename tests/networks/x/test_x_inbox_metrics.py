@@ -170,3 +170,14 @@ def test_a_window_x_says_is_spent_is_not_asked_again_before_its_reset(database: 
         assert len(x.server.calls_to("GET", "/2/users/me")) == 2  # connect's check and the first one only
     finally:
         del LIMITS["GET /2/users/me"]
+
+
+def test_followers_page_by_page(database: Database, x: XWorld) -> None:
+    adapter = _adapter(database, x)
+    others = [x.server.add_user(f"reader{n}") for n in range(3)]
+    for person in [x.fan, *others]:
+        x.server.follows.add((person.id, x.brand.id))
+    first = adapter.followers(limit=2)
+    assert [f.handle for f in first.followers] == ["fan", "reader0"] and first.cursor
+    second = adapter.followers(first.cursor, limit=2)
+    assert [f.handle for f in second.followers] == ["reader1", "reader2"] and second.cursor is None

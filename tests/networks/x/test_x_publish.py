@@ -159,7 +159,8 @@ def test_the_contract_server_refuses_what_the_docs_say_is_wrong(x: XWorld) -> No
     assert post({"text": "five", "media": {"media_ids": images}}).status_code == 400
     expired = x.server.issue(x.brand, lifetime=__import__("datetime").timedelta(seconds=-1))["access_token"]
     assert post({"text": "late"}, headers={"Authorization": f"Bearer {expired}"}).status_code == 401
-    assert {doc.startswith("https://docs.x.com/") for _, _, doc in x.server.endpoints} == {True}
+    assert {doc.startswith(("https://docs.x.com/", "https://developer.x.com/en/docs/x-api/"))
+            for _, _, doc in x.server.endpoints} == {True}
     assert x.server.tweets == {}
 
 
