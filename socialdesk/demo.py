@@ -169,6 +169,7 @@ def record_history(db: Database, progress: Progress | None = None) -> str:
         workspace_id = _create_workspace(db)
         _replay_history(db, workspace_id, manual, now, progress or (lambda _what, _done: None))
         _set_goals(db, workspace_id, manual, start, now)
+        _run_giveaway(db, workspace_id, manual, start, now)
     finally:
         clock.set_clock(real_clock)
     return workspace_id
@@ -288,6 +289,41 @@ def _set_goals(db: Database, workspace_id: str, manual: ManualClock, start: date
                                        metric="engagement_rate_followers", target=0.7, due_on=due))
         goals.create(ctx, goals.GoalIn(name="80 posts a month across the channels", metric="posts_published",
                                        target=80, due_on=due))
+    manual.set(now)
+
+
+def _run_giveaway(db: Database, workspace_id: str, manual: ManualClock, start: datetime, now: datetime) -> None:
+    """A finished giveaway with its verifiable draw: run on the most commented post of the history's first
+    two weeks, committed to when that post went out, open two days, drawn the morning after."""
+    from sqlalchemy import func, select
+
+    from socialdesk.content.models import Publication
+    from socialdesk.contests import service as contests
+    from socialdesk.inbox.models import InboxItem
+
+    with db.unit_of_work(read_only=True) as session:
+        row = session.execute(
+            select(Publication.id, Publication.published_at).join(InboxItem, InboxItem.publication_id == Publication.id)
+            .where(Publication.workspace_id == workspace_id, Publication.published_at < start + timedelta(days=14))
+            .group_by(Publication.id, Publication.published_at).order_by(func.count().desc(), Publication.id)
+            .limit(1)).first()
+    if row is None:
+        return
+    publication_id, published_at = row
+    manual.set(published_at)
+    with db.unit_of_work() as session:
+        workspace = session.get(Workspace, workspace_id)
+        assert workspace is not None
+        ctx = _people(session, workspace)["owner"]
+        contest = contests.create(ctx, name="Giveaway: a bag of Ethiopian beans", prize="1 kg of single-origin "
+                                  "Ethiopian beans, roasted for you", opens_at=published_at,
+                                  closes_at=published_at + timedelta(days=2), winners=2, reserves=1,
+                                  publication_ids=[publication_id])
+    manual.set(published_at + timedelta(days=2, hours=14))
+    with db.unit_of_work() as session:
+        workspace = session.get(Workspace, workspace_id)
+        assert workspace is not None
+        contests.make_draw(_people(session, workspace)["owner"], contest.id)
     manual.set(now)
 
 
