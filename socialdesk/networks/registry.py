@@ -112,6 +112,23 @@ NETWORKS: dict[str, NetworkSpec] = {
                          help="WordPress admin → Users → Profile → Application Passwords (not your login password)"),
         ),
     ),
+    "instagram": NetworkSpec(
+        key="instagram", label="Instagram (professional account)",
+        adapter="socialdesk.networks.instagram.adapter:InstagramAdapter",
+        connect="socialdesk.networks.instagram.connect:connect",
+        name_example="e.g. Brand on Instagram",
+        fields=(
+            ConnectField("ig_user_id", "Instagram account id", placeholder="17841400000000000",
+                         help="The professional account's id: Graph API Explorer → "
+                              "me/accounts?fields=instagram_business_account (see docs/networks/instagram.md)"),
+            ConnectField("access_token", "Access token", kind="password",
+                         help="A Facebook Page or user token with instagram_basic, instagram_content_publish, "
+                              "instagram_manage_comments, instagram_manage_insights, pages_show_list"),
+            ConnectField("fit", "Images outside 4:5 to 1.91:1", kind="select", required=False,
+                         choices=("pad", "crop"),
+                         help="pad: white bars, nothing lost (default); crop: fill the frame from the centre"),
+        ),
+    ),
     "ghost": NetworkSpec(
         key="ghost", label="Ghost blog",
         adapter="socialdesk.networks.ghost.adapter:GhostAdapter",

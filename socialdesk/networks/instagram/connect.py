@@ -1,0 +1,56 @@
+"""Connecting an Instagram professional account by pasting its id and an access token.
+
+The token is a Facebook user (or Page) token with instagram_basic, instagram_content_publish,
+instagram_manage_comments, instagram_manage_insights, pages_show_list and pages_read_engagement
+(docs/networks/instagram.md). It is checked against Instagram before anything is stored: the account's
+username (`GET /{ig-user-id}`, https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-user)
+and the publishing limit, which also proves the publishing permission
+(`GET /{ig-user-id}/content_publishing_limit`).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from socialdesk.core.errors import ValidationFailed
+from socialdesk.networks.base import AuthError, ChannelAccount, PermanentNetworkError
+from socialdesk.networks.instagram.adapter import InstagramAdapter
+from socialdesk.networks.instagram.media import fit_of
+
+_ID = re.compile(r"^\d{5,25}$")
+
+
+def connect(ig_user_id: str, access_token: str, fit: str | None = None, expires_at: str | None = None,
+            **_: Any) -> dict[str, Any]:
+    ig_user_id = str(ig_user_id or "").strip()
+    access_token = str(access_token or "").strip()
+    if not _ID.match(ig_user_id):
+        raise ValidationFailed("The Instagram account id is the number Meta gives the professional account "
+                               "(e.g. 17841400000000000): Graph API Explorer → me/accounts?fields="
+                               "instagram_business_account, or Meta Business Suite → Settings → Instagram.")
+    if not access_token:
+        raise ValidationFailed("Paste an access token with the Instagram permissions (see docs/networks/instagram.md).")
+    try:
+        chosen_fit = fit_of(fit)
+    except PermanentNetworkError as error:
+        raise ValidationFailed(error.network_message) from None
+    credentials: dict[str, Any] = {"access_token": access_token}
+    if expires_at:
+        credentials["expires_at"] = expires_at
+    probe = InstagramAdapter(ChannelAccount("", ig_user_id, "", credentials, {"ig_user_id": ig_user_id}))
+    try:
+        node = probe._call("GET", ig_user_id, {"fields": "id,username,name,followers_count"}) or {}
+        limit = probe.publishing_limit()
+    except AuthError as error:
+        raise ValidationFailed(f"Instagram refused the token: {error.network_message}") from None
+    except PermanentNetworkError as error:
+        raise ValidationFailed(f"Instagram refused: {error.network_message} Check the account id and that the "
+                               "token has instagram_basic and instagram_content_publish.") from None
+    username = str(node.get("username") or "")
+    if str(node.get("id") or ig_user_id) != ig_user_id or not username:
+        raise ValidationFailed(f"{ig_user_id} is not an Instagram professional account this token can manage.")
+    return {"external_id": ig_user_id, "handle": username, "display_name": str(node.get("name") or username),
+            "credentials": credentials,
+            "settings": {"ig_user_id": ig_user_id, "username": username, "fit": chosen_fit,
+                         "publishing_limit": limit}}
