@@ -6,6 +6,7 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -63,6 +64,7 @@ def collect_channel(db: Database, channel_id: str) -> int:
     except NetworkError as error:
         log.warning("metrics for channel %s failed: %s", channel_id, error.network_message)
         return 0
+    insights = _account_insights(db, channel_id)
     written = 0
     with db.unit_of_work() as session:
         session.add(ChannelMetricSnapshot(workspace_id=workspace_id, channel_id=channel_id,
@@ -80,7 +82,24 @@ def collect_channel(db: Database, channel_id: str) -> int:
         channel = session.get(Channel, channel_id)
         if channel is not None:
             channel.metrics_collected_at = now
+            if insights is not None:
+                channel.settings = {**(channel.settings or {}), "insights": insights}
     return written
+
+
+def _account_insights(db: Database, channel_id: str) -> dict[str, Any] | None:
+    """What an adapter knows beyond the snapshot columns (Instagram: day totals, audience demographics,
+    the publishing limit), for the strategy pages; kept in the channel's settings under "insights".
+    Adapters without `account_insights` give None, and a failure here never loses the snapshots."""
+    def read(adapter: Any) -> dict[str, Any] | None:
+        extra = getattr(adapter, "account_insights", None)
+        return extra() if callable(extra) else None
+
+    try:
+        return channels.call_network(db, channel_id, read)
+    except NetworkError as error:
+        log.warning("account insights for channel %s failed: %s", channel_id, error.network_message)
+        return None
 
 
 def _is_due(age: timedelta, last: datetime | None, now: datetime) -> bool:

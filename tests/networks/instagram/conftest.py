@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
+from socialdesk.core import clock as clock_module
+from socialdesk.core.clock import ManualClock
 from socialdesk.networks.base import ChannelAccount
 from socialdesk.networks.instagram import adapter as adapter_module
 from socialdesk.networks.instagram.adapter import InstagramAdapter
@@ -36,8 +39,19 @@ class Instagram:
 
 
 @pytest.fixture
+def real_now() -> Iterator[ManualClock]:
+    """socialdesk's clock starts at the real time and moves only when a test moves it; the contract world
+    reads the same clock, so "an hour later" is an hour later on both sides."""
+    previous = clock_module.get_clock()
+    manual = ManualClock(datetime.now(UTC))
+    clock_module.set_clock(manual)
+    yield manual
+    clock_module.set_clock(previous)
+
+
+@pytest.fixture
 def instagram(monkeypatch: pytest.MonkeyPatch) -> Iterator[Instagram]:
-    world = MetaWorld()
+    world = MetaWorld(now=lambda: clock_module.now().timestamp())
     user = world.add_user("Ana")
     page = world.add_page("Brand", admins=[user["id"]])
     account = world.add_instagram_account(page["id"], "brand", name="Brand", followers_count=1200,
