@@ -46,13 +46,14 @@ def events_from_entry(entry: Mapping[str, Any]) -> list[WebhookEvent]:
             events.append(WebhookEvent(event_id=f"instagram:comment:{item.external_id}",
                                        account_external_id=account, items=(item,)))
         elif field == "mentions" and (value.get("comment_id") or value.get("media_id")):
-            target = str(value.get("comment_id") or value.get("media_id"))
+            # The same inbox id as the poll's (adapter.MENTION_PREFIX), which reply() reads back.
+            target = f"m:{value.get('media_id') or ''}" + (f":{value['comment_id']}" if value.get("comment_id") else "")
             item = IncomingItem(
                 external_id=target, kind=IncomingKind.MENTION,
                 text=MENTION_PLACEHOLDER.format(account=account), created_at=when,
                 author_external_id="", author_handle="", post_external_id=None,
                 parent_external_id=None)
-            events.append(WebhookEvent(event_id=f"instagram:mention:{target}", account_external_id=account,
+            events.append(WebhookEvent(event_id=f"instagram:mention:{target[2:]}", account_external_id=account,
                                        items=(item,)))
     return events
 
