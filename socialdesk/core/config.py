@@ -77,6 +77,7 @@ class Settings(BaseSettings):
     meta_app_id: str | None = None
     meta_app_secret: str | None = None
     meta_webhook_verify_token: str | None = None
+    meta_login_config_id: str | None = None  # Facebook Login for Business configuration (names the permissions)
     # -- Threads
     threads_api_url: str = "https://graph.threads.net"
     threads_app_id: str | None = None

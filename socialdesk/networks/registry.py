@@ -129,6 +129,24 @@ NETWORKS: dict[str, NetworkSpec] = {
                          help="pad: white bars, nothing lost (default); crop: fill the frame from the centre"),
         ),
     ),
+    "facebook": NetworkSpec(
+        key="facebook", label="Facebook Page",
+        adapter="socialdesk.networks.facebook.adapter:FacebookAdapter",
+        connect="socialdesk.networks.facebook.adapter:connect",
+        oauth="socialdesk.networks.facebook.oauth:FacebookOAuth", token_field="access_token",
+        name_example="e.g. Brand on Facebook",
+        fields=(
+            ConnectField("page_id", "Page id", required=False, placeholder="104123456789012",
+                         help="The Page's numeric id: the Page → About → Page transparency, or Meta Business "
+                              "Suite → Settings → Business assets. Signing in without one connects the first "
+                              "Page you allow."),
+            ConnectField("access_token", "Access token", kind="password", required=False,
+                         help="Leave empty to sign in with Facebook. Or paste a Page access token (or a user "
+                              "token of someone who manages the Page) with "
+                              "pages_manage_posts, pages_read_engagement, pages_manage_engagement, "
+                              "pages_read_user_engagement, read_insights; pages_messaging for Messenger"),
+        ),
+    ),
     "ghost": NetworkSpec(
         key="ghost", label="Ghost blog",
         adapter="socialdesk.networks.ghost.adapter:GhostAdapter",

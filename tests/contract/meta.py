@@ -415,6 +415,8 @@ def require(params: dict[str, Any], *names: str) -> None:
 def meta_server(world: MetaWorld, server: ContractServer | None = None) -> MetaGraph:
     """A Graph contract server with the core endpoints: the token ones and reading the user."""
     graph = MetaGraph(world, server)
+    if world.get(world.app_id) is None:
+        world.add("app", {"name": "socialdesk tests"}, id=world.app_id)
 
     @graph.plain("GET", "oauth/access_token", doc=DOC_MANUAL_FLOW, auth=False)
     def access_token(_auth: Auth | None, params: dict[str, Any], request: Request) -> Any:

@@ -1,0 +1,1 @@
+"""Facebook Pages through the Graph API (see docs/networks/facebook.md)."""

@@ -1,0 +1,498 @@
+"""A Facebook Page behind the adapter protocol, and `connect` by a pasted token.
+
+Publishing (https://developers.facebook.com/docs/pages-api/posts, /docs/graph-api/reference/page/feed/):
+- text, with the first link in it as the post's link card: `POST /{page-id}/feed` (`message`, `link`);
+- one photo: `POST /{page-id}/photos` (the file as `source`, the text as `message`); the answer's `post_id`
+  is the post;
+- several photos: each `POST /{page-id}/photos` with `published=false`, then one `POST /{page-id}/feed` with
+  `attached_media[i]={"media_fbid": …}`;
+- a video: the Resumable Upload API (`POST /{app-id}/uploads`, `POST /upload:{session}` with the bytes)
+  gives a handle, then `POST /{page-id}/videos` with `fbuploader_video_file_chunk` (on graph-video.facebook.com
+  when the Graph base is Meta's own);
+- `first_comment` (a publish option): `POST /{post-id}/comments` once the post exists. It never fails the
+  publication: the post is out, and a failed first comment is logged, not retried (a retry of the
+  publication would post twice).
+
+Scheduling is socialdesk's own (the publisher sends at the time), not Meta's `scheduled_publish_time`.
+
+Duplicates: the Graph has no idempotency key. `find_published` reads `GET /{page-id}/published_posts`
+(the Page's own posts; `/feed` also holds visitors' posts) since the first try and takes the post whose
+`message` is the same text. A post without text cannot be recognised and is left to a person.
+
+Uploading an unpublished photo or a video's bytes creates nothing anyone sees, so a lost answer there is a
+plain transient error (the try is repeated); only the call that makes the post visible is "outcome
+unknown".
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Any, ClassVar
+from urllib.parse import urlsplit, urlunsplit
+
+from socialdesk.core import clock
+from socialdesk.core.config import get_settings
+from socialdesk.networks.base import (
+    AccountMetrics,
+    AuthError,
+    Capabilities,
+    ChannelAccount,
+    FollowerPage,
+    InboxPage,
+    IncomingItem,
+    MediaKind,
+    NetworkError,
+    OutgoingMedia,
+    OutgoingPost,
+    PermanentNetworkError,
+    PostMetrics,
+    PublishedPost,
+)
+from socialdesk.networks.facebook.items import comment_item, graph_time, is_message_id, message_item
+from socialdesk.networks.meta.graph import UPLOAD_TIMEOUT, GraphClient
+from socialdesk.networks.profiles import NETWORK_PROFILES
+from socialdesk.networks.registry import ConnectedAccount
+
+log = logging.getLogger(__name__)
+
+URL_RE = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
+# Messenger's standard messaging window: a Page may answer within 24 hours of the person's last message
+# (https://developers.facebook.com/docs/messenger-platform/policy/policy-overview).
+MESSAGING_WINDOW = timedelta(hours=24)
+# How many of the Page's latest posts the inbox polls for comments (older posts: the webhook brings them).
+POLLED_POSTS = 25
+POLLED_CONVERSATIONS = 25
+COMMENT_FIELDS = "id,message,from{id,name},created_time,parent{id},permalink_url"
+MESSAGE_FIELDS = "id,message,from{id,name},created_time"
+PAGE_FIELDS = "id,name,username,link,category,followers_count,fan_count"
+# Post insights that exist after Meta's 2025 deprecations (post_impressions* went on 2025-06-15 and
+# 2025-11-15; https://developers.facebook.com/docs/platforminsights/page/deprecated-metrics).
+POST_INSIGHTS = ("post_media_view", "post_total_media_view_unique", "post_clicks", "post_reactions_by_type_total")
+
+
+def _first_link(text: str) -> str | None:
+    found = URL_RE.search(text or "")
+    return found.group(0).rstrip(".,;:!?)") if found else None
+
+
+def _norm(text: str) -> str:
+    return " ".join((text or "").split())
+
+
+def _options(post: OutgoingPost) -> dict[str, Any]:
+    return dict(getattr(post, "options", None) or {})
+
+
+def video_base() -> str:
+    """Where `/{page-id}/videos` goes: graph-video.facebook.com for Meta's own Graph (the video guide),
+    the configured base otherwise (a contract server or an operator's proxy)."""
+    base = get_settings().meta_graph_url.rstrip("/")
+    parts = urlsplit(base)
+    if parts.hostname == "graph.facebook.com":
+        return urlunsplit(parts._replace(netloc=parts.netloc.replace("graph.facebook.com",
+                                                                     "graph-video.facebook.com")))
+    return base
+
+
+class FacebookAdapter:
+    network: ClassVar[str] = "facebook"
+
+    def __init__(self, account: ChannelAccount) -> None:
+        self.account = account  # no I/O here
+
+    # -- who ------------------------------------------------------------------------------------------
+
+    @property
+    def page_id(self) -> str:
+        return str(self.account.settings.get("page_id") or self.account.external_id)
+
+    def _graph(self, **kwargs: Any) -> GraphClient:
+        return GraphClient(self.account.credentials.get("access_token"), **kwargs)
+
+    def capabilities(self) -> Capabilities:
+        # Scheduling stays socialdesk's (the publisher sends at the time), so Meta's is not offered.
+        caps = replace(NETWORK_PROFILES["facebook"], label="Facebook Page", native_scheduling=False)
+        options = _publish_options()
+        if options is not None:
+            caps = replace(caps, options=options)  # type: ignore[call-arg]
+        return caps
+
+    def credentials_expire_at(self) -> datetime | None:
+        # A Page token from a long-lived user token does not expire (it can be revoked: error 190).
+        expires = self.account.credentials.get("expires_at")
+        return graph_time(expires) if expires else None
+
+    def refresh_credentials(self) -> dict[str, Any]:
+        raise AuthError("A Facebook Page token cannot be refreshed; connect the Page again.")
+
+    # -- publishing -----------------------------------------------------------------------------------
+
+    def publish(self, post: OutgoingPost) -> PublishedPost:
+        images = [m for m in post.media if m.kind in (MediaKind.IMAGE, MediaKind.GIF)]
+        videos = [m for m in post.media if m.kind == MediaKind.VIDEO]
+        if videos and (images or len(videos) > 1):
+            raise PermanentNetworkError("A Facebook Page post carries one video alone, or photos.")
+        options = _options(post)
+        with self._graph() as graph:
+            if videos:
+                published = self._publish_video(graph, post, videos[0])
+            elif len(images) == 1:
+                published = self._publish_photo(graph, post, images[0])
+            elif images:
+                published = self._publish_photos(graph, post, images)
+            else:
+                data: dict[str, Any] = {"message": post.text}
+                link = str(options.get("link") or "").strip() or _first_link(post.text)
+                if link:
+                    data["link"] = link
+                created = graph.post(f"{self.page_id}/feed", data)
+                published = self._published(str(created["id"]))
+            comment = str(options.get("first_comment") or "").strip()
+            if comment:
+                self._first_comment(graph, published.external_id, comment)
+        return published
+
+    def _published(self, post_id: str, url: str | None = None) -> PublishedPost:
+        return PublishedPost(external_id=post_id, url=url or f"https://www.facebook.com/{post_id}",
+                             published_at=clock.now())
+
+    def _photo_file(self, media: OutgoingMedia) -> dict[str, Any]:
+        return {"source": (media.path.name, media.path.read_bytes(), media.content_type)}
+
+    def _publish_photo(self, graph: GraphClient, post: OutgoingPost, media: OutgoingMedia) -> PublishedPost:
+        data: dict[str, Any] = {"message": post.text, "published": True}
+        if media.alt_text:
+            data["alt_text_custom"] = media.alt_text
+        created = graph.post(f"{self.page_id}/photos", data, files=self._photo_file(media), timeout=UPLOAD_TIMEOUT)
+        return self._published(str(created.get("post_id") or created["id"]))
+
+    def _publish_photos(self, graph: GraphClient, post: OutgoingPost, images: Sequence[OutgoingMedia]) -> PublishedPost:
+        ids = []
+        for media in images:
+            data: dict[str, Any] = {"published": False}
+            if media.alt_text:
+                data["alt_text_custom"] = media.alt_text
+            # Unpublished: nobody sees it, so a lost answer is only a transient error.
+            uploaded = graph.post(f"{self.page_id}/photos", data, files=self._photo_file(media), creates=False,
+                                  timeout=UPLOAD_TIMEOUT)
+            ids.append(str(uploaded["id"]))
+        data = {"message": post.text}
+        for index, media_id in enumerate(ids):
+            data[f"attached_media[{index}]"] = json.dumps({"media_fbid": media_id})
+        created = graph.post(f"{self.page_id}/feed", data)
+        return self._published(str(created["id"]))
+
+    def _publish_video(self, graph: GraphClient, post: OutgoingPost, media: OutgoingMedia) -> PublishedPost:
+        app_id = get_settings().meta_app_id
+        if not app_id:
+            raise PermanentNetworkError("Publishing a video needs the Meta app's id (SOCIALDESK_META_APP_ID): "
+                                        "Facebook's Resumable Upload API starts its sessions on the app.")
+        # The upload session belongs to a user of the app; a Page connected by signing in keeps that user's
+        # token, a pasted Page token is tried as it is.
+        upload_token = self.account.credentials.get("user_access_token") or graph.access_token
+        content = media.path.read_bytes()
+        session = graph.post(f"{app_id}/uploads", {"file_name": media.path.name, "file_length": len(content),
+                                                   "file_type": media.content_type}, creates=False,
+                             token=upload_token)
+        uploaded = graph.request("POST", str(session["id"]), content=content, authenticate=False,
+                                 headers={"Authorization": f"OAuth {upload_token}", "file_offset": "0"},
+                                 timeout=UPLOAD_TIMEOUT)
+        handle = uploaded["h"]
+        data: dict[str, Any] = {"description": post.text, "fbuploader_video_file_chunk": handle}
+        title = _options(post).get("video_title") or post.title
+        if title:
+            data["title"] = str(title)
+        created = graph.post(f"{graph_version_base(video_base())}/{self.page_id}/videos", data,
+                             timeout=UPLOAD_TIMEOUT)
+        video_id = str(created["id"])
+        return self._published(video_id, f"https://www.facebook.com/{self.page_id}/videos/{video_id}")
+
+    def _first_comment(self, graph: GraphClient, post_id: str, text: str) -> None:
+        try:
+            graph.post(f"{post_id}/comments", {"message": text})
+        except NetworkError as error:
+            # The post is out: failing the publication now would make the publisher try it again.
+            log.warning("first comment on Facebook post %s failed: %s", post_id, error.network_message)
+
+    def find_published(self, post: OutgoingPost, since: datetime) -> PublishedPost | None:
+        wanted = _norm(post.text)
+        if not wanted:
+            return None  # nothing to recognise it by: a person decides
+        earliest = since - timedelta(minutes=1)
+        with self._graph() as graph:
+            for item in graph.pages(f"{self.page_id}/published_posts",
+                                    {"fields": "id,message,created_time,permalink_url",
+                                     "since": int(earliest.timestamp()), "limit": 25}, max_pages=4):
+                if _norm(item.get("message") or "") == wanted and graph_time(item.get("created_time")) >= earliest:
+                    return PublishedPost(external_id=str(item["id"]), url=item.get("permalink_url"),
+                                         published_at=graph_time(item.get("created_time")))
+        return None
+
+    def delete(self, external_id: str) -> None:
+        with self._graph() as graph:
+            graph.delete(external_id)
+
+    # -- inbox ----------------------------------------------------------------------------------------
+
+    def fetch_inbox(self, cursor: str | None) -> InboxPage:
+        """Comments on the Page's latest posts and Messenger messages newer than `cursor`
+        (`{"c": newest comment time, "m": newest message time}`, Unix seconds)."""
+        seen = json.loads(cursor) if cursor else {}
+        since_comments = int(seen.get("c") or 0)
+        since_messages = int(seen.get("m") or 0)
+        items: dict[str, IncomingItem] = {}
+        newest_c, newest_m = since_comments, since_messages
+        with self._graph() as graph:
+            posts = graph.get(f"{self.page_id}/published_posts",
+                              {"fields": "id,created_time", "limit": POLLED_POSTS}).get("data") or []
+            for post in posts:
+                params: dict[str, Any] = {"fields": COMMENT_FIELDS, "filter": "stream", "limit": 100}
+                if since_comments:
+                    params["since"] = since_comments
+                for comment in graph.pages(f"{post['id']}/comments", params, max_pages=5):
+                    if str((comment.get("from") or {}).get("id") or "") == self.page_id:
+                        continue
+                    item = comment_item(comment, str(post["id"]))
+                    stamp = int(item.created_at.timestamp())
+                    if stamp <= since_comments:
+                        continue
+                    newest_c = max(newest_c, stamp)
+                    items[item.external_id] = item
+            for message in self._new_messages(graph, since_messages):
+                item = message_item(message)
+                newest_m = max(newest_m, int(item.created_at.timestamp()))
+                items[item.external_id] = item
+        cursor_out = json.dumps({"c": newest_c, "m": newest_m})
+        return InboxPage(items=sorted(items.values(), key=lambda i: i.created_at), cursor=cursor_out)
+
+    def _new_messages(self, graph: GraphClient, since: int) -> list[dict[str, Any]]:
+        try:
+            talks = graph.get(f"{self.page_id}/conversations", {"fields": "id,updated_time",
+                                                                 "platform": "messenger",
+                                                                 "limit": POLLED_CONVERSATIONS}).get("data") or []
+        except AuthError:
+            raise
+        except PermanentNetworkError as error:
+            # No pages_messaging permission (or Messenger off for the Page): comments still come in.
+            log.info("Facebook Page %s: conversations not readable: %s", self.page_id, error.network_message)
+            return []
+        found = []
+        for talk in talks:
+            if int(graph_time(talk.get("updated_time")).timestamp()) <= since:
+                continue
+            messages = graph.get(f"{talk['id']}/messages", {"fields": MESSAGE_FIELDS, "limit": 25})
+            for message in messages.get("data") or []:
+                if str((message.get("from") or {}).get("id") or "") == self.page_id:
+                    continue
+                if int(graph_time(message.get("created_time")).timestamp()) > since:
+                    found.append(message)
+        return found
+
+    def reply(self, item_external_id: str, text: str) -> str:
+        with self._graph() as graph:
+            if is_message_id(item_external_id):
+                return self._reply_message(graph, item_external_id, text)
+            created = graph.post(f"{item_external_id}/comments", {"message": text})
+            return str(created["id"])
+
+    def _reply_message(self, graph: GraphClient, message_id: str, text: str) -> str:
+        """Answer in Messenger, within the standard messaging window only."""
+        message = graph.get(message_id, {"fields": "id,from,created_time"})
+        person = str((message.get("from") or {}).get("id") or "")
+        if not person or person == self.page_id:
+            raise PermanentNetworkError("This message was not sent by a person to the Page; there is no one to answer.")
+        latest = graph_time(message.get("created_time"))
+        talks = graph.get(f"{self.page_id}/conversations", {"fields": "id,updated_time", "platform": "messenger",
+                                                            "user_id": person}).get("data") or []
+        for talk in talks[:1]:
+            for later in graph.get(f"{talk['id']}/messages", {"fields": MESSAGE_FIELDS, "limit": 25}).get("data") or []:
+                if str((later.get("from") or {}).get("id") or "") == person:
+                    latest = max(latest, graph_time(later.get("created_time")))
+        if clock.now() - latest > MESSAGING_WINDOW:
+            raise PermanentNetworkError(
+                "Facebook lets a Page answer a Messenger message only within 24 hours of the person's last "
+                f"message (the standard messaging window); their last message came {latest:%Y-%m-%d %H:%M} UTC. "
+                "Answer when they write again, or from the Page's own inbox.")
+        sent = graph.post(f"{self.page_id}/messages", {"recipient": {"id": person}, "messaging_type": "RESPONSE",
+                                                        "message": {"text": text}})
+        return str(sent.get("message_id") or "")
+
+    def _comment_only(self, item_external_id: str, action: str) -> None:
+        if is_message_id(item_external_id):
+            raise PermanentNetworkError(f"Messenger messages cannot be {action}; only comments can.")
+
+    def hide(self, item_external_id: str) -> None:
+        self._comment_only(item_external_id, "hidden")
+        with self._graph() as graph:
+            graph.post(item_external_id, {"is_hidden": True}, creates=False)
+
+    def unhide(self, item_external_id: str) -> None:
+        self._comment_only(item_external_id, "unhidden")
+        with self._graph() as graph:
+            graph.post(item_external_id, {"is_hidden": False}, creates=False)
+
+    def like(self, item_external_id: str) -> None:
+        self._comment_only(item_external_id, "liked")
+        with self._graph() as graph:
+            graph.post(f"{item_external_id}/likes", {}, creates=False)
+
+    def unlike(self, item_external_id: str) -> None:
+        self._comment_only(item_external_id, "unliked")
+        with self._graph() as graph:
+            graph.delete(f"{item_external_id}/likes")
+
+    def delete_comment(self, item_external_id: str) -> None:
+        self._comment_only(item_external_id, "deleted")
+        with self._graph() as graph:
+            graph.delete(item_external_id)
+
+    def block(self, author_external_id: str) -> None:
+        with self._graph() as graph:
+            graph.post(f"{self.page_id}/blocked", {"user": author_external_id}, creates=False)
+
+    def unblock(self, author_external_id: str) -> None:
+        with self._graph() as graph:
+            graph.delete(f"{self.page_id}/blocked", {"user": author_external_id})
+
+    # -- metrics --------------------------------------------------------------------------------------
+
+    def post_metrics(self, external_ids: Sequence[str]) -> dict[str, PostMetrics]:
+        out: dict[str, PostMetrics] = {}
+        with self._graph() as graph:
+            for post_id in external_ids:
+                out[post_id] = self._post_metrics(graph, post_id)
+        return out
+
+    def _post_metrics(self, graph: GraphClient, post_id: str) -> PostMetrics:
+        now = clock.now()
+        try:
+            node = graph.get(post_id, {"fields": "shares,comments.limit(0).summary(true),"
+                                                 "reactions.limit(0).summary(true)"})
+        except AuthError:
+            raise
+        except PermanentNetworkError:
+            return PostMetrics(collected_at=now)  # deleted on Facebook: nothing to count
+        shares = (node.get("shares") or {}).get("count") if "shares" in node else 0
+        comments = ((node.get("comments") or {}).get("summary") or {}).get("total_count")
+        reactions = ((node.get("reactions") or {}).get("summary") or {}).get("total_count")
+        insights: dict[str, Any] = {}
+        try:
+            body = graph.get(f"{post_id}/insights", {"metric": ",".join(POST_INSIGHTS)})
+            for entry in body.get("data") or []:
+                values = entry.get("values") or []
+                if values:
+                    insights[str(entry.get("name"))] = values[-1].get("value")
+        except AuthError:
+            raise
+        except PermanentNetworkError as error:
+            # Insights need read_insights and a Page with enough followers; the counts above still stand.
+            log.info("Facebook insights for %s not available: %s", post_id, error.network_message)
+
+        def number(value: Any) -> int | None:
+            return int(value) if isinstance(value, (int, float)) else None
+
+        by_type = insights.get("post_reactions_by_type_total")
+        if reactions is None and isinstance(by_type, dict):
+            reactions = sum(int(v) for v in by_type.values() if isinstance(v, (int, float)))
+        return PostMetrics(collected_at=now, views=number(insights.get("post_media_view")),
+                           reach=number(insights.get("post_total_media_view_unique")),
+                           clicks=number(insights.get("post_clicks")), likes=number(reactions),
+                           comments=number(comments), reposts=number(shares))
+
+    def reactions_by_type(self, post_id: str) -> dict[str, int] | None:
+        """Reactions per kind (like, love, wow, haha, sorry, anger) from `post_reactions_by_type_total`."""
+        with self._graph() as graph:
+            try:
+                body = graph.get(f"{post_id}/insights", {"metric": "post_reactions_by_type_total"})
+            except PermanentNetworkError:
+                return None
+        for entry in body.get("data") or []:
+            values = entry.get("values") or []
+            if values and isinstance(values[-1].get("value"), dict):
+                return {str(k): int(v) for k, v in values[-1]["value"].items()}
+        return None
+
+    def account_metrics(self) -> AccountMetrics:
+        with self._graph() as graph:
+            page = graph.get(self.page_id, {"fields": "followers_count"})
+        followers = page.get("followers_count")
+        return AccountMetrics(collected_at=clock.now(),
+                              followers=int(followers) if isinstance(followers, int) else None)
+
+    def followers(self, cursor: str | None = None, limit: int = 100) -> FollowerPage:
+        # The Graph gives a Page's follower count, never the people.
+        return FollowerPage(followers=[], cursor=None, total=self.account_metrics().followers)
+
+
+def graph_version_base(base: str) -> str:
+    return f"{base.rstrip('/')}/{get_settings().meta_graph_version}"
+
+
+def _publish_options() -> tuple[Any, ...] | None:
+    """The per-publication options (`first_comment`, `link`), once networks/base.py has PublishOption."""
+    try:
+        from socialdesk.networks.base import PublishOption  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    return (
+        PublishOption("first_comment", "First comment", kind="textarea",
+                      help="Posted as the Page right after the post (links or hashtags kept out of the text)"),
+        PublishOption("link", "Link card", kind="text",
+                      help="The address shown as the post's link preview; by default the first link in the text"),
+    )
+
+
+# -- connecting -----------------------------------------------------------------------------------------
+
+def account_for_page(page: dict[str, Any], page_token: str, *, user_token: str | None = None,
+                     user_token_expires_at: str | None = None, connected_by: str = "token") -> ConnectedAccount:
+    credentials: dict[str, Any] = {"access_token": page_token}
+    if user_token:
+        credentials["user_access_token"] = user_token
+        if user_token_expires_at:
+            credentials["user_access_token_expires_at"] = user_token_expires_at
+    name = str(page.get("name") or page["id"])
+    return ConnectedAccount(
+        external_id=str(page["id"]), handle=str(page.get("username") or name), display_name=name,
+        credentials=credentials,
+        settings={"page_id": str(page["id"]), "page_name": name, "username": page.get("username"),
+                  "link": page.get("link"), "category": page.get("category"), "connected_by": connected_by})
+
+
+def connect(page_id: str, access_token: str, **_unused: Any) -> ConnectedAccount:
+    """Connect a Page with a token issued elsewhere (Graph API Explorer, a system user, Business settings).
+
+    A Page token for `page_id` is used as it is; a user token of someone who manages the Page is traded for
+    the Page's token through `/me/accounts`. Either way the Page is read once to check both.
+    """
+    page_id = str(page_id or "").strip()
+    token = str(access_token or "").strip()
+    if not page_id.isdigit():
+        raise ValueError("page_id must be the Page's numeric id (Page → About → Page transparency, or Meta "
+                         "Business Suite → Settings)")
+    if not token:
+        raise ValueError("an access token is needed")
+    try:
+        with GraphClient(token) as graph:
+            me = graph.get("me", {"fields": "id,name"})
+            if str(me.get("id")) != page_id:
+                token = _page_token_from_user(graph, page_id)
+        with GraphClient(token) as graph:
+            page = graph.get(page_id, {"fields": PAGE_FIELDS})
+    except AuthError as exc:
+        raise AuthError(f"Facebook did not accept this token: {exc.network_message}",
+                        status_code=exc.status_code, details=exc.details) from exc
+    return account_for_page(page, token)
+
+
+def _page_token_from_user(graph: GraphClient, page_id: str) -> str:
+    for page in graph.pages("me/accounts", {"fields": "id,name,access_token,tasks"}):
+        if str(page.get("id")) == page_id and page.get("access_token"):
+            return str(page["access_token"])
+    raise PermanentNetworkError(f"This token is neither Page {page_id}'s token nor a token of someone who "
+                                "manages that Page (it is not among the token's /me/accounts).")
