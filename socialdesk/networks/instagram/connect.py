@@ -21,7 +21,7 @@ from socialdesk.networks.instagram.media import fit_of
 _ID = re.compile(r"^\d{5,25}$")
 
 
-def connect(ig_user_id: str, access_token: str, fit: str | None = None, expires_at: str | None = None,
+def connect(ig_user_id: str = "", access_token: str = "", fit: str | None = None, expires_at: str | None = None,
             **_: Any) -> dict[str, Any]:
     ig_user_id = str(ig_user_id or "").strip()
     access_token = str(access_token or "").strip()

@@ -27,6 +27,7 @@ class Instagram:
     page: dict[str, Any]
     account: dict[str, Any]
     token: str
+    user: dict[str, Any]
 
     @property
     def server(self) -> Any:
@@ -62,7 +63,7 @@ def instagram(monkeypatch: pytest.MonkeyPatch) -> Iterator[Instagram]:
     monkeypatch.setattr(adapter_module, "POLL_MAX_INTERVAL", 0.02)
     with graph.server.running() as base_url:
         point_settings_at(monkeypatch, base_url, world)
-        yield Instagram(world, graph, base_url, page, account, world.page_token(page["id"]))
+        yield Instagram(world, graph, base_url, page, account, world.page_token(page["id"]), user)
     assert not graph.server.unexpected, graph.server.unexpected
 
 
