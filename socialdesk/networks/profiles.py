@@ -69,7 +69,9 @@ def account_metrics(names: str) -> frozenset[str]:
 NETWORK_PROFILES: dict[str, Capabilities] = {
     "instagram": Capabilities(
         label="Instagram",
-        text=TextRules(limit=2_200),  # caption 2,200 (brightbean); unit undocumented, graphemes assumed
+        # caption: "Maximum 2200 characters, 30 hashtags, and 20 @ tags" (IG User Media reference); unit
+        # undocumented, graphemes assumed
+        text=TextRules(limit=2_200, hashtag_limit=30, mention_limit=20),
         media=MediaRules(
             kinds=frozenset({IMAGE, VIDEO}),  # every feed video is published as a Reel
             max_count=10,  # carousel (S; the app allows 20, the API limit is unconfirmed)

@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from socialdesk.networks.base import MediaKind, OutgoingMedia, PermanentNetworkError
+from socialdesk.text import entities
 from socialdesk.text.counting import graphemes
 
 CAPTION_LIMIT = 2_200
@@ -33,19 +34,17 @@ MAX_RATIO = 1.91
 FEED, REEL, STORY = "feed", "reel", "story"
 KINDS = (FEED, REEL, STORY)
 
-# A hashtag: # then letters, digits or underscores (Instagram's own tokenisation is not published; this is
-# the common reading). A mention: @ then a username (letters, digits, periods, underscores; at most 30).
-_HASHTAG = re.compile(r"(?<![\w#])#(\w+)", re.UNICODE)
-_MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9._]{1,30})")
+# Hashtags and mentions are found as the composer finds them (text/entities.py); Instagram's own
+# tokenisation is not published.
 _USERNAME = re.compile(r"^@?([A-Za-z0-9._]{1,30})$")
 
 
 def hashtags(caption: str) -> list[str]:
-    return _HASHTAG.findall(caption)
+    return [span.value for span in entities.hashtags(caption)]
 
 
 def mentions(caption: str) -> list[str]:
-    return [name.rstrip(".") for name in _MENTION.findall(caption)]
+    return [span.value for span in entities.mentions(caption)]
 
 
 def caption_problems(caption: str) -> list[str]:
