@@ -23,6 +23,7 @@ from socialdesk.networks.base import (
     OutgoingPost,
     PermanentNetworkError,
     RateLimited,
+    TransientNetworkError,
 )
 from tests.contract.meta_instagram import add_comment, add_tagged_media
 from tests.networks.instagram.conftest import Instagram
@@ -254,3 +255,41 @@ def test_metrics_use_current_insights_and_none_for_what_is_missing(instagram: In
     assert extra["day"]["reach"] == 900 and extra["day"]["accounts_engaged"] is None
     assert extra["audience"]["age"] == {"25-34": 500, "35-44": 200} and extra["audience"]["gender"] is None
     assert extra["publishing_limit"]["quota_usage"] == 1 and extra["profile_views"] is None
+
+
+def test_a_post_found_by_lookup_gets_its_first_comment_once(instagram: Instagram, public_media: Any,
+                                                            tmp_path: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    adapter = instagram.adapter()
+    post = _post("With a comment", [_image(tmp_path, "fc.jpg")], first_comment="#one #two")
+    since = datetime.now(UTC) - timedelta(minutes=5)
+    instagram.server.lose_answer("POST", rf"{V}/\d+/media_publish")
+    with pytest.raises(OutcomeUnknown):
+        adapter.publish(post)
+    found = adapter.find_published(post, since)
+    assert found is not None
+    assert adapter.find_published(post, since) == found  # a second look-up adds nothing
+    comments = instagram.world.of_kind("ig_comment", media_id=found.external_id)
+    assert [c["text"] for c in comments] == ["#one #two"]
+
+
+@pytest.mark.parametrize(("status", "error", "expected"), [
+    (400, {"code": 4, "message": "(#4) Application request limit reached"}, RateLimited),
+    (400, {"code": 32, "message": "(#32) Page request limit reached"}, RateLimited),
+    (400, {"code": 190, "error_subcode": 463, "message": "Session has expired"}, AuthError),
+    (400, {"code": 368, "message": "Temporarily blocked for policies violations"}, PermanentNetworkError),
+    (400, {"code": 9, "error_subcode": 2207042, "message": "Application request limit reached",
+           "error_user_msg": "You reached maximum number of posts"}, RateLimited),
+    (400, {"code": -2, "error_subcode": 2207003, "message": "It takes too long to download the media."},
+     TransientNetworkError),
+    (500, {"code": 1, "message": "An unknown error occurred"}, TransientNetworkError),
+])
+def test_each_graph_error_is_sorted(instagram: Instagram, public_media: Any, tmp_path: Path, status: int,
+                                    error: dict[str, Any], expected: type) -> None:
+    instagram.server.fail("POST", rf"{V}/\d+/media", status=status,
+                          json={"error": {"type": "OAuthException", "fbtrace_id": "x", **error}})
+    with pytest.raises(expected) as raised:
+        instagram.adapter().publish(_post("Sorted", [_image(tmp_path, "e.jpg")]))
+    assert type(raised.value) is expected or expected is PermanentNetworkError
+    assert not instagram.server.calls_to("POST", rf"{V}/\d+/media_publish")
