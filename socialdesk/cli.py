@@ -21,6 +21,7 @@ from socialdesk.cli_help import PlainHelpGroup
 from socialdesk.core.errors import ConfigurationError, DomainError
 
 if TYPE_CHECKING:
+    from socialdesk.channels.models import Channel
     from socialdesk.demo import DemoSummary
     from socialdesk.workspaces.context import WorkspaceContext
 
@@ -437,11 +438,13 @@ def channel_list(workspace: WorkspaceOpt) -> None:
     """List a workspace's channels."""
     from socialdesk.channels.service import capabilities, list_channels
 
-    table = _table("name", "network", "handle", "status", "text limit")
+    table = _table("name", "network", "handle", "status", "text limit", "options (post create --option)")
     with _context(workspace) as ctx:
         for c in list_channels(ctx):
-            table.add_row(c.id, c.name, f"{c.network} ({capabilities(c).label})", c.handle, c.status,
-                          str(capabilities(c).text.limit))
+            caps = capabilities(c)
+            options = ", ".join(o.name + (f" ({'|'.join(o.choices)})" if o.choices else "") for o in caps.options)
+            table.add_row(c.id, c.name, f"{c.network} ({caps.label})", c.handle, c.status, str(caps.text.limit),
+                          options or "-")
     console.print(table)
 
 
@@ -479,6 +482,9 @@ def post_create(workspace: WorkspaceOpt,
                 category: Annotated[list[str] | None, typer.Option(help="Blog channels: a category")] = None,
                 blog_draft: Annotated[bool, typer.Option("--blog-draft",
                                                          help="Blog channels: leave it a draft there")] = False,
+                option: Annotated[list[str] | None, typer.Option(
+                    help="A channel's own option, 'CHANNEL:NAME=VALUE', or 'NAME=VALUE' for every chosen channel "
+                         "that offers it (repeatable; `socialdesk channel list` shows them)")] = None,
                 ) -> None:
     """Create a post (a draft unless --now, --queue, --submit or --schedule); prints its id.
 
@@ -501,14 +507,43 @@ def post_create(workspace: WorkspaceOpt,
     with _context(workspace) as ctx:
         media_ids = [upload(ctx, p.name, p.read_bytes()).id for p in image or []]
         channel_ids = _channel_ids(ctx, channel)
-        blog = valid(VariantIn, {"title": title, "tags": tag, "categories": category, "draft": blog_draft})
-        variants = {cid: blog for cid in channel_ids if capabilities(get_channel(ctx, cid)).blog}
+        blog = {"title": title, "tags": tag, "categories": category, "draft": blog_draft}
+        chosen = {cid: get_channel(ctx, cid) for cid in channel_ids}
+        options = _channel_options(ctx, option or [], chosen)
+        variants = {cid: valid(VariantIn, (blog if capabilities(c).blog else {}) | {"options": options.get(cid)})
+                    for cid, c in chosen.items() if capabilities(c).blog or cid in options}
         result = compose(ctx, valid(PostIn, {
             "text": text, "channel_ids": channel_ids, "media_ids": media_ids, "variants": variants,
             "scheduled_at": _parse_when(at), "timezone": timezone, "use_queue": queue, "intent": intent}))
     for note in result.notes:
         err.print(note, highlight=False, soft_wrap=True)
     print(result.post.id)
+
+
+def _channel_options(ctx: WorkspaceContext, typed: list[str], chosen: dict[str, Channel]) -> dict[str, dict[str, str]]:
+    """--option values by channel id: 'CHANNEL:NAME=VALUE' for one channel, 'NAME=VALUE' for each chosen
+    channel that offers NAME."""
+    from socialdesk.channels.service import capabilities
+    from socialdesk.core.errors import ValidationFailed
+
+    result: dict[str, dict[str, str]] = {}
+    for entry in typed:
+        target, equals, value = entry.partition("=")
+        if not equals:
+            raise ValidationFailed(f"--option {entry!r}: write CHANNEL:NAME=VALUE or NAME=VALUE.")
+        where, _, name = target.rpartition(":")
+        name = name.strip()
+        if where:
+            ids = _channel_ids(ctx, [where])
+            if ids[0] not in chosen:
+                raise ValidationFailed(f"--option {entry!r}: {where} is not one of the post's --channel.")
+        else:
+            ids = [cid for cid, c in chosen.items() if any(o.name == name for o in capabilities(c).options)]
+            if not ids:
+                raise ValidationFailed(f"--option {entry!r}: none of the chosen channels offers {name!r}.")
+        for cid in ids:
+            result.setdefault(cid, {})[name] = value
+    return result
 
 
 def _refuse_together(*options: tuple[str, bool]) -> None:

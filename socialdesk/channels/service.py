@@ -95,10 +95,10 @@ def capabilities(channel: Channel) -> Capabilities:
 
 
 def adapter(channel: Channel) -> NetworkAdapter:
-    return registry.adapter_for(channel.network, _account(channel, decrypt_json(channel.credentials_encrypted)))
+    return registry.adapter_for(channel.network, account_of(channel, decrypt_json(channel.credentials_encrypted)))
 
 
-def _account(channel: Channel, credentials: dict[str, Any]) -> ChannelAccount:
+def account_of(channel: Channel, credentials: dict[str, Any]) -> ChannelAccount:
     return ChannelAccount(channel_id=channel.id, external_id=channel.external_id, handle=channel.handle,
                           credentials=credentials, settings=channel.settings)
 
@@ -190,7 +190,7 @@ def fresh_adapter(db: Database, channel_id: str, *, force: bool = False) -> Netw
             # Never replace a stored token with an empty one: some networks omit what did not change.
             merged = {**old, **{k: v for k, v in fresh.items() if v not in (None, "")}}
             channel.credentials_encrypted = encrypt_json(merged)
-            current = registry.adapter_for(channel.network, _account(channel, merged))
+            current = registry.adapter_for(channel.network, account_of(channel, merged))
     if refused is not None:
         raise refused  # after the commit, so the channel stays marked
     return current

@@ -65,6 +65,9 @@ class Publication(IdMixin, TimestampMixin, Base):
     # "draft": bool} (draft: leave it unpublished on the blog for an editor to finish).
     title: Mapped[str | None] = mapped_column(String(1000))
     blog_options: Mapped[dict[str, Any] | None]
+    # The channel's own choices for this publication, by name as its network declares them
+    # (Capabilities.options: YouTube's privacy, Instagram's story or reel, a first comment, …).
+    network_options: Mapped[dict[str, Any] | None]
     # A publication on a social channel of a post that also goes to a blog: it waits until that blog
     # publication is published, and then carries its link (content/bloglink.py).
     link_from_id: Mapped[str | None] = mapped_column(ForeignKey("publications.id", ondelete="SET NULL"))

@@ -27,6 +27,8 @@ class VariantIn(BaseModel):
     categories: list[Text] | None = Field(None, description="WordPress categories by name (Ghost: the first "
                                                              "tags, the first being the primary tag)")
     draft: bool = Field(False, description="Leave the post as a draft on the blog instead of publishing it")
+    options: dict[str, Any] | None = Field(None, description="The channel's own options by name, as its "
+                                           "capabilities list them (e.g. privacy, first_comment)")
 
     def blog_options(self) -> dict[str, object] | None:
         tags, categories = clean_names(self.tags), clean_names(self.categories)
@@ -98,6 +100,7 @@ class PublicationOut(BaseModel):
     media_ids: list[str]
     title: str | None = None
     blog_options: dict[str, Any] | None = None
+    network_options: dict[str, Any] | None = None
     link_from_id: str | None = Field(None, description="The blog publication this one waits for and links to")
     scheduled_at: datetime | None
     published_at: datetime | None

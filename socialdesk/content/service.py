@@ -16,6 +16,7 @@ from socialdesk.auth.models import User
 from socialdesk.channels import service as channels
 from socialdesk.channels.models import Channel
 from socialdesk.content import bloglink
+from socialdesk.content import options as content_options
 from socialdesk.content.models import (
     EDITABLE,
     ApprovalDecision,
@@ -33,6 +34,7 @@ from socialdesk.content.schemas import (
     ProblemOut,
     PublicationOut,
     PublicationPatch,
+    VariantIn,
 )
 from socialdesk.content.validation import validate_publication
 from socialdesk.core import clock
@@ -213,7 +215,8 @@ def _checks(ctx: WorkspaceContext, data: PostIn, targets: list[Channel],
                     "so there would be no public link to share. Publish the blog post, or post to "
                     f'"{channel.name}" separately.')))
         report = validate_publication(text, [media.info(a) for a in assets], caps, channel_name=channel.name,
-                                      title=variant.title if variant else None)
+                                      title=variant.title if variant else None,
+                                      options=variant.options if variant else None)
         problems = [ProblemOut(code=p.code, field=p.field, message=p.message) for p in report.problems] + extra
         result.append(ChannelCheck(
             channel_id=channel.id, channel_name=channel.name, network_label=caps.label,
@@ -257,6 +260,7 @@ def _write_publications(ctx: WorkspaceContext, post: Post, data: PostIn, targets
         publication.own_media = bool(variant and variant.media_ids is not None)
         publication.title = variant.title.strip() if variant and variant.title and variant.title.strip() else None
         publication.blog_options = variant.blog_options() if variant else None
+        publication.network_options = _network_options(channel, variant)
         publication.scheduled_at = post.scheduled_at
         if publication.own_media and variant and variant.media_ids is not None:
             for position, media_id in enumerate(variant.media_ids):
@@ -264,6 +268,16 @@ def _write_publications(ctx: WorkspaceContext, post: Post, data: PostIn, targets
                                           position=position))
     ctx.session.flush()
     _link_to_blog(ctx, post, targets)
+
+
+def _network_options(channel: Channel, variant: VariantIn | None) -> dict[str, Any] | None:
+    """The variant's options in their declared kinds. A draft may hold wrong ones (compose() refuses them for
+    anything that goes out): they are kept as typed, for the author to put right."""
+    if variant is None or not variant.options:
+        return None
+    cleaned, _ = content_options.clean(variant.options, channels.capabilities(channel), channel.name)
+    typed = {k: v for k, v in variant.options.items() if k not in cleaned and v not in (None, "")}
+    return (cleaned | typed) or None
 
 
 def _link_to_blog(ctx: WorkspaceContext, post: Post, targets: list[Channel]) -> None:
@@ -391,7 +405,6 @@ def _ready_to_go(ctx: WorkspaceContext, post: Post) -> list[Publication]:
 
 def to_input(ctx: WorkspaceContext, post: Post) -> PostIn:
     """The post as the composer would submit it (used to re-validate and to duplicate)."""
-    from socialdesk.content.schemas import VariantIn
 
     pubs = publications(ctx, post)
     media_rows = _media_rows(ctx, [post.id])
@@ -399,10 +412,10 @@ def to_input(ctx: WorkspaceContext, post: Post) -> PostIn:
     for p in pubs:
         own = [m for pub_id, m in media_rows.get(post.id, []) if pub_id == p.id] if p.own_media else None
         options = p.blog_options or {}
-        if p.variant_text is not None or own is not None or p.title or options:
+        if p.variant_text is not None or own is not None or p.title or options or p.network_options:
             variants[p.channel_id] = VariantIn(text=p.variant_text, media_ids=own, title=p.title,
                                                tags=options.get("tags"), categories=options.get("categories"),
-                                               draft=bool(options.get("draft")))
+                                               draft=bool(options.get("draft")), options=p.network_options)
     return PostIn(text=post.text, channel_ids=[p.channel_id for p in pubs],
                   media_ids=[m for pub_id, m in media_rows.get(post.id, []) if pub_id is None],
                   variants=variants, timezone=post.timezone, recurrence=post.recurrence)
@@ -690,7 +703,8 @@ def to_out(ctx: WorkspaceContext, posts: Sequence[Post], notes: list[str] | None
         select(Publication.id, Publication.post_id, Publication.channel_id, Publication.status,
                Publication.variant_text, Publication.own_media, Publication.scheduled_at, Publication.published_at,
                Publication.external_id, Publication.external_url, Publication.attempts, Publication.last_error,
-               Publication.title, Publication.blog_options, Publication.link_from_id, Channel.name, Channel.network)
+               Publication.title, Publication.blog_options, Publication.network_options, Publication.link_from_id,
+               Channel.name, Channel.network)
         .join(Channel, Channel.id == Publication.channel_id)
         .where(Publication.workspace_id == ctx.workspace_id, Publication.post_id.in_(ids))
         .order_by(Publication.created_at, Publication.id)).all()
@@ -731,7 +745,8 @@ def to_out(ctx: WorkspaceContext, posts: Sequence[Post], notes: list[str] | None
                 text=p.variant_text if p.variant_text is not None else post.text, variant_text=p.variant_text,
                 media_ids=[m for pub_id, m in media_rows.get(post.id, []) if pub_id == p.id] if p.own_media
                 else master_media,
-                title=p.title, blog_options=p.blog_options, link_from_id=p.link_from_id,
+                title=p.title, blog_options=p.blog_options, network_options=p.network_options,
+                link_from_id=p.link_from_id,
                 scheduled_at=p.scheduled_at, published_at=p.published_at, external_id=p.external_id,
                 external_url=p.external_url, attempts=p.attempts, last_error=p.last_error)
                 for p in rows],

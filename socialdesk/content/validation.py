@@ -10,14 +10,14 @@ X's 5,242,880.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from socialdesk.networks.base import Capabilities, MediaKind, MediaRules, OutgoingMedia, TextCounting, TextRules
 from socialdesk.text.counting import TextCount, count
 
-ProblemField = Literal["text", "media", "title"]
+ProblemField = Literal["text", "media", "title", "options"]
 
 _KIND_NAMES = {MediaKind.IMAGE: "image", MediaKind.GIF: "GIF", MediaKind.VIDEO: "video"}
 _KIND_ORDER = (MediaKind.IMAGE, MediaKind.GIF, MediaKind.VIDEO)
@@ -72,7 +72,8 @@ class ValidationReport:
 
 
 def validate_publication(text: str, media: Sequence[MediaInfo], caps: Capabilities, *,
-                         channel_name: str, title: str | None = None) -> ValidationReport:
+                         channel_name: str, title: str | None = None,
+                         options: Mapping[str, Any] | None = None) -> ValidationReport:
     """Every way `text` with `media` (and `title`, on a blog) breaks the rules of `caps`, for the channel
     named `channel_name`."""
     where = f'{caps.label} "{channel_name}"'
@@ -90,6 +91,10 @@ def validate_publication(text: str, media: Sequence[MediaInfo], caps: Capabiliti
     problems += _text_problems(text_count, caps.text, where)
     problems += _tag_problems(text, caps.text, where)
     problems += _media_problems(media, caps.media, where)
+    if options:
+        from socialdesk.content.options import clean
+
+        problems += clean(options, caps, where)[1]
     return ValidationReport(problems=problems, count=text_count)
 
 

@@ -215,3 +215,14 @@ class InboxSettings(IdMixin, Base):
 
     workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), unique=True)
     response_target_minutes: Mapped[int] = mapped_column(Integer, default=120)
+
+
+class WebhookDelivery(IdMixin, Base):
+    """A webhook event already taken in (inbox/webhooks.py), so a replayed or re-sent one is stored once."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (UniqueConstraint("network", "event_id"),)
+
+    network: Mapped[str] = mapped_column(String(32))
+    event_id: Mapped[str] = mapped_column(String(300))
+    received_at: Mapped[datetime]

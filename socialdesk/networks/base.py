@@ -7,7 +7,7 @@ what it can do (`Capabilities`) and adapts: the composer validates against `Text
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -74,6 +74,21 @@ class RateLimit:
     per_seconds: int
 
 
+@dataclass(frozen=True)
+class PublishOption:
+    """A choice a network offers for each publication (YouTube's privacy, Instagram's story or reel, a first
+    comment): the composer shows it for the channel, the API and CLI take it by `name`, and the adapter reads
+    it from `OutgoingPost.options`."""
+
+    name: str
+    label: str
+    kind: str = "text"  # text, textarea, select, bool, number, datetime
+    choices: tuple[str, ...] = ()
+    help: str = ""
+    default: Any = None
+    max_length: int | None = None  # text and textarea
+
+
 POST_METRICS = ("impressions", "reach", "views", "likes", "reposts", "comments", "saves", "clicks", "quotes")
 ACCOUNT_METRICS = ("followers", "following", "posts")
 
@@ -101,6 +116,8 @@ class Capabilities:
     # post's publications on other channels link to once it is published (content/bloglink.py).
     blog: bool = False
     title_limit: int | None = None
+    # Per-publication choices this channel offers (see PublishOption).
+    options: tuple[PublishOption, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         def plain(value: Any) -> Any:
@@ -159,6 +176,8 @@ class OutgoingPost:
     categories: Sequence[str] = ()
     as_draft: bool = False
     publish_at: datetime | None = None
+    # The publication's values for the channel's `Capabilities.options`, checked against them, by name.
+    options: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,8 @@ class NetworkSpec:
     token_field: str | None = None
     # What a channel of this network might be called, shown in the connect form's empty name field.
     name_example: str = "e.g. Brand on the network"
+    # "module:object" with the network's WebhookHandler (networks/webhooks.py), for networks that push events.
+    webhooks: str | None = None
 
 
 @dataclass(frozen=True)
@@ -197,6 +199,14 @@ def oauth_hooks(network: str) -> Any:
     """The network's OAuth hooks (see channels/oauth.py), or None when it connects by form alone."""
     found = spec(network).oauth
     return _load(found) if found else None
+
+
+def webhook_handler(network: str) -> Any:
+    """The network's WebhookHandler (see networks/webhooks.py)."""
+    found = spec(network).webhooks
+    if found is None:
+        raise ValidationFailed(f"{spec(network).label} does not push events.")
+    return _load(found)
 
 
 def accepted_fields(network: str) -> list[str]:

@@ -227,6 +227,7 @@ def _start_attempt(db: Database, publication_id: str) -> Attempt | None:
                                  size_bytes=a.size_bytes, alt_text=a.alt_text, width=a.width, height=a.height,
                                  duration_seconds=a.duration_seconds) for a in assets],
             idempotency_key=publication.id,
+            options=publication.network_options or {},
         )
         first_try = min(t for t in (interrupted_at, publication.claimed_at, now) if t is not None)
         return Attempt(publication.id, publication.workspace_id, post.id, channel.id, publication.attempts,

@@ -151,7 +151,8 @@ def _object_params() -> dict[str, type]:
 
 
 # Path parameters that are not workspace objects, checked by their own routes.
-OWN_PARAMS = {"workspace_id", "token_id", "path", "invitation_token"}
+OWN_PARAMS = {"workspace_id", "token_id", "path", "invitation_token", "token", "name", "network",
+              "hook_channel_id"}
 
 
 def route_guard(request: Request, session: DbSession,

@@ -14,6 +14,7 @@ from socialdesk.web.pages import (
     inbox,
     invitations,
     media,
+    network_facing,
     posts,
     queue,
     reports,
@@ -22,5 +23,5 @@ from socialdesk.web.pages import (
 
 router = APIRouter(include_in_schema=False)
 for module in (auth, dashboard, calendar, compose, posts, approvals, inbox, channels, media, queue, settings,
-               analytics, goals, reports, invitations):
+               analytics, goals, reports, invitations, network_facing):
     router.include_router(module.router)

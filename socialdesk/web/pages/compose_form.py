@@ -23,6 +23,8 @@ MAX_REPEAT_COUNT = 366
 VARIANT_PREFIX = "variant_"
 # A blog channel's own fields: its title, tags and categories (comma-separated) and "keep as a draft".
 BLOG_PREFIXES = ("title_", "tags_", "categories_", "blogdraft_")
+# A channel's network options (Capabilities.options): opt_<channel id>_<option name> (ids have no "_").
+OPTION_PREFIX = "opt_"
 
 
 @dataclass
@@ -40,6 +42,8 @@ class ComposeForm:
     custom_rule: str = ""
     # Blog channels: channel id -> {"title": ..., "tags": "a, b", "categories": "c", "blogdraft": "1"}
     blog: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Network options: channel id -> {option name: value as typed}
+    options: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @classmethod
     def from_form(cls, form: FormData) -> ComposeForm:
@@ -50,8 +54,13 @@ class ComposeForm:
             prefix = next((p for p in BLOG_PREFIXES if key.startswith(p)), None)
             if prefix and isinstance(value, str):
                 blog.setdefault(key.removeprefix(prefix), {})[prefix.rstrip("_")] = value
+        options: dict[str, dict[str, str]] = {}
+        for key, value in form.multi_items():
+            channel_id, _, name = key.removeprefix(OPTION_PREFIX).partition("_")
+            if key.startswith(OPTION_PREFIX) and name and isinstance(value, str):
+                options.setdefault(channel_id, {})[name] = value
         return cls(text=str(form.get("text") or ""), channel_ids=form_fields(form, "channel_ids"), variants=variants,
-                   blog=blog,
+                   blog=blog, options=options,
                    media_ids=form_fields(form, "media_ids"), day=form_field(form, "day"),
                    time=form_field(form, "time"), timezone=form_field(form, "timezone"),
                    use_queue=form_field(form, "use_queue") == "1", repeat=form_field(form, "repeat", "none") or "none",
@@ -65,7 +74,9 @@ class ComposeForm:
                    variants={p.channel_id: p.variant_text for p in post.publications if p.variant_text is not None},
                    media_ids=list(post.media_ids), day=day, time=clock_time, timezone=post.timezone,
                    blog={p.channel_id: _blog_fields(p.title, p.blog_options) for p in post.publications
-                         if p.title or p.blog_options})
+                         if p.title or p.blog_options},
+                   options={p.channel_id: {k: _typed(v) for k, v in p.network_options.items()}
+                            for p in post.publications if p.network_options})
         if post.recurrence:
             simple = _SIMPLE_RULE.match(post.recurrence)
             if simple:
@@ -110,6 +121,10 @@ class ComposeForm:
                 **own.model_dump(exclude_unset=True), "title": fields.get("title") or None,
                 "tags": _names(fields.get("tags", "")), "categories": _names(fields.get("categories", "")),
                 "draft": fields.get("blogdraft") == "1"})
+        for cid, typed in self.options.items():
+            if cid in chosen and any(v.strip() for v in typed.values()):
+                own = variants.get(cid, VariantIn())
+                variants[cid] = inputs.valid(VariantIn, {**own.model_dump(exclude_unset=True), "options": typed})
         values: dict[str, Any] = {"text": self.text, "channel_ids": self.channel_ids, "media_ids": self.media_ids,
                                   "variants": variants, "intent": intent}
         if not content_only:
@@ -124,6 +139,11 @@ class ComposeForm:
 def _names(typed: str) -> list[str] | None:
     names = [name.strip() for name in typed.split(",") if name.strip()]
     return names or None
+
+
+def _typed(value: Any) -> str:
+    """A saved option value as its form field shows it."""
+    return ("1" if value else "") if isinstance(value, bool) else str(value)
 
 
 def _blog_fields(title: str | None, options: dict[str, Any] | None) -> dict[str, str]:
