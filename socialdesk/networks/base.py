@@ -118,6 +118,9 @@ class Capabilities:
     title_limit: int | None = None
     # Per-publication choices this channel offers (see PublishOption).
     options: tuple[PublishOption, ...] = ()
+    # Direct messages can be answered only this long after the person's last message (Messenger's and
+    # Instagram's 24-hour standard messaging window); None: no such limit. The inbox can say so.
+    messaging_window_hours: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         def plain(value: Any) -> Any:

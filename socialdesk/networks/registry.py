@@ -139,6 +139,7 @@ NETWORKS: dict[str, NetworkSpec] = {
         adapter="socialdesk.networks.facebook.adapter:FacebookAdapter",
         connect="socialdesk.networks.facebook.adapter:connect",
         oauth="socialdesk.networks.facebook.oauth:FacebookOAuth", token_field="access_token",
+        webhooks="socialdesk.networks.meta.webhooks:handler",
         name_example="e.g. Brand on Facebook",
         fields=(
             ConnectField("page_id", "Page id", required=False, placeholder="104123456789012",

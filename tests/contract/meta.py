@@ -493,3 +493,15 @@ def point_settings_at(monkeypatch: Any, base_url: str, world: MetaWorld, *, webh
     monkeypatch.setenv("SOCIALDESK_META_WEBHOOK_VERIFY_TOKEN", webhook_verify_token)
     monkeypatch.setenv("SOCIALDESK_ALLOW_PRIVATE_NETWORK_TARGETS", "127.0.0.1/32")
     reset_settings_cache()
+
+
+DOC_WEBHOOKS = "https://developers.facebook.com/docs/graph-api/webhooks/getting-started"
+
+
+def signed_delivery(world: MetaWorld, payload: dict[str, Any], *,
+                    secret: str | None = None) -> tuple[bytes, dict[str, str]]:
+    """A webhook delivery as Meta sends it (DOC_WEBHOOKS, "Event Notifications"): the JSON body and its
+    `X-Hub-Signature-256: sha256=<HMAC-SHA256 of the raw body keyed by the app secret>` header."""
+    body = json.dumps(payload, separators=(",", ":")).encode()
+    digest = hmac.new((secret or world.app_secret).encode(), body, hashlib.sha256).hexdigest()
+    return body, {"Content-Type": "application/json", "X-Hub-Signature-256": f"sha256={digest}"}

@@ -45,6 +45,7 @@ DOC_CONVERSATION_MESSAGES = "https://developers.facebook.com/docs/graph-api/refe
 DOC_MESSAGE = "https://developers.facebook.com/docs/graph-api/reference/message/"
 DOC_SEND = "https://developers.facebook.com/docs/messenger-platform/send-messages"
 DOC_SEND_ERRORS = "https://developers.facebook.com/docs/messenger-platform/error-codes"
+DOC_SUBSCRIBED_APPS = "https://developers.facebook.com/docs/graph-api/reference/page/subscribed_apps/"
 DOC_BLOCKED = "https://developers.facebook.com/docs/graph-api/reference/page/blocked/"
 
 MESSAGE_LIMIT = 63_206
@@ -470,6 +471,17 @@ def install_facebook(graph: MetaGraph) -> None:
         talks[0]["updated"] = world.now()
         return {"recipient_id": psid, "message_id": sent["id"]}
 
+    @graph.edge("POST", "page", "subscribed_apps", doc=DOC_SUBSCRIBED_APPS)
+    def subscribe(auth: Auth, page: dict[str, Any], params: dict[str, Any], request: Request) -> Any:
+        _as_page(auth, page["id"])
+        require(params, "subscribed_fields")
+        fields = {f.strip() for f in str(params["subscribed_fields"]).split(",") if f.strip()}
+        unknown = fields - {"feed", "messages", "mention", "message_echoes", "messaging_postbacks"}
+        if unknown:
+            raise GraphRefusal(invalid_parameter(f"Invalid subscribed_fields: {', '.join(sorted(unknown))}"))
+        page["subscribed_fields"] = sorted(fields)
+        return {"success": True}
+
     @graph.edge("POST", "page", "blocked", doc=DOC_BLOCKED)
     def block(auth: Auth, page: dict[str, Any], params: dict[str, Any], request: Request) -> Any:
         _as_page(auth, page["id"])
@@ -484,3 +496,28 @@ def install_facebook(graph: MetaGraph) -> None:
         if str(params["user"]) in page.get("blocked", []):
             page["blocked"].remove(str(params["user"]))
         return {"success": True}
+
+
+DOC_PAGE_WEBHOOKS = "https://developers.facebook.com/docs/graph-api/webhooks/reference/page/#feed"
+DOC_MESSAGES_WEBHOOK = "https://developers.facebook.com/docs/messenger-platform/reference/webhook-events/messages"
+
+
+def comment_delivery(world: MetaWorld, comment: dict[str, Any]) -> dict[str, Any]:
+    """The `object=page` delivery of a new comment (`feed` field, item `comment`, verb `add`)."""
+    post = world.objects[comment["post_id"]]
+    value = {"from": comment["from"], "post": {"id": post["id"], "status_type": "mobile_status_update"},
+             "message": comment["message"], "post_id": post["id"], "comment_id": comment["id"],
+             "created_time": int(comment["created"]), "item": "comment", "verb": "add"}
+    if comment.get("parent_id"):
+        value["parent_id"] = comment["parent_id"]
+    return {"object": "page", "entry": [{"id": post["page_id"], "time": int(world.now()),
+                                         "changes": [{"field": "feed", "value": value}]}]}
+
+
+def message_delivery(world: MetaWorld, message: dict[str, Any]) -> dict[str, Any]:
+    """The `object=page` delivery of a Messenger message (`messaging` with `message.mid`)."""
+    talk = world.objects[message["conversation_id"]]
+    event = {"sender": {"id": message["from"]["id"]}, "recipient": {"id": talk["page_id"]},
+             "timestamp": int(message["created"] * 1000), "message": {"mid": message["id"], "text": message["message"]}}
+    return {"object": "page", "entry": [{"id": talk["page_id"], "time": int(world.now() * 1000),
+                                         "messaging": [event]}]}

@@ -52,6 +52,7 @@ from socialdesk.networks.base import (
     PermanentNetworkError,
     PostMetrics,
     PublishedPost,
+    PublishOption,
 )
 from socialdesk.networks.facebook.items import comment_item, graph_time, is_message_id, message_item
 from socialdesk.networks.meta.graph import UPLOAD_TIMEOUT, GraphClient
@@ -85,7 +86,7 @@ def _norm(text: str) -> str:
 
 
 def _options(post: OutgoingPost) -> dict[str, Any]:
-    return dict(getattr(post, "options", None) or {})
+    return dict(post.options or {})
 
 
 def video_base() -> str:
@@ -116,11 +117,8 @@ class FacebookAdapter:
 
     def capabilities(self) -> Capabilities:
         # Scheduling stays socialdesk's (the publisher sends at the time), so Meta's is not offered.
-        caps = replace(NETWORK_PROFILES["facebook"], label="Facebook Page", native_scheduling=False)
-        options = _publish_options()
-        if options is not None:
-            caps = replace(caps, options=options)  # type: ignore[call-arg]
-        return caps
+        return replace(NETWORK_PROFILES["facebook"], label="Facebook Page", native_scheduling=False,
+                       options=PUBLISH_OPTIONS, messaging_window_hours=int(MESSAGING_WINDOW.total_seconds() // 3600))
 
     def credentials_expire_at(self) -> datetime | None:
         # A Page token from a long-lived user token does not expire (it can be revoked: error 190).
@@ -196,12 +194,21 @@ class FacebookAdapter:
         # token, a pasted Page token is tried as it is.
         upload_token = self.account.credentials.get("user_access_token") or graph.access_token
         content = media.path.read_bytes()
-        session = graph.post(f"{app_id}/uploads", {"file_name": media.path.name, "file_length": len(content),
-                                                   "file_type": media.content_type}, creates=False,
-                             token=upload_token)
-        uploaded = graph.request("POST", str(session["id"]), content=content, authenticate=False,
-                                 headers={"Authorization": f"OAuth {upload_token}", "file_offset": "0"},
-                                 timeout=UPLOAD_TIMEOUT)
+        try:
+            session = graph.post(f"{app_id}/uploads", {"file_name": media.path.name, "file_length": len(content),
+                                                       "file_type": media.content_type}, creates=False,
+                                 token=upload_token)
+            uploaded = graph.request("POST", str(session["id"]), content=content, authenticate=False,
+                                     headers={"Authorization": f"OAuth {upload_token}", "file_offset": "0"},
+                                     timeout=UPLOAD_TIMEOUT)
+        except AuthError as error:
+            if upload_token == graph.access_token:
+                raise
+            # The sign-in kept for uploads expired (about 60 days); the Page's own token still posts the rest.
+            raise PermanentNetworkError(
+                "Facebook refused the sign-in socialdesk keeps for video uploads (it lasts about 60 days): "
+                f"{error.network_message} Connect the Page again by signing in to post videos.",
+                status_code=error.status_code, details=error.details) from error
         handle = uploaded["h"]
         data: dict[str, Any] = {"description": post.text, "fbuploader_video_file_chunk": handle}
         title = _options(post).get("video_title") or post.title
@@ -240,37 +247,37 @@ class FacebookAdapter:
     # -- inbox ----------------------------------------------------------------------------------------
 
     def fetch_inbox(self, cursor: str | None) -> InboxPage:
-        """Comments on the Page's latest posts and Messenger messages newer than `cursor`
-        (`{"c": newest comment time, "m": newest message time}`, Unix seconds)."""
+        """Comments on the Page's latest posts and Messenger messages newer than `cursor`.
+
+        The cursor keeps, for comments and for messages, the newest time seen (Unix seconds) and the ids
+        seen at that second, so an item written in the same second as the last poll is neither lost nor
+        given twice. Comments are read newest first (`order=reverse_chronological`, `filter=stream` for
+        replies too) until one older than the cursor."""
         seen = json.loads(cursor) if cursor else {}
-        since_comments = int(seen.get("c") or 0)
-        since_messages = int(seen.get("m") or 0)
+        comments = _Mark(int(seen.get("c") or 0), set(seen.get("ci") or ()))
+        messages = _Mark(int(seen.get("m") or 0), set(seen.get("mi") or ()))
         items: dict[str, IncomingItem] = {}
-        newest_c, newest_m = since_comments, since_messages
         with self._graph() as graph:
             posts = graph.get(f"{self.page_id}/published_posts",
                               {"fields": "id,created_time", "limit": POLLED_POSTS}).get("data") or []
             for post in posts:
-                params: dict[str, Any] = {"fields": COMMENT_FIELDS, "filter": "stream", "limit": 100}
-                if since_comments:
-                    params["since"] = since_comments
+                params = {"fields": COMMENT_FIELDS, "filter": "stream", "order": "reverse_chronological",
+                          "limit": 100}
                 for comment in graph.pages(f"{post['id']}/comments", params, max_pages=5):
-                    if str((comment.get("from") or {}).get("id") or "") == self.page_id:
-                        continue
                     item = comment_item(comment, str(post["id"]))
-                    stamp = int(item.created_at.timestamp())
-                    if stamp <= since_comments:
-                        continue
-                    newest_c = max(newest_c, stamp)
-                    items[item.external_id] = item
-            for message in self._new_messages(graph, since_messages):
+                    if comments.older(item):
+                        break
+                    if comments.new(item) and item.author_external_id != self.page_id:
+                        items[item.external_id] = item
+            for message in self._recent_messages(graph, messages.time):
                 item = message_item(message)
-                newest_m = max(newest_m, int(item.created_at.timestamp()))
-                items[item.external_id] = item
-        cursor_out = json.dumps({"c": newest_c, "m": newest_m})
+                if messages.new(item) and item.author_external_id != self.page_id:
+                    items[item.external_id] = item
+        cursor_out = json.dumps({"c": comments.next_time, "ci": sorted(comments.next_ids),
+                                 "m": messages.next_time, "mi": sorted(messages.next_ids)})
         return InboxPage(items=sorted(items.values(), key=lambda i: i.created_at), cursor=cursor_out)
 
-    def _new_messages(self, graph: GraphClient, since: int) -> list[dict[str, Any]]:
+    def _recent_messages(self, graph: GraphClient, since: int) -> list[dict[str, Any]]:
         try:
             talks = graph.get(f"{self.page_id}/conversations", {"fields": "id,updated_time",
                                                                  "platform": "messenger",
@@ -283,14 +290,10 @@ class FacebookAdapter:
             return []
         found = []
         for talk in talks:
-            if int(graph_time(talk.get("updated_time")).timestamp()) <= since:
+            if int(graph_time(talk.get("updated_time")).timestamp()) < since:
                 continue
-            messages = graph.get(f"{talk['id']}/messages", {"fields": MESSAGE_FIELDS, "limit": 25})
-            for message in messages.get("data") or []:
-                if str((message.get("from") or {}).get("id") or "") == self.page_id:
-                    continue
-                if int(graph_time(message.get("created_time")).timestamp()) > since:
-                    found.append(message)
+            answer = graph.get(f"{talk['id']}/messages", {"fields": MESSAGE_FIELDS, "limit": 25})
+            found.extend(answer.get("data") or [])
         return found
 
     def reply(self, item_external_id: str, text: str) -> str:
@@ -429,22 +432,37 @@ class FacebookAdapter:
         return FollowerPage(followers=[], cursor=None, total=self.account_metrics().followers)
 
 
+class _Mark:
+    """How far an inbox poll has read: the newest second seen and the ids seen in that second."""
+
+    def __init__(self, time: int, ids: set[str]) -> None:
+        self.time, self.ids = time, ids
+        self.next_time, self.next_ids = time, set(ids)
+
+    def older(self, item: IncomingItem) -> bool:
+        return int(item.created_at.timestamp()) < self.time
+
+    def new(self, item: IncomingItem) -> bool:
+        stamp = int(item.created_at.timestamp())
+        if stamp < self.time or (stamp == self.time and item.external_id in self.ids):
+            return False
+        if stamp > self.next_time:
+            self.next_time, self.next_ids = stamp, set()
+        if stamp == self.next_time:
+            self.next_ids.add(item.external_id)
+        return True
+
+
 def graph_version_base(base: str) -> str:
     return f"{base.rstrip('/')}/{get_settings().meta_graph_version}"
 
 
-def _publish_options() -> tuple[Any, ...] | None:
-    """The per-publication options (`first_comment`, `link`), once networks/base.py has PublishOption."""
-    try:
-        from socialdesk.networks.base import PublishOption  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    return (
-        PublishOption("first_comment", "First comment", kind="textarea",
-                      help="Posted as the Page right after the post (links or hashtags kept out of the text)"),
-        PublishOption("link", "Link card", kind="text",
-                      help="The address shown as the post's link preview; by default the first link in the text"),
-    )
+PUBLISH_OPTIONS = (
+    PublishOption("first_comment", "First comment", kind="textarea", max_length=8000,
+                  help="Posted as the Page right after the post (keeps links or hashtags out of the text)"),
+    PublishOption("link", "Link card", kind="text",
+                  help="The address shown as the post's link preview; by default the first link in the text"),
+)
 
 
 # -- connecting -----------------------------------------------------------------------------------------
@@ -462,6 +480,27 @@ def account_for_page(page: dict[str, Any], page_token: str, *, user_token: str |
         credentials=credentials,
         settings={"page_id": str(page["id"]), "page_name": name, "username": page.get("username"),
                   "link": page.get("link"), "category": page.get("category"), "connected_by": connected_by})
+
+
+WEBHOOK_FIELDS = "feed,messages"
+
+
+def subscribe_webhooks(page_id: str, page_token: str) -> str:
+    """Subscribe the operator's app to the Page's `feed` and `messages` webhooks
+    (https://developers.facebook.com/docs/graph-api/reference/page/subscribed_apps/), when webhooks are set up
+    (SOCIALDESK_PUBLIC_URL and SOCIALDESK_META_WEBHOOK_VERIFY_TOKEN). Returns what happened, for the channel's
+    settings; a refusal (no pages_manage_metadata) leaves the channel on polling, which works without it."""
+    settings = get_settings()
+    if not settings.public_url or not settings.meta_webhook_verify_token:
+        return "off: polling (webhooks need SOCIALDESK_PUBLIC_URL and SOCIALDESK_META_WEBHOOK_VERIFY_TOKEN)"
+    try:
+        with GraphClient(page_token) as graph:
+            graph.post(f"{page_id}/subscribed_apps", {"subscribed_fields": WEBHOOK_FIELDS}, creates=False)
+    except AuthError:
+        raise
+    except NetworkError as error:
+        return f"not subscribed: {error.network_message}"
+    return f"subscribed: {WEBHOOK_FIELDS}"
 
 
 def connect(page_id: str, access_token: str, **_unused: Any) -> ConnectedAccount:
@@ -487,7 +526,9 @@ def connect(page_id: str, access_token: str, **_unused: Any) -> ConnectedAccount
     except AuthError as exc:
         raise AuthError(f"Facebook did not accept this token: {exc.network_message}",
                         status_code=exc.status_code, details=exc.details) from exc
-    return account_for_page(page, token)
+    account = account_for_page(page, token)
+    account.settings["webhooks"] = subscribe_webhooks(str(page["id"]), token)
+    return account
 
 
 def _page_token_from_user(graph: GraphClient, page_id: str) -> str:

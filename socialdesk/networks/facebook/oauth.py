@@ -32,7 +32,7 @@ from urllib.parse import urlencode
 from socialdesk.core import clock
 from socialdesk.core.config import get_settings
 from socialdesk.networks.base import PermanentNetworkError
-from socialdesk.networks.facebook.adapter import PAGE_FIELDS, account_for_page
+from socialdesk.networks.facebook.adapter import PAGE_FIELDS, account_for_page, subscribe_webhooks
 from socialdesk.networks.meta.graph import GraphClient
 from socialdesk.networks.registry import ConnectedAccount
 
@@ -108,6 +108,7 @@ def finish(_server_url: str, client_id: str, client_secret: str, redirect_uri: s
     expires_at = (clock.now() + timedelta(seconds=lifetime)).isoformat() if lifetime else None
     account = account_for_page(page, str(chosen["access_token"]), user_token=user_token,
                                user_token_expires_at=expires_at, connected_by="oauth")
+    account.settings["webhooks"] = subscribe_webhooks(str(page["id"]), str(chosen["access_token"]))
     others = [{"id": str(p["id"]), "name": p.get("name")} for p in pages if p is not chosen]
     if others:
         account.settings["other_pages"] = others

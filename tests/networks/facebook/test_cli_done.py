@@ -1,5 +1,6 @@
 """Done when (issue 12, Facebook): through the CLI with SOCIALDESK_META_GRAPH_URL at the contract server, a
-Page text+photo post publishes exactly once (one create call, the right parameters), its comments arrive in
+Page text+photo post (with a first comment) publishes exactly once (one create call, the right parameters),
+its comments arrive in
 the inbox triaged, a reply goes out, and metrics are stored."""
 
 from __future__ import annotations
@@ -46,7 +47,8 @@ def test_page_text_and_photo_post_comments_reply_metrics(database: Database, clo
     photo = tmp_path / "cup.png"
     Image.new("RGB", (64, 48), (120, 80, 40)).save(photo)
     output = _cli("post", "create", "--workspace", "Kava Bar", "--channel", "Kava Bar on Facebook",
-                  "--text", "Fresh roast today https://kava.example/roast", "--image", str(photo), "--now")
+                  "--text", "Fresh roast today https://kava.example/roast", "--image", str(photo), "--now",
+                  "--option", "first_comment=#kava #zagreb")
     assert "Publishing now." in output
     _cli("run-jobs")
 
@@ -55,6 +57,8 @@ def test_page_text_and_photo_post_comments_reply_metrics(database: Database, clo
     assert b'name="message"' in creates[0].body and b"Fresh roast today" in creates[0].body
     assert b'name="source"; filename="' in creates[0].body and b'name="access_token"' in creates[0].body
     [post] = posts_of(fb.world, fb.page["id"])
+    [first] = fb.world.of_kind("comment", post_id=post["id"])
+    assert first["message"] == "#kava #zagreb" and first["from"]["id"] == fb.page["id"]
     with database.read_sessions() as session:
         publication = session.scalars(select(Publication).where(Publication.channel_id == channel.id)).one()
     assert publication.status == PublicationStatus.PUBLISHED and publication.external_id == post["id"]
@@ -70,7 +74,8 @@ def test_page_text_and_photo_post_comments_reply_metrics(database: Database, clo
         item_id = item.id
     with database.unit_of_work() as session:
         actions.reply(world.ctx(session), item_id, "2 € — dođite!")
-    replies = [c for c in fb.world.of_kind("comment", post_id=post["id"]) if c["from"]["id"] == fb.page["id"]]
+    replies = [c for c in fb.world.of_kind("comment", post_id=post["id"])
+               if c["from"]["id"] == fb.page["id"] and c["parent_id"]]
     assert [r["message"] for r in replies] == ["2 € — dođite!"]
 
     post["insights"] = {"post_media_view": 321, "post_total_media_view_unique": 300, "post_clicks": 12}
@@ -84,7 +89,7 @@ def test_page_text_and_photo_post_comments_reply_metrics(database: Database, clo
         account = session.scalars(select(ChannelMetricSnapshot).where(ChannelMetricSnapshot.channel_id == channel.id)
                                   .order_by(ChannelMetricSnapshot.collected_at.desc())).first()
     assert snapshot is not None and account is not None
-    assert (snapshot.views, snapshot.reach, snapshot.likes, snapshot.comments) == (321, 300, 9, 2)
+    assert (snapshot.views, snapshot.reach, snapshot.likes, snapshot.comments) == (321, 300, 9, 3)
     assert snapshot.impressions is None and snapshot.saves is None
     assert account.followers == 1234
     assert fb.server.unexpected == []

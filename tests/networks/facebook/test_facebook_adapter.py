@@ -100,8 +100,7 @@ def test_video_through_resumable_upload(fb: Facebook, tmp_path: Path) -> None:
 
 
 def test_first_comment_follows_the_post(fb: Facebook) -> None:
-    post = OutgoingPost(text="Hello")
-    object.__setattr__(post, "options", {"first_comment": "#coffee #zagreb"})
+    post = OutgoingPost(text="Hello", options={"first_comment": "#coffee #zagreb"})
     published = fb.adapter().publish(post)
     comments = fb.world.of_kind("comment", post_id=published.external_id)
     assert [c["message"] for c in comments] == ["#coffee #zagreb"]
@@ -224,3 +223,38 @@ def test_metrics(fb: Facebook) -> None:
         "message": "(#10) Not enough viewers", "type": "OAuthException", "code": 10}})
     partial = adapter.post_metrics([post_id])[post_id]
     assert partial.views is None and partial.likes == 7
+
+
+def test_connect_subscribes_the_page_to_webhooks_when_they_are_set_up(fb: Facebook,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from socialdesk.core.config import reset_settings_cache
+
+    account = connect(page_id=fb.page["id"], access_token=fb.token)
+    assert account.settings["webhooks"].startswith("off: polling")
+    monkeypatch.setenv("SOCIALDESK_PUBLIC_URL", "https://desk.example")
+    reset_settings_cache()
+    account = connect(page_id=fb.page["id"], access_token=fb.token)
+    assert account.settings["webhooks"] == "subscribed: feed,messages"
+    assert fb.page["subscribed_fields"] == ["feed", "messages"]
+
+
+def test_a_comment_in_the_same_second_as_the_last_poll_is_not_lost(fb: Facebook) -> None:
+    adapter = fb.adapter()
+    post_id = adapter.publish(OutgoingPost(text="Same second")).external_id
+    add_comment(fb.world, post_id, {"id": "5004", "name": "A"}, "first")
+    first = adapter.fetch_inbox(None)
+    add_comment(fb.world, post_id, {"id": "5005", "name": "B"}, "second, same second")  # the clock stands still
+    second = adapter.fetch_inbox(first.cursor)
+    assert [i.text for i in second.items] == ["second, same second"]
+    assert adapter.fetch_inbox(second.cursor).items == []
+
+
+def test_an_expired_upload_sign_in_fails_the_video_not_the_channel(fb: Facebook, tmp_path: Path) -> None:
+    path = tmp_path / "clip.mp4"
+    path.write_bytes(b"\0" * 50)
+    video = OutgoingMedia(path=path, kind=MediaKind.VIDEO, content_type="video/mp4", size_bytes=50)
+    user_token = fb.world.user_token(fb.user["id"])
+    fb.world.expire(user_token)
+    with pytest.raises(PermanentNetworkError) as refused:
+        fb.adapter(user_access_token=user_token).publish(OutgoingPost(text="Clip", media=[video]))
+    assert not isinstance(refused.value, AuthError) and "video uploads" in refused.value.network_message

@@ -52,3 +52,21 @@ def test_sign_in_connects_the_page(database: Database, clock: ManualClock, fb: F
     assert all(c.query["client_secret"] == fb.world.app_secret for c in exchanges)
     # The code is single use: the replayed callback connects nothing more.
     assert client.get("/oauth/callback", params={"state": query["state"], "code": code}).status_code == 422
+
+
+def test_the_channels_page_offers_the_facebook_form_and_takes_a_token(database: Database, clock: ManualClock,
+                                                                      fb: Facebook) -> None:
+    world = make_world(database, profiles=(), roles=("editor",))
+    client, _ = signed_in_client(database, world.users["owner"])
+    w = f"/w/{world.workspace_id}"
+    form = client.get(f"{w}/channels?connect=facebook")
+    assert form.status_code == 200 and 'name="page_id"' in form.text and 'name="access_token"' in form.text
+    done = client.post(f"{w}/channels/connect", data={"network": "facebook", "name": "FB",
+                                                      "page_id": fb.page["id"], "access_token": fb.token})
+    assert done.status_code == 303
+    with database.read_sessions() as session:
+        channel = session.scalars(select(Channel).where(Channel.workspace_id == world.workspace_id)).one()
+    assert channel.external_id == fb.page["id"] and channel.handle == "brand"
+    wrong = client.post(f"{w}/channels/connect", data={"network": "facebook", "page_id": fb.page["id"],
+                                                       "access_token": "EAAwrong"})
+    assert wrong.status_code in (400, 422) and "Invalid OAuth access token" in wrong.text
