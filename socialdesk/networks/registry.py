@@ -119,6 +119,7 @@ NETWORKS: dict[str, NetworkSpec] = {
         adapter="socialdesk.networks.instagram.adapter:InstagramAdapter",
         connect="socialdesk.networks.instagram.connect:connect",
         oauth="socialdesk.networks.instagram.oauth:InstagramOAuth", token_field="access_token",
+        webhooks="socialdesk.networks.meta.webhooks:handler",
         name_example="e.g. Brand on Instagram",
         fields=(
             ConnectField("ig_user_id", "Instagram account id", required=False, placeholder="17841400000000000",

@@ -23,6 +23,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 from socialdesk.core import clock
+from socialdesk.core.errors import ValidationFailed
+from socialdesk.media import public_links
 from socialdesk.networks.base import (
     AccountMetrics,
     AuthError,
@@ -178,7 +180,7 @@ class InstagramAdapter:
                               "slot frees.", retry_after=PUBLISH_LIMIT_RETRY)
 
     def publish(self, post: OutgoingPost) -> PublishedPost:
-        options = dict(getattr(post, "options", None) or {})
+        options = dict(post.options or {})
         kind = rules.check_post(post.text, post.media, options)
         self._check_quota()
         fit = fit_of(options.get("fit") or self.account.settings.get("fit"))
@@ -216,10 +218,11 @@ class InstagramAdapter:
 
     def _media_params(self, media: OutgoingMedia, *, kind: str, fit: str, story: bool = False,
                       carousel_item: bool = False) -> dict[str, Any]:
-        from socialdesk.media.public_links import public_url
-
-        path = prepared_path(media, kind=kind, fit=fit)
-        address = public_url(path, lifetime=PUBLIC_LINK_LIFETIME)
+        try:
+            path = prepared_path(media, kind=kind, fit=fit)
+            address = public_links.public_url(path, lifetime=PUBLIC_LINK_LIFETIME)
+        except ValidationFailed as error:  # no SOCIALDESK_PUBLIC_URL, or a file outside the library
+            raise PermanentNetworkError(error.message) from None
         params: dict[str, Any] = {}
         if media.kind == MediaKind.VIDEO:
             params["video_url"] = address
@@ -289,7 +292,7 @@ class InstagramAdapter:
     def find_published(self, post: OutgoingPost, since: datetime) -> PublishedPost | None:
         """A post an earlier, unconfirmed try made: the same caption since `since` among the newest media
         (a Story: the first Story since `since`, as Stories have no caption)."""
-        options = dict(getattr(post, "options", None) or {})
+        options = dict(post.options or {})
         story = rules.publish_kind(options) == rules.STORY
         edge = "stories" if story else "media"
         body = self._call("GET", f"{self.ig_user_id}/{edge}", {"fields": MEDIA_FIELDS, "limit": RECENT_MEDIA}) or {}

@@ -4,26 +4,22 @@ networks/profiles.py, narrowed to what the Content Publishing API documents, and
 
 from __future__ import annotations
 
-from dataclasses import fields, replace
+from dataclasses import replace
 from typing import Any
 
-from socialdesk.networks.base import Capabilities, MediaRules, RateLimit
+from socialdesk.networks.base import Capabilities, MediaRules, PublishOption, RateLimit
 from socialdesk.networks.instagram import rules
 from socialdesk.networks.profiles import NETWORK_PROFILES
 
 DAY = 24 * 3600
 
 
-def publish_options() -> tuple[Any, ...]:
-    try:
-        from socialdesk.networks.base import PublishOption  # type: ignore[attr-defined]
-    except ImportError:  # the shared option declaration is not there yet
-        return ()
+def publish_options() -> tuple[PublishOption, ...]:
     return (
         PublishOption("kind", "Post as", kind="select", choices=rules.KINDS, default=rules.FEED,
                       help="feed: a photo, a video (published as a Reel) or a carousel of 2 to 10; reel: one "
                            "video; story: one image or video, gone after 24 hours (no caption)"),
-        PublishOption("first_comment", "First comment", kind="textarea",
+        PublishOption("first_comment", "First comment", kind="textarea", max_length=rules.CAPTION_LIMIT,
                       help="Posted by the account right after the post, e.g. to keep hashtags out of the caption"),
         PublishOption("collaborators", "Collaborators", kind="text",
                       help="Up to 3 Instagram usernames invited as collaborators (not on Stories)"),
@@ -48,6 +44,4 @@ def capabilities(settings: dict[str, Any]) -> Capabilities:
                                         per_seconds=DAY),
                    like_comments=False, block_authors=False,
                    direct_messages=False)  # the Messaging API needs instagram_manage_messages (see docs)
-    if "options" in {f.name for f in fields(caps)}:
-        caps = replace(caps, options=publish_options())  # type: ignore[call-arg]
-    return caps
+    return replace(caps, options=publish_options())

@@ -18,6 +18,7 @@ from pathlib import Path
 from PIL import Image
 
 from socialdesk.media.images import open_checked
+from socialdesk.media.public_links import derived_path
 from socialdesk.networks.base import MediaKind, OutgoingMedia, PermanentNetworkError
 from socialdesk.networks.instagram.rules import IMAGE_MAX_BYTES, MAX_RATIO, MIN_RATIO, STORY
 
@@ -66,9 +67,7 @@ def prepared_path(media: OutgoingMedia, *, kind: str, fit: str) -> Path:
     """The file Instagram should fetch for `media`: the original, or a JPEG made to fit."""
     if not needs_conversion(media, kind):
         return media.path
-    from socialdesk.media.public_links import derived_path
-
-    target = derived_path(media.path, f"instagram-{fit if kind != STORY else 'story'}.jpg")
+    target = derived_path(media.path, f"-instagram-{fit if kind != STORY else 'story'}.jpg")
     if target.exists() and target.stat().st_size > 0:
         return target
     target.parent.mkdir(parents=True, exist_ok=True)

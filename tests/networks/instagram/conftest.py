@@ -68,47 +68,33 @@ def instagram(monkeypatch: pytest.MonkeyPatch) -> Iterator[Instagram]:
 
 
 @pytest.fixture
-def public_media(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> Iterator[dict[str, Any]]:
-    """Public addresses for media files: socialdesk's own `public_url` when the app serves it, otherwise (until
-    media/public_links.py lands) a stand-in file host with the same two functions."""
-    import importlib
-    import sys
-    import types
-    from pathlib import Path
+def public_media(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
+    """socialdesk itself, served on a loopback port as SOCIALDESK_PUBLIC_URL: Instagram's stand-in fetches each
+    image from socialdesk's real `/public-media/<token>/<name>` route (media/public_links.py)."""
+    import socket
+    import threading
+    import time
 
-    from fastapi.responses import Response
+    import uvicorn
 
-    from socialdesk.core.config import get_settings
-    from tests.contract.server import ContractServer
+    from socialdesk.core.config import reset_settings_cache
+    from socialdesk.web.app import create_app
 
-    served: dict[str, Path] = {}
-    host = ContractServer("media-host")
-
-    @host.endpoint("GET", "/f/{token}", doc="https://developers.facebook.com/docs/instagram-platform/content-publishing")
-    async def serve(token: str) -> Response:
-        path = served.get(token)
-        if path is None or not path.exists():
-            return Response(status_code=404)
-        return Response(path.read_bytes(), media_type="application/octet-stream")
-
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    base = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    monkeypatch.setenv("SOCIALDESK_PUBLIC_URL", base)
+    reset_settings_cache()
+    server = uvicorn.Server(uvicorn.Config(create_app(), log_level="critical", lifespan="off", access_log=False))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert time.monotonic() < deadline and thread.is_alive(), "socialdesk did not start"
+        time.sleep(0.01)
     try:
-        importlib.import_module("socialdesk.media.public_links")
-        real = True
-    except ImportError:
-        real = False
-    with host.running() as base:
-        if not real:
-            module = types.ModuleType("socialdesk.media.public_links")
-
-            def public_url(path: Path, *, lifetime: Any = None) -> str:
-                token = f"t{len(served)}"
-                served[token] = Path(path)
-                return f"{base}/f/{token}"
-
-            def derived_path(source: Path, suffix: str) -> Path:
-                return get_settings().media_dir / "derived" / f"{Path(source).stem}-{suffix}"
-
-            module.public_url = public_url  # type: ignore[attr-defined]
-            module.derived_path = derived_path  # type: ignore[attr-defined]
-            monkeypatch.setitem(sys.modules, "socialdesk.media.public_links", module)
-        yield {"served": served, "host": host, "real": real}
+        yield {"base_url": base}
+    finally:
+        server.should_exit = True
+        thread.join(timeout=5)
+        sock.close()

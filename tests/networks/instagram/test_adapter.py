@@ -53,10 +53,7 @@ def _video(name: str) -> OutgoingMedia:
 
 
 def _post(text: str, media: list[OutgoingMedia], **options: Any) -> OutgoingPost:
-    post = OutgoingPost(text=text, media=media, idempotency_key="pub-1")
-    if options:
-        object.__setattr__(post, "options", options)
-    return post
+    return OutgoingPost(text=text, media=media, idempotency_key="pub-1", options=options)
 
 
 def test_connect_checks_the_token_and_the_account(instagram: Instagram) -> None:
@@ -158,10 +155,9 @@ def test_the_contract_server_refuses_what_the_docs_refuse(instagram: Instagram, 
         instagram.adapter().publish(_post("png", [_image(tmp_path, "p.png", fmt="PNG")]))
     with pytest.raises(PermanentNetworkError, match="aspect ratio"):
         instagram.adapter().publish(_post("thin", [_image(tmp_path, "thin.jpg", size=(300, 1000))]))
-    import sys
+    from socialdesk.media import public_links
 
-    monkeypatch.setattr(sys.modules["socialdesk.media.public_links"], "public_url",
-                        lambda path, **_: f"{public_media['host'].base_url}/f/missing")
+    monkeypatch.setattr(public_links, "public_url", lambda path, **_: f"{public_media['base_url']}/public-media/x/g.jpg")
     with pytest.raises(PermanentNetworkError, match="could not be fetched"):
         instagram.adapter().publish(_post("gone", [_image(tmp_path, "g.jpg")]))
     assert not instagram.server.calls_to("POST", rf"{V}/\d+/media_publish")
