@@ -157,7 +157,8 @@ def test_the_contract_server_refuses_what_the_docs_refuse(instagram: Instagram, 
         instagram.adapter().publish(_post("thin", [_image(tmp_path, "thin.jpg", size=(300, 1000))]))
     from socialdesk.media import public_links
 
-    monkeypatch.setattr(public_links, "public_url", lambda path, **_: f"{public_media['base_url']}/public-media/x/g.jpg")
+    gone = f"{public_media['base_url']}/public-media/x/g.jpg"
+    monkeypatch.setattr(public_links, "public_url", lambda path, **_: gone)
     with pytest.raises(PermanentNetworkError, match="could not be fetched"):
         instagram.adapter().publish(_post("gone", [_image(tmp_path, "g.jpg")]))
     assert not instagram.server.calls_to("POST", rf"{V}/\d+/media_publish")

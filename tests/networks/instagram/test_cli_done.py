@@ -61,7 +61,8 @@ def test_a_carousel_goes_out_once_and_its_comments_replies_and_metrics_follow(
     square = _picture(tmp_path, "square.jpg", (1080, 1080), "JPEG", 10)
     wide = _picture(tmp_path, "wide.png", (2400, 1000), "PNG", 90)  # PNG and 2.4:1: converted first
     post_id = _ok("post", "create", "-w", "Acme", "--channel", channel, "--text",
-                  "New season #coffee with @roastery", "--image", str(square), "--image", str(wide), "--now").strip()
+                  "New season #coffee with @roastery", "--image", str(square), "--image", str(wide),
+                  "--option", f"{channel}:first_comment=#beans #roast", "--now").strip()
     _ok("run-jobs")
     shown = json.loads(_ok("post", "show", post_id, "--json"))
     (publication,) = shown["publications"]
@@ -79,6 +80,8 @@ def test_a_carousel_goes_out_once_and_its_comments_replies_and_metrics_follow(
     assert publish.form()["creation_id"] == media["_container"]
     assert media["media_type"] == "CAROUSEL_ALBUM" and publication["external_id"] == media["id"]
     assert publication["external_url"] == media["permalink"]
+    (first,) = instagram.world.of_kind("ig_comment", media_id=media["id"])  # the --option's first comment
+    assert (first["username"], first["text"]) == ("brand", "#beans #roast")
 
     question = add_comment(instagram.world, media["id"], "How much is the big bag? Do you ship to Split?",
                            username="buyer")
