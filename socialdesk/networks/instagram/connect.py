@@ -11,12 +11,15 @@ and the publishing limit, which also proves the publishing permission
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Any
 
+from socialdesk.core.config import get_settings
 from socialdesk.core.errors import ValidationFailed
-from socialdesk.networks.base import AuthError, ChannelAccount, PermanentNetworkError
+from socialdesk.networks.base import AuthError, ChannelAccount, NetworkError, PermanentNetworkError
 from socialdesk.networks.instagram.adapter import InstagramAdapter
 from socialdesk.networks.instagram.media import fit_of
+from socialdesk.networks.meta.graph import GraphClient
 
 _ID = re.compile(r"^\d{5,25}$")
 
@@ -47,6 +50,9 @@ def connect(ig_user_id: str = "", access_token: str = "", fit: str | None = None
     except PermanentNetworkError as error:
         raise ValidationFailed(f"Instagram refused: {error.network_message} Check the account id and that the "
                                "token has instagram_basic and instagram_content_publish.") from None
+    expiry = _token_expiry(access_token)
+    if expiry and not expires_at:
+        credentials["expires_at"] = expiry
     username = str(node.get("username") or "")
     if str(node.get("id") or ig_user_id) != ig_user_id or not username:
         raise ValidationFailed(f"{ig_user_id} is not an Instagram professional account this token can manage.")
@@ -54,3 +60,22 @@ def connect(ig_user_id: str = "", access_token: str = "", fit: str | None = None
             "credentials": credentials,
             "settings": {"ig_user_id": ig_user_id, "username": username, "fit": chosen_fit,
                          "publishing_limit": limit}}
+
+
+def _token_expiry(access_token: str) -> str | None:
+    """When the token stops working, from `GET /debug_token` with the operator's app token
+    (https://developers.facebook.com/docs/graph-api/reference/debug_token/); None when it does not expire
+    (a Page token from a long-lived user token), or when no Meta app is configured to ask with."""
+    settings = get_settings()
+    if not settings.meta_app_id or not settings.meta_app_secret:
+        return None
+    try:
+        app_token = f"{settings.meta_app_id}|{settings.meta_app_secret}"
+        with GraphClient(app_token, use_app_secret=False) as graph:
+            body = graph.get("debug_token", {"input_token": access_token})
+    except NetworkError:
+        return None  # the token itself was checked above; its expiry is a nicety
+    expires = (body or {}).get("data", {}).get("expires_at")
+    if not isinstance(expires, int) or expires <= 0:
+        return None
+    return datetime.fromtimestamp(expires, UTC).isoformat()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +62,11 @@ def test_connect_checks_the_token_and_the_account(instagram: Instagram) -> None:
     assert account.handle == "brand" and account.external_id == instagram.account["id"]
     assert account.settings["publishing_limit"] == {"quota_usage": 0, "quota_total": 50, "quota_duration": 86400}
     assert account.settings["fit"] == "pad"
+    assert "expires_at" not in account.credentials  # a Page token does not expire
+    user_token = instagram.world.user_token(instagram.user["id"], lifetime=60 * 86400)
+    by_user = registry.connect("instagram", ig_user_id=instagram.account["id"], access_token=user_token)
+    expires = datetime.fromisoformat(by_user.credentials["expires_at"])
+    assert timedelta(days=59) < expires - datetime.now(UTC) <= timedelta(days=60)  # from debug_token
     with pytest.raises(ValidationFailed, match="refused the token"):
         registry.connect("instagram", ig_user_id=instagram.account["id"], access_token="EAAnot-a-token")
     other = instagram.world.add_page("Other", admins=[])
