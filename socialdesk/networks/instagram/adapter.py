@@ -353,7 +353,8 @@ class InstagramAdapter:
                 text=str(media.get("caption") or ""), created_at=when, author_external_id="",
                 author_handle=str(media.get("username") or ""), url=media.get("permalink") or None))
         if after is not None:
-            items = [item for item in items if item.created_at > after]
+            # The same second as the newest seen may hold one not seen yet: the inbox drops repeats by id.
+            items = [item for item in items if item.created_at >= after]
         items.sort(key=lambda item: item.created_at)
         newest = items[-1].created_at if items else after
         return InboxPage(items=items, cursor=json.dumps({"t": newest.isoformat()}) if newest else cursor)

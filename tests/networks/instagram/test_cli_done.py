@@ -128,11 +128,15 @@ def test_a_carousel_goes_out_once_and_its_comments_replies_and_metrics_follow(
 
 def test_a_lost_media_publish_answer_is_looked_up_and_published_once(
         database: Database, real_now: ManualClock, instagram: Instagram, public_media: Any, tmp_path: Path) -> None:
+    instagram.account["quota_used_elsewhere"] = 48  # posts other tools published today
     channel = _connected(instagram)
     picture = _picture(tmp_path, "one.jpg", (1080, 1350), "JPEG", 30)
     instagram.server.lose_answer("POST", rf"{V}/\d+/media_publish")
-    post_id = _ok("post", "create", "-w", "Acme", "--channel", channel, "--text", "Only once #promise",
-                  "--image", str(picture), "--now").strip()
+    created = runner.invoke(cli_app, ["post", "create", "-w", "Acme", "--channel", channel, "--text",
+                                      "Only once #promise", "--image", str(picture), "--now"])
+    assert created.exit_code == 0, created.output
+    assert "Acme IG: 48 of 50 posts allowed through the API in 24 hours are used." in created.output
+    post_id = created.stdout.strip().splitlines()[-1]
     _ok("run-jobs")
     _ok("run-jobs")
     shown = json.loads(_ok("post", "show", post_id, "--json"))
