@@ -145,3 +145,18 @@ def test_a_lost_media_publish_answer_is_looked_up_and_published_once(
     assert publication["status"] == "published" and publication["external_id"] == media["id"]
     assert len(instagram.server.calls_to("POST", rf"{V}/\d+/media_publish")) == 1
     assert instagram.server.calls_to("GET", rf"{V}/{instagram.account['id']}/media")  # the look-up
+
+
+def test_a_story_is_chosen_with_an_option(database: Database, real_now: ManualClock, instagram: Instagram,
+                                          public_media: Any, tmp_path: Path) -> None:
+    channel = _connected(instagram)
+    tall = _picture(tmp_path, "tall.jpg", (1080, 1920), "JPEG", 50)  # 9:16 is fine for a Story
+    post_id = _ok("post", "create", "-w", "Acme", "--channel", channel, "--text", "Behind the scenes",
+                  "--image", str(tall), "--option", f"{channel}:kind=story", "--now").strip()
+    _ok("run-jobs")
+    (publication,) = json.loads(_ok("post", "show", post_id, "--json"))["publications"]
+    assert publication["status"] == "published", publication
+    (create,) = instagram.server.calls_to("POST", rf"{V}/\d+/media")
+    assert create.form()["media_type"] == "STORIES" and "caption" not in create.form()
+    (media,) = instagram.world.of_kind("ig_media")
+    assert media["media_product_type"] == "STORY" and publication["external_id"] == media["id"]
