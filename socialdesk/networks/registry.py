@@ -133,6 +133,9 @@ NETWORKS: dict[str, NetworkSpec] = {
             ConnectField("fit", "Images outside 4:5 to 1.91:1", kind="select", required=False,
                          choices=("pad", "crop"),
                          help="pad: white bars, nothing lost (default); crop: fill the frame from the centre"),
+            ConnectField("page_id", "Linked Facebook Page id", required=False, placeholder="104123456789012",
+                         help="For Instagram Direct messages (instagram_manage_messages): the Page the account is "
+                              "linked to. Signing in fills it."),
         ),
     ),
     "facebook": NetworkSpec(

@@ -55,6 +55,9 @@ DOC_USER_INSIGHTS = "https://developers.facebook.com/docs/instagram-platform/api
 DOC_MEDIA_COMMENTS = f"{IG}/ig-media/comments"
 DOC_COMMENT = f"{IG}/ig-comment"
 DOC_REPLIES = f"{IG}/ig-comment/replies"
+DOC_CONVERSATIONS = "https://developers.facebook.com/docs/messenger-platform/conversations"
+DOC_SEND = "https://developers.facebook.com/docs/messenger-platform/instagram/features/send-message"
+WINDOW_SECONDS = 24 * 3600
 DOC_CONTENT_PUBLISHING = "https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/content-publishing"
 
 CAPTION_LIMIT, HASHTAG_LIMIT, MENTION_LIMIT = 2200, 30, 20
@@ -98,6 +101,22 @@ def add_tagged_media(world: Any, ig_user_id: str, caption: str, *, username: str
                                   "media_type": "IMAGE", "media_product_type": "FEED", "tagged": [ig_user_id],
                                   "timestamp": world.iso(), "permalink": f"https://www.instagram.com/p/{caption[:5]}",
                                   "like_count": 0, "comments_count": 0, "_published_at": world.now()})
+
+
+def add_direct_message(world: Any, ig_user_id: str, text: str, *, username: str, igsid: str | None = None,
+                       when: float | None = None) -> dict[str, Any]:
+    """Someone writes to the account in Instagram Direct: a conversation on the linked Page
+    (`platform=instagram`) and a message in it."""
+    account = world.objects[ig_user_id]
+    igsid = igsid or world.new_id("6")
+    talks = world.of_kind("ig_conversation", ig_user_id=ig_user_id, igsid=igsid)
+    talk = talks[0] if talks else world.add("ig_conversation", {"page_id": account["page_id"], "ig_user_id": ig_user_id,
+                                                                "igsid": igsid, "username": username})
+    created = world.now() if when is None else when
+    talk["updated"] = created
+    return world.add("ig_message", {"conversation_id": talk["id"], "from": {"id": igsid, "username": username},
+                                    "to": {"data": [{"id": ig_user_id, "username": account["username"]}]},
+                                    "message": text, "created": created}, id=f"aWdf{world.new_id()}")
 
 
 def comments_delivery(ig_user_id: str, comment: dict[str, Any], time_: int) -> dict[str, Any]:
@@ -570,6 +589,85 @@ def install_instagram(graph: MetaGraph, *, polls_until_finished: int = 1) -> Met
             raise GraphRefusal(invalid_parameter("The account was not mentioned on this media"))
         parent = str(params["comment_id"]) if params.get("comment_id") else None
         return {"id": _new_comment(media, obj, str(params["message"]), parent_id=parent)["id"]}
+
+    # -- Instagram Direct (Messenger API for Instagram, through the linked Page) ---------------------------
+    # Registered over the Facebook module's Page handlers when those exist: `platform=instagram` and
+    # Instagram recipients are served here, the rest handed on (install Instagram after Facebook).
+
+    previous_conversations = graph._edges.get(("GET", "page", "conversations"))
+    previous_send = graph._edges.get(("POST", "page", "messages"))
+
+    def _as_messaging_page(auth: Auth, page: dict[str, Any]) -> None:
+        token = auth.token
+        if not ((token.kind == "page" and token.subject == page["id"])
+                or (token.kind == "user" and token.subject in page.get("admins", []))):
+            raise _refuse("(#10) Application does not have permission for this action", code=10)
+        if token.scopes and "instagram_manage_messages" not in token.scopes:
+            raise _refuse("(#10) Application does not have permission for this action: instagram_manage_messages",
+                          code=10)
+
+    def _message_view(message: dict[str, Any]) -> dict[str, Any]:
+        return {"id": message["id"], "created_time": world.iso(message["created"]), "from": message["from"],
+                "to": message["to"], "message": message["message"]}
+
+    @graph.edge("GET", "page", "conversations", doc=DOC_CONVERSATIONS)
+    def conversations(auth: Auth, page: dict[str, Any], params: dict[str, Any], request: Request) -> Any:
+        if params.get("platform") != "instagram":
+            if previous_conversations is None:
+                raise GraphRefusal(invalid_parameter("platform must be messenger or instagram"))
+            return previous_conversations(auth, page, params, request)
+        _as_messaging_page(auth, page)
+        talks = world.of_kind("ig_conversation", page_id=page["id"])
+        if params.get("user_id"):
+            talks = [t for t in talks if t["igsid"] == params["user_id"]]
+        talks.sort(key=lambda t: t["updated"], reverse=True)
+        return paged([{"id": t["id"], "updated_time": world.iso(t["updated"])} for t in talks], params)
+
+    @graph.edge("GET", "ig_conversation", "messages", doc=DOC_CONVERSATIONS)
+    def conversation_messages(auth: Auth, talk: dict[str, Any], params: dict[str, Any], request: Request) -> Any:
+        _as_messaging_page(auth, world.objects[talk["page_id"]])
+        found = sorted(world.of_kind("ig_message", conversation_id=talk["id"]), key=lambda m: m["created"],
+                       reverse=True)
+        return paged([_message_view(m) for m in found], params)
+
+    @graph.node("GET", "ig_message", doc=DOC_CONVERSATIONS)
+    def read_message(auth: Auth, message: dict[str, Any], params: dict[str, Any], request: Request) -> Any:
+        talk = world.objects[message["conversation_id"]]
+        _as_messaging_page(auth, world.objects[talk["page_id"]])
+        return _message_view(message)
+
+    @graph.edge("POST", "page", "messages", doc=DOC_SEND)
+    def send_message(auth: Auth, page: dict[str, Any], params: dict[str, Any], request: Request) -> Any:
+        import json
+
+        try:
+            recipient = json.loads(params.get("recipient") or "{}")
+            message = json.loads(params.get("message") or "{}")
+        except ValueError:
+            raise GraphRefusal(invalid_parameter("Params recipient and message must be JSON objects")) from None
+        igsid = str(recipient.get("id") or "")
+        talks = world.of_kind("ig_conversation", page_id=page["id"], igsid=igsid)
+        if not talks:
+            if previous_send is None:
+                raise _refuse("(#100) No matching user found", code=100, subcode=2018001)
+            return previous_send(auth, page, params, request)
+        _as_messaging_page(auth, page)
+        text = str(message.get("text") or "")
+        if not text:
+            raise GraphRefusal(invalid_parameter("message.text is required"))
+        if len(text.encode()) > 1000:
+            raise GraphRefusal(invalid_parameter("param message[text] must be at most 1000 bytes"))
+        theirs = [m["created"] for m in world.of_kind("ig_message", conversation_id=talks[0]["id"])
+                  if m["from"]["id"] == igsid]
+        if not theirs or world.now() - max(theirs) > WINDOW_SECONDS:
+            raise _refuse("(#10) This message is sent outside of allowed window.", code=10, subcode=2534022)
+        account = world.objects[talks[0]["ig_user_id"]]
+        sent = world.add("ig_message", {"conversation_id": talks[0]["id"],
+                                        "from": {"id": account["id"], "username": account["username"]},
+                                        "to": {"data": [{"id": igsid}]}, "message": text, "created": world.now()},
+                         id=f"aWdf{world.new_id()}")
+        talks[0]["updated"] = world.now()
+        return {"recipient_id": igsid, "message_id": sent["id"]}
 
     return graph
 

@@ -79,6 +79,11 @@ STORY_INSIGHTS = "reach,views,shares,total_interactions,replies"
 ACCOUNT_INSIGHTS = "reach,views,accounts_engaged,total_interactions,profile_links_taps"
 DEMOGRAPHIC_BREAKDOWNS = ("age", "gender", "city", "country")
 MENTION_PREFIX = "m:"  # inbox ids of mentions: "m:<media id>" or "m:<media id>:<comment id>"
+DM_PREFIX = "dm:"  # inbox ids of direct messages: "dm:<sender's IGSID>:<message id>"
+MESSAGING_WINDOW = timedelta(hours=24)
+MESSAGE_FIELDS = "id,created_time,from,to,message"
+DM_CONVERSATIONS = 10
+DM_TEXT_BYTES = 1000
 
 
 def parse_time(value: Any) -> datetime | None:
@@ -124,6 +129,12 @@ class InstagramAdapter:
     @property
     def username(self) -> str:
         return str(self.account.settings.get("username") or self.account.handle)
+
+    @property
+    def page_id(self) -> str | None:
+        """The Facebook Page the account is linked to: Instagram Direct goes through it (None: no DMs)."""
+        found = self.account.settings.get("page_id")
+        return str(found) if found else None
 
     def _graph(self) -> GraphClient:
         if self._client is None:
@@ -352,12 +363,72 @@ class InstagramAdapter:
                 external_id=f"{MENTION_PREFIX}{media['id']}", kind=IncomingKind.MENTION,
                 text=str(media.get("caption") or ""), created_at=when, author_external_id="",
                 author_handle=str(media.get("username") or ""), url=media.get("permalink") or None))
+        items.extend(self._direct_messages(after))
         if after is not None:
             # The same second as the newest seen may hold one not seen yet: the inbox drops repeats by id.
             items = [item for item in items if item.created_at >= after]
         items.sort(key=lambda item: item.created_at)
         newest = items[-1].created_at if items else after
         return InboxPage(items=items, cursor=json.dumps({"t": newest.isoformat()}) if newest else cursor)
+
+    def _direct_messages(self, after: datetime | None) -> list[IncomingItem]:
+        """Instagram Direct messages people sent the account, through the linked Page's conversations
+        (`GET /{page-id}/conversations?platform=instagram`, https://developers.facebook.com/docs/messenger-platform/conversations).
+        Without a linked Page, or without instagram_manage_messages, there are none (comments still come)."""
+        if not self.page_id:
+            return []
+        try:
+            talks = self._call("GET", f"{self.page_id}/conversations",
+                               {"platform": "instagram", "fields": "id,updated_time", "limit": DM_CONVERSATIONS}) or {}
+        except PermanentNetworkError as error:
+            if isinstance(error, AuthError):
+                raise
+            log.info("instagram %s: direct messages not readable: %s", self.ig_user_id, error.network_message)
+            return []
+        items = []
+        for talk in talks.get("data") or []:
+            updated = parse_time(talk.get("updated_time"))
+            if after is not None and updated is not None and updated < after:
+                continue
+            messages = self._call("GET", f"{talk['id']}/messages", {"fields": MESSAGE_FIELDS, "limit": 25}) or {}
+            for message in messages.get("data") or []:
+                sender = message.get("from") or {}
+                sender_id = str(sender.get("id") or "")
+                if not sender_id or sender_id == self.ig_user_id:
+                    continue  # the account's own messages
+                items.append(IncomingItem(
+                    external_id=f"{DM_PREFIX}{sender_id}:{message['id']}", kind=IncomingKind.DIRECT_MESSAGE,
+                    text=str(message.get("message") or ""),
+                    created_at=parse_time(message.get("created_time")) or clock.now(),
+                    author_external_id=sender_id, author_handle=str(sender.get("username") or sender_id)))
+        return items
+
+    def _reply_direct(self, external_id: str, text: str) -> str:
+        """Answer in Instagram Direct, only within 24 hours of the person's last message (the standard
+        messaging window): `POST /{page-id}/messages` with the person's Instagram-scoped id."""
+        person, _, message_id = external_id[len(DM_PREFIX):].partition(":")
+        if not self.page_id:
+            raise PermanentNetworkError("This Instagram channel has no linked Page, which Instagram Direct needs.")
+        if len(text.encode()) > DM_TEXT_BYTES:
+            raise PermanentNetworkError(f"An Instagram Direct message is at most {DM_TEXT_BYTES} bytes.")
+        message = self._call("GET", message_id, {"fields": "id,created_time,from"}) or {}
+        latest = parse_time(message.get("created_time")) or clock.now()
+        talks = self._call("GET", f"{self.page_id}/conversations",
+                           {"platform": "instagram", "user_id": person, "fields": "id,updated_time"}) or {}
+        for talk in (talks.get("data") or [])[:1]:
+            later = self._call("GET", f"{talk['id']}/messages", {"fields": MESSAGE_FIELDS, "limit": 25}) or {}
+            for found in later.get("data") or []:
+                when = parse_time(found.get("created_time"))
+                if str((found.get("from") or {}).get("id") or "") == person and when is not None:
+                    latest = max(latest, when)
+        if clock.now() - latest > MESSAGING_WINDOW:
+            raise PermanentNetworkError(
+                "Instagram lets an account answer a direct message only within 24 hours of the person's last "
+                f"message; theirs came {latest:%Y-%m-%d %H:%M} UTC. Answer when they write again, or in the app.")
+        sent = self._call("POST", f"{self.page_id}/messages",
+                          {"recipient": {"id": person}, "messaging_type": "RESPONSE", "message": {"text": text}},
+                          creates=True) or {}
+        return str(sent.get("message_id") or "")
 
     def _comment_items(self, comment: Mapping[str, Any], media_id: str) -> Iterable[IncomingItem]:
         own = self._is_own(comment)
@@ -372,6 +443,8 @@ class InstagramAdapter:
         return str(author.get("id") or "") == self.ig_user_id or comment.get("username") == self.username
 
     def reply(self, item_external_id: str, text: str) -> str:
+        if item_external_id.startswith(DM_PREFIX):
+            return self._reply_direct(item_external_id, text)
         if item_external_id.startswith(MENTION_PREFIX):
             # IG User Mentions: a comment on the media (or under the comment) that @mentioned the account
             # https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-user/mentions
@@ -390,11 +463,15 @@ class InstagramAdapter:
         self._set_hidden(item_external_id, False)
 
     def _set_hidden(self, comment_id: str, hidden: bool) -> None:
+        if comment_id.startswith(DM_PREFIX):
+            raise PermanentNetworkError("Direct messages cannot be hidden; only comments can.")
         if comment_id.startswith(MENTION_PREFIX):
             raise PermanentNetworkError("A mention on someone else's post cannot be hidden from here.")
         self._call("POST", comment_id, {"hide": hidden})
 
     def delete_comment(self, item_external_id: str) -> None:
+        if item_external_id.startswith(DM_PREFIX):
+            raise PermanentNetworkError("Direct messages cannot be deleted through the API; only comments can.")
         if item_external_id.startswith(MENTION_PREFIX):
             raise PermanentNetworkError("A mention on someone else's post cannot be deleted from here.")
         try:

@@ -43,5 +43,7 @@ def capabilities(settings: dict[str, Any]) -> Capabilities:
                    rate_limit=RateLimit(posts=int(total) if isinstance(total, int) and total > 0 else 50,
                                         per_seconds=DAY),
                    like_comments=False, block_authors=False,
-                   direct_messages=False)  # the Messaging API needs instagram_manage_messages (see docs)
+                   # Instagram Direct goes through the linked Page (its id comes with sign-in, or the
+                   # `page_id` connect field) and needs instagram_manage_messages (docs/networks/instagram.md).
+                   direct_messages=bool(settings.get("page_id")), messaging_window_hours=24)
     return replace(caps, options=publish_options())

@@ -25,7 +25,7 @@ _ID = re.compile(r"^\d{5,25}$")
 
 
 def connect(ig_user_id: str = "", access_token: str = "", fit: str | None = None, expires_at: str | None = None,
-            **_: Any) -> dict[str, Any]:
+            page_id: str | None = None, **_: Any) -> dict[str, Any]:
     ig_user_id = str(ig_user_id or "").strip()
     access_token = str(access_token or "").strip()
     if not _ID.match(ig_user_id):
@@ -59,7 +59,7 @@ def connect(ig_user_id: str = "", access_token: str = "", fit: str | None = None
     return {"external_id": ig_user_id, "handle": username, "display_name": str(node.get("name") or username),
             "credentials": credentials,
             "settings": {"ig_user_id": ig_user_id, "username": username, "fit": chosen_fit,
-                         "publishing_limit": limit}}
+                         "publishing_limit": limit, **({"page_id": page_id.strip()} if page_id else {})}}
 
 
 def _token_expiry(access_token: str) -> str | None:

@@ -24,6 +24,7 @@ from socialdesk.networks.meta.graph import GraphClient
 from socialdesk.networks.registry import ConnectedAccount
 
 SCOPES = ("instagram_basic,instagram_content_publish,instagram_manage_comments,instagram_manage_insights,"
+          "instagram_manage_messages,pages_manage_metadata,"
           "pages_show_list,pages_read_engagement,business_management")
 
 

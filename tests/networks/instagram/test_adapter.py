@@ -298,3 +298,34 @@ def test_each_graph_error_is_sorted(instagram: Instagram, public_media: Any, tmp
         instagram.adapter().publish(_post("Sorted", [_image(tmp_path, "e.jpg")]))
     assert type(raised.value) is expected or expected is PermanentNetworkError
     assert not instagram.server.calls_to("POST", rf"{V}/\d+/media_publish")
+
+
+def test_direct_messages_come_through_the_linked_page_within_the_window(instagram: Instagram) -> None:
+    from tests.contract.meta_instagram import add_direct_message
+
+    without_page = instagram.adapter()
+    assert not without_page.capabilities().direct_messages
+    adapter = instagram.adapter(page_id=instagram.page["id"])
+    caps = adapter.capabilities()
+    assert caps.direct_messages and caps.messaging_window_hours == 24
+    now = instagram.world.now()
+    fresh = add_direct_message(instagram.world, instagram.account["id"], "Do you deliver?", username="iva")
+    add_direct_message(instagram.world, instagram.account["id"], "Hello from last week", username="old",
+                       when=now - 3 * 86400)
+    items = [i for i in adapter.fetch_inbox(None).items if i.kind == IncomingKind.DIRECT_MESSAGE]
+    assert sorted((i.author_handle, i.text) for i in items) == [("iva", "Do you deliver?"),
+                                                                ("old", "Hello from last week")]
+    new = next(i for i in items if i.author_handle == "iva")
+    assert new.external_id == f"dm:{fresh['from']['id']}:{fresh['id']}"
+    sent_id = adapter.reply(new.external_id, "Yes, all over Croatia")
+    assert instagram.world.objects[sent_id]["message"] == "Yes, all over Croatia"
+    (send,) = instagram.server.calls_to("POST", rf"{V}/{instagram.page['id']}/messages")
+    assert json.loads(send.form()["recipient"]) == {"id": fresh["from"]["id"]}
+    assert send.form()["messaging_type"] == "RESPONSE"
+    old = next(i for i in items if i.author_handle == "old")
+    with pytest.raises(PermanentNetworkError, match="24 hours"):
+        adapter.reply(old.external_id, "Sorry for the wait")
+    assert len(instagram.server.calls_to("POST", rf"{V}/{instagram.page['id']}/messages")) == 1
+    assert all(i.author_handle != "brand" for i in adapter.fetch_inbox(None).items)  # our answer is not incoming
+    with pytest.raises(PermanentNetworkError, match="cannot be hidden"):
+        adapter.hide(new.external_id)
