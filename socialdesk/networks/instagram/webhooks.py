@@ -5,6 +5,8 @@ Meta's Webhooks reference for Instagram
 `{"id": <IG user id>, "time": <unix>, "changes": [{"field": ..., "value": ...}]}`:
 - `comments`: `value` is the comment: `id`, `text`, `from {id, username}`, `media {id, media_product_type}`
   and `parent_id` when it answers another comment.
+- `messages` (entry `messaging`, Messenger API for Instagram,
+  https://developers.facebook.com/docs/messenger-platform/instagram/features/webhook): Direct messages.
 - `mentions`: `value` is `{media_id, comment_id}` only (a comment @mentioning the account, or with no
   comment_id a caption doing so); the text is read with `GET /{ig-user-id}?fields=mentioned_comment...`
   (https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-user/mentioned_comment),
@@ -55,7 +57,29 @@ def events_from_entry(entry: Mapping[str, Any]) -> list[WebhookEvent]:
                 parent_external_id=None)
             events.append(WebhookEvent(event_id=f"instagram:mention:{target[2:]}", account_external_id=account,
                                        items=(item,)))
+    for event in entry.get("messaging") or ():
+        item = message_item(event, account)
+        if item is not None:
+            events.append(WebhookEvent(event_id=f"instagram:message:{item.external_id}",
+                                       account_external_id=account, items=(item,)))
     return events
+
+
+def message_item(event: Mapping[str, Any], account: str) -> IncomingItem | None:
+    """A `messages` delivery (Instagram Direct): `{sender {id}, recipient {id}, timestamp (ms), message {mid,
+    text}}`, with the inbox id the poll gives it ("dm:<sender>:<mid>"); the account's own (echoes) are not."""
+    message = event.get("message") or {}
+    sender = str((event.get("sender") or {}).get("id") or "")
+    if not message.get("mid") or message.get("is_echo") or not sender or sender == account:
+        return None
+    stamp = event.get("timestamp")
+    try:
+        when = datetime.fromtimestamp(int(stamp) / 1000, UTC) if stamp else datetime.now(UTC)
+    except (TypeError, ValueError, OverflowError):
+        when = datetime.now(UTC)
+    return IncomingItem(external_id=f"dm:{sender}:{message['mid']}", kind=IncomingKind.DIRECT_MESSAGE,
+                        text=str(message.get("text") or ""), created_at=when, author_external_id=sender,
+                        author_handle=sender)
 
 
 def comment_item(value: Mapping[str, Any], when: datetime) -> IncomingItem:

@@ -329,3 +329,31 @@ def test_direct_messages_come_through_the_linked_page_within_the_window(instagra
     assert all(i.author_handle != "brand" for i in adapter.fetch_inbox(None).items)  # our answer is not incoming
     with pytest.raises(PermanentNetworkError, match="cannot be hidden"):
         adapter.hide(new.external_id)
+
+
+def test_instagram_and_facebook_share_one_graph_server(instagram: Instagram) -> None:
+    """Installed after the Facebook module, Instagram's Page handlers pass Messenger requests on."""
+    from tests.contract.meta import meta_server
+    from tests.contract.meta_facebook import install_facebook
+    from tests.contract.meta_instagram import install_instagram
+
+    graph = meta_server(instagram.world)
+    install_facebook(graph)
+    facebook_list = graph._edges[("GET", "page", "conversations")]
+    install_instagram(graph)
+    assert graph._edges[("GET", "page", "conversations")] is not facebook_list
+    methods = {(m, p) for m, p, _ in graph.docs}
+    assert ("POST", "/{version}/{ig_user-id}/media_publish") in methods
+    assert ("POST", "/{version}/{page-id}/feed") in methods
+    from socialdesk.networks.meta.graph import GraphClient
+    from tests.contract.meta_facebook import add_message
+    from tests.contract.meta_instagram import add_direct_message
+
+    add_message(instagram.world, instagram.page["id"], {"id": "7200", "name": "Maja"}, "On Messenger")
+    add_direct_message(instagram.world, instagram.account["id"], "On Instagram", username="iva")
+    with graph.server.running() as base, GraphClient(instagram.token, base_url=base,
+                                                     version=instagram.world.version) as client:
+        page = instagram.page["id"]
+        messenger = client.get(f"{page}/conversations", {"platform": "messenger"})["data"]
+        direct = client.get(f"{page}/conversations", {"platform": "instagram"})["data"]
+        assert len(messenger) == 1 and len(direct) == 1 and messenger[0]["id"] != direct[0]["id"]

@@ -34,7 +34,12 @@ def test_events_from_an_entry() -> None:
                                         "id": "1790", "parent_id": "1780", "text": "Yes!"}},
         {"field": "mentions", "value": {"media_id": "1900", "comment_id": "1910"}},
         {"field": "story_insights", "value": {"media_id": "1"}}]}
-    comment, mention = events_from_entry(entry)
+    entry["messaging"] = [{"sender": {"id": "6001"}, "recipient": {"id": "17841400000000001"},
+                           "timestamp": 1765000000123, "message": {"mid": "aWdfm1", "text": "Hi!"}},
+                          {"sender": {"id": "17841400000000001"}, "recipient": {"id": "6001"},
+                           "timestamp": 1765000000999, "message": {"mid": "aWdfm2", "text": "Hello", "is_echo": True}}]
+    comment, mention, message = events_from_entry(entry)
+    assert message.items[0].external_id == "dm:6001:aWdfm1" and message.items[0].kind == IncomingKind.DIRECT_MESSAGE
     assert comment.account_external_id == "17841400000000001"
     (item,) = comment.items
     assert (item.kind, item.external_id, item.post_external_id, item.parent_external_id, item.author_handle) == (
