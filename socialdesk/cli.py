@@ -438,13 +438,31 @@ def channel_list(workspace: WorkspaceOpt) -> None:
     """List a workspace's channels."""
     from socialdesk.channels.service import capabilities, list_channels
 
-    table = _table("name", "network", "handle", "status", "text limit", "options (post create --option)")
+    table = _table("name", "network", "handle", "status", "text limit")
     with _context(workspace) as ctx:
         for c in list_channels(ctx):
-            caps = capabilities(c)
-            options = ", ".join(o.name + (f" ({'|'.join(o.choices)})" if o.choices else "") for o in caps.options)
-            table.add_row(c.id, c.name, f"{c.network} ({caps.label})", c.handle, c.status, str(caps.text.limit),
-                          options or "-")
+            table.add_row(c.id, c.name, f"{c.network} ({capabilities(c).label})", c.handle, c.status,
+                          str(capabilities(c).text.limit))
+    console.print(table)
+
+
+@channel_app.command("options")
+def channel_options(workspace: WorkspaceOpt,
+                    channel: Annotated[str, typer.Argument(help="Channel id, name or handle")]) -> None:
+    """The choices a channel offers per post (give them to `post create --option NAME=VALUE`)."""
+    from socialdesk.channels.service import capabilities
+    from socialdesk.channels.service import get as get_channel
+
+    with _context(workspace) as ctx:
+        found = get_channel(ctx, _channel_ids(ctx, [channel])[0])
+        options = capabilities(found).options
+    if not options:
+        console.print(f"{found.name} offers no options per post.")
+        return
+    table = Table("option", "kind", "values", "default", "what it does")
+    for o in options:
+        table.add_row(o.name, o.kind, " | ".join(o.choices) or "-", "-" if o.default is None else str(o.default),
+                      o.help or o.label)
     console.print(table)
 
 
@@ -484,7 +502,7 @@ def post_create(workspace: WorkspaceOpt,
                                                          help="Blog channels: leave it a draft there")] = False,
                 option: Annotated[list[str] | None, typer.Option(
                     help="A channel's own option, 'CHANNEL:NAME=VALUE', or 'NAME=VALUE' for every chosen channel "
-                         "that offers it (repeatable; `socialdesk channel list` shows them)")] = None,
+                         "that offers it (repeatable; `socialdesk channel options CHANNEL` lists them)")] = None,
                 ) -> None:
     """Create a post (a draft unless --now, --queue, --submit or --schedule); prints its id.
 
@@ -743,3 +761,9 @@ def triage(progress: Annotated[bool, typer.Option("--progress", help="Show a pro
 
 if __name__ == "__main__":
     main()
+
+
+# Sub-commands in modules of their own (they import the helpers above).
+from socialdesk.cli_contests import contest_app  # noqa: E402
+
+app.add_typer(contest_app, name="contest")

@@ -19,6 +19,7 @@ from socialdesk.auth.service import create_api_token, user_by_email
 from socialdesk.content import service as content
 from socialdesk.content.models import Publication
 from socialdesk.content.schemas import Intent, PostIn
+from socialdesk.contests import service as contests
 from socialdesk.core import clock as clock_module
 from socialdesk.core.clock import ManualClock
 from socialdesk.core.config import reset_settings_cache
@@ -86,6 +87,10 @@ def _populate(db: Database, clock: ManualClock, name: str) -> Objects:
                "invitation_id": invitation_id, "user_id": user_id, "draft_id": draft_id,
                "draft_publication_id": draft_publication_id}
     ids.update(_inbox_objects(db, world, ids["item_id"]))
+    with db.unit_of_work() as session:
+        ids["contest_id"] = contests.create(world.ctx(session), name="Giveaway", opens_at=clock.now(),
+                                            closes_at=clock.now() + timedelta(days=1),
+                                            publication_ids=[ids["publication_id"]]).id
     return Objects(world.workspace_id, ids)
 
 

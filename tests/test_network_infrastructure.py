@@ -276,5 +276,5 @@ def test_the_cli_takes_options_by_channel_or_for_every_channel_offering_them(
                                 "--text", "Hi", "--option", "privacy"])
     assert wrong.exit_code != 0 and "CHANNEL:NAME=VALUE" in str(wrong.exception)
     monkeypatch.setattr(console, "_width", 300)
-    listed = runner.invoke(cli, ["channel", "list", "-w", world.workspace_id])
-    assert "privacy (public|unlisted|private), first_comment" in listed.output
+    listed = runner.invoke(cli, ["channel", "options", "-w", world.workspace_id, world.channels["x"]])
+    assert "public | unlisted | private" in listed.output and "first_comment" in listed.output

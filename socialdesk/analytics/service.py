@@ -52,6 +52,8 @@ def collect_channel(db: Database, channel_id: str) -> int:
             if p.published_at and _is_due(now - p.published_at, last.get(p.id), now)]
     try:
         account = channels.call_network(db, channel_id, lambda adapter: adapter.account_metrics())
+        # Community statistics some networks give beyond the counts (VK's stats.get), kept for strategy pages.
+        details = channels.call_network(db, channel_id, _account_details)
         external_ids = [external_id for _, external_id in due]
         metrics = channels.call_network(db, channel_id, lambda adapter: adapter.post_metrics(external_ids)) \
             if due else {}
@@ -64,7 +66,6 @@ def collect_channel(db: Database, channel_id: str) -> int:
     except NetworkError as error:
         log.warning("metrics for channel %s failed: %s", channel_id, error.network_message)
         return 0
-    insights = _account_insights(db, channel_id)
     written = 0
     with db.unit_of_work() as session:
         session.add(ChannelMetricSnapshot(workspace_id=workspace_id, channel_id=channel_id,
@@ -82,24 +83,15 @@ def collect_channel(db: Database, channel_id: str) -> int:
         channel = session.get(Channel, channel_id)
         if channel is not None:
             channel.metrics_collected_at = now
-            if insights is not None:
-                channel.settings = {**(channel.settings or {}), "insights": insights}
+            if details is not None:
+                channel.settings = {**(channel.settings or {}), "account_details": details}
     return written
 
 
-def _account_insights(db: Database, channel_id: str) -> dict[str, Any] | None:
-    """What an adapter knows beyond the snapshot columns (Instagram: day totals, audience demographics,
-    the publishing limit), for the strategy pages; kept in the channel's settings under "insights".
-    Adapters without `account_insights` give None, and a failure here never loses the snapshots."""
-    def read(adapter: Any) -> dict[str, Any] | None:
-        extra = getattr(adapter, "account_insights", None)
-        return extra() if callable(extra) else None
-
-    try:
-        return channels.call_network(db, channel_id, read)
-    except NetworkError as error:
-        log.warning("account insights for channel %s failed: %s", channel_id, error.network_message)
-        return None
+def _account_details(adapter: Any) -> dict[str, Any] | None:
+    """`adapter.account_details()` where a network offers it (a dict as the network gives it), else None."""
+    found = getattr(adapter, "account_details", None)
+    return found() if callable(found) else None
 
 
 def _is_due(age: timedelta, last: datetime | None, now: datetime) -> bool:

@@ -127,8 +127,10 @@ class _Pending:
 
 
 def finish(db: Database, actor: Actor, user_session_id: str, *, state: str, code: str,
-           error: str = "") -> Finished:
-    """Complete a flow `start` began in this browser session; returns where the user goes next."""
+           error: str = "", callback: dict[str, str] | None = None) -> Finished:
+    """Complete a flow `start` began in this browser session; returns where the user goes next.
+    `callback`: other parameters the server sent back that a network needs (VK ID: device_id); the hook
+    finds them in its settings under "callback"."""
     pending = _take(db, user_session_id, state)
     hooks = _hooks(pending.network)
     if error:
@@ -137,8 +139,10 @@ def finish(db: Database, actor: Actor, user_session_id: str, *, state: str, code
         raise ValidationFailed("The server sent no authorization code. Start again from the channels page.")
     try:
         # No transaction is open while the server is called.
+        settings = {**pending.settings, "callback": {**(callback or {}), "state": state}} if callback \
+            else pending.settings
         account = hooks.finish(pending.server_url, pending.client_id, pending.client_secret, pending.redirect_uri,
-                               code, pending.verifier, pending.settings)
+                               code, pending.verifier, settings)
     except OutboundRefused as exc:
         raise ValidationFailed(f"Cannot connect {pending.network}: {exc.network_message}") from exc
     except NetworkError as exc:

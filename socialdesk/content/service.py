@@ -400,7 +400,7 @@ def _publishing_limit_notes(ctx: WorkspaceContext, pubs: Sequence[Publication]) 
     for channel_id in dict.fromkeys(p.channel_id for p in pubs):
         channel = ctx.session.get(Channel, channel_id)
         settings = (channel.settings or {}) if channel is not None else {}
-        limit = (settings.get("insights") or {}).get("publishing_limit") or settings.get("publishing_limit")
+        limit = (settings.get("account_details") or {}).get("publishing_limit") or settings.get("publishing_limit")
         if channel is None or not isinstance(limit, dict):
             continue
         used, total = limit.get("quota_usage"), limit.get("quota_total")

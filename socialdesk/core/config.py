@@ -91,10 +91,21 @@ class Settings(BaseSettings):
     google_client_id: str | None = None
     google_client_secret: str | None = None
     youtube_daily_quota: int = Field(10_000, ge=1)
+    # The Analytics API and Google's OAuth endpoints live on hosts of their own (contract servers stand in).
+    youtube_analytics_url: str = "https://youtubeanalytics.googleapis.com"
+    google_oauth_authorize_url: str = "https://accounts.google.com/o/oauth2/v2/auth"
+    google_oauth_token_url: str = "https://oauth2.googleapis.com/token"
+    # videos.insert has a bucket of its own (100 calls a day, 1 per call); older projects were charged
+    # 1,600 units of the daily quota per upload instead: set the cost here if yours still is.
+    youtube_daily_uploads: int = Field(100, ge=1)
+    youtube_upload_units: int = Field(0, ge=0)
+    # Comments are polled at most this often per channel: every read costs quota units.
+    youtube_inbox_minutes: int = Field(10, ge=0)
     # -- VK
     vk_api_url: str = "https://api.vk.com"
     vk_app_id: str | None = None
     vk_client_secret: str | None = None
+    vk_id_url: str = "https://id.vk.com"  # VK ID (OAuth 2.1): /authorize and /oauth2/auth
     # -- Telegram
     telegram_api_url: str = "https://api.telegram.org"
 

@@ -204,7 +204,7 @@ NETWORK_PROFILES: dict[str, Capabilities] = {
         text=TextRules(limit=500, counting=TextCounting.UTF8_EMOJI),  # emoji count as UTF-8 bytes
         media=MediaRules(
             kinds=frozenset({IMAGE, VIDEO}),
-            max_count=20,  # carousel, mixed images and videos (S)
+            max_count=20,  # carousel of 2-20, mixed images and videos (Meta's Threads API collection)
             max_image_bytes=8 * MB,  # (U)
             max_video_bytes=1_000 * MB,  # (U)
             max_video_seconds=5 * MINUTE,  # (S)

@@ -169,6 +169,77 @@ NETWORKS: dict[str, NetworkSpec] = {
                          help="Ghost admin → Settings → Integrations → Add custom integration"),
         ),
     ),
+    "threads": NetworkSpec(
+        key="threads", label="Threads",
+        adapter="socialdesk.networks.threads.adapter:ThreadsAdapter",
+        connect="socialdesk.networks.threads.adapter:connect",
+        oauth="socialdesk.networks.threads.oauth:ThreadsOAuth", token_field="access_token",
+        webhooks="socialdesk.networks.threads.webhooks:handler",
+        name_example="e.g. Brand on Threads",
+        fields=(
+            ConnectField("access_token", "Access token", kind="password", required=False,
+                         help="Leave empty to sign in on Threads. Or paste a long-lived Threads user token "
+                              "(Meta app dashboard → Threads use case → token generator); socialdesk renews it."),
+            ConnectField("threads_user_id", "Threads user id", required=False, placeholder="17841400000000000",
+                         help="Optional with a pasted token: checked against the token's own account"),
+        ),
+    ),
+    "telegram": NetworkSpec(
+        key="telegram", label="Telegram channel",
+        adapter="socialdesk.networks.telegram.adapter:TelegramAdapter",
+        connect="socialdesk.networks.telegram.adapter:connect",
+        webhooks="socialdesk.networks.telegram.webhooks:HANDLER",
+        name_example="e.g. Brand on Telegram",
+        fields=(
+            ConnectField("bot_token", "Bot token", kind="password",
+                         help="From @BotFather: /newbot, then copy the token it gives. Add the bot to the channel "
+                              "as an administrator allowed to post, edit and delete messages.",
+                         placeholder="123456789:AA…"),
+            ConnectField("chat_id", "Channel", help="The channel's @name, or its -100… id for a private channel",
+                         placeholder="@brand_channel"),
+            ConnectField("updates_by", "Comments arrive by", kind="select", required=False,
+                         choices=("webhook", "polling"),
+                         help="Webhook needs socialdesk's public address (SOCIALDESK_PUBLIC_URL); polling works "
+                              "anywhere. Left empty: webhook when a public address is set."),
+        ),
+    ),
+    "vk": NetworkSpec(
+        key="vk", label="VK community",
+        adapter="socialdesk.networks.vk.adapter:VkAdapter",
+        connect="socialdesk.networks.vk.adapter:connect",
+        oauth="socialdesk.networks.vk.oauth:VkOAuth", token_field="access_token",
+        webhooks="socialdesk.networks.vk.callback:HANDLER",
+        name_example="e.g. Brand on VK",
+        fields=(
+            ConnectField("group_id", "Community", placeholder="club123456 or 123456",
+                         help="The community's id (the number in vk.com/club123456) or its short name"),
+            ConnectField("access_token", "Administrator's user token", kind="password", required=False,
+                         help="Leave empty to sign in with VK ID as an administrator of the community. Or paste "
+                              "a user token of one of its administrators (scopes wall, photos, video, groups, "
+                              "stats, offline): VK lets only user tokens post on a wall."),
+            ConnectField("community_token", "Community token", kind="password", required=False,
+                         help="Optional, for community messages: community → Manage → API usage → "
+                              "Access tokens (rights: messages, manage)"),
+            ConnectField("callback_secret", "Callback API secret key", kind="password", required=False,
+                         help="Optional: the secret key you set in community → Manage → API usage → Callback "
+                              "API, to receive comments and messages at once"),
+        ),
+    ),
+    "youtube": NetworkSpec(
+        key="youtube", label="YouTube",
+        adapter="socialdesk.networks.youtube.adapter:YouTubeAdapter",
+        connect="socialdesk.networks.youtube.oauth:connect",
+        oauth="socialdesk.networks.youtube.oauth:YouTubeOAuth", token_field="access_token",
+        name_example="e.g. Brand on YouTube",
+        fields=(
+            ConnectField("access_token", "Access token", kind="password", required=False,
+                         help="Leave empty to sign in with Google. Or paste a token issued to the operator's "
+                              "Google OAuth client (scopes youtube.upload, youtube.force-ssl, "
+                              "yt-analytics.readonly)."),
+            ConnectField("refresh_token", "Refresh token", kind="password", required=False,
+                         help="With a pasted access token: lets socialdesk renew it every hour."),
+        ),
+    ),
 }
 
 

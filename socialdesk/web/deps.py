@@ -138,6 +138,7 @@ Ctx = Annotated[WorkspaceContext, Depends(workspace_context)]
 def _object_params() -> dict[str, type]:
     from socialdesk.channels.models import Channel
     from socialdesk.content.models import Post, Publication
+    from socialdesk.contests.models import Contest
     from socialdesk.goals.models import Goal
     from socialdesk.inbox.models import Conversation, InboxItem, ModerationAction, ModerationRule, SavedReply
     from socialdesk.media.models import MediaAsset
@@ -147,7 +148,7 @@ def _object_params() -> dict[str, type]:
     return {"post_id": Post, "publication_id": Publication, "channel_id": Channel, "media_id": MediaAsset,
             "item_id": InboxItem, "conversation_id": Conversation, "rule_id": ModerationRule,
             "saved_reply_id": SavedReply, "action_id": ModerationAction, "goal_id": Goal, "schedule_id": ReportSchedule,
-            "member_id": Membership, "invitation_id": Invitation}
+            "member_id": Membership, "invitation_id": Invitation, "contest_id": Contest}
 
 
 # Path parameters that are not workspace objects, checked by their own routes.

@@ -180,9 +180,11 @@ class MetaWorld:
     # -- tokens ---------------------------------------------------------------------------------------
 
     def issue(self, kind: str, subject: str, *, lifetime: float | None = None,
-              scopes: tuple[str, ...] = (), user_id: str | None = None, prefix: str = "EAA") -> Token:
+              scopes: tuple[str, ...] = (), user_id: str | None = None, prefix: str = "EAA",
+              app_id: str | None = None) -> Token:
+        """A token; `app_id` other than the world's: one another app made (the Graph API Explorer's)."""
         value = prefix + secrets.token_urlsafe(24)
-        token = Token(value, kind, subject, self.app_id, scopes,
+        token = Token(value, kind, subject, app_id or self.app_id, scopes,
                       None if lifetime is None else self.now() + lifetime, user_id=user_id)
         self.tokens[value] = token
         return token
@@ -230,8 +232,11 @@ class MetaWorld:
             raise GraphRefusal(graph_error(
                 f"Error validating access token: Session has expired on {self.iso(token.expires_at)}. The "
                 f"current time is {self.iso()}.", code=190, subcode=463))
-        if self.require_appsecret_proof:
-            expected = hmac.new(self.app_secret.encode(), value.encode(), hashlib.sha256).hexdigest()
+        # A proof is checked against the secret of the app the token belongs to (a token made by another app,
+        # e.g. the Graph API Explorer's, fails with ours); "Require App Secret" makes it mandatory.
+        if proof is not None or (self.require_appsecret_proof and token.app_id == self.app_id):
+            secret = self.app_secret if token.app_id == self.app_id else f"secret-of-{token.app_id}"
+            expected = hmac.new(secret.encode(), value.encode(), hashlib.sha256).hexdigest()
             if not proof or not hmac.compare_digest(proof, expected):
                 raise GraphRefusal(graph_error("Invalid appsecret_proof provided in the API argument",
                                                code=100, type_="GraphMethodException"))

@@ -46,6 +46,8 @@ DOC_MESSAGE = "https://developers.facebook.com/docs/graph-api/reference/message/
 DOC_SEND = "https://developers.facebook.com/docs/messenger-platform/send-messages"
 DOC_SEND_ERRORS = "https://developers.facebook.com/docs/messenger-platform/error-codes"
 DOC_SUBSCRIBED_APPS = "https://developers.facebook.com/docs/graph-api/reference/page/subscribed_apps/"
+DOC_VIDEO = "https://developers.facebook.com/docs/graph-api/reference/video/"
+DOC_VIDEO_INSIGHTS = "https://developers.facebook.com/docs/graph-api/reference/video/video_insights/"
 DOC_BLOCKED = "https://developers.facebook.com/docs/graph-api/reference/page/blocked/"
 
 MESSAGE_LIMIT = 63_206
@@ -304,6 +306,34 @@ def install_facebook(graph: MetaGraph) -> None:
         post = new_post(page["id"], message=video["description"], attachments=[{"video": video["id"]}])
         video["post_id"] = post["id"]
         return {"id": video["id"]}
+
+    @graph.node("GET", "video", doc=DOC_VIDEO)
+    def read_video(auth: Auth, video: dict[str, Any], params: dict[str, Any], request: Request) -> Any:
+        for name in str(params.get("fields") or "").split(","):
+            base = name.strip().split("{")[0].split(".")[0]
+            if base and base not in ("id", "title", "description", "comments", "reactions", "permalink_url",
+                                     "created_time", "length", "post_id"):
+                raise GraphRefusal(invalid_parameter(f"Tried accessing nonexisting field ({base}) on node type "
+                                                     "(Video)"))
+        post = world.objects.get(video.get("post_id") or "")
+        out: dict[str, Any] = {"id": video["id"]}
+        if post is not None:
+            view = _post_view(world, post, {"fields": "comments,reactions"})
+            wanted = str(params.get("fields") or "")
+            out.update({k: v for k, v in view.items() if k in ("comments", "reactions") and k in wanted})
+        for name in ("title", "description"):
+            if name in str(params.get("fields") or "") and video.get(name):
+                out[name] = video[name]
+        return out
+
+    @graph.edge("GET", "video", "video_insights", doc=DOC_VIDEO_INSIGHTS)
+    def video_insights(auth: Auth, video: dict[str, Any], params: dict[str, Any], request: Request) -> Any:
+        names = [m.strip() for m in str(params.get("metric") or "").split(",") if m.strip()]
+        known = {"total_video_views", "total_video_views_unique", "total_video_avg_time_watched"}
+        if not names or set(names) - known:
+            raise GraphRefusal(invalid_parameter("The value must be a valid insights metric"))
+        return {"data": [{"name": n, "period": "lifetime", "values": [{"value": video.get("insights", {}).get(n, 0)}],
+                          "id": f"{video['id']}/video_insights/{n}/lifetime"} for n in names]}
 
     # -- posts ---------------------------------------------------------------------------------------
 

@@ -113,7 +113,9 @@ class FacebookAdapter:
         return str(self.account.settings.get("page_id") or self.account.external_id)
 
     def _graph(self, **kwargs: Any) -> GraphClient:
-        return GraphClient(self.account.credentials.get("access_token"), **kwargs)
+        # A token made by another app (the Graph API Explorer's) takes no proof made with our app's secret.
+        use_proof = self.account.settings.get("appsecret_proof", True) is not False
+        return GraphClient(self.account.credentials.get("access_token"), use_app_secret=use_proof, **kwargs)
 
     def capabilities(self) -> Capabilities:
         # Scheduling stays socialdesk's (the publisher sends at the time), so Meta's is not offered.
@@ -379,7 +381,9 @@ class FacebookAdapter:
         except AuthError:
             raise
         except PermanentNetworkError:
-            return PostMetrics(collected_at=now)  # deleted on Facebook: nothing to count
+            # A video is published as a video object (its id is what /videos answers): its numbers are read
+            # from the video; anything else that cannot be read was deleted on Facebook.
+            return self._video_metrics(graph, post_id, now) or PostMetrics(collected_at=now)
         shares = (node.get("shares") or {}).get("count") if "shares" in node else 0
         comments = ((node.get("comments") or {}).get("summary") or {}).get("total_count")
         reactions = ((node.get("reactions") or {}).get("summary") or {}).get("total_count")
@@ -406,6 +410,31 @@ class FacebookAdapter:
                            reach=number(insights.get("post_total_media_view_unique")),
                            clicks=number(insights.get("post_clicks")), likes=number(reactions),
                            comments=number(comments), reposts=number(shares))
+
+    def _video_metrics(self, graph: GraphClient, video_id: str, now: datetime) -> PostMetrics | None:
+        """A video's views (`total_video_views` from /video_insights), reactions and comments."""
+        try:
+            node = graph.get(video_id, {"fields": "comments.limit(0).summary(true),reactions.limit(0).summary(true)"})
+        except AuthError:
+            raise
+        except PermanentNetworkError:
+            return None
+        views = None
+        try:
+            body = graph.get(f"{video_id}/video_insights", {"metric": "total_video_views"})
+            for entry in body.get("data") or []:
+                values = entry.get("values") or []
+                if entry.get("name") == "total_video_views" and values and isinstance(values[-1].get("value"), int):
+                    views = int(values[-1]["value"])
+        except AuthError:
+            raise
+        except PermanentNetworkError as error:
+            log.info("Facebook video insights for %s not available: %s", video_id, error.network_message)
+        comments = ((node.get("comments") or {}).get("summary") or {}).get("total_count")
+        reactions = ((node.get("reactions") or {}).get("summary") or {}).get("total_count")
+        return PostMetrics(collected_at=now, views=views,
+                           likes=int(reactions) if isinstance(reactions, int) else None,
+                           comments=int(comments) if isinstance(comments, int) else None)
 
     def reactions_by_type(self, post_id: str) -> dict[str, int] | None:
         """Reactions per kind (like, love, wow, haha, sorry, anger) from `post_reactions_by_type_total`."""
@@ -516,19 +545,35 @@ def connect(page_id: str, access_token: str, **_unused: Any) -> ConnectedAccount
                          "Business Suite → Settings)")
     if not token:
         raise ValueError("an access token is needed")
+    use_proof = bool(get_settings().meta_app_secret)
     try:
-        with GraphClient(token) as graph:
-            me = graph.get("me", {"fields": "id,name"})
-            if str(me.get("id")) != page_id:
-                token = _page_token_from_user(graph, page_id)
-        with GraphClient(token) as graph:
-            page = graph.get(page_id, {"fields": PAGE_FIELDS})
+        try:
+            page, token = _read_page(page_id, token, use_proof)
+        except PermanentNetworkError as exc:
+            if not use_proof or "appsecret_proof" not in str(exc.details.get("meta_message") or ""):
+                raise
+            # A token another app made (the Graph API Explorer's): our app's proof does not fit it.
+            use_proof = False
+            page, token = _read_page(page_id, token, use_proof)
     except AuthError as exc:
         raise AuthError(f"Facebook did not accept this token: {exc.network_message}",
                         status_code=exc.status_code, details=exc.details) from exc
     account = account_for_page(page, token)
-    account.settings["webhooks"] = subscribe_webhooks(str(page["id"]), token)
+    if not use_proof:
+        account.settings["appsecret_proof"] = False
+    account.settings["webhooks"] = subscribe_webhooks(str(page["id"]), token) if use_proof or not \
+        get_settings().meta_app_secret else "off: polling (the token belongs to another Meta app)"
     return account
+
+
+def _read_page(page_id: str, token: str, use_proof: bool) -> tuple[dict[str, Any], str]:
+    """The Page, read with its own token (traded for through /me/accounts when `token` is a user's)."""
+    with GraphClient(token, use_app_secret=use_proof) as graph:
+        me = graph.get("me", {"fields": "id,name"})
+        if str(me.get("id")) != page_id:
+            token = _page_token_from_user(graph, page_id)
+    with GraphClient(token, use_app_secret=use_proof) as graph:
+        return graph.get(page_id, {"fields": PAGE_FIELDS}), token
 
 
 def _page_token_from_user(graph: GraphClient, page_id: str) -> str:

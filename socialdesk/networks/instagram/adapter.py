@@ -529,11 +529,12 @@ class InstagramAdapter:
         return AccountMetrics(collected_at=clock.now(), followers=_int(node.get("followers_count")),
                               following=_int(node.get("follows_count")), posts=_int(node.get("media_count")))
 
-    def account_insights(self) -> dict[str, Any]:
-        """What the strategy pages read later, kept in the channel's settings under "insights": the
-        account's day totals (reach, views, accounts_engaged, total_interactions, profile_links_taps),
-        the audience (follower_demographics by age, gender, city and country, where the account has
-        enough followers), and the publishing limit. Missing numbers are None."""
+    def account_details(self) -> dict[str, Any]:
+        """What the strategy pages read later, kept in the channel's settings under "account_details" by
+        the metrics collection (analytics/service.py): the account's day totals (reach, views,
+        accounts_engaged, total_interactions, profile_links_taps), the audience (follower_demographics by
+        age, gender, city and country, where the account has enough followers), and the publishing limit.
+        Missing numbers are None."""
         result: dict[str, Any] = {"collected_at": clock.now().isoformat()}
         try:
             body = self._call("GET", f"{self.ig_user_id}/insights",

@@ -9,6 +9,7 @@ from socialdesk.web.pages import (
     calendar,
     channels,
     compose,
+    contests,
     dashboard,
     goals,
     inbox,
@@ -23,5 +24,5 @@ from socialdesk.web.pages import (
 
 router = APIRouter(include_in_schema=False)
 for module in (auth, dashboard, calendar, compose, posts, approvals, inbox, channels, media, queue, settings,
-               analytics, goals, reports, invitations, network_facing):
+               analytics, goals, reports, contests, invitations, network_facing):
     router.include_router(module.router)

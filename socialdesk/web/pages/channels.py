@@ -105,13 +105,14 @@ def _start_oauth(request: Request, ctx: Ctx, network: str, form: Form, values: d
 @router.get("/oauth/callback", name="oauth_callback")
 @requires(Access.SIGNED_IN)
 def oauth_callback(identity: CurrentIdentity, state: str = "", code: str = "", error: str = "",
-                   error_description: str = "") -> Response:
+                   error_description: str = "", device_id: str = "") -> Response:
     """Where a server sends the browser back after the user allowed (or refused) socialdesk. One address for
     every network: the state names the flow, and the flow its network."""
     if identity.user_session is None:
         raise ValidationFailed("Finish connecting in the browser that started it.")
     done = oauth.finish(get_database(), identity.actor, identity.user_session.id, state=state, code=code,
-                        error=error_description or error)
+                        error=error_description or error,
+                        callback={"device_id": device_id} if device_id else None)  # VK ID sends a device_id
     return redirect(f"/w/{done.workspace_id}/channels", notes=[done.note])
 
 

@@ -20,6 +20,7 @@ from socialdesk.networks.base import (
     OutgoingPost,
     PermanentNetworkError,
     RateLimited,
+    TransientNetworkError,
 )
 from socialdesk.networks.facebook.adapter import connect
 from tests.contract.meta import rate_limit_error
@@ -91,7 +92,14 @@ def test_video_through_resumable_upload(fb: Facebook, tmp_path: Path) -> None:
     video = OutgoingMedia(path=path, kind=MediaKind.VIDEO, content_type="video/mp4", size_bytes=112)
     adapter = fb.adapter(user_access_token=fb.world.user_token(fb.user["id"], lifetime=None))
     published = adapter.publish(OutgoingPost(text="Watch this", media=[video]))
-    assert fb.world.get(published.external_id, "video")["description"] == "Watch this"
+    stored = fb.world.get(published.external_id, "video")
+    assert stored["description"] == "Watch this"
+    stored["insights"] = {"total_video_views": 77}
+    from tests.contract.meta_facebook import add_comment as comment_on
+
+    comment_on(fb.world, stored["post_id"], {"id": "5006", "name": "Viewer"}, "Nice video")
+    metrics = adapter.post_metrics([published.external_id])[published.external_id]
+    assert (metrics.views, metrics.comments, metrics.reach) == (77, 1, None)
     upload = fb.server.calls_to("POST", rf"{V}/upload:\d+")[0]
     assert upload.headers["authorization"].startswith("OAuth ") and upload.headers["file_offset"] == "0"
     # A pasted Page token cannot open an upload session (the upload guide wants a user token).
@@ -134,6 +142,12 @@ def test_errors_are_sorted(fb: Facebook) -> None:
     assert "abusive" in blocked.value.network_message
     with pytest.raises(PermanentNetworkError):
         adapter.publish(OutgoingPost(text="x" * 63_207))
+    fb.server.fail("POST", rf"{V}/\d+/feed", status=500, json={"error": {
+        "message": "An unexpected error has occurred. Please retry your request later.", "type": "OAuthException",
+        "code": 2, "is_transient": True, "fbtrace_id": "y"}})
+    with pytest.raises(TransientNetworkError) as transient:
+        adapter.publish(OutgoingPost(text="x"))
+    assert not isinstance(transient.value, RateLimited)
     fb.world.revoke(fb.token)
     with pytest.raises(AuthError):
         adapter.publish(OutgoingPost(text="x"))
@@ -258,3 +272,14 @@ def test_an_expired_upload_sign_in_fails_the_video_not_the_channel(fb: Facebook,
     with pytest.raises(PermanentNetworkError) as refused:
         fb.adapter(user_access_token=user_token).publish(OutgoingPost(text="Clip", media=[video]))
     assert not isinstance(refused.value, AuthError) and "video uploads" in refused.value.network_message
+
+
+def test_a_token_from_another_app_is_used_without_our_proof(fb: Facebook) -> None:
+    explorer = fb.world.issue("page", fb.page["id"], app_id="145634995501895").value  # the Graph API Explorer's
+    account = connect(page_id=fb.page["id"], access_token=explorer)
+    assert account.settings["appsecret_proof"] is False
+    adapter = fb.adapter()
+    adapter.account = type(adapter.account)("ch1", fb.page["id"], "brand", {"access_token": explorer},
+                                            {"page_id": fb.page["id"], "appsecret_proof": False})
+    adapter.publish(OutgoingPost(text="From an Explorer token"))
+    assert "appsecret_proof" not in fb.server.calls_to("POST", rf"{V}/\d+/feed")[-1].form()

@@ -10,13 +10,14 @@ from socialdesk.channels import service as channels
 from socialdesk.core.clock import ManualClock
 from socialdesk.core.db import Database
 from socialdesk.inbox import service as inbox
-from socialdesk.inbox.models import InboxItem
+from socialdesk.inbox.models import Conversation, InboxItem
 from socialdesk.networks.base import OutgoingPost
 from socialdesk.web.app import create_app
 from tests.contract.meta import signed_delivery
 from tests.contract.meta_facebook import add_comment, add_message, comment_delivery, message_delivery, posts_of
 from tests.helpers import make_world
 from tests.networks.facebook.conftest import Facebook
+from tests.web_client import signed_in_client
 
 
 def _items(db: Database) -> list[InboxItem]:
@@ -62,4 +63,15 @@ def test_signed_deliveries_are_stored_once_and_forgeries_refused(database: Datab
     assert client.post("/webhooks/facebook", content=raw, headers=headers).status_code == 200
     with database.read_sessions() as session:
         assert session.scalar(select(func.count()).select_from(InboxItem)) == 2
-    assert _items(database)[-1].kind == "direct_message"
+    dm = _items(database)[-1]
+    assert dm.kind == "direct_message"
+
+    # The inbox tells whoever answers about Messenger's window before they type.
+    owner, _ = signed_in_client(database, world.users["owner"])
+    with database.read_sessions() as session:
+        conversation_id = session.scalars(select(Conversation.id).join(InboxItem, InboxItem.conversation_id ==
+                                                                        Conversation.id)
+                                          .where(InboxItem.id == dm.id)).one()
+    page = owner.get(f"/w/{world.workspace_id}/inbox", params={"c": conversation_id})
+    assert page.status_code == 200
+    assert 'id="messaging-window"' in page.text and "within 24 hours" in page.text

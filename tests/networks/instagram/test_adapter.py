@@ -256,7 +256,7 @@ def test_metrics_use_current_insights_and_none_for_what_is_missing(instagram: In
     assert (account.followers, account.following, account.posts) == (1200, 80, 1)
     instagram.account["insights"] = {"reach": 900, "views": 2000}
     instagram.account["demographics"] = {"age": {"25-34": 500, "35-44": 200}, "country": {"HR": 600}}
-    extra = adapter.account_insights()
+    extra = adapter.account_details()
     assert extra["day"]["reach"] == 900 and extra["day"]["accounts_engaged"] is None
     assert extra["audience"]["age"] == {"25-34": 500, "35-44": 200} and extra["audience"]["gender"] is None
     assert extra["publishing_limit"]["quota_usage"] == 1 and extra["profile_views"] is None

@@ -121,8 +121,8 @@ def test_a_carousel_goes_out_once_and_its_comments_replies_and_metrics_follow(
     assert (account.followers, account.following, account.posts) == (1200, 80, 1)
     assert (post.reach, post.views, post.likes, post.comments, post.saves, post.reposts) == (640, 910, 51, 2, 7, 3)
     assert post.impressions is None and post.clicks is None  # not offered: not available, never 0
-    assert settings["insights"]["audience"]["gender"] == {"F": 650, "M": 500}
-    assert settings["insights"]["publishing_limit"]["quota_usage"] == 1
+    assert settings["account_details"]["audience"]["gender"] == {"F": 650, "M": 500}
+    assert settings["account_details"]["publishing_limit"]["quota_usage"] == 1
     assert not server.unexpected
 
 

@@ -1,0 +1,1 @@
+"""Contests and giveaways: entrants from the inbox, exclusions with reasons, and a draw anyone can verify."""

@@ -1,0 +1,1 @@
+"""Telegram channels through the Bot API (see docs/networks/telegram.md)."""

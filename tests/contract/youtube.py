@@ -1,0 +1,486 @@
+"""A contract server for the YouTube Data API v3, the YouTube Analytics API and Google's OAuth endpoints,
+built from Google's public documentation (each endpoint cites its page).
+
+It refuses what the docs say is wrong: no or unknown Bearer token (401, Google's error JSON), a missing
+`part`, a title over 100 characters, a description over 5,000 bytes, an unknown privacyStatus, publishAt on
+a video that is not private, chunks that do not follow the bytes already held, and calls past the
+project's quota (403 quotaExceeded) — each with Google's documented error shape.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import itertools
+import re
+import secrets
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import Request, Response
+from fastapi.responses import JSONResponse, RedirectResponse
+
+from tests.contract.server import ContractServer
+
+DOCS = "https://developers.google.com/youtube/v3/docs"
+QUOTA_DOC = "https://developers.google.com/youtube/v3/determine_quota_cost"
+RESUMABLE_DOC = "https://developers.google.com/youtube/v3/guides/using_resumable_upload_protocol"
+ANALYTICS_DOC = "https://developers.google.com/youtube/analytics/reference/reports/query"
+OAUTH_DOC = "https://developers.google.com/identity/protocols/oauth2/web-server"
+CHUNK_UNIT = 256 * 1024
+
+COSTS = {"channels.list": 1, "playlistItems.list": 1, "videos.list": 1, "videos.delete": 50, "thumbnails.set": 50,
+         "commentThreads.list": 1, "comments.list": 1, "comments.insert": 50, "comments.setModerationStatus": 50}
+
+
+def google_error(status: int, message: str, reason: str, domain: str = "global",
+                 status_text: str | None = None) -> JSONResponse:
+    """Google's error shape (https://developers.google.com/youtube/v3/docs/errors)."""
+    body: dict[str, Any] = {"error": {"code": status, "message": message,
+                                      "errors": [{"message": message, "domain": domain, "reason": reason}]}}
+    if status_text:
+        body["error"]["status"] = status_text
+    return JSONResponse(body, status_code=status)
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass
+class Session:
+    upload_id: str
+    video: dict[str, Any]
+    size: int
+    content_type: str
+    received: bytearray = field(default_factory=bytearray)
+    video_id: str | None = None
+
+
+@dataclass
+class YouTubeState:
+    channel_id: str = "UCsocialdesk0000000000001"
+    title: str = "Brand Channel"
+    custom_url: str = "@brand"
+    subscribers: int = 1200
+    hidden_subscribers: bool = False
+    tokens: set[str] = field(default_factory=lambda: {"ya29.valid"})
+    refresh_tokens: set[str] = field(default_factory=lambda: {"1//refresh"})
+    client_id: str = "client-123.apps.googleusercontent.com"
+    client_secret: str = "GOCSPX-secret"
+    units_left: int = 10_000
+    uploads_left: int = 100
+    videos: dict[str, dict[str, Any]] = field(default_factory=dict)
+    sessions: dict[str, Session] = field(default_factory=dict)
+    thumbnails: dict[str, bytes] = field(default_factory=dict)
+    comments: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> comment resource (+ "_status")
+    banned: set[str] = field(default_factory=set)
+    codes: dict[str, dict[str, str]] = field(default_factory=dict)  # authorization code -> its request
+    ids: itertools.count = field(default_factory=lambda: itertools.count(1))
+
+    def new_id(self, prefix: str) -> str:
+        return f"{prefix}{next(self.ids):08d}"
+
+    def add_comment(self, video_id: str, text: str, *, author: str = "UCviewer000000000000001",
+                    name: str = "Viewer", parent: str | None = None, held: bool = False,
+                    published_at: str | None = None) -> str:
+        top = self.new_id("Ugz")
+        comment_id = f"{parent}.{top}" if parent else top
+        snippet = {"videoId": video_id, "textOriginal": text, "textDisplay": text, "authorDisplayName": name,
+                   "authorChannelId": {"value": author}, "publishedAt": published_at or _now(),
+                   "updatedAt": published_at or _now(), "channelId": self.channel_id, "likeCount": 0}
+        if parent:
+            snippet["parentId"] = parent
+        self.comments[comment_id] = {"kind": "youtube#comment", "id": comment_id, "snippet": snippet,
+                                     "_status": "heldForReview" if held else "published"}
+        return comment_id
+
+
+def make_server() -> tuple[ContractServer, YouTubeState]:
+    server = ContractServer("youtube")
+    state = YouTubeState()
+
+    def authorised(request: Request) -> JSONResponse | None:
+        header = request.headers.get("authorization", "")
+        if not header.startswith("Bearer "):
+            return google_error(401, "Request is missing required authentication credential. Expected OAuth 2 "
+                                     "access token, login cookie or other valid authentication credential.",
+                                "required", status_text="UNAUTHENTICATED")
+        if header[7:] not in state.tokens:
+            return google_error(401, "Invalid Credentials", "authError", status_text="UNAUTHENTICATED")
+        return None
+
+    def charge(name: str) -> JSONResponse | None:
+        cost = COSTS[name]
+        if state.units_left < cost:
+            return google_error(403, "The request cannot be completed because you have exceeded your "
+                                     "<a href=\"/youtube/v3/getting-started#quota\">quota</a>.", "quotaExceeded",
+                                "youtube.quota")
+        state.units_left -= cost
+        return None
+
+    def guard(request: Request, name: str, *, part: bool = True) -> JSONResponse | None:
+        refused = authorised(request)
+        if refused is None and part and not request.query_params.get("part"):
+            refused = google_error(400, "Required parameter: part", "required")
+        return refused or charge(name)
+
+    def video_public(video: dict[str, Any], parts: str) -> dict[str, Any]:
+        wanted = set(parts.split(","))
+        return {"kind": "youtube#video", "id": video["id"], **{k: v for k, v in video.items() if k in wanted}}
+
+    # Channels ----------------------------------------------------------------------------------------------
+
+    @server.endpoint("GET", "/youtube/v3/channels", doc=f"{DOCS}/channels/list")
+    async def channels_list(request: Request) -> Any:
+        refused = guard(request, "channels.list")
+        if refused:
+            return refused
+        if request.query_params.get("mine") != "true":
+            return google_error(400, "No filter selected. Expected one of: mine, id, forHandle, ...",
+                                "missingRequiredParameter", "youtube.parameter")
+        stats = {"viewCount": str(sum(int(v["statistics"]["viewCount"]) for v in state.videos.values())),
+                 "hiddenSubscriberCount": state.hidden_subscribers, "videoCount": str(len(state.videos))}
+        if not state.hidden_subscribers:
+            stats["subscriberCount"] = str(state.subscribers)
+        channel = {"snippet": {"title": state.title, "customUrl": state.custom_url},
+                   "contentDetails": {"relatedPlaylists": {"uploads": "UU" + state.channel_id[2:]}},
+                   "statistics": stats}
+        parts = set(request.query_params["part"].split(","))
+        return {"kind": "youtube#channelListResponse", "items": [
+            {"kind": "youtube#channel", "id": state.channel_id, **{k: v for k, v in channel.items() if k in parts}}]}
+
+    # Upload ------------------------------------------------------------------------------------------------
+
+    @server.endpoint("POST", "/upload/youtube/v3/videos", doc=f"{DOCS}/videos/insert")
+    async def videos_insert(request: Request) -> Any:
+        refused = authorised(request)
+        if refused:
+            return refused
+        query = request.query_params
+        if query.get("uploadType") != "resumable":
+            return google_error(400, "This contract server takes resumable uploads only (uploadType=resumable).",
+                                "invalidUploadType")
+        if not query.get("part"):
+            return google_error(400, "Required parameter: part", "required")
+        if state.uploads_left < 1:
+            return google_error(403, "The request cannot be completed because you have exceeded your "
+                                     "<a href=\"/youtube/v3/getting-started#quota\">quota</a>.", "quotaExceeded",
+                                "youtube.quota")
+        state.uploads_left -= 1
+        try:
+            video = await request.json()
+        except ValueError:
+            return google_error(400, "The request metadata is invalid.", "invalidVideoMetadata", "youtube.video")
+        snippet, status = video.get("snippet") or {}, video.get("status") or {}
+        title = snippet.get("title") or ""
+        if not title.strip() or len(title) > 100 or re.search("[<>]", title):
+            return google_error(400, "The request metadata specifies an invalid or empty video title.",
+                                "invalidTitle", "youtube.video")
+        description = snippet.get("description") or ""
+        if len(description.encode()) > 5000 or re.search("[<>]", description):
+            return google_error(400, "The request metadata specifies an invalid video description.",
+                                "invalidDescription", "youtube.video")
+        if status.get("privacyStatus", "public") not in ("public", "unlisted", "private"):
+            return google_error(400, "The request metadata is invalid.", "invalidVideoMetadata", "youtube.video")
+        if status.get("publishAt") and status.get("privacyStatus") != "private":
+            return google_error(400, "The request metadata specifies an invalid scheduled publishing time.",
+                                "invalidPublishAt", "youtube.video")
+        if "selfDeclaredMadeForKids" in status and not isinstance(status["selfDeclaredMadeForKids"], bool):
+            return google_error(400, "The request metadata is invalid.", "invalidVideoMetadata", "youtube.video")
+        size = request.headers.get("x-upload-content-length", "")
+        kind = request.headers.get("x-upload-content-type", "")
+        if not size.isdigit() or not (kind.startswith("video/") or kind == "application/octet-stream"):
+            return google_error(400, "Media type or length missing (X-Upload-Content-Type/-Length).",
+                                "mediaBodyRequired", "youtube.video")
+        upload_id = secrets.token_urlsafe(12)
+        state.sessions[upload_id] = Session(upload_id, video, int(size), kind)
+        location = f"{server.base_url}/upload/youtube/v3/videos?uploadType=resumable&upload_id={upload_id}"
+        return Response(status_code=200, headers={"Location": location})
+
+    @server.endpoint("PUT", "/upload/youtube/v3/videos", doc=RESUMABLE_DOC)
+    async def upload_chunk(request: Request) -> Any:
+        refused = authorised(request)
+        if refused:
+            return refused
+        session = state.sessions.get(request.query_params.get("upload_id", ""))
+        if session is None:
+            return google_error(404, "Upload session not found or expired.", "notFound")
+        body = await request.body()
+        header = request.headers.get("content-range", "")
+        held = len(session.received)
+        if session.video_id is not None:  # complete: the status query and any repeat get the video
+            return JSONResponse(state.videos[session.video_id] | {"kind": "youtube#video"}, status_code=200)
+        asked = re.fullmatch(r"bytes \*/(\d+)", header)
+        if asked and not body:
+            if int(asked.group(1)) != session.size:
+                return google_error(400, "Content-Range total does not match the session.", "badContent")
+            headers = {"Range": f"bytes=0-{held - 1}"} if held else {}
+            return Response(status_code=308, headers=headers)
+        found = re.fullmatch(r"bytes (\d+)-(\d+)/(\d+)", header)
+        if not found:
+            return google_error(400, "Content-Range missing or malformed.", "badContent")
+        start, end, total = (int(g) for g in found.groups())
+        if total != session.size or start != held or end - start + 1 != len(body) or end >= total:
+            return google_error(400, f"Content-Range {header} does not follow the {held} bytes held.", "badContent")
+        if end + 1 < total and len(body) % CHUNK_UNIT:
+            return google_error(400, "Chunks other than the last must be multiples of 256 KiB.", "badContent")
+        session.received.extend(body)
+        if len(session.received) < session.size:
+            return Response(status_code=308, headers={"Range": f"bytes=0-{len(session.received) - 1}"})
+        video_id = state.new_id("vid")
+        snippet = {**(session.video.get("snippet") or {}), "publishedAt": _now(), "channelId": state.channel_id}
+        status = {"privacyStatus": "public", **(session.video.get("status") or {}), "uploadStatus": "uploaded"}
+        state.videos[video_id] = {"id": video_id, "snippet": snippet, "status": status,
+                                  "statistics": {"viewCount": "0", "likeCount": "0", "favoriteCount": "0",
+                                                 "commentCount": "0"},
+                                  "_bytes": bytes(session.received)}
+        session.video_id = video_id
+        return JSONResponse(video_public(state.videos[video_id], "snippet,status"), status_code=201)
+
+    @server.endpoint("POST", "/upload/youtube/v3/thumbnails/set", doc=f"{DOCS}/thumbnails/set")
+    async def thumbnails_set(request: Request) -> Any:
+        refused = authorised(request) or charge("thumbnails.set")
+        if refused:
+            return refused
+        video_id = request.query_params.get("videoId", "")
+        if video_id not in state.videos:
+            return google_error(404, "The video that you are trying to update cannot be found.", "videoNotFound",
+                                "youtube.thumbnail")
+        body = await request.body()
+        if not request.headers.get("content-type", "").startswith("image/") or len(body) > 2 * 1024 * 1024:
+            return google_error(400, "The thumbnail must be an image of at most 2 MB.", "mediaBodyRequired",
+                                "youtube.thumbnail")
+        state.thumbnails[video_id] = body
+        return {"kind": "youtube#thumbnailSetResponse", "items": [{"default": {"url": f"https://i.ytimg.com/vi/{video_id}/default.jpg"}}]}
+
+    # Videos ------------------------------------------------------------------------------------------------
+
+    @server.endpoint("GET", "/youtube/v3/playlistItems", doc=f"{DOCS}/playlistItems/list")
+    async def playlist_items(request: Request) -> Any:
+        refused = guard(request, "playlistItems.list")
+        if refused:
+            return refused
+        if request.query_params.get("playlistId") != "UU" + state.channel_id[2:]:
+            return google_error(404, "The playlist identified with the request's playlistId parameter cannot be "
+                                     "found.", "playlistNotFound", "youtube.playlistItem")
+        newest = sorted(state.videos.values(), key=lambda v: v["snippet"]["publishedAt"], reverse=True)
+        limit = int(request.query_params.get("maxResults", "5"))
+        if not 0 <= limit <= 50:
+            return google_error(400, "maxResults must be 0 to 50.", "invalidParameter")
+        return {"kind": "youtube#playlistItemListResponse", "items": [
+            {"kind": "youtube#playlistItem", "id": f"pi-{v['id']}",
+             "snippet": {"title": v["snippet"]["title"], "publishedAt": v["snippet"]["publishedAt"],
+                         "resourceId": {"kind": "youtube#video", "videoId": v["id"]}},
+             "contentDetails": {"videoId": v["id"], "videoPublishedAt": v["snippet"]["publishedAt"]}}
+            for v in newest[:limit]]}
+
+    @server.endpoint("GET", "/youtube/v3/videos", doc=f"{DOCS}/videos/list")
+    async def videos_list(request: Request) -> Any:
+        refused = guard(request, "videos.list")
+        if refused:
+            return refused
+        ids = [i for i in request.query_params.get("id", "").split(",") if i]
+        if len(ids) > 50:
+            return google_error(400, "At most 50 ids.", "invalidParameter")
+        return {"kind": "youtube#videoListResponse", "items": [
+            video_public(state.videos[i], request.query_params["part"]) for i in ids if i in state.videos]}
+
+    @server.endpoint("DELETE", "/youtube/v3/videos", doc=f"{DOCS}/videos/delete")
+    async def videos_delete(request: Request) -> Any:
+        refused = authorised(request) or charge("videos.delete")
+        if refused:
+            return refused
+        if state.videos.pop(request.query_params.get("id", ""), None) is None:
+            return google_error(404, "The video that you are trying to delete cannot be found.", "videoNotFound",
+                                "youtube.video")
+        return Response(status_code=204)
+
+    # Comments ----------------------------------------------------------------------------------------------
+
+    def public_comment(comment: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in comment.items() if not k.startswith("_")} | {
+            "snippet": {**comment["snippet"], "moderationStatus": comment["_status"]}}
+
+    @server.endpoint("GET", "/youtube/v3/commentThreads", doc=f"{DOCS}/commentThreads/list")
+    async def comment_threads(request: Request) -> Any:
+        refused = guard(request, "commentThreads.list")
+        if refused:
+            return refused
+        query = request.query_params
+        if query.get("allThreadsRelatedToChannelId") not in (None, state.channel_id):
+            return google_error(404, "The channel could not be found.", "channelNotFound", "youtube.commentThread")
+        wanted = query.get("moderationStatus", "published")
+        if wanted not in ("published", "heldForReview", "likelySpam"):
+            return google_error(400, "Invalid moderationStatus.", "invalidParameter")
+        if query.get("videoId") and query["videoId"] not in state.videos:
+            return google_error(404, "The video could not be found.", "videoNotFound", "youtube.commentThread")
+        tops = [c for c in state.comments.values() if "parentId" not in c["snippet"] and c["_status"] == wanted
+                and (not query.get("videoId") or c["snippet"]["videoId"] == query["videoId"])]
+        tops.sort(key=lambda c: c["snippet"]["publishedAt"], reverse=True)
+        limit = int(query.get("maxResults", "20"))
+        if not 1 <= limit <= 100:
+            return google_error(400, "maxResults must be 1 to 100.", "invalidParameter")
+        offset = int(query.get("pageToken") or 0) if (query.get("pageToken") or "0").isdigit() else -1
+        if offset < 0:
+            return google_error(400, "The pageToken is invalid.", "invalidPageToken")
+        page, rest = tops[offset:offset + limit], tops[offset + limit:]
+        items = []
+        for top in page:
+            replies = [public_comment(c) for c in state.comments.values()
+                       if c["snippet"].get("parentId") == top["id"] and c["_status"] == "published"]
+            thread: dict[str, Any] = {"kind": "youtube#commentThread", "id": top["id"], "snippet": {
+                "channelId": state.channel_id, "videoId": top["snippet"]["videoId"],
+                "topLevelComment": public_comment(top), "totalReplyCount": len(replies), "canReply": True}}
+            if "replies" in query["part"] and replies:
+                thread["replies"] = {"comments": replies[:5]}  # a thread carries some replies, not all
+            items.append(thread)
+        answer: dict[str, Any] = {"kind": "youtube#commentThreadListResponse", "items": items}
+        if rest:
+            answer["nextPageToken"] = str(offset + limit)
+        return answer
+
+    @server.endpoint("GET", "/youtube/v3/comments", doc=f"{DOCS}/comments/list")
+    async def comments_list(request: Request) -> Any:
+        refused = guard(request, "comments.list")
+        if refused:
+            return refused
+        parent = request.query_params.get("parentId")
+        if not parent and not request.query_params.get("id"):
+            return google_error(400, "No filter selected. Expected one of: id, parentId.",
+                                "missingRequiredParameter", "youtube.parameter")
+        return {"kind": "youtube#commentListResponse", "items": [
+            public_comment(c) for c in state.comments.values()
+            if c["snippet"].get("parentId") == parent and c["_status"] == "published"]}
+
+    @server.endpoint("POST", "/youtube/v3/comments", doc=f"{DOCS}/comments/insert")
+    async def comments_insert(request: Request) -> Any:
+        refused = guard(request, "comments.insert")
+        if refused:
+            return refused
+        snippet = (await request.json()).get("snippet") or {}
+        parent = snippet.get("parentId")
+        text = snippet.get("textOriginal") or ""
+        if parent not in state.comments or "parentId" in state.comments[parent]["snippet"]:
+            return google_error(404, "The specified parent comment could not be found.", "parentCommentNotFound",
+                                "youtube.comment")
+        if not text.strip() or len(text) > 10_000:
+            return google_error(400, "The comment's text is empty or too long.", "commentTextTooLong",
+                                "youtube.comment")
+        comment_id = state.add_comment(state.comments[parent]["snippet"]["videoId"], text, author=state.channel_id,
+                                       name=state.title, parent=parent)
+        return public_comment(state.comments[comment_id])
+
+    @server.endpoint("POST", "/youtube/v3/comments/setModerationStatus", doc=f"{DOCS}/comments/setModerationStatus")
+    async def set_moderation(request: Request) -> Any:
+        refused = guard(request, "comments.setModerationStatus", part=False)
+        if refused:
+            return refused
+        query = request.query_params
+        status = query.get("moderationStatus")
+        if status not in ("heldForReview", "published", "rejected"):
+            return google_error(400, "Invalid moderationStatus.", "invalidModerationStatus", "youtube.comment")
+        if query.get("banAuthor") == "true" and status != "rejected":
+            return google_error(400, "banAuthor can only be used with moderationStatus=rejected.",
+                                "banWithoutReject", "youtube.comment")
+        ids = [i for i in query.get("id", "").split(",") if i]
+        if not ids or any(i not in state.comments for i in ids):
+            return google_error(404, "One of the comments could not be found.", "commentNotFound",
+                                "youtube.comment")
+        for comment_id in ids:
+            state.comments[comment_id]["_status"] = status
+            if query.get("banAuthor") == "true":
+                state.banned.add(state.comments[comment_id]["snippet"]["authorChannelId"]["value"])
+        return Response(status_code=204)
+
+    # Analytics ---------------------------------------------------------------------------------------------
+
+    @server.endpoint("GET", "/v2/reports", doc=ANALYTICS_DOC)
+    async def reports(request: Request) -> Any:
+        refused = authorised(request)
+        if refused:
+            return refused
+        query = request.query_params
+        missing = [p for p in ("ids", "startDate", "endDate", "metrics") if not query.get(p)]
+        if missing:
+            return google_error(400, f"Required parameter: {missing[0]}", "required")
+        if query["ids"] != "channel==MINE":
+            return google_error(403, "Forbidden", "forbidden")
+        metrics = query["metrics"].split(",")
+        known = {"views", "estimatedMinutesWatched", "averageViewDuration", "subscribersGained", "subscribersLost",
+                 "shares", "likes", "comments"}
+        if any(m not in known for m in metrics):
+            return google_error(400, "Unknown metric.", "badRequest")
+
+        def numbers(video: dict[str, Any]) -> list[Any]:
+            views = int(video["statistics"]["viewCount"])
+            values = {"views": views, "estimatedMinutesWatched": views * 2, "averageViewDuration": 95 if views else 0,
+                      "subscribersGained": views // 10, "subscribersLost": views // 100, "shares": views // 20,
+                      "likes": int(video["statistics"]["likeCount"]),
+                      "comments": int(video["statistics"]["commentCount"])}
+            return [values[m] for m in metrics]
+
+        headers = [{"name": m, "columnType": "METRIC", "dataType": "INTEGER"} for m in metrics]
+        if query.get("dimensions") == "video":
+            found = re.fullmatch(r"video==([\w,-]+)", query.get("filters", ""))
+            if not found:
+                return google_error(400, "The video dimension needs a video== filter.", "badRequest")
+            rows = [[vid, *numbers(state.videos[vid])] for vid in found.group(1).split(",") if vid in state.videos]
+            headers = [{"name": "video", "columnType": "DIMENSION", "dataType": "STRING"}, *headers]
+        elif query.get("dimensions"):
+            return google_error(400, "Unsupported dimension here.", "badRequest")
+        else:
+            totals = [0] * len(metrics)
+            for video in state.videos.values():
+                totals = [a + b for a, b in zip(totals, numbers(video), strict=True)]
+            rows = [totals]
+        return {"kind": "youtubeAnalytics#resultTable", "columnHeaders": headers, "rows": rows}
+
+    # OAuth -------------------------------------------------------------------------------------------------
+
+    @server.endpoint("GET", "/o/oauth2/v2/auth", doc=OAUTH_DOC)
+    async def authorize(request: Request) -> Any:
+        query = dict(request.query_params)
+        if query.get("client_id") != state.client_id:
+            return JSONResponse({"error": "invalid_client", "error_description": "The OAuth client was not found."},
+                                status_code=401)
+        problems = [k for k, v in (("response_type", "code"), ("access_type", "offline"),
+                                   ("code_challenge_method", "S256")) if query.get(k) != v]
+        if problems or not query.get("code_challenge") or not query.get("redirect_uri") or not query.get("scope"):
+            return JSONResponse({"error": "invalid_request", "error_description": f"bad {problems}"}, status_code=400)
+        code = "4/" + secrets.token_urlsafe(16)
+        state.codes[code] = query
+        return RedirectResponse(f"{query['redirect_uri']}?{urlencode({'code': code, 'state': query.get('state', '')})}",
+                                status_code=302)
+
+    @server.endpoint("POST", "/token", doc=f"{OAUTH_DOC}#exchange-authorization-code")
+    async def token(request: Request) -> Any:
+        form = dict((await request.form()).items())
+        if form.get("client_id") != state.client_id or form.get("client_secret") != state.client_secret:
+            return JSONResponse({"error": "invalid_client", "error_description": "Unauthorized"}, status_code=401)
+        bad = JSONResponse({"error": "invalid_grant", "error_description": "Bad Request"}, status_code=400)
+        if form.get("grant_type") == "authorization_code":
+            asked = state.codes.pop(str(form.get("code")), None)
+            if asked is None or asked["redirect_uri"] != form.get("redirect_uri"):
+                return bad
+            digest = hashlib.sha256(str(form.get("code_verifier", "")).encode()).digest()
+            if base64.urlsafe_b64encode(digest).decode().rstrip("=") != asked["code_challenge"]:
+                return bad
+            access, refresh = "ya29." + secrets.token_urlsafe(12), "1//" + secrets.token_urlsafe(12)
+            state.tokens.add(access)
+            state.refresh_tokens.add(refresh)
+            return {"access_token": access, "expires_in": 3599, "refresh_token": refresh, "scope": asked["scope"],
+                    "token_type": "Bearer"}
+        if form.get("grant_type") == "refresh_token":
+            if form.get("refresh_token") not in state.refresh_tokens:
+                return bad
+            access = "ya29." + secrets.token_urlsafe(12)
+            state.tokens.add(access)
+            return {"access_token": access, "expires_in": 3599, "token_type": "Bearer",
+                    "scope": "https://www.googleapis.com/auth/youtube.force-ssl"}
+        return JSONResponse({"error": "unsupported_grant_type", "error_description": "Invalid grant_type"},
+                            status_code=400)
+
+    return server, state
