@@ -91,9 +91,10 @@ NETWORK_PROFILES: dict[str, Capabilities] = {
         # followers_count, follows_count and media_count on the IG user (U for follows/media_count)
         account_metrics=account_metrics("followers following posts"),
         idempotency=IdempotencyMethod.LOOKUP,
-        # 100 API-published posts per rolling 24 h, a carousel counting as one (S); read
-        # content_publishing_limit at run time.
-        rate_limit=RateLimit(posts=100, per_seconds=DAY),
+        # 50 API-published posts per rolling 24 h, a carousel counting as one (IG User Media Publish reference;
+        # content_publishing_limit's sample answer has quota_total 50; third parties say 100): the adapter
+        # reads content_publishing_limit at run time.
+        rate_limit=RateLimit(posts=50, per_seconds=DAY),
     ),
     "x": Capabilities(
         label="X",
