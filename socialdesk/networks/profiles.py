@@ -74,7 +74,7 @@ NETWORK_PROFILES: dict[str, Capabilities] = {
         text=TextRules(limit=2_200, hashtag_limit=30, mention_limit=20),
         media=MediaRules(
             kinds=frozenset({IMAGE, VIDEO}),  # every feed video is published as a Reel
-            max_count=10,  # carousel (S; the app allows 20, the API limit is unconfirmed)
+            max_count=10,  # carousel: up to 10 images, videos or a mix (IG User Media reference)
             max_image_bytes=8 * MB,  # (S)
             max_video_bytes=300 * MB,  # Reels (S; a localized doc says 1 GB, U)
             max_video_seconds=15 * MINUTE,  # Reels 3 s to 15 min (S)
