@@ -86,6 +86,8 @@ class Settings(BaseSettings):
     x_api_url: str = "https://api.x.com"
     x_client_id: str | None = None
     x_client_secret: str | None = None
+    x_authorize_url: str = "https://x.com/i/oauth2/authorize"  # X's sign-in page (not on the API host)
+    x_consumer_secret: str | None = None  # the app's API secret key: signs webhook CRCs and deliveries
     # -- YouTube (Google)
     youtube_api_url: str = "https://www.googleapis.com"
     google_client_id: str | None = None

@@ -112,6 +112,9 @@ class Capabilities:
     account_metrics: frozenset[str] = frozenset()
     idempotency: IdempotencyMethod = IdempotencyMethod.NONE
     rate_limit: RateLimit | None = None
+    # What each publish costs the operator where the network bills per request (X), shown by the composer
+    # beside the channel (Capabilities.to_dict() reaches it with the channel's capabilities); "" for free.
+    cost_note: str = ""
     # A blog: every post has a title (at most `title_limit` characters) and a page of its own, which the
     # post's publications on other channels link to once it is published (content/bloglink.py).
     blog: bool = False

@@ -240,6 +240,23 @@ NETWORKS: dict[str, NetworkSpec] = {
                          help="With a pasted access token: lets socialdesk renew it every hour."),
         ),
     ),
+    "x": NetworkSpec(
+        key="x", label="X (Twitter)",
+        adapter="socialdesk.networks.x.adapter:XAdapter",
+        connect="socialdesk.networks.x.oauth:connect",
+        oauth="socialdesk.networks.x.oauth:XOAuth", token_field="access_token",
+        webhooks="socialdesk.networks.x.webhooks:HANDLER",
+        name_example="e.g. Brand on X",
+        fields=(
+            ConnectField("access_token", "Access token", kind="password", required=False,
+                         help="Leave empty to sign in on X. Or paste an OAuth 2.0 user access token of the "
+                              "operator's X app (scopes tweet.read tweet.write users.read media.write "
+                              "offline.access)."),
+            ConnectField("refresh_token", "Refresh token", kind="password", required=False,
+                         help="The refresh token issued with it (offline.access), so socialdesk can renew the "
+                              "token every 2 hours; X rotates it, so the pasted one stops working elsewhere."),
+        ),
+    ),
 }
 
 

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
 
+from socialdesk.content import service as content
+from socialdesk.content.schemas import Intent, PostIn
+from socialdesk.contests import service as contests
 from socialdesk.core import clock as clock_module
 from socialdesk.core.config import reset_settings_cache
-from socialdesk.core.db import set_database
+from socialdesk.core.db import Database, set_database
+from socialdesk.jobs.runner import Runner
 from socialdesk.web import pages
 from socialdesk.web.app import create_app
 from tests.helpers import PASSWORD, apply_settings, fresh_database, install_clock
@@ -38,6 +43,7 @@ def shared(_template_db: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
         database = fresh_database(_template_db, folder)
         install_clock()
         site = build_site(database)
+        site.contest_id = _contest(database, site)  # type: ignore[attr-defined]
         viewer = TestClient(create_app(), follow_redirects=False)
         viewer.post("/login", data={"email": site.world.users["viewer"], "password": PASSWORD})
         yield site, viewer
@@ -47,10 +53,26 @@ def shared(_template_db: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
     reset_settings_cache()
 
 
+def _contest(database: Database, site: Site) -> str:
+    """A giveaway on a post published on the X-like channel (a contest runs on published posts)."""
+    with database.unit_of_work() as session:
+        post_id = content.compose(site.world.ctx(session), PostIn(
+            text="Giveaway! #win", channel_ids=[site.world.channels["x"]], intent=Intent.PUBLISH_NOW)).post.id
+    Runner(database).run_pending()
+    with database.unit_of_work() as session:
+        ctx = site.world.ctx(session)
+        publication = content.publications(ctx, content.get_post(ctx, post_id))[0]
+        return contests.create(ctx, name="Giveaway", opens_at=clock_module.now(),
+                               closes_at=clock_module.now() + timedelta(days=1), publication_ids=[publication.id]).id
+
+
 def _fill(site: Site, path: str) -> str:
     ids = {"workspace_id": site.world.workspace_id, "post_id": site.post_id,
            "publication_id": site.publication_id, "media_id": site.media_id, "channel_id": site.world.channels["x"],
-           "invitation_token": "no-such-invitation"}
+           "invitation_token": "no-such-invitation", "contest_id": site.contest_id,  # type: ignore[attr-defined]
+           # Addresses networks call (tests/test_network_infrastructure.py): a forged token, a network
+           # without webhooks.
+           "token": "forged", "name": "photo.jpg", "network": "sandbox", "hook_channel_id": site.world.channels["x"]}
     return re.sub(r"{(\w+)}", lambda m: ids[m.group(1)], path)
 
 
@@ -61,8 +83,8 @@ def test_every_page_route_renders_for_the_owner(shared: tuple[Site, TestClient],
     expected = 303 if path.endswith("{publication_id}") else 200  # a publication opens its post
     if path == "/oauth/callback":
         expected = 422  # a network's OAuth return address, opened without the flow's state
-    if path == "/invitations/{invitation_token}":
-        expected = 404  # an invitation link that was never sent (tests/test_members.py opens real ones)
+    if path == "/invitations/{invitation_token}" or path.startswith(("/public-media/", "/webhooks/")):
+        expected = 404  # an invitation link never sent, a forged media link, a network without webhooks
     assert response.status_code == expected, response.text[:500]
 
 
