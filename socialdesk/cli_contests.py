@@ -124,8 +124,11 @@ def contest_draw(workspace: WorkspaceOpt, contest: ContestArg,
 
     with _context(workspace) as ctx:
         drawn = service.make_draw(ctx, contest, public_value)
-        console.print(f"Winners: {', '.join(drawn.winners or [])}; reserves: {', '.join(drawn.reserves or []) or '-'}",
-                      highlight=False, soft_wrap=True)
+        handles = {e["id"]: f"{e['handle']} ({e['network']})" for e in drawn.entrants or []}
+        winners = ", ".join(handles.get(i, i) for i in drawn.winners or [])
+        reserves = ", ".join(handles.get(i, i) for i in drawn.reserves or []) or "-"
+        console.print(f"Winners: {winners}; reserves: {reserves}. Export the record for anyone to verify: "
+                      f"socialdesk contest export -w … {contest} --out draw.json", highlight=False, soft_wrap=True)
 
 
 @contest_app.command("export")

@@ -321,7 +321,8 @@ def export(ctx: WorkspaceContext, contest_id: str) -> dict[str, Any]:
             "id": contest.id, "name": contest.name, "prize": contest.prize, "opens_at": contest.opens_at.isoformat(),
             "closes_at": contest.closes_at.isoformat(), "winners": contest.winners_count,
             "reserves": contest.reserves_count, "rules": contest.rules},
-        "commitment": contest.commitment, "public_value_source": contest.public_value_source,
+        "commitment": contest.commitment, "committed_at": contest.created_at.isoformat(),
+        "public_value_source": contest.public_value_source,
         "state": current.state,
         "entrants": [_freeze(e) for e in current.eligible], "excluded": [_freeze(e) for e in current.excluded]}
     if contest.drawn_at is not None:
