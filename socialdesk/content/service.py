@@ -389,6 +389,26 @@ def schedule(ctx: WorkspaceContext, post_id: str, *, _skip_permission: bool = Fa
         created = scheduling.extend_recurrence(ctx, post)
         if created:
             notes.append(f"Repeats: {created} upcoming occurrence(s) added to the calendar.")
+    notes += _publishing_limit_notes(ctx, pubs)
+    return notes
+
+
+def _publishing_limit_notes(ctx: WorkspaceContext, pubs: Sequence[Publication]) -> list[str]:
+    """Channels whose network reports a daily publishing limit (Instagram's content_publishing_limit, kept in
+    the channel's settings at connect and at each metrics collection) that is used up or nearly so."""
+    notes = []
+    for channel_id in dict.fromkeys(p.channel_id for p in pubs):
+        channel = ctx.session.get(Channel, channel_id)
+        settings = (channel.settings or {}) if channel is not None else {}
+        limit = (settings.get("account_details") or {}).get("publishing_limit") or settings.get("publishing_limit")
+        if channel is None or not isinstance(limit, dict):
+            continue
+        used, total = limit.get("quota_usage"), limit.get("quota_total")
+        if isinstance(used, int) and isinstance(total, int) and total > 0 and used >= total * 0.8:
+            hours = (limit.get("quota_duration") or 86400) // 3600
+            wait = " The post waits until a slot frees." if used >= total else ""
+            notes.append(f"{channel.name}: {used} of {total} posts allowed through the API in {hours} hours "
+                         f"are used.{wait}")
     return notes
 
 

@@ -89,6 +89,7 @@ def validate_publication(text: str, media: Sequence[MediaInfo], caps: Capabiliti
     if caps.blog:
         problems += _title_problems(title or "", caps, where)
     problems += _text_problems(text_count, caps.text, where)
+    problems += _tag_problems(text, caps.text, where)
     problems += _media_problems(media, caps.media, where)
     if options:
         from socialdesk.content.options import clean
@@ -140,6 +141,23 @@ def _text_problems(text_count: TextCount, rules: TextRules, where: str) -> list[
             {"bytes": text_count.bytes, "byte_limit": text_count.byte_limit,
              "over_by": text_count.bytes_over_by},
         ))
+    return problems
+
+
+def _tag_problems(text: str, rules: TextRules, where: str) -> list[Problem]:
+    """Networks that cap hashtags and @mentions in a text (Instagram: 30 and 20)."""
+    from socialdesk.text.entities import hashtags, mentions
+
+    problems = []
+    for code, limit, found, what in (("too_many_hashtags", rules.hashtag_limit, hashtags, "hashtag"),
+                                     ("too_many_mentions", rules.mention_limit, mentions, "@mention")):
+        if limit is None:
+            continue
+        number = len(found(text))
+        if number > limit:
+            problems.append(Problem(code, "text", f"Text has {_plural(number, what)}; {where} allows {limit}. "
+                                    f"Remove {_plural(number - limit, what)} (a first comment can carry "
+                                    "hashtags).", {"count": number, "limit": limit}))
     return problems
 
 

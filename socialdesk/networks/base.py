@@ -46,6 +46,8 @@ class TextRules:
     byte_limit: int | None = None  # a cap on UTF-8 bytes as well (Bluesky: 3000)
     caption_limit: int | None = None  # the limit when media is attached (Telegram: 1024)
     required: bool = False  # a post must have text (title-less networks do not)
+    hashtag_limit: int | None = None  # at most this many #hashtags (Instagram: 30)
+    mention_limit: int | None = None  # at most this many @mentions (Instagram: 20)
 
 
 @dataclass(frozen=True)

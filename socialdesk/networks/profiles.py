@@ -69,10 +69,12 @@ def account_metrics(names: str) -> frozenset[str]:
 NETWORK_PROFILES: dict[str, Capabilities] = {
     "instagram": Capabilities(
         label="Instagram",
-        text=TextRules(limit=2_200),  # caption 2,200 (brightbean); unit undocumented, graphemes assumed
+        # caption: "Maximum 2200 characters, 30 hashtags, and 20 @ tags" (IG User Media reference); unit
+        # undocumented, graphemes assumed
+        text=TextRules(limit=2_200, hashtag_limit=30, mention_limit=20),
         media=MediaRules(
             kinds=frozenset({IMAGE, VIDEO}),  # every feed video is published as a Reel
-            max_count=10,  # carousel (S; the app allows 20, the API limit is unconfirmed)
+            max_count=10,  # carousel: up to 10 images, videos or a mix (IG User Media reference)
             max_image_bytes=8 * MB,  # (S)
             max_video_bytes=300 * MB,  # Reels (S; a localized doc says 1 GB, U)
             max_video_seconds=15 * MINUTE,  # Reels 3 s to 15 min (S)
@@ -89,9 +91,10 @@ NETWORK_PROFILES: dict[str, Capabilities] = {
         # followers_count, follows_count and media_count on the IG user (U for follows/media_count)
         account_metrics=account_metrics("followers following posts"),
         idempotency=IdempotencyMethod.LOOKUP,
-        # 100 API-published posts per rolling 24 h, a carousel counting as one (S); read
-        # content_publishing_limit at run time.
-        rate_limit=RateLimit(posts=100, per_seconds=DAY),
+        # 50 API-published posts per rolling 24 h, a carousel counting as one (IG User Media Publish reference;
+        # content_publishing_limit's sample answer has quota_total 50; third parties say 100): the adapter
+        # reads content_publishing_limit at run time.
+        rate_limit=RateLimit(posts=50, per_seconds=DAY),
     ),
     "x": Capabilities(
         label="X",

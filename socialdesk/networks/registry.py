@@ -114,6 +114,30 @@ NETWORKS: dict[str, NetworkSpec] = {
                          help="WordPress admin → Users → Profile → Application Passwords (not your login password)"),
         ),
     ),
+    "instagram": NetworkSpec(
+        key="instagram", label="Instagram (professional account)",
+        adapter="socialdesk.networks.instagram.adapter:InstagramAdapter",
+        connect="socialdesk.networks.instagram.connect:connect",
+        oauth="socialdesk.networks.instagram.oauth:InstagramOAuth", token_field="access_token",
+        webhooks="socialdesk.networks.meta.webhooks:handler",
+        name_example="e.g. Brand on Instagram",
+        fields=(
+            ConnectField("ig_user_id", "Instagram account id", required=False, placeholder="17841400000000000",
+                         help="The professional account's id: Graph API Explorer → "
+                              "me/accounts?fields=instagram_business_account (see docs/networks/instagram.md). "
+                              "Signing in without one connects the first account linked to a Page you allow."),
+            ConnectField("access_token", "Access token", kind="password", required=False,
+                         help="Leave empty to sign in with Facebook. Or paste a Page or user token with "
+                              "instagram_basic, instagram_content_publish, instagram_manage_comments, "
+                              "instagram_manage_insights, pages_show_list"),
+            ConnectField("fit", "Images outside 4:5 to 1.91:1", kind="select", required=False,
+                         choices=("pad", "crop"),
+                         help="pad: white bars, nothing lost (default); crop: fill the frame from the centre"),
+            ConnectField("page_id", "Linked Facebook Page id", required=False, placeholder="104123456789012",
+                         help="For Instagram Direct messages (instagram_manage_messages): the Page the account is "
+                              "linked to. Signing in fills it."),
+        ),
+    ),
     "facebook": NetworkSpec(
         key="facebook", label="Facebook Page",
         adapter="socialdesk.networks.facebook.adapter:FacebookAdapter",
