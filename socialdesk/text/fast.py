@@ -57,7 +57,7 @@ def features(texts: Sequence[str]) -> sparse.csr_matrix:
     padded = [f" {t} " for t in prepared]
     joined = "\x00".join(padded)
     if joined:
-        codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+        codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
         lengths = np.array([len(p) + 1 for p in padded], dtype=np.int64)
         doc = np.repeat(np.arange(n), lengths)[: len(codes)]
         breaks = np.concatenate([[0], np.cumsum(codes == 0)])
