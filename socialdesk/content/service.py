@@ -352,8 +352,10 @@ def _step_label(step: str) -> str:
 
 
 def _decide(ctx: WorkspaceContext, post: Post, decision: str, step: str | None, comment: str) -> None:
+    link_id = ctx.actor.review_link_id
     ctx.session.add(ApprovalDecision(workspace_id=ctx.workspace_id, post_id=post.id, user_id=ctx.actor.user_id,
-                                     decision=decision, step=step, comment=comment))
+                                     decision=decision, step=step, comment=comment, review_link_id=link_id,
+                                     by_label=ctx.actor.label if link_id else None))
 
 
 def schedule(ctx: WorkspaceContext, post_id: str, *, _skip_permission: bool = False) -> list[str]:
@@ -719,8 +721,8 @@ def to_out(ctx: WorkspaceContext, posts: Sequence[Post], notes: list[str] | None
     by_post_decisions: dict[str, list[ApprovalOut]] = defaultdict(list)
     for decision, name in decisions:
         by_post_decisions[decision.post_id].append(ApprovalOut(
-            decision=decision.decision, step=decision.step, comment=decision.comment, by=name,
-            at=decision.created_at))
+            decision=decision.decision, step=decision.step, comment=decision.comment, by=name or decision.by_label,
+            at=decision.created_at, review_link_id=decision.review_link_id))
     author_ids = {p.author_id for p in posts if p.author_id}
     authors = dict(ctx.session.execute(select(User.id, User.name).where(User.id.in_(author_ids))).all()) \
         if author_ids else {}
