@@ -14,6 +14,7 @@ from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from socialdesk.agency.models import ReviewLink
 from socialdesk.auth.models import ApiToken
 from socialdesk.auth.service import create_api_token, user_by_email
 from socialdesk.content import service as content
@@ -70,8 +71,11 @@ def _populate(db: Database, clock: ManualClock, name: str) -> Objects:
         invitation = Invitation(workspace_id=world.workspace_id, email=f"invited@{name}.test", role="viewer",
                                 token_hash=new_id(), expires_at=clock.now() + timedelta(days=7))
         session.add(invitation)
+        review_link = ReviewLink(workspace_id=world.workspace_id, email=f"client@{name}.test", token_hash=new_id(),
+                                 expires_at=clock.now() + timedelta(days=7))
+        session.add(review_link)
         session.flush()
-        invitation_id, user_id = invitation.id, editor.id
+        invitation_id, user_id, review_link_id = invitation.id, editor.id, review_link.id
     runner = Runner(db)
     runner.run_pending()
     for _ in range(48):  # let the audience comment
@@ -85,6 +89,7 @@ def _populate(db: Database, clock: ManualClock, name: str) -> Objects:
                "media_id": asset.id, "item_id": item.id, "token_id": token_id,
                "goal_id": goal_id, "schedule_id": schedule_id, "member_id": member_id,
                "invitation_id": invitation_id, "user_id": user_id, "draft_id": draft_id,
+               "review_link_id": review_link_id,
                "draft_publication_id": draft_publication_id}
     ids.update(_inbox_objects(db, world, ids["item_id"]))
     with db.unit_of_work() as session:
@@ -148,6 +153,8 @@ def _routes() -> list[tuple[str, str]]:
             continue
         if "{invitation_token}" in route.path:
             continue  # a capability link, not a workspace's object: whoever holds it may open it
+        if route.path.startswith("/review/"):
+            continue  # a client's review link: tests/agency/test_review_links.py shows it opens nothing else
         if route.path.startswith(("/public-media/", "/webhooks/")):
             continue  # called by networks: a signed token, or the network's signature (test_network_infrastructure)
 
