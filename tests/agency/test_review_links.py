@@ -221,3 +221,22 @@ def test_the_api(database: Database, world: World, posts: Posts, smtp_server: li
     assert [link["id"] for link in listed] == [body["id"]] and listed[0]["url"] is None  # given once only
     assert client.post(f"{base}/{body['id']}/revoke").json()["state"] == "revoked"
     assert TestClient(create_app()).get(body["url"].removeprefix("http://testserver")).status_code == 410
+
+
+def test_the_review_page_wears_the_workspace_report_branding(database: Database, world: World, posts: Posts,
+                                                             smtp_server: list[Message]) -> None:
+    from socialdesk.reports import service as reports
+    from socialdesk.workspaces import service as workspaces
+
+    with database.unit_of_work() as session:
+        ctx = world.ctx(session)
+        logo = media.upload(ctx, "logo.png", image_bytes(3, fmt="PNG")).id
+        reports.save_branding(ctx, logo_media_id=logo, accent_colour="#aa3300", title="", footer="Kava d.o.o., Split")
+        workspaces.update_settings(ctx, brand_colour="#0b7285")
+    secret = _send(database, world, smtp_server, email="client@example.com", post_ids=[posts.ready])
+    anonymous = TestClient(create_app())
+    page = anonymous.get(f"/review/{secret}").text
+    assert f'src="/review/{secret}/logo"' in page and "--primary: #0b7285" in page and "Kava d.o.o., Split" in page
+    assert anonymous.get(f"/review/{secret}/logo").headers["content-type"].startswith("image/")
+    # The logo is the only media of the workspace the link opens besides its posts' own.
+    assert anonymous.get(f"/review/{secret}/media/{logo}").status_code == 404
