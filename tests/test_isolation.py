@@ -14,7 +14,7 @@ from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from socialdesk.agency.models import ReviewLink
+from socialdesk.agency.models import ReviewLink, TimeEntry
 from socialdesk.auth.models import ApiToken
 from socialdesk.auth.service import create_api_token, user_by_email
 from socialdesk.content import service as content
@@ -74,8 +74,11 @@ def _populate(db: Database, clock: ManualClock, name: str) -> Objects:
         review_link = ReviewLink(workspace_id=world.workspace_id, email=f"client@{name}.test", token_hash=new_id(),
                                  expires_at=clock.now() + timedelta(days=7))
         session.add(review_link)
+        time_entry = TimeEntry(workspace_id=world.workspace_id, user_id=owner.id, started_at=clock.now(),
+                               ended_at=clock.now(), minutes=30)
+        session.add(time_entry)
         session.flush()
-        invitation_id, user_id, review_link_id = invitation.id, editor.id, review_link.id
+        invitation_id, user_id, review_link_id, time_entry_id = invitation.id, editor.id, review_link.id, time_entry.id
     runner = Runner(db)
     runner.run_pending()
     for _ in range(48):  # let the audience comment
@@ -89,7 +92,7 @@ def _populate(db: Database, clock: ManualClock, name: str) -> Objects:
                "media_id": asset.id, "item_id": item.id, "token_id": token_id,
                "goal_id": goal_id, "schedule_id": schedule_id, "member_id": member_id,
                "invitation_id": invitation_id, "user_id": user_id, "draft_id": draft_id,
-               "review_link_id": review_link_id,
+               "review_link_id": review_link_id, "time_entry_id": time_entry_id,
                "draft_publication_id": draft_publication_id}
     ids.update(_inbox_objects(db, world, ids["item_id"]))
     with db.unit_of_work() as session:

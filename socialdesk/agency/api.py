@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from socialdesk.agency import overview as agency
-from socialdesk.agency import review_links
+from socialdesk.agency import review_links, time_log
 from socialdesk.agency.models import ReviewLink
 from socialdesk.web.deps import Ctx, CurrentIdentity, DbSession
 from socialdesk.web.links import review_link
@@ -88,3 +88,45 @@ def revoke_link(review_link_id: str, ctx: Ctx) -> ReviewLinkOut:
     link = review_links.revoke(ctx, review_link_id)
     ctx.session.flush()
     return _out(_summary(ctx, link))
+
+
+class TimeEntryIn(BaseModel):
+    day: date
+    minutes: int = Field(ge=1, le=time_log.MAX_MINUTES)
+    note: str = Field("", max_length=500)
+
+
+class TimeEntryOut(BaseModel):
+    id: str
+    person: str
+    email: str
+    started_at: datetime
+    ended_at: datetime | None
+    minutes: int | None
+    note: str
+
+
+@router.get("/workspaces/{workspace_id}/time-entries", response_model=list[TimeEntryOut])
+@requires(Permission.POSTS_READ)
+def list_time(ctx: Ctx, month: str = Query("", max_length=7, description="YYYY-MM; default: this month")
+              ) -> list[TimeEntryOut]:
+    """The month's entries: everyone's for an admin, the caller's own for anyone else."""
+    return [TimeEntryOut(id=r.entry.id, person=r.person, email=r.email, started_at=r.entry.started_at,
+                         ended_at=r.entry.ended_at, minutes=r.entry.minutes, note=r.entry.note)
+            for r in time_log.entries(ctx, time_log.period(ctx, month))]
+
+
+@router.post("/workspaces/{workspace_id}/time-entries", response_model=TimeEntryOut, status_code=201)
+@requires(Permission.POSTS_WRITE)
+def add_time(data: TimeEntryIn, ctx: Ctx, identity: CurrentIdentity) -> TimeEntryOut:
+    entry = time_log.add_entry(ctx, data.day, data.minutes, data.note)
+    return TimeEntryOut(id=entry.id, person=identity.user.name, email=identity.user.email,
+                        started_at=entry.started_at, ended_at=entry.ended_at, minutes=entry.minutes, note=entry.note)
+
+
+@router.get("/workspaces/{workspace_id}/time-entries.csv", response_class=Response,
+            responses={200: {"content": {"text/csv": {}}}})
+@requires(Permission.WORKSPACE_ADMIN)
+def time_csv(ctx: Ctx, month: str = Query("", max_length=7, description="YYYY-MM; default: this month")) -> Response:
+    """The month's time for invoicing: one line per entry, each person's total, the month's total."""
+    return Response(time_log.monthly_csv(ctx, time_log.period(ctx, month)), media_type="text/csv; charset=utf-8")

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
+from slugify import slugify
 
 from socialdesk.agency import overview as agency
-from socialdesk.agency import review_links
+from socialdesk.agency import review_links, time_log
 from socialdesk.channels import service as channels
 from socialdesk.content import service as content
+from socialdesk.core import clock
 from socialdesk.core.db import get_database
 from socialdesk.core.errors import DomainError, NotFound, ValidationFailed
 from socialdesk.core.inputs import parse_day
+from socialdesk.core.timezones import zone
 from socialdesk.media import service as media
 from socialdesk.reports import service as reports
 from socialdesk.web.deps import Ctx, CurrentIdentity, DbSession
@@ -157,3 +160,71 @@ def client_logo(token: str, session: DbSession) -> FileResponse:
     if logo is None or path is None or not path.exists():
         raise NotFound("This workspace has no logo.")
     return FileResponse(path, media_type="image/jpeg" if logo.thumbnail_key else logo.content_type)
+
+
+# Time log -------------------------------------------------------------------------------------------
+
+
+@router.get("/w/{workspace_id}/time", response_class=HTMLResponse)
+@requires(Permission.POSTS_READ)  # a viewer sees the page without its forms
+def time_page(request: Request, ctx: Ctx, month: str = Query("", max_length=7)) -> HTMLResponse:
+    chosen = time_log.period(ctx, month)
+    rows = time_log.entries(ctx, chosen)
+    return render(request, "time.html", ctx=ctx, section="time", month=chosen, rows=rows,
+                  running=time_log.running(ctx), total=sum(r.entry.minutes or 0 for r in rows),
+                  previous=f"{chosen.first - timedelta(days=1):%Y-%m}",
+                  following=f"{chosen.last + timedelta(days=1):%Y-%m}", today=f"{ctx_today(ctx):%Y-%m-%d}")
+
+
+def ctx_today(ctx: Ctx) -> date:
+    return clock.now().astimezone(zone(ctx.workspace.timezone)).date()
+
+
+@router.post("/w/{workspace_id}/time/start")
+@requires(Permission.POSTS_WRITE)
+def start_timer(ctx: Ctx, form: Form) -> Response:
+    return act(ctx, lambda: time_log.start_timer(ctx, field(form, "note")), back=ws_url(ctx, "/time"))
+
+
+@router.post("/w/{workspace_id}/time/stop")
+@requires(Permission.POSTS_WRITE)
+def stop_timer(ctx: Ctx, form: Form) -> Response:
+    return act(ctx, lambda: time_log.stop_timer(ctx, field(form, "note") or None), back=ws_url(ctx, "/time"))
+
+
+@router.post("/w/{workspace_id}/time/entries")
+@requires(Permission.POSTS_WRITE)
+def add_time(ctx: Ctx, form: Form) -> Response:
+    def add() -> list[str]:
+        minutes = _duration(field(form, "hours"), field(form, "minutes"))
+        entry = time_log.add_entry(ctx, parse_day(field(form, "day"), "day"), minutes, field(form, "note"))
+        return [f"Logged {entry.minutes} min."]
+
+    return act(ctx, add, back=ws_url(ctx, "/time"))
+
+
+def _duration(hours: str, minutes: str) -> int:
+    try:
+        total = round(float(hours.replace(",", ".") or 0) * 60) + int(minutes or 0)
+    except ValueError:
+        raise ValidationFailed("Give the time as hours (e.g. 1.5) and/or minutes (e.g. 20).") from None
+    return total
+
+
+@router.post("/w/{workspace_id}/time/entries/{time_entry_id}/delete")
+@requires(Permission.POSTS_WRITE)
+def delete_time(time_entry_id: str, ctx: Ctx) -> Response:
+    def delete() -> list[str]:
+        time_log.delete_entry(ctx, time_entry_id)
+        return ["Deleted."]
+
+    return act(ctx, delete, back=ws_url(ctx, "/time"))
+
+
+@router.get("/w/{workspace_id}/time/export.csv")
+@requires(Permission.WORKSPACE_ADMIN)
+def time_csv(ctx: Ctx, month: str = Query("", max_length=7)) -> Response:
+    chosen = time_log.period(ctx, month)
+    name = f"time-{slugify(ctx.workspace.name)}-{chosen.first:%Y-%m}.csv"
+    return Response(time_log.monthly_csv(ctx, chosen), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
