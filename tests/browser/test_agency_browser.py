@@ -81,3 +81,27 @@ def test_a_client_approves_through_a_review_link(world: World, posts: Posts, smt
     expect(client.locator(f"#post-{posts.ready}")).to_contain_text("You approved")
     expect(client.locator(".flash")).to_contain_text("Scheduled for")
     client_context.close()
+
+
+def test_the_time_log(world: World, live_server: str, page: Any, clock: Any) -> None:  # noqa: F811
+    from datetime import timedelta
+
+    from playwright.sync_api import expect
+
+    page.set_viewport_size({"width": 1280, "height": 800})
+    _sign_in(page, live_server, world.users["owner"])
+    page.goto(f"{live_server}/w/{world.workspace_id}/time")
+    page.fill("form[action$='/time/start'] input[name=note]", "Content calendar for April")
+    page.click("text=▶ Start")
+    expect(page.locator(".flash")).to_contain_text("Timer started")
+    clock.advance(timedelta(minutes=42))
+    page.click("text=■ Stop")
+    expect(page.locator(".flash")).to_contain_text("Logged 42 min")
+    entry = page.locator("form[action$='/time/entries']")
+    entry.locator("input[name=hours]").fill("1.5")
+    entry.locator("input[name=note]").fill("Monthly report call")
+    entry.locator("button").click()
+    expect(page.locator("table")).to_contain_text("Monthly report call")
+    expect(page.locator("h2.sub")).to_contain_text("2.2 h")
+    assert layout_problems(page) == []
+    page.screenshot(path=str(SHOTS / "time-log.png"), full_page=True)
