@@ -29,7 +29,7 @@ from socialdesk.content.models import ApprovalDecision, Post, PostMedia, Publica
 from socialdesk.content.schemas import PostOut
 from socialdesk.core import clock
 from socialdesk.core.errors import Forbidden, Gone, NotFound, ServiceUnavailable, ValidationFailed
-from socialdesk.core.inputs import check_text
+from socialdesk.core.inputs import check_day, check_text
 from socialdesk.core.timezones import zone
 from socialdesk.media.models import MediaAsset
 from socialdesk.reports import mail
@@ -81,6 +81,8 @@ def create(ctx: WorkspaceContext, data: LinkIn, link_for: Callable[[str], str]) 
             raise ValidationFailed("A calendar range needs a first and a last day, the last not before the first.")
         if not ctx.can(Permission.POSTS_READ):
             raise Forbidden("Only someone who may read the calendar can share a calendar range; choose posts instead.")
+        check_day(data.range_start, "The first day")
+        check_day(data.range_end, "The last day")
         tz = zone(ctx.workspace.timezone)
         start = clock.utc(datetime.combine(data.range_start, datetime.min.time(), tz))
         end = clock.utc(datetime.combine(data.range_end + timedelta(days=1), datetime.min.time(), tz))

@@ -22,7 +22,7 @@ from socialdesk.audit import service as audit
 from socialdesk.auth.models import User
 from socialdesk.core import clock
 from socialdesk.core.errors import Conflict, NotFound, ValidationFailed
-from socialdesk.core.inputs import check_text
+from socialdesk.core.inputs import check_day, check_text
 from socialdesk.core.timezones import zone
 from socialdesk.workspaces.context import WorkspaceContext
 from socialdesk.workspaces.permissions import Permission
@@ -81,6 +81,7 @@ def add_entry(ctx: WorkspaceContext, day: date, minutes: int, note: str = "") ->
     """Time entered afterwards: `minutes` on `day` (the workspace's calendar day)."""
     ctx.require(Permission.POSTS_WRITE)
     check_text(note, "The note")
+    check_day(day, "The day")
     if not 1 <= minutes <= MAX_MINUTES:
         raise ValidationFailed(f"Enter between 1 and {MAX_MINUTES} minutes.")
     today = clock.now().astimezone(zone(ctx.workspace.timezone)).date()
