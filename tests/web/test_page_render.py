@@ -50,7 +50,7 @@ def shared(_template_db: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
 def _fill(site: Site, path: str) -> str:
     ids = {"workspace_id": site.world.workspace_id, "post_id": site.post_id,
            "publication_id": site.publication_id, "media_id": site.media_id, "channel_id": site.world.channels["x"],
-           "invitation_token": "no-such-invitation"}
+           "invitation_token": "no-such-invitation", "token": "no-such-review-link"}
     return re.sub(r"{(\w+)}", lambda m: ids[m.group(1)], path)
 
 
@@ -63,6 +63,8 @@ def test_every_page_route_renders_for_the_owner(shared: tuple[Site, TestClient],
         expected = 422  # a network's OAuth return address, opened without the flow's state
     if path == "/invitations/{invitation_token}":
         expected = 404  # an invitation link that was never sent (tests/test_members.py opens real ones)
+    if path.startswith("/review/{token}"):
+        expected = 404  # a review link that was never sent (tests/agency/test_review_links.py opens real ones)
     assert response.status_code == expected, response.text[:500]
 
 
