@@ -1,5 +1,6 @@
 """Every module that declares tables, imported in one place for Alembic and the tests."""
 
+from socialdesk.agency import models as _agency  # noqa: F401
 from socialdesk.analytics import models as _analytics  # noqa: F401
 from socialdesk.audit import models as _audit  # noqa: F401
 from socialdesk.auth import models as _auth  # noqa: F401

@@ -28,6 +28,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from socialdesk.agency.models import ReviewLink, TimeEntry
 from socialdesk.auth.service import create_api_token, user_by_email
 from socialdesk.content import service as content
 from socialdesk.content.models import Publication
@@ -129,6 +130,12 @@ def _objects(db: Database, world: World, clock: ManualClock) -> dict[str, str]:
                   "schedule_id": schedule.id, "saved_reply_id": saved.id, "rule_id": rule.id}
         if publication is not None:
             found["publication_id"] = publication.id
+        link = ReviewLink(workspace_id=world.workspace_id, email="client@example.com", token_hash="f" * 64,
+                          expires_at=clock.now() + timedelta(days=7))
+        entry = TimeEntry(workspace_id=world.workspace_id, started_at=clock.now(), ended_at=clock.now(), minutes=5)
+        session.add_all([link, entry])
+        session.flush()
+        found |= {"review_link_id": link.id, "time_entry_id": entry.id}
         return found
 
 

@@ -14,6 +14,7 @@ from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from socialdesk.agency.models import ReviewLink, TimeEntry
 from socialdesk.auth.models import ApiToken
 from socialdesk.auth.service import create_api_token, user_by_email
 from socialdesk.content import service as content
@@ -70,8 +71,14 @@ def _populate(db: Database, clock: ManualClock, name: str) -> Objects:
         invitation = Invitation(workspace_id=world.workspace_id, email=f"invited@{name}.test", role="viewer",
                                 token_hash=new_id(), expires_at=clock.now() + timedelta(days=7))
         session.add(invitation)
+        review_link = ReviewLink(workspace_id=world.workspace_id, email=f"client@{name}.test", token_hash=new_id(),
+                                 expires_at=clock.now() + timedelta(days=7))
+        session.add(review_link)
+        time_entry = TimeEntry(workspace_id=world.workspace_id, user_id=owner.id, started_at=clock.now(),
+                               ended_at=clock.now(), minutes=30)
+        session.add(time_entry)
         session.flush()
-        invitation_id, user_id = invitation.id, editor.id
+        invitation_id, user_id, review_link_id, time_entry_id = invitation.id, editor.id, review_link.id, time_entry.id
     runner = Runner(db)
     runner.run_pending()
     for _ in range(48):  # let the audience comment
@@ -85,6 +92,7 @@ def _populate(db: Database, clock: ManualClock, name: str) -> Objects:
                "media_id": asset.id, "item_id": item.id, "token_id": token_id,
                "goal_id": goal_id, "schedule_id": schedule_id, "member_id": member_id,
                "invitation_id": invitation_id, "user_id": user_id, "draft_id": draft_id,
+               "review_link_id": review_link_id, "time_entry_id": time_entry_id,
                "draft_publication_id": draft_publication_id}
     ids.update(_inbox_objects(db, world, ids["item_id"]))
     with db.unit_of_work() as session:
@@ -148,6 +156,8 @@ def _routes() -> list[tuple[str, str]]:
             continue
         if "{invitation_token}" in route.path:
             continue  # a capability link, not a workspace's object: whoever holds it may open it
+        if route.path.startswith("/review/"):
+            continue  # a client's review link: tests/agency/test_review_links.py shows it opens nothing else
         if route.path.startswith(("/public-media/", "/webhooks/")):
             continue  # called by networks: a signed token, or the network's signature (test_network_infrastructure)
 
@@ -270,6 +280,7 @@ def _cross_cases(a: Objects, b: Objects) -> list[Cross]:
         Cross("GET", ws + "/analytics/best-time/next-slot", "channel_ids", query=f"channel_ids={b.ids['channel_id']}"),
         Cross("POST", ws + "/goals", "channel_id", {**goal, "channel_id": b.ids["channel_id"]}),
         Cross("PUT", ws + "/report-branding", "logo_media_id", {"logo_media_id": b.ids["media_id"]}),
+        Cross("POST", ws + "/review-links", "post_ids", {"email": "client@a.test", "post_ids": [b.ids["post_id"]]}),
     ]
 
 
@@ -309,10 +320,10 @@ def _cross_ids(s: Setup) -> list[str]:
     return [f"{c.method} {c.path} {c.field}" for c in _cross_cases(s.a, s.b)]
 
 
-@pytest.mark.parametrize("index", range(29))
+@pytest.mark.parametrize("index", range(30))
 def test_another_workspaces_id_in_a_body_or_query_is_refused(setup: Setup, index: int) -> None:
     cases = _cross_cases(setup.a, setup.b)
-    assert len(cases) == 29, "keep the parametrize range equal to the number of cases"
+    assert len(cases) == 30, "keep the parametrize range equal to the number of cases"
     case = cases[index]
     own = {**setup.a.ids, "post_id": setup.a.ids["draft_id"], "publication_id": setup.a.ids["draft_publication_id"]}
     url = _fill(case.path, {"workspace_id": setup.a.workspace_id, **own}) + (f"?{case.query}" if case.query else "")

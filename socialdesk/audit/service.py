@@ -12,6 +12,8 @@ from socialdesk.workspaces.context import WorkspaceContext
 
 def record(ctx: WorkspaceContext, action: str, object_type: str, object_id: str | None, summary: str,
            **details: Any) -> None:
+    if ctx.actor.review_link_id:  # a client without an account: which link it came through
+        details = {**details, "review_link_id": ctx.actor.review_link_id}
     ctx.session.add(AuditEntry(
         workspace_id=ctx.workspace_id, actor_user_id=ctx.actor.user_id, actor_token_id=ctx.actor.token_id,
         actor_label=ctx.actor.label, action=action, object_type=object_type, object_id=object_id,

@@ -109,3 +109,7 @@ class ApprovalDecision(IdMixin, TimestampMixin, Base):
     decision: Mapped[str] = mapped_column(String(16))  # submitted, approved, rejected
     step: Mapped[str | None] = mapped_column(String(32))  # the role whose step this decided
     comment: Mapped[str] = mapped_column(Text, default="")
+    # A decision a client made through a review link (agency/review_links.py): no user, the link and its
+    # e-mail instead.
+    review_link_id: Mapped[str | None] = mapped_column(ForeignKey("review_links.id", ondelete="SET NULL"))
+    by_label: Mapped[str | None] = mapped_column(String(320))

@@ -116,6 +116,7 @@ class ApprovalOut(BaseModel):
     comment: str
     by: str | None
     at: datetime
+    review_link_id: str | None = None  # decided by a client through this review link
 
 
 class PostOut(BaseModel):

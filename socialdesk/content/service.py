@@ -352,8 +352,10 @@ def _step_label(step: str) -> str:
 
 
 def _decide(ctx: WorkspaceContext, post: Post, decision: str, step: str | None, comment: str) -> None:
+    link_id = ctx.actor.review_link_id
     ctx.session.add(ApprovalDecision(workspace_id=ctx.workspace_id, post_id=post.id, user_id=ctx.actor.user_id,
-                                     decision=decision, step=step, comment=comment))
+                                     decision=decision, step=step, comment=comment, review_link_id=link_id,
+                                     by_label=ctx.actor.label if link_id else None))
 
 
 def schedule(ctx: WorkspaceContext, post_id: str, *, _skip_permission: bool = False) -> list[str]:
@@ -737,13 +739,18 @@ def to_out(ctx: WorkspaceContext, posts: Sequence[Post], notes: list[str] | None
         .where(ApprovalDecision.workspace_id == ctx.workspace_id, ApprovalDecision.post_id.in_(ids))
         .order_by(ApprovalDecision.created_at)).all()
     by_post_decisions: dict[str, list[ApprovalOut]] = defaultdict(list)
+    # Someone who only approves (a client reviewer, a client through a review link) sees the decisions of its
+    # own step, not the team's internal comments nor who wrote the post.
+    outsider = not ctx.can(Permission.POSTS_READ)
     for decision, name in decisions:
+        if outsider and decision.step != ctx.role.value:
+            continue
         by_post_decisions[decision.post_id].append(ApprovalOut(
-            decision=decision.decision, step=decision.step, comment=decision.comment, by=name,
-            at=decision.created_at))
+            decision=decision.decision, step=decision.step, comment=decision.comment, by=name or decision.by_label,
+            at=decision.created_at, review_link_id=decision.review_link_id))
     author_ids = {p.author_id for p in posts if p.author_id}
     authors = dict(ctx.session.execute(select(User.id, User.name).where(User.id.in_(author_ids))).all()) \
-        if author_ids else {}
+        if author_ids and not outsider else {}
     steps = ctx.workspace.approval_steps
     out = []
     for post in posts:

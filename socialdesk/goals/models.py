@@ -34,6 +34,10 @@ class Goal(IdMixin, TimestampMixin, Base):
     outcome_value: Mapped[float | None]  # the value that decided it
     outcome_at: Mapped[datetime | None]
     created_by_id: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The forecast's outlook (on track / at risk / off track / not enough data) as goals.evaluate last found
+    # it, so the agency overview reads every client's goals in one query.
+    outlook: Mapped[str | None] = mapped_column(String(24))
+    outlook_at: Mapped[datetime | None]
 
 
 class Milestone(IdMixin, Base):

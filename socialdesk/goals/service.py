@@ -350,6 +350,8 @@ def evaluate(ctx: WorkspaceContext, *, now: datetime | None = None) -> list[str]
             changed.append(f"{goal.name}: {goal.status}")
             audit.record(ctx, f"goal.{goal.status}", "goal", goal.id, f"Goal {goal.status}: {goal.name}",
                          value=goal.outcome_value)
+        else:  # still open: keep the forecast's outlook for the agency overview
+            goal.outlook, goal.outlook_at = progress(ctx, goal, now=now).outlook, now
     return changed
 
 

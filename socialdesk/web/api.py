@@ -5,6 +5,7 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
+from socialdesk.agency.api import router as agency
 from socialdesk.analytics.api import router as analytics
 from socialdesk.auth.api import router as auth
 from socialdesk.channels.api import router as channels
@@ -37,4 +38,6 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 
 router = APIRouter(prefix="/api/v1", responses=ERRORS)
 for domain in (auth, workspaces, channels, media, content, scheduling, inbox, analytics, goals, reports):
+    router.include_router(domain)
+for domain in (agency,):
     router.include_router(domain)

@@ -136,6 +136,7 @@ Ctx = Annotated[WorkspaceContext, Depends(workspace_context)]
 
 
 def _object_params() -> dict[str, type]:
+    from socialdesk.agency.models import ReviewLink, TimeEntry
     from socialdesk.channels.models import Channel
     from socialdesk.content.models import Post, Publication
     from socialdesk.contests.models import Contest
@@ -148,7 +149,8 @@ def _object_params() -> dict[str, type]:
     return {"post_id": Post, "publication_id": Publication, "channel_id": Channel, "media_id": MediaAsset,
             "item_id": InboxItem, "conversation_id": Conversation, "rule_id": ModerationRule,
             "saved_reply_id": SavedReply, "action_id": ModerationAction, "goal_id": Goal, "schedule_id": ReportSchedule,
-            "member_id": Membership, "invitation_id": Invitation, "contest_id": Contest}
+            "member_id": Membership, "invitation_id": Invitation, "contest_id": Contest,
+            "review_link_id": ReviewLink, "time_entry_id": TimeEntry}
 
 
 # Path parameters that are not workspace objects, checked by their own routes.

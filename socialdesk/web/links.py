@@ -7,3 +7,7 @@ from fastapi import Request
 
 def invitation_link(request: Request, secret: str) -> str:
     return str(request.url_for("invitation_page", invitation_token=secret))
+
+
+def review_link(request: Request, secret: str) -> str:
+    return str(request.url_for("review_page", token=secret))

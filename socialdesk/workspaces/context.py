@@ -23,6 +23,7 @@ class Actor:
     label: str
     token_id: str | None = None
     scopes: frozenset[str] | None = None  # None: a browser session, limited by role only
+    review_link_id: str | None = None  # a client acting through a review link (agency/review_links.py)
 
     @classmethod
     def system(cls, label: str = "socialdesk") -> Actor:

@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from socialdesk.web.pages import (
+    agency,
     analytics,
     approvals,
     auth,
@@ -26,3 +27,4 @@ router = APIRouter(include_in_schema=False)
 for module in (auth, dashboard, calendar, compose, posts, approvals, inbox, channels, media, queue, settings,
                analytics, goals, reports, contests, invitations, network_facing):
     router.include_router(module.router)
+router.include_router(agency.router)

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from socialdesk.content import service as content
 from socialdesk.content.schemas import PostOut
+from socialdesk.core.errors import NotFound
 from socialdesk.web.deps import Ctx
 from socialdesk.web.pages import previews
 from socialdesk.web.pages.common import Form, act, attempt, field, partial, render, safe_local, ws_url
@@ -36,6 +37,9 @@ def _decide(request: Request, ctx: WorkspaceContext, form: Form, post_id: str,
             decision: Callable[[], list[str]]) -> Response:
     """From the queue (htmx) the card is swapped for its new state; from the post's page it is a redirect."""
     content.get_post(ctx, post_id)
+    if not ctx.can(Permission.POSTS_READ) and post_id not in {p.id for p in content.pending_approval(ctx)}:
+        # A client reviewer sees only what waits for it: no card (with the post's text) for any other post.
+        raise NotFound(f"No post with id {post_id} waiting for your approval.")
     if not request.headers.get("hx-request"):
         return act(ctx, decision, back=safe_local(field(form, "back"), ws_url(ctx, f"/posts/{post_id}")))
     notes, error = attempt(ctx.session, decision)

@@ -118,7 +118,8 @@ def render(request: Request, template: str, *, ctx: WorkspaceContext | None = No
     if ctx is not None:
         base["approval_count"] = (len(content.pending_approval(ctx))
                                   if ctx.can(Permission.POSTS_READ) or ctx.can(Permission.POSTS_APPROVE) else 0)
-        base["system_alerts"] = notifications.alerts(ctx)
+        # Failed publications, channels to reconnect, a stopped runner: for the team, not for a client reviewer.
+        base["system_alerts"] = notifications.alerts(ctx) if ctx.can(Permission.POSTS_READ) else []
     response = templates.TemplateResponse(request, template, {**base, **context}, status_code=status_code)
     if request.cookies.get(FLASH_COOKIE):
         response.delete_cookie(FLASH_COOKIE, path="/")
