@@ -148,7 +148,16 @@ def _object_params() -> dict[str, type]:
     return {"post_id": Post, "publication_id": Publication, "channel_id": Channel, "media_id": MediaAsset,
             "item_id": InboxItem, "conversation_id": Conversation, "rule_id": ModerationRule,
             "saved_reply_id": SavedReply, "action_id": ModerationAction, "goal_id": Goal, "schedule_id": ReportSchedule,
-            "member_id": Membership, "invitation_id": Invitation, "contest_id": Contest}
+            "member_id": Membership, "invitation_id": Invitation, "contest_id": Contest,
+            **_collab_params()}
+
+
+def _collab_params() -> dict[str, type]:
+    from socialdesk.comments.models import PostComment
+    from socialdesk.integrations.models import OutgoingWebhook
+    from socialdesk.notifications.models import ChatWebhook
+
+    return {"comment_id": PostComment, "chat_webhook_id": ChatWebhook, "webhook_id": OutgoingWebhook}
 
 
 # Path parameters that are not workspace objects, checked by their own routes.

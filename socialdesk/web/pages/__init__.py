@@ -8,6 +8,7 @@ from socialdesk.web.pages import (
     auth,
     calendar,
     channels,
+    collab,
     compose,
     contests,
     dashboard,
@@ -26,3 +27,4 @@ router = APIRouter(include_in_schema=False)
 for module in (auth, dashboard, calendar, compose, posts, approvals, inbox, channels, media, queue, settings,
                analytics, goals, reports, contests, invitations, network_facing):
     router.include_router(module.router)
+router.include_router(collab.router)
