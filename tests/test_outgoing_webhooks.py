@@ -83,17 +83,17 @@ def test_a_receiver_verifies_a_delivery_and_refuses_a_replay(database: Database,
         assert receiver.secret.startswith("whsec_")
         assert "secret" not in owner.get(base).json()[0]  # shown once
 
-        # An event the webhook follows: an approver approves a post.
+        # An event the webhook follows: an approver decides on a post.
         with database.unit_of_work() as session:
             post = content.compose(world.ctx(session, "editor"), PostIn(text="Hello", channel_ids=[
                 world.channels["x"]])).post
             content.submit(world.ctx(session, "editor"), post.id)
-            content.approve(world.ctx(session, "approver"), post.id, "Fine")
+            content.reject(world.ctx(session, "approver"), post.id, "Fix the price")
         Runner(database).run_pending()
 
         assert [d["event"] for d in receiver.accepted] == ["approval.decided"]
         delivered = receiver.accepted[0]
-        assert delivered["data"]["decision"] == "approved" and delivered["data"]["post_id"] == post.id  # type: ignore[index]
+        assert delivered["data"]["decision"] == "rejected" and delivered["data"]["post_id"] == post.id  # type: ignore[index]
         log = owner.get(f"{base}/{made.json()['id']}/deliveries").json()
         assert [(d["status"], d["attempts"], d["response_status"]) for d in log] == [("delivered", 1, 204)]
 
@@ -110,7 +110,7 @@ def test_a_receiver_verifies_a_delivery_and_refuses_a_replay(database: Database,
         verify(receiver.secret, headers, body, now=stamp + 301)
     # … and a changed body or a wrong secret never passes.
     with pytest.raises(InvalidDelivery, match="signature"):
-        verify(receiver.secret, headers, body.replace(b"approved", b"rejected"), now=stamp)
+        verify(receiver.secret, headers, body.replace(b"rejected", b"approved"), now=stamp)
     with pytest.raises(InvalidDelivery, match="signature"):
         verify("whsec_other", headers, body, now=stamp)
     assert verify(receiver.secret, headers, body, now=stamp) == headers["X-Socialdesk-Delivery"]

@@ -50,6 +50,18 @@ def backoff(attempt: int) -> timedelta:
     return timedelta(seconds=delay * random.uniform(0.8, 1.2))
 
 
+def check_target(url: str) -> None:
+    """Refuse now, with the policy's reason, an address the outbound policy would refuse at delivery."""
+    from socialdesk.networks.outbound import OutboundRefused, check_url
+
+    try:
+        check_url(url)
+    except OutboundRefused as exc:
+        raise ValidationFailed(str(exc)) from None
+    except (OSError, ValueError) as exc:  # an unknown name (socket.gaierror), a malformed address
+        raise ValidationFailed(f"The address {url[:200]} cannot be reached: {exc}.") from None
+
+
 def webhooks(ctx: WorkspaceContext) -> list[OutgoingWebhook]:
     ctx.require(Permission.WORKSPACE_ADMIN)
     return list(ctx.session.scalars(ctx.select(OutgoingWebhook).order_by(OutgoingWebhook.created_at)))
@@ -57,13 +69,11 @@ def webhooks(ctx: WorkspaceContext) -> list[OutgoingWebhook]:
 
 def add(ctx: WorkspaceContext, *, name: str, url: str, events: list[str]) -> tuple[OutgoingWebhook, str]:
     """A new webhook and its secret (shown once: only the encrypted secret is kept)."""
-    from socialdesk.networks.outbound import check_url
-
     ctx.require(Permission.WORKSPACE_ADMIN)
     url = url.strip()
     if not url.startswith(("https://", "http://")) or len(url) > 2000:
         raise ValidationFailed("The webhook address must be an http(s):// URL of at most 2000 characters.")
-    check_url(url)
+    check_target(url)
     unknown = [e for e in events if e not in EVENTS]
     if unknown or not events:
         raise ValidationFailed(f"Choose at least one event among {', '.join(EVENTS)}"

@@ -227,14 +227,14 @@ def chat_webhooks(ctx: WorkspaceContext) -> list[ChatWebhook]:
 
 
 def add_chat_webhook(ctx: WorkspaceContext, *, name: str, flavour: str, url: str, events: list[str]) -> ChatWebhook:
-    from socialdesk.networks.outbound import check_url
+    from socialdesk.integrations.service import check_target
 
     ctx.require(Permission.WORKSPACE_ADMIN)
     if flavour not in FLAVOURS:
         raise ValidationFailed(f"The chat must be one of {', '.join(FLAVOURS)}.")
     if not url.startswith(("https://", "http://")):
         raise ValidationFailed("The incoming webhook address must start with https://.")
-    check_url(url)  # refused now (loopback, private …) rather than at the first event
+    check_target(url)  # refused now (loopback, private …) rather than at the first event
     unknown = [e for e in events if e not in EVENTS]
     if unknown or not events:
         raise ValidationFailed(f"Choose at least one event among {', '.join(EVENTS)}.")
