@@ -22,8 +22,8 @@ from socialdesk.core import clock
 from socialdesk.core.errors import ValidationFailed
 from socialdesk.notifications.people import tell
 from socialdesk.workspaces.context import WorkspaceContext
-from socialdesk.workspaces.models import Membership
-from socialdesk.workspaces.permissions import Permission
+from socialdesk.workspaces.models import Membership, Role
+from socialdesk.workspaces.permissions import Permission, role_allows
 
 MAX_LENGTH = 5000
 MENTION = re.compile(r"(?<![\w.@])@([\w.+-]+(?:@[\w-]+(?:\.[\w-]+)+)?)")
@@ -63,11 +63,12 @@ def _require_can_comment(ctx: WorkspaceContext) -> None:
 
 
 def members(ctx: WorkspaceContext) -> list[Member]:
-    """Who can be mentioned: the workspace's members."""
-    rows = ctx.session.execute(select(User.id, User.name, User.email).join(
+    """Who can be mentioned: the members who can read the post (not a client reviewer: the talk is internal)."""
+    rows = ctx.session.execute(select(User.id, User.name, User.email, Membership.role).join(
         Membership, Membership.user_id == User.id).where(Membership.workspace_id == ctx.workspace_id)
         .order_by(User.name))
-    return [Member(*row) for row in rows]
+    return [Member(uid, name, email) for uid, name, email, role in rows
+            if role_allows(Role(role), Permission.POSTS_READ)]
 
 
 def find_mentions(ctx: WorkspaceContext, body: str) -> list[str]:

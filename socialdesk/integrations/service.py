@@ -37,7 +37,7 @@ EVENTS: dict[str, str] = {
     "contest.drawn": "A contest's winners were drawn",
 }
 TEST_EVENT = "ping"
-MAX_ATTEMPTS = 8
+MAX_ATTEMPTS = 12  # waits add up to about 14.5 hours
 BASE_DELAY_SECONDS = 30
 MAX_DELAY_SECONDS = 6 * 3600
 TIMEOUT_SECONDS = 10
