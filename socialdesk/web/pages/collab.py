@@ -38,15 +38,21 @@ def add_comment(post_id: str, ctx: Ctx, form: Form) -> Response:
 @router.post("/w/{workspace_id}/comments/{comment_id}/resolve")
 @requires(Permission.POSTS_READ)  # and posts:write or posts:approve (comments.service)
 def resolve_comment(comment_id: str, ctx: Ctx, form: Form) -> Response:
-    return act(ctx, lambda: [f"Resolved: the thread is folded away ({comments.resolve(ctx, comment_id).id[-6:]})."],
-               back=_back(ctx, form, "/posts"))
+    def resolve() -> list[str]:
+        comments.resolve(ctx, comment_id)
+        return ["Resolved: the thread is folded away."]
+
+    return act(ctx, resolve, back=_back(ctx, form, "/posts"))
 
 
 @router.post("/w/{workspace_id}/comments/{comment_id}/reopen")
 @requires(Permission.POSTS_READ)  # and posts:write or posts:approve (comments.service)
 def reopen_comment(comment_id: str, ctx: Ctx, form: Form) -> Response:
-    return act(ctx, lambda: [f"Reopened ({comments.reopen(ctx, comment_id).id[-6:]})."],
-               back=_back(ctx, form, "/posts"))
+    def reopen() -> list[str]:
+        comments.reopen(ctx, comment_id)
+        return ["Thread reopened."]
+
+    return act(ctx, reopen, back=_back(ctx, form, "/posts"))
 
 
 # A person's notifications ---------------------------------------------------------------------------------
