@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -58,7 +59,7 @@ def check_target(url: str) -> None:
         check_url(url)
     except OutboundRefused as exc:
         raise ValidationFailed(str(exc)) from None
-    except (OSError, ValueError) as exc:  # an unknown name (socket.gaierror), a malformed address
+    except (OSError, ValueError, httpx.InvalidURL) as exc:  # an unknown name (socket.gaierror), a malformed address
         raise ValidationFailed(f"The address {url[:200]} cannot be reached: {exc}.") from None
 
 
