@@ -159,3 +159,24 @@ def test_the_target_goes_through_the_outbound_policy(database: Database, world: 
     assert answer.status_code in (400, 422) and "loopback" in answer.text
     editor, _ = signed_in_client(database, world.users["editor"])
     assert editor.get(f"/api/v1/workspaces/{world.workspace_id}/outgoing-webhooks").status_code == 403
+
+
+def test_a_published_post_is_delivered_to_a_webhook_following_post_published(
+        database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    from socialdesk.content.schemas import Intent
+
+    allow_private_targets(monkeypatch)
+    world = make_world(database, profiles=("x",))
+    owner, _ = signed_in_client(database, world.users["owner"])
+    receiver = Receiver()
+    with serving(receiver):
+        made = owner.post(f"/api/v1/workspaces/{world.workspace_id}/outgoing-webhooks",
+                          json={"url": receiver.url, "events": ["post.published"]}).json()
+        receiver.secret = made["secret"]
+        with database.unit_of_work() as session:
+            post = content.compose(world.ctx(session), PostIn(text="Out now", channel_ids=[world.channels["x"]],
+                                                              intent=Intent.PUBLISH_NOW)).post
+        Runner(database).run_pending()
+    assert [d["event"] for d in receiver.accepted] == ["post.published"]
+    data = receiver.accepted[0]["data"]
+    assert data["post_id"] == post.id and data["external_id"] and data["channel_id"] == world.channels["x"]  # type: ignore[index]
