@@ -372,6 +372,43 @@ def workspace_list() -> None:
     console.print(table)
 
 
+PassphraseOpt = Annotated[str | None, typer.Option(
+    envvar="SOCIALDESK_EXPORT_PASSPHRASE",
+    help="Seal channel credentials and other secrets with this passphrase (without it they are left out)")]
+
+
+@workspace_app.command("export")
+def workspace_export(workspace: Annotated[str, typer.Argument(help="Workspace id, slug or name")],
+                     out: Annotated[Path, typer.Option("--out", help="The ZIP file to write")],
+                     passphrase: PassphraseOpt = None) -> None:
+    """Export a whole workspace (JSON + media) to a ZIP file (schema: docs/agency.md)."""
+    from socialdesk.core.db import get_database
+    from socialdesk.workspaces.service import find_workspace
+    from socialdesk.workspaces.transfer import export_workspace
+
+    with get_database().read_sessions() as session:
+        found = find_workspace(session, workspace)
+        counts = export_workspace(session, found.id, out, passphrase=passphrase)
+    console.print(f"Exported {found.name} to {out}: {sum(counts.values())} rows in {len(counts)} tables; "
+                  + ("secrets sealed with the passphrase." if passphrase else
+                     "secrets left out (channels will need reconnecting after import)."))
+
+
+@workspace_app.command("import")
+def workspace_import(archive: Annotated[Path, typer.Argument(help="A ZIP made by `socialdesk workspace export`")],
+                     name: Annotated[str | None, typer.Option(help="Name of the new workspace")] = None,
+                     passphrase: PassphraseOpt = None) -> None:
+    """Import an exported workspace as a new workspace (every id new)."""
+    from socialdesk.core.db import get_database
+    from socialdesk.workspaces.transfer import import_workspace
+
+    _migrate()
+    with get_database().unit_of_work() as session:
+        workspace = import_workspace(session, archive, name=name, passphrase=passphrase)
+        made = (workspace.id, workspace.name)
+    console.print(f"Imported as workspace {made[1]} ({made[0]})")
+
+
 @workspace_app.command("add-member")
 def workspace_add_member(workspace: WorkspaceOpt, email: Annotated[str, typer.Option(help="The person's e-mail")],
                          role: Annotated[str, typer.Option(help="owner, admin, editor, approver, "

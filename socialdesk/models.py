@@ -5,10 +5,12 @@ from socialdesk.analytics import models as _analytics  # noqa: F401
 from socialdesk.audit import models as _audit  # noqa: F401
 from socialdesk.auth import models as _auth  # noqa: F401
 from socialdesk.channels import models as _channels  # noqa: F401
+from socialdesk.comments import models as _comments  # noqa: F401
 from socialdesk.content import models as _content  # noqa: F401
 from socialdesk.contests import models as _contests  # noqa: F401
 from socialdesk.goals import models as _goals  # noqa: F401
 from socialdesk.inbox import models as _inbox  # noqa: F401
+from socialdesk.integrations import models as _integrations  # noqa: F401
 from socialdesk.jobs import models as _jobs  # noqa: F401
 from socialdesk.media import models as _media  # noqa: F401
 from socialdesk.networks import quota as _network_quota  # noqa: F401

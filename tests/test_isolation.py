@@ -99,7 +99,27 @@ def _populate(db: Database, clock: ManualClock, name: str) -> Objects:
         ids["contest_id"] = contests.create(world.ctx(session), name="Giveaway", opens_at=clock.now(),
                                             closes_at=clock.now() + timedelta(days=1),
                                             publication_ids=[ids["publication_id"]]).id
+    ids.update(_collab_objects(db, world, ids["post_id"]))
     return Objects(world.workspace_id, ids)
+
+
+def _collab_objects(db: Database, world: World, post_id: str) -> dict[str, str]:
+    """A team comment on a post, a chat webhook and an outgoing webhook of the workspace."""
+    from socialdesk.comments import service as team_comments
+    from socialdesk.core.crypto import encrypt_json
+    from socialdesk.integrations.models import OutgoingWebhook
+    from socialdesk.notifications.models import ChatWebhook
+
+    with db.unit_of_work() as session:
+        ctx = world.ctx(session)
+        comment = team_comments.add(ctx, post_id, "Looks good")
+        chat = ChatWebhook(workspace_id=world.workspace_id, name="Team", flavour="slack",
+                           url_encrypted=encrypt_json({"url": "https://hooks.example.com/x"}), events=["mention"])
+        hook = OutgoingWebhook(workspace_id=world.workspace_id, name="CRM", url="https://crm.example.com/hook",
+                               secret_encrypted=encrypt_json({"secret": "s"}), events=["post.published"])
+        session.add_all([chat, hook])
+        session.flush()
+        return {"comment_id": comment.id, "chat_webhook_id": chat.id, "webhook_id": hook.id}
 
 
 def _inbox_objects(db: Database, world: World, item_id: str) -> dict[str, str]:
@@ -253,6 +273,7 @@ def _cross_cases(a: Objects, b: Objects) -> list[Cross]:
         Cross("PATCH", ws + "/posts/{post_id}", "media_ids", {"text": "x", "channel_ids": [a.ids["channel_id"]],
                                                               "media_ids": [b.ids["media_id"]]}),
         Cross("PATCH", ws + "/publications/{publication_id}", "media_ids", {"media_ids": [b.ids["media_id"]]}),
+        Cross("POST", ws + "/posts/{post_id}/comments", "parent_id", {"body": "x", "parent_id": b.ids["comment_id"]}),
         Cross("PUT", ws + "/queue/slots", "channel_id", {"channel_id": b.ids["channel_id"], "slots": []}),
         Cross("GET", ws + "/queue/next-slot", "channel_ids", query=f"channel_ids={b.ids['channel_id']}"),
         Cross("GET", ws + "/posts", "channel_id", query=f"channel_id={b.ids['channel_id']}", is_filter=True),

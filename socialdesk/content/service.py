@@ -308,6 +308,7 @@ def submit(ctx: WorkspaceContext, post_id: str) -> list[str]:
     post.approval_step = 0
     _decide(ctx, post, "submitted", None, "")
     audit.record(ctx, "post.submit", "post", post.id, "Submitted a post for approval")
+    _approval_requested(ctx, post)
     return [f"Sent for approval ({_step_label(ctx.workspace.approval_steps[0])})."]
 
 
@@ -317,8 +318,10 @@ def approve(ctx: WorkspaceContext, post_id: str, comment: str = "") -> list[str]
     steps = ctx.workspace.approval_steps
     _decide(ctx, post, "approved", step, comment)
     audit.record(ctx, "post.approve", "post", post.id, f"Approved a post ({_step_label(step)})")
+    _approval_decided(ctx, post, "approved", step, comment)
     if post.approval_step + 1 < len(steps):
         post.approval_step += 1
+        _approval_requested(ctx, post)
         return [f"Approved; now waiting for {_step_label(steps[post.approval_step])}."]
     return schedule(ctx, post_id, _skip_permission=True)
 
@@ -332,6 +335,7 @@ def reject(ctx: WorkspaceContext, post_id: str, comment: str) -> list[str]:
     post.approval_step = 0
     _decide(ctx, post, "rejected", step, comment.strip())
     audit.record(ctx, "post.reject", "post", post.id, f"Rejected a post: {comment.strip()[:200]}")
+    _approval_decided(ctx, post, "rejected", step, comment.strip())
     return ["Sent back to the author with your comment."]
 
 
@@ -345,6 +349,40 @@ def _current_step(ctx: WorkspaceContext, post: Post) -> str:
         raise Forbidden(f"This post is waiting for {_step_label(step)}, not for your role "
                         f"({ctx.role.value.replace('_', ' ')}).")
     return step
+
+
+def _approval_requested(ctx: WorkspaceContext, post: Post) -> None:
+    """Tell the people whose step it is (notifications.people; the approval queue shows it too)."""
+    from socialdesk.notifications.people import tell
+    from socialdesk.workspaces.models import Membership
+
+    steps = ctx.workspace.approval_steps
+    step = steps[min(post.approval_step, len(steps) - 1)] if steps else Role.APPROVER.value
+    people = list(ctx.session.scalars(select(Membership.user_id).where(
+        Membership.workspace_id == ctx.workspace_id, Membership.role == step)))
+    tell(ctx.session, ctx.workspace_id, "approval_requested",
+         f"A post waits for {_step_label(step)}: “{_excerpt(post.text)}”",
+         link=f"/w/{ctx.workspace_id}/approvals", user_ids=people, exclude=[ctx.actor.user_id or ""])
+
+
+def _approval_decided(ctx: WorkspaceContext, post: Post, decision: str, step: str, comment: str) -> None:
+    from socialdesk.integrations import service as integrations
+    from socialdesk.notifications.people import tell
+
+    if post.author_id:
+        said = f" — “{_excerpt(comment)}”" if comment else ""
+        tell(ctx.session, ctx.workspace_id, "approval_decided",
+             f"{ctx.actor.label} {decision} your post ({_step_label(step)}): “{_excerpt(post.text)}”{said}",
+             link=f"/w/{ctx.workspace_id}/posts/{post.id}", user_ids=[post.author_id],
+             exclude=[ctx.actor.user_id or ""])
+    integrations.emit(ctx.session, ctx.workspace_id, "approval.decided", {
+        "post_id": post.id, "decision": decision, "step": step, "comment": comment,
+        "by_user_id": ctx.actor.user_id, "by": ctx.actor.label})
+
+
+def _excerpt(text: str, limit: int = 120) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def _step_label(step: str) -> str:

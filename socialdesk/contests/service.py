@@ -304,7 +304,21 @@ def make_draw(ctx: WorkspaceContext, contest_id: str, public_value: str = "") ->
                  f"Draw made: {len(contest.winners)} winner(s) of {len(entrants)} entrants", digest=digest,
                  winners=contest.winners)
     ctx.session.flush()
+    _announce_draw(ctx, contest, len(entrants))
     return contest
+
+
+def _announce_draw(ctx: WorkspaceContext, contest: Contest, entrants: int) -> None:
+    from socialdesk.integrations import service as integrations
+    from socialdesk.notifications.people import tell
+
+    tell(ctx.session, ctx.workspace_id, "contest_drawn",
+         f"The draw of “{contest.name}” was made: {len(contest.winners or [])} winner(s) of {entrants} entrants.",
+         link=f"/w/{ctx.workspace_id}/contests/{contest.id}", permission=Permission.POSTS_WRITE,
+         exclude=[ctx.actor.user_id or ""])
+    integrations.emit(ctx.session, ctx.workspace_id, "contest.drawn", {
+        "contest_id": contest.id, "name": contest.name, "entrants": entrants,
+        "entrants_digest": contest.entrants_digest, "winners": contest.winners})
 
 
 def _freeze(entrant: Entrant) -> dict[str, Any]:

@@ -346,6 +346,7 @@ def evaluate(ctx: WorkspaceContext, *, now: datetime | None = None) -> list[str]
                 Milestone.goal_id == goal.id, Milestone.status == Outcome.ACTIVE)):
             if _decide(ctx, goal, metric, milestone, now):
                 changed.append(f"{goal.name}: milestone of {milestone.due_on} {milestone.status}")
+                _announce_milestone(ctx, goal, milestone)
         if _decide(ctx, goal, metric, goal, now):
             changed.append(f"{goal.name}: {goal.status}")
             audit.record(ctx, f"goal.{goal.status}", "goal", goal.id, f"Goal {goal.status}: {goal.name}",
@@ -353,6 +354,16 @@ def evaluate(ctx: WorkspaceContext, *, now: datetime | None = None) -> list[str]
         else:  # still open: keep the forecast's outlook for the agency overview
             goal.outlook, goal.outlook_at = progress(ctx, goal, now=now).outlook, now
     return changed
+
+
+def _announce_milestone(ctx: WorkspaceContext, goal: Goal, milestone: Milestone) -> None:
+    from socialdesk.integrations import service as integrations
+
+    event = {"met": "milestone.met", "missed": "milestone.missed"}.get(str(milestone.status))
+    if event:
+        integrations.emit(ctx.session, ctx.workspace_id, event, {
+            "goal_id": goal.id, "goal": goal.name, "milestone_id": milestone.id, "due_on": milestone.due_on,
+            "target": milestone.target, "value": milestone.outcome_value})
 
 
 def _decide(ctx: WorkspaceContext, goal: Goal, metric: GoalMetric, target_of: Goal | Milestone,

@@ -98,7 +98,20 @@ def store_incoming(session: Session, channel: Channel, items: list[IncomingItem]
         session.flush()
         conversations.refresh(session, conversations.thread(session, channel, added))
         enqueue_triage(session, [row.id for row in added])
+        _announce(session, channel, added)
     return len(added)
+
+
+def _announce(session: Session, channel: Channel, added: list[InboxItem]) -> None:
+    """Outgoing webhooks following comment.received get each new comment (not direct messages)."""
+    from socialdesk.integrations import service as integrations
+
+    for row in added:
+        if row.kind != "message":
+            integrations.emit(session, channel.workspace_id, "comment.received", {
+                "source": "network", "item_id": row.id, "channel_id": channel.id, "kind": row.kind,
+                "publication_id": row.publication_id, "author": row.author_handle or row.author_name,
+                "text": row.text, "url": row.url, "received_at": row.received_at})
 
 
 def enqueue_triage(session: Session, item_ids: list[str]) -> None:

@@ -57,7 +57,9 @@ def load_task_modules() -> None:
     import socialdesk.analytics.tasks
     import socialdesk.goals.tasks
     import socialdesk.inbox.tasks
+    import socialdesk.integrations.tasks
     import socialdesk.jobs.maintenance
+    import socialdesk.notifications.tasks
     import socialdesk.publishing.tasks
     import socialdesk.reports.tasks
     import socialdesk.scheduling.tasks  # noqa: F401

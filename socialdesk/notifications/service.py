@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from socialdesk.core import clock
 from socialdesk.notifications.models import Notification
+from socialdesk.notifications.people import WORKSPACE_KINDS
 from socialdesk.workspaces.context import WorkspaceContext
 
 log = logging.getLogger("socialdesk.notifications")
@@ -24,6 +25,12 @@ def notify(session: Session, workspace_id: str, kind: str, message: str, *, subj
     found = session.scalars(select(Notification).where(Notification.workspace_id == workspace_id,
                                                        Notification.dedupe_key == key)).first()
     now = clock.now()
+    if kind in WORKSPACE_KINDS and (found is None or found.resolved_at is not None):
+        # Newly open: the people who can act on it are told (a repeat of an open one tells nobody again).
+        from socialdesk.notifications.people import tell
+        from socialdesk.workspaces.permissions import Permission
+
+        tell(session, workspace_id, kind, message, link=link, permission=Permission.POSTS_WRITE)
     if found is None:
         session.add(Notification(workspace_id=workspace_id, kind=kind, level=level, message=message, link=link,
                                  dedupe_key=key, created_at=now, updated_at=now))

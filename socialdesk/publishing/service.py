@@ -26,6 +26,7 @@ from socialdesk.content.models import Post, Publication, PublicationStatus
 from socialdesk.core import clock
 from socialdesk.core.config import get_settings
 from socialdesk.core.db import Database
+from socialdesk.integrations import service as integrations
 from socialdesk.jobs.health import runner_alive
 from socialdesk.jobs.queue import enqueue, enqueue_many
 from socialdesk.jobs.registry import RetryLater
@@ -331,6 +332,9 @@ def _record_success(db: Database, attempt: Attempt, result: PublishedPost) -> No
         if had_trouble:
             for kind in ("publication_failed", "publication_unconfirmed"):
                 notifications.resolve(session, attempt.workspace_id, kind, attempt.publication_id)
+        integrations.emit(session, attempt.workspace_id, "post.published", {
+            "post_id": publication.post_id, "publication_id": publication.id, "channel_id": publication.channel_id,
+            "external_id": result.external_id, "url": result.url, "published_at": result.published_at})
         if attempt.caps.blog and bloglink.dependents(session, publication.id):
             request_dispatch(session)  # the social posts waiting for this blog post go now, with its link
     log.info("published %s as %s", attempt.publication_id, result.external_id)
@@ -380,6 +384,9 @@ def _record_failure(db: Database, attempt: Attempt, error: NetworkError) -> None
             publication.last_error = message
         if publication.status == S.FAILED:
             bloglink.hold_dependents(session, publication, channel.name, f"it failed ({publication.last_error}).")
+            integrations.emit(session, attempt.workspace_id, "post.failed", {
+                "post_id": publication.post_id, "publication_id": publication.id, "channel_id": channel.id,
+                "error": publication.last_error})
             notifications.notify(session, attempt.workspace_id, "publication_failed",
                                  f"A post on {channel.name} failed: {publication.last_error}",
                                  subject=attempt.publication_id, link=_post_link(attempt), level="error")

@@ -9,10 +9,13 @@ from socialdesk.agency.api import router as agency
 from socialdesk.analytics.api import router as analytics
 from socialdesk.auth.api import router as auth
 from socialdesk.channels.api import router as channels
+from socialdesk.comments.api import router as comments
 from socialdesk.content.api import router as content
 from socialdesk.goals.api import router as goals
 from socialdesk.inbox.api import router as inbox
+from socialdesk.integrations.api import router as integrations
 from socialdesk.media.api import router as media
+from socialdesk.notifications.api import router as notifications
 from socialdesk.reports.api import router as reports
 from socialdesk.scheduling.api import router as scheduling
 from socialdesk.workspaces.api import router as workspaces
@@ -39,5 +42,5 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 router = APIRouter(prefix="/api/v1", responses=ERRORS)
 for domain in (auth, workspaces, channels, media, content, scheduling, inbox, analytics, goals, reports):
     router.include_router(domain)
-for domain in (agency,):
+for domain in (agency, comments, notifications, integrations):
     router.include_router(domain)

@@ -150,7 +150,16 @@ def _object_params() -> dict[str, type]:
             "item_id": InboxItem, "conversation_id": Conversation, "rule_id": ModerationRule,
             "saved_reply_id": SavedReply, "action_id": ModerationAction, "goal_id": Goal, "schedule_id": ReportSchedule,
             "member_id": Membership, "invitation_id": Invitation, "contest_id": Contest,
-            "review_link_id": ReviewLink, "time_entry_id": TimeEntry}
+            "review_link_id": ReviewLink, "time_entry_id": TimeEntry,
+            **_collab_params()}
+
+
+def _collab_params() -> dict[str, type]:
+    from socialdesk.comments.models import PostComment
+    from socialdesk.integrations.models import OutgoingWebhook
+    from socialdesk.notifications.models import ChatWebhook
+
+    return {"comment_id": PostComment, "chat_webhook_id": ChatWebhook, "webhook_id": OutgoingWebhook}
 
 
 # Path parameters that are not workspace objects, checked by their own routes.

@@ -9,6 +9,7 @@ from socialdesk.web.pages import (
     auth,
     calendar,
     channels,
+    collab,
     compose,
     contests,
     dashboard,
@@ -28,3 +29,4 @@ for module in (auth, dashboard, calendar, compose, posts, approvals, inbox, chan
                analytics, goals, reports, contests, invitations, network_facing):
     router.include_router(module.router)
 router.include_router(agency.router)
+router.include_router(collab.router)

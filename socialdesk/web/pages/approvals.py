@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from socialdesk.comments import service as team_comments
 from socialdesk.content import service as content
 from socialdesk.content.schemas import PostOut
 from socialdesk.core.errors import NotFound
@@ -30,7 +31,10 @@ def approvals(request: Request, ctx: Ctx) -> HTMLResponse:
 def _previews(ctx: WorkspaceContext, posts: list[PostOut]) -> dict[str, Any]:
     """What the cards show of each channel: its network's mark and the images the approver approves."""
     media_ids = {m for post in posts for pub in post.publications for m in pub.media_ids}
-    return {"marks": previews.network_marks(ctx), "assets": previews.media_assets(ctx, media_ids)}
+    # The team's comments beside each post (not for a client reviewer: they are internal).
+    threads = team_comments.threads_for(ctx, [p.id for p in posts]) if ctx.can(Permission.POSTS_READ) else {}
+    return {"marks": previews.network_marks(ctx), "assets": previews.media_assets(ctx, media_ids),
+            "post_threads": threads, "members": team_comments.members(ctx) if threads is not None else []}
 
 
 def _decide(request: Request, ctx: WorkspaceContext, form: Form, post_id: str,

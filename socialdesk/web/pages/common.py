@@ -14,6 +14,7 @@ from starlette.datastructures import FormData
 
 from socialdesk.content import service as content
 from socialdesk.core.errors import DomainError
+from socialdesk.notifications import people
 from socialdesk.notifications import service as notifications
 from socialdesk.web.deps import Identity
 from socialdesk.web.templating import templates
@@ -120,6 +121,7 @@ def render(request: Request, template: str, *, ctx: WorkspaceContext | None = No
                                   if ctx.can(Permission.POSTS_READ) or ctx.can(Permission.POSTS_APPROVE) else 0)
         # Failed publications, channels to reconnect, a stopped runner: for the team, not for a client reviewer.
         base["system_alerts"] = notifications.alerts(ctx) if ctx.can(Permission.POSTS_READ) else []
+        base["my_unread"] = people.unread_mine(ctx)
     response = templates.TemplateResponse(request, template, {**base, **context}, status_code=status_code)
     if request.cookies.get(FLASH_COOKIE):
         response.delete_cookie(FLASH_COOKIE, path="/")

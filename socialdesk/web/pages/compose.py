@@ -10,6 +10,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from socialdesk.channels import service as channels
 from socialdesk.channels.models import Channel
+from socialdesk.comments import service as team_comments
 from socialdesk.content import service as content
 from socialdesk.content.schemas import ChannelCheck
 from socialdesk.core import inputs
@@ -42,7 +43,15 @@ def _compose_page(request: Request, ctx: WorkspaceContext, form: ComposeForm, *,
     return render(request, "compose.html", ctx=ctx, section="compose", form=form, post_id=post_id,
                   channels=all_channels, caps={c.id: channels.capabilities(c) for c in all_channels},
                   library=media.list_media(ctx), timezones=TIMEZONES, repeats=REPEATS,
-                  previews=_previews(ctx, form, checks) if checks else None, errors=errors, status_code=status_code)
+                  previews=_previews(ctx, form, checks) if checks else None, errors=errors, status_code=status_code,
+                  **_comments(ctx, post_id))
+
+
+def _comments(ctx: WorkspaceContext, post_id: str | None) -> dict[str, object]:
+    """Editing a post: its team comments beside the preview."""
+    if post_id is None:
+        return {}
+    return {"threads": team_comments.threads(ctx, post_id), "members": team_comments.members(ctx)}
 
 
 def _previews(ctx: WorkspaceContext, form: ComposeForm, checks: list[ChannelCheck]) -> list[Preview]:

@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from socialdesk.analytics import service as analytics
 from socialdesk.channels import service as channels
+from socialdesk.comments import service as team_comments
 from socialdesk.content import service as content
 from socialdesk.content.models import EDITABLE, PublicationStatus
 from socialdesk.content.schemas import PostOut
@@ -65,6 +66,7 @@ def post_detail(request: Request, post_id: str, ctx: Ctx) -> HTMLResponse:
         comments={pid: inbox.list_items(ctx, inbox.InboxFilter(publication_id=pid), limit=20)[0] for pid in pub_ids},
         assets={m: media.get(ctx, m) for m in media_ids},
         editable=all(p.status in EDITABLE for p in post.publications),
+        threads=team_comments.threads(ctx, post_id), members=team_comments.members(ctx),
     )
 
 
