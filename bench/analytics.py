@@ -127,6 +127,10 @@ def generate(db_url: str, channels: int, per_workspace: int, posts: int, snapsho
     with db.engine.begin() as conn:
         for sql in statements:
             conn.execute(text(sql), {"now": NOW.replace(tzinfo=None) if d == "sqlite" else NOW})
+        # Written around the ORM: the daily follower rows the collector keeps are computed once here.
+        from socialdesk.analytics.followers import rebuild_days
+
+        rebuild_days(conn)
     if d == "postgresql":
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("VACUUM ANALYZE"))
