@@ -194,6 +194,28 @@ def test_the_page_loads_the_breakdowns_after_the_kpis(database: Database, clock:
             "network", "content_type", "length", "hashtag", "weekday", "hour"]
 
 
+def test_the_pages_show_the_kpis_then_fetch_breakdowns_and_best_times(database: Database,
+                                                                       clock: ManualClock) -> None:
+    from tests.web_client import signed_in_client
+
+    world = make_world(database, profiles=("x", "instagram"))
+    for channel in world.channels.values():
+        analytics.collect_channel(database, channel)
+    client, _ = signed_in_client(database, world.users["owner"])
+    w = f"/w/{world.workspace_id}"
+    channel = world.channels["x"]
+    for page in (f"{w}/analytics?days=7&age=24h", f"{w}/channels/{channel}/analytics?days=7&age=24h"):
+        html = client.get(page).text
+        assert "Followers" in html and "What made a difference" not in html
+        assert "Every number includes the snapshots collected up to" in html
+        path, query = page.split("?")
+        assert f'hx-get="{path}/more?{query.replace("&", "&amp;")}"' in html
+        more = client.get(f"{path}/more?{query}")
+        assert more.status_code == 200 and "What made a difference" in more.text
+        assert "Best time to post" in more.text
+    assert client.get(f"{w}/channels/{'0' * 26}/analytics/more").status_code == 404
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache() -> None:
     cache.clear()
