@@ -85,6 +85,10 @@ def kept(key: Hashable, token: Hashable, until: datetime | None, newest_at: date
 
 
 def clear() -> None:
+    """Forget every kept view (and the resampled sums statistics.py keeps by content)."""
+    from socialdesk.analytics import statistics
+
+    statistics._sums_of.cache_clear()
     with _lock:
         _entries.clear()
         stats.update(computed=0, reused=0)

@@ -246,8 +246,8 @@ def follower_numbers(history: FollowerHistory, ids: list[str], since: datetime,
 
 def _follower_kpis(ctx: WorkspaceContext, ids: list[str], period: Period, previous: Period,
                    window: tuple[datetime, datetime]) -> list[Kpi]:
-    now = followers.numbers(ctx, ids, period.start, period.end, *window)
-    before = followers.numbers(ctx, ids, previous.start, previous.end, *window)
+    now, before = followers.numbers_of_spans(ctx, ids, [(period.start, period.end), (previous.start, previous.end)],
+                                             *window)
     kpis = [_exact_kpi("followers", "Followers", "the channels' follower count at the end of the period", Unit.COUNT,
                        now["followers_end"], before["followers_end"],
                        note="Summed over the channels; collected with the channel's other numbers.")]
