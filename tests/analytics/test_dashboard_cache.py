@@ -212,8 +212,35 @@ def test_the_pages_show_the_kpis_then_fetch_breakdowns_and_best_times(database: 
         assert f'hx-get="{path}/more?{query.replace("&", "&amp;")}"' in html
         more = client.get(f"{path}/more?{query}")
         assert more.status_code == 200 and "What made a difference" in more.text
-        assert "Best time to post" in more.text
+        # Every channel's best times come with the breakdowns; a channel's own stay on its page.
+        assert ("Best time to post" in more.text) == ("/channels/" not in page)
+        assert ("Best time to post" in html) == ("/channels/" in page)
     assert client.get(f"{w}/channels/{'0' * 26}/analytics/more").status_code == 404
+
+
+def test_best_times_are_kept_until_a_snapshot_a_post_or_a_message_arrives(database: Database,
+                                                                         clock: ManualClock) -> None:
+    from socialdesk.analytics import best_time
+    from socialdesk.inbox.models import InboxItem
+
+    world = make_world(database, profiles=("x",))
+    channel = world.channels["x"]
+    analytics.collect_channel(database, channel)
+
+    def recommend() -> best_time.BestTime:
+        with database.read_sessions() as session:
+            return best_time.recommend(world.ctx(session), channel)
+
+    first = recommend()
+    assert recommend() is first and cache.stats == {"computed": 1, "reused": 1}
+    clock.set(T0 + timedelta(hours=1))
+    analytics.collect_channel(database, channel)  # the collector: a new snapshot
+    assert recommend() is not first and cache.stats["computed"] == 2
+    with database.unit_of_work() as session:
+        session.add(InboxItem(workspace_id=world.workspace_id, channel_id=channel, kind="comment", external_id="m1",
+                              author_external_id="u", author_handle="u", text="hi",
+                              received_at=T0 + timedelta(minutes=30)))
+    assert recommend().activity_items == first.activity_items + 1 and cache.stats["computed"] == 3
 
 
 @pytest.fixture(autouse=True)

@@ -65,9 +65,13 @@ def _board_page(request: Request, ctx: WorkspaceContext, *, channel_id: str | No
     board = dashboards.build(ctx, chosen, channel_id=channel_id, age=chosen_age, rank_by=ranking,
                              with_breakdowns=False)
     channel = channels.get(ctx, channel_id) if channel_id else None
+    # A channel's own best times stay on its page (one channel: kept between views, see best_time.recommend);
+    # the workspace's overview of every channel's comes with the breakdowns.
+    best = best_time.recommend(ctx, channel_id) if channel_id else None
     more_url = f"{request.url.path}/more" + (f"?{request.url.query}" if request.url.query else "")
     return render(request, "analytics/dashboard.html", ctx=ctx, section="analytics", board=board, channel=channel,
-                  period_value=period, days=days, ranges=RANGES, age=board.age.value, more_url=more_url,
+                  best=best, heat_days=HEAT_DAYS, period_value=period, days=days, ranges=RANGES,
+                  age=board.age.value, more_url=more_url,
                   ages=AGE_LABELS, ranking=[METRICS[k] for k in RANKING], chart_data=_chart_data(board),
                   all_channels=channels.list_channels(ctx), errors=[error] if error else None,
                   status_code=422 if error else 200)
@@ -75,16 +79,16 @@ def _board_page(request: Request, ctx: WorkspaceContext, *, channel_id: str | No
 
 def _more(request: Request, ctx: WorkspaceContext, *, channel_id: str | None, period: str, days: int, age: str,
           rank_by: str) -> HTMLResponse:
-    """The dashboard's slower half, fetched by the page after the KPIs: breakdowns and best times."""
+    """The dashboard's slower half, fetched by the page after the KPIs: the breakdowns, and on the workspace's
+    dashboard every channel's best times."""
     chosen, _ = _period(ctx, period, days)
     chosen_age, ranking = _choices(age, rank_by)
     if channel_id:
         channels.get(ctx, channel_id)
     found = dashboards.breakdowns_of(ctx, chosen, channel_id=channel_id, age=chosen_age, rank_by=ranking)
-    best = best_time.recommend(ctx, channel_id) if channel_id else None
     overview = [] if channel_id else [best_time.recommend(ctx, c.id) for c in channels.list_channels(ctx)]
     return partial(request, "analytics/breakdowns.html", ctx=ctx, board=SimpleNamespace(
-        rank_by=METRICS[ranking], breakdowns=found), best=best, overview=overview, heat_days=HEAT_DAYS)
+        rank_by=METRICS[ranking], breakdowns=found), overview=overview)
 
 
 @router.get("/w/{workspace_id}/analytics", response_class=HTMLResponse)
