@@ -6,16 +6,27 @@ over the last 365 days, and `--snapshots` snapshots per post at the ages the col
 for a day, then every 6 hours to a week, then daily), plus an hourly follower count per channel.
 Then, for one workspace:
 
-1. the dashboard of the last 90 days (`analytics.dashboard.build`: KPIs with intervals and the
-   period before, follower curves, engagement by day, top/bottom posts, six breakdowns), `--repeat`
-   times: p50/p95;
+1. the dashboard of the last 90 days, `--repeat` times each, p50/p95, with the numbers computed
+   afresh every time (the kept numbers of analytics/cache.py cleared first: what a view costs right
+   after each collection):
+   - `full`: `dashboard.build` with everything (KPIs with intervals and the period before, follower
+     curves, engagement by day, top/bottom posts, six breakdowns) — what the page built before;
+   - `dashboard` (workspace) and `channel` (each channel in turn): what the page builds now, the
+     KPIs and curves without the breakdowns (and on a channel's page its best times);
+   - `more`: what the workspace page fetches right after: the breakdowns and every channel's best times;
+   - `warm`: the workspace dashboard again with the numbers kept since the previous view;
 2. the monthly report of the last complete month, rendered to PDF: seconds (median of 3).
+
+Run against code without analytics/cache.py (e.g. `PYTHONPATH=<checkout of main>`) every view is a
+full build: `dashboard` is then `full`, and `more` is the best times alone.
 
     python bench/analytics.py --quick                               # SQLite, ~50,000 snapshots
     python bench/analytics.py --channels 20                         # SQLite, 1,000,000 snapshots
     python bench/analytics.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/bench   # 10,000,000
 
-The last line is `analytics: rows=N dashboard_p95_ms=X report_s=X`.
+The last line is `analytics: rows=N dashboard_p95_ms=X channel_p95_ms=X more_p95_ms=X full_p95_ms=X
+warm_p95_ms=X dashboard_cpu_p95_ms=X channel_cpu_p95_ms=X report_s=X load=X`
+(load: the machine's 1-minute load average at the end).
 """
 
 from __future__ import annotations
@@ -127,6 +138,13 @@ def generate(db_url: str, channels: int, per_workspace: int, posts: int, snapsho
     with db.engine.begin() as conn:
         for sql in statements:
             conn.execute(text(sql), {"now": NOW.replace(tzinfo=None) if d == "sqlite" else NOW})
+        # Written around the ORM: the daily follower rows the collector keeps are computed once here.
+        try:
+            from socialdesk.analytics.followers import rebuild_days
+        except ImportError:  # the code before them
+            pass
+        else:
+            rebuild_days(conn)
     if d == "postgresql":
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("VACUUM ANALYZE"))
@@ -150,8 +168,9 @@ def existing(db_url: str) -> dict[str, object]:
     return {"workspace_id": "w1", "rows": rows}
 
 
-def measure(db_url: str, workspace_id: str, repeat: int) -> tuple[list[float], list[float], int]:
-    from socialdesk.analytics import dashboard
+def measure(db_url: str, workspace_id: str, repeat: int) -> tuple[dict[str, list[float]], list[float], int]:
+    """Milliseconds per view, by kind (see the module's docstring), and the PDF report's seconds."""
+    from socialdesk.analytics import best_time, dashboard
     from socialdesk.analytics.periods import last_days, month_of
     from socialdesk.core import clock
     from socialdesk.core.clock import ManualClock
@@ -161,20 +180,61 @@ def measure(db_url: str, workspace_id: str, repeat: int) -> tuple[list[float], l
     from socialdesk.workspaces.context import Actor, WorkspaceContext
     from socialdesk.workspaces.models import Role, Workspace
 
+    try:
+        from socialdesk.analytics import cache
+    except ImportError:  # the code before dashboards kept their numbers: every build is a full one
+        cache = None
     db = Database(db_url)
     set_database(db)
     clock.set_clock(ManualClock(NOW))
-    timings, report_times, posts = [], [], 0
+    kinds = ("full", "workspace", "channel", "more", "warm")
+    timings: dict[str, list[float]] = {k: [] for k in (*kinds, *(f"{k}_cpu" for k in kinds))}
+    report_times, posts = [], 0
+
+    def timed(kind: str, build: object) -> object:
+        # Wall clock and this process's CPU time: on a shared machine the CPU time says what the code
+        # costs, the wall clock what it cost with the neighbours.
+        started, cpu = time.perf_counter(), time.process_time()
+        result = build()  # type: ignore[operator]
+        timings[kind].append((time.perf_counter() - started) * 1000)
+        timings[f"{kind}_cpu"].append((time.process_time() - cpu) * 1000)
+        return result
+
+    def cold() -> None:
+        if cache is not None:
+            cache.clear()
+
     with db.unit_of_work(read_only=True) as session:
         workspace = session.get(Workspace, workspace_id)
         assert workspace is not None
         ctx = WorkspaceContext(session, workspace, Actor.system("bench"), Role.OWNER)
         period = last_days(90, NOW, workspace.timezone)
-        for _ in range(repeat):
-            started = time.perf_counter()
-            board = dashboard.build(ctx, period)
-            timings.append((time.perf_counter() - started) * 1000)
-            posts = len(board.posts)
+        channel_ids = sorted(session.scalars(text("SELECT id FROM channels WHERE workspace_id = :w"),
+                                             {"w": workspace_id}))
+        dashboard.build(ctx, period)  # imports (scipy) and first-use caches, as a running server has them
+        for i in range(repeat):
+            one = channel_ids[i % len(channel_ids)]  # each channel's dashboard in turn
+            cold()
+            board = timed("full", lambda: dashboard.build(ctx, period))
+            posts = len(board.posts)  # type: ignore[attr-defined]
+            if cache is None:  # the page built everything at once, then the best times of every channel
+                timings["workspace"].append(timings["full"][-1])
+                timings["workspace_cpu"].append(timings["full_cpu"][-1])
+                timed("more", lambda: [best_time.recommend(ctx, c) for c in channel_ids])
+                timed("channel", lambda: (dashboard.build(ctx, period, channel_id=one),  # noqa: B023
+                                          best_time.recommend(ctx, one)))  # noqa: B023
+                timed("warm", lambda: dashboard.build(ctx, period))
+                continue
+            cold()
+            timed("workspace", lambda: dashboard.build(ctx, period, with_breakdowns=False))
+            timed("warm", lambda: dashboard.build(ctx, period, with_breakdowns=False))
+            # The page asks for the rest right after: the dashboard's own numbers are still kept.
+            timed("more", lambda: (dashboard.breakdowns_of(ctx, period),
+                                   [best_time.recommend(ctx, c) for c in channel_ids]))
+            cold()
+            timed("channel", lambda: (dashboard.build(ctx, period, channel_id=one,  # noqa: B023
+                                                      with_breakdowns=False),
+                                      best_time.recommend(ctx, one)))  # noqa: B023
         month = month_of(NOW, workspace.timezone).previous()
         for _ in range(3):
             started = time.perf_counter()
@@ -220,13 +280,22 @@ def main() -> None:
         print(f"generated {made['rows']:,} snapshots of {made['publications']:,} publications on {channels} "
               f"channels in {made['generate_s']:.1f} s")
     timings, report_times, period_posts = measure(url, str(made["workspace_id"]), args.repeat)
-    p50, p95 = percentile(timings, 50), percentile(timings, 95)
+    p95 = {kind: percentile(values, 95) for kind, values in timings.items()}
     report_s = statistics.median(report_times)
-    print(f"dashboard, one workspace ({args.channels_per_workspace} channels), last 90 days ({period_posts:,} posts): "
-          f"p50 {p50:.0f} ms, p95 {p95:.0f} ms over {len(timings)} builds")
+    print(f"last 90 days, {period_posts:,} publications in the workspace ({args.channels_per_workspace} channels); "
+          f"p50 / p95 over {len(timings['full'])} views each, numbers computed afresh unless said:")
+    for kind, label in (("full", "dashboard.build with breakdowns (what the page did before)"),
+                        ("workspace", "workspace dashboard, KPIs and curves (the page)"),
+                        ("channel", "channel dashboard, KPIs, curves and its best times (the page)"),
+                        ("more", "breakdowns + best times of every channel (fetched after the page)"),
+                        ("warm", "workspace dashboard again, numbers kept since the last view")):
+        print(f"  {label}: p50 {percentile(timings[kind], 50):.0f} ms, p95 {p95[kind]:.0f} ms "
+              f"(CPU p50 {percentile(timings[kind + '_cpu'], 50):.0f} ms, p95 {p95[kind + '_cpu']:.0f} ms)")
     print(f"monthly PDF report: {report_s:.2f} s (median of {len(report_times)})")
-    print(f"analytics: rows={made['rows']} dashboard_p95_ms={p95:.0f} report_s={report_s:.2f}")
-
+    print(f"analytics: rows={made['rows']} dashboard_p95_ms={p95['workspace']:.0f} channel_p95_ms={p95['channel']:.0f} "
+          f"more_p95_ms={p95['more']:.0f} full_p95_ms={p95['full']:.0f} warm_p95_ms={p95['warm']:.0f} "
+          f"dashboard_cpu_p95_ms={p95['workspace_cpu']:.0f} channel_cpu_p95_ms={p95['channel_cpu']:.0f} "
+          f"report_s={report_s:.2f} load={os.getloadavg()[0]:.1f}")
 
 if __name__ == "__main__":
     main()

@@ -16,12 +16,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from socialdesk.analytics import cache
 from socialdesk.analytics import statistics as st
 from socialdesk.analytics.definitions import METRICS
 from socialdesk.analytics.post_values import Age, PostRecord, Sample, post_records
 from socialdesk.channels.models import Channel
+from socialdesk.content.models import Publication
 from socialdesk.core import clock
 from socialdesk.core.errors import ValidationFailed
 from socialdesk.core.timezones import zone
@@ -172,9 +174,32 @@ def recommendable(pooled: np.ndarray, own: np.ndarray) -> np.ndarray:
 
 
 def recommend(ctx: WorkspaceContext, channel_id: str, *, now: datetime | None = None) -> BestTime:
-    """The channel's best hours to post, in the workspace's time zone, with how sure we are."""
+    """The channel's best hours to post, in the workspace's time zone, with how sure we are.
+
+    Kept (analytics/cache.py) while nothing it rests on changes: no snapshot written, the same posts and
+    the same audience messages in the last LOOKBACK (first, last and how many of each)."""
     channel = ctx.get(Channel, channel_id, what="channel")
-    now = now or clock.now()
+    if now is not None:
+        return _recommend(ctx, channel, now)
+    now = clock.now()
+    since = now - LOOKBACK
+    freshness = cache.version(ctx)
+    posts = ctx.session.execute(select(
+        func.count(), func.min(Publication.published_at), func.max(Publication.published_at),
+        func.max(Publication.updated_at)).where(
+        Publication.workspace_id == ctx.workspace_id, Publication.channel_id == channel_id,
+        Publication.published_at >= since, Publication.published_at < now)).one()
+    messages = ctx.session.execute(select(
+        func.count(), func.min(InboxItem.received_at), func.max(InboxItem.received_at)).where(
+        InboxItem.workspace_id == ctx.workspace_id, InboxItem.channel_id == channel_id,
+        InboxItem.received_at >= since, InboxItem.received_at < now)).one()
+    token = (freshness.version, tuple(posts), tuple(messages), channel.name, ctx.workspace.timezone)
+    return cache.kept(("best_time", ctx.workspace_id, channel_id), token, now, freshness.newest_at,
+                      lambda: _recommend(ctx, channel, now))
+
+
+def _recommend(ctx: WorkspaceContext, channel: Channel, now: datetime) -> BestTime:
+    channel_id = channel.id
     timezone = ctx.workspace.timezone
     records = post_records(ctx, now - LOOKBACK, now, age=Age.D7, channel_ids=[channel_id])
     kept, scores = score_posts(records)

@@ -7,6 +7,7 @@ post's own rate, since the post is what is being compared. Both are explained in
 
 from __future__ import annotations
 
+import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from statistics import median
 import numpy as np
 from sqlalchemy import select
 
+from socialdesk.analytics import cache, followers
 from socialdesk.analytics import statistics as st
 from socialdesk.analytics.definitions import METRICS, Metric, Unit
 from socialdesk.analytics.periods import Period
@@ -107,6 +109,8 @@ class Dashboard:
     posts: list[PostRecord] = field(default_factory=list)  # one per publication (post × channel)
     measured: int = 0
     unmeasured: int = 0
+    newest_snapshot_at: datetime | None = None  # the newest snapshot behind these numbers (None: unknown)
+    breakdowns_pending: bool = False  # left out: the page loads them separately
 
     @property
     def post_count(self) -> int:
@@ -115,24 +119,88 @@ class Dashboard:
 
 
 def build(ctx: WorkspaceContext, period: Period, *, channel_id: str | None = None, age: Age = Age.D7,
-          rank_by: str = DEFAULT_RANK_BY) -> Dashboard:
+          rank_by: str = DEFAULT_RANK_BY, with_breakdowns: bool = True) -> Dashboard:
+    """The dashboard; its numbers are kept (analytics/cache.py) until a snapshot or a publication of the
+    workspace changes. `with_breakdowns=False` leaves the six breakdowns out (the page loads them after
+    the KPIs, from `breakdowns_of`)."""
     channels = list(ctx.session.scalars(ctx.select(Channel).order_by(Channel.name)))
     if channel_id is not None:
         channels = [c for c in channels if c.id == channel_id]
     ids = [c.id for c in channels]
     previous = period.previous()
-    now = clock.now()
-    history = FollowerHistory.load(ctx, set(ids), previous.start - timedelta(days=7), min(period.end, now)
-                                   + timedelta(seconds=1))
-    current_posts = post_records(ctx, period.start, period.end, age=age, channel_ids=ids, followers=history)
-    previous_posts = post_records(ctx, previous.start, previous.end, age=age, channel_ids=ids, followers=history)
+    core, freshness = _core(ctx, channels, period, age, rank_by)
+    kpis = core.kpis[:core.response_at] + _response_kpis(ctx, ids, period, previous) + core.kpis[core.response_at:]
+    return Dashboard(
+        period=period, previous=previous, age=age, age_label=AGE_LABELS[age], rank_by=METRICS[rank_by],
+        channels=channels, kpis=kpis, followers=core.followers, engagement=core.engagement, top=core.top,
+        bottom=core.bottom, breakdowns=core.breakdowns() if with_breakdowns else [], posts=core.posts,
+        measured=core.measured, unmeasured=core.unmeasured, newest_snapshot_at=freshness.newest_at,
+        breakdowns_pending=not with_breakdowns)
+
+
+def breakdowns_of(ctx: WorkspaceContext, period: Period, *, channel_id: str | None = None, age: Age = Age.D7,
+                  rank_by: str = DEFAULT_RANK_BY) -> list[Breakdown]:
+    """The six breakdowns of `build`'s dashboard (kept with its other numbers)."""
+    channels = list(ctx.session.scalars(ctx.select(Channel).order_by(Channel.name)))
+    if channel_id is not None:
+        channels = [c for c in channels if c.id == channel_id]
+    core, _ = _core(ctx, channels, period, age, rank_by)
+    return core.breakdowns()
+
+
+@dataclass
+class _Core:
+    """What a dashboard computes from snapshots and publications (the inbox's KPIs are read each time)."""
+
+    kpis: list[Kpi]
+    response_at: int  # where the inbox KPIs go in `kpis`
+    followers: dict[str, list[tuple[date, int]]]
+    engagement: list[tuple[date, int, float | None, float | None]]
+    top: list[PostRow]
+    bottom: list[PostRow]
+    posts: list[PostRecord]
+    measured: int
+    unmeasured: int
+    sample: Sample
+    ranking: Metric
+    timezone: str
+    _breakdowns: list[Breakdown] | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def breakdowns(self) -> list[Breakdown]:
+        with self._lock:
+            if self._breakdowns is None:
+                self._breakdowns = breakdowns(self.sample, self.ranking, self.timezone)
+            return self._breakdowns
+
+
+def _core(ctx: WorkspaceContext, channels: list[Channel], period: Period, age: Age,
+          rank_by: str) -> tuple[_Core, cache.Version]:
+    ids = [c.id for c in channels]
+    previous = period.previous()
+    window = (previous.start - timedelta(days=7), min(period.end, clock.now()) + timedelta(seconds=1))
+    freshness = cache.version(ctx)
+    token = (freshness.version, cache.publications_fingerprint(ctx, previous.start, period.end),
+             tuple((c.id, c.name, c.network, c.updated_at) for c in channels))
+    key = ("dashboard", ctx.workspace_id, tuple(ids), period, age, rank_by)
+    core = cache.kept(key, token, window[1], freshness.newest_at,
+                      lambda: _compute(ctx, channels, period, age, rank_by, window))
+    return core, freshness
+
+
+def _compute(ctx: WorkspaceContext, channels: list[Channel], period: Period, age: Age, rank_by: str,
+             window: tuple[datetime, datetime]) -> _Core:
+    ids = [c.id for c in channels]
+    previous = period.previous()
+    current_posts = post_records(ctx, period.start, period.end, age=age, channel_ids=ids, follower_window=window)
+    previous_posts = post_records(ctx, previous.start, previous.end, age=age, channel_ids=ids,
+                                  follower_window=window)
     ranking = METRICS[rank_by]
     now_sample, before_sample = Sample.of(current_posts), Sample.of(previous_posts)
-    kpis = (_follower_kpis(history, ids, period, previous) + _posts_kpis(current_posts, previous_posts)
+    head = (_follower_kpis(ctx, ids, period, previous, window) + _posts_kpis(current_posts, previous_posts)
             + [_sum_kpi(name, now_sample, before_sample) for name in COUNT_SUMS]
-            + [_rate_kpi(METRICS[name], now_sample, before_sample) for name in KPI_RATES]
-            + _response_kpis(ctx, ids, period, previous)
-            + [_unavailable(METRICS[name], "no ad data") for name in AD_METRICS])
+            + [_rate_kpi(METRICS[name], now_sample, before_sample) for name in KPI_RATES])
+    tail = [_unavailable(METRICS[name], "no ad data") for name in AD_METRICS]
     names = {c.id: c.name for c in channels}
     rates = now_sample.values(ranking)
     ranked = sorted((PostRow(r, names.get(r.channel_id, "?"), float(v))
@@ -140,13 +208,12 @@ def build(ctx: WorkspaceContext, period: Period, *, channel_id: str | None = Non
                     key=lambda p: p.rate or 0.0, reverse=True)
     top_n = min(TOP_POSTS, len(ranked) // 2)
     measured = int(now_sample.measured.sum()) if current_posts else 0
-    return Dashboard(
-        period=period, previous=previous, age=age, age_label=AGE_LABELS[age], rank_by=ranking, channels=channels,
-        kpis=kpis, followers=_follower_curve(history, ids, period),
-        engagement=_engagement_by_day(now_sample, period, ranking),
-        top=ranked[:top_n], bottom=ranked[::-1][:top_n] if top_n else [],
-        breakdowns=breakdowns(now_sample, ranking, period.timezone), posts=current_posts,
-        measured=measured, unmeasured=len(current_posts) - measured)
+    return _Core(kpis=head + tail, response_at=len(head),
+                 followers=followers.curve(ctx, ids, period, *window),
+                 engagement=_engagement_by_day(now_sample, period, ranking), top=ranked[:top_n],
+                 bottom=ranked[::-1][:top_n] if top_n else [], posts=current_posts, measured=measured,
+                 unmeasured=len(current_posts) - measured, sample=now_sample, ranking=ranking,
+                 timezone=period.timezone)
 
 
 # KPIs -----------------------------------------------------------------------------------------------
@@ -177,9 +244,10 @@ def follower_numbers(history: FollowerHistory, ids: list[str], since: datetime,
     return {"followers_start": start, "followers_end": end, "followers_lost": lost, "followers_change": end - start}
 
 
-def _follower_kpis(history: FollowerHistory, ids: list[str], period: Period, previous: Period) -> list[Kpi]:
-    now = follower_numbers(history, ids, period.start, period.end)
-    before = follower_numbers(history, ids, previous.start, previous.end)
+def _follower_kpis(ctx: WorkspaceContext, ids: list[str], period: Period, previous: Period,
+                   window: tuple[datetime, datetime]) -> list[Kpi]:
+    now, before = followers.numbers_of_spans(ctx, ids, [(period.start, period.end), (previous.start, previous.end)],
+                                             *window)
     kpis = [_exact_kpi("followers", "Followers", "the channels' follower count at the end of the period", Unit.COUNT,
                        now["followers_end"], before["followers_end"],
                        note="Summed over the channels; collected with the channel's other numbers.")]
@@ -282,22 +350,6 @@ def _unavailable(m: Metric, why: str) -> Kpi:
 
 
 # Curves ---------------------------------------------------------------------------------------------
-
-
-def _follower_curve(history: FollowerHistory, ids: list[str], period: Period) -> dict[str, list[tuple[date, int]]]:
-    """Per channel, the follower count at the end of each local day of the period that has snapshots."""
-    tz = zone(period.timezone)
-    curves: dict[str, list[tuple[date, int]]] = {}
-    for channel_id in ids:
-        times, counts = history.times.get(channel_id), history.counts.get(channel_id)
-        if times is None or counts is None:
-            continue
-        inside = (times >= period.start.timestamp()) & (times < period.end.timestamp())
-        by_day: dict[date, int] = {}
-        for t, n in zip(times[inside], counts[inside], strict=True):
-            by_day[datetime.fromtimestamp(float(t), tz).date()] = int(n)  # ascending: the day's last wins
-        curves[channel_id] = sorted(by_day.items())
-    return curves
 
 
 def _engagement_by_day(sample: Sample, period: Period,

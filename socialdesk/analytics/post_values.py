@@ -138,11 +138,17 @@ def _snapshot_at(age: Age) -> ColumnElement[Any]:
 
 
 def post_records(ctx: WorkspaceContext, start: datetime, end: datetime, *, age: Age = Age.D7,
-                 channel_ids: list[str] | None = None, followers: FollowerHistory | None = None) -> list[PostRecord]:
+                 channel_ids: list[str] | None = None,
+                 follower_window: tuple[datetime, datetime] | None = None) -> list[PostRecord]:
     """The workspace's posts published in [start, end), oldest first, with their numbers at `age`.
 
-    `followers` may hold the channels' follower history from a week before `start` on (else it is read).
+    Each post's followers are the channel's count at the last snapshot before it went out (the first
+    after, if none is before), looked up in SQL among the snapshots in `follower_window` (default: from a
+    week before `start` to `end`).
     """
+    from socialdesk.analytics.followers import at_post_time
+
+    window_start, window_end = follower_window or (start - timedelta(days=7), end)
     snap = PublicationMetricSnapshot
     where = [Publication.workspace_id == ctx.workspace_id, Publication.status == PublicationStatus.PUBLISHED,
              Publication.published_at >= start, Publication.published_at < end]
@@ -151,7 +157,8 @@ def post_records(ctx: WorkspaceContext, start: datetime, end: datetime, *, age: 
     rows = ctx.session.execute(
         select(Publication.id, Publication.post_id, Publication.channel_id, Publication.published_at,
                Publication.variant_text, Publication.own_media, Post.text,
-               *[getattr(snap, m) for m in POST_METRICS], snap.id)
+               at_post_time(Publication.channel_id, Publication.published_at, window_start, window_end)
+               .label("followers_then"), *[getattr(snap, m) for m in POST_METRICS], snap.id)
         .join(Post, Post.id == Publication.post_id)
         .outerjoin(snap, snap.id == _snapshot_at(age))
         .where(*where).order_by(Publication.published_at)).all()
@@ -160,11 +167,9 @@ def post_records(ctx: WorkspaceContext, start: datetime, end: datetime, *, age: 
     networks = {c.id: _network(c.network, c.settings) for c in ctx.session.scalars(
         ctx.select(Channel).where(Channel.id.in_({r.channel_id for r in rows})))}
     media = _media_kinds(ctx, rows)
-    followers = followers or FollowerHistory.load(ctx, {r.channel_id for r in rows}, start - timedelta(days=7), end)
-    published = [clock.utc(r.published_at) for r in rows]
-    when_followed = followers.at_many([r.channel_id for r in rows], np.array([p.timestamp() for p in published]))
     records = []
-    for r, published_at, follower_count in zip(rows, published, when_followed, strict=True):
+    for r in rows:
+        published_at, follower_count = clock.utc(r.published_at), r.followers_then
         text = r.variant_text if r.variant_text is not None else r.text
         kinds = media.get((r.post_id, r.id if r.own_media else None), [])
         values = None if r[-1] is None else {m: getattr(r, m) for m in POST_METRICS}

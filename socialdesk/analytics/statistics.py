@@ -58,6 +58,21 @@ def _indices(n: int, stream: int = 0) -> np.ndarray:
     return drawn
 
 
+@lru_cache(maxsize=256)
+def _sums_of(data: bytes, stream: int) -> np.ndarray:
+    x = np.frombuffer(data, dtype=float)
+    sums = x[_indices(x.size, stream)].sum(axis=1)
+    sums.flags.writeable = False
+    return sums
+
+
+def _resampled_sums(x: np.ndarray, stream: int = 0) -> np.ndarray:
+    """Each resample's sum of x. Kept by content: a dashboard's rates share numerators and denominators
+    (the same followers behind five rates), and the same posts come back on the next view; the result is
+    the very same array of numbers as computing it again."""
+    return _sums_of(np.ascontiguousarray(x, dtype=float).tobytes(), stream)
+
+
 def _bounds(samples: np.ndarray, level: float) -> tuple[float, float]:
     tail = (1 - level) / 2 * 100
     low, high = np.percentile(samples, [tail, 100 - tail])
@@ -106,8 +121,7 @@ def ratio_ci(numerators: Sequence[float], denominators: Sequence[float], scale: 
     if n >= LARGE_SAMPLE:
         half = _stats().norm.ppf(0.5 + level / 2) * _ratio_se(num, den) * scale
         return Estimate(value, value - half, value + half, n)
-    idx = _indices(n)
-    ratios = num[idx].sum(axis=1) / np.maximum(den[idx].sum(axis=1), 1e-12) * scale
+    ratios = _resampled_sums(num) / np.maximum(_resampled_sums(den), 1e-12) * scale
     return Estimate(value, *_bounds(ratios, level), n)
 
 
@@ -133,8 +147,8 @@ def ratio_difference(a: tuple[Sequence[float], Sequence[float]], b: tuple[Sequen
     if n >= LARGE_SAMPLE:
         half = _stats().norm.ppf(0.5 + level / 2) * np.hypot(_ratio_se(an, ad), _ratio_se(bn, bd)) * scale
         return Estimate(value, value - half, value + half, n)
-    ia, ib = _indices(an.size, 0), _indices(bn.size, 1)
-    diffs = (an[ia].sum(1) / np.maximum(ad[ia].sum(1), 1e-12) - bn[ib].sum(1) / np.maximum(bd[ib].sum(1), 1e-12))
+    diffs = (_resampled_sums(an, 0) / np.maximum(_resampled_sums(ad, 0), 1e-12)
+             - _resampled_sums(bn, 1) / np.maximum(_resampled_sums(bd, 1), 1e-12))
     return Estimate(value, *_bounds(diffs * scale, level), n)
 
 

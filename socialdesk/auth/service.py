@@ -18,6 +18,7 @@ from socialdesk.core import clock
 from socialdesk.core.config import get_settings
 from socialdesk.core.errors import Conflict, NotFound, Unauthorized, ValidationFailed
 from socialdesk.workspaces.context import Actor
+from socialdesk.workspaces.models import Workspace
 from socialdesk.workspaces.permissions import ALL_SCOPES, SCOPE_ALIASES, expand_scopes
 
 _hasher = PasswordHasher()
@@ -143,18 +144,43 @@ def create_api_token(session: Session, user: User, name: str, scopes: list[str],
 
 
 def resolve_api_token(session: Session, secret: str) -> tuple[Actor, ApiToken] | None:
-    row = session.execute(
-        select(ApiToken, User).join(User, User.id == ApiToken.user_id).where(ApiToken.token_hash == _digest(secret))
-    ).first()
+    found = resolve_api_token_in(session, secret, None)
+    return None if found is None else (found.actor, found.token)
+
+
+@dataclass(frozen=True)
+class ResolvedToken:
+    actor: Actor
+    token: ApiToken
+    user: User
+    workspace: Workspace | None  # the workspace asked about, where the token's user is a member of it
+    role: str | None  # their role there
+
+
+def resolve_api_token_in(session: Session, secret: str, workspace_id: str | None) -> ResolvedToken | None:
+    """The token, its user and (given a workspace id) the user's membership there, in one statement: an API
+    request inside a workspace checks its token and its access together. Read on every request, so a
+    revoked or expired token is refused on the very next one, in every process."""
+    query = select(ApiToken, User).join(User, User.id == ApiToken.user_id).where(
+        ApiToken.token_hash == _digest(secret))
+    if workspace_id is not None:
+        from socialdesk.workspaces.models import Membership
+
+        query = (query.add_columns(Workspace, Membership.role)
+                 .outerjoin(Membership, (Membership.user_id == ApiToken.user_id)
+                            & (Membership.workspace_id == workspace_id))
+                 .outerjoin(Workspace, Workspace.id == Membership.workspace_id))
+    row = session.execute(query).first()
     if row is None:
         return None
-    token, user = row
+    token, user = row[0], row[1]
     now = clock.now()
     if token.revoked_at or (token.expires_at and token.expires_at <= now) or not user.is_active:
         return None
     actor = Actor(user_id=user.id, label=f"{user.email} (token {token.name})", token_id=token.id,
                   scopes=frozenset(token.scopes))
-    return actor, token
+    workspace, role = (row[2], row[3]) if workspace_id is not None else (None, None)
+    return ResolvedToken(actor, token, user, workspace, role)
 
 
 def token_use_due(token: ApiToken) -> bool:

@@ -702,9 +702,14 @@ def list_posts(ctx: WorkspaceContext, flt: PostFilter = PostFilter(), *, limit: 
         query = query.where(Post.scheduled_at < flt.end)
     if flt.search:
         query = query.where(Post.text.ilike(f"%{flt.search}%"))
-    total = ctx.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    query = query.order_by(Post.scheduled_at.desc().nulls_last(), Post.id.desc())
-    return list(ctx.session.scalars(query.limit(limit).offset(offset))), total
+    # The total comes with the page (a window count, taken before LIMIT): one statement, not two.
+    rows = ctx.session.execute(query.add_columns(func.count().over().label("total"))
+                               .order_by(Post.scheduled_at.desc().nulls_last(), Post.id.desc())
+                               .limit(limit).offset(offset)).all()
+    if rows:
+        return [row[0] for row in rows], int(rows[0][1])
+    total = (ctx.session.scalar(select(func.count()).select_from(query.subquery())) or 0) if offset else 0
+    return [], total
 
 
 def pending_approval(ctx: WorkspaceContext) -> list[Post]:

@@ -50,15 +50,16 @@ class Identity:
 def _identify(request: Request, session: Session) -> Identity | None:
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
-        found = auth.resolve_api_token(session, header[7:].strip())
+        workspace_id = request.path_params.get("workspace_id")
+        found = auth.resolve_api_token_in(session, header[7:].strip(), workspace_id)
         if found is None:
             raise Unauthorized("The API token is unknown, expired or revoked.")
-        actor, token = found
+        token = found.token
         if auth.token_use_due(token):
             _note_token_use(request, session, token.id)
-        user = session.get(User, token.user_id)
-        assert user is not None
-        return Identity(actor, user, token_workspace_id=token.workspace_id)
+        if workspace_id is not None:  # the membership came with the token: _context needs no statement of its own
+            request.state.token_membership = (workspace_id, found.workspace, found.role)
+        return Identity(found.actor, found.user, token_workspace_id=token.workspace_id)
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
         return None
@@ -121,8 +122,13 @@ def _context(request: Request, session: Session, identity: Identity, workspace_i
     """The caller's context in the workspace, looked up once per request (the guard and the route share it)."""
     ctx: WorkspaceContext | None = getattr(request.state, "workspace_ctx", None)
     if ctx is None or ctx.workspace_id != workspace_id:
-        ctx = workspaces.context_for(session, identity.actor, workspace_id,
-                                     token_workspace_id=identity.token_workspace_id)
+        known = getattr(request.state, "token_membership", None)
+        if known is not None and known[0] == workspace_id and identity.actor.token_id is not None:
+            ctx = workspaces.context_of(session, identity.actor, workspace_id, known[1], known[2],
+                                        token_workspace_id=identity.token_workspace_id)
+        else:
+            ctx = workspaces.context_for(session, identity.actor, workspace_id,
+                                         token_workspace_id=identity.token_workspace_id)
         request.state.workspace_ctx = ctx
     return ctx
 

@@ -167,9 +167,17 @@ def context_for(session: Session, actor: Actor, workspace_id: str, *,
     row = session.execute(
         select(Workspace, Membership.role).join(Membership, Membership.workspace_id == Workspace.id)
         .where(Workspace.id == workspace_id, Membership.user_id == actor.user_id)).first()
-    if row is None:
-        raise missing
-    return WorkspaceContext(session, row[0], actor, Role(row[1]))
+    return context_of(session, actor, workspace_id, *(row if row is not None else (None, None)),
+                      token_workspace_id=token_workspace_id)
+
+
+def context_of(session: Session, actor: Actor, workspace_id: str, workspace: Workspace | None, role: str | None,
+               *, token_workspace_id: str | None = None) -> WorkspaceContext:
+    """`context_for` from a membership already read (an API token's look-up reads it with the token)."""
+    if actor.user_id is None or (token_workspace_id and token_workspace_id != workspace_id) or workspace is None \
+            or role is None:
+        raise NotFound(f"No workspace with id {workspace_id}.")
+    return WorkspaceContext(session, workspace, actor, Role(role))
 
 
 def system_context(session: Session, workspace_id: str, label: str = "socialdesk") -> WorkspaceContext:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
@@ -52,19 +53,42 @@ def _chart_data(board: dashboards.Dashboard) -> dict[str, Any]:
     }
 
 
+def _choices(age: str, rank_by: str) -> tuple[Age, str]:
+    return (Age(age) if age in Age._value2member_map_ else Age.D7,
+            rank_by if rank_by in RANKING else dashboards.DEFAULT_RANK_BY)
+
+
 def _board_page(request: Request, ctx: WorkspaceContext, *, channel_id: str | None, period: str, days: int,
                 age: str, rank_by: str) -> HTMLResponse:
     chosen, error = _period(ctx, period, days)
-    board = dashboards.build(ctx, chosen, channel_id=channel_id, age=Age(age) if age in Age._value2member_map_
-                             else Age.D7, rank_by=rank_by if rank_by in RANKING else dashboards.DEFAULT_RANK_BY)
+    chosen_age, ranking = _choices(age, rank_by)
+    board = dashboards.build(ctx, chosen, channel_id=channel_id, age=chosen_age, rank_by=ranking,
+                             with_breakdowns=False)
     channel = channels.get(ctx, channel_id) if channel_id else None
+    # A channel's own best times stay on its page (one channel: kept between views, see best_time.recommend);
+    # the workspace's overview of every channel's comes with the breakdowns.
     best = best_time.recommend(ctx, channel_id) if channel_id else None
-    overview = [] if channel_id else [best_time.recommend(ctx, c.id) for c in board.channels]
+    more_url = f"{request.url.path}/more" + (f"?{request.url.query}" if request.url.query else "")
     return render(request, "analytics/dashboard.html", ctx=ctx, section="analytics", board=board, channel=channel,
-                  best=best, overview=overview, period_value=period, days=days, ranges=RANGES, age=board.age.value,
+                  best=best, heat_days=HEAT_DAYS, period_value=period, days=days, ranges=RANGES,
+                  age=board.age.value, more_url=more_url,
                   ages=AGE_LABELS, ranking=[METRICS[k] for k in RANKING], chart_data=_chart_data(board),
-                  heat_days=HEAT_DAYS, all_channels=channels.list_channels(ctx), errors=[error] if error else None,
+                  all_channels=channels.list_channels(ctx), errors=[error] if error else None,
                   status_code=422 if error else 200)
+
+
+def _more(request: Request, ctx: WorkspaceContext, *, channel_id: str | None, period: str, days: int, age: str,
+          rank_by: str) -> HTMLResponse:
+    """The dashboard's slower half, fetched by the page after the KPIs: the breakdowns, and on the workspace's
+    dashboard every channel's best times."""
+    chosen, _ = _period(ctx, period, days)
+    chosen_age, ranking = _choices(age, rank_by)
+    if channel_id:
+        channels.get(ctx, channel_id)
+    found = dashboards.breakdowns_of(ctx, chosen, channel_id=channel_id, age=chosen_age, rank_by=ranking)
+    overview = [] if channel_id else [best_time.recommend(ctx, c.id) for c in channels.list_channels(ctx)]
+    return partial(request, "analytics/breakdowns.html", ctx=ctx, board=SimpleNamespace(
+        rank_by=METRICS[ranking], breakdowns=found), overview=overview)
 
 
 @router.get("/w/{workspace_id}/analytics", response_class=HTMLResponse)
@@ -74,11 +98,25 @@ def workspace_analytics(request: Request, ctx: Ctx, period: str = "", days: int 
     return _board_page(request, ctx, channel_id=None, period=period, days=days, age=age, rank_by=rank_by)
 
 
+@router.get("/w/{workspace_id}/analytics/more", response_class=HTMLResponse)
+@requires(Permission.ANALYTICS_READ)
+def workspace_analytics_more(request: Request, ctx: Ctx, period: str = "", days: int = 28, age: str = "7d",
+                             rank_by: str = dashboards.DEFAULT_RANK_BY) -> HTMLResponse:
+    return _more(request, ctx, channel_id=None, period=period, days=days, age=age, rank_by=rank_by)
+
+
 @router.get("/w/{workspace_id}/channels/{channel_id}/analytics", response_class=HTMLResponse)
 @requires(Permission.ANALYTICS_READ)
 def channel_analytics(request: Request, channel_id: str, ctx: Ctx, period: str = "", days: int = 28,
                       age: str = "7d", rank_by: str = dashboards.DEFAULT_RANK_BY) -> HTMLResponse:
     return _board_page(request, ctx, channel_id=channel_id, period=period, days=days, age=age, rank_by=rank_by)
+
+
+@router.get("/w/{workspace_id}/channels/{channel_id}/analytics/more", response_class=HTMLResponse)
+@requires(Permission.ANALYTICS_READ)
+def channel_analytics_more(request: Request, channel_id: str, ctx: Ctx, period: str = "", days: int = 28,
+                           age: str = "7d", rank_by: str = dashboards.DEFAULT_RANK_BY) -> HTMLResponse:
+    return _more(request, ctx, channel_id=channel_id, period=period, days=days, age=age, rank_by=rank_by)
 
 
 @router.get("/w/{workspace_id}/analytics/definitions", response_class=HTMLResponse)
