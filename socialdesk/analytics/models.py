@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ForeignKey, Index
 from sqlalchemy.orm import Mapped, mapped_column
@@ -27,6 +28,7 @@ class PublicationMetricSnapshot(IdMixin, Base):
     saves: Mapped[int | None]
     clicks: Mapped[int | None]
     quotes: Mapped[int | None]
+    poll_votes: Mapped[list[Any] | None]  # a native poll's votes per option, in order (None: no poll)
 
 
 class ChannelMetricSnapshot(IdMixin, Base):

@@ -75,6 +75,7 @@ def collect_channel(db: Database, channel_id: str) -> int:
                 continue
             session.add(PublicationMetricSnapshot(
                 workspace_id=workspace_id, publication_id=publication_id, collected_at=found.collected_at,
+                poll_votes=list(found.poll_votes) if found.poll_votes is not None else None,
                 **{name: getattr(found, name) for name in POST_METRICS}))
             written += 1
         channel = session.get(Channel, channel_id)

@@ -20,6 +20,7 @@ from atproto_client import exceptions as sdk
 
 from socialdesk.core import clock
 from socialdesk.networks.base import (
+    FIRST_COMMENT,
     AccountMetrics,
     Capabilities,
     ChannelAccount,
@@ -48,7 +49,8 @@ def capabilities() -> Capabilities:
     # under their post on Bluesky — only hide it.
     return dataclasses.replace(
         base, media=dataclasses.replace(base.media, kinds=frozenset({MediaKind.IMAGE}), video_alone=False),
-        direct_messages=False, delete_comments=False)
+        direct_messages=False, delete_comments=False,
+        options=(*base.options, FIRST_COMMENT), first_comment_step=True)  # a first comment is a self-reply
 
 
 class BlueskyAdapter:
