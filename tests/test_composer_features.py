@@ -229,3 +229,41 @@ def test_a_draft_keeps_the_features_for_editing(database: Database, clock: Manua
         again = content.to_input(ctx, content.get_post(ctx, post_id))
     assert again.thread == ["two"] and again.content_warning == "cw" and again.poll is not None
     assert again.variants[world.channels["mastodon"]].visibility == "private"
+
+
+def test_a_thread_with_a_poll_and_a_first_comment_from_the_command_line(database: Database,
+                                                                       clock: ManualClock) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from socialdesk.cli import app
+
+    cli = CliRunner()
+
+    def ok(*args: str) -> str:
+        result = cli.invoke(app, list(args))
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    ok("user", "create", "--email", "mo@example.com", "--password", "long enough password")
+    ok("workspace", "create", "--name", "Mo", "--owner", "mo@example.com")
+    ok("channel", "add", "sandbox", "-w", "Mo", "--name", "Mo masto", "--handle", "mo.masto", "--profile", "mastodon")
+    ok("channel", "add", "sandbox", "-w", "Mo", "--name", "Mo gram", "--handle", "mo.gram", "--profile", "instagram")
+    refused = cli.invoke(app, ["post", "create", "-w", "Mo", "--channel", "Mo gram", "--text", "Hi", "--thread",
+                               "two", "--now"])
+    assert refused.exit_code != 0 and "has no threads" in str(refused.exception)
+    post_id = ok("post", "create", "-w", "Mo", "--channel", "Mo masto", "--text", "Which coffee?", "--thread",
+                 "More below", "--thread", "Last part", "--poll", "Espresso", "--poll", "Filter",
+                 "--poll-minutes", "60", "--content-warning", "Coffee", "--visibility", "unlisted",
+                 "--first-comment", "Vote before noon", "--now").strip()
+    Runner(database).run_pending()
+    shown = json.loads(ok("post", "show", post_id, "--json"))
+    (publication,) = shown["publications"]
+    assert publication["status"] == "published"
+    assert [(s["kind"], s["status"]) for s in publication["steps"]] == [
+        ("thread_part", "published"), ("thread_part", "published"), ("first_comment", "published")]
+    assert publication["features"]["poll"]["options"] == ["Espresso", "Filter"]
+    table = ok("post", "show", post_id)
+    assert "thread part 3" in table and "first comment" in table
+    assert len(_sandbox_posts()) == 4

@@ -137,6 +137,11 @@ class BlueskyAdapter:
     def publish(self, post: OutgoingPost) -> PublishedPost:
         caps = self.capabilities()
         text = post.text.strip()
+        if post.poll is not None:
+            raise PermanentNetworkError("Bluesky has no polls: ask in the text instead.", status_code=400)
+        if post.visibility or post.content_warning:
+            raise PermanentNetworkError("Bluesky posts are public and have no content warnings (labels are not "
+                                        "supported here).", status_code=400)
         if not text and not post.media:
             raise PermanentNetworkError("The post is empty.", status_code=400)
         records.check_text(text, caps)
