@@ -564,6 +564,28 @@ def retry_publication(ctx: WorkspaceContext, publication_id: str) -> list[str]:
     return ["Trying again now."]
 
 
+def retry_steps(ctx: WorkspaceContext, publication_id: str) -> list[str]:
+    """Send a published post's failed or unconfirmed thread parts and first comment again (a person checked
+    the unconfirmed ones are not on the network)."""
+    from socialdesk.jobs.queue import enqueue
+
+    ctx.require(Permission.POSTS_PUBLISH)
+    publication = get_publication(ctx, publication_id)
+    if publication.status != S.PUBLISHED:
+        raise Conflict("The post itself is not published yet: its thread parts and first comment follow it.")
+    again = list(ctx.session.scalars(select(PublicationStep).where(
+        PublicationStep.publication_id == publication.id, PublicationStep.status.in_(["failed", "unconfirmed"]))))
+    if not again:
+        raise Conflict("Nothing to send again: every part went out, or is still on its way.")
+    for step in again:
+        step.status, step.attempts, step.attempt_started_at, step.last_error = "pending", 0, None, None
+    enqueue(ctx.session, "publication.steps", {"publication_id": publication.id},
+            dedupe_key=f"steps:{publication.id}")
+    audit.record(ctx, "publication.retry_steps", "publication", publication.id,
+                 f"Sending {len(again)} thread part(s) or first comment again")
+    return [f"Sending {len(again)} part(s) again."]
+
+
 def confirm_publication(ctx: WorkspaceContext, publication_id: str, url: str | None = None) -> list[str]:
     """A person checked the channel and found the post that was not confirmed: record it as published."""
     if not can_publish_directly(ctx):

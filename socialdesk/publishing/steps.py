@@ -190,13 +190,3 @@ def _retry_later(db: Database, step_id: str, attempt: int, where: str, error: Ne
                 run_at=clock.now() + delay, dedupe_key=f"steps:{step.publication_id}")
     return False
 
-
-def retry(db: Database, publication_id: str) -> int:
-    """Put a publication's failed steps back to pending (a person checked the unconfirmed ones) and send."""
-    with db.unit_of_work() as session:
-        steps = list(session.scalars(select(PublicationStep).where(
-            PublicationStep.publication_id == publication_id, PublicationStep.status.in_([FAILED, UNCONFIRMED]))))
-        for step in steps:
-            step.status, step.attempts, step.attempt_started_at = PENDING, 0, None
-    run(db, publication_id)
-    return len(steps)
