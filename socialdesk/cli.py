@@ -790,5 +790,7 @@ if __name__ == "__main__":
 
 # Sub-commands in modules of their own (they import the helpers above).
 from socialdesk.cli_contests import contest_app  # noqa: E402
+from socialdesk.cli_quizzes import quiz_app  # noqa: E402
 
 app.add_typer(contest_app, name="contest")
+app.add_typer(quiz_app, name="quiz")
