@@ -267,3 +267,12 @@ def test_a_thread_with_a_poll_and_a_first_comment_from_the_command_line(database
     table = ok("post", "show", post_id)
     assert "thread part 3" in table and "first comment" in table
     assert len(_sandbox_posts()) == 4
+
+
+def test_analytics_count_threads_and_polls_as_content_types() -> None:
+    from socialdesk.analytics.post_values import content_type
+
+    assert content_type([], {"thread": ["two"]}) == "thread"
+    assert content_type(["image"], {"poll": {"options": ["a", "b"]}}) == "poll"
+    assert content_type(["image"], {"thread": ["two"]}, {"thread": []}) == "image"  # a plain post on that channel
+    assert content_type(["image", "image"]) == "carousel"
