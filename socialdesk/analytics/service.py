@@ -96,6 +96,7 @@ class LatestMetrics:
     publication_id: str
     collected_at: datetime
     values: dict[str, int | None]
+    poll_votes: list[int] | None = None  # a native poll's votes per option, where the network says
 
 
 def latest_for_publications(ctx: WorkspaceContext, publication_ids: list[str]) -> dict[str, LatestMetrics]:
@@ -110,7 +111,7 @@ def latest_for_publications(ctx: WorkspaceContext, publication_ids: list[str]) -
         newest, (newest.c.publication_id == PublicationMetricSnapshot.publication_id)
         & (newest.c.at == PublicationMetricSnapshot.collected_at)))
     return {r.publication_id: LatestMetrics(r.publication_id, r.collected_at,
-                                            {m: getattr(r, m) for m in POST_METRICS}) for r in rows}
+                                            {m: getattr(r, m) for m in POST_METRICS}, r.poll_votes) for r in rows}
 
 
 def publication_history(ctx: WorkspaceContext, publication_id: str) -> list[PublicationMetricSnapshot]:
