@@ -279,8 +279,18 @@ def test_a_thread_with_a_poll_cw_visibility_and_first_comment_goes_out_once(
         Runner(database).run_pending()
         real_now.advance(timedelta(minutes=5))
         Runner(database).run_pending()
+        # Someone votes; the poll's results arrive with the post's numbers.
+        own = mastodon_peer.api(token).get("/api/v1/accounts/verify_credentials")
+        polled = [s for s in mastodon_peer.api(token).get(f"/api/v1/accounts/{own['id']}/statuses") if s.get("poll")]
+        _, voter_token = mastodon_peer.new_account("voter")
+        mastodon_peer.api(voter_token).post(f"/api/v1/polls/{polled[0]['poll']['id']}/votes", **{"choices[]": ["1"]})
+        real_now.advance(timedelta(hours=1))
+        analytics.collect_channel(database, channel_id)
     with database.read_sessions() as session:
         publication = session.scalars(select(Publication).where(Publication.post_id == post_id)).one()
+        snapshot = session.scalars(select(PublicationMetricSnapshot).where(
+            PublicationMetricSnapshot.publication_id == publication.id)
+            .order_by(PublicationMetricSnapshot.collected_at.desc())).first()
         steps = list(session.scalars(select(PublicationStep).where(PublicationStep.publication_id == publication.id)
                                      .order_by(PublicationStep.kind.desc(), PublicationStep.position)))
     assert proxy.seen_lost  # type: ignore[attr-defined]
@@ -298,3 +308,4 @@ def test_a_thread_with_a_poll_cw_visibility_and_first_comment_goes_out_once(
     assert part2["in_reply_to_id"] == first["id"] and part3["in_reply_to_id"] == part2["id"]
     assert part2["spoiler_text"] == "Kava" and not part2.get("poll")
     assert comment["in_reply_to_id"] == first["id"] and "Glasajte" in comment["content"]
+    assert snapshot is not None and snapshot.poll_votes == [0, 1]

@@ -232,3 +232,16 @@ def test_mastodon_offers_a_first_comment_as_a_reply_step_and_refuses_a_poll_with
     with pytest.raises(PermanentNetworkError, match="poll and media"):
         server.adapter().publish(OutgoingPost("x", media=[media], poll=OutgoingPoll(("a", "b"))))
     assert server.seen == []  # refused before anything was sent
+
+
+def test_a_polls_votes_are_collected_with_the_numbers(server: Scripted) -> None:
+    server.replies["/api/v1/statuses/78"] = [(200, {}, {
+        "id": "78", "favourites_count": 2, "reblogs_count": 0, "replies_count": 1,
+        "poll": {"id": "3", "options": [{"title": "Espresso", "votes_count": 5},
+                                        {"title": "Filter", "votes_count": 2}]}})]
+    server.replies["/api/v1/statuses/79"] = [(200, {}, {
+        "id": "79", "favourites_count": 0, "reblogs_count": 0, "replies_count": 0,
+        "poll": {"id": "4", "options": [{"title": "a", "votes_count": None}, {"title": "b", "votes_count": None}]}})]
+    found = server.adapter().post_metrics(["78", "79"])
+    assert found["78"].poll_votes == [5, 2] and found["78"].likes == 2
+    assert found["79"].poll_votes is None  # hidden until the poll ends: not available, never zero
