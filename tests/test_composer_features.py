@@ -184,6 +184,18 @@ def test_a_failing_first_comment_has_its_own_outcome_and_the_post_stays_publishe
     (comment,) = _steps(database, publication.id)
     assert comment.status == "failed" and "too long" in (comment.last_error or "")
     assert faults.pending("masto") == []
+    # Sent again from the API (after, say, the network's hiccup): a job takes it; here it fails the same way.
+    from tests.web_client import signed_in_client
+
+    client, _ = signed_in_client(database, world.users["owner"])
+    answer = client.post(f"/api/v1/workspaces/{world.workspace_id}/publications/{publication.id}/steps/retry")
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["steps"][0]["status"] == "pending"
+    Runner(database).run_pending()
+    (again,) = _steps(database, publication.id)
+    assert again.status == "failed" and again.attempts == 1
+    assert client.post(f"/api/v1/workspaces/{world.workspace_id}/publications/{publication.id}/steps/retry"
+                       ).status_code == 200
 
 
 def test_features_a_network_does_not_have_are_refused_with_the_reason(database: Database,
