@@ -106,7 +106,7 @@ class ComposeForm:
         form.content_warning = str(extras.get("content_warning") or "")
         form.visibility = str(extras.get("visibility") or "")
         # A channel that gets none of the post's features was sent as a plain post there.
-        form.plain = [p.channel_id for p in post.publications if extras and not p.features and not p.title]
+        form.plain = [p.channel_id for p in post.publications if extras and not p.features]
         if post.recurrence:
             simple = _SIMPLE_RULE.match(post.recurrence)
             if simple:
