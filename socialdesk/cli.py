@@ -540,8 +540,26 @@ def post_create(workspace: WorkspaceOpt,
                 option: Annotated[list[str] | None, typer.Option(
                     help="A channel's own option, 'CHANNEL:NAME=VALUE', or 'NAME=VALUE' for every chosen channel "
                          "that offers it (repeatable; `socialdesk channel options CHANNEL` lists them)")] = None,
+                thread: Annotated[list[str] | None, typer.Option(
+                    help="A further part of a thread, posted as a reply to the part before (repeatable, in "
+                         "order; networks with threads)")] = None,
+                poll: Annotated[list[str] | None, typer.Option(
+                    help="A native poll's option (repeatable: 2 to 4 on most networks)")] = None,
+                poll_minutes: Annotated[int, typer.Option(help="How long the poll runs, in minutes")] = 24 * 60,
+                poll_multiple: Annotated[bool, typer.Option("--poll-multiple",
+                                                            help="Voters may pick several options")] = False,
+                content_warning: Annotated[str, typer.Option(
+                    help="Shown before the text, which readers open (Mastodon)")] = "",
+                visibility: Annotated[str | None, typer.Option(
+                    help="Who sees it (Mastodon: public, unlisted, private, direct)")] = None,
+                first_comment: Annotated[str | None, typer.Option(
+                    help="A comment posted under the post right after it, on every chosen channel that offers "
+                         "one (the first_comment option)")] = None,
                 ) -> None:
     """Create a post (a draft unless --now, --queue, --submit or --schedule); prints its id.
+
+    --thread, --poll, --content-warning and --visibility go to every chosen channel; one that has no such
+    thing is refused with the reason (write a post per channel then).
 
     --queue takes the next free slot and schedules the post there, or sends it for approval where the
     workspace needs approval. With a blog channel among the channels, the others go out after the blog
@@ -564,12 +582,16 @@ def post_create(workspace: WorkspaceOpt,
         channel_ids = _channel_ids(ctx, channel)
         blog = {"title": title, "tags": tag, "categories": category, "draft": blog_draft}
         chosen = {cid: get_channel(ctx, cid) for cid in channel_ids}
-        options = _channel_options(ctx, option or [], chosen)
+        options = _channel_options(ctx, (option or []) + ([f"first_comment={first_comment}"] if first_comment
+                                                          else []), chosen)
         variants = {cid: valid(VariantIn, (blog if capabilities(c).blog else {}) | {"options": options.get(cid)})
                     for cid, c in chosen.items() if capabilities(c).blog or cid in options}
         result = compose(ctx, valid(PostIn, {
             "text": text, "channel_ids": channel_ids, "media_ids": media_ids, "variants": variants,
-            "scheduled_at": _parse_when(at), "timezone": timezone, "use_queue": queue, "intent": intent}))
+            "scheduled_at": _parse_when(at), "timezone": timezone, "use_queue": queue, "intent": intent,
+            "thread": thread or [], "content_warning": content_warning, "visibility": visibility,
+            "poll": {"options": poll, "expires_in_seconds": poll_minutes * 60, "multiple": poll_multiple}
+            if poll else None}))
     for note in result.notes:
         err.print(note, highlight=False, soft_wrap=True)
     print(result.post.id)
@@ -683,6 +705,9 @@ def post_show(post_id: PostIdArg,
     table = Table("channel", "status", "external id", "url", "error")
     for p in out.publications:
         table.add_row(p.channel_name, p.status, p.external_id or "", p.external_url or "", p.last_error or "")
+        for step in p.steps:  # thread parts and the first comment, each with its own outcome
+            what = "  first comment" if step.kind == "first_comment" else f"  thread part {step.position}"
+            table.add_row(what, step.status, step.external_id or "", step.external_url or "", step.last_error or "")
     console.print(table)
 
 
@@ -802,5 +827,7 @@ if __name__ == "__main__":
 
 # Sub-commands in modules of their own (they import the helpers above).
 from socialdesk.cli_contests import contest_app  # noqa: E402
+from socialdesk.cli_quizzes import quiz_app  # noqa: E402
 
 app.add_typer(contest_app, name="contest")
+app.add_typer(quiz_app, name="quiz")

@@ -15,6 +15,7 @@ from socialdesk.jobs import models as _jobs  # noqa: F401
 from socialdesk.media import models as _media  # noqa: F401
 from socialdesk.networks import quota as _network_quota  # noqa: F401
 from socialdesk.notifications import models as _notifications  # noqa: F401
+from socialdesk.quizzes import models as _quizzes  # noqa: F401
 from socialdesk.reports import models as _reports  # noqa: F401
 from socialdesk.scheduling import models as _scheduling  # noqa: F401
 from socialdesk.workspaces import models as _workspaces  # noqa: F401

@@ -28,6 +28,7 @@ class PublicationMetricSnapshot(IdMixin, Base):
     saves: Mapped[int | None]
     clicks: Mapped[int | None]
     quotes: Mapped[int | None]
+    poll_votes: Mapped[list[Any] | None]  # a native poll's votes per option, in order (None: no poll)
 
 
 class ChannelMetricSnapshot(IdMixin, Base):

@@ -117,8 +117,18 @@ def length_group(length: int) -> str:
     return LENGTHS[-1][0]
 
 
-def content_type(media_kinds: list[str]) -> str:
-    """text, image, video or carousel from what is attached (threads and polls are not composed yet)."""
+def content_type(media_kinds: list[str], post_extras: dict[str, Any] | None = None,
+                 own_extras: dict[str, Any] | None = None) -> str:
+    """poll or thread where the publication carried one (content/features.py), else text, image, video or
+    carousel from what is attached."""
+    if post_extras or own_extras:
+        from socialdesk.content.features import effective
+
+        wanted = effective(post_extras, own_extras)
+        if wanted.poll:
+            return "poll"
+        if wanted.thread:
+            return "thread"
     if not media_kinds:
         return "text"
     if len(media_kinds) > 1:
@@ -156,7 +166,8 @@ def post_records(ctx: WorkspaceContext, start: datetime, end: datetime, *, age: 
         where.append(Publication.channel_id.in_(channel_ids))
     rows = ctx.session.execute(
         select(Publication.id, Publication.post_id, Publication.channel_id, Publication.published_at,
-               Publication.variant_text, Publication.own_media, Post.text,
+               Publication.variant_text, Publication.own_media, Post.text, Post.extras.label("post_extras"),
+               Publication.extras.label("own_extras"),
                at_post_time(Publication.channel_id, Publication.published_at, window_start, window_end)
                .label("followers_then"), *[getattr(snap, m) for m in POST_METRICS], snap.id)
         .join(Post, Post.id == Publication.post_id)
@@ -174,7 +185,8 @@ def post_records(ctx: WorkspaceContext, start: datetime, end: datetime, *, age: 
         kinds = media.get((r.post_id, r.id if r.own_media else None), [])
         values = None if r[-1] is None else {m: getattr(r, m) for m in POST_METRICS}
         records.append(PostRecord(
-            r.id, r.post_id, r.channel_id, networks[r.channel_id], published_at, text, content_type(kinds),
+            r.id, r.post_id, r.channel_id, networks[r.channel_id], published_at, text,
+            content_type(kinds, r.post_extras, r.own_extras),
             follower_count, values, _hashtags(text)))
     return records
 

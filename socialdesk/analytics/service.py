@@ -78,6 +78,7 @@ def collect_channel(db: Database, channel_id: str) -> int:
                 continue
             session.add(PublicationMetricSnapshot(
                 workspace_id=workspace_id, publication_id=publication_id, collected_at=found.collected_at,
+                poll_votes=list(found.poll_votes) if found.poll_votes is not None else None,
                 **{name: getattr(found, name) for name in POST_METRICS}))
             written += 1
         channel = session.get(Channel, channel_id)
@@ -106,6 +107,7 @@ class LatestMetrics:
     publication_id: str
     collected_at: datetime
     values: dict[str, int | None]
+    poll_votes: list[int] | None = None  # a native poll's votes per option, where the network says
 
 
 def latest_for_publications(ctx: WorkspaceContext, publication_ids: list[str]) -> dict[str, LatestMetrics]:
@@ -120,7 +122,7 @@ def latest_for_publications(ctx: WorkspaceContext, publication_ids: list[str]) -
         newest, (newest.c.publication_id == PublicationMetricSnapshot.publication_id)
         & (newest.c.at == PublicationMetricSnapshot.collected_at)))
     return {r.publication_id: LatestMetrics(r.publication_id, r.collected_at,
-                                            {m: getattr(r, m) for m in POST_METRICS}) for r in rows}
+                                            {m: getattr(r, m) for m in POST_METRICS}, r.poll_votes) for r in rows}
 
 
 def publication_history(ctx: WorkspaceContext, publication_id: str) -> list[PublicationMetricSnapshot]:

@@ -164,6 +164,14 @@ def retry_publication(publication_id: str, ctx: Ctx) -> PublicationOut:
     return _publication_out(ctx, publication_id)
 
 
+@router.post("/workspaces/{workspace_id}/publications/{publication_id}/steps/retry")
+@requires(Permission.POSTS_WRITE, Permission.POSTS_PUBLISH)
+def retry_publication_steps(publication_id: str, ctx: Ctx) -> PublicationOut:
+    """Send a published post's failed or unconfirmed thread parts and first comment again."""
+    service.retry_steps(ctx, publication_id)
+    return _publication_out(ctx, publication_id)
+
+
 @router.post("/workspaces/{workspace_id}/publications/{publication_id}/cancel")
 @requires(Permission.POSTS_WRITE)
 def cancel_publication(publication_id: str, ctx: Ctx) -> PublicationOut:

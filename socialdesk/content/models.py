@@ -46,6 +46,9 @@ class Post(IdMixin, TimestampMixin, Base):
     recurrence: Mapped[str | None] = mapped_column(String(500))
     recurrence_parent_id: Mapped[str | None] = mapped_column(ForeignKey("posts.id", ondelete="SET NULL"),
                                                              index=True)
+    # Composer features for every channel (content/features.py): {"thread": [texts after the first],
+    # "poll": {"options", "expires_in_seconds", "multiple"}, "content_warning", "visibility"}.
+    extras: Mapped[dict[str, Any] | None]
 
 
 class Publication(IdMixin, TimestampMixin, Base):
@@ -68,6 +71,8 @@ class Publication(IdMixin, TimestampMixin, Base):
     # The channel's own choices for this publication, by name as its network declares them
     # (Capabilities.options: YouTube's privacy, Instagram's story or reel, a first comment, …).
     network_options: Mapped[dict[str, Any] | None]
+    # This channel's own values of the post's composer features (a key present overrides the post's).
+    extras: Mapped[dict[str, Any] | None]
     # A publication on a social channel of a post that also goes to a blog: it waits until that blog
     # publication is published, and then carries its link (content/bloglink.py).
     link_from_id: Mapped[str | None] = mapped_column(ForeignKey("publications.id", ondelete="SET NULL"))
@@ -84,6 +89,28 @@ class Publication(IdMixin, TimestampMixin, Base):
     claimed_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
     last_error_at: Mapped[datetime | None]
+    external_id: Mapped[str | None] = mapped_column(String(200))
+    external_url: Mapped[str | None] = mapped_column(String(1000))
+    published_at: Mapped[datetime | None]
+
+
+class PublicationStep(IdMixin, TimestampMixin, Base):
+    """What goes out after a publication, each on its own (publishing/steps.py): a thread's further parts,
+    each a reply to the one before, and a first comment. Each has its own outcome, and its try is recorded
+    before the network call, so a retry never sends a part that went out."""
+
+    __tablename__ = "publication_steps"
+    __table_args__ = (UniqueConstraint("publication_id", "kind", "position"),)
+
+    workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    publication_id: Mapped[str] = mapped_column(ForeignKey("publications.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # thread_part | first_comment
+    position: Mapped[int] = mapped_column(default=0)  # thread parts: 2, 3, …; the first comment: 0
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(32), default="pending")  # pending, published, failed, unconfirmed
+    attempts: Mapped[int] = mapped_column(default=0)
+    attempt_started_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
     external_id: Mapped[str | None] = mapped_column(String(200))
     external_url: Mapped[str | None] = mapped_column(String(1000))
     published_at: Mapped[datetime | None]

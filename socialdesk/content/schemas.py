@@ -18,6 +18,12 @@ class Intent(StrEnum):
     PUBLISH_NOW = "publish_now"
 
 
+class PollIn(BaseModel):
+    options: list[Text] = Field(default_factory=list, description="2 to 4 choices on most networks")
+    expires_in_seconds: int = Field(24 * 3600, description="How long people can vote (5 minutes to 30 days)")
+    multiple: bool = Field(False, description="Voters may pick several options")
+
+
 class VariantIn(BaseModel):
     text: Text | None = Field(None, description="This channel's own text; null uses the master text")
     media_ids: list[str] | None = Field(None, description="This channel's own media; null uses the post's")
@@ -29,6 +35,13 @@ class VariantIn(BaseModel):
     draft: bool = Field(False, description="Leave the post as a draft on the blog instead of publishing it")
     options: dict[str, Any] | None = Field(None, description="The channel's own options by name, as its "
                                            "capabilities list them (e.g. privacy, first_comment)")
+    # The post's composer features for this channel only (content/features.py); null: the post's.
+    thread: list[Text] | None = Field(None, description="This channel's thread parts after the first; [] for none")
+    poll: PollIn | None = Field(None, description="This channel's own poll")
+    no_poll: bool = Field(False, description="No poll on this channel even if the post has one")
+    content_warning: Text | None = Field(None, description="This channel's content warning; '' for none")
+    visibility: str | None = Field(None, description="This channel's visibility (Mastodon: public, unlisted, "
+                                   "private, direct)")
 
     def blog_options(self) -> dict[str, object] | None:
         tags, categories = clean_names(self.tags), clean_names(self.categories)
@@ -60,6 +73,11 @@ class PostIn(BaseModel):
     use_queue: bool = Field(False, description="Take the next free queue slot instead of scheduled_at")
     recurrence: str | None = Field(None, description="RFC 5545 RRULE, e.g. FREQ=WEEKLY;BYDAY=MO;COUNT=8")
     intent: Intent = Intent.DRAFT
+    thread: list[Text] = Field(default_factory=list, description="A thread: the parts after the text, each "
+                               "posted as a reply to the one before (networks with threads)")
+    poll: PollIn | None = Field(None, description="A native poll (networks with polls)")
+    content_warning: Text = Field("", max_length=1000, description="Shown before the text (Mastodon)")
+    visibility: str | None = Field(None, description="Who may see the post (Mastodon); null: the channel's default")
 
 
 class PublicationPatch(BaseModel):
@@ -71,6 +89,18 @@ class PublicationPatch(BaseModel):
     media_ids: list[str] | None = None
     scheduled_at: Moment | None = None
     timezone: str | None = None
+
+
+class StepOut(BaseModel):
+    kind: str = Field(description="thread_part or first_comment")
+    position: int
+    text: str
+    status: str = Field(description="pending, published, failed or unconfirmed")
+    attempts: int
+    last_error: str | None
+    external_id: str | None
+    external_url: str | None
+    published_at: datetime | None
 
 
 class ProblemOut(BaseModel):
@@ -102,6 +132,10 @@ class PublicationOut(BaseModel):
     blog_options: dict[str, Any] | None = None
     network_options: dict[str, Any] | None = None
     link_from_id: str | None = Field(None, description="The blog publication this one waits for and links to")
+    features: dict[str, Any] | None = Field(None, description="Thread, poll, content warning and visibility as "
+                                            "this channel gets them")
+    steps: list[StepOut] = Field(default_factory=list, description="Thread parts and first comment, each "
+                                 "with its own outcome")
     scheduled_at: datetime | None
     published_at: datetime | None
     external_id: str | None
@@ -130,6 +164,7 @@ class PostOut(BaseModel):
     scheduled_local: str | None
     recurrence: str | None
     recurrence_parent_id: str | None
+    extras: dict[str, Any] | None = Field(None, description="The post's thread, poll, content warning, visibility")
     approval_step: str | None
     created_at: datetime
     updated_at: datetime

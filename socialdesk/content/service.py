@@ -16,6 +16,7 @@ from socialdesk.auth.models import User
 from socialdesk.channels import service as channels
 from socialdesk.channels.models import Channel
 from socialdesk.content import bloglink
+from socialdesk.content import features as content_features
 from socialdesk.content import options as content_options
 from socialdesk.content.models import (
     EDITABLE,
@@ -24,6 +25,7 @@ from socialdesk.content.models import (
     PostMedia,
     Publication,
     PublicationStatus,
+    PublicationStep,
 )
 from socialdesk.content.schemas import (
     ApprovalOut,
@@ -34,6 +36,7 @@ from socialdesk.content.schemas import (
     ProblemOut,
     PublicationOut,
     PublicationPatch,
+    StepOut,
     VariantIn,
 )
 from socialdesk.content.validation import validate_publication
@@ -108,6 +111,7 @@ def compose(ctx: WorkspaceContext, data: PostIn, post_id: str | None = None) -> 
     post.scheduled_at = scheduled_at
     post.timezone = tz_name
     post.recurrence = data.recurrence or None
+    post.extras = content_features.from_post_input(data)
     ctx.session.flush()
     _write_publications(ctx, post, data, targets, master_media)
 
@@ -217,7 +221,11 @@ def _checks(ctx: WorkspaceContext, data: PostIn, targets: list[Channel],
         report = validate_publication(text, [media.info(a) for a in assets], caps, channel_name=channel.name,
                                       title=variant.title if variant else None,
                                       options=variant.options if variant else None)
-        problems = [ProblemOut(code=p.code, field=p.field, message=p.message) for p in report.problems] + extra
+        wanted = content_features.effective(content_features.from_post_input(data),
+                                            content_features.from_variant(variant))
+        found = report.problems + content_features.problems(wanted, caps, f'{caps.label} "{channel.name}"',
+                                                            has_media=bool(assets))
+        problems = [ProblemOut(code=p.code, field=p.field, message=p.message) for p in found] + extra
         result.append(ChannelCheck(
             channel_id=channel.id, channel_name=channel.name, network_label=caps.label,
             length=report.count.length, limit=report.count.limit, ok=not problems,
@@ -261,6 +269,7 @@ def _write_publications(ctx: WorkspaceContext, post: Post, data: PostIn, targets
         publication.title = variant.title.strip() if variant and variant.title and variant.title.strip() else None
         publication.blog_options = variant.blog_options() if variant else None
         publication.network_options = _network_options(channel, variant)
+        publication.extras = content_features.from_variant(variant)
         publication.scheduled_at = post.scheduled_at
         if publication.own_media and variant and variant.media_ids is not None:
             for position, media_id in enumerate(variant.media_ids):
@@ -472,13 +481,20 @@ def to_input(ctx: WorkspaceContext, post: Post) -> PostIn:
     for p in pubs:
         own = [m for pub_id, m in media_rows.get(post.id, []) if pub_id == p.id] if p.own_media else None
         options = p.blog_options or {}
-        if p.variant_text is not None or own is not None or p.title or options or p.network_options:
-            variants[p.channel_id] = VariantIn(text=p.variant_text, media_ids=own, title=p.title,
-                                               tags=options.get("tags"), categories=options.get("categories"),
-                                               draft=bool(options.get("draft")), options=p.network_options)
+        own_extras = p.extras or {}
+        if p.variant_text is not None or own is not None or p.title or options or p.network_options or own_extras:
+            variants[p.channel_id] = VariantIn(
+                text=p.variant_text, media_ids=own, title=p.title, tags=options.get("tags"),
+                categories=options.get("categories"), draft=bool(options.get("draft")), options=p.network_options,
+                thread=own_extras.get("thread"), poll=own_extras.get("poll"),
+                no_poll="poll" in own_extras and not own_extras["poll"],
+                content_warning=own_extras.get("content_warning"), visibility=own_extras.get("visibility"))
+    extras = post.extras or {}
     return PostIn(text=post.text, channel_ids=[p.channel_id for p in pubs],
                   media_ids=[m for pub_id, m in media_rows.get(post.id, []) if pub_id is None],
-                  variants=variants, timezone=post.timezone, recurrence=post.recurrence)
+                  variants=variants, timezone=post.timezone, recurrence=post.recurrence,
+                  thread=extras.get("thread") or [], poll=extras.get("poll"),
+                  content_warning=extras.get("content_warning") or "", visibility=extras.get("visibility"))
 
 
 def _set_status(ctx: WorkspaceContext, post: Post, status: PublicationStatus,
@@ -606,6 +622,28 @@ def retry_publication(ctx: WorkspaceContext, publication_id: str) -> list[str]:
     request_dispatch(ctx.session)
     audit.record(ctx, "publication.retry", "publication", publication.id, "Retried a publication")
     return ["Trying again now."]
+
+
+def retry_steps(ctx: WorkspaceContext, publication_id: str) -> list[str]:
+    """Send a published post's failed or unconfirmed thread parts and first comment again (a person checked
+    the unconfirmed ones are not on the network)."""
+    from socialdesk.jobs.queue import enqueue
+
+    ctx.require(Permission.POSTS_PUBLISH)
+    publication = get_publication(ctx, publication_id)
+    if publication.status != S.PUBLISHED:
+        raise Conflict("The post itself is not published yet: its thread parts and first comment follow it.")
+    again = list(ctx.session.scalars(select(PublicationStep).where(
+        PublicationStep.publication_id == publication.id, PublicationStep.status.in_(["failed", "unconfirmed"]))))
+    if not again:
+        raise Conflict("Nothing to send again: every part went out, or is still on its way.")
+    for step in again:
+        step.status, step.attempts, step.attempt_started_at, step.last_error = "pending", 0, None, None
+    enqueue(ctx.session, "publication.steps", {"publication_id": publication.id},
+            dedupe_key=f"steps:{publication.id}")
+    audit.record(ctx, "publication.retry_steps", "publication", publication.id,
+                 f"Sending {len(again)} thread part(s) or first comment again")
+    return [f"Sending {len(again)} part(s) again."]
 
 
 def confirm_publication(ctx: WorkspaceContext, publication_id: str, url: str | None = None) -> list[str]:
@@ -769,7 +807,7 @@ def to_out(ctx: WorkspaceContext, posts: Sequence[Post], notes: list[str] | None
                Publication.variant_text, Publication.own_media, Publication.scheduled_at, Publication.published_at,
                Publication.external_id, Publication.external_url, Publication.attempts, Publication.last_error,
                Publication.title, Publication.blog_options, Publication.network_options, Publication.link_from_id,
-               Channel.name, Channel.network)
+               Publication.extras, Channel.name, Channel.network)
         .join(Channel, Channel.id == Publication.channel_id)
         .where(Publication.workspace_id == ctx.workspace_id, Publication.post_id.in_(ids))
         .order_by(Publication.created_at, Publication.id)).all()
@@ -777,6 +815,15 @@ def to_out(ctx: WorkspaceContext, posts: Sequence[Post], notes: list[str] | None
     for row in pubs:
         by_post[row.post_id].append(row)
     media_rows = _media_rows(ctx, ids)
+    steps_by_publication: dict[str, list[StepOut]] = defaultdict(list)
+    for step in ctx.session.scalars(select(PublicationStep).where(
+            PublicationStep.workspace_id == ctx.workspace_id,
+            PublicationStep.publication_id.in_([row.id for row in pubs]))
+            .order_by(PublicationStep.kind.desc(), PublicationStep.position)):
+        steps_by_publication[step.publication_id].append(StepOut(
+            kind=step.kind, position=step.position, text=step.text, status=step.status, attempts=step.attempts,
+            last_error=step.last_error, external_id=step.external_id, external_url=step.external_url,
+            published_at=step.published_at))
     decisions = ctx.session.execute(
         select(ApprovalDecision, User.name).outerjoin(User, User.id == ApprovalDecision.user_id)
         .where(ApprovalDecision.workspace_id == ctx.workspace_id, ApprovalDecision.post_id.in_(ids))
@@ -807,7 +854,7 @@ def to_out(ctx: WorkspaceContext, posts: Sequence[Post], notes: list[str] | None
             media_ids=master_media, scheduled_at=post.scheduled_at, timezone=post.timezone,
             scheduled_local=post.scheduled_at.astimezone(tz).strftime("%Y-%m-%d %H:%M") if post.scheduled_at
             else None,
-            recurrence=post.recurrence, recurrence_parent_id=post.recurrence_parent_id,
+            recurrence=post.recurrence, recurrence_parent_id=post.recurrence_parent_id, extras=post.extras,
             approval_step=steps[min(post.approval_step, len(steps) - 1)] if pending else None,
             created_at=post.created_at, updated_at=post.updated_at, author=authors.get(post.author_id or ""),
             publications=[PublicationOut(
@@ -817,6 +864,8 @@ def to_out(ctx: WorkspaceContext, posts: Sequence[Post], notes: list[str] | None
                 else master_media,
                 title=p.title, blog_options=p.blog_options, network_options=p.network_options,
                 link_from_id=p.link_from_id,
+                features=None if (f := content_features.effective(post.extras, p.extras)).empty else f.to_dict(),
+                steps=steps_by_publication.get(p.id, []),
                 scheduled_at=p.scheduled_at, published_at=p.published_at, external_id=p.external_id,
                 external_url=p.external_url, attempts=p.attempts, last_error=p.last_error)
                 for p in rows],

@@ -17,7 +17,7 @@ from typing import Any, Literal
 from socialdesk.networks.base import Capabilities, MediaKind, MediaRules, OutgoingMedia, TextCounting, TextRules
 from socialdesk.text.counting import TextCount, count
 
-ProblemField = Literal["text", "media", "title", "options"]
+ProblemField = Literal["text", "media", "title", "options", "thread", "poll", "content_warning", "visibility"]
 
 _KIND_NAMES = {MediaKind.IMAGE: "image", MediaKind.GIF: "GIF", MediaKind.VIDEO: "video"}
 _KIND_ORDER = (MediaKind.IMAGE, MediaKind.GIF, MediaKind.VIDEO)

@@ -89,6 +89,11 @@ class PublishOption:
     max_length: int | None = None  # text and textarea
 
 
+# A comment the account itself writes under its post right after publishing it (Capabilities.options).
+FIRST_COMMENT = PublishOption("first_comment", "First comment", kind="textarea", max_length=10_000,
+                              help="Posted under the post right after it goes out; its outcome is shown apart.")
+
+
 POST_METRICS = ("impressions", "reach", "views", "likes", "reposts", "comments", "saves", "clicks", "quotes")
 ACCOUNT_METRICS = ("followers", "following", "posts")
 
@@ -124,6 +129,15 @@ class Capabilities:
     # Direct messages can be answered only this long after the person's last message (Messenger's and
     # Instagram's 24-hour standard messaging window); None: no such limit. The inbox can say so.
     messaging_window_hours: int | None = None
+    # Composer features (docs/composer.md): a content warning readers click through (Mastodon's spoiler
+    # text), the audiences a post may be limited to, a native poll's limits, and whether the publisher
+    # posts the `first_comment` option as a reply step of its own (True) or the adapter does in publish().
+    content_warnings: bool = False
+    visibilities: tuple[str, ...] = ()
+    poll_max_options: int = 4
+    poll_option_length: int = 50
+    first_comment_step: bool = False
+    thread_max_parts: int = 25
 
     def to_dict(self) -> dict[str, Any]:
         def plain(value: Any) -> Any:
@@ -184,6 +198,9 @@ class OutgoingPost:
     publish_at: datetime | None = None
     # The publication's values for the channel's `Capabilities.options`, checked against them, by name.
     options: Mapping[str, Any] = field(default_factory=dict)
+    # The account's own comment under `reply_to_external_id` (a first comment), not a part of a thread:
+    # networks where both are replies treat it as one; others post it as a comment.
+    comment: bool = False
 
 
 @dataclass(frozen=True)
@@ -237,6 +254,9 @@ class PostMetrics:
     saves: int | None = None
     clicks: int | None = None
     quotes: int | None = None
+    # A native poll's votes per option, in the options' order; None where the post has no poll or the
+    # network does not say.
+    poll_votes: Sequence[int] | None = None
 
 
 @dataclass(frozen=True)

@@ -168,6 +168,8 @@ NETWORK_PROFILES: dict[str, Capabilities] = {
         ),
         threads=True,  # in_reply_to_id
         polls=True,  # not together with media
+        content_warnings=True,  # spoiler_text
+        visibilities=("public", "unlisted", "private", "direct"),
         like_comments=True,  # favourite
         hide_comments=False,  # no API to hide someone else's reply
         delete_comments=False,  # own statuses only

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from socialdesk.channels import service as channels
 from socialdesk.channels.models import Channel, ChannelStatus
 from socialdesk.content import bloglink
+from socialdesk.content import features as content_features
 from socialdesk.content import service as content
 from socialdesk.content.models import Post, Publication, PublicationStatus
 from socialdesk.core import clock
@@ -46,6 +47,7 @@ from socialdesk.networks.base import (
     RateLimited,
 )
 from socialdesk.notifications import service as notifications
+from socialdesk.publishing import steps
 from socialdesk.publishing.dispatching import request_dispatch
 from socialdesk.workspaces.models import Workspace
 
@@ -125,6 +127,7 @@ def publish(db: Database, publication_id: str) -> None:
     finally:
         with _sending_lock:
             _sending_here.discard(publication_id)
+    steps.run(db, publication_id)  # the thread's further parts and the first comment, each on its own
 
 
 def _send(db: Database, attempt: Attempt) -> None:
@@ -218,6 +221,10 @@ def _start_attempt(db: Database, publication_id: str) -> Attempt | None:
                 return None
             text = bloglink.with_link(text, blog.external_url)
         options = publication.blog_options or {}
+        wanted = content_features.effective(post.extras, publication.extras)
+        network_options = dict(publication.network_options or {})
+        if caps.first_comment_step:
+            network_options.pop("first_comment", None)  # sent after the post, as a step of its own (steps.py)
         outgoing = OutgoingPost(
             text=text,
             title=publication.title or "",
@@ -228,7 +235,10 @@ def _start_attempt(db: Database, publication_id: str) -> Attempt | None:
                                  size_bytes=a.size_bytes, alt_text=a.alt_text, width=a.width, height=a.height,
                                  duration_seconds=a.duration_seconds) for a in assets],
             idempotency_key=publication.id,
-            options=publication.network_options or {},
+            options=network_options,
+            poll=wanted.outgoing_poll() if caps.polls else None,
+            content_warning=wanted.content_warning if caps.content_warnings else "",
+            visibility=wanted.visibility if caps.visibilities else None,
         )
         first_try = min(t for t in (interrupted_at, publication.claimed_at, now) if t is not None)
         return Attempt(publication.id, publication.workspace_id, post.id, channel.id, publication.attempts,
@@ -329,6 +339,9 @@ def _record_success(db: Database, attempt: Attempt, result: PublishedPost) -> No
         publication.published_at = result.published_at
         publication.last_error = None
         publication.next_attempt_at = None
+        post = session.get(Post, publication.post_id)
+        if post is not None:
+            steps.plan(session, publication, post, attempt.caps)
         if had_trouble:
             for kind in ("publication_failed", "publication_unconfirmed"):
                 notifications.resolve(session, attempt.workspace_id, kind, attempt.publication_id)

@@ -242,3 +242,70 @@ def test_a_post_whose_answer_was_lost_is_published_once(mastodon_peer: Peer, dat
     statuses = mastodon_peer.api(token).get(f"/api/v1/accounts/{own['id']}/statuses")
     assert publication.status == "published"
     assert [s["id"] for s in statuses] == [publication.external_id]
+
+
+def test_a_thread_with_a_poll_cw_visibility_and_first_comment_goes_out_once(
+        mastodon_peer: Peer, database: Database, world: World, real_now: ManualClock,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Part 2's answer is lost on the way back: the retry carries the same Idempotency-Key, so the server
+    returns the status it made, and the thread goes on from it: four statuses, each once, chained."""
+    from socialdesk.content.models import PublicationStep
+    from socialdesk.content.schemas import PollIn, VariantIn
+    from socialdesk.networks.mastodon.adapter import MastodonAdapter
+
+    _, token = mastodon_peer.new_account()
+    with LosingProxy(mastodon_peer.url) as proxy:
+        real = MastodonAdapter.publish
+
+        def losing_part_two(self: MastodonAdapter, post):  # type: ignore[no-untyped-def]
+            if post.idempotency_key.endswith(":thread_part:2") and not proxy.seen_lost:  # type: ignore[attr-defined]
+                proxy.seen_lost = True  # type: ignore[attr-defined]
+                proxy.lose["/api/v1/statuses"] = 1
+            return real(self, post)
+
+        proxy.seen_lost = False  # type: ignore[attr-defined]
+        monkeypatch.setattr(MastodonAdapter, "publish", losing_part_two)
+        with database.unit_of_work() as session:
+            channel_id = channels.connect(world.ctx(session), "mastodon", "Brand", instance=proxy.url,
+                                          access_token=token).id
+            post_id = content.compose(world.ctx(session), PostIn(
+                text="Koju kavu pečemo idući tjedan? 🧵", channel_ids=[channel_id], intent=Intent.PUBLISH_NOW,
+                thread=["Obje su iz Etiopije.", "Pobjednica je u prodaji od ponedjeljka."],
+                poll=PollIn(options=["Yirgacheffe", "Sidamo"], expires_in_seconds=3600),
+                content_warning="Kava", visibility="unlisted",
+                variants={channel_id: VariantIn(options={"first_comment": "Glasajte do nedjelje!"})})).post.id
+        Runner(database).run_pending()
+        real_now.advance(timedelta(minutes=3))
+        Runner(database).run_pending()
+        real_now.advance(timedelta(minutes=5))
+        Runner(database).run_pending()
+        # Someone votes; the poll's results arrive with the post's numbers.
+        own = mastodon_peer.api(token).get("/api/v1/accounts/verify_credentials")
+        polled = [s for s in mastodon_peer.api(token).get(f"/api/v1/accounts/{own['id']}/statuses") if s.get("poll")]
+        _, voter_token = mastodon_peer.new_account("voter")
+        mastodon_peer.api(voter_token).post(f"/api/v1/polls/{polled[0]['poll']['id']}/votes", **{"choices[]": ["1"]})
+        real_now.advance(timedelta(hours=1))
+        analytics.collect_channel(database, channel_id)
+    with database.read_sessions() as session:
+        publication = session.scalars(select(Publication).where(Publication.post_id == post_id)).one()
+        snapshot = session.scalars(select(PublicationMetricSnapshot).where(
+            PublicationMetricSnapshot.publication_id == publication.id)
+            .order_by(PublicationMetricSnapshot.collected_at.desc())).first()
+        steps = list(session.scalars(select(PublicationStep).where(PublicationStep.publication_id == publication.id)
+                                     .order_by(PublicationStep.kind.desc(), PublicationStep.position)))
+    assert proxy.seen_lost  # type: ignore[attr-defined]
+    assert publication.status == "published"
+    assert [(s.kind, s.status) for s in steps] == [("thread_part", "published"), ("thread_part", "published"),
+                                                   ("first_comment", "published")]
+    api = mastodon_peer.api(token)
+    own = api.get("/api/v1/accounts/verify_credentials")
+    statuses = {s["id"]: s for s in api.get(f"/api/v1/accounts/{own['id']}/statuses")}
+    assert len(statuses) == 4, "the post, two parts and the first comment, each once"
+    first = statuses[publication.external_id]
+    part2, part3, comment = (statuses[s.external_id or ""] for s in steps)
+    assert first["poll"] and [o["title"] for o in first["poll"]["options"]] == ["Yirgacheffe", "Sidamo"]
+    assert first["spoiler_text"] == "Kava" and first["visibility"] == "unlisted"
+    assert part2["in_reply_to_id"] == first["id"] and part3["in_reply_to_id"] == part2["id"]
+    assert part2["spoiler_text"] == "Kava" and not part2.get("poll")
+    assert comment["in_reply_to_id"] == first["id"] and "Glasajte" in comment["content"]
+    assert snapshot is not None and snapshot.poll_votes == [0, 1]

@@ -240,3 +240,42 @@ def test_record_keys_tell_when_the_server_made_the_record() -> None:
         value //= 32
     assert tid_time(key) == datetime(2023, 4, 1, tzinfo=UTC)
     assert tid_time("self") is None and tid_time("3kabc") is None
+
+
+def test_a_thread_part_replies_to_the_part_before_under_the_threads_root(server: list[Handler]) -> None:
+    """Part 3 answers part 2 (parent) in the thread that part 1 began (root, read from part 2's record)."""
+    root = {"uri": f"at://{DID}/app.bsky.feed.post/3kroot", "cid": "bafyroot"}
+    part2 = {"uri": f"at://{DID}/app.bsky.feed.post/3kpart2", "cid": "bafypart2"}
+    sent: list[dict[str, object]] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/xrpc/com.atproto.repo.getRecord":
+            assert request.url.params["rkey"] == "3kpart2"
+            return httpx.Response(200, json={**part2, "value": {
+                "$type": "app.bsky.feed.post", "text": "two", "createdAt": "2026-12-07T10:00:00.000Z",
+                "reply": {"root": root, "parent": root}}})
+        assert request.url.path == "/xrpc/com.atproto.repo.createRecord"
+        sent.append(json.loads(request.content))
+        return httpx.Response(200, json=CREATED)
+
+    server.append(answer)
+    _adapter().publish(OutgoingPost("three", reply_to_external_id=part2["uri"], idempotency_key="p:thread_part:3"))
+    record = sent[0]["record"]
+    assert isinstance(record, dict)
+    reply = record["reply"]
+    assert isinstance(reply, dict)
+    assert {k: {f: reply[k][f] for f in ("uri", "cid")} for k in ("root", "parent")} == {"root": root,
+                                                                                        "parent": part2}
+
+
+def test_bluesky_takes_a_first_comment_as_a_reply_step_and_refuses_polls_and_warnings(server: list[Handler]) -> None:
+    from socialdesk.networks.base import OutgoingPoll
+
+    caps = _adapter().capabilities()
+    assert caps.threads and caps.first_comment_step and "first_comment" in [o.name for o in caps.options]
+    assert not caps.polls and not caps.content_warnings and not caps.visibilities
+    server.append(lambda request: pytest.fail("nothing may be sent"))  # type: ignore[arg-type,return-value]
+    with pytest.raises(PermanentNetworkError, match="no polls"):
+        _adapter().publish(OutgoingPost("Which?", poll=OutgoingPoll(("a", "b"))))
+    with pytest.raises(PermanentNetworkError, match="content warnings"):
+        _adapter().publish(OutgoingPost("Spoiler", content_warning="film"))

@@ -20,6 +20,7 @@ from socialdesk.networks.base import (
     ChannelAccount,
     MediaKind,
     OutgoingMedia,
+    OutgoingPoll,
     OutgoingPost,
     PermanentNetworkError,
     RateLimited,
@@ -202,3 +203,45 @@ def test_an_older_server_sends_every_notification_and_has_no_conversations(serve
     assert [(i.external_id, i.kind.value, i.text, i.author_handle) for i in page.items] == [
         ("41", "mention", "@brand bok!", "ana@other.example")]
     assert page.cursor == '{"n": "12"}'
+
+
+def test_a_poll_a_content_warning_a_visibility_and_a_thread_reply_in_one_status(server: Scripted) -> None:
+    server.replies["/api/v1/statuses"] = [(200, {}, {"id": "78", "url": "https://x/@brand/78",
+                                                     "created_at": "2026-11-27T03:00:00.000Z"})]
+    server.adapter().publish(OutgoingPost(
+        "Part two", idempotency_key="pub-t:thread_part:2", reply_to_external_id="77", content_warning="Coffee",
+        visibility="unlisted", poll=OutgoingPoll(("Espresso", "Filter"), expires_in_seconds=3600)))
+    method, _, headers, body = server.seen[-1]
+    assert method == "POST" and headers["Idempotency-Key"] == "pub-t:thread_part:2"
+    raw = body.decode()
+    sent = json.loads(raw) if raw.startswith("{") else {k: v if len(v) > 1 else v[0]
+                                                        for k, v in parse_qs(raw).items()}
+    flat = json.dumps(sent)
+    assert "77" in json.dumps(sent.get("in_reply_to_id")) and sent.get("spoiler_text") == "Coffee"
+    assert sent.get("visibility") == "unlisted" and "Espresso" in flat and "3600" in flat
+
+
+def test_mastodon_offers_a_first_comment_as_a_reply_step_and_refuses_a_poll_with_media(server: Scripted,
+                                                                                      tmp_path: Path) -> None:
+    caps = capabilities({})
+    assert caps.first_comment_step and "first_comment" in [o.name for o in caps.options]
+    assert caps.content_warnings and "direct" in caps.visibilities
+    picture = tmp_path / "a.png"
+    picture.write_bytes(b"\x89PNG")
+    media = OutgoingMedia(path=picture, kind=MediaKind.IMAGE, content_type="image/png", size_bytes=4)
+    with pytest.raises(PermanentNetworkError, match="poll and media"):
+        server.adapter().publish(OutgoingPost("x", media=[media], poll=OutgoingPoll(("a", "b"))))
+    assert server.seen == []  # refused before anything was sent
+
+
+def test_a_polls_votes_are_collected_with_the_numbers(server: Scripted) -> None:
+    server.replies["/api/v1/statuses/78"] = [(200, {}, {
+        "id": "78", "favourites_count": 2, "reblogs_count": 0, "replies_count": 1,
+        "poll": {"id": "3", "options": [{"title": "Espresso", "votes_count": 5},
+                                        {"title": "Filter", "votes_count": 2}]}})]
+    server.replies["/api/v1/statuses/79"] = [(200, {}, {
+        "id": "79", "favourites_count": 0, "reblogs_count": 0, "replies_count": 0,
+        "poll": {"id": "4", "options": [{"title": "a", "votes_count": None}, {"title": "b", "votes_count": None}]}})]
+    found = server.adapter().post_metrics(["78", "79"])
+    assert found["78"].poll_votes == [5, 2] and found["78"].likes == 2
+    assert found["79"].poll_votes is None  # hidden until the poll ends: not available, never zero

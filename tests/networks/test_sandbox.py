@@ -100,7 +100,10 @@ def test_capabilities_imitate_the_profile(database: Database, clock: ManualClock
     real = NETWORK_PROFILES["x"]
     assert caps.label == "X-like sandbox"
     assert caps.idempotency == IdempotencyMethod.KEY
-    assert dataclasses.replace(caps, label=real.label, idempotency=real.idempotency) == real
+    # …and takes a first comment, posted by the publisher as a step of its own (publishing/steps.py).
+    assert [o.name for o in caps.options] == ["first_comment"] and caps.first_comment_step
+    assert dataclasses.replace(caps, label=real.label, idempotency=real.idempotency, options=real.options,
+                               first_comment_step=real.first_comment_step) == real
     # Without I/O, from the channel's settings alone (the registry asks before any credentials).
     bare = SandboxAdapter(ChannelAccount("", "", "", {}, {"profile": "mastodon"}))
     assert bare.capabilities().label == "Mastodon-like sandbox"

@@ -20,6 +20,7 @@ from atproto_client import exceptions as sdk
 
 from socialdesk.core import clock
 from socialdesk.networks.base import (
+    FIRST_COMMENT,
     AccountMetrics,
     Capabilities,
     ChannelAccount,
@@ -48,7 +49,8 @@ def capabilities() -> Capabilities:
     # under their post on Bluesky — only hide it.
     return dataclasses.replace(
         base, media=dataclasses.replace(base.media, kinds=frozenset({MediaKind.IMAGE}), video_alone=False),
-        direct_messages=False, delete_comments=False)
+        direct_messages=False, delete_comments=False,
+        options=(*base.options, FIRST_COMMENT), first_comment_step=True)  # a first comment is a self-reply
 
 
 class BlueskyAdapter:
@@ -135,6 +137,11 @@ class BlueskyAdapter:
     def publish(self, post: OutgoingPost) -> PublishedPost:
         caps = self.capabilities()
         text = post.text.strip()
+        if post.poll is not None:
+            raise PermanentNetworkError("Bluesky has no polls: ask in the text instead.", status_code=400)
+        if post.visibility or post.content_warning:
+            raise PermanentNetworkError("Bluesky posts are public and have no content warnings (labels are not "
+                                        "supported here).", status_code=400)
         if not text and not post.media:
             raise PermanentNetworkError("The post is empty.", status_code=400)
         records.check_text(text, caps)

@@ -331,10 +331,14 @@ class MastodonAdapter:
                     continue
                 raise
             quotes = status.get("quotes_count")
+            poll = status.get("poll") or None
+            # A poll's votes per option (Poll entity: options[].votes_count, null while the results are hidden).
+            votes = [o.get("votes_count") for o in poll.get("options") or []] if poll else None
             found[external_id] = PostMetrics(
                 collected_at=clock.now(), likes=int(status.get("favourites_count") or 0),
                 reposts=int(status.get("reblogs_count") or 0), comments=int(status.get("replies_count") or 0),
-                quotes=None if quotes is None else int(quotes))
+                quotes=None if quotes is None else int(quotes),
+                poll_votes=[int(v) for v in votes] if votes and all(v is not None for v in votes) else None)
         return found
 
     def account_metrics(self) -> AccountMetrics:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from socialdesk.networks.base import Capabilities, MediaKind
+from socialdesk.networks.base import FIRST_COMMENT, Capabilities, MediaKind
 from socialdesk.networks.profiles import NETWORK_PROFILES
 
 VISIBILITIES = ("public", "unlisted", "private", "direct")
@@ -47,7 +47,9 @@ def limits_from_instance(instance: dict[str, Any]) -> dict[str, Any]:
 
 def capabilities(settings: dict[str, Any]) -> Capabilities:
     """Mastodon's profile, narrowed (or widened) by what this channel's instance reported."""
-    base = NETWORK_PROFILES["mastodon"]
+    # A first comment is a reply to the status, posted by the publisher as a step of its own.
+    base = dataclasses.replace(NETWORK_PROFILES["mastodon"], options=(*NETWORK_PROFILES["mastodon"].options,
+                                                                    FIRST_COMMENT), first_comment_step=True)
     limits: dict[str, Any] = settings.get("limits") or {}
     if not limits:
         return base
@@ -78,4 +80,7 @@ def capabilities(settings: dict[str, Any]) -> Capabilities:
     if changes:
         media = dataclasses.replace(media, **changes)
     return dataclasses.replace(base, text=text, media=media,
-                               polls=limits.get("poll_max_options", 4) >= 2)
+                               polls=limits.get("poll_max_options", 4) >= 2,
+                               poll_max_options=limits.get("poll_max_options", base.poll_max_options),
+                               poll_option_length=limits.get("poll_max_characters_per_option",
+                                                             base.poll_option_length))

@@ -45,7 +45,7 @@ from socialdesk.networks.sandbox import audience, chatter, faults, ids, store, t
 from socialdesk.networks.sandbox.faults import Fault
 from socialdesk.networks.sandbox.imitation import REPORTS_LANGUAGE, capabilities_for
 from socialdesk.networks.sandbox.items import Item, Sources, comments_of
-from socialdesk.networks.sandbox.limits import check_post, check_text
+from socialdesk.networks.sandbox.limits import check_features, check_post, check_text, poll_closes, poll_votes
 from socialdesk.networks.sandbox.simulation import PostInput, PostTimeline, simulation_for
 from socialdesk.networks.sandbox.store import AccountRecord, PostRecord, ReplyRecord
 from socialdesk.networks.sandbox.timegrid import from_epoch
@@ -169,20 +169,28 @@ class SandboxAdapter:
             if existing is not None:
                 return self._published(record, existing)  # a repeat: the first answer, again
         check_post(post, caps)
-        reply_to = self._thread_parent(record, caps, post.reply_to_external_id)
+        extra = check_features(post, caps)
+        reply_to = self._thread_parent(record, caps, post.reply_to_external_id, comment=post.comment)
         now = clock.now()
         self._check_rate(record, caps, now)
+        if extra.get("poll"):
+            extra["poll"]["expires_at"] = (now + timedelta(seconds=post.poll.expires_in_seconds)).isoformat() \
+                if post.poll else None
         media = [{"kind": m.kind.value, "content_type": m.content_type, "size_bytes": m.size_bytes,
                   "duration_seconds": m.duration_seconds, "width": m.width, "height": m.height,
                   "alt_text": m.alt_text} for m in post.media]
         stored, _ = store.insert_post(record.id, text=post.text, media=media, idempotency_key=key,
-                                      language=post.language, reply_to_seq=reply_to, published_at=now)
+                                      language=post.language, reply_to_seq=reply_to, published_at=now,
+                                      extra=extra or None)
         return self._published(record, stored)
 
-    def _thread_parent(self, record: AccountRecord, caps: Capabilities, external_id: str | None) -> int | None:
+    def _thread_parent(self, record: AccountRecord, caps: Capabilities, external_id: str | None, *,
+                       comment: bool = False) -> int | None:
         if not external_id:
             return None
-        if not caps.threads:
+        if comment and not caps.comments:
+            raise PermanentNetworkError("Comments are not supported on this network.", status_code=400)
+        if not comment and not caps.threads:
             raise PermanentNetworkError("Replying to your own posts is not supported on this network.",
                                         status_code=400)
         ref = ids.parse(ids.account_key(record.handle), external_id)
@@ -362,6 +370,7 @@ class SandboxAdapter:
             if ref is not None and ref.kind == "comment":
                 replies_under.setdefault(ref.number, []).append(reply)
         result: dict[str, PostMetrics] = {}
+        polls = {seq: data["poll"] for seq, data in store.extras(call.record.id).items() if data.get("poll")}
         for external_id in external_ids:
             ref = ids.parse(key, external_id)
             if ref is None or ref.kind != "post" or ref.number not in by_seq:
@@ -370,7 +379,12 @@ class SandboxAdapter:
             counts = timeline.counts(now, post.deleted_at)
             counts["comments"] = self._visible_comments(sources, post, timeline, replies_under.get(post.seq, []),
                                                         now, hidden) if caps.comments else 0
-            result[external_id] = PostMetrics(collected_at=collected, **{
+            votes = None
+            if post.seq in polls:
+                closes = poll_closes(polls[post.seq])
+                at = now if closes is None else min(now, closes)
+                votes = poll_votes(call.record.seed, post.seq, polls[post.seq], timeline.counts(at, post.deleted_at))
+            result[external_id] = PostMetrics(collected_at=collected, poll_votes=votes, **{
                 name: counts[name] if name in caps.post_metrics else None for name in counts})
         call.finish()
         return result

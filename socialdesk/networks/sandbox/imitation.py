@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 from functools import lru_cache
 
-from socialdesk.networks.base import Capabilities, IdempotencyMethod
+from socialdesk.networks.base import FIRST_COMMENT, Capabilities, IdempotencyMethod
 
 PROFILE_NAMES = {
     "instagram": "Instagram", "x": "X", "bluesky": "Bluesky", "mastodon": "Mastodon", "facebook": "Facebook",
@@ -46,4 +46,11 @@ def capabilities_for(profile: str, *, keyless: bool = False) -> Capabilities:
         raise ValueError(f"unknown profile {profile!r}; the sandbox imitates {', '.join(sorted(profiles))}")
     name = PROFILE_NAMES.get(profile, profile.title())
     method = IdempotencyMethod.LOOKUP if keyless else IdempotencyMethod.KEY
-    return replace(profiles[profile], label=f"{name}-like sandbox", idempotency=method)
+    base = profiles[profile]
+    # Every sandbox account takes a first comment (as the account's own comment under the post) where
+    # comments exist; the imitated network's own option of that name, if any, is replaced by it.
+    options = tuple(o for o in base.options if o.name != FIRST_COMMENT.name)
+    if base.comments:
+        options += (FIRST_COMMENT,)
+    return replace(base, label=f"{name}-like sandbox", idempotency=method, options=options,
+                   first_comment_step=base.comments)

@@ -60,6 +60,20 @@ class SandboxPost(IdMixin, Base):
     deleted_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
 
+class SandboxPostExtra(IdMixin, Base):
+    """What a post carries besides text and media: a poll, a content warning, a visibility, or that it is the
+    account's own comment under a post (a first comment). A table of its own, so a sandbox database made
+    before it gets it from create_all."""
+
+    __tablename__ = "sandbox_post_extras"
+    __table_args__ = (UniqueConstraint("account_id", "seq"),)
+
+    account_id: Mapped[str] = mapped_column(ForeignKey("sandbox_accounts.id", ondelete="CASCADE"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    # {"poll": {"options", "expires_at", "multiple"}, "content_warning", "visibility", "comment": bool}
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
 class SandboxReply(IdMixin, Base):
     """Our answer to a comment, mention or direct message."""
 

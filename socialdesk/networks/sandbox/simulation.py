@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from socialdesk.networks.sandbox import chatter
+from socialdesk.networks.sandbox import campaigns, chatter
 from socialdesk.networks.sandbox.audience import AccountParams, Population, activity_at, local_table, population
 from socialdesk.networks.sandbox.seeding import rng_for
 from socialdesk.networks.sandbox.text_features import PostFeatures, post_features
@@ -242,6 +242,7 @@ class _PostRun:
         self.following = following
         self.rng = rng_for(pop.params.seed, "post", pop.params.handle, post.seq)
         self.features: PostFeatures = post_features(post.text, post.media, pop.params.topics)
+        self.campaign = campaigns.read(post.text, self.features.giveaway, self.features.hashtags)
         self.t0 = post.published_at
         self.end = self.t0 + WINDOW_HOURS * HOUR
         self.exposure = _Exposure(pop, self.t0)
@@ -306,7 +307,8 @@ class _PostRun:
         p_save = np.where(human, np.clip(0.06 * like * tf * f.save_factor * f.length_factor, 0, 0.5), 0.0)
         p_repost = np.where(human, np.clip(0.5 * pop.share[m] * appeal, 0, 0.5), 0.0)
         p_click = np.where(human & f.has_link, np.clip(0.03 * np.sqrt(like / 0.2) * tf * attention, 0, 0.6), 0.0)
-        p_comment = np.where(human, np.clip(0.3 * pop.comment[m] * tf * attention * f.comment_factor, 0, 0.8),
+        comment_factor = f.comment_factor * self.campaign.comment_boost  # 1 but for attractive giveaways and quizzes
+        p_comment = np.where(human, np.clip(0.3 * pop.comment[m] * tf * attention * comment_factor, 0, 0.8),
                              BOT_COMMENT)
         follows = self.following[m]
         p_follow = np.where(~follows, np.clip(0.08 * tf * np.sqrt(f.media_factor)
@@ -411,6 +413,12 @@ class _PostRun:
             context = chatter.Context(pop.params.handle, topic, hashtag, friends)
             text = chatter.write(rng, kind, who.language, context)
             comments.append(Comment(float(times[i]), who.index, kind, who.language, text, parent))
+        if self.campaign.giveaway or self.campaign.options:
+            # Giveaway entries, duplicates, bots and a cheat; quiz answers (campaigns.py, its own random stream).
+            def write(g: np.random.Generator, kind: str, language: str, friends: tuple[str, ...]) -> str:
+                return chatter.write(g, kind, language, chatter.Context(pop.params.handle, topic, hashtag, friends))
+
+            comments = campaigns.take_part(comments, pop, self.post, self.t0, self.end, self.campaign, write)
         return tuple(comments)
 
 

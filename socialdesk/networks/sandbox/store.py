@@ -24,6 +24,7 @@ from socialdesk.networks.sandbox.models import (
     SandboxHiddenItem,
     SandboxModeration,
     SandboxPost,
+    SandboxPostExtra,
     SandboxReply,
 )
 from socialdesk.networks.sandbox.server import sandbox_database
@@ -248,7 +249,8 @@ def _lock_account(session: Session, account_id: str) -> None:
 
 
 def insert_post(account_id: str, *, text: str, media: list[dict[str, Any]], idempotency_key: str | None,
-                language: str | None, reply_to_seq: int | None, published_at: datetime) -> tuple[PostRecord, bool]:
+                language: str | None, reply_to_seq: int | None, published_at: datetime,
+                extra: dict[str, Any] | None = None) -> tuple[PostRecord, bool]:
     """Store a post under the next sequence number; (post, True), or (the existing post, False) when
     a post with the same idempotency key is there already."""
     with sandbox_database().unit_of_work() as session:
@@ -262,8 +264,17 @@ def insert_post(account_id: str, *, text: str, media: list[dict[str, Any]], idem
         row = SandboxPost(account_id=account_id, seq=seq, text=text, media=media, idempotency_key=idempotency_key,
                           language=language, reply_to_seq=reply_to_seq, published_at=published_at)
         session.add(row)
+        if extra:  # in the same transaction: a post never exists without its poll
+            session.add(SandboxPostExtra(account_id=account_id, seq=seq, data=extra))
         session.flush()
         return _post(row), True
+
+
+def extras(account_id: str) -> dict[int, dict[str, Any]]:
+    with _read() as session:
+        rows = session.execute(select(SandboxPostExtra.seq, SandboxPostExtra.data)
+                               .where(SandboxPostExtra.account_id == account_id))
+        return {seq: dict(data or {}) for seq, data in rows}
 
 
 def mark_deleted(account_id: str, seq: int, at: datetime) -> None:

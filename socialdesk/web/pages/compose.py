@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -11,7 +11,9 @@ from starlette.datastructures import FormData, UploadFile
 from socialdesk.channels import service as channels
 from socialdesk.channels.models import Channel
 from socialdesk.comments import service as team_comments
+from socialdesk.content import features as content_features
 from socialdesk.content import service as content
+from socialdesk.content.features import Features
 from socialdesk.content.schemas import ChannelCheck
 from socialdesk.core import inputs
 from socialdesk.core.errors import DomainError
@@ -19,7 +21,7 @@ from socialdesk.media import service as media
 from socialdesk.media.models import MediaAsset
 from socialdesk.web.deps import Ctx
 from socialdesk.web.pages.common import Form, attempt, partial, redirect, render, ws_url
-from socialdesk.web.pages.compose_form import REPEATS, ComposeForm, parse_intent
+from socialdesk.web.pages.compose_form import POLL_DURATIONS, REPEATS, ComposeForm, parse_intent
 from socialdesk.web.pages.views import TIMEZONES
 from socialdesk.workspaces.context import WorkspaceContext
 from socialdesk.workspaces.permissions import Permission, requires
@@ -34,6 +36,11 @@ class Preview:
     channel: Channel
     text: str
     media: list[MediaAsset]
+    # What the channel gets of the thread, poll, content warning and visibility (where it has them), and
+    # its first comment: shown as the network shows them.
+    features: Features = field(default_factory=Features)
+    first_comment: str = ""
+    poll_label: str = ""
 
 
 def _compose_page(request: Request, ctx: WorkspaceContext, form: ComposeForm, *, post_id: str | None = None,
@@ -43,6 +50,7 @@ def _compose_page(request: Request, ctx: WorkspaceContext, form: ComposeForm, *,
     return render(request, "compose.html", ctx=ctx, section="compose", form=form, post_id=post_id,
                   channels=all_channels, caps={c.id: channels.capabilities(c) for c in all_channels},
                   library=media.list_media(ctx), timezones=TIMEZONES, repeats=REPEATS,
+                  poll_durations=POLL_DURATIONS,
                   previews=_previews(ctx, form, checks) if checks else None, errors=errors, status_code=status_code,
                   **_comments(ctx, post_id))
 
@@ -57,10 +65,23 @@ def _comments(ctx: WorkspaceContext, post_id: str | None) -> dict[str, object]:
 def _previews(ctx: WorkspaceContext, form: ComposeForm, checks: list[ChannelCheck]) -> list[Preview]:
     by_id = {c.id: c for c in channels.list_channels(ctx)}
     assets = [media.get(ctx, m) for m in form.media_ids]
+    data = form.to_post_in(content_only=True)
+    post_extras = content_features.from_post_input(data)
     previews = []
     for check in checks:
         own = form.variants.get(check.channel_id, "")
-        previews.append(Preview(check, by_id[check.channel_id], own if own.strip() else form.text, assets))
+        channel = by_id[check.channel_id]
+        caps = channels.capabilities(channel)
+        wanted = content_features.effective(post_extras, content_features.from_variant(
+            data.variants.get(check.channel_id)))
+        shown = Features(thread=wanted.thread if caps.threads else (), poll=wanted.poll if caps.polls else None,
+                         content_warning=wanted.content_warning if caps.content_warnings else "",
+                         visibility=wanted.visibility if caps.visibilities else None)
+        comment = str(form.options.get(check.channel_id, {}).get("first_comment") or "").strip()
+        seconds = str((shown.poll or {}).get("expires_in_seconds") or "")
+        previews.append(Preview(check, channel, own if own.strip() else form.text, assets, shown,
+                                comment if any(o.name == "first_comment" for o in caps.options) else "",
+                                POLL_DURATIONS.get(seconds, f"{int(seconds) // 60} minutes" if seconds else "")))
     return previews
 
 

@@ -25,6 +25,12 @@ VARIANT_PREFIX = "variant_"
 BLOG_PREFIXES = ("title_", "tags_", "categories_", "blogdraft_")
 # A channel's network options (Capabilities.options): opt_<channel id>_<option name> (ids have no "_").
 OPTION_PREFIX = "opt_"
+# A channel that takes none of the post's thread, poll, content warning and visibility: plain_<channel id>.
+PLAIN_PREFIX = "plain_"
+# The thread's further parts are written in one box, separated by a line holding only this.
+PART_SEPARATOR = "---"
+POLL_DURATIONS = {"300": "5 minutes", "3600": "1 hour", "21600": "6 hours", "86400": "1 day", "259200": "3 days",
+                  "604800": "7 days"}
 
 
 @dataclass
@@ -44,6 +50,14 @@ class ComposeForm:
     blog: dict[str, dict[str, str]] = field(default_factory=dict)
     # Network options: channel id -> {option name: value as typed}
     options: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Composer features (content/features.py), for every chosen channel but the `plain` ones.
+    thread: str = ""  # the further parts, separated by PART_SEPARATOR lines
+    poll_options: str = ""  # one option a line
+    poll_seconds: str = "86400"
+    poll_multiple: bool = False
+    content_warning: str = ""
+    visibility: str = ""
+    plain: list[str] = field(default_factory=list)
 
     @classmethod
     def from_form(cls, form: FormData) -> ComposeForm:
@@ -65,7 +79,13 @@ class ComposeForm:
                    time=form_field(form, "time"), timezone=form_field(form, "timezone"),
                    use_queue=form_field(form, "use_queue") == "1", repeat=form_field(form, "repeat", "none") or "none",
                    repeat_count=form_field(form, "repeat_count", "4") or "4",
-                   custom_rule=form_field(form, "custom_rule"))
+                   custom_rule=form_field(form, "custom_rule"), thread=str(form.get("thread") or ""),
+                   poll_options=str(form.get("poll_options") or ""),
+                   poll_seconds=form_field(form, "poll_seconds", "86400") or "86400",
+                   poll_multiple=form_field(form, "poll_multiple") == "1",
+                   content_warning=form_field(form, "content_warning"), visibility=form_field(form, "visibility"),
+                   plain=[key.removeprefix(PLAIN_PREFIX) for key, value in form.multi_items()
+                          if key.startswith(PLAIN_PREFIX) and value == "1"])
 
     @classmethod
     def from_post(cls, post: PostOut) -> ComposeForm:
@@ -77,6 +97,16 @@ class ComposeForm:
                          if p.title or p.blog_options},
                    options={p.channel_id: {k: _typed(v) for k, v in p.network_options.items()}
                             for p in post.publications if p.network_options})
+        extras = post.extras or {}
+        poll = extras.get("poll") or {}
+        form.thread = f"\n{PART_SEPARATOR}\n".join(extras.get("thread") or [])
+        form.poll_options = "\n".join(poll.get("options") or [])
+        form.poll_seconds = str(poll.get("expires_in_seconds") or 86400)
+        form.poll_multiple = bool(poll.get("multiple"))
+        form.content_warning = str(extras.get("content_warning") or "")
+        form.visibility = str(extras.get("visibility") or "")
+        # A channel that gets none of the post's features was sent as a plain post there.
+        form.plain = [p.channel_id for p in post.publications if extras and not p.features]
         if post.recurrence:
             simple = _SIMPLE_RULE.match(post.recurrence)
             if simple:
@@ -85,6 +115,17 @@ class ComposeForm:
             else:
                 form.repeat, form.custom_rule = "custom", post.recurrence
         return form
+
+    def thread_parts(self) -> list[str]:
+        parts = re.split(rf"(?m)^\s*{re.escape(PART_SEPARATOR)}\s*$", self.thread.replace("\r\n", "\n"))
+        return [p.strip() for p in parts if p.strip()]
+
+    def poll(self) -> dict[str, Any] | None:
+        options = [line.strip() for line in self.poll_options.splitlines() if line.strip()]
+        if not options:
+            return None
+        seconds = int(self.poll_seconds) if self.poll_seconds.isdigit() else 86400
+        return {"options": options, "expires_in_seconds": seconds, "multiple": self.poll_multiple}
 
     def recurrence(self) -> str | None:
         if self.repeat == "custom":
@@ -125,8 +166,15 @@ class ComposeForm:
             if cid in chosen and any(v.strip() for v in typed.values()):
                 own = variants.get(cid, VariantIn())
                 variants[cid] = inputs.valid(VariantIn, {**own.model_dump(exclude_unset=True), "options": typed})
+        for cid in self.plain:
+            if cid in chosen:
+                own = variants.get(cid, VariantIn())
+                variants[cid] = inputs.valid(VariantIn, {**own.model_dump(exclude_unset=True), "thread": [],
+                                                         "no_poll": True, "content_warning": "", "visibility": ""})
         values: dict[str, Any] = {"text": self.text, "channel_ids": self.channel_ids, "media_ids": self.media_ids,
-                                  "variants": variants, "intent": intent}
+                                  "variants": variants, "intent": intent, "thread": self.thread_parts(),
+                                  "content_warning": self.content_warning.strip(),
+                                  "visibility": self.visibility or None, "poll": self.poll()}
         if not content_only:
             if self.timezone:
                 zone(self.timezone)

@@ -129,6 +129,13 @@ def retry(publication_id: str, ctx: Ctx, form: Form) -> Response:
     return _publication_action(ctx, form, publication_id, lambda: content.retry_publication(ctx, publication_id))
 
 
+@router.post("/w/{workspace_id}/publications/{publication_id}/steps/retry")
+@requires(Permission.POSTS_WRITE, Permission.POSTS_PUBLISH)
+def retry_steps(publication_id: str, ctx: Ctx, form: Form) -> Response:
+    """Send a published post's failed thread parts and first comment again."""
+    return _publication_action(ctx, form, publication_id, lambda: content.retry_steps(ctx, publication_id))
+
+
 @router.post("/w/{workspace_id}/publications/{publication_id}/confirm")
 @requires(Permission.POSTS_WRITE, Permission.POSTS_PUBLISH)
 def confirm(publication_id: str, ctx: Ctx, form: Form) -> Response:

@@ -435,3 +435,44 @@ def test_a_script_connects_bluesky_and_publishes_from_the_command_line(database:
     (shown,) = json.loads(ok("post", "show", post_id, "--json"))["publications"]
     assert shown["status"] == "published" and shown["external_id"].startswith(f"at://{brand.did}/app.bsky.feed.post/")
     assert _record(bluesky, shown["external_id"])["text"] == "Iz skripte 🚀 #cli"
+
+
+def test_a_thread_and_a_first_comment_go_out_once_even_when_an_answer_is_lost(
+        database: Database, bluesky: Network, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Part 2's record is made and its answer lost: the look-up finds it by its marker, part 3 answers it,
+    and the first comment answers the post: four records, each once, in one thread."""
+    from socialdesk.content.models import PublicationStep
+    from socialdesk.content.schemas import VariantIn
+
+    brand = bluesky.create_account("thread")
+    world, channel_id = _connect(database, bluesky, brand)
+    real_create = BlueskyAdapter._create
+    lost: list[str] = []
+
+    def lose_part_two(self: BlueskyAdapter, collection: str, record: dict, **kwargs: object) -> tuple[str, str]:
+        made = real_create(self, collection, record, **kwargs)  # type: ignore[arg-type]
+        if record.get("text") == "Dva: zrno iz Etiopije." and not lost:
+            lost.append(made[0])
+            raise OutcomeUnknown("No answer from the Bluesky server (ReadTimeout).")
+        return made
+
+    monkeypatch.setattr(BlueskyAdapter, "_create", lose_part_two)
+    with database.unit_of_work() as s:
+        post = content.compose(world.ctx(s), PostIn(
+            text="Jedan: nova kava 🧵", channel_ids=[channel_id], intent=Intent.PUBLISH_NOW,
+            thread=["Dva: zrno iz Etiopije.", "Tri: degustacija u subotu."],
+            variants={channel_id: VariantIn(options={"first_comment": "Karte: link u profilu"})})).post
+    Runner(database).run_pending()
+    with database.read_sessions() as s:
+        publication = s.scalars(select(Publication).where(Publication.post_id == post.id)).one()
+        steps = list(s.scalars(select(PublicationStep).where(PublicationStep.publication_id == publication.id)
+                               .order_by(PublicationStep.kind.desc(), PublicationStep.position)))
+    assert lost and [(x.kind, x.status) for x in steps] == [
+        ("thread_part", "published"), ("thread_part", "published"), ("first_comment", "published")]
+    assert steps[0].external_id == lost[0]
+    assert sorted(network_posts(bluesky, brand)) == sorted([publication.external_id or "",
+                                                            *(x.external_id or "" for x in steps)])
+    part3, comment = _record(bluesky, steps[1].external_id or ""), _record(bluesky, steps[2].external_id or "")
+    assert part3["reply"]["parent"]["uri"] == steps[0].external_id
+    assert part3["reply"]["root"]["uri"] == publication.external_id
+    assert comment["reply"]["parent"]["uri"] == publication.external_id

@@ -1,0 +1,1 @@
+"""Quizzes: questions posted on a schedule, answers read from comments and graded (service.py)."""
