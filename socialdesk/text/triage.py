@@ -210,7 +210,7 @@ def triage(inputs: Sequence[TriageInput], *, encoder: str | None = None,
     elif mode == "never":
         needs = np.zeros(len(texts), dtype=bool)
     else:
-        needs = _uncertain(found, langs, settings)
+        needs = _uncertain(found, langs, settings, texts)
     loaded = model()
     encoded: dict[str, np.ndarray] = {}
     if needs.any():
@@ -238,16 +238,25 @@ def _fast_scores(fast_model: fast.FastModel, texts: Sequence[str]) -> dict[str, 
     return out
 
 
-def _uncertain(found: dict[str, Any], langs: Sequence[Language], settings: Mapping[str, Any]) -> np.ndarray:
-    """Which texts the fast path is not sure enough about: the encoder reads those."""
+def _uncertain(found: dict[str, Any], langs: Sequence[Language], settings: Mapping[str, Any],
+               texts: Sequence[str]) -> np.ndarray:
+    """Which texts the fast path is not sure enough about: the encoder reads those. Questions always go (outside
+    the polar languages): "unanswered negative questions first" is the inbox's order, and the fast head, which
+    learnt from tweets, reads an angry customer's question as neutral ("Why did nobody answer me?? My order is
+    two weeks late!")."""
     polar = np.array([lang.code in POLAR_LANGUAGES for lang in langs])
+    asking = np.array([_asks(text) for text in texts]) & ~polar
     unsure_sentiment = (found["sentiment"].max(axis=1) < float(settings["sentiment_confidence"])) & ~polar
     low, high = (float(v) for v in settings["offensive_band"])
     offensive = found["offensive"][:, 1]
     english = np.array([lang.code == "en" for lang in langs])
     unsure_offensive = np.where(english, (offensive >= low) & (offensive < high),
                                 offensive >= NON_ENGLISH_OFFENSIVE_FLOOR)
-    return unsure_sentiment | unsure_offensive
+    return unsure_sentiment | unsure_offensive | asking
+
+
+def _asks(text: str) -> bool:
+    return bool(_QUESTION_MARK_RE.search(URL_RE.sub(" ", text)))
 
 
 def _one(loaded: Model, text: str, lang: Language, found: dict[str, Any] | None, row: int,
@@ -265,7 +274,8 @@ def _one(loaded: Model, text: str, lang: Language, found: dict[str, Any] | None,
         if lang.code in POLAR_LANGUAGES:
             sentiment = _polar(text, found["polar_sentiment"][row], float(settings["polar_question"]))
         elif enc is not None:
-            w = float(settings["sentiment_fast_weight"])
+            # A question is the encoder's alone (see _uncertain); elsewhere the two are mixed.
+            w = 0.0 if _asks(text) else float(settings["sentiment_fast_weight"])
             sentiment = w * sentiment + (1 - w) * enc["sentiment"]
         offensive_score = float(found["offensive"][row][1])
         if enc is not None:
@@ -279,7 +289,7 @@ def _one(loaded: Model, text: str, lang: Language, found: dict[str, Any] | None,
         # Nothing but emoji, punctuation or space: the intent head still picks a class for the empty
         # embedding (often "question"), but such a text asks nothing.
         i = i_labels.index("other")
-    asks = i_labels[i] in ASKING_INTENTS or bool(_QUESTION_MARK_RE.search(URL_RE.sub(" ", text)))
+    asks = i_labels[i] in ASKING_INTENTS or _asks(text)
     # The spam data are English YouTube comments, where "money" and "!!" mean spam; an angry customer
     # asking for a refund says the same words. Missing a spam costs a click, hiding a complaint from the
     # queue costs a customer: a negative complaint is never spam unless the spam score is near certain.

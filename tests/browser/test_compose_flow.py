@@ -56,7 +56,7 @@ def test_compose_check_fix_schedule_and_find_on_calendar(database: Database, liv
     # Fix: a shorter text of its own for X, and the image from the library.
     x_variant = page.locator("details[data-variant]", has_text="Brand A x")
     x_variant.locator("summary").click()
-    x_variant.locator("textarea").fill("Autumn menu is here 🍂 #coffee")
+    x_variant.locator("textarea[name^=variant_]").fill("Autumn menu is here 🍂 #coffee")
     page.check(".media-pick:has-text('latte.jpg') input")
     expect(page.locator("#checks .check.bad")).to_have_count(0)
     expect(page.locator("#checks .check.ok")).to_have_count(2)
