@@ -12,12 +12,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from socialdesk.channels.models import Channel, NetworkApp, OAuthState
+from socialdesk.contests.models import Contest
 from socialdesk.core.crypto import fernet_for
 from socialdesk.core.errors import ConfigurationError
+from socialdesk.integrations.models import OutgoingWebhook
+from socialdesk.notifications.models import ChatWebhook
+from socialdesk.quizzes.models import Quiz
 
 # Every column that holds a Fernet token (tests/test_secret_key.py checks no `*_encrypted` column is missing).
+# Channel credentials, OAuth secrets, the draws' secret seeds, webhook secrets and team-chat addresses.
 ENCRYPTED_COLUMNS: tuple[InstrumentedAttribute[str], ...] = (
-    Channel.credentials_encrypted, NetworkApp.client_secret_encrypted, OAuthState.code_verifier_encrypted)
+    Channel.credentials_encrypted, NetworkApp.client_secret_encrypted, OAuthState.code_verifier_encrypted,
+    Contest.seed_encrypted, Quiz.seed_encrypted, OutgoingWebhook.secret_encrypted, ChatWebhook.url_encrypted)
 
 WRONG_KEY = ("SOCIALDESK_SECRET_KEY does not decrypt the credentials stored in the database (it is not the key "
              "they were saved with). Start with the original key. To change keys, run `socialdesk "
