@@ -10,6 +10,7 @@ import mimetypes
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from socialdesk.core.db import get_database
 from socialdesk.inbox import webhooks
@@ -33,8 +34,6 @@ async def _deliver(request: Request, network: str, channel_id: str | None) -> Re
     hook = WebhookRequest(method=request.method, query=dict(request.query_params),
                           headers={k.lower(): v for k, v in request.headers.items()}, body=body)
     # The service does database work and network parsing: a thread, not the event loop.
-    from starlette.concurrency import run_in_threadpool
-
     reply = await run_in_threadpool(webhooks.receive, get_database(), network, channel_id, hook)
     return Response(reply.body, status_code=reply.status, media_type=reply.content_type)
 
