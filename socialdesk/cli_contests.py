@@ -93,10 +93,11 @@ def contest_show(workspace: WorkspaceOpt, contest: ContestArg) -> None:
         c = found.contest
         console.print(f"{c.name} — {found.state}; {len(found.eligible)} eligible, {len(found.excluded)} excluded; "
                       f"commitment {c.commitment}", highlight=False, soft_wrap=True)
-        table = _table("handle", "network", "entries", "excluded because")
+        table = _table("handle", "network", "accounts (to link)", "entries", "excluded because")
         for e in found.eligible + found.excluded:
             why = "; ".join(e.reasons) + (f" (let back in: {e.reincluded})" if e.reincluded else "")
-            table.add_row(e.id, e.handle, e.network, str(e.entries), why or "-")
+            table.add_row(e.id, e.handle + (f" ({e.person})" if e.person else ""), e.network, " ".join(e.accounts),
+                          str(e.entries), why or "-")
         console.print(table)
         if c.drawn_at:
             console.print(f"Winners: {', '.join(c.winners or [])}; reserves: {', '.join(c.reserves or []) or '-'}",
@@ -162,3 +163,99 @@ def contest_verify(record: Annotated[Path, typer.Argument(help="A record written
     if problems:
         raise typer.Exit(1)
     console.print(f"OK: the commitment, the {len(data.get('entrants') or [])} entrants and the winners all match.")
+
+
+@contest_app.command("announce")
+def contest_announce(workspace: WorkspaceOpt, contest: ContestArg,
+                     language: Annotated[str, typer.Option(help="The winners post's template: en, hr or de")] = "en",
+                     saved_reply: Annotated[str, typer.Option(
+                         help="A saved reply to draft for each winner (its id or name; none: no messages)")] = "",
+                     mode: Annotated[str, typer.Option(help="Each winner's message as a 'reply' under their entry "
+                                                            "or a 'dm'")] = "reply",
+                     no_post: Annotated[bool, typer.Option("--no-post", help="Only the winners' messages")] = False
+                     ) -> None:
+    """Draft the winners post (sent for approval like any post) and, with --saved-reply, a message to each
+    winner left as the draft reply of their conversation in the inbox."""
+    from socialdesk.contests import announce
+    from socialdesk.core.errors import ValidationFailed
+    from socialdesk.inbox import saved_replies
+
+    with _context(workspace) as ctx:
+        if not no_post:
+            out = announce.draft_winners_post(ctx, contest, language=language)
+            console.print(f"Winners post {out.post_id}: " + " ".join(out.notes), highlight=False, soft_wrap=True)
+        if saved_reply:
+            found = [s for s in saved_replies.list_all(ctx) if saved_reply in (s.id, s.name)]
+            if not found:
+                raise ValidationFailed(f"No saved reply {saved_reply!r}: `socialdesk inbox` lists them by name.")
+            msgs = announce.draft_winner_messages(ctx, contest, found[0].id, mode=mode)
+            console.print(" ".join(msgs.notes), highlight=False, soft_wrap=True)
+            for who, why in msgs.skipped.items():
+                console.print(f"{who}: not drafted, {why}.", highlight=False, soft_wrap=True)
+
+
+@contest_app.command("results")
+def contest_results(workspace: WorkspaceOpt, contest: ContestArg,
+                    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False) -> None:
+    """Entrants per day, and reach and follower growth while the contest ran against the 4 weeks before."""
+    from socialdesk.contests import results
+
+    with _context(workspace) as ctx:
+        found = results.results(ctx, contest)
+
+    def est(e: Any) -> dict[str, Any]:
+        return {"value": e.value, "low": e.low, "high": e.high, "n": e.n}
+
+    data = {"entrants": found.entrants, "eligible": found.eligible,
+            "by_day": [{"day": d.day.isoformat(), "new": d.new, "total": d.total} for d in found.entrants_by_day],
+            "comparisons": [{"what": c.what, "during": est(c.during), "before": est(c.before),
+                             "difference": est(c.difference), "verdict": c.verdict} for c in found.comparisons]}
+    if as_json:
+        print(json.dumps(data, indent=2))
+        return
+    table = _table("new", "so far")
+    for d in found.entrants_by_day:
+        table.add_row(d.day.isoformat(), str(d.new), str(d.total))
+    console.print(table)
+    for c in found.comparisons:
+        diff = c.difference
+        interval = f" ({diff.low:+.1f} to {diff.high:+.1f})" if diff.enough and diff.low is not None and \
+            diff.high is not None else ""
+        value = f"{diff.value:+.1f}" if diff.value is not None else "—"
+        console.print(f"{c.what}: {value}{interval} vs the 4 weeks before — {c.verdict}", highlight=False)
+
+
+@contest_app.command("link")
+def contest_link(workspace: WorkspaceOpt,
+                 person: Annotated[str, typer.Option(help="The team's name for the person")],
+                 account: Annotated[list[str], typer.Option(
+                     help="network:account-id, as `contest show` lists them (repeatable)")]) -> None:
+    """Link one person's accounts (across networks or channels): every contest counts them as one entrant."""
+    from socialdesk.contests import service
+
+    with _context(workspace) as ctx:
+        service.link_accounts(ctx, person, account)
+    console.print(f"Linked {', '.join(account)} as {person}.", highlight=False)
+
+
+@contest_app.command("links")
+def contest_links(workspace: WorkspaceOpt) -> None:
+    """The accounts linked to a person."""
+    from socialdesk.contests import service
+
+    with _context(workspace) as ctx:
+        table = _table("person", "account", "handle")
+        for row in service.identity_links(ctx):
+            table.add_row(row.id, row.person, f"{row.network}:{row.external_id}", row.handle)
+    console.print(table)
+
+
+@contest_app.command("unlink")
+def contest_unlink(workspace: WorkspaceOpt, link: Annotated[str, typer.Argument(help="The link's id (`contest links`)")]
+                   ) -> None:
+    """Unlink an account from its person."""
+    from socialdesk.contests import service
+
+    with _context(workspace) as ctx:
+        service.unlink_account(ctx, link)
+    console.print("Unlinked.")

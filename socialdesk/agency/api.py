@@ -77,7 +77,7 @@ def list_links(ctx: Ctx) -> list[ReviewLinkOut]:
 def create_link(request: Request, data: ReviewLinkIn, ctx: Ctx) -> ReviewLinkOut:
     """Make a review link and e-mail it to the client (needs SOCIALDESK_SMTP_HOST)."""
     link, url = review_links.create(ctx, review_links.LinkIn(**data.model_dump()),
-                                    lambda secret: review_link(request, secret))
+                                    lambda secret: review_link(request, secret, ctx.workspace))
     ctx.session.flush()
     return _out(_summary(ctx, link), url)
 

@@ -22,6 +22,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from socialdesk.agency.models import ReviewLink, ReviewLinkPost
+from socialdesk.agency.white_label import sender_name
 from socialdesk.audit import service as audit
 from socialdesk.auth import service as auth
 from socialdesk.content import service as content
@@ -122,7 +123,8 @@ def _send(ctx: WorkspaceContext, link: ReviewLink, address: str, what: str) -> N
             f"(no account needed). It works until {link.expires_at:%d %b %Y %H:%M} UTC:\n\n{address}\n\n"
             "Keep the link to yourself: whoever has it can approve these posts.")
     try:
-        mail.send([link.email], f"Please review: posts for {ctx.workspace.name}", body)
+        mail.send([link.email], f"Please review: posts for {ctx.workspace.name}", body,
+                  sender_name=sender_name(ctx.workspace))
     except OSError as exc:  # the link is rolled back with the request
         raise ServiceUnavailable(f"The review e-mail could not be sent ({exc}); try again later.") from None
 

@@ -61,3 +61,16 @@ class LoginThrottle(IdMixin, Base):
     failures: Mapped[int] = mapped_column(default=0)
     last_failure_at: Mapped[datetime]
     locked_until: Mapped[datetime | None]
+
+
+class PasswordReset(IdMixin, Base):
+    """A password-reset link e-mailed to a person: only a hash of its secret is stored; it expires and
+    works once (auth/password_reset.py)."""
+
+    __tablename__ = "password_resets"
+
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]

@@ -49,6 +49,10 @@ class Post(IdMixin, TimestampMixin, Base):
     # Composer features for every channel (content/features.py): {"thread": [texts after the first],
     # "poll": {"options", "expires_in_seconds", "multiple"}, "content_warning", "visibility"}.
     extras: Mapped[dict[str, Any] | None]
+    # Work on the draft (content/assignments.py): who should write it, and by when ("write by Thursday").
+    assignee_id: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    due_at: Mapped[datetime | None]
+    overdue_told_at: Mapped[datetime | None]  # when the assignee was told it is overdue (told once per due date)
 
 
 class Publication(IdMixin, TimestampMixin, Base):

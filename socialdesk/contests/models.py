@@ -58,3 +58,18 @@ class ContestReinclusion(IdMixin, TimestampMixin, Base):
     entrant_id: Mapped[str] = mapped_column(String(300))
     note: Mapped[str] = mapped_column(Text)
     user_id: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class IdentityLink(IdMixin, TimestampMixin, Base):
+    """One account (on one network) that the team says belongs to a person they name: a contest counts a
+    person's linked accounts as one entrant."""
+
+    __tablename__ = "identity_links"
+    __table_args__ = (UniqueConstraint("workspace_id", "network", "external_id"),)
+
+    workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
+    person: Mapped[str] = mapped_column(String(200))  # the team's name for the person, e.g. "Ana Kovač"
+    network: Mapped[str] = mapped_column(String(40))
+    external_id: Mapped[str] = mapped_column(String(200))  # the account's id on the network (author_external_id)
+    handle: Mapped[str] = mapped_column(String(200), default="")
+    created_by: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -15,15 +15,16 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from socialdesk.audit import service as audit
 from socialdesk.channels.models import Channel
 from socialdesk.content.models import Publication, PublicationStatus
 from socialdesk.contests import draw
-from socialdesk.contests.models import Contest, ContestPost, ContestReinclusion
+from socialdesk.contests.models import Contest, ContestPost, ContestReinclusion, IdentityLink
 from socialdesk.core import clock
 from socialdesk.core.crypto import decrypt_json, encrypt_json
-from socialdesk.core.errors import Conflict, ValidationFailed
+from socialdesk.core.errors import Conflict, NotFound, ValidationFailed
 from socialdesk.inbox.models import InboxItem
 from socialdesk.networks.base import IncomingKind
 from socialdesk.workspaces.context import WorkspaceContext
@@ -68,6 +69,9 @@ class Entrant:
     entries: int = 1
     reasons: list[str] = field(default_factory=list)
     reincluded: str = ""  # the note of whoever let them back in
+    # "network:account id" of each account this entrant commented from (several when the team linked them)
+    accounts: list[str] = field(default_factory=list)
+    person: str = ""  # the team's name for the person when accounts were linked
 
     def public(self) -> dict[str, Any]:
         return {"id": self.id, "handle": self.handle, "network": self.network, "entry_url": self.entry_url}
@@ -187,7 +191,8 @@ def _thaw(data: dict[str, Any]) -> Entrant:
     return Entrant(id=data["id"], handle=data["handle"], network=data["network"], entry_url=data["entry_url"],
                    channel_id=data.get("channel_id", ""), entered_at=datetime.fromisoformat(data["entered_at"]),
                    entries=data.get("entries", 1), reasons=list(data.get("reasons") or []),
-                   reincluded=data.get("reincluded", ""))
+                   reincluded=data.get("reincluded", ""), accounts=list(data.get("accounts") or []),
+                   person=data.get("person", ""))
 
 
 def _entrants(ctx: WorkspaceContext, contest: Contest, rules: Rules,
@@ -204,18 +209,28 @@ def _entrants(ctx: WorkspaceContext, contest: Contest, rules: Rules,
         .order_by(InboxItem.received_at, InboxItem.id))
     back_in = dict(ctx.session.execute(select(ContestReinclusion.entrant_id, ContestReinclusion.note)
                                        .where(ContestReinclusion.contest_id == contest.id)).all())
+    links = identity_map(ctx)
     people: dict[str, Entrant] = {}
     qualifying: dict[str, bool] = {}
     for item in items:
         channel = channels[item.channel_id]
-        scope = channel.network if rules.per == "person" else channel.id
-        entrant_id = f"{scope}:{item.author_external_id}"
+        account = f"{channel.network}:{item.author_external_id}"
+        linked = links.get((channel.network, item.author_external_id))
+        if linked is not None:
+            # One person's linked accounts are one entrant (per channel still, where the rules say so).
+            entrant_id = f"person:{linked.id}" + ("" if rules.per == "person" else f":{channel.id}")
+        else:
+            scope = channel.network if rules.per == "person" else channel.id
+            entrant_id = f"{scope}:{item.author_external_id}"
         reasons = _item_reasons(item, contest, rules, (channel.network, item.author_external_id) in own)
         person = people.get(entrant_id)
         if person is None:
             person = people[entrant_id] = Entrant(
                 id=entrant_id, handle=item.author_handle, network=channel.network, entry_url=item.url or "",
-                channel_id=channel.id, entered_at=item.received_at, entries=0, reasons=reasons)
+                channel_id=channel.id, entered_at=item.received_at, entries=0, reasons=reasons,
+                person=linked.person if linked is not None else "")
+        if account not in person.accounts:
+            person.accounts.append(account)
         person.entries += 1
         if not reasons and not qualifying.get(entrant_id):
             # Their first qualifying comment is their entry; a later one does not count twice.
@@ -322,8 +337,12 @@ def _announce_draw(ctx: WorkspaceContext, contest: Contest, entrants: int) -> No
 
 
 def _freeze(entrant: Entrant) -> dict[str, Any]:
-    return {**entrant.public(), "channel_id": entrant.channel_id, "entered_at": entrant.entered_at.isoformat(),
-            "entries": entrant.entries, "reasons": entrant.reasons, "reincluded": entrant.reincluded}
+    frozen = {**entrant.public(), "channel_id": entrant.channel_id, "entered_at": entrant.entered_at.isoformat(),
+              "entries": entrant.entries, "reasons": entrant.reasons, "reincluded": entrant.reincluded,
+              "accounts": entrant.accounts}
+    if entrant.person:
+        frozen["person"] = entrant.person  # (extra fields do not enter the digest: draw.canonical_entrants)
+    return frozen
 
 
 def export(ctx: WorkspaceContext, contest_id: str) -> dict[str, Any]:
@@ -344,3 +363,91 @@ def export(ctx: WorkspaceContext, contest_id: str) -> dict[str, Any]:
                    "public_value": contest.public_value or "", "winners": contest.winners,
                    "reserves": contest.reserves, "drawn_at": contest.drawn_at.isoformat()}
     return record
+
+
+def public_record(session: Session, contest_id: str) -> dict[str, Any]:
+    """What anyone may download once the draw is made: the record `verify` checks, without the excluded
+    people and their reasons (only how many), and without the team's names for linked people."""
+    from socialdesk.workspaces.service import system_context
+
+    contest = session.get(Contest, contest_id) if isinstance(contest_id, str) and "\x00" not in contest_id else None
+    if contest is None or contest.drawn_at is None:
+        raise NotFound("No drawn contest at this address.")
+    record = export(system_context(session, contest.workspace_id, "public draw record"), contest_id)
+    record["excluded"] = len(record.get("excluded") or [])
+    record["entrants"] = [{k: v for k, v in e.items() if k not in ("person", "reasons", "reincluded")}
+                          for e in record["entrants"]]
+    return record
+
+
+# Linking one person's accounts -----------------------------------------------------------------------
+
+_ACCOUNT = re.compile(r"^([a-z0-9_]{1,40}):(\S{1,200})$")
+
+
+@dataclass(frozen=True)
+class LinkedPerson:
+    id: str  # the first link's id: stable while the person has accounts linked
+    person: str
+
+
+def contest_exists(ctx: WorkspaceContext, contest_id: str) -> Contest:
+    return ctx.get(Contest, contest_id, what="contest")
+
+
+def identity_map(ctx: WorkspaceContext) -> dict[tuple[str, str], LinkedPerson]:
+    """(network, account id) -> the person it is linked to, for every linked account of the workspace."""
+    rows = list(ctx.session.scalars(ctx.select(IdentityLink).order_by(IdentityLink.created_at, IdentityLink.id)))
+    first: dict[str, str] = {}
+    for row in rows:
+        first.setdefault(row.person.casefold(), row.id)
+    return {(r.network, r.external_id): LinkedPerson(first[r.person.casefold()], r.person) for r in rows}
+
+
+def identity_links(ctx: WorkspaceContext) -> list[IdentityLink]:
+    ctx.require(Permission.INBOX_READ)
+    return list(ctx.session.scalars(ctx.select(IdentityLink).order_by(IdentityLink.person, IdentityLink.network)))
+
+
+def link_accounts(ctx: WorkspaceContext, person: str, accounts: list[str],
+                  handles: dict[str, str] | None = None) -> list[IdentityLink]:
+    """Say that these accounts ("network:account id", as `contest show` lists them) are one person."""
+    ctx.require(Permission.POSTS_WRITE)
+    person = " ".join(person.split())[:200]
+    if not person:
+        raise ValidationFailed("Name the person whose accounts these are (the team's name for them).")
+    wanted = list(dict.fromkeys(a.strip() for a in accounts if a.strip()))
+    if not wanted:
+        raise ValidationFailed("Choose the accounts to link (e.g. instagram:1784 and x:4411).")
+    parsed = []
+    for account in wanted:
+        match = _ACCOUNT.match(account)
+        if not match:
+            raise ValidationFailed(f"{account!r} is not an account: write network:account-id, e.g. instagram:1784.")
+        parsed.append((match.group(1), match.group(2)))
+    existing = {(r.network, r.external_id): r for r in ctx.session.scalars(ctx.select(IdentityLink))}
+    made = []
+    for network, external_id in parsed:
+        row = existing.get((network, external_id))
+        if row is not None and row.person.casefold() != person.casefold():
+            raise ValidationFailed(f"{network}:{external_id} is already linked to {row.person}: unlink it first.")
+        if row is None:
+            handle = (handles or {}).get(f"{network}:{external_id}", "")[:200]
+            row = IdentityLink(workspace_id=ctx.workspace_id, person=person, network=network,
+                               external_id=external_id, handle=handle,
+                               created_by=ctx.actor.user_id)
+            ctx.session.add(row)
+            made.append(row)
+    ctx.session.flush()
+    audit.record(ctx, "identity.linked", "identity_link", made[0].id if made else "",
+                 f"Linked {', '.join(wanted)} as one person: {person}", person=person, accounts=wanted)
+    return made
+
+
+def unlink_account(ctx: WorkspaceContext, link_id: str) -> None:
+    ctx.require(Permission.POSTS_WRITE)
+    row = ctx.get(IdentityLink, link_id, what="linked account")
+    audit.record(ctx, "identity.unlinked", "identity_link", row.id,
+                 f"Unlinked {row.network}:{row.external_id} from {row.person}", person=row.person)
+    ctx.session.delete(row)
+    ctx.session.flush()

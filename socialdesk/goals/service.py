@@ -364,6 +364,11 @@ def _announce_milestone(ctx: WorkspaceContext, goal: Goal, milestone: Milestone)
         integrations.emit(ctx.session, ctx.workspace_id, event, {
             "goal_id": goal.id, "goal": goal.name, "milestone_id": milestone.id, "due_on": milestone.due_on,
             "target": milestone.target, "value": milestone.outcome_value})
+        from socialdesk.notifications.reminders import milestone_decided
+
+        milestone_decided(ctx.session, ctx.workspace_id, goal_id=goal.id, goal=goal.name, milestone_id=milestone.id,
+                          due_on=milestone.due_on, status=str(milestone.status), target=milestone.target,
+                          value=milestone.outcome_value)
 
 
 def _decide(ctx: WorkspaceContext, goal: Goal, metric: GoalMetric, target_of: Goal | Milestone,

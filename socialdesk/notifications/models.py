@@ -79,3 +79,15 @@ class ChatWebhook(IdMixin, Base):
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
     last_status: Mapped[str | None] = mapped_column(String(300))
     last_sent_at: Mapped[datetime | None]
+
+
+class Reminder(IdMixin, Base):
+    """That people were told of something once (a conversation past the response target, a goal's milestone),
+    so a periodic check never tells them twice."""
+
+    __tablename__ = "notification_reminders"
+    __table_args__ = (UniqueConstraint("workspace_id", "key"),)
+
+    workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(200))  # e.g. "overdue:<conversation id>:<waiting since>"
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)

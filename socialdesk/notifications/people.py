@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from socialdesk.agency.white_label import sender_name
 from socialdesk.auth.models import User
 from socialdesk.core import clock
 from socialdesk.core.config import get_settings
@@ -39,6 +40,11 @@ EVENTS: dict[str, str] = {
     "publication_unconfirmed": "A post could not be confirmed",
     "channel_needs_reconnection": "A channel needs reconnecting",
     "contest_drawn": "A contest was drawn",
+    "assigned": "A post is assigned to me",
+    "assignment_overdue": "A post assigned to me is overdue",
+    "conversation_overdue": "A conversation is past the response target",
+    "milestone_met": "A goal's milestone was met",
+    "milestone_missed": "A goal's milestone was missed",
 }
 # The workspace notifications (notifications.service.notify) that also tell the people who can act on them.
 WORKSPACE_KINDS = {"publication_failed", "publication_unconfirmed", "channel_needs_reconnection"}
@@ -179,7 +185,7 @@ def send_email(session: Session, notification_id: str) -> bool:
     link = absolute(note.link)
     body = f"{note.message}\n\n{('Open: ' + link) if link else ''}\n\n-- \nsocialdesk · {workspace.name}. " \
            "Choose what you are told and how under Notifications in the workspace."
-    mail.send([user.email], f"[{workspace.name}] {note.message[:120]}", body)
+    mail.send([user.email], f"[{workspace.name}] {note.message[:120]}", body, sender_name=sender_name(workspace))
     note.email_state = "sent"
     return True
 
@@ -208,7 +214,7 @@ def send_digests(session: Session) -> int:
         lines = [f"- {n.created_at:%d %b %H:%M} UTC: {n.message}" + (f"\n  {absolute(n.link)}" if n.link else "")
                  for n in notes]
         mail.send([user.email], f"[{workspace.name}] {len(notes)} notification(s) today",
-                  "What happened in " + workspace.name + ":\n\n" + "\n".join(lines))
+                  "What happened in " + workspace.name + ":\n\n" + "\n".join(lines), sender_name=sender_name(workspace))
         for note in notes:
             note.email_state = "sent"
         if pref is None:

@@ -29,3 +29,12 @@ def chat(webhook_id: str, text: str, link: str | None = None) -> None:
         with db.unit_of_work() as session:
             people.note_chat_failure(session, webhook_id, exc)
         raise
+
+
+@task("notifications.reminders", every_seconds=900)
+def reminders() -> None:
+    """Conversations past the response target, posts past their due date: each told once."""
+    from socialdesk.notifications import reminders as checks
+
+    with get_database().unit_of_work() as session:
+        checks.run(session)

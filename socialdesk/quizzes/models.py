@@ -45,3 +45,7 @@ class QuizQuestion(IdMixin, Base):
     opens_at: Mapped[datetime]  # when the question is posted
     closes_at: Mapped[datetime]  # answers after this are late and not counted
     post_id: Mapped[str | None] = mapped_column(ForeignKey("posts.id", ondelete="SET NULL"))
+    # A multiple-choice question: its choices, and which one is right (0-based). Posted as a native quiz
+    # poll where the channel's network has one (Telegram), listed "A) …" in the text elsewhere.
+    options: Mapped[list[Any] | None]
+    correct_option: Mapped[int | None]

@@ -50,6 +50,8 @@ class QuestionIn:
     opens_at: datetime
     closes_at: datetime
     points: int = 1
+    options: list[str] = field(default_factory=list)  # choices of a multiple-choice question (2 to 10)
+    correct_option: int | None = None  # 0-based: which choice is right (needed with options)
 
 
 @dataclass
@@ -121,6 +123,7 @@ def create(ctx: WorkspaceContext, *, name: str, channel_ids: list[str], question
             raise ValidationFailed(f"Question {index} must close after it is posted.")
         if not 1 <= question.points <= 100:
             raise ValidationFailed(f"Question {index}: 1 to 100 points.")
+        _check_options(index, question)
     seed = secrets.token_hex(32)
     quiz = Quiz(workspace_id=ctx.workspace_id, name=name[:200], prize=prize.strip(), channel_ids=list(channel_ids),
                 languages=languages, winners_count=winners, reserves_count=reserves, pick=pick,
@@ -129,20 +132,84 @@ def create(ctx: WorkspaceContext, *, name: str, channel_ids: list[str], question
     ctx.session.add(quiz)
     ctx.session.flush()
     now = clock.now()
+    targets = list(ctx.session.scalars(ctx.select(Channel).where(Channel.id.in_(list(channel_ids)))))
     for position, question in enumerate(sorted(questions, key=lambda q: q.opens_at), start=1):
         due_now = question.opens_at <= now
-        post = content.compose(ctx, PostIn(
-            text=question.text.strip(), channel_ids=list(channel_ids),
-            scheduled_at=None if due_now else question.opens_at,
-            intent=Intent.PUBLISH_NOW if due_now else Intent.SCHEDULE)).post
+        post = content.compose(ctx, question_post(question, targets, due_now)).post
+        options = [o.strip() for o in question.options if o.strip()] or None
+        answers = [a.strip() for a in question.answers if a.strip()]
+        if options and question.correct_option is not None:
+            # A comment answer may be the right choice's letter, number or text.
+            answers = list(dict.fromkeys([*answers, options[question.correct_option],
+                                          LETTERS[question.correct_option]]))
         ctx.session.add(QuizQuestion(quiz_id=quiz.id, position=position, text=question.text.strip(),
-                                     answers=[a.strip() for a in question.answers if a.strip()],
-                                     points=question.points, opens_at=question.opens_at,
-                                     closes_at=question.closes_at, post_id=post.id))
+                                     answers=answers, points=question.points, opens_at=question.opens_at,
+                                     closes_at=question.closes_at, post_id=post.id, options=options,
+                                     correct_option=question.correct_option if options else None))
     audit.record(ctx, "quiz.created", "quiz", quiz.id, f"Quiz {name} created with {len(questions)} question(s); "
                  f"commitment {quiz.commitment}", commitment=quiz.commitment)
     ctx.session.flush()
     return quiz
+
+
+LETTERS = "ABCDEFGHIJ"
+POLL_SECONDS = (5 * 60, 30 * 24 * 3600)  # how long a native poll can stay open (the composer's limits)
+
+
+def _check_options(index: int, question: QuestionIn) -> None:
+    options = [o.strip() for o in question.options if o.strip()]
+    if not options:
+        if question.correct_option is not None:
+            raise ValidationFailed(f"Question {index}: a correct choice needs the choices.")
+        return
+    if not 2 <= len(options) <= len(LETTERS):
+        raise ValidationFailed(f"Question {index}: a multiple-choice question has 2 to {len(LETTERS)} choices.")
+    if question.correct_option is None or not 0 <= question.correct_option < len(options):
+        raise ValidationFailed(f"Question {index}: say which of its {len(options)} choices is right (1 to "
+                               f"{len(options)}).")
+
+
+def question_post(question: QuestionIn, targets: list[Channel], due_now: bool) -> PostIn:
+    """The post of a question: a native quiz poll on channels whose network has polls (Telegram marks the
+    right choice: a quiz poll), elsewhere — and on every channel for an open question — the text with its
+    choices listed "A) …" for people to answer in comments."""
+    from socialdesk.channels import service as channels
+    from socialdesk.content.schemas import PollIn, VariantIn
+
+    text = question.text.strip()
+    options = [o.strip() for o in question.options if o.strip()]
+    when = {"scheduled_at": None if due_now else question.opens_at,
+            "intent": Intent.PUBLISH_NOW if due_now else Intent.SCHEDULE}
+    if not options:
+        return PostIn(text=text, channel_ids=[c.id for c in targets], **when)
+    listed = text + "\n\n" + "\n".join(f"{LETTERS[i]}) {o}" for i, o in enumerate(options))
+    seconds = int((question.closes_at - question.opens_at).total_seconds())
+    poll = PollIn(options=options, expires_in_seconds=min(max(seconds, POLL_SECONDS[0]), POLL_SECONDS[1]))
+    variants: dict[str, VariantIn] = {}
+    for channel in targets:
+        caps = channels.capabilities(channel)
+        if not caps.polls or len(options) > caps.poll_max_options or \
+                any(len(o) > caps.poll_option_length for o in options):
+            variants[channel.id] = VariantIn(text=listed, no_poll=True)
+        elif any(o.name == "quiz_answer" for o in caps.options):
+            variants[channel.id] = VariantIn(options={"quiz_answer": (question.correct_option or 0) + 1})
+    return PostIn(text=text, channel_ids=[c.id for c in targets], poll=poll, variants=variants, **when)
+
+
+def poll_votes(ctx: WorkspaceContext, question: QuizQuestion) -> list[tuple[str, int, int]]:
+    """A native quiz poll's votes per choice, summed over its channels: [(choice, votes, share %)]."""
+    from socialdesk.analytics import service as analytics
+
+    if not question.options or question.post_id is None:
+        return []
+    ids = list(ctx.session.scalars(select(Publication.id).where(Publication.post_id == question.post_id)))
+    totals = [0] * len(question.options)
+    for latest in analytics.latest_for_publications(ctx, ids).values():
+        for i, n in enumerate(latest.poll_votes or []):
+            if i < len(totals) and n:
+                totals[i] += int(n)
+    whole = sum(totals)
+    return [(o, totals[i], round(100 * totals[i] / whole) if whole else 0) for i, o in enumerate(question.options)]
 
 
 def list_quizzes(ctx: WorkspaceContext) -> list[Quiz]:

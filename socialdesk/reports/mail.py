@@ -18,12 +18,16 @@ def check_configured() -> None:
                                "SOCIALDESK_SMTP_USERNAME, SOCIALDESK_SMTP_PASSWORD, SOCIALDESK_SMTP_FROM).")
 
 
-def send(recipients: list[str], subject: str, body: str, attachment: ReportFile | None = None) -> None:
+def send(recipients: list[str], subject: str, body: str, attachment: ReportFile | None = None, *,
+         sender_name: str | None = None) -> None:
+    """`sender_name`: the display name of the From address (white-label: the workspace's sender name)."""
+    from socialdesk.agency.white_label import from_header
+
     check_configured()
     settings = get_settings()
     assert settings.smtp_host is not None
     message = EmailMessage()
-    message["From"] = settings.smtp_from
+    message["From"] = from_header(sender_name)
     message["To"] = ", ".join(recipients)
     message["Subject"] = subject
     message.set_content(body)

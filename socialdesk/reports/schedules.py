@@ -12,6 +12,7 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
 
+from socialdesk.agency.white_label import sender_name
 from socialdesk.analytics.periods import Period, month_of, week_of
 from socialdesk.audit import service as audit
 from socialdesk.core import clock
@@ -99,10 +100,11 @@ def send_due(db: Database, schedule_id: str) -> bool:
         report = service.build(ctx, period)
         made = files.make(report, schedule.format)
         recipients, subject = list(schedule.recipients), f"{report.title}: {period.label}"
+        sender = sender_name(ctx.workspace)
     error = None
     try:
         mail.send(recipients, subject, f"The {schedule.frequency} report for {period.label} is attached.\n\n"
-                                       f"— socialdesk", made)
+                                       f"— socialdesk", made, sender_name=sender)
     except (OSError, ValidationFailed) as exc:  # smtplib's errors are OSErrors
         error = getattr(exc, "message", None) or str(exc) or type(exc).__name__
     with db.unit_of_work() as session:

@@ -16,6 +16,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from socialdesk.agency.white_label import sender_name
 from socialdesk.audit import service as audit
 from socialdesk.auth import service as auth
 from socialdesk.auth.models import User
@@ -66,7 +67,8 @@ def _send(ctx: WorkspaceContext, invitation: Invitation, link: str) -> None:
             f"{invitation.expires_at:%d %b %Y %H:%M} UTC:\n\n{link}\n\n"
             "If you did not expect this, ignore this e-mail: nothing happens unless you accept.")
     try:
-        mail.send([invitation.email], f"Join {ctx.workspace.name} on socialdesk", body)
+        mail.send([invitation.email], f"Join {ctx.workspace.name} on socialdesk", body,
+                  sender_name=sender_name(ctx.workspace))
     except OSError as exc:  # smtplib's errors are OSErrors; the invitation is rolled back with the request
         raise ServiceUnavailable(f"The invitation e-mail could not be sent ({exc}); try again later.") from None
 

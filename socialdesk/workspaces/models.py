@@ -37,6 +37,10 @@ class Workspace(IdMixin, TimestampMixin, Base):
     approval_steps: Mapped[list[Any]] = mapped_column(default=list)
     brand_colour: Mapped[str] = mapped_column(String(7), default="#3b5bdb")
     queue_paused: Mapped[bool] = mapped_column(default=False)
+    # White-label (docs/agency.md): the name e-mails sent for this workspace come from ("" or None: the
+    # workspace's name), and the host its client-facing pages are linked on where the operator set one up.
+    email_sender_name: Mapped[str | None] = mapped_column(String(200))
+    custom_domain: Mapped[str | None] = mapped_column(String(253))
 
 
 class Membership(IdMixin, TimestampMixin, Base):

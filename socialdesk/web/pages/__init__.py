@@ -30,3 +30,10 @@ for module in (auth, dashboard, calendar, compose, posts, approvals, inbox, chan
     router.include_router(module.router)
 router.include_router(agency.router)
 router.include_router(collab.router)
+from socialdesk.web.pages import my_work as _my_work  # noqa: E402
+from socialdesk.web.pages import password_reset as _password_reset  # noqa: E402
+from socialdesk.web.pages import quizzes as _quizzes  # noqa: E402
+
+router.include_router(_quizzes.router)
+router.include_router(_my_work.router)
+router.include_router(_password_reset.router)

@@ -76,7 +76,7 @@ def create_link(request: Request, ctx: Ctx, form: Form) -> HTMLResponse:
         data = review_links.LinkIn(email=field(form, "email"), post_ids=fields(form, "post_ids"),
                                    range_start=_day(form, "from"), range_end=_day(form, "to"),
                                    days_valid=int(days), message=field(form, "message"), name=field(form, "name"))
-        return review_links.create(ctx, data, lambda secret: review_link(request, secret))[1]
+        return review_links.create(ctx, data, lambda secret: review_link(request, secret, ctx.workspace))[1]
 
     address, error = attempt(ctx.session, make)
     if error is not None:

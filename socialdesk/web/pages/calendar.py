@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
+from socialdesk.content import assignments
 from socialdesk.content import service as content
 from socialdesk.core import clock, inputs
 from socialdesk.core.errors import ValidationFailed
@@ -77,7 +78,8 @@ def calendar_page(request: Request, ctx: Ctx, view: str = "month",
                   weeks=[days[i:i + 7] for i in range(0, len(days), 7)], entries=entries, today=today,
                   hours=range(24), marks=previews.network_marks(ctx), assets=previews.media_assets(ctx, media_ids),
                   legend=[*LEGEND, *sorted(statuses - set(LEGEND))],
-                  scroll_hour=min([WORKING_DAY_STARTS, *(e.at.hour for e in shown)]))
+                  scroll_hour=min([WORKING_DAY_STARTS, *(e.at.hour for e in shown)]),
+                  due=assignments.due_by_day(ctx, span.start, span.end))
 
 
 @router.post("/w/{workspace_id}/posts/{post_id}/move")

@@ -11,9 +11,9 @@ from fastapi.responses import HTMLResponse, Response
 from socialdesk.contests import service as contests
 from socialdesk.core.errors import ValidationFailed
 from socialdesk.core.timezones import local_to_utc
-from socialdesk.web.deps import Ctx
+from socialdesk.web.deps import Ctx, DbSession
 from socialdesk.web.pages.common import Form, act, field, fields, render, ws_url
-from socialdesk.workspaces.permissions import Permission, requires
+from socialdesk.workspaces.permissions import Access, Permission, requires
 
 router = APIRouter()
 
@@ -77,7 +77,70 @@ def create_contest(ctx: Ctx, form: Form) -> Response:
 @router.get("/w/{workspace_id}/contests/{contest_id}", response_class=HTMLResponse)
 @requires(Permission.INBOX_READ)
 def contest_page(request: Request, contest_id: str, ctx: Ctx) -> HTMLResponse:
-    return render(request, "contest.html", ctx=ctx, section="contests", view=contests.view(ctx, contest_id))
+    from socialdesk.contests import announce, results
+    from socialdesk.inbox import saved_replies
+
+    view = contests.view(ctx, contest_id)
+    writer = ctx.can(Permission.POSTS_WRITE)
+    return render(request, "contest.html", ctx=ctx, section="contests", view=view,
+                  results=results.results(ctx, contest_id) if view.state != "upcoming" else None,
+                  links=contests.identity_links(ctx) if writer else [],
+                  announce_languages=list(announce.TEMPLATES),
+                  saved_replies=saved_replies.list_all(ctx) if writer and ctx.can(Permission.INBOX_WRITE) else [],
+                  verify_link=announce.verify_link(ctx, view.contest))
+
+
+@router.post("/w/{workspace_id}/contests/{contest_id}/announce/post")
+@requires(Permission.POSTS_WRITE)
+def announce_post(contest_id: str, ctx: Ctx, form: Form) -> Response:
+    from socialdesk.contests import announce
+
+    made: list[str] = []
+
+    def run() -> list[str]:
+        out = announce.draft_winners_post(ctx, contest_id, language=field(form, "language") or "en")
+        made.append(out.post_id or "")
+        return ["Winners post drafted.", *out.notes]
+
+    response = act(ctx, run, back=ws_url(ctx, f"/contests/{contest_id}"))
+    if made and made[0]:
+        response.headers["location"] = ws_url(ctx, f"/posts/{made[0]}")
+    return response
+
+
+@router.post("/w/{workspace_id}/contests/{contest_id}/announce/messages")
+@requires(Permission.INBOX_WRITE)
+def announce_messages(contest_id: str, ctx: Ctx, form: Form) -> Response:
+    from socialdesk.contests import announce
+
+    def run() -> list[str]:
+        out = announce.draft_winner_messages(ctx, contest_id, field(form, "saved_reply_id"),
+                                             mode=field(form, "mode") or "reply")
+        return [*out.notes, *(f"{who}: not drafted, {why}." for who, why in out.skipped.items())]
+
+    return act(ctx, run, back=ws_url(ctx, f"/contests/{contest_id}"))
+
+
+@router.post("/w/{workspace_id}/contests/{contest_id}/link")
+@requires(Permission.POSTS_WRITE)
+def link_accounts(contest_id: str, ctx: Ctx, form: Form) -> Response:
+    def run() -> list[str]:
+        contests.contest_exists(ctx, contest_id)
+        contests.link_accounts(ctx, field(form, "person"), fields(form, "accounts"))
+        return ["Linked: those accounts are one entrant now."]
+
+    return act(ctx, run, back=ws_url(ctx, f"/contests/{contest_id}"))
+
+
+@router.post("/w/{workspace_id}/contests/{contest_id}/unlink")
+@requires(Permission.POSTS_WRITE)
+def unlink_account(contest_id: str, ctx: Ctx, form: Form) -> Response:
+    def run() -> list[str]:
+        contests.contest_exists(ctx, contest_id)
+        contests.unlink_account(ctx, field(form, "link_id"))
+        return ["Unlinked."]
+
+    return act(ctx, run, back=ws_url(ctx, f"/contests/{contest_id}"))
 
 
 @router.post("/w/{workspace_id}/contests/{contest_id}/reinclude")
@@ -106,3 +169,12 @@ def export(contest_id: str, ctx: Ctx) -> Response:
     record = contests.export(ctx, contest_id)
     return Response(json.dumps(record, indent=2, ensure_ascii=False), media_type="application/json",
                     headers={"Content-Disposition": f'attachment; filename="draw-{contest_id}.json"'})
+
+
+@router.get("/draws/{contest_id}.json")
+@requires(Access.PUBLIC)
+def public_draw_record(contest_id: str, session: DbSession) -> Response:
+    """The public record of a drawn contest, for entrants to verify (the address the winners post gives)."""
+    record = contests.public_record(session, contest_id)
+    return Response(json.dumps(record, indent=2, ensure_ascii=False), media_type="application/json",
+                    headers={"Access-Control-Allow-Origin": "*", "Cache-Control": "public, max-age=300"})

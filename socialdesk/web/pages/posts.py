@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from socialdesk.analytics import service as analytics
 from socialdesk.channels import service as channels
 from socialdesk.comments import service as team_comments
+from socialdesk.content import assignments
 from socialdesk.content import service as content
 from socialdesk.content.models import EDITABLE, PublicationStatus
 from socialdesk.content.schemas import PostOut
@@ -67,6 +68,8 @@ def post_detail(request: Request, post_id: str, ctx: Ctx) -> HTMLResponse:
         assets={m: media.get(ctx, m) for m in media_ids},
         editable=all(p.status in EDITABLE for p in post.publications),
         threads=team_comments.threads(ctx, post_id), members=team_comments.members(ctx),
+        assignment=assignments.of_post(ctx, post_id),
+        assignees=assignments.assignable(ctx) if ctx.can(Permission.POSTS_WRITE) else [],
     )
 
 
