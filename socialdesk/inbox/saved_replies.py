@@ -23,7 +23,9 @@ from socialdesk.text.triage import INTENTS
 from socialdesk.workspaces.context import WorkspaceContext
 from socialdesk.workspaces.permissions import Permission
 
-VARIABLES = ("first_name", "name", "handle", "post_link", "channel")
+VARIABLES = ("first_name", "name", "handle", "post_link", "channel", "prize", "contest", "verify")
+# Filled only when a contest's winners are sent the saved reply (contests/announce.py); empty elsewhere.
+CONTEST_VARIABLES = ("prize", "contest", "verify")
 FALLBACK = ""  # the key of the text used when no version matches the message's language
 _VARIABLE_RE = regex.compile(r"\{(\w+)\}")
 MAX_TEXT = 5_000
@@ -107,7 +109,8 @@ def variables_for(ctx: WorkspaceContext, item: InboxItem) -> dict[str, str]:
         publication = content.get_publication(ctx, item.publication_id)
         post_link = publication.external_url or ""
     return {"first_name": name.split()[0] if name else "", "name": name, "handle": f"@{item.author_handle}",
-            "post_link": post_link, "channel": channels.get(ctx, item.channel_id).name}
+            "post_link": post_link, "channel": channels.get(ctx, item.channel_id).name,
+            **dict.fromkeys(CONTEST_VARIABLES, "")}
 
 
 def fill(text: str, values: Mapping[str, str]) -> str:
