@@ -115,15 +115,16 @@ def create(ctx: WorkspaceContext, *, name: str, channel_ids: list[str], question
         raise ValidationFailed(f"Number words are understood in {', '.join(grading.LANGUAGES)}; not in "
                                f"{', '.join(sorted(unknown))}.")
     for index, question in enumerate(questions, start=1):
-        if not question.text.strip() or not [a for a in question.answers if a.strip()]:
-            raise ValidationFailed(f"Question {index} needs its text and at least one accepted answer.")
+        _check_options(index, question)
+        if not question.text.strip() or not (
+                [a for a in question.answers if a.strip()] or [o for o in question.options if o.strip()]):
+            raise ValidationFailed(f"Question {index} needs its text and at least one accepted answer (or choices).")
         if question.opens_at.tzinfo is None or question.closes_at.tzinfo is None:
             raise ValidationFailed(f"Question {index}: give its times with a time zone.")
         if question.closes_at <= question.opens_at:
             raise ValidationFailed(f"Question {index} must close after it is posted.")
         if not 1 <= question.points <= 100:
             raise ValidationFailed(f"Question {index}: 1 to 100 points.")
-        _check_options(index, question)
     seed = secrets.token_hex(32)
     quiz = Quiz(workspace_id=ctx.workspace_id, name=name[:200], prize=prize.strip(), channel_ids=list(channel_ids),
                 languages=languages, winners_count=winners, reserves_count=reserves, pick=pick,
