@@ -133,7 +133,8 @@ def due_by_day(ctx: WorkspaceContext, start: date, end: date) -> dict[date, list
                                                             Post.due_at < hi).order_by(Post.due_at)))
     if not posts:
         return {}
-    open_ids = set(ctx.session.scalars(ctx.select(Post.id).where(Post.id.in_([p.id for p in posts]), _is_open())))
+    open_ids = set(ctx.session.scalars(select(Post.id).where(Post.workspace_id == ctx.workspace_id,
+                                                             Post.id.in_([p.id for p in posts]), _is_open())))
     names = dict(ctx.session.execute(select(User.id, User.name).where(
         User.id.in_({p.assignee_id for p in posts if p.assignee_id}))).all())
     now = clock.now()

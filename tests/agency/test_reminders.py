@@ -1,0 +1,86 @@
+"""Reminders: a conversation past the response target, a goal's milestone met or missed — each told once."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from socialdesk.analytics.models import ChannelMetricSnapshot
+from socialdesk.auth.service import user_by_email
+from socialdesk.channels.models import Channel
+from socialdesk.content import service as content
+from socialdesk.content.schemas import Intent, PostIn
+from socialdesk.core.clock import ManualClock
+from socialdesk.core.db import Database
+from socialdesk.goals import service as goals
+from socialdesk.inbox.service import store_incoming
+from socialdesk.networks.base import IncomingItem, IncomingKind
+from socialdesk.notifications import reminders
+from socialdesk.notifications.models import PersonalNotification
+from tests.helpers import T0, World, make_world
+from tests.mail import smtp_server_fixture  # noqa: F401 (a fixture)
+
+
+def _uid(database: Database, email: str) -> str:
+    with database.read_sessions() as session:
+        user = user_by_email(session, email)
+        assert user is not None
+        return user.id
+
+
+def _told(database: Database, event: str) -> list[PersonalNotification]:
+    with database.read_sessions() as session:
+        return list(session.scalars(select(PersonalNotification).where(PersonalNotification.event == event)))
+
+
+def _draft(database: Database, world: World, text: str = "Winter menu teaser") -> str:
+    with database.unit_of_work() as session:
+        return content.compose(world.ctx(session), PostIn(text=text, channel_ids=[world.channels["mastodon"]],
+                                                          intent=Intent.DRAFT)).post.id
+
+
+def test_a_conversation_past_the_response_target_is_told_once(database: Database, clock: ManualClock) -> None:
+    world = make_world(database, profiles=("mastodon",))
+    with database.unit_of_work() as session:
+        channel = session.get(Channel, world.channels["mastodon"])
+        assert channel is not None
+        store_incoming(session, channel, [IncomingItem(
+            external_id="dm1", kind=IncomingKind.DIRECT_MESSAGE, text="Is the shop open on Sunday?",
+            created_at=clock.now(), author_external_id="u1", author_handle="ana")])
+    with database.unit_of_work() as session:
+        assert reminders.overdue_conversations(session) == 0  # within the 2-hour target
+    clock.advance(timedelta(hours=2, minutes=5))
+    with database.unit_of_work() as session:
+        assert reminders.overdue_conversations(session) == 1
+    with database.unit_of_work() as session:
+        assert reminders.overdue_conversations(session) == 0
+    told = _told(database, "conversation_overdue")
+    people = {n.user_id for n in told}
+    assert _uid(database, world.users["editor"]) in people and _uid(database, world.users["viewer"]) not in people
+    assert "@ana has waited" in told[0].message and told[0].link and "/inbox?c=" in told[0].link
+
+
+def test_a_missed_milestone_tells_the_people_who_read_analytics(database: Database, clock: ManualClock) -> None:
+    world = make_world(database, profiles=("instagram",))
+    channel = world.channels["instagram"]
+    with database.unit_of_work() as session:
+        for day in range(29):
+            session.add(ChannelMetricSnapshot(workspace_id=world.workspace_id, channel_id=channel,
+                                              collected_at=T0 + timedelta(days=day - 28), followers=1000 + 10 * day))
+        goals.create(world.ctx(session), goals.GoalIn(
+            name="+300 followers", metric="followers", target=300, increase=True,
+            due_on=(T0 + timedelta(days=60)).date(), channel_id=channel))
+        for day in range(1, 41):
+            session.add(ChannelMetricSnapshot(workspace_id=world.workspace_id, channel_id=channel,
+                                              collected_at=T0 + timedelta(days=day), followers=1285))
+    clock.set(T0 + timedelta(days=31))
+    with database.unit_of_work() as session:
+        goals.evaluate(world.ctx(session))
+    with database.unit_of_work() as session:
+        goals.evaluate(world.ctx(session))  # nothing new: nobody is told twice
+    missed = _told(database, "milestone_missed")
+    people = {n.user_id for n in missed}
+    assert _uid(database, world.users["viewer"]) in people  # viewers read analytics
+    assert _uid(database, world.users["client_reviewer"]) not in people
+    assert len(missed) == len(people) and "was missed: 1,285 against 1," in missed[0].message
