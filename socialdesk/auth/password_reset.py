@@ -58,6 +58,9 @@ def request_reset(session: Session, email: str, link_for: Callable[[str], str]) 
     if recent >= MAX_PER_HOUR:
         raise TooManyRequests("Several links were sent to this address in the last hour: use the newest one, or "
                               "try again later.", retry_after=3600)
+    for older in session.scalars(select(PasswordReset).where(PasswordReset.user_id == user.id,
+                                                             PasswordReset.used_at.is_(None))):
+        older.used_at = now  # only the newest link works
     secret = secrets.token_urlsafe(32)
     session.add(PasswordReset(user_id=user.id, token_hash=_digest(secret), created_at=now,
                               expires_at=now + RESET_LIFETIME))
@@ -75,9 +78,8 @@ def _valid(session: Session, secret: str) -> PasswordReset:
     found = session.scalars(select(PasswordReset).where(PasswordReset.token_hash == _digest(secret))).first()
     if found is None or found.used_at is not None or clock.utc(found.expires_at) <= clock.now():
         raise NotFound(GONE)
-    newest = session.scalar(select(func.max(PasswordReset.created_at)).where(PasswordReset.user_id == found.user_id))
     user = session.get(User, found.user_id)
-    if user is None or not user.is_active or (newest is not None and clock.utc(newest) > clock.utc(found.created_at)):
+    if user is None or not user.is_active:
         raise NotFound(GONE)
     return found
 
