@@ -20,7 +20,8 @@ QuizArg = Annotated[str, typer.Argument(help="The quiz's id (see `socialdesk qui
 @quiz_app.command("create")
 def quiz_create(workspace: WorkspaceOpt,
                 file: Annotated[Path, typer.Option(help="The quiz as JSON: {name, prize, channels: [...], questions: "
-                                                        "[{text, answers: [...], opens, closes, points}], winners, "
+                                                        "[{text, answers: [...], opens, closes, points, "
+                                                        "options: [...], correct: 1, poll: true}], winners, "
                                                         "reserves, pick: ranked|drawn, languages: [hr, en, de]}; "
                                                         "times 'YYYY-MM-DD HH:MM' in the workspace's zone")]) -> None:
     """Create a quiz and schedule its questions as posts; prints its id and the commitment to publish."""
@@ -35,10 +36,13 @@ def quiz_create(workspace: WorkspaceOpt,
         tz = ctx.workspace.timezone
         try:
             questions = [service.QuestionIn(
-                text=str(q["text"]), answers=[str(a) for a in q["answers"]], points=int(q.get("points", 1)),
-                opens_at=_moment(str(q["opens"]), "opens", tz), closes_at=_moment(str(q["closes"]), "closes", tz))
+                text=str(q["text"]), answers=[str(a) for a in q.get("answers") or []],
+                points=int(q.get("points", 1)), opens_at=_moment(str(q["opens"]), "opens", tz),
+                closes_at=_moment(str(q["closes"]), "closes", tz), options=[str(o) for o in q.get("options") or []],
+                correct_option=int(q["correct"]) - 1 if q.get("correct") not in (None, "") else None,
+                as_poll=bool(q.get("poll", True)))
                 for q in spec.get("questions") or []]
-        except (KeyError, TypeError) as exc:
+        except (KeyError, TypeError, ValueError) as exc:
             raise ValidationFailed(f"Each question needs text, answers, opens and closes (missing {exc}).") from None
         quiz = service.create(ctx, name=str(spec.get("name") or ""), prize=str(spec.get("prize") or ""),
                               channel_ids=_channel_ids(ctx, list(spec.get("channels") or [])), questions=questions,

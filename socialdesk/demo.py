@@ -170,6 +170,7 @@ def record_history(db: Database, progress: Progress | None = None) -> str:
         _replay_history(db, workspace_id, manual, now, progress or (lambda _what, _done: None))
         _set_goals(db, workspace_id, manual, start, now)
         _run_giveaway(db, workspace_id, manual, start, now)
+        _run_quiz_thread_and_poll(db, workspace_id, manual, now)
     finally:
         clock.set_clock(real_clock)
     return workspace_id
@@ -325,6 +326,58 @@ def _run_giveaway(db: Database, workspace_id: str, manual: ManualClock, start: d
         assert workspace is not None
         contests.make_draw(_people(session, workspace)["owner"], contest.id)
     manual.set(now)
+
+
+def _run_quiz_thread_and_poll(db: Database, workspace_id: str, manual: ManualClock, now: datetime) -> None:
+    """Two days before now: a thread and a poll go out on the channels that have them, and a quiz starts —
+    one question closed yesterday, one open now (choices listed, answered in comments), one native poll
+    question tomorrow. The world is stepped to now so the audience answers and votes."""
+    from socialdesk.content.schemas import PollIn
+    from socialdesk.quizzes import service as quizzes
+
+    begin = (now - timedelta(days=2)).replace(minute=0, second=0, microsecond=0)
+    manual.set(begin)
+    runner = Runner(db, kind="demo")
+    with db.unit_of_work() as session:
+        workspace = session.get(Workspace, workspace_id)
+        assert workspace is not None
+        people = _people(session, workspace)
+        chans = channels.list_channels(people["owner"])
+        threads = [c.id for c in chans if channels.capabilities(c).threads]
+        polls = [c.id for c in chans if channels.capabilities(c).polls]
+        if threads:
+            content.compose(people["owner"], PostIn(
+                text="How we roast our Ethiopian single origin, in four steps 🧵 #KavaCo", channel_ids=threads,
+                thread=["1. Green beans rest a week after they arrive, so the moisture evens out.",
+                        "2. A slow start: eight minutes to first crack, for the fruit to stay.",
+                        "3. We stop 90 seconds after first crack — a light roast, made for filter.",
+                        "4. Two days of rest before it reaches your cup. Taste it this week at the bar! ☕"],
+                intent=Intent.PUBLISH_NOW))
+        if polls:
+            content.compose(people["owner"], PostIn(
+                text="Which should be our winter special? ❄️☕", channel_ids=polls,
+                poll=PollIn(options=["Gingerbread latte", "Orange mocha", "Spiced flat white"],
+                            expires_in_seconds=3 * 24 * 3600), intent=Intent.PUBLISH_NOW))
+        quiz_channels = [c.id for c in chans if not channels.capabilities(c).media.required]
+        if quiz_channels:
+            quizzes.create(people["owner"], name="Coffee quiz week", prize="A bag of our autumn blend",
+                           channel_ids=quiz_channels, winners=1, reserves=1, pick="ranked", questions=[
+                quizzes.QuestionIn("Coffee quiz, question 1: where was coffee first grown?", [],
+                                   begin + timedelta(hours=2), begin + timedelta(hours=26),
+                                   options=["Ethiopia", "Brazil", "Colombia"], correct_option=0, as_poll=False),
+                quizzes.QuestionIn("Coffee quiz, question 2: which bean has more caffeine?", [],
+                                   now - timedelta(hours=6), now + timedelta(hours=18),
+                                   options=["Arabica", "Robusta"], correct_option=1, as_poll=False),
+                quizzes.QuestionIn("Coffee quiz, question 3: how many grams of coffee in a double espresso?",
+                                   [], now + timedelta(days=1), now + timedelta(days=1, hours=24),
+                                   options=["9 g", "18 g", "30 g"], correct_option=1)])
+    moment = begin
+    while moment < now:
+        manual.set(moment)
+        runner.run_pending()
+        moment += timedelta(hours=3)
+    manual.set(now)
+    runner.run_pending()
 
 
 def _compose_historic(db: Database, workspace_id: str, at: datetime, index: int) -> None:

@@ -52,6 +52,9 @@ class QuestionIn:
     points: int = 1
     options: list[str] = field(default_factory=list)  # choices of a multiple-choice question (2 to 10)
     correct_option: int | None = None  # 0-based: which choice is right (needed with options)
+    # Choices as a native poll where the network has one; False: listed in the text everywhere, so people
+    # answer in comments (a channel's poll votes are anonymous: only comments reach the leaderboard).
+    as_poll: bool = True
 
 
 @dataclass
@@ -184,6 +187,8 @@ def question_post(question: QuestionIn, targets: list[Channel], due_now: bool) -
     if not options:
         return PostIn(text=text, channel_ids=[c.id for c in targets], **when)
     listed = text + "\n\n" + "\n".join(f"{LETTERS[i]}) {o}" for i, o in enumerate(options))
+    if not question.as_poll:
+        return PostIn(text=listed, channel_ids=[c.id for c in targets], **when)
     seconds = int((question.closes_at - question.opens_at).total_seconds())
     poll = PollIn(options=options, expires_in_seconds=min(max(seconds, POLL_SECONDS[0]), POLL_SECONDS[1]))
     variants: dict[str, VariantIn] = {}

@@ -36,6 +36,9 @@ def test_a_multiple_choice_question_is_a_telegram_quiz_poll_and_listed_text_else
     assert post.variants["t"].options == {"quiz_answer": 1}  # Telegram: a quiz poll marking the right choice
     assert "m" not in post.variants  # a plain poll on Mastodon
     assert post.variants["i"].no_poll and post.variants["i"].text and "B) Robusta" in post.variants["i"].text
+    listed = quizzes.question_post(_question(start, options=["Arabica", "Robusta"], correct_option=0, as_poll=False),
+                                   [telegram, mastodon], due_now=False)
+    assert listed.poll is None and "A) Arabica\nB) Robusta" in listed.text and not listed.variants
     open_question = quizzes.question_post(_question(start, answers=["arabica"]), [telegram], due_now=False)
     assert open_question.poll is None
 
@@ -103,7 +106,7 @@ def test_a_quiz_is_created_from_the_page_and_bad_input_is_explained(database: Da
     form = {"csrf_token": csrf, "name": "Page quiz", "prize": "Mugs", "channel_ids": world.channels["mastodon"],
             "q1_text": "How many grams?", "q1_answers": "18; eighteen", "q1_opens": "2026-03-10T09:00",
             "q1_closes": "2026-03-10T11:00", "q2_text": "Which bean?", "q2_options": "Arabica\nRobusta",
-            "q2_correct": "1", "q2_opens": "2026-03-11T09:00", "q2_closes": "2026-03-11T11:00",
+            "q2_correct": "1", "q2_poll": "1", "q2_opens": "2026-03-11T09:00", "q2_closes": "2026-03-11T11:00",
             "winners": "1", "pick": "ranked", "languages": ["hr", "en"]}
     made = client.post(f"{w}/quizzes", data=form)
     assert made.status_code == 303 and "/quizzes/" in made.headers["location"]

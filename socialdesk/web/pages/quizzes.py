@@ -64,7 +64,8 @@ def questions_from(ctx: Ctx, form: Form) -> list[quizzes.QuestionIn]:
             opens_at=_moment(ctx, field(form, f"q{n}_opens"), f"question {n}'s posting time"),
             closes_at=_moment(ctx, field(form, f"q{n}_closes"), f"question {n}'s closing time"),
             points=_number(field(form, f"q{n}_points"), f"Question {n}'s points", 1) or 1,
-            options=options, correct_option=None if correct is None else correct - 1))
+            options=options, correct_option=None if correct is None else correct - 1,
+            as_poll=field(form, f"q{n}_poll") == "1"))
     if not found:
         raise ValidationFailed("Write at least one question.")
     return found
