@@ -99,6 +99,11 @@ def _populate(db: Database, clock: ManualClock, name: str) -> Objects:
         ids["contest_id"] = contests.create(world.ctx(session), name="Giveaway", opens_at=clock.now(),
                                             closes_at=clock.now() + timedelta(days=1),
                                             publication_ids=[ids["publication_id"]]).id
+        from socialdesk.quizzes import service as quizzes
+
+        ids["quiz_id"] = quizzes.create(world.ctx(session), name="Quiz", channel_ids=[world.channels["x"]], questions=[
+            quizzes.QuestionIn("Which bean?", ["arabica"], clock.now() + timedelta(days=1),
+                               clock.now() + timedelta(days=2))]).id
     ids.update(_collab_objects(db, world, ids["post_id"]))
     return Objects(world.workspace_id, ids)
 
@@ -178,6 +183,8 @@ def _routes() -> list[tuple[str, str]]:
             continue  # a capability link, not a workspace's object: whoever holds it may open it
         if route.path.startswith("/review/"):
             continue  # a client's review link: tests/agency/test_review_links.py shows it opens nothing else
+        if route.path.startswith("/draws/"):
+            continue  # a drawn contest's public record, for anyone (tests/contests/test_announce_results_links.py)
         if route.path.startswith(("/public-media/", "/webhooks/")):
             continue  # called by networks: a signed token, or the network's signature (test_network_infrastructure)
 

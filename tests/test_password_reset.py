@@ -8,6 +8,7 @@ from datetime import timedelta
 from email.message import Message
 from email.utils import parseaddr
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -96,3 +97,25 @@ def test_a_person_created_by_an_import_sets_a_password_through_a_reset(
     assert client.post(link, data={"password": NEW_PASSWORD, "again": NEW_PASSWORD}).status_code == 303
     with database.unit_of_work() as session:
         assert authenticate(session, "imported@client.test", NEW_PASSWORD).name == "Imported"
+
+
+def test_without_email_the_page_says_so_and_the_operator_makes_a_link(database: Database, clock: ManualClock,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from socialdesk.cli import app as cli
+    from socialdesk.core.config import reset_settings_cache
+
+    world = make_world(database, profiles=("mastodon",))
+    client = _client()
+    refused = client.post("/password-reset", data={"email": world.users["editor"]})
+    assert refused.status_code == 503 and "cannot send e-mail" in refused.text
+    monkeypatch.setenv("SOCIALDESK_PUBLIC_URL", "https://desk.example.com")
+    reset_settings_cache()
+    made = CliRunner().invoke(cli, ["password", "reset-link", world.users["editor"]])
+    assert made.exit_code == 0, made.output
+    link = made.output.strip().splitlines()[0]
+    assert link.startswith("https://desk.example.com/password-reset/")
+    path = link.removeprefix("https://desk.example.com")
+    assert client.post(path, data={"password": NEW_PASSWORD, "again": NEW_PASSWORD}).status_code == 303
+    assert CliRunner().invoke(cli, ["password", "reset-link", "nobody@example.com"]).exit_code != 0

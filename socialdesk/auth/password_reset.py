@@ -21,7 +21,8 @@ from socialdesk.agency.white_label import sender_name
 from socialdesk.auth import service as auth
 from socialdesk.auth.models import PasswordReset, User, UserSession
 from socialdesk.core import clock
-from socialdesk.core.errors import NotFound, TooManyRequests, ValidationFailed
+from socialdesk.core.config import get_settings
+from socialdesk.core.errors import NotFound, ServiceUnavailable, TooManyRequests, ValidationFailed
 from socialdesk.workspaces.models import Membership, Workspace
 
 log = logging.getLogger("socialdesk.auth")
@@ -44,7 +45,10 @@ def request_reset(session: Session, email: str, link_for: Callable[[str], str]) 
     """E-mail a reset link to `email` when it has an active account; silent otherwise."""
     from socialdesk.reports import mail
 
-    mail.check_configured()
+    if not get_settings().smtp_host:
+        raise ServiceUnavailable("This socialdesk cannot send e-mail, so a password cannot be reset by e-mail "
+                                 "here. Ask whoever runs it for a link (`socialdesk password reset-link "
+                                 "YOUR-ADDRESS`).")
     try:
         address = auth.normalise_email(email)
     except ValidationFailed:
@@ -58,18 +62,25 @@ def request_reset(session: Session, email: str, link_for: Callable[[str], str]) 
     if recent >= MAX_PER_HOUR:
         raise TooManyRequests("Several links were sent to this address in the last hour: use the newest one, or "
                               "try again later.", retry_after=3600)
-    for older in session.scalars(select(PasswordReset).where(PasswordReset.user_id == user.id,
-                                                             PasswordReset.used_at.is_(None))):
-        older.used_at = now  # only the newest link works
-    secret = secrets.token_urlsafe(32)
-    session.add(PasswordReset(user_id=user.id, token_hash=_digest(secret), created_at=now,
-                              expires_at=now + RESET_LIFETIME))
-    session.flush()
+    secret = new_link(session, user)
     body = (f"Hello {user.name},\n\nSomeone (we hope you) asked to set a new password for {user.email} on "
             f"socialdesk. Open this link within {int(RESET_LIFETIME.total_seconds() // 60)} minutes to choose "
             f"one:\n\n{link_for(secret)}\n\nThe link works once. If you did not ask for it, ignore this e-mail: "
             "your password stays as it is.")
     mail.send([user.email], "Set a new socialdesk password", body, sender_name=_sender(session, user))
+
+
+def new_link(session: Session, user: User) -> str:
+    """A new link's secret for `user` (only the newest link works: older ones are spent)."""
+    now = clock.now()
+    for older in session.scalars(select(PasswordReset).where(PasswordReset.user_id == user.id,
+                                                             PasswordReset.used_at.is_(None))):
+        older.used_at = now
+    secret = secrets.token_urlsafe(32)
+    session.add(PasswordReset(user_id=user.id, token_hash=_digest(secret), created_at=now,
+                              expires_at=now + RESET_LIFETIME))
+    session.flush()
+    return secret
 
 
 def _valid(session: Session, secret: str) -> PasswordReset:

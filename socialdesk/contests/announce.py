@@ -48,11 +48,12 @@ def _drawn(ctx: WorkspaceContext, contest_id: str) -> Contest:
     return contest
 
 
-def verify_link(ctx: WorkspaceContext, contest: Contest) -> str:
-    """Where anyone can download the draw's public record (on the workspace's own domain if it has one)."""
+def verify_link(ctx: WorkspaceContext, contest: Contest, base_url: str | None = None) -> str:
+    """Where anyone can download the draw's public record: on the workspace's own domain if it has one, else
+    on SOCIALDESK_PUBLIC_URL, else on `base_url` (the address the page was opened at)."""
     from socialdesk.agency.white_label import public_link
 
-    return public_link(ctx.workspace, f"/draws/{contest.id}.json")
+    return public_link(ctx.workspace, f"/draws/{contest.id}.json", base_url)
 
 
 def winners(contest: Contest) -> list[dict[str, Any]]:
@@ -64,7 +65,8 @@ def _at(handle: str) -> str:
     return handle if handle.startswith("@") else f"@{handle}"
 
 
-def winners_text(ctx: WorkspaceContext, contest_id: str, language: str = "en", template: str | None = None) -> str:
+def winners_text(ctx: WorkspaceContext, contest_id: str, language: str = "en", template: str | None = None,
+                 base_url: str | None = None) -> str:
     """The winners post's text, filled in; `template` overrides the language's built-in one."""
     ctx.require(Permission.INBOX_READ)
     contest = _drawn(ctx, contest_id)
@@ -74,7 +76,7 @@ def winners_text(ctx: WorkspaceContext, contest_id: str, language: str = "en", t
         template = TEMPLATES[language]
     values = {"contest": contest.name, "prize": contest.prize or "—",
               "winners": ", ".join(_at(w["handle"]) for w in winners(contest)),
-              "commitment": contest.commitment, "verify": verify_link(ctx, contest)}
+              "commitment": contest.commitment, "verify": verify_link(ctx, contest, base_url)}
     out = template
     for key, value in values.items():
         out = out.replace("{" + key + "}", value)
@@ -82,7 +84,7 @@ def winners_text(ctx: WorkspaceContext, contest_id: str, language: str = "en", t
 
 
 def draft_winners_post(ctx: WorkspaceContext, contest_id: str, *, language: str = "en",
-                       template: str | None = None) -> Announcement:
+                       template: str | None = None, base_url: str | None = None) -> Announcement:
     """A post on the contest's channels announcing the winners, sent for approval like any post."""
     from socialdesk.audit import service as audit
     from socialdesk.content import service as content
@@ -91,12 +93,14 @@ def draft_winners_post(ctx: WorkspaceContext, contest_id: str, *, language: str 
 
     ctx.require(Permission.POSTS_WRITE)
     contest = _drawn(ctx, contest_id)
-    text = winners_text(ctx, contest_id, language, template)
+    text = winners_text(ctx, contest_id, language, template, base_url)
     channel_ids = list(dict.fromkeys(ctx.session.scalars(
         select(Publication.channel_id).join(ContestPost, ContestPost.publication_id == Publication.id)
         .where(ContestPost.contest_id == contest.id))))
     result = content.compose(ctx, PostIn(text=text, channel_ids=channel_ids, intent=Intent.DRAFT))
     out = Announcement(post_id=result.post.id)
+    if not verify_link(ctx, contest, base_url).startswith("http"):
+        out.notes.append("The post gives the record's path only: set SOCIALDESK_PUBLIC_URL for a full address.")
     problems = [c for c in result.checks if not c.ok]
     if ctx.workspace.approval_steps and not problems:
         out.notes += content.submit(ctx, result.post.id)
@@ -109,7 +113,7 @@ def draft_winners_post(ctx: WorkspaceContext, contest_id: str, *, language: str 
 
 
 def draft_winner_messages(ctx: WorkspaceContext, contest_id: str, saved_reply_id: str, *,
-                          mode: str = "reply") -> Announcement:
+                          mode: str = "reply", base_url: str | None = None) -> Announcement:
     """Each winner's message from a saved reply (in the language of their entry), left as the draft reply
     of their conversation: a reply under their entry, or their direct-message conversation (`mode="dm"`,
     where they have written to the channel; else a reply, said so)."""
@@ -148,7 +152,7 @@ def draft_winner_messages(ctx: WorkspaceContext, contest_id: str, saved_reply_id
             continue
         _, text = saved_replies.text_for(saved, entry.language)
         values = {**saved_replies.variables_for(ctx, target), "prize": contest.prize, "contest": contest.name,
-                  "verify": verify_link(ctx, contest)}
+                  "verify": verify_link(ctx, contest, base_url)}
         actions.save_draft(ctx, target.conversation_id, saved_replies.fill(text, values))
         out.drafted.append(target.conversation_id)
     out.notes.append(f"Drafted {len(out.drafted)} winner message(s) in the inbox: read each and press send.")

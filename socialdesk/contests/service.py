@@ -432,9 +432,11 @@ def link_accounts(ctx: WorkspaceContext, person: str, accounts: list[str],
         if row is not None and row.person.casefold() != person.casefold():
             raise ValidationFailed(f"{network}:{external_id} is already linked to {row.person}: unlink it first.")
         if row is None:
-            handle = (handles or {}).get(f"{network}:{external_id}", "")[:200]
+            handle = (handles or {}).get(f"{network}:{external_id}") or ctx.session.scalar(
+                ctx.select(InboxItem).with_only_columns(InboxItem.author_handle)
+                .where(InboxItem.author_external_id == external_id).limit(1)) or ""
             row = IdentityLink(workspace_id=ctx.workspace_id, person=person, network=network,
-                               external_id=external_id, handle=handle,
+                               external_id=external_id, handle=handle[:200],
                                created_by=ctx.actor.user_id)
             ctx.session.add(row)
             made.append(row)

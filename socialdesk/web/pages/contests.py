@@ -87,18 +87,19 @@ def contest_page(request: Request, contest_id: str, ctx: Ctx) -> HTMLResponse:
                   links=contests.identity_links(ctx) if writer else [],
                   announce_languages=list(announce.TEMPLATES),
                   saved_replies=saved_replies.list_all(ctx) if writer and ctx.can(Permission.INBOX_WRITE) else [],
-                  verify_link=announce.verify_link(ctx, view.contest))
+                  verify_link=announce.verify_link(ctx, view.contest, str(request.base_url)))
 
 
 @router.post("/w/{workspace_id}/contests/{contest_id}/announce/post")
 @requires(Permission.POSTS_WRITE)
-def announce_post(contest_id: str, ctx: Ctx, form: Form) -> Response:
+def announce_post(request: Request, contest_id: str, ctx: Ctx, form: Form) -> Response:
     from socialdesk.contests import announce
 
     made: list[str] = []
 
     def run() -> list[str]:
-        out = announce.draft_winners_post(ctx, contest_id, language=field(form, "language") or "en")
+        out = announce.draft_winners_post(ctx, contest_id, language=field(form, "language") or "en",
+                                          base_url=str(request.base_url))
         made.append(out.post_id or "")
         return ["Winners post drafted.", *out.notes]
 
@@ -110,12 +111,12 @@ def announce_post(contest_id: str, ctx: Ctx, form: Form) -> Response:
 
 @router.post("/w/{workspace_id}/contests/{contest_id}/announce/messages")
 @requires(Permission.INBOX_WRITE)
-def announce_messages(contest_id: str, ctx: Ctx, form: Form) -> Response:
+def announce_messages(request: Request, contest_id: str, ctx: Ctx, form: Form) -> Response:
     from socialdesk.contests import announce
 
     def run() -> list[str]:
         out = announce.draft_winner_messages(ctx, contest_id, field(form, "saved_reply_id"),
-                                             mode=field(form, "mode") or "reply")
+                                             mode=field(form, "mode") or "reply", base_url=str(request.base_url))
         return [*out.notes, *(f"{who}: not drafted, {why}." for who, why in out.skipped.items())]
 
     return act(ctx, run, back=ws_url(ctx, f"/contests/{contest_id}"))

@@ -96,7 +96,9 @@ def create_quiz(ctx: Ctx, form: Form) -> Response:
 def quiz_page(request: Request, quiz_id: str, ctx: Ctx) -> HTMLResponse:
     view = quizzes.view(ctx, quiz_id)
     votes = {q.id: quizzes.poll_votes(ctx, q) for q in view.questions if q.options}
+    languages = view.quiz.languages or list(grading.LANGUAGES)
     return render(request, "quiz.html", ctx=ctx, section="quizzes", view=view, votes=votes,
+                  read_as=lambda text: " ".join(grading.normalise(text, languages)),
                   letters=quizzes.LETTERS, record=view.quiz.record or {},
                   frozen=_thawed(view.quiz.leaderboard) if view.quiz.finished_at else None)
 
