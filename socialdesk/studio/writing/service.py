@@ -1,0 +1,158 @@
+"""The workspace's side of writing checks: its dictionary, style guide and settings, and checks with them."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import regex
+from sqlalchemy import func, select
+
+from socialdesk.audit import service as audit
+from socialdesk.core.errors import NotFound, ValidationFailed
+from socialdesk.studio.writing.check import Result, UnknownLanguage, check_text
+from socialdesk.studio.writing.dictionaries import LANGUAGES
+from socialdesk.studio.writing.models import DictionaryWord, WritingSettings
+from socialdesk.studio.writing.problems import KINDS
+from socialdesk.studio.writing.style_guide import Guide
+from socialdesk.workspaces.context import WorkspaceContext
+
+WORD_RE = regex.compile(r"^[\p{L}\p{M}\p{N}][\p{L}\p{M}\p{N}'’.\-]{0,99}$")
+MAX_ENTRIES = 500
+MAX_WORDS = 20_000
+
+
+@dataclass(frozen=True)
+class StyleGuideInput:
+    language: str = "auto"
+    main_language: str = "en"
+    banned: tuple[tuple[str, str], ...] = ()
+    preferred: tuple[tuple[str, str], ...] = ()
+    disclosures: tuple[str, ...] = ()
+    paid_markers: tuple[str, ...] = ()
+    tone_notes: str = ""
+    blocking_kinds: tuple[str, ...] = ()
+
+
+def settings(ctx: WorkspaceContext) -> WritingSettings:
+    """The workspace's settings (the defaults, unsaved, for a workspace that never changed them)."""
+    found = ctx.session.get(WritingSettings, ctx.workspace_id)
+    return found or WritingSettings(workspace_id=ctx.workspace_id, language="auto", main_language="en", banned=[],
+                                    preferred=[], disclosures=[], paid_markers=[], tone_notes="",
+                                    blocking_kinds=[])
+
+
+def guide(ctx: WorkspaceContext) -> Guide:
+    s = settings(ctx)
+    return Guide(banned=tuple((str(a), str(b)) for a, b in s.banned),
+                 preferred=tuple((str(a), str(b)) for a, b in s.preferred),
+                 disclosures=tuple(s.disclosures), paid_markers=tuple(s.paid_markers), tone_notes=s.tone_notes)
+
+
+def _language(value: str, field: str, *, auto: bool) -> str:
+    code = (value or "").strip().lower()
+    if code in LANGUAGES or (auto and code == "auto"):
+        return code
+    raise ValidationFailed(f"{field}: {value!r} is not a language we check; use one of "
+                           f"{', '.join(LANGUAGES)}" + (" or auto." if auto else "."))
+
+
+def _pairs(rows: Iterable[tuple[str, str]], field: str, *, need_both: bool) -> list[list[str]]:
+    cleaned = []
+    for number, (left, right) in enumerate(rows, start=1):
+        left, right = left.strip(), right.strip()
+        if not left and not right:
+            continue
+        if not left or (need_both and not right):
+            raise ValidationFailed(f"{field}, line {number}: write both sides, e.g. “email = e-mail”.")
+        if len(left) > 100 or len(right) > 100:
+            raise ValidationFailed(f"{field}, line {number}: at most 100 characters a side.")
+        cleaned.append([left, right])
+    if len(cleaned) > MAX_ENTRIES:
+        raise ValidationFailed(f"{field}: at most {MAX_ENTRIES} entries.")
+    return cleaned
+
+
+def _list(values: Iterable[str], field: str) -> list[str]:
+    cleaned = list(dict.fromkeys(v.strip() for v in values if v.strip()))
+    if len(cleaned) > MAX_ENTRIES or any(len(v) > 100 for v in cleaned):
+        raise ValidationFailed(f"{field}: at most {MAX_ENTRIES} entries of 100 characters.")
+    return cleaned
+
+
+def update_settings(ctx: WorkspaceContext, data: StyleGuideInput) -> WritingSettings:
+    unknown = [k for k in data.blocking_kinds if k not in KINDS]
+    if unknown:
+        raise ValidationFailed(f"blocking_kinds: unknown kind {unknown[0]!r}; the kinds are {', '.join(KINDS)}.")
+    if len(data.tone_notes) > 5000:
+        raise ValidationFailed("tone_notes: at most 5,000 characters.")
+    values: dict[str, Any] = {
+        "language": _language(data.language, "language", auto=True),
+        "main_language": _language(data.main_language, "main_language", auto=False),
+        "banned": _pairs(data.banned, "banned", need_both=False),
+        "preferred": _pairs(data.preferred, "preferred", need_both=True),
+        "disclosures": _list(data.disclosures, "disclosures"),
+        "paid_markers": _list(data.paid_markers, "paid_markers"),
+        "tone_notes": data.tone_notes.strip(), "blocking_kinds": sorted(set(data.blocking_kinds)),
+    }
+    row = ctx.session.get(WritingSettings, ctx.workspace_id)
+    if row is None:
+        row = WritingSettings(workspace_id=ctx.workspace_id)
+        ctx.session.add(row)
+    for key, value in values.items():
+        setattr(row, key, value)
+    audit.record(ctx, "writing.style_guide", "workspace", ctx.workspace_id, "Changed the writing style guide",
+                 banned=len(values["banned"]), preferred=len(values["preferred"]),
+                 blocking=values["blocking_kinds"])
+    ctx.session.flush()
+    return row
+
+
+def words(ctx: WorkspaceContext) -> list[DictionaryWord]:
+    return list(ctx.session.scalars(ctx.select(DictionaryWord).order_by(func.lower(DictionaryWord.word))))
+
+
+def known_words(ctx: WorkspaceContext) -> set[str]:
+    return set(ctx.session.scalars(select(DictionaryWord.word).where(
+        DictionaryWord.workspace_id == ctx.workspace_id)))
+
+
+def add_word(ctx: WorkspaceContext, word: str) -> DictionaryWord:
+    word = (word or "").strip()
+    if not WORD_RE.match(word):
+        raise ValidationFailed("A dictionary word is one word of letters (digits, ' . and - inside are fine), "
+                               "at most 100 characters.")
+    existing = ctx.session.scalar(ctx.select(DictionaryWord).where(
+        func.lower(DictionaryWord.word) == word.lower()))
+    if existing is not None:
+        return existing
+    if len(known_words(ctx)) >= MAX_WORDS:
+        raise ValidationFailed(f"The workspace dictionary is full ({MAX_WORDS:,} words): remove some first.")
+    row = DictionaryWord(workspace_id=ctx.workspace_id, word=word, added_by_id=ctx.actor.user_id)
+    ctx.session.add(row)
+    ctx.session.flush()
+    audit.record(ctx, "writing.word_add", "dictionary_word", row.id, f"Added “{word}” to the dictionary")
+    return row
+
+
+def remove_word(ctx: WorkspaceContext, word_id: str) -> None:
+    row = ctx.session.scalar(ctx.select(DictionaryWord).where(DictionaryWord.id == word_id))
+    if row is None:
+        raise NotFound(f"No dictionary word with id {word_id} in this workspace.")
+    audit.record(ctx, "writing.word_remove", "dictionary_word", row.id, f"Removed “{row.word}” from the dictionary")
+    ctx.session.delete(row)
+    ctx.session.flush()
+
+
+def check(ctx: WorkspaceContext, text: str, *, language: str | None = None, networks: Iterable[str] = (),
+          paid: bool = False, ignored: Collection[tuple[int, str]] = ()) -> Result:
+    """The text checked with the workspace's dictionary, style guide, language and blocking kinds."""
+    s = settings(ctx)
+    wanted = language or s.language
+    try:
+        return check_text(text, wanted, networks=networks, known_words=known_words(ctx), guide=guide(ctx),
+                          paid=paid, blocking_kinds=set(s.blocking_kinds), default_language=s.main_language,
+                          ignored=ignored)
+    except UnknownLanguage as exc:
+        raise ValidationFailed(str(exc)) from None
