@@ -77,11 +77,11 @@ def check_text(text: str, language: str | None = None, *, networks: Iterable[str
 
 
 def _unique(problems: list[Problem], ignored: Collection[tuple[int, str]], text: str) -> list[Problem]:
-    seen: set[tuple[int, int, str]] = set()
+    seen: set[tuple[int, int, str, str]] = set()
     ignored_set = set(ignored)
     kept = []
     for p in sorted(problems, key=lambda p: (p.offset, p.length, p.kind)):
-        key = (p.offset, p.length, p.kind)
+        key = (p.offset, p.length, p.kind, p.rule)
         if key in seen or (p.offset, text[p.offset:p.offset + p.length]) in ignored_set:
             continue
         seen.add(key)

@@ -34,8 +34,8 @@ def check(text: str, protected: list[tuple[int, int]]) -> list[Problem]:
         start, end = lint.span.start, lint.span.end
         if lint.lint_kind in SKIPPED_KINDS or any(s < end and start < e for s, e in protected):
             continue
-        suggestions = tuple(dict.fromkeys(s.replacement_text for s in lint.suggestions
-                                          if s.replacement_text is not None))[:5]
+        suggestions = tuple(dict.fromkeys(s.replacement_text.strip() for s in lint.suggestions
+                                          if s.replacement_text and s.replacement_text.strip()))[:5]
         problems.append(Problem(start, end - start, "grammar", lint.message.replace("`", "“", 1).replace("`", "”", 1),
                                 suggestions, rule=str(lint.lint_kind)))
     return problems

@@ -147,7 +147,7 @@ def unbalanced(text: str, spans: list[tuple[int, int]]) -> list[Problem]:
 
 def shouting(text: str, spans: list[tuple[int, int]]) -> list[Problem]:
     found = []
-    for m in regex.finditer(r"(?<![\p{L}#@])\p{Lu}{2,}(?:[\s,!?.\-]+\p{Lu}{2,}){2,}(?![\p{L}])", text):
+    for m in regex.finditer(r"(?<![\p{L}#@])\p{Lu}{2,}(?:[\s,!?.\-]+\p{Lu}+){2,}(?![\p{L}])", text):
         if _inside(spans, m.start(), m.end()) or sum(c.isalpha() for c in m.group(0)) < 10:
             continue
         words = m.group(0)

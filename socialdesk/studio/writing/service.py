@@ -10,6 +10,8 @@ import regex
 from sqlalchemy import func, select
 
 from socialdesk.audit import service as audit
+from socialdesk.channels import service as channels
+from socialdesk.channels.models import Channel
 from socialdesk.core.errors import NotFound, ValidationFailed
 from socialdesk.studio.writing.check import Result, UnknownLanguage, check_text
 from socialdesk.studio.writing.dictionaries import LANGUAGES
@@ -143,6 +145,18 @@ def remove_word(ctx: WorkspaceContext, word_id: str) -> None:
     audit.record(ctx, "writing.word_remove", "dictionary_word", row.id, f"Removed “{row.word}” from the dictionary")
     ctx.session.delete(row)
     ctx.session.flush()
+
+
+def network_of(channel: Channel) -> str:
+    """The network whose advice applies: the imitated one for a sandbox channel."""
+    if channel.network == "sandbox":
+        return str((channel.settings or {}).get("profile") or "generic")
+    return channel.network
+
+
+def networks_of(ctx: WorkspaceContext, channel_ids: Iterable[str]) -> dict[str, str]:
+    wanted = set(channel_ids)
+    return {c.id: network_of(c) for c in channels.list_channels(ctx) if c.id in wanted}
 
 
 def check(ctx: WorkspaceContext, text: str, *, language: str | None = None, networks: Iterable[str] = (),

@@ -11,8 +11,8 @@ from socialdesk.text.entities import HASHTAG_RE, MENTION_RE, URL_RE
 
 EMAIL_RE = regex.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # A bare domain such as "shop.hr" or "example.com" (URL_RE wants a path after a bare domain).
-DOMAIN_RE = regex.compile(r"(?<![\p{L}\p{N}@])(?:www\.)?[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.(?:[a-z]{2,6})\b",
-                          regex.IGNORECASE)
+# The top-level domain in lower case, so that "coffee.Great" (a missing space) is not taken for a domain.
+DOMAIN_RE = regex.compile(r"(?<![\p{L}\p{N}@])(?:www\.)?[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.(?:[a-z]{2,6})\b")
 # Letters with inner apostrophes or hyphens ("don't", "e-mail", "Jean-Luc"), nothing else.
 WORD_RE = regex.compile(r"\p{L}[\p{L}\p{M}]*(?:['’\-]\p{L}[\p{L}\p{M}]*)*")
 
