@@ -1,0 +1,85 @@
+"""In a real browser: the composer underlines a Croatian misspelling, one click fixes it, a word joins the
+workspace dictionary from the panel, and the approval page shows the style guide's findings."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pytest
+
+from socialdesk.content import service as content
+from socialdesk.content.schemas import Intent, PostIn
+from socialdesk.core.db import Database
+from socialdesk.studio.writing import dictionaries
+from socialdesk.studio.writing import service as writing
+from tests.helpers import PASSWORD, make_world
+
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(dictionaries.find("hr") is None, reason="hunspell-hr is not installed")]
+
+
+def _sign_in(page: Any, live_server: str, email: str) -> None:
+    page.goto(f"{live_server}/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+
+
+def test_composer_underlines_fixes_and_learns_a_word(database: Database, live_server: str, page: Any) -> None:
+    from playwright.sync_api import expect
+
+    world = make_world(database, profiles=("instagram",))
+    page.set_viewport_size({"width": 1280, "height": 900})
+    _sign_in(page, live_server, world.users["owner"])
+    page.goto(f"{live_server}/w/{world.workspace_id}/compose")
+    page.check("label.pick:has-text('Brand A instagram') input")
+    page.select_option("[data-writing-language-select]", "hr")
+    page.fill("textarea#text", "Kavomat je grješkom skuhao kavu za sve goste.")
+    mark = page.locator("#writing mark.w-spelling", has_text="grješkom")
+    expect(mark).to_be_visible()
+    expect(page.locator("#writing .w-item", has_text="Kavomat")).to_be_visible()
+    if os.environ.get("SOCIALDESK_SCREENSHOTS"):
+        page.screenshot(path=os.environ["SOCIALDESK_SCREENSHOTS"] + "/writing-composer.png", full_page=True)
+
+    page.locator("#writing [data-fix][data-original='grješkom']", has_text="greškom").click()
+    expect(page.locator("textarea#text")).to_have_value("Kavomat je greškom skuhao kavu za sve goste.")
+    expect(page.locator("#writing mark", has_text="grješkom")).to_have_count(0)
+
+    page.locator("#writing .w-item", has_text="Kavomat").get_by_role("button", name="Add to dictionary").click()
+    expect(page.locator("#writing")).to_contain_text("No spelling, grammar or style problems found.")
+    with database.unit_of_work() as session:
+        assert [w.word for w in writing.words(world.ctx(session))] == ["Kavomat"]
+
+
+def test_ignore_hides_a_problem_and_the_approver_sees_the_style_guide(database: Database, live_server: str,
+                                                                      page: Any) -> None:
+    from playwright.sync_api import expect
+
+    world = make_world(database, profiles=("instagram",), approval_steps=["approver"])
+    with database.unit_of_work() as session:
+        ctx = world.ctx(session)
+        writing.update_settings(ctx, writing.StyleGuideInput(
+            language="hr", main_language="hr", banned=(("jeftino", "povoljno"),), disclosures=("#oglas",),
+            paid_markers=("kod za popust",), tone_notes="Topao, prijateljski ton."))
+        post = content.compose(world.ctx(session, "editor"), PostIn(
+            text="Jeftino danas! Kod za popust: KAVA10", channel_ids=[world.channels["instagram"]],
+            intent=Intent.SUBMIT)).post
+    page.set_viewport_size({"width": 1280, "height": 900})
+    _sign_in(page, live_server, world.users["editor"])
+    page.goto(f"{live_server}/w/{world.workspace_id}/compose")
+    page.fill("textarea#text", "Pijte kavu kod nas, ovo je Kavomt.")
+    item = page.locator("#writing .w-item", has_text="Kavomt")
+    expect(item).to_be_visible()
+    expect(page.locator("#writing")).to_contain_text("Topao, prijateljski ton.")
+    item.get_by_role("button", name="Ignore").click()
+    expect(page.locator("#writing .w-item", has_text="Kavomt")).to_have_count(0)
+
+    page.context.clear_cookies()
+    _sign_in(page, live_server, world.users["approver"])
+    page.goto(f"{live_server}/w/{world.workspace_id}/approvals")
+    card = page.locator(f"#approval-{post.id}")
+    expect(card.locator(".approval-writing")).to_contain_text("jeftino")
+    expect(card.locator(".approval-writing")).to_contain_text("#oglas")
+    if os.environ.get("SOCIALDESK_SCREENSHOTS"):
+        page.screenshot(path=os.environ["SOCIALDESK_SCREENSHOTS"] + "/writing-approvals.png", full_page=True)
