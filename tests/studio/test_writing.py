@@ -177,3 +177,23 @@ def test_api_check_dictionary_and_style_guide(database: Database, world: World) 
     viewer, _ = signed_in_client(database, world.users["viewer"])
     assert viewer.post(f"{base}/writing/dictionary", json={"word": "Kavomat"}).status_code == 403
     assert viewer.put(f"{base}/writing/style-guide", json={}).status_code == 403
+
+
+def test_blocking_kinds_stop_a_post_going_out_but_keep_drafts(database: Database, world: World) -> None:
+    from socialdesk.content import service as content
+    from socialdesk.content.schemas import Intent, PostIn
+    from socialdesk.core.errors import ValidationFailed
+    from socialdesk.studio.writing import service as writing
+
+    with database.unit_of_work() as session:
+        writing.update_settings(world.ctx(session), writing.StyleGuideInput(
+            language="hr", banned=(("jeftino", "povoljno"),), blocking_kinds=("banned_word",)))
+    data = PostIn(text="Jeftino danas.", channel_ids=[world.channels["x"]], intent=Intent.PUBLISH_NOW)
+    with database.unit_of_work() as session, pytest.raises(ValidationFailed, match="jeftino"):
+        content.compose(world.ctx(session), data)
+    with database.unit_of_work() as session:
+        draft = content.compose(world.ctx(session), data.model_copy(update={"intent": Intent.DRAFT}))
+        assert draft.post.text == "Jeftino danas."
+    with database.unit_of_work() as session:
+        fixed = data.model_copy(update={"text": "Povoljno danas."})
+        assert content.compose(world.ctx(session), fixed).post.id

@@ -170,3 +170,17 @@ def check(ctx: WorkspaceContext, text: str, *, language: str | None = None, netw
                           ignored=ignored)
     except UnknownLanguage as exc:
         raise ValidationFailed(str(exc)) from None
+
+
+def blocking_problems(ctx: WorkspaceContext, texts: Iterable[str]) -> list[str]:
+    """What stops these texts from going out under the workspace's blocking kinds ([] when it blocks nothing)."""
+    if not settings(ctx).blocking_kinds:
+        return []
+    found = []
+    for text in dict.fromkeys(texts):
+        if text.strip():
+            for problem in check(ctx, text).blocking:
+                quoted = text[problem.offset:problem.offset + problem.length]
+                found.append(f"{problem.message}" if not quoted or quoted in problem.message
+                             else f"“{quoted}”: {problem.message}")
+    return list(dict.fromkeys(found))
