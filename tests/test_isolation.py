@@ -100,6 +100,10 @@ def _populate(db: Database, clock: ManualClock, name: str) -> Objects:
                                             closes_at=clock.now() + timedelta(days=1),
                                             publication_ids=[ids["publication_id"]]).id
     ids.update(_collab_objects(db, world, ids["post_id"]))
+    with db.unit_of_work() as session:
+        from socialdesk.studio.writing import service as writing
+
+        ids["word_id"] = writing.add_word(world.ctx(session), "Kavomat").id
     return Objects(world.workspace_id, ids)
 
 
