@@ -84,3 +84,40 @@ def test_ignore_hides_a_problem_and_the_approver_sees_the_style_guide(database: 
     expect(card.locator(".approval-writing")).to_contain_text("#oglas")
     if os.environ.get("SOCIALDESK_SCREENSHOTS"):
         page.screenshot(path=os.environ["SOCIALDESK_SCREENSHOTS"] + "/writing-approvals.png", full_page=True)
+
+
+def test_admin_edits_the_style_guide_and_dictionary_on_the_writing_page(database: Database, live_server: str,
+                                                                       page: Any) -> None:
+    from playwright.sync_api import expect
+
+    world = make_world(database, profiles=("x",))
+    page.set_viewport_size({"width": 1280, "height": 900})
+    _sign_in(page, live_server, world.users["owner"])
+    page.goto(f"{live_server}/w/{world.workspace_id}/writing")
+    page.select_option("select[name=language]", "hr")
+    page.fill("textarea[name=banned]", "jeftino = povoljno\nnajbolji")
+    page.fill("textarea[name=preferred]", "email = e-mail")
+    page.fill("textarea[name=disclosures]", "#oglas\n#ad")
+    page.fill("textarea[name=tone_notes]", "Topao ton, <b>bez</b> vikanja.")
+    page.check("input[name=blocking_kinds][value=banned_word]")
+    page.click("text=Save style guide")
+    expect(page.locator(".alert.note")).to_contain_text("Style guide saved.")
+    expect(page.locator("textarea[name=banned]")).to_have_value("jeftino = povoljno\nnajbolji\n")
+    expect(page.locator("textarea[name=tone_notes]")).to_have_value("Topao ton, <b>bez</b> vikanja.")
+    page.fill("textarea[name=preferred]", "email")  # no right-hand side: refused, nothing lost
+    page.click("text=Save style guide")
+    expect(page.locator(".alert.error")).to_contain_text("write both sides")
+    expect(page.locator("textarea[name=preferred]")).to_have_value("email = e-mail\n")
+
+    page.fill("input[name=word]", "Kavomat")
+    page.click("#dictionary button:has-text('Add')")
+    expect(page.locator("[data-dictionary]")).to_contain_text("Kavomat")
+    if os.environ.get("SOCIALDESK_SCREENSHOTS"):
+        page.screenshot(path=os.environ["SOCIALDESK_SCREENSHOTS"] + "/writing-page.png", full_page=True)
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("[data-dictionary] button:has-text('Remove')")
+    expect(page.locator("[data-dictionary]")).not_to_contain_text("Kavomat")
+    with database.unit_of_work() as session:
+        s = writing.settings(world.ctx(session))
+        assert s.language == "hr" and s.banned == [["jeftino", "povoljno"], ["najbolji", ""]]
+        assert s.blocking_kinds == ["banned_word"]

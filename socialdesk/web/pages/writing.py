@@ -10,12 +10,13 @@ from starlette.datastructures import FormData
 
 from socialdesk.content.schemas import PostOut
 from socialdesk.core.errors import DomainError
+from socialdesk.studio.writing import dictionaries
 from socialdesk.studio.writing import service as writing
 from socialdesk.studio.writing.check import Result
 from socialdesk.studio.writing.marks import pieces
 from socialdesk.studio.writing.problems import KINDS
 from socialdesk.web.deps import Ctx
-from socialdesk.web.pages.common import Form, field, partial
+from socialdesk.web.pages.common import Form, act, field, fields, partial, render, ws_url
 from socialdesk.workspaces.context import WorkspaceContext
 from socialdesk.workspaces.permissions import Permission, requires
 
@@ -91,3 +92,59 @@ def add_word(request: Request, ctx: Ctx, form: Form) -> Response:
                        "workspace dictionary.")
     response.headers["HX-Trigger"] = "recheck"
     return response
+
+
+def _pairs(text: str) -> tuple[tuple[str, str], ...]:
+    rows = []
+    for line in text.splitlines():
+        if line.strip():
+            left, _, right = line.partition("=")
+            rows.append((left.strip(), right.strip()))
+    return tuple(rows)
+
+
+def _lines(text: str) -> tuple[str, ...]:
+    return tuple(line.strip() for line in text.splitlines() if line.strip())
+
+
+@router.get("/w/{workspace_id}/writing", response_class=HTMLResponse)
+@requires(Permission.POSTS_READ)
+def writing_page(request: Request, ctx: Ctx) -> HTMLResponse:
+    return render(request, "writing.html", ctx=ctx, section="writing", settings=writing.settings(ctx),
+                  words=writing.words(ctx), languages=LANGUAGE_CHOICES, kinds=KINDS,
+                  installed=dictionaries.available(),
+                  packages={code: source.package for code, source in dictionaries.SOURCES.items()})
+
+
+@router.post("/w/{workspace_id}/writing")
+@requires(Permission.WORKSPACE_ADMIN)
+def save_style_guide(ctx: Ctx, form: Form) -> Response:
+    data = writing.StyleGuideInput(
+        language=field(form, "language", "auto"), main_language=field(form, "main_language", "en"),
+        banned=_pairs(field(form, "banned")), preferred=_pairs(field(form, "preferred")),
+        disclosures=_lines(field(form, "disclosures")), paid_markers=_lines(field(form, "paid_markers")),
+        tone_notes=field(form, "tone_notes"), blocking_kinds=tuple(fields(form, "blocking_kinds")))
+
+    def save() -> list[str]:
+        writing.update_settings(ctx, data)
+        return ["Style guide saved."]
+
+    return act(ctx, save, back=ws_url(ctx, "/writing"))
+
+
+@router.post("/w/{workspace_id}/writing/words")
+@requires(Permission.POSTS_WRITE)
+def add_word_page(ctx: Ctx, form: Form) -> Response:
+    word = field(form, "word")
+    return act(ctx, lambda: [f"“{writing.add_word(ctx, word).word}” is in the dictionary."],
+               back=ws_url(ctx, "/writing"))
+
+
+@router.post("/w/{workspace_id}/writing/words/{word_id}/delete")
+@requires(Permission.POSTS_WRITE)
+def remove_word_page(word_id: str, ctx: Ctx) -> Response:
+    def remove() -> list[str]:
+        writing.remove_word(ctx, word_id)
+        return ["Removed from the dictionary."]
+
+    return act(ctx, remove, back=ws_url(ctx, "/writing"))
