@@ -10,6 +10,7 @@ Suggestions are hunspell's (100–500 ms a word), cached per process, and made f
 from __future__ import annotations
 
 import time
+import unicodedata
 from collections.abc import Collection
 from functools import lru_cache
 
@@ -64,13 +65,42 @@ def is_correct(dictionary: str, word: str) -> bool:
         return True
 
 
+def _base_letter(c: str) -> str:
+    return unicodedata.normalize("NFD", c)[0].lower().replace("đ", "d")
+
+
+def distance(a: str, b: str) -> float:
+    """Edit distance with adjacent swaps (optimal string alignment), where a missing diacritic (c/č/ć, s/š)
+    or a change of case costs 0.2: the most common "typo" in hr/sr/bs posts is a dropped diacritic."""
+    a, b = a, b
+    rows = [[float(j) for j in range(len(b) + 1)]]
+    for i in range(1, len(a) + 1):
+        row = [float(i)] + [0.0] * len(b)
+        for j in range(1, len(b) + 1):
+            if a[i - 1] == b[j - 1]:
+                cost = 0.0
+            elif _base_letter(a[i - 1]) == _base_letter(b[j - 1]):
+                cost = 0.2
+            else:
+                cost = 1.0
+            row[j] = min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                row[j] = min(row[j], rows[-2][j - 2] + 1)
+        rows.append(row)
+    return rows[-1][-1]
+
+
 @lru_cache(maxsize=20_000)
 def suggestions(dictionary: str, word: str) -> tuple[str, ...]:
+    """hunspell's suggestions, re-ranked by `distance` (ties keep hunspell's order); split words last."""
     speller = dictionaries.speller(dictionary)
     try:
         found = [s for s in speller.suggest(word) if s != word]
     except UnicodeError:
         return ()
+    found = [s for _, _, s in sorted((distance(word, s) + (0.5 if (" " in s or "-" in s) and " " not in word
+                                                              and "-" not in word else 0), i, s)
+                                     for i, s in enumerate(found))]
     if word[0].isupper() and not word.isupper():
         found = [s[0].upper() + s[1:] if s else s for s in found]
     return tuple(dict.fromkeys(found))[:MAX_SUGGESTIONS]
