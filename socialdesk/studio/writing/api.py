@@ -54,29 +54,32 @@ class TextIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     text: Text = Field(max_length=100_000)
-    language: str = Field("", description="hr, sr, bs, en, de, es, ru or auto; empty: the workspace's setting")
-    networks: list[str] = Field(default_factory=list, max_length=20, description="For hashtag and link advice")
+    language: Text = Field("", max_length=8, description="hr, sr, bs, en, de, es, ru or auto; empty: the "
+                                                         "workspace's setting")
+    networks: list[Text] = Field(default_factory=list, max_length=20, description="For hashtag and link advice")
     paid: bool = Field(False, description="A paid post: the style guide's disclosure is required")
 
 
 class StyleGuideIO(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    language: str = Field("auto", description="Language of the checks: auto (detected per text) or a code")
-    main_language: str = Field("en", description="When detection cannot tell, and to choose among hr/sr/bs")
-    banned: list[tuple[str, str]] = Field(default_factory=list, description="[word, replacement or '']")
-    preferred: list[tuple[str, str]] = Field(default_factory=list, description="[wrong spelling, preferred]")
-    disclosures: list[str] = Field(default_factory=list, description="e.g. #ad, #oglas: one is required in paid "
+    language: Text = Field("auto", max_length=8, description="Language of the checks: auto (detected per text) "
+                                                             "or a code")
+    main_language: Text = Field("en", max_length=8, description="When detection cannot tell, and to choose among "
+                                                                "hr/sr/bs")
+    banned: list[tuple[Text, Text]] = Field(default_factory=list, description="[word, replacement or '']")
+    preferred: list[tuple[Text, Text]] = Field(default_factory=list, description="[wrong spelling, preferred]")
+    disclosures: list[Text] = Field(default_factory=list, description="e.g. #ad, #oglas: one is required in paid "
                                                                      "posts")
-    paid_markers: list[str] = Field(default_factory=list, description="Phrases that make a post read as paid")
-    tone_notes: str = Field("", max_length=5000)
-    blocking_kinds: list[str] = Field(default_factory=list, description="Kinds that stop a post going out")
+    paid_markers: list[Text] = Field(default_factory=list, description="Phrases that make a post read as paid")
+    tone_notes: Text = Field("", max_length=5000)
+    blocking_kinds: list[Text] = Field(default_factory=list, description="Kinds that stop a post going out")
 
 
 class WordIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    word: str = Field(max_length=100)
+    word: Text = Field(max_length=100)
 
 
 class WordOut(BaseModel):

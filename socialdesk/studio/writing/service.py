@@ -13,6 +13,7 @@ from socialdesk.audit import service as audit
 from socialdesk.channels import service as channels
 from socialdesk.channels.models import Channel
 from socialdesk.core.errors import NotFound, ValidationFailed
+from socialdesk.core.inputs import text_problem
 from socialdesk.studio.writing.check import Result, UnknownLanguage, check_text
 from socialdesk.studio.writing.dictionaries import LANGUAGES
 from socialdesk.studio.writing.models import DictionaryWord, WritingSettings
@@ -83,7 +84,17 @@ def _list(values: Iterable[str], field: str) -> list[str]:
     return cleaned
 
 
+def _no_control_characters(data: StyleGuideInput) -> None:
+    values = [data.language, data.main_language, data.tone_notes, *data.disclosures, *data.paid_markers,
+              *(v for pair in (*data.banned, *data.preferred) for v in pair)]
+    for value in values:
+        problem = text_problem(value)
+        if problem:
+            raise ValidationFailed(f"The style guide: this text {problem}")
+
+
 def update_settings(ctx: WorkspaceContext, data: StyleGuideInput) -> WritingSettings:
+    _no_control_characters(data)
     unknown = [k for k in data.blocking_kinds if k not in KINDS]
     if unknown:
         raise ValidationFailed(f"blocking_kinds: unknown kind {unknown[0]!r}; the kinds are {', '.join(KINDS)}.")
