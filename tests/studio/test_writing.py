@@ -197,3 +197,14 @@ def test_blocking_kinds_stop_a_post_going_out_but_keep_drafts(database: Database
     with database.unit_of_work() as session:
         fixed = data.model_copy(update={"text": "Povoljno danas."})
         assert content.compose(world.ctx(session), fixed).post.id
+
+
+def test_a_dictionary_word_is_kept_once_whatever_its_case(database: Database, world: World) -> None:
+    from socialdesk.studio.writing import service as writing
+
+    with database.unit_of_work() as session:
+        ctx = world.ctx(session)
+        first = writing.add_word(ctx, "Ëkavomat")
+        assert writing.add_word(ctx, "Ëkavomat").id == first.id
+        assert writing.add_word(ctx, "ëKAVOMAT").id == first.id
+        assert [w.word for w in writing.words(ctx)] == ["Ëkavomat"]

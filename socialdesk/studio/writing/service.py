@@ -136,11 +136,12 @@ def add_word(ctx: WorkspaceContext, word: str) -> DictionaryWord:
     if not WORD_RE.match(word):
         raise ValidationFailed("A dictionary word is one word of letters (digits, ' . and - inside are fine), "
                                "at most 100 characters.")
-    existing = ctx.session.scalar(ctx.select(DictionaryWord).where(
-        func.lower(DictionaryWord.word) == word.lower()))
+    # Compared in Python: SQLite's lower() folds ASCII letters only ("Ë" and "ë" would both be stored).
+    current = words(ctx)
+    existing = next((w for w in current if w.word.casefold() == word.casefold()), None)
     if existing is not None:
         return existing
-    if len(known_words(ctx)) >= MAX_WORDS:
+    if len(current) >= MAX_WORDS:
         raise ValidationFailed(f"The workspace dictionary is full ({MAX_WORDS:,} words): remove some first.")
     row = DictionaryWord(workspace_id=ctx.workspace_id, word=word, added_by_id=ctx.actor.user_id)
     ctx.session.add(row)
