@@ -834,3 +834,6 @@ app.add_typer(quiz_app, name="quiz")
 from socialdesk.cli_password import password_app  # noqa: E402
 
 app.add_typer(password_app, name="password")
+from socialdesk.cli_writing import check_text_app  # noqa: E402
+
+app.add_typer(check_text_app, name="check-text")

@@ -105,6 +105,10 @@ def _populate(db: Database, clock: ManualClock, name: str) -> Objects:
             quizzes.QuestionIn("Which bean?", ["arabica"], clock.now() + timedelta(days=1),
                                clock.now() + timedelta(days=2))]).id
     ids.update(_collab_objects(db, world, ids["post_id"]))
+    with db.unit_of_work() as session:
+        from socialdesk.studio.writing import service as writing
+
+        ids["word_id"] = writing.add_word(world.ctx(session), "Kavomat").id
     return Objects(world.workspace_id, ids)
 
 

@@ -9,6 +9,8 @@ from pydantic import BaseModel, Field
 from socialdesk.content import service
 from socialdesk.content.schemas import ChannelCheck, PostIn, PostOut, PublicationOut, PublicationPatch
 from socialdesk.core.inputs import MAX_OFFSET, Moment, Text
+from socialdesk.studio.writing import service as writing
+from socialdesk.studio.writing.api import WritingOut, writing_out
 from socialdesk.web.deps import Ctx
 from socialdesk.web.responses import model_json
 from socialdesk.workspaces.context import WorkspaceContext
@@ -25,8 +27,11 @@ class PostPage(BaseModel):
 
 
 class CheckOut(BaseModel):
-    ok: bool
+    ok: bool = Field(description="Every channel fits and no writing problem is of a blocking kind")
     channels: list[ChannelCheck]
+    writing: WritingOut = Field(description="Spelling, grammar, style guide and readability of the main text")
+    variant_writing: dict[str, WritingOut] = Field(
+        default_factory=dict, description="The same for each channel's own text, keyed by channel id")
 
 
 class DecisionIn(BaseModel):
@@ -66,9 +71,19 @@ def create_post(data: PostIn, ctx: Ctx) -> PostOut:
 
 @router.post("/workspaces/{workspace_id}/posts/check")
 @requires(Permission.POSTS_WRITE)
-def check_post(data: PostIn, ctx: Ctx) -> CheckOut:
+def check_post(data: PostIn, ctx: Ctx,
+               language: str | None = Query(None, description="hr, sr, bs, en, de, es, ru or auto; default: the "
+                                                              "workspace's writing setting"),
+               paid: bool = Query(False, description="A paid post: the style guide's disclosure is required")
+               ) -> CheckOut:
     checks = service.check(ctx, data)
-    return CheckOut(ok=all(c.ok for c in checks), channels=checks)
+    networks = writing.networks_of(ctx, [c.channel_id for c in checks])
+    main = writing_out(writing.check(ctx, data.text, language=language, networks=list(networks.values()), paid=paid))
+    variants = {channel_id: writing_out(writing.check(ctx, variant.text, language=language,
+                                                      networks=[networks.get(channel_id, "")], paid=paid))
+                for channel_id, variant in data.variants.items() if variant.text and variant.text.strip()}
+    ok = all(c.ok for c in checks) and main.ok and all(v.ok for v in variants.values())
+    return CheckOut(ok=ok, channels=checks, writing=main, variant_writing=variants)
 
 
 @router.get("/workspaces/{workspace_id}/posts/{post_id}")

@@ -80,6 +80,17 @@ def check(ctx: WorkspaceContext, data: PostIn) -> list[ChannelCheck]:
     return _checks(ctx, data, targets, master_media)
 
 
+def _raise_on_blocking_writing(ctx: WorkspaceContext, data: PostIn) -> None:
+    """The workspace's blocking writing kinds (its style guide, say) stop a post going out; a draft is kept."""
+    from socialdesk.studio.writing import service as writing
+
+    texts = [data.text, *(v.text for v in data.variants.values() if v.text)]
+    found = writing.blocking_problems(ctx, texts)
+    if found:
+        raise ValidationFailed("The workspace's writing rules block this post: " + "; ".join(found[:5])
+                               + ". Fix it, or save it as a draft.", details={"writing": found})
+
+
 def compose(ctx: WorkspaceContext, data: PostIn, post_id: str | None = None) -> SaveResult:
     """Create or update a post and act on its intent, all or nothing."""
     ctx.require(Permission.POSTS_WRITE)
@@ -102,6 +113,7 @@ def compose(ctx: WorkspaceContext, data: PostIn, post_id: str | None = None) -> 
     checks = _checks(ctx, data, targets, master_media)
     if data.intent != Intent.DRAFT:
         _raise_on_problems(checks)
+        _raise_on_blocking_writing(ctx, data)
 
     is_new = post is None
     if post is None:

@@ -110,6 +110,8 @@ class Settings(BaseSettings):
     vk_id_url: str = "https://id.vk.com"  # VK ID (OAuth 2.1): /authorize and /oauth2/auth
     # -- Telegram
     telegram_api_url: str = "https://api.telegram.org"
+    # -- Writing checks: folders with hunspell dictionaries (.aff/.dic), colon-separated, searched in order.
+    hunspell_dirs: str = "/usr/share/hunspell:/usr/share/myspell/dicts"
 
     @field_validator("allow_private_network_targets")
     @classmethod

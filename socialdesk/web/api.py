@@ -44,3 +44,6 @@ for domain in (auth, workspaces, channels, media, content, scheduling, inbox, an
     router.include_router(domain)
 for domain in (agency, comments, notifications, integrations):
     router.include_router(domain)
+from socialdesk.studio.writing.api import router as writing  # noqa: E402
+
+router.include_router(writing)

@@ -164,8 +164,10 @@ def _collab_params() -> dict[str, type]:
     from socialdesk.comments.models import PostComment
     from socialdesk.integrations.models import OutgoingWebhook
     from socialdesk.notifications.models import ChatWebhook
+    from socialdesk.studio.writing.models import DictionaryWord
 
-    return {"comment_id": PostComment, "chat_webhook_id": ChatWebhook, "webhook_id": OutgoingWebhook}
+    return {"comment_id": PostComment, "chat_webhook_id": ChatWebhook, "webhook_id": OutgoingWebhook,
+            "word_id": DictionaryWord}
 
 
 def _followup_params() -> dict[str, type]:

@@ -37,3 +37,6 @@ from socialdesk.web.pages import quizzes as _quizzes  # noqa: E402
 router.include_router(_quizzes.router)
 router.include_router(_my_work.router)
 router.include_router(_password_reset.router)
+from socialdesk.web.pages import writing as writing_pages  # noqa: E402
+
+router.include_router(writing_pages.router)

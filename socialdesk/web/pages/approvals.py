@@ -14,6 +14,7 @@ from socialdesk.content.schemas import PostOut
 from socialdesk.core.errors import NotFound
 from socialdesk.web.deps import Ctx
 from socialdesk.web.pages import previews
+from socialdesk.web.pages import writing as writing_panel
 from socialdesk.web.pages.common import Form, act, attempt, field, partial, render, safe_local, ws_url
 from socialdesk.workspaces.context import WorkspaceContext
 from socialdesk.workspaces.permissions import Permission, requires
@@ -34,7 +35,8 @@ def _previews(ctx: WorkspaceContext, posts: list[PostOut]) -> dict[str, Any]:
     # The team's comments beside each post (not for a client reviewer: they are internal).
     threads = team_comments.threads_for(ctx, [p.id for p in posts]) if ctx.can(Permission.POSTS_READ) else {}
     return {"marks": previews.network_marks(ctx), "assets": previews.media_assets(ctx, media_ids),
-            "post_threads": threads, "members": team_comments.members(ctx) if threads is not None else []}
+            "post_threads": threads, "members": team_comments.members(ctx) if threads is not None else [],
+            "post_writing": {p.id: writing_panel.approver_findings(ctx, p) for p in posts}}
 
 
 def _decide(request: Request, ctx: WorkspaceContext, form: Form, post_id: str,

@@ -20,6 +20,7 @@ from socialdesk.core.errors import DomainError
 from socialdesk.media import service as media
 from socialdesk.media.models import MediaAsset
 from socialdesk.web.deps import Ctx
+from socialdesk.web.pages import writing as writing_panel
 from socialdesk.web.pages.common import Form, attempt, partial, redirect, render, ws_url
 from socialdesk.web.pages.compose_form import POLL_DURATIONS, REPEATS, ComposeForm, parse_intent
 from socialdesk.web.pages.views import TIMEZONES
@@ -148,7 +149,8 @@ def check(request: Request, ctx: Ctx, raw: Form) -> HTMLResponse:
     """The live check: per channel, the count as the network counts, the problems, a preview."""
     form = ComposeForm.from_form(raw)
     checks = content.check(ctx, form.to_post_in(content_only=True))
-    return partial(request, "partials/checks.html", ctx=ctx, previews=_previews(ctx, form, checks))
+    return partial(request, "partials/compose_checks.html", ctx=ctx, previews=_previews(ctx, form, checks),
+                   compose_text=form.text, **writing_panel.composer_check(ctx, raw, form.text, form.channel_ids))
 
 
 @router.post("/w/{workspace_id}/compose/upload", response_class=HTMLResponse)

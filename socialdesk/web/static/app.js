@@ -163,3 +163,44 @@
     initCalendars();
   });
 })();
+
+// Writing checks in the composer: a suggestion replaces the underlined text in place (when the text there is
+// still what was checked), "Ignore" hides that problem until the page is left; both run the check again.
+(function () {
+  "use strict";
+
+  function composerOf(element) { return element.closest("form#composer"); }
+
+  function recheck(form) { if (window.htmx) window.htmx.trigger(form, "recheck"); }
+
+  document.addEventListener("click", function (event) {
+    var fix = event.target.closest("[data-fix]");
+    var ignore = event.target.closest("[data-ignore]");
+    if (!fix && !ignore) return;
+    var form = composerOf(fix || ignore);
+    if (!form) return;
+    if (fix) {
+      var area = form.querySelector("textarea#text");
+      var start = parseInt(fix.dataset.offset, 10);
+      var end = start + parseInt(fix.dataset.length, 10);
+      // Offsets count code points; JavaScript strings count UTF-16 units: convert through Array.from.
+      var chars = Array.from(area.value);
+      var replacement = fix.dataset.replacement;
+      if (fix.hasAttribute("data-append")) {
+        area.value = area.value.replace(/\s*$/, "") + " " + replacement;
+      } else if (chars.slice(start, end).join("") === fix.dataset.original) {
+        area.value = chars.slice(0, start).join("") + replacement + chars.slice(end).join("");
+        var caret = Array.from(chars.slice(0, start).join("") + replacement).join("").length;
+        area.setSelectionRange(caret, caret);
+      }
+      area.dispatchEvent(new Event("input", { bubbles: true }));
+      area.focus();
+      return;
+    }
+    var hidden = form.querySelector("[data-writing-ignore]");
+    var list = hidden.value ? hidden.value.split("\n") : [];
+    list.push(ignore.dataset.ignore);
+    hidden.value = list.join("\n");
+    recheck(form);
+  });
+})();
