@@ -21,6 +21,50 @@ from tests.helpers import KEY, PG_URL, apply_settings, fresh_database, install_c
 os.environ.setdefault("SOCIALDESK_SECRET_KEY", KEY)
 
 
+# The PostgreSQL pass runs what the database dialect can change: queries, locking, job claims, migrations,
+# tenancy. These test what no query of theirs depends on — the browser's view of a page, text models, a
+# network's protocol against its contract server, the route table, the docs — and run on SQLite only, which
+# keeps the whole suite inside its time budget. SOCIALDESK_TEST_ALL_ON_POSTGRES=1 runs them on PostgreSQL too.
+SQLITE_PASS_ONLY = (
+    "tests/browser/",
+    "tests/text/",
+    "tests/contract/",
+    "tests/test_docs.py",
+    "tests/test_route_matrix.py",
+    "tests/test_api_fuzz.py",
+    "tests/integration/test_blogs.py",
+    "tests/web/test_security_headers.py",
+    "tests/web/test_request_bodies.py",
+    "tests/networks/facebook/",
+    "tests/networks/instagram/",
+    "tests/networks/meta/",
+    "tests/networks/threads/",
+    "tests/networks/telegram/",
+    "tests/networks/vk/",
+    "tests/networks/x/",
+    "tests/networks/test_blog_http.py",
+    "tests/networks/test_bluesky_facets.py",
+    "tests/networks/test_mastodon_units.py",
+    "tests/networks/test_outbound.py",
+    "tests/networks/test_outbound_connect.py",
+    "tests/networks/test_profiles.py",
+    "tests/studio/test_writing.py",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not PG_URL or os.environ.get("SOCIALDESK_TEST_ALL_ON_POSTGRES"):
+        return
+    root = Path(str(config.rootpath))
+    kept, left = [], []
+    for item in items:
+        where = Path(str(item.path)).relative_to(root).as_posix()
+        (left if where.startswith(SQLITE_PASS_ONLY) else kept).append(item)
+    if left:
+        config.hook.pytest_deselected(items=left)
+        items[:] = kept
+
+
 @pytest.fixture(scope="session")
 def _template_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     """Migrate once per session; each test then starts from a copy (SQLite) or truncated tables (PG)."""
