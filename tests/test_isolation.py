@@ -189,6 +189,8 @@ def _routes() -> list[tuple[str, str]]:
             continue  # a client's review link: tests/agency/test_review_links.py shows it opens nothing else
         if route.path.startswith("/draws/"):
             continue  # a drawn contest's public record, for anyone (tests/contests/test_announce_results_links.py)
+        if route.path.startswith("/password-reset/"):
+            continue  # a person's own reset link, not a workspace's object (tests/test_password_reset.py)
         if route.path.startswith(("/public-media/", "/webhooks/")):
             continue  # called by networks: a signed token, or the network's signature (test_network_infrastructure)
 
