@@ -140,3 +140,31 @@ def test_retraining_reads_corrections_but_never_a_validation_text(tmp_path) -> N
     assert found.examples["hbs_language"] == (["Sedmica je bila duga"], ["bs"])
     assert found.count("intent") == 1 and found.count("offensive") == 0
     assert found.held_out == 2 and found.unusable == 1  # the validation and challenge texts; English is no hbs
+
+
+def test_corrections_join_a_heads_training_set_and_move_it() -> None:
+    from socialdesk.text import fast, train
+
+    texts = ["kava je odlična", "super usluga", "kava hladna konobar spor", "loše iskustvo"]
+    labels = ["positive", "positive", "positive", "negative"]  # the public data got one wrong
+    found = corrections_data.Corrections()
+    found.add("polar_sentiment", "kava hladna konobar spor", "negative")
+    x, y, weight = train._with_corrections("polar_sentiment", fast.features(texts), labels, None, found)
+    assert x.shape[0] == 5 and y[-1] == "negative" and list(weight) == [1, 1, 1, 1, train.SEED_WEIGHT]
+    before = fast.fit(fast.features(texts), labels, ("negative", "positive"), l2=1e-3)
+    after = fast.fit(x, y, ("negative", "positive"), l2=1e-3, sample_weight=weight)
+    probe = fast.features(["kava hladna konobar spor"])
+    assert before.predict(probe) == ["positive"] and after.predict(probe) == ["negative"]
+    same = train._with_corrections("spam", fast.features(texts), labels, None, found)  # none for spam: unchanged
+    assert same[0].shape[0] == 4 and same[1] == labels
+
+
+def test_the_training_command_refuses_corrections_it_cannot_use(capsys: pytest.CaptureFixture[str]) -> None:
+    from socialdesk.text import train
+
+    with pytest.raises(SystemExit):
+        train.main(["--workspace", "w1"])
+    assert "give --include-corrections too" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        train.main(["--only", "encoder", "--include-corrections"])
+    assert "corrections train the fast heads" in capsys.readouterr().err
