@@ -58,7 +58,11 @@ def test_a_correction_replaces_the_label_moves_the_queue_and_can_be_undone(inbox
     assert undone.language_source == before.language_source
     with inbox.db.read_sessions() as session:
         left = {c.label: c.value for c in session.scalars(select(TriageCorrection))}
-    assert left == {"offensive": "yes"}  # the undone corrections are gone, the other one stays
+        assert left == {"offensive": "yes"}  # the undone corrections are gone, the other one stays
+        rows = corrections.for_training(session, [inbox.world.workspace_id])
+        assert not corrections.for_training(session, ["another-workspace"])
+    learnt = corrections_data.examples(rows, held_out=set())
+    assert learnt.examples == {"offensive": ([before.text], ["yes"])}  # what the next retraining reads
 
 
 def test_a_spam_correction_is_the_persons_verdict(inbox: Inbox) -> None:
