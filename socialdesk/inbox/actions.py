@@ -19,7 +19,7 @@ from socialdesk.channels import service as channels
 from socialdesk.channels.models import Channel
 from socialdesk.core import clock
 from socialdesk.core.errors import Conflict, DomainError, NotFound, ValidationFailed
-from socialdesk.inbox import conversations
+from socialdesk.inbox import conversations, corrections
 from socialdesk.inbox.models import (
     BlockedAuthor,
     Conversation,
@@ -378,6 +378,8 @@ def undo(ctx: WorkspaceContext, action_id: str) -> ModerationAction:
                                                         BlockedAuthor.author_external_id == item.author_external_id))
     elif record.action in ("mark_spam", "mark_not_spam") and item is not None:
         item.marked_spam = detail.get("previous")
+    elif record.action == corrections.ACTION and item is not None:
+        corrections.undo(ctx, item, detail)
     elif record.action == "label" and record.conversation_id:
         remove_tag(ctx, record.conversation_id, str(detail.get("tag", "")))
     elif record.action == "assign" and record.conversation_id:

@@ -226,3 +226,23 @@ class WebhookDelivery(IdMixin, Base):
     network: Mapped[str] = mapped_column(String(32))
     event_id: Mapped[str] = mapped_column(String(300))
     received_at: Mapped[datetime]
+
+
+class TriageCorrection(IdMixin, Base):
+    """A person's answer where triage got a label wrong: it replaces the model's label on the message, and the
+    operator's next retraining (`python -m socialdesk.text.train --include-corrections`) learns from it."""
+
+    __tablename__ = "inbox_triage_corrections"
+    __table_args__ = (UniqueConstraint("item_id", "label"), Index("ix_inbox_triage_corrections_workspace",
+                                                                  "workspace_id", "corrected_at"))
+
+    workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    item_id: Mapped[str] = mapped_column(ForeignKey("inbox_items.id", ondelete="CASCADE"))
+    label: Mapped[str] = mapped_column(String(16))  # sentiment | language | offensive | spam | intent
+    value: Mapped[str] = mapped_column(String(24))  # the right answer ("negative", "hr", "yes", "question")
+    model_value: Mapped[str | None] = mapped_column(String(24))  # what triage had said
+    # The message's text and language when corrected: what retraining reads (the item may be deleted later).
+    text: Mapped[str] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(String(16))
+    corrected_by: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    corrected_at: Mapped[datetime] = mapped_column(default=clock.now)

@@ -24,7 +24,8 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
-from socialdesk.text import datasets, embedding, fast, heads, words
+from socialdesk.text import corrections_data, datasets, embedding, fast, heads, words
+from socialdesk.text.corrections_data import Corrections
 from socialdesk.text.datasets import SENTIMENTS, UMSAB_LANGUAGES, Labelled
 from socialdesk.text.embedding_cache import embed_cached
 from socialdesk.text.metrics import accuracy, f1, macro_f1
@@ -228,10 +229,21 @@ def _fast_x(sets: Sequence[Labelled]) -> sparse.csr_matrix:
     return sparse.vstack([fast.features(s.texts) for s in sets]).tocsr()
 
 
-def train_fast(data: Path, log: Callable[[str], None] = print
+def _with_corrections(head: str, x: sparse.csr_matrix, labels: Sequence[str], weight: np.ndarray | None,
+                      corrections: Corrections | None) -> tuple[sparse.csr_matrix, list[str], np.ndarray]:
+    """The head's training set plus the inbox corrections for it (each weighs as a seed example)."""
+    weight = np.ones(len(labels)) if weight is None else weight
+    if corrections is None or not corrections.count(head):
+        return x, list(labels), weight
+    texts, extra = corrections.examples[head]
+    return (sparse.vstack([x, fast.features(texts)]).tocsr(), [*labels, *extra],
+            np.r_[weight, np.full(len(extra), SEED_WEIGHT)])
+
+
+def train_fast(data: Path, log: Callable[[str], None] = print, corrections: Corrections | None = None
                ) -> tuple[dict[str, fast.LinearHead], dict[str, Any], dict[str, Any]]:
-    """The character-n-gram heads, from train splits only; (heads, validation figures, validation scores
-    that the cascade's settings are chosen from)."""
+    """The character-n-gram heads, from train splits only (plus the inbox's corrections when given); (heads,
+    validation figures, validation scores that the cascade's settings are chosen from)."""
     trained: dict[str, fast.LinearHead] = {}
     figures: dict[str, Any] = {}
     scores: dict[str, Any] = {}
@@ -239,8 +251,9 @@ def train_fast(data: Path, log: Callable[[str], None] = print
     log("fast hbs_language: twitter15 Croatian / Serbian / Bosnian train (each file is one country)")
     train = [twitter15(data, lang, "train") for lang in HBS_FILES]
     val = [twitter15(data, lang, "val") for lang in HBS_FILES]
-    head = fast.fit(_fast_x(train), [s.language for s in train for _ in s.texts], ("hr", "sr", "bs"),
-                    l2=FAST_L2["hbs_language"])
+    x, y, weight = _with_corrections("hbs_language", _fast_x(train), [s.language for s in train for _ in s.texts],
+                                     None, corrections)
+    head = fast.fit(x, y, ("hr", "sr", "bs"), l2=FAST_L2["hbs_language"], sample_weight=weight)
     offsets, figures["hbs_language_accuracy"] = hbs_offsets(head, val)
     head.bias = head.bias + np.array([offsets[c] for c in head.labels], dtype=np.float32)
     trained["hbs_language"] = head
@@ -250,7 +263,9 @@ def train_fast(data: Path, log: Callable[[str], None] = print
     log("fast polar_sentiment: twitter15 hr/sr/bs/ru train (negative / positive)")
     train = [twitter15(data, lang, "train") for lang in POLAR_FILES]
     val = [twitter15(data, lang, "val") for lang in POLAR_FILES]
-    head = fast.fit(_fast_x(train), [y for s in train for y in s.labels], POLAR, l2=FAST_L2["polar_sentiment"])
+    x, y, weight = _with_corrections("polar_sentiment", _fast_x(train), [y for s in train for y in s.labels], None,
+                                     corrections)
+    head = fast.fit(x, y, POLAR, l2=FAST_L2["polar_sentiment"], sample_weight=weight)
     trained["polar_sentiment"] = head
     figures["polar_sentiment_macro_f1"] = {
         s.language: macro_f1(s.labels, head.predict(fast.features(s.texts)), POLAR) for s in val}
@@ -261,7 +276,8 @@ def train_fast(data: Path, log: Callable[[str], None] = print
     s_seed = seed("sentiment")
     labels = [y for s in train for y in s.labels] + s_seed.labels
     weight = np.r_[np.ones(len(labels) - len(s_seed.labels)), np.full(len(s_seed.labels), SEED_WEIGHT)]
-    head = fast.fit(_fast_x([*train, s_seed]), labels, SENTIMENTS, l2=FAST_L2["sentiment"], sample_weight=weight)
+    x, labels, weight = _with_corrections("sentiment", _fast_x([*train, s_seed]), labels, weight, corrections)
+    head = fast.fit(x, labels, SENTIMENTS, l2=FAST_L2["sentiment"], sample_weight=weight)
     trained["sentiment"] = head
     val = [datasets.umsab(data, lang, "val") for lang in UMSAB_LANGUAGES]
     scores["sentiment"] = [(s, head.probabilities(fast.features(s.texts))) for s in val]
@@ -278,8 +294,9 @@ def train_fast(data: Path, log: Callable[[str], None] = print
     labels = sp_train.labels + [y for s in ham for y in s.labels]
     extra = [_yes(label, "spam") for label in sp_seed.labels] + ["no"] * len(intents.labels)
     weight = np.r_[np.ones(len(labels)), np.full(len(extra), SEED_WEIGHT)]
-    head = fast.fit(_fast_x([sp_train, *ham, sp_seed, intents]), labels + extra, BINARY, l2=FAST_L2["spam"],
-                    sample_weight=weight)
+    x, y, weight = _with_corrections("spam", _fast_x([sp_train, *ham, sp_seed, intents]), labels + extra, weight,
+                                     corrections)
+    head = fast.fit(x, y, BINARY, l2=FAST_L2["spam"], sample_weight=weight)
     trained["spam"] = head
     sp_val = datasets.spam(data, "val")
     scores["spam"] = (sp_val, head.probabilities(fast.features(sp_val.texts))[:, 1])
@@ -289,14 +306,16 @@ def train_fast(data: Path, log: Callable[[str], None] = print
     o_seed = seed("offensive")
     extra = [_yes(label, "offensive") for label in o_seed.labels] + ["no"] * len(intents.labels)
     weight = np.r_[np.ones(len(o_train.labels)), np.full(len(extra), SEED_WEIGHT)]
-    head = fast.fit(_fast_x([o_train, o_seed, intents]), o_train.labels + extra, BINARY, l2=FAST_L2["offensive"],
-                    sample_weight=weight)
+    x, y, weight = _with_corrections("offensive", _fast_x([o_train, o_seed, intents]), o_train.labels + extra,
+                                     weight, corrections)
+    head = fast.fit(x, y, BINARY, l2=FAST_L2["offensive"], sample_weight=weight)
     trained["offensive"] = head
     o_val = datasets.offensive(data, "val")
     scores["offensive"] = (o_val, head.probabilities(fast.features(o_val.texts))[:, 1])
 
     log("fast intent: seed/intents.tsv")
-    trained["intent"] = fast.fit(fast.features(intents.texts), intents.labels, INTENTS, l2=FAST_L2["intent"])
+    x, y, weight = _with_corrections("intent", fast.features(intents.texts), intents.labels, None, corrections)
+    trained["intent"] = fast.fit(x, y, INTENTS, l2=FAST_L2["intent"], sample_weight=weight)
     return trained, figures, scores
 
 
@@ -497,8 +516,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--only", choices=("all", "fast", "encoder"), default="all",
                         help="fast: only the character-n-gram heads and the cascade's settings (minutes, "
                              "reads the encoder heads already there); encoder: only the encoder's heads")
+    parser.add_argument("--include-corrections", action="store_true",
+                        help="also learn from the labels people corrected in the inbox (socialdesk's database, "
+                             "SOCIALDESK_DATABASE_URL); they train the fast heads; texts that are in a validation "
+                             "split or the challenge set are left out")
+    parser.add_argument("--workspace", action="append", default=None, metavar="ID",
+                        help="with --include-corrections: only this workspace's corrections (repeatable)")
     args = parser.parse_args(argv)
     data = args.data or datasets.default_data_dir()
+    if args.workspace and not args.include_corrections:
+        parser.error("--workspace chooses whose corrections to include: give --include-corrections too")
+    if args.include_corrections and args.only == "encoder":
+        parser.error("corrections train the fast heads: use --only fast or all with --include-corrections")
     out = args.out or weights_path()
     fast_out = args.fast_out or fast.weights_path()
 
@@ -508,19 +537,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     def embed(labelled: Labelled) -> np.ndarray:
         return embed_cached(labelled.name, labelled.texts, args.cache, progress=True)
 
+    corrections = None
+    if args.include_corrections:
+        corrections = corrections_data.from_database(data, args.workspace, [r["text"] for r in challenge_set()])
+        found = corrections.summary()
+        log(f"corrections from the inbox: {found['examples'] or 'none'}; left out: {found['held_out']} also in "
+            f"a validation split or the challenge set, {found['unusable']} no head learns")
     if args.only in ("all", "encoder"):
         trained, meta, extra = train_all(data, embed, log)
         heads.save(out, trained, meta, extra)
         log(f"wrote {out} ({out.stat().st_size / 1024:.0f} KiB)")
     if args.only in ("all", "fast"):
-        fast_heads, figures, scores = train_fast(data, log)
+        fast_heads, figures, scores = train_fast(data, log, corrections)
         loaded, meta, extra = heads.load(out)
         from socialdesk.text.triage import WORDS_PREFIX as prefix
 
         encoder = triage_model(loaded, meta, words.WordModel.from_arrays(extra, prefix))
         cascade, chosen = choose_cascade(data, scores, encoder, embed, log)
         fast.save(fast_out, fast_heads, {"validation": {**figures, **chosen}, "cascade": cascade,
-                                         "l2": FAST_L2, "buckets": fast.BUCKETS, "ngrams": list(fast.NGRAMS)})
+                                         "l2": FAST_L2, "buckets": fast.BUCKETS, "ngrams": list(fast.NGRAMS),
+                                         "corrections": corrections.summary() if corrections else None})
         log(f"wrote {fast_out} ({fast_out.stat().st_size / 1024:.0f} KiB)")
     return 0
 

@@ -259,6 +259,11 @@ def _asks(text: str) -> bool:
     return bool(_QUESTION_MARK_RE.search(URL_RE.sub(" ", text)))
 
 
+def asks_in_punctuation(text: str) -> bool:
+    """Has a question mark outside its links (part of what makes a message a question)."""
+    return _asks(text)
+
+
 def _one(loaded: Model, text: str, lang: Language, found: dict[str, Any] | None, row: int,
          enc: dict[str, np.ndarray] | None, settings: Mapping[str, Any]) -> Triage:
     s_labels = loaded.heads["sentiment"].labels

@@ -7,7 +7,7 @@ isolated for right-to-left scripts and wrapped or cut by CSS, so hostile text st
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -20,9 +20,10 @@ from socialdesk.channels import service as channels
 from socialdesk.core import clock
 from socialdesk.core.errors import ValidationFailed
 from socialdesk.core.inputs import MAX_PAGE, check_text
-from socialdesk.inbox import actions, conversations, metrics, rules, saved_replies, service
+from socialdesk.inbox import actions, conversations, corrections, metrics, rules, saved_replies, service
 from socialdesk.inbox.conversations import VIEWS, ConversationFilter
 from socialdesk.inbox.saved_replies import SavedReplyIn
+from socialdesk.text.language import channel_languages
 from socialdesk.text.triage import INTENTS
 from socialdesk.web.deps import Ctx
 from socialdesk.web.pages.common import Form, act, attempt, field, fields, partial, render, ws_url
@@ -37,6 +38,7 @@ POLL_SECONDS = 15
 VIEW_LABELS = {"all": "All", "unanswered": "Unanswered", "negative": "Negative", "questions": "Questions",
                "offensive": "Offensive", "spam": "Spam", "mine": "Assigned to me", "overdue": "Overdue",
                "closed": "Closed"}
+COMMON_LANGUAGES = ("hr", "sr", "bs", "en", "de", "ru", "es", "fr", "it", "pt", "sl", "mk")
 INTENT_LABELS = {"question": "Question", "complaint": "Complaint", "praise": "Praise",
                  "purchase_intent": "Wants to buy", "other": "Other"}
 
@@ -78,7 +80,22 @@ def _pane_context(ctx: WorkspaceContext, conversation_id: str) -> dict[str, Any]
             "saved": [(s, saved_replies.render(ctx, s, view.focus)) for s in saved_replies.list_all(ctx)]
             if view.focus else [],
             "overdue_before": metrics.overdue_before(ctx), "target_minutes": metrics.target_minutes(ctx),
-            "INTENT_LABELS": INTENT_LABELS, "me": ctx.actor.user_id}
+            "INTENT_LABELS": INTENT_LABELS, "me": ctx.actor.user_id,
+            "corrections": corrections.of_items(ctx, [i.id for i in view.items]),
+            "fix_options": _fix_options(channel, view.items)}
+
+
+def _fix_options(channel: Any, items: Sequence[Any]) -> dict[str, dict[str, list[tuple[str, str]]]]:
+    """For each message, the other answers offered for its sentiment, intent and language: (value, shown).
+    Languages: the channel's audience, the thread's, then common ones."""
+    audience = list(channel_languages(channel.settings))
+    seen = [i.language for i in items if i.language and i.language != "und"]
+    languages = list(dict.fromkeys([*audience, *seen, *COMMON_LANGUAGES]))[:16]
+    return {item.id: {
+        "sentiment": [(s, s) for s in corrections.CHOICES["sentiment"] if s != item.sentiment],
+        "intent": [(i, INTENT_LABELS.get(i, i)) for i in corrections.CHOICES["intent"] if i != item.intent],
+        "language": [(code, code) for code in languages if code != item.language],
+    } for item in items}
 
 
 @router.get("/w/{workspace_id}/inbox", response_class=HTMLResponse)
@@ -222,6 +239,16 @@ def _item_route(action: str, function: Callable[[WorkspaceContext, str], Any], d
 
 for _action, (_function, _done) in ITEM_ACTIONS.items():
     _item_route(_action, _function, _done)
+
+
+@router.post("/w/{workspace_id}/inbox/i/{item_id}/correct")
+@requires(Permission.INBOX_WRITE)
+def correct(request: Request, item_id: str, ctx: Ctx, form: Form) -> Response:
+    """One click on the right answer for a triage label (sentiment, language, offensive, spam, intent)."""
+    label, value = field(form, "label"), field(form, "value")
+    done = f"Corrected: {corrections.LABEL_NAMES.get(label, label)} is now {value.strip().lower()}."
+    return _do(request, ctx, _conversation_of(ctx, item_id),
+               lambda: corrections.correct(ctx, item_id, label, value), done)
 
 
 @router.post("/w/{workspace_id}/inbox/bulk", response_class=HTMLResponse)
