@@ -1,5 +1,6 @@
 """Every module that declares tables, imported in one place for Alembic and the tests."""
 
+from socialdesk.academy import models as _academy  # noqa: F401
 from socialdesk.agency import models as _agency  # noqa: F401
 from socialdesk.analytics import models as _analytics  # noqa: F401
 from socialdesk.audit import models as _audit  # noqa: F401
@@ -19,4 +20,3 @@ from socialdesk.quizzes import models as _quizzes  # noqa: F401
 from socialdesk.reports import models as _reports  # noqa: F401
 from socialdesk.scheduling import models as _scheduling  # noqa: F401
 from socialdesk.workspaces import models as _workspaces  # noqa: F401
-from socialdesk.academy import models as _academy  # noqa: F401

@@ -36,7 +36,7 @@ class SkillScore:
 
 
 def _pct(x: float) -> int:
-    return int(round(max(0.0, min(1.0, x)) * 100))
+    return round(max(0.0, min(1.0, x)) * 100)
 
 
 def _local(play: Play, epoch: float) -> datetime:
@@ -355,4 +355,4 @@ def score(ex: Exercise, play: Play, reference: Play | None) -> list[SkillScore]:
 
 
 def total(scores: list[SkillScore]) -> int:
-    return int(round(sum(s.score for s in scores) / len(scores))) if scores else 0
+    return round(sum(s.score for s in scores) / len(scores)) if scores else 0

@@ -37,7 +37,7 @@ from socialdesk.networks.sandbox.adapter import _as_input
 from socialdesk.networks.sandbox.audience import AccountParams
 from socialdesk.workspaces import service as workspaces
 from socialdesk.workspaces.context import Actor, WorkspaceContext
-from socialdesk.workspaces.models import Organisation, Role, Workspace
+from socialdesk.workspaces.models import Organisation, Role
 
 ORGANISATION = "Academy"
 STEP = timedelta(hours=1)  # the world is looked at every simulated hour: posts go out, comments come in
@@ -74,7 +74,7 @@ def start(db: Database, exercise: Exercise | str, email: str, *, speed: int = 14
     ex = catalog.get(exercise) if isinstance(exercise, str) else exercise
     if not 1 <= speed <= 86_400:
         raise ValidationFailed("The speed is simulated seconds per real second, from 1 to 86400.")
-    begin = clock.now().replace(minute=0, second=0, microsecond=0)
+    begin = _real_now().replace(minute=0, second=0, microsecond=0)
     password = None
     with clock.scoped(ManualClock(begin)), db.unit_of_work() as session:
         user = user_by_email(session, email)
@@ -83,8 +83,8 @@ def start(db: Database, exercise: Exercise | str, email: str, *, speed: int = 14
             user = create_user(session, email, email.split("@")[0], password)
         org = session.scalars(select(Organisation).where(Organisation.name == ORGANISATION)).first() \
             or workspaces.create_organisation(session, ORGANISATION)
-        run = AcademyRun(id=new_id(), user_id=user.id, exercise=ex.slug, definition=ex.model_dump(mode="json"), seed=ex.seed,
-                         sim_start=begin, sim_now=begin, speed=speed)
+        run = AcademyRun(id=new_id(), user_id=user.id, exercise=ex.slug, definition=ex.model_dump(mode="json"),
+                         seed=ex.seed, sim_start=begin, sim_now=begin, speed=speed)
         name = f"{ex.title['en']} — {email} ({run.id[-6:].lower()})"
         workspace = workspaces.create_workspace(session, org, name, user, timezone=ex.audience.timezone)
         run.workspace_id = workspace.id
@@ -162,6 +162,11 @@ def progress_of(session: Session, user_id: str) -> dict[str, list[tuple[datetime
     return out
 
 
+def _real_now() -> datetime:
+    """The process's clock, even inside an exercise's simulated time (web/academy_clock.py)."""
+    return clock.get_clock().now()
+
+
 def end_of(run: AcademyRun) -> datetime:
     return clock.utc(run.sim_start) + timedelta(days=exercise_of(run).days)
 
@@ -170,7 +175,7 @@ def sim_now(run: AcademyRun) -> datetime:
     """Where the run's clock is now: its last stop, plus real time times its speed while it runs."""
     at = clock.utc(run.sim_now)
     if run.running and run.resumed_at is not None and run.finished_at is None:
-        at += (clock.now() - clock.utc(run.resumed_at)) * run.speed
+        at += (_real_now() - clock.utc(run.resumed_at)) * run.speed
     return min(at, end_of(run))
 
 
@@ -231,7 +236,7 @@ def advance(db: Database, run_id: str, to: datetime) -> datetime:
         run = get_run(session, run_id)
         run.sim_now = target
         if run.running:
-            run.resumed_at = clock.now()
+            run.resumed_at = _real_now()
     return target
 
 
@@ -260,7 +265,7 @@ def set_running(db: Database, run_id: str, running: bool) -> None:
         if run.finished_at is not None:
             raise ValidationFailed("This exercise is finished.")
         run.running = running
-        run.resumed_at = clock.now() if running else None
+        run.resumed_at = _real_now() if running else None
 
 
 # Scoring ------------------------------------------------------------------------------------------

@@ -59,7 +59,10 @@ def scoped(clock: Clock) -> Iterator[Clock]:
     try:
         yield clock
     finally:
-        _scoped.reset(token)
+        try:
+            _scoped.reset(token)
+        except ValueError:  # left in another context (an async dependency's exit): clear it there
+            _scoped.set(None)
 
 
 def get_clock() -> Clock:

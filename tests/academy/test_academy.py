@@ -117,7 +117,6 @@ def test_a_run_goes_through_the_product_and_scores_the_learner(database: Databas
         assert workspace is not None and run.user_id
         ctx = WorkspaceContext(session, workspace, Actor(run.user_id, "learner@example.com"), Role.OWNER)
         from socialdesk.channels import service as channels
-
         from socialdesk.media import service as media
 
         channel_ids = [c.id for c in channels.list_channels(ctx)]
@@ -129,10 +128,11 @@ def test_a_run_goes_through_the_product_and_scores_the_learner(database: Databas
         for day in range(1, ex.days):
             local = datetime.combine(first + timedelta(days=day), datetime.min.time()).replace(hour=best)
             content.compose(ctx, PostIn(text=f"Svježi kruh iz pećnice, dan {day} #kruh #hrana",
-                                        channel_ids=channel_ids, media_ids=images[:1], scheduled_at=local, timezone=ex.audience.timezone,
-                                        intent=Intent.SCHEDULE))
+                                        channel_ids=channel_ids, media_ids=images[:1], scheduled_at=local,
+                                        timezone=ex.audience.timezone, intent=Intent.SCHEDULE))
     at = service.step(database, started.run_id, days=2)
     assert at > clock.now()  # simulated time ran ahead of the process clock, which did not move
+    _requests_in_the_workspace_see_simulated_time(started.workspace_id, at)
     result = service.finish(database, started.run_id)
     timing = next(s for s in result["skills"] if s["skill"] == "timing")
     assert timing["score"] >= 90, timing
@@ -141,3 +141,23 @@ def test_a_run_goes_through_the_product_and_scores_the_learner(database: Databas
         stored = session.scalars(select(AcademySkillScore)).all()
         assert {s.skill for s in stored} == {"timing", "reach"}
         assert service.get_run(session, started.run_id).score == result["score"]
+
+
+def _requests_in_the_workspace_see_simulated_time(workspace_id: str, at: datetime) -> None:
+    import asyncio
+    from types import SimpleNamespace
+
+    from socialdesk.core import clock as clock_module
+    from socialdesk.web.academy_clock import exercise_time
+
+    async def inside(params: dict[str, str]) -> datetime:
+        steps = exercise_time(SimpleNamespace(path_params=params))  # type: ignore[arg-type]
+        await steps.__anext__()
+        try:
+            return clock_module.now()
+        finally:
+            await steps.aclose()
+
+    assert asyncio.run(inside({"workspace_id": workspace_id})) == at
+    assert asyncio.run(inside({"workspace_id": "not-an-exercise"})) != at
+    assert clock_module.now() != at  # the process clock never moved
