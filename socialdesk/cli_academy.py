@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -12,6 +14,18 @@ from socialdesk.cli_help import PlainHelpGroup
 
 academy_app = typer.Typer(help="The academy: exercises on sandbox channels, simulated time, a score with reasons.",
                           no_args_is_help=True, cls=PlainHelpGroup)
+
+
+@contextmanager
+def _progress(what: str) -> Iterator[Callable[[float], None]]:
+    """A Rich progress bar over simulated time."""
+    from rich.progress import Progress
+
+    with Progress(console=console, transient=True) as bar:
+        task = bar.add_task(what, total=1.0)
+        yield lambda done: bar.update(task, completed=done)
+
+
 RunOpt = Annotated[str | None, typer.Option("--run", help="The run's id (default: your latest unfinished run)")]
 
 
@@ -92,7 +106,8 @@ def academy_step(run: RunOpt = None,
     from socialdesk.academy import service
     from socialdesk.core.db import get_database
 
-    at = service.step(get_database(), _run_id(run), days=days, hours=hours)
+    with _progress("Running the simulated world") as progress:
+        at = service.step(get_database(), _run_id(run), days=days, hours=hours, progress=progress)
     console.print(f"Simulated time is now {at:%Y-%m-%d %H:%M} UTC.")
 
 
@@ -102,7 +117,8 @@ def academy_finish(run: RunOpt = None) -> None:
     from socialdesk.academy import service
     from socialdesk.core.db import get_database
 
-    result = service.finish(get_database(), _run_id(run))
+    with _progress("Running to the end, then scoring") as progress:
+        result = service.finish(get_database(), _run_id(run), progress)
     console.print(f"Score: {result['score']} (the expert strategy on the same audience: "
                   f"{result['reference']['score']})")
     for skill in result["skills"]:

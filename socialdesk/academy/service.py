@@ -9,6 +9,7 @@ demo's history is made (demo.record_history), but without touching any other wor
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -203,7 +204,8 @@ def _channel_ids(db: Database, workspace_id: str) -> list[str]:
         return list(session.scalars(select(Channel.id).where(Channel.workspace_id == workspace_id)))
 
 
-def advance(db: Database, run_id: str, to: datetime) -> datetime:
+def advance(db: Database, run_id: str, to: datetime,
+            progress: Callable[[float], None] | None = None) -> datetime:
     """Run the exercise's world up to `to` (capped at its end): publish, fetch comments, collect metrics."""
     from socialdesk.analytics import service as analytics
     from socialdesk.inbox import service as inbox
@@ -224,6 +226,8 @@ def advance(db: Database, run_id: str, to: datetime) -> datetime:
             moment = min(moment + STEP, target)
             step += 1
             manual.set(moment)
+            if progress is not None and target > current:
+                progress((moment - current) / (target - current))
             for publication_id in _due_publications(db, workspace_id, moment):
                 publishing.publish(db, publication_id)
             last = moment >= target
@@ -240,13 +244,14 @@ def advance(db: Database, run_id: str, to: datetime) -> datetime:
     return target
 
 
-def step(db: Database, run_id: str, *, days: float = 0, hours: float = 0) -> datetime:
+def step(db: Database, run_id: str, *, days: float = 0, hours: float = 0,
+         progress: Callable[[float], None] | None = None) -> datetime:
     if days < 0 or hours < 0 or days + hours / 24 > MAX_STEP_DAYS:
         raise ValidationFailed(f"Step forward by 0 to {MAX_STEP_DAYS} simulated days.")
     with db.unit_of_work(read_only=True) as session:
         run = get_run(session, run_id)
         at = clock.utc(run.sim_now)
-    return advance(db, run_id, at + timedelta(days=days, hours=hours))
+    return advance(db, run_id, at + timedelta(days=days, hours=hours), progress)
 
 
 def tick(db: Database, run_id: str) -> datetime:
@@ -320,14 +325,14 @@ def evaluate(ex: Exercise, play: Play) -> dict[str, Any]:
             "reveal": reveal(ex, play.params)}
 
 
-def finish(db: Database, run_id: str) -> dict[str, Any]:
+def finish(db: Database, run_id: str, progress: Callable[[float], None] | None = None) -> dict[str, Any]:
     """Run the clock to the end, score the run, store the scores; returns the result."""
     with db.unit_of_work(read_only=True) as session:
         run = get_run(session, run_id)
         if run.finished_at is not None:
             return dict(run.result)
         end = end_of(run)
-    advance(db, run_id, end)
+    advance(db, run_id, end, progress)
     with db.unit_of_work() as session:
         run = get_run(session, run_id)
         result = evaluate(exercise_of(run), learner_play(db, run))
