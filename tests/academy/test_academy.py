@@ -141,6 +141,14 @@ def test_a_run_goes_through_the_product_and_scores_the_learner(database: Databas
         stored = session.scalars(select(AcademySkillScore)).all()
         assert {s.skill for s in stored} == {"timing", "reach"}
         assert service.get_run(session, started.run_id).score == result["score"]
+        # The product did the work in simulated time: posts went out on schedule, comments reached the inbox.
+        from socialdesk.content.models import Publication, PublicationStatus
+        from socialdesk.inbox.models import InboxItem
+
+        published = session.scalars(select(Publication).where(Publication.workspace_id == started.workspace_id)).all()
+        assert len(published) == 6 and all(p.status == PublicationStatus.PUBLISHED for p in published)
+        assert all(p.published_at is not None and p.published_at.hour == p.scheduled_at.hour for p in published)
+        assert session.scalars(select(InboxItem).where(InboxItem.workspace_id == started.workspace_id)).first()
 
 
 def _requests_in_the_workspace_see_simulated_time(workspace_id: str, at: datetime) -> None:
