@@ -316,7 +316,9 @@ def giveaway_fairness(ex: Exercise, play: Play, reference: Play | None) -> Skill
         return SkillScore("fairness", 0, ("No contest was set up, so winners were not drawn verifiably: create "
                                           "one in Contests before the giveaway opens.",))
     checks: list[tuple[bool, str]] = [
-        (c.committed_at <= c.opens_at + 60, "the draw was committed to before entries opened"),
+        # 15 minutes' grace: in the product a contest is made on a post once it is out.
+        (c.committed_at <= c.opens_at + 15 * 60, "the draw was committed to (the contest made) before entries "
+                                                  "opened"),
         (c.closes_at > c.opens_at + 6 * HOUR, "entries were open for at least six hours"),
         (c.drawn_at is not None and c.drawn_at >= c.closes_at, "the draw came after entries closed"),
         (bool(c.keyword.strip()), "entries had to name a keyword"),

@@ -305,7 +305,9 @@ def _contest_play(db: Database, workspace_id: str) -> ContestPlay | None:
         if contest is None:
             return None
         rules: dict[str, Any] = dict(contest.rules or {})
-        winners = tuple(m for w in contest.winners or [] if (m := member_of_handle(str(w.get("handle", ""))))
+        # The winners are entrant ids; the frozen entrants carry their handles.
+        handles = {str(e.get("id")): str(e.get("handle", "")) for e in contest.entrants or [] if isinstance(e, dict)}
+        winners = tuple(m for w in contest.winners or [] if (m := member_of_handle(handles.get(str(w), "")))
                         is not None)
         return ContestPlay(clock.utc(contest.created_at).timestamp(), clock.utc(contest.opens_at).timestamp(),
                            clock.utc(contest.closes_at).timestamp(),

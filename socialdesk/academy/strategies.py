@@ -196,11 +196,12 @@ def _giveaway_text(params: AccountParams, brand: str, attractive: bool) -> str:
 def _giveaway_expert(ex: Exercise, params: AccountParams, start: float) -> Play:
     when = at_local(params, start, 1, "19:00")
     play = _play(ex, params, start, [(when, _giveaway_text(params, ex.brief.brand, True), ("image",))])
-    closes = when + 2 * DAY
-    eligible = sorted({c.member for c in play.comments if c.subkind == "entry" and c.time <= closes
+    opens, closes = when + 300, when + 2 * DAY
+    eligible = sorted({c.member for c in play.comments if c.subkind == "entry" and opens <= c.time <= closes
                        and "win" in c.text.lower() and not play.is_bot(c.member)})
     winners = tuple(random.Random(ex.seed).sample(eligible, min(2, len(eligible))))
-    play.contest = ContestPlay(when - HOUR, when, closes, closes + 12 * HOUR, "WIN", True, 0.8, winners)
+    # The contest is made on the post as soon as it is out, and opens then.
+    play.contest = ContestPlay(opens, opens, closes, closes + 12 * HOUR, "WIN", True, 0.8, winners)
     return play
 
 
