@@ -204,11 +204,20 @@ def _channel_ids(db: Database, workspace_id: str) -> list[str]:
         return list(session.scalars(select(Channel.id).where(Channel.workspace_id == workspace_id)))
 
 
+def _untriaged(db: Database, workspace_id: str) -> list[str]:
+    from socialdesk.inbox.models import InboxItem
+
+    with db.unit_of_work(read_only=True) as session:
+        return list(session.scalars(select(InboxItem.id).where(InboxItem.workspace_id == workspace_id,
+                                                               InboxItem.triaged_at.is_(None))))
+
+
 def advance(db: Database, run_id: str, to: datetime,
             progress: Callable[[float], None] | None = None) -> datetime:
     """Run the exercise's world up to `to` (capped at its end): publish, fetch comments, collect metrics."""
     from socialdesk.analytics import service as analytics
     from socialdesk.inbox import service as inbox
+    from socialdesk.inbox.triage import triage_items
     from socialdesk.publishing import service as publishing
 
     with db.unit_of_work(read_only=True) as session:
@@ -231,11 +240,17 @@ def advance(db: Database, run_id: str, to: datetime,
             for publication_id in _due_publications(db, workspace_id, moment):
                 publishing.publish(db, publication_id)
             last = moment >= target
+            fetched = False
             for channel_id in channel_ids:
                 if step % FETCH_EVERY == 0 or last:
                     inbox.fetch_channel(db, channel_id)
+                    fetched = True
                 if step % COLLECT_EVERY == 0 or last:
                     analytics.collect_channel(db, channel_id)
+            if fetched:
+                # The fetch queued triage as a job due at simulated time, which the process's runner will not
+                # reach for days: triage here, as the job would (it finds nothing left to do later).
+                triage_items(db, _untriaged(db, workspace_id))
     with db.unit_of_work() as session:
         run = get_run(session, run_id)
         run.sim_now = target
