@@ -837,3 +837,6 @@ app.add_typer(password_app, name="password")
 from socialdesk.cli_writing import check_text_app  # noqa: E402
 
 app.add_typer(check_text_app, name="check-text")
+from socialdesk.cli_academy import academy_app  # noqa: E402
+
+app.add_typer(academy_app, name="academy")

@@ -1,5 +1,6 @@
 """Every module that declares tables, imported in one place for Alembic and the tests."""
 
+from socialdesk.academy import models as _academy  # noqa: F401
 from socialdesk.agency import models as _agency  # noqa: F401
 from socialdesk.analytics import models as _analytics  # noqa: F401
 from socialdesk.audit import models as _audit  # noqa: F401

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -40,10 +43,26 @@ class ManualClock:
 
 
 _clock: Clock = SystemClock()
+# A clock for the current thread or task only: an academy exercise's simulated time (academy/clock.py)
+# while one request or command works in its workspace, leaving every other one on the process clock.
+_scoped: ContextVar[Clock | None] = ContextVar("socialdesk_scoped_clock", default=None)
 
 
 def now() -> datetime:
-    return _clock.now()
+    return (_scoped.get() or _clock).now()
+
+
+@contextmanager
+def scoped(clock: Clock) -> Iterator[Clock]:
+    """Use `clock` as "now" in this context (thread or task) until the block ends."""
+    token = _scoped.set(clock)
+    try:
+        yield clock
+    finally:
+        try:
+            _scoped.reset(token)
+        except ValueError:  # left in another context (an async dependency's exit): clear it there
+            _scoped.set(None)
 
 
 def get_clock() -> Clock:

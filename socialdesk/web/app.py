@@ -136,9 +136,10 @@ def _include_routers(app: FastAPI) -> None:
     from fastapi.routing import iter_route_contexts
 
     from socialdesk.web import api, pages
+    from socialdesk.web.academy_clock import exercise_time
     from socialdesk.web.deps import check_route_params, check_route_permissions, route_guard
 
-    guard = [Depends(route_guard)]
+    guard = [Depends(route_guard), Depends(exercise_time)]
     app.include_router(api.router, dependencies=guard)
     app.include_router(pages.router, dependencies=guard)
     # Every route of ours (FastAPI's own /docs and /openapi.json, and the static files, are public).

@@ -80,6 +80,7 @@ class AccountParams:
     following: int = 150
     comfortable_posts_per_day: float = 3.0
     bot_share: float = 0.025
+    troll_share: float = 0.0  # members who comment angrily and often, whatever is posted (the academy)
 
     @classmethod
     def from_settings(cls, handle: str, seed: int, audience_size: int, created_at: datetime,
@@ -95,6 +96,7 @@ class AccountParams:
             following=int(settings.get("following", 150)),
             comfortable_posts_per_day=float(settings.get("comfortable_posts_per_day", 3.0)),
             bot_share=float(settings.get("bot_share", 0.025)),
+            troll_share=float(settings.get("troll_share", 0.0)),
         )
 
 
@@ -154,6 +156,7 @@ class Population:
     anger: np.ndarray
     question: np.ndarray
     bot: np.ndarray  # bool
+    troll: np.ndarray  # bool: comments angrily and often (only where the account's troll_share asks for them)
     first_name: np.ndarray  # int indices into phrases.FIRST_NAMES[language]
     surname: np.ndarray
     # Follow history that does not depend on posts (initial followers, organic follows, churn).
@@ -265,17 +268,25 @@ def population(params: AccountParams) -> Population:
     level[bot] = 1.5
     base_follow, churn_delay = _follow_history(rng, params, affinity, level, bot)
 
+    like = rng.beta(2.0, 8.0, size=n).astype(np.float32)
+    comment = rng.beta(1.2, 18.0, size=n).astype(np.float32)
+    share = rng.beta(1.0, 25.0, size=n).astype(np.float32)
+    anger = rng.beta(1.0, 14.0, size=n).astype(np.float32)
+    question = rng.beta(1.5, 5.0, size=n).astype(np.float32)
+    first_name, surname = rng.integers(0, 10, size=n), rng.integers(0, 8, size=n)
+    troll = np.zeros(n, dtype=bool)
+    if params.troll_share > 0:
+        # Their own random stream, so an account without trolls is exactly as before.
+        troll = (rng_for(params.seed, "trolls", params.handle).random(n) < params.troll_share) & ~bot
+        anger[troll], comment[troll], question[troll] = 0.9, 0.9, 0.02
+        level[troll] = 5.0  # online a lot: they see every post
+        base_follow[troll] = np.minimum(base_follow[troll], params.created_at - timegrid.DAY)
+
     return Population(
         params=params, zones=zones, language=language, zone_index=zone_index, interests=interests,
         account_affinity=affinity, curves=curves, curve_max=curves.max(axis=1), weekday_factor=weekday,
-        level=level,
-        like=rng.beta(2.0, 8.0, size=n).astype(np.float32),
-        comment=rng.beta(1.2, 18.0, size=n).astype(np.float32),
-        share=rng.beta(1.0, 25.0, size=n).astype(np.float32),
-        anger=rng.beta(1.0, 14.0, size=n).astype(np.float32),
-        question=rng.beta(1.5, 5.0, size=n).astype(np.float32),
-        bot=bot,
-        first_name=rng.integers(0, 10, size=n), surname=rng.integers(0, 8, size=n),
+        level=level, like=like, comment=comment, share=share, anger=anger, question=question, bot=bot, troll=troll,
+        first_name=first_name, surname=surname,
         base_follow_at=base_follow, churn_delay=churn_delay,
         peak_hours=tuple(float(c % 24.0) for c in centres), peak_weights=tuple(float(w) for w in weights),
     )

@@ -310,6 +310,7 @@ class _PostRun:
         comment_factor = f.comment_factor * self.campaign.comment_boost  # 1 but for attractive giveaways and quizzes
         p_comment = np.where(human, np.clip(0.3 * pop.comment[m] * tf * attention * comment_factor, 0, 0.8),
                              BOT_COMMENT)
+        p_comment = np.where(pop.troll[m], 0.8, p_comment)  # a troll comments on whatever they see
         follows = self.following[m]
         p_follow = np.where(~follows, np.clip(0.08 * tf * np.sqrt(f.media_factor)
                                               * (1.0 + pop.account_affinity[m]), 0, 0.5), 0.0)

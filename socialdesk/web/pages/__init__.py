@@ -40,3 +40,6 @@ router.include_router(_password_reset.router)
 from socialdesk.web.pages import writing as writing_pages  # noqa: E402
 
 router.include_router(writing_pages.router)
+from socialdesk.web.pages import academy  # noqa: E402
+
+router.include_router(academy.router)

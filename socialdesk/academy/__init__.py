@@ -1,0 +1,1 @@
+"""The academy: guided exercises on the sandbox network, with a score and the audience revealed."""
