@@ -55,8 +55,9 @@ def ads_import(workspace: WorkspaceOpt,
                campaign: Annotated[str | None, typer.Option(
                    "--campaign", "-c", help="Put every ad of the file in this campaign (default: the campaign of "
                                             "the same name, created if missing)")] = None,
-               fmt: Annotated[str | None, typer.Option("--format", help="meta, google, linkedin, tiktok, x or vk "
-                                                                         "(default: recognised by the columns)")] = None,
+               fmt: Annotated[str | None, typer.Option(
+                   "--format", help="meta, google, linkedin, tiktok, x or vk (default: recognised by the columns)")
+               ] = None,
                decimal: Annotated[str | None, typer.Option(help="'dot' (1,234.56) or 'comma' (1.234,56), where "
                                                                 "the file does not tell")] = None,
                date_order: Annotated[str | None, typer.Option(help="dmy or mdy, where the dates do not tell")] = None,
@@ -119,7 +120,7 @@ def ads_summary(workspace: WorkspaceOpt, campaign: CampaignOpt,
     for key in ("spend", "impressions", "reach", "clicks", "link_clicks", "conversions", "revenue"):
         value = data[key]
         table.add_row(key.replace("_", " "), "not available" if value is None else f"{value:,.2f}", "", "")
-    for key, mv in shown.results.metrics.items():
+    for mv in shown.results.metrics.values():
         table.add_row(mv.metric.label, mv.text, mv.interval_text or mv.missing, mv.metric.formula)
     console.print(f"{found.name} ({cur}) — pacing: {shown.pacing.text}", highlight=False)
     console.print(table)

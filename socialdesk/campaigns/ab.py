@@ -47,7 +47,9 @@ class Comparison:
     explanation: str
 
     def as_dict(self) -> dict[str, object]:
-        r = (lambda x: None if x is None else round(x, 6))
+        def r(x: float | None) -> float | None:
+            return None if x is None else round(x, 6)
+
         return {"metric": self.metric, "a": {"label": self.a.label, "successes": self.a.successes,
                                              "trials": self.a.trials, "rate": r(_pct(self.a.rate))},
                 "b": {"label": self.b.label, "successes": self.b.successes, "trials": self.b.trials,

@@ -158,7 +158,7 @@ def detect_decimal(cells: list[str], fallback: str) -> str:
             comma, dot = (comma + 1, dot) if s.rfind(",") > s.rfind(".") else (comma, dot + 1)
         elif "," in s:
             tail = s.rsplit(",", 1)[1]
-            if len(tail) != 3 or s.count(",") == 1 and s.startswith("0,"):
+            if len(tail) != 3 or (s.count(",") == 1 and s.startswith("0,")):
                 comma += 1
         elif "." in s:
             tail = s.rsplit(".", 1)[1]

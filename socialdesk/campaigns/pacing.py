@@ -42,7 +42,9 @@ class Pacing:
         return None if not self.budget else self.spent / self.budget * 100
 
     def as_dict(self) -> dict[str, object]:
-        r = (lambda x: None if x is None else round(x, 2))
+        def r(x: float | None) -> float | None:
+            return None if x is None else round(x, 2)
+
         return {"status": self.status, "text": self.text, "budget": r(self.budget), "spent": r(self.spent),
                 "expected_to_date": r(self.expected_to_date), "projected_end": r(self.projected_end),
                 "daily_rate": r(self.daily_rate), "days_elapsed": self.days_elapsed, "days_total": self.days_total,

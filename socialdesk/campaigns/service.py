@@ -256,8 +256,13 @@ def import_export(ctx: WorkspaceContext, parsed: Parsed, *, label: str, campaign
             revenue_micros=None if v.get("revenue") is None else round(v["revenue"] * MICROS),  # type: ignore[operator]
             video_views=_int(v.get("video_views")), source="import", import_label=label[:300]))
     ctx.session.flush()
-    outcome.campaigns = sorted({c.name for c in ctx.session.scalars(ctx.select(Campaign).where(
-        Campaign.id.in_({a.campaign_id for a in ads.values() if a.campaign_id})))})
+    touched = list(ctx.session.scalars(ctx.select(Campaign).where(
+        Campaign.id.in_({a.campaign_id for a in ads.values() if a.campaign_id}))))
+    outcome.campaigns = sorted(c.name for c in touched)
+    from socialdesk.campaigns import alerts  # (alerts reads campaigns through this module)
+
+    for campaign in touched:
+        alerts.check(ctx, campaign)
     audit.record(ctx, "ads.imported", "campaign", chosen.id if chosen else None,
                  f"Imported {outcome.rows} ad result rows from {label} ({parsed.fmt.label})",
                  replaced=outcome.replaced)
