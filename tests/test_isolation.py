@@ -100,6 +100,10 @@ def _populate(db: Database, clock: ManualClock, name: str) -> Objects:
                                             closes_at=clock.now() + timedelta(days=1),
                                             publication_ids=[ids["publication_id"]]).id
     ids.update(_collab_objects(db, world, ids["post_id"]))
+    with db.unit_of_work() as session:
+        from socialdesk.campaigns import service as campaigns
+
+        ids["campaign_id"] = campaigns.create(world.ctx(session), name="Launch", budget=100.0).id
     return Objects(world.workspace_id, ids)
 
 
