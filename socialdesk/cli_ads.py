@@ -243,3 +243,103 @@ def ads_compare(workspace: WorkspaceOpt,
         print(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
         return
     console.print(result.explanation, highlight=False, soft_wrap=True)
+
+
+@ads_app.command("sandbox")
+def ads_sandbox(workspace: WorkspaceOpt, campaign: CampaignOpt,
+                channel: Annotated[str, typer.Option(help="The sandbox channel's id (its audience sees the ad)")],
+                text: Annotated[str, typer.Option(help="The ad's text (its topics meet the audience's interests)")],
+                starts: Annotated[str, typer.Option(help="First day, YYYY-MM-DD")],
+                days: Annotated[int, typer.Option(help="How many days it runs")] = 7,
+                daily_budget: Annotated[float, typer.Option(help="Play money a day")] = 10.0,
+                bid: Annotated[float, typer.Option(help="The most it pays per 1,000 impressions")] = 8.0,
+                location: Annotated[list[str] | None, typer.Option(help="A country (HR) or time zone (repeatable)")]
+                = None,
+                age_min: Annotated[int, typer.Option(help="Youngest age shown")] = 18,
+                age_max: Annotated[int, typer.Option(help="Oldest age shown")] = 65,
+                language: Annotated[list[str] | None, typer.Option(help="A language code (repeatable)")] = None,
+                interest: Annotated[list[str] | None, typer.Option(help="A topic such as food (repeatable)")] = None,
+                quality: Annotated[float, typer.Option(help="Creative quality, 0 (poor) to 1 (excellent)")] = 0.5,
+                name: Annotated[str, typer.Option(help="The ad's name")] = "") -> None:
+    """Run a play-money ad on a sandbox channel's simulated audience (results arrive as its days pass)."""
+    from socialdesk.campaigns import sandbox_ads
+
+    first = _day(starts, "--starts")
+    assert first is not None
+    targeting = sandbox_ads.targeting_from({"locations": location, "age_min": age_min, "age_max": age_max,
+                                            "languages": language, "interests": interest})
+    with _context(workspace) as ctx:
+        ad = sandbox_ads.create(ctx, campaign_id=_campaign_id(ctx, campaign), channel_id=channel, name=name,
+                                text=text, starts_on=first, days=days, daily_budget=daily_budget, bid_cpm=bid,
+                                targeting=targeting, creative_quality=quality)
+        console.print(f"Sandbox ad {ad.id} runs for {days} days on an estimated audience of "
+                      f"{ad.details['estimated_audience']:,} people.", highlight=False)
+
+
+def _campaign_id(ctx: object, campaign: str) -> str:
+    from socialdesk.campaigns import service
+
+    return service.find(ctx, campaign).id  # type: ignore[arg-type]
+
+
+TokenOpt = Annotated[str, typer.Option(envvar="SOCIALDESK_META_ADS_TOKEN",
+                                       help="A Meta user token with ads_read / ads_management (or the "
+                                            "SOCIALDESK_META_ADS_TOKEN environment variable)")]
+AccountOpt = Annotated[str, typer.Option("--ad-account", help="The ad account id (act_… or the number)")]
+
+
+@ads_app.command("meta-import")
+def meta_import(workspace: WorkspaceOpt, token: TokenOpt, ad_account: AccountOpt,
+                since: Annotated[str, typer.Option(help="First day, YYYY-MM-DD")],
+                until: Annotated[str, typer.Option(help="Last day, YYYY-MM-DD")],
+                campaign: Annotated[str | None, typer.Option("--campaign", "-c", help="Put the ads in this "
+                                                                                      "campaign")] = None) -> None:
+    """Import daily insights of a Meta ad account through the Marketing API (the days fetched replace)."""
+    from socialdesk.campaigns import meta_ads
+
+    first, last = _day(since, "--since"), _day(until, "--until")
+    assert first is not None and last is not None
+    with _context(workspace) as ctx:
+        chosen = _campaign_id(ctx, campaign) if campaign else None
+        count = meta_ads.import_insights(ctx, token=token, ad_account=ad_account, since=first, until=last,
+                                         campaign_id=chosen)
+    console.print(f"Imported {count} daily rows.")
+
+
+@ads_app.command("boost")
+def boost(workspace: WorkspaceOpt, campaign: CampaignOpt, token: TokenOpt, ad_account: AccountOpt,
+          publication: Annotated[str, typer.Option(help="The published Facebook publication to boost")],
+          daily_budget: Annotated[float, typer.Option(help="In the ad account's currency")],
+          days: Annotated[int, typer.Option(help="How many days")] = 7,
+          country: Annotated[list[str] | None, typer.Option(help="Two-letter country (repeatable)")] = None,
+          age_min: Annotated[int, typer.Option(help="Youngest age")] = 18,
+          age_max: Annotated[int, typer.Option(help="Oldest age")] = 65) -> None:
+    """Boost a published Facebook Page post (created paused; `ads resume` starts it). Made exactly once."""
+    from socialdesk.campaigns import meta_ads
+
+    targeting = {"geo_locations": {"countries": [c.upper() for c in country or []]}, "age_min": age_min,
+                 "age_max": age_max} if country else {"age_min": age_min, "age_max": age_max}
+    with _context(workspace) as ctx:
+        ad = meta_ads.boost(ctx, campaign_id=_campaign_id(ctx, campaign), publication_id=publication, token=token,
+                            ad_account=ad_account, daily_budget=daily_budget, days=days, targeting=targeting)
+        console.print(f"Boost ready (paused): ad {ad.id} (Meta ad {ad.external_id}).", highlight=False)
+
+
+@ads_app.command("pause")
+def pause(workspace: WorkspaceOpt, ad: Annotated[str, typer.Option(help="The ad's id")], token: TokenOpt) -> None:
+    """Pause a Meta ad."""
+    from socialdesk.campaigns import meta_ads
+
+    with _context(workspace) as ctx:
+        meta_ads.set_status(ctx, ad, token=token, active=False)
+    console.print("Paused.")
+
+
+@ads_app.command("resume")
+def resume(workspace: WorkspaceOpt, ad: Annotated[str, typer.Option(help="The ad's id")], token: TokenOpt) -> None:
+    """Resume (or start) a Meta ad."""
+    from socialdesk.campaigns import meta_ads
+
+    with _context(workspace) as ctx:
+        meta_ads.set_status(ctx, ad, token=token, active=True)
+    console.print("Resumed.")

@@ -7,6 +7,8 @@ or from the Meta login; it is used for the call and not stored here.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -17,10 +19,25 @@ from socialdesk.campaigns import service
 from socialdesk.campaigns.insights import result_of
 from socialdesk.campaigns.models import Ad, AdResult
 from socialdesk.content.models import Publication, PublicationStatus
-from socialdesk.core.errors import ValidationFailed
+from socialdesk.core.errors import ServiceUnavailable, ValidationFailed
+from socialdesk.networks.base import NetworkError
 from socialdesk.networks.meta.marketing import ATTRIBUTION, BoostRequest, MarketingClient
 from socialdesk.workspaces.context import WorkspaceContext
 from socialdesk.workspaces.permissions import Permission
+
+
+@contextmanager
+def _marketing(token: str, ad_account: str) -> Iterator[MarketingClient]:
+    """A Marketing API client whose failures read as Meta's own words (never a traceback)."""
+    if not token.strip() or not ad_account.strip():
+        raise ValidationFailed("Give a Meta token (ads_read / ads_management) and the ad account id.")
+    try:
+        with MarketingClient(token.strip(), ad_account.strip()) as client:
+            yield client
+    except NetworkError as exc:
+        if exc.transient:
+            raise ServiceUnavailable(f"Meta Ads: {exc.network_message} (try again later)") from None
+        raise ValidationFailed(f"Meta Ads: {exc.network_message}") from None
 
 
 def import_insights(ctx: WorkspaceContext, *, token: str, ad_account: str, since: date, until: date,
@@ -31,7 +48,7 @@ def import_insights(ctx: WorkspaceContext, *, token: str, ad_account: str, since
     if until < since:
         raise ValidationFailed("The period ends before it starts.")
     chosen = service.get(ctx, campaign_id) if campaign_id else None
-    with MarketingClient(token, ad_account) as client:
+    with _marketing(token, ad_account) as client:
         statuses = {a["id"]: a.get("effective_status") or a.get("status", "") for a in client.ads()}
         rows = client.daily_insights(since, until)
     ads: dict[str, Ad] = {a.external_id: a for a in ctx.session.scalars(ctx.select(Ad).where(Ad.platform == "meta"))}
@@ -91,7 +108,7 @@ def boost(ctx: WorkspaceContext, *, campaign_id: str, publication_id: str, token
     request = BoostRequest(key=publication.id, page_id=channel.external_id, post_id=post_id,
                            daily_budget_minor=round(daily_budget * 100), start_time=start.isoformat(),
                            end_time=(start + timedelta(days=days)).isoformat(), targeting=targeting)
-    with MarketingClient(token, ad_account) as client:
+    with _marketing(token, ad_account) as client:
         made = client.boost(request)
     ad = Ad(workspace_id=ctx.workspace_id, campaign_id=campaign.id, platform="meta", external_id=made.ad_id,
             name=f"Boost: {publication.id}", platform_campaign=made.campaign_id, ad_set=made.adset_id,
@@ -112,7 +129,7 @@ def set_status(ctx: WorkspaceContext, ad_id: str, *, token: str, active: bool) -
     ad = ctx.get(Ad, ad_id, what="ad")
     if ad.platform != "meta":
         raise ValidationFailed("Only Meta ads are paused and resumed from socialdesk.")
-    with MarketingClient(token, ad.details.get("ad_account", "")) as client:
+    with _marketing(token, ad.details.get("ad_account", "")) as client:
         client.set_status(ad.external_id, "ACTIVE" if active else "PAUSED")
     ad.status = "active" if active else "paused"
     audit.record(ctx, "ads.resumed" if active else "ads.paused", "campaign", ad.campaign_id,
