@@ -180,3 +180,19 @@ def test_a_ratio_over_zero_is_not_available(database: Database, tmp_path: Path) 
     assert m["cpm"].value is None and m["cpm"].missing == "no impressions yet"
     assert m["roas"].value is None and m["roas"].missing == "no revenue in the ad data"
     assert m["roas"].text.startswith("not available")
+
+
+def test_reports_carry_a_paid_section(database: Database) -> None:
+    from socialdesk.analytics.periods import parse_period
+    from socialdesk.reports import exports
+    from socialdesk.reports import service as reports
+
+    world = make_world(database, "Roastery", profiles=())
+    _ok("ads", "import", "-w", "Roastery", "--file", str(FIXTURES / "meta_en.csv"))
+    with database.unit_of_work() as session:
+        ctx = world.ctx(session)
+        report = reports.build(ctx, parse_period("2026-11", "Europe/Zagreb"))
+        rows = list(exports.rows(report, "paid"))
+    assert rows[0][:4] == ["campaign", "platforms", "currency", "spend"]
+    assert rows[1][0] == "Winter Espresso Launch" and rows[1][3] == pytest.approx(66.0)
+    assert rows[1][11] == pytest.approx(261 / 66, abs=1e-6)
