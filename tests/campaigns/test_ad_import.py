@@ -196,3 +196,18 @@ def test_reports_carry_a_paid_section(database: Database) -> None:
     assert rows[0][:4] == ["campaign", "platforms", "currency", "spend"]
     assert rows[1][0] == "Winter Espresso Launch" and rows[1][3] == pytest.approx(66.0)
     assert rows[1][11] == pytest.approx(261 / 66, abs=1e-6)
+
+
+def test_the_workspace_dashboard_shows_cpc_cpm_and_roas_from_ad_results(database: Database) -> None:
+    from socialdesk.analytics import dashboard
+    from socialdesk.analytics.periods import parse_period
+
+    world = make_world(database, "Roastery", profiles=())
+    with database.unit_of_work() as session:
+        board = dashboard.build(world.ctx(session), parse_period("2026-11", "Europe/Zagreb"))
+        assert {k.key: k.missing for k in board.kpis}["roas"] == "no ad data"
+    _ok("ads", "import", "-w", "Roastery", "--file", str(FIXTURES / "meta_en.csv"))
+    with database.unit_of_work() as session:
+        kpis = {k.key: k for k in dashboard.build(world.ctx(session), parse_period("2026-11", "Europe/Zagreb")).kpis}
+    assert kpis["roas"].value == pytest.approx(261 / 66) and kpis["roas"].low is not None
+    assert kpis["cpc"].value == pytest.approx(66 / 185) and kpis["cpm"].n == 6
