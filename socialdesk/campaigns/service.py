@@ -229,9 +229,11 @@ def import_export(ctx: WorkspaceContext, parsed: Parsed, *, label: str, campaign
         elif ad.campaign_id is None and row.campaign:
             target = by_name.get(row.campaign[:200].casefold())
             if target is None:
+                span = [(r.starts_on, r.ends_on) for r in parsed.rows if r.campaign == row.campaign]
                 target = Campaign(workspace_id=ctx.workspace_id, name=" ".join(row.campaign.split())[:200],
                                   goal="traffic", currency=row.currency, platform_budgets={}, targets={}, utm={},
-                                  notes=f"Created by importing {label}: set its goal, dates and budget.")
+                                  starts_on=min(s for s, _ in span), ends_on=max(e for _, e in span),
+                                  notes=f"Created by importing {label}: set its goal and budget.")
                 ctx.session.add(target)
                 ctx.session.flush()
                 by_name[target.name.casefold()] = target

@@ -80,3 +80,6 @@ def test_uploading_reports_on_the_campaigns_page(database: Database, clock: Manu
     page.click("text=Check and import")
     expect(page.locator("body")).to_contain_text("Imported 2 rows")
     expect(page.locator("table.campaigns-table")).to_contain_text("Suche - Espresso")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / "campaigns-1280.png"), full_page=True)
