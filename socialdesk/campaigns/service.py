@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, insert, or_, select
 
 from socialdesk.analytics.definitions import METRICS
 from socialdesk.audit import service as audit
@@ -21,6 +21,7 @@ from socialdesk.campaigns.models import GOALS, MEMBER_KINDS, MICROS, Ad, AdResul
 from socialdesk.campaigns.pacing import Pacing, daily_spend, pace
 from socialdesk.core import clock
 from socialdesk.core.errors import Conflict, NotFound, ValidationFailed
+from socialdesk.core.ids import new_id
 from socialdesk.core.timezones import zone
 from socialdesk.workspaces.context import WorkspaceContext
 from socialdesk.workspaces.permissions import Permission
@@ -240,23 +241,34 @@ def import_export(ctx: WorkspaceContext, parsed: Parsed, *, label: str, campaign
                 outcome.campaigns_created.append(target.name)
             ad.campaign_id = target.id
     ctx.session.flush()
-    spans: dict[str, list[tuple[date, date]]] = defaultdict(list)
+    periods: dict[str, list[tuple[date, date]]] = defaultdict(list)
     for row in parsed.rows:
-        spans[ads[row.key].id].append((row.starts_on, row.ends_on))
-    for ad_id, periods in spans.items():
-        overlap = or_(*[(AdResult.starts_on <= end) & (AdResult.ends_on >= start) for start, end in periods])
-        gone = ctx.session.execute(delete(AdResult).where(AdResult.workspace_id == ctx.workspace_id,
-                                                          AdResult.ad_id == ad_id, overlap))
-        outcome.replaced += gone.rowcount or 0  # type: ignore[attr-defined]
+        periods[ads[row.key].id].append((row.starts_on, row.ends_on))
+    for ad_id, spans in periods.items():
+        # Stored rows of this ad whose period overlaps a row of the file are replaced: never doubled.
+        first, last = min(a for a, _ in spans), max(b for _, b in spans)
+        days = {a for a, b in spans if a == b}
+        ranges = [(a, b) for a, b in spans if a != b]
+        stored = ctx.session.execute(select(AdResult.id, AdResult.starts_on, AdResult.ends_on).where(
+            AdResult.workspace_id == ctx.workspace_id, AdResult.ad_id == ad_id, AdResult.starts_on <= last,
+            AdResult.ends_on >= first)).all()
+        gone = [i for i, a, b in stored if (a == b and a in days) or any(a <= y and b >= x for x, y in ranges)
+                or (a != b and any(a <= d <= b for d in days))]
+        for start in range(0, len(gone), 500):
+            ctx.session.execute(delete(AdResult).where(AdResult.id.in_(gone[start:start + 500])))
+        outcome.replaced += len(gone)
+    values = []
     for row in parsed.rows:
         v = row.values
-        ctx.session.add(AdResult(
-            workspace_id=ctx.workspace_id, ad_id=ads[row.key].id, starts_on=row.starts_on, ends_on=row.ends_on,
-            currency=row.currency, spend_micros=round((v["spend"] or 0) * MICROS),
-            impressions=int(v["impressions"] or 0), reach=_int(v.get("reach")), clicks=_int(v.get("clicks")),
-            link_clicks=_int(v.get("link_clicks")), conversions=v.get("conversions"),
-            revenue_micros=None if v.get("revenue") is None else round(v["revenue"] * MICROS),  # type: ignore[operator]
-            video_views=_int(v.get("video_views")), source="import", import_label=label[:300]))
+        values.append({
+            "id": new_id(), "workspace_id": ctx.workspace_id, "ad_id": ads[row.key].id, "starts_on": row.starts_on,
+            "ends_on": row.ends_on, "currency": row.currency, "spend_micros": round((v["spend"] or 0) * MICROS),
+            "impressions": int(v["impressions"] or 0), "reach": _int(v.get("reach")), "clicks": _int(v.get("clicks")),
+            "link_clicks": _int(v.get("link_clicks")), "conversions": v.get("conversions"),
+            "revenue_micros": None if v.get("revenue") is None else round(v["revenue"] * MICROS),  # type: ignore[operator]
+            "video_views": _int(v.get("video_views")), "source": "import", "import_label": label[:300]})
+    for start in range(0, len(values), 1000):
+        ctx.session.execute(insert(AdResult), values[start:start + 1000])
     ctx.session.flush()
     touched = list(ctx.session.scalars(ctx.select(Campaign).where(
         Campaign.id.in_({a.campaign_id for a in ads.values() if a.campaign_id}))))
