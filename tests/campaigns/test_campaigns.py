@@ -107,3 +107,24 @@ def test_sandbox_ads_deliver_day_by_day_and_feed_pacing_alerts_and_ab(database: 
     with database.unit_of_work() as session:
         kinds = {n.kind for n in session.scalars(select(Notification))}
     assert "campaign_kpi" in kinds  # a ROAS target of 50 is missed
+
+
+def test_the_hourly_job_brings_sandbox_ads_up_to_date(database: Database, clock: ManualClock) -> None:
+    from socialdesk.campaigns import tasks
+
+    world = make_world(database, "Roastery", profiles=("x",), audience=2000)
+    first = (T0 + timedelta(days=1)).date()
+    with database.unit_of_work() as session:
+        ctx = world.ctx(session)
+        campaign = service.create(ctx, name="Job", starts_on=first, ends_on=first + timedelta(days=5), budget=30.0)
+        ad = sandbox_ads.create(ctx, campaign_id=campaign.id, channel_id=world.channels["x"], name="One",
+                                text="Coffee beans #coffee", starts_on=first, days=6, daily_budget=5.0, bid_cpm=9.0,
+                                targeting=Targeting())
+        ad_id = ad.id
+    clock.set(T0 + timedelta(days=4))
+    tasks.check_all()
+    with database.unit_of_work() as session:
+        assert len(session.scalars(select(AdResult).where(AdResult.ad_id == ad_id)).all()) == 3
+    tasks.check_all()  # safe to run twice: the same rows
+    with database.unit_of_work() as session:
+        assert len(session.scalars(select(AdResult).where(AdResult.ad_id == ad_id)).all()) == 3
