@@ -27,6 +27,10 @@ def committed(ctx: WorkspaceContext) -> float:
                for a in ctx.session.scalars(ctx.select(Ad).where(Ad.platform == "sandbox")))
 
 
+def play_money_left(ctx: WorkspaceContext) -> float:
+    return max(0.0, auction.PLAY_MONEY - committed(ctx))
+
+
 def _spec(ad: Ad) -> auction.AdSpec:
     d = ad.details
     return auction.AdSpec(ad_id=ad.external_id, text=d["text"], starts_on=date.fromisoformat(d["starts_on"]),

@@ -83,3 +83,27 @@ def test_uploading_reports_on_the_campaigns_page(database: Database, clock: Manu
     page.set_viewport_size({"width": 1280, "height": 900})
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / "campaigns-1280.png"), full_page=True)
+
+
+def test_a_sandbox_ad_from_the_campaign_page(database: Database, clock: ManualClock, live_server: str,
+                                             page: Any) -> None:
+    from playwright.sync_api import expect
+
+    world = make_world(database, "Roastery", profiles=("instagram",), audience=3000)
+    with database.unit_of_work() as session:
+        campaign_id = service.create(world.ctx(session), name="Practice", budget=100.0).id
+    w = _sign_in(page, live_server, world)
+    page.goto(f"{w}/campaigns/{campaign_id}")
+    form = page.locator("form.campaign-sandbox")
+    form.locator("textarea[name=text]").fill("Fresh coffee beans roasted on Monday #coffee")
+    form.locator("input[name=starts_on]").fill(str((T0 - timedelta(days=10)).date()))
+    form.locator("input[name=interests]").fill("knitting")
+    form.locator("button").click()
+    expect(page.locator("[role=alert]").first).to_contain_text("unknown interests")
+    form = page.locator("form.campaign-sandbox")
+    form.locator("textarea[name=text]").fill("Fresh coffee beans roasted on Monday #coffee")
+    form.locator("input[name=starts_on]").fill(str((T0 - timedelta(days=10)).date()))
+    form.locator("button").click()
+    expect(page.locator("body")).to_contain_text("estimated audience")
+    expect(page.locator("section[aria-label=Ads]")).to_contain_text("sandbox")
+    expect(page.locator("[data-metric=cpm]")).to_contain_text("95 % interval")  # 7 finished days

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
-from socialdesk.campaigns import ab, ad_import, service
+from socialdesk.campaigns import ab, ad_import, sandbox_ads, service
 from socialdesk.campaigns.models import GOALS
 from socialdesk.core.errors import DomainError, ValidationFailed
 from socialdesk.web.deps import Ctx
@@ -114,6 +114,47 @@ def campaign_page(request: Request, campaign_id: str, ctx: Ctx) -> HTMLResponse:
             comparison = service.compare_ads(ctx, a, b, metric or "ctr")
         except DomainError as exc:
             comparison_error = exc.message
+    from socialdesk.channels.models import Channel
+    from socialdesk.networks.sandbox.vocabulary import TOPIC_NAMES
+
+    sandbox_channels = list(ctx.session.scalars(ctx.select(Channel).where(Channel.network == "sandbox")
+                                                .order_by(Channel.name))) if ctx.can(Permission.POSTS_WRITE) else []
     return render(request, "campaign.html", ctx=ctx, section="campaigns", campaign=campaign, view=shown,
                   error=error, comparison=comparison, comparison_error=comparison_error, a=a, b=b,
-                  metric=metric or "ctr", proportions=ab.PROPORTIONS)
+                  metric=metric or "ctr", proportions=ab.PROPORTIONS, sandbox_channels=sandbox_channels,
+                  topics=TOPIC_NAMES, play_money_left=sandbox_ads.play_money_left(ctx) if sandbox_channels else 0)
+
+
+def _int(text: str, what: str, default: int) -> int:
+    if not text:
+        return default
+    if not text.strip().isdigit():
+        raise ValidationFailed(f"{what} is a whole number, not {text!r}.")
+    return int(text)
+
+
+@router.post("/w/{workspace_id}/campaigns/{campaign_id}/sandbox-ads")
+@requires(Permission.POSTS_WRITE)
+def create_sandbox_ad(campaign_id: str, ctx: Ctx, form: Form) -> Response:
+    """A play-money ad on a sandbox channel's audience (docs/sandbox.md, "Ads")."""
+    def run() -> list[str]:
+        targeting = sandbox_ads.targeting_from({
+            "locations": [p.strip().upper() if len(p.strip()) == 2 else p.strip()
+                          for p in field(form, "locations").split(",") if p.strip()],
+            "age_min": _int(field(form, "age_min"), "The youngest age", 18),
+            "age_max": _int(field(form, "age_max"), "The oldest age", 65),
+            "languages": [p.strip() for p in field(form, "languages").split(",") if p.strip()],
+            "interests": [p.strip() for p in field(form, "interests").split(",") if p.strip()]})
+        starts = _day(field(form, "starts_on"), "first day")
+        if starts is None:
+            raise ValidationFailed("Give the ad's first day.")
+        ad = sandbox_ads.create(
+            ctx, campaign_id=campaign_id, channel_id=field(form, "channel_id"), name=field(form, "name"),
+            text=field(form, "text"), starts_on=starts, days=_int(field(form, "days"), "Days", 7),
+            daily_budget=_amount(field(form, "daily_budget"), "The daily budget") or 0.0,
+            bid_cpm=_amount(field(form, "bid_cpm"), "The bid") or 0.0, targeting=targeting,
+            creative_quality=_amount(field(form, "quality"), "Creative quality") or 0.5)
+        return [f"Sandbox ad {ad.name} created for an estimated audience of "
+                f"{ad.details['estimated_audience']:,}; its results arrive as its days pass."]
+
+    return act(ctx, run, back=ws_url(ctx, f"/campaigns/{campaign_id}"))
