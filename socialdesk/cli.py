@@ -840,3 +840,6 @@ app.add_typer(check_text_app, name="check-text")
 from socialdesk.cli_academy import academy_app  # noqa: E402
 
 app.add_typer(academy_app, name="academy")
+from socialdesk.cli_ads import ads_app  # noqa: E402
+
+app.add_typer(ads_app, name="ads")

@@ -14,7 +14,8 @@ import io
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from PIL import Image, ImageDraw
@@ -120,6 +121,7 @@ def ensure_demo(db: Database | None = None, *, progress: Progress | None = None,
         report("Updating table statistics", 0.9)
         db.refresh_statistics()
     _writing_setup(db, workspace_id)
+    _ensure_campaign(db, workspace_id)
     report("Adding this week's upcoming posts", 0.95)
     _top_up_upcoming(db, workspace_id)
     summary = _summary(db, workspace_id)
@@ -466,3 +468,65 @@ def _top_up_upcoming(db: Database, workspace_id: str) -> None:
                         scheduled_at=datetime.combine(today + timedelta(days=7 - today.weekday()), time(9, 0)),
                         timezone=TIMEZONE, recurrence="FREQ=WEEKLY;BYDAY=MO;COUNT=8", intent=Intent.SCHEDULE)
         content.compose(people["owner"], weekly)
+
+
+CAMPAIGN = "Winter espresso launch"
+
+
+def _ensure_campaign(db: Database, workspace_id: str) -> None:
+    """A finished paid campaign (once): see `add_campaign`. Made here rather than in the recorded history so
+    that an older recording still gets it; a sandbox that cannot be read leaves the demo without it."""
+    import logging
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from socialdesk.campaigns.models import Campaign
+
+    with db.unit_of_work(read_only=True) as session:
+        if session.scalar(select(func.count()).select_from(Campaign).where(Campaign.workspace_id == workspace_id)):
+            return
+    try:
+        with db.unit_of_work() as session:
+            workspace = session.get(Workspace, workspace_id)
+            assert workspace is not None
+            ctx = _people(session, workspace)["owner"]
+            instagram = next((c for c in channels.list_channels(ctx) if c.settings.get("profile") == "instagram"),
+                             None)
+            if instagram is not None:
+                add_campaign(ctx, instagram, clock.now().astimezone(ZoneInfo(TIMEZONE)).date())
+    except (SQLAlchemyError, LookupError) as exc:
+        logging.getLogger("socialdesk.demo").warning("The demo campaign was not added: %s", exc)
+
+
+def add_campaign(ctx: WorkspaceContext, instagram: Channel, today: date) -> str:
+    """A campaign that ended two days ago: a boosted Instagram post and an A/B test of two creatives (a
+    product photo against a latte-art video), run as sandbox ads on the Instagram audience for 14 days.
+    The sandbox auction is deterministic, so the results are the same for the same days."""
+    from socialdesk.campaigns import sandbox_ads
+    from socialdesk.campaigns import service as campaigns
+    from socialdesk.networks.sandbox.ads import Targeting
+
+    session = ctx.session
+    first, days = today - timedelta(days=16), 14
+    boosted = session.execute(select(Publication.id, Post.id, Post.text).join(Post, Post.id == Publication.post_id)
+                              .where(Publication.workspace_id == ctx.workspace_id,
+                                     Publication.channel_id == instagram.id, Publication.published_at.is_not(None))
+                              .order_by(Publication.published_at).limit(1)).first()
+    campaign = campaigns.create(
+        ctx, name=CAMPAIGN, goal="sales", starts_on=first, ends_on=first + timedelta(days=days - 1),
+        budget=220.0, currency="EUR", platform_budgets={"sandbox": 220.0}, targets={"roas": 2.0, "cpc": 0.6},
+        utm={"utm_source": "instagram", "utm_medium": "paid_social", "utm_campaign": "winter-espresso"},
+        notes="Demo: a boosted post and an A/B test of two creatives, run in the sandbox ad auction.")
+    zagreb = Targeting(age_min=20, age_max=55)
+    common: dict[str, Any] = {"campaign_id": campaign.id, "channel_id": instagram.id, "starts_on": first,
+                              "days": days, "bid_cpm": 9.0, "order_value": 35.0, "targeting": zagreb}
+    if boosted is not None:
+        campaigns.add_member(ctx, campaign.id, "post", boosted[1])
+        sandbox_ads.create(ctx, name="Boosted post", text=boosted[2], daily_budget=6.0, creative_quality=0.6,
+                           publication_id=boosted[0], media=("image",), **common)
+    text = "Our winter espresso blend is here: chocolate, cherry and a long finish. Order beans online #coffee"
+    sandbox_ads.create(ctx, name="A: product photo", text=text, daily_budget=5.0, creative_quality=0.35,
+                       media=("image",), **common)
+    sandbox_ads.create(ctx, name="B: latte-art video", text=text, daily_budget=5.0, creative_quality=0.8,
+                       media=("video",), **common)
+    return campaign.id

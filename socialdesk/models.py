@@ -5,6 +5,7 @@ from socialdesk.agency import models as _agency  # noqa: F401
 from socialdesk.analytics import models as _analytics  # noqa: F401
 from socialdesk.audit import models as _audit  # noqa: F401
 from socialdesk.auth import models as _auth  # noqa: F401
+from socialdesk.campaigns import models as _campaigns  # noqa: F401
 from socialdesk.channels import models as _channels  # noqa: F401
 from socialdesk.comments import models as _comments  # noqa: F401
 from socialdesk.content import models as _content  # noqa: F401

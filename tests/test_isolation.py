@@ -109,6 +109,9 @@ def _populate(db: Database, clock: ManualClock, name: str) -> Objects:
         from socialdesk.studio.writing import service as writing
 
         ids["word_id"] = writing.add_word(world.ctx(session), "Kavomat").id
+        from socialdesk.campaigns import service as campaigns
+
+        ids["campaign_id"] = campaigns.create(world.ctx(session), name="Launch", budget=100.0).id
     return Objects(world.workspace_id, ids)
 
 

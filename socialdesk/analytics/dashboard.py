@@ -130,6 +130,9 @@ def build(ctx: WorkspaceContext, period: Period, *, channel_id: str | None = Non
     previous = period.previous()
     core, freshness = _core(ctx, channels, period, age, rank_by)
     kpis = core.kpis[:core.response_at] + _response_kpis(ctx, ids, period, previous) + core.kpis[core.response_at:]
+    if channel_id is None:  # ads belong to campaigns, not to channels: the workspace dashboard shows them
+        fresh = _ad_kpis(ctx, period, previous)
+        kpis = [fresh.get(k.key, k) for k in kpis]
     return Dashboard(
         period=period, previous=previous, age=age, age_label=AGE_LABELS[age], rank_by=METRICS[rank_by],
         channels=channels, kpis=kpis, followers=core.followers, engagement=core.engagement, top=core.top,
@@ -342,6 +345,36 @@ def _response_kpis(ctx: WorkspaceContext, ids: list[str], period: Period, previo
             kpi.missing = "no messages in this period" if n == 0 else "none answered yet"
         kpis.append(kpi)
     return kpis
+
+
+def _ad_kpis(ctx: WorkspaceContext, period: Period, previous: Period) -> dict[str, Kpi]:
+    """CPC, CPM and ROAS from the workspace's ad results (docs/ads.md), read afresh like the response
+    KPIs (imports do not pass through the kept numbers); none when there are no ad results at all."""
+    from socialdesk.campaigns import metrics as paid
+    from socialdesk.campaigns.models import AdResult
+
+    def rows(p: Period) -> list[AdResult]:
+        return list(ctx.session.scalars(ctx.select(AdResult).where(AdResult.starts_on <= p.last,
+                                                                   AdResult.ends_on >= p.first)))
+
+    now, before = rows(period), rows(previous)
+    if not now and not before:
+        return {}
+    out = {}
+    for key in AD_METRICS:
+        m = METRICS[key]
+        if len({r.currency for r in now}) > 1 or len({r.currency for r in before}) > 1:
+            out[key] = _unavailable(m, "ad results in several currencies: see each campaign")
+            continue
+        current = paid.estimate(m, [paid.row_inputs(r) for r in now]) if now else None
+        earlier = paid.estimate(m, [paid.row_inputs(r) for r in before]) if before else None
+        if current is None or current.value is None:
+            out[key] = _unavailable(m, current.missing if current else "no ad results in this period")
+            continue
+        out[key] = Kpi(m.key, m.label, m.formula, m.unit.value, m.note, current.value,
+                       earlier.value if earlier else None, low=current.low, high=current.high, n=current.n,
+                       n_previous=earlier.n if earlier else 0, higher_is_better=m.higher_is_better)
+    return out
 
 
 def _unavailable(m: Metric, why: str) -> Kpi:

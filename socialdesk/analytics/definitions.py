@@ -123,12 +123,25 @@ METRICS: dict[str, Metric] = {m.key: m for m in (
            note="Over the answered messages of the period; unanswered ones count in the response rate."),
     Metric("cpc", "Cost per click (CPC)", "ad spend ÷ link clicks", Unit.MONEY, ("spend",), "clicks",
            scale=1.0, higher_is_better=False, per_post=False,
-           note="Needs ad data; no connected network reports ad spend yet."),
+           note="From ad results (imported, Marketing API or sandbox). Link clicks where the platform reports "
+                "them, else all clicks (docs/ads.md)."),
     Metric("cpm", "Cost per mille (CPM)", "ad spend ÷ impressions × 1,000", Unit.MONEY, ("spend",), "impressions",
-           scale=1000.0, higher_is_better=False, per_post=False,
-           note="Needs ad data; no connected network reports ad spend yet."),
+           scale=1000.0, higher_is_better=False, per_post=False, note="From ad results."),
     Metric("roas", "Return on ad spend (ROAS)", "attributed revenue ÷ ad spend", Unit.RATIO, ("revenue",), "spend",
-           scale=1.0, per_post=False, note="Needs ad data; no connected network reports ad spend or revenue yet."),
+           scale=1.0, per_post=False,
+           note="Revenue as the ad platform attributes it (its own window, e.g. Meta's 7-day click, 1-day view)."),
+    Metric("cpa", "Cost per acquisition (CPA)", "ad spend ÷ conversions", Unit.MONEY, ("spend",), "conversions",
+           scale=1.0, higher_is_better=False, per_post=False,
+           note="Conversions as the ad platform counts them (its result or purchase column)."),
+    Metric("conversion_rate", "Conversion rate", "conversions ÷ link clicks × 100", Unit.PERCENT, ("conversions",),
+           "clicks", per_post=False, note="Of the people who clicked, how many converted."),
+    Metric("roi", "Return on investment (ROI)", "(revenue − ad spend) ÷ ad spend × 100", Unit.PERCENT,
+           ("ad_profit",), "spend", per_post=False,
+           note="Revenue less ad spend only: production and agency costs are not in the ad data."),
+    Metric("frequency", "Frequency", "impressions ÷ reach", Unit.RATIO, ("impressions",), "reach", scale=1.0,
+           higher_is_better=False, per_post=False,
+           note="Reach is counted per reporting row (per ad and day), so a person reached on two days counts "
+                "twice: this is the average frequency per ad and day, a lower bound of the period's."),
 )}
 
 # The per-post rates that posts are compared by, best first: by reach where the network reports it.

@@ -45,9 +45,12 @@ EVENTS: dict[str, str] = {
     "conversation_overdue": "A conversation is past the response target",
     "milestone_met": "A goal's milestone was met",
     "milestone_missed": "A goal's milestone was missed",
+    "campaign_pacing": "A campaign drifts off its budget pace",
+    "campaign_kpi": "A campaign KPI falls below its target",
 }
 # The workspace notifications (notifications.service.notify) that also tell the people who can act on them.
-WORKSPACE_KINDS = {"publication_failed", "publication_unconfirmed", "channel_needs_reconnection"}
+WORKSPACE_KINDS = {"publication_failed", "publication_unconfirmed", "channel_needs_reconnection", "campaign_pacing",
+                   "campaign_kpi"}
 EMAIL_MODES = {"off": "No e-mail", "immediate": "Each one at once", "digest": "One digest a day"}
 DEFAULT_EMAIL = "immediate"
 FLAVOURS = {"slack": "Slack", "mattermost": "Mattermost", "teams": "Microsoft Teams"}

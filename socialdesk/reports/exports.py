@@ -17,7 +17,7 @@ RATES = ("engagements", "engagement_rate_reach", "engagement_rate_followers", "a
          "applause", "conversation", "saves_rate", "ctr")
 POST_COLUMNS = ("publication_id", "published_at_local", "channel", "network", "content_type", "length",
                 "length_group", "hashtags", "measured", "followers_at_publishing", *POST_METRICS, *RATES)
-TABLES = ("posts", "kpis", "followers", "engagement_by_day")
+TABLES = ("posts", "kpis", "followers", "engagement_by_day", "paid")
 
 
 def _rounded(value: float | None) -> float | None:
@@ -55,6 +55,11 @@ def rows(report: Report, table: str = "posts") -> Iterator[list[Any]]:
         yield ["day", "posts", "engagements", board.rank_by.key]
         for day, posts, engagements, rate in board.engagement:
             yield [day.isoformat(), posts, engagements, _rounded(rate)]
+    elif table == "paid":
+        from socialdesk.campaigns.report_section import table as paid_table
+
+        for row in paid_table(report.paid):
+            yield [_rounded(v) if isinstance(v, float) else v for v in row]
     else:
         raise ValueError(f"unknown table {table!r}; known: {', '.join(TABLES)}")
 

@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from socialdesk.analytics import dashboard as dashboards
 from socialdesk.analytics.dashboard import Breakdown, Dashboard, PostRow
@@ -37,7 +38,8 @@ from socialdesk.workspaces.permissions import Permission
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 REPORT_METRICS = ("engagements", "engagement_rate_reach", "engagement_rate_followers", "amplification", "virality",
                   "applause", "conversation", "saves_rate", "ctr", "follower_growth", "follower_churn",
-                  "response_rate", "median_first_response", "cpc", "cpm", "roas")
+                  "response_rate", "median_first_response", "cpc", "cpm", "roas", "cpa", "conversion_rate", "roi",
+                  "frequency")
 
 
 @dataclass
@@ -75,6 +77,7 @@ class Report:
     goals: list[GoalSection]
     cover: Cover
     definitions: list[Metric] = field(default_factory=list)
+    paid: list[Any] = field(default_factory=list)  # campaigns.report_section.PaidRow, one per campaign with ads
 
     @property
     def title(self) -> str:
@@ -135,7 +138,13 @@ def build(ctx: WorkspaceContext, period: Period, *, age: Age = Age.D7) -> Report
         best=[ExplainedPost(r, reasons(r, board, higher=True)) for r in board.top],
         worst=[ExplainedPost(r, reasons(r, board, higher=False)) for r in board.bottom],
         goals=sections, cover=covers.build(ctx, board, [s.progress for s in sections]),
-        definitions=[METRICS[k] for k in REPORT_METRICS])
+        definitions=[METRICS[k] for k in REPORT_METRICS], paid=_paid(ctx, period))
+
+
+def _paid(ctx: WorkspaceContext, period: Period) -> list[Any]:
+    from socialdesk.campaigns import report_section
+
+    return report_section.section(ctx, period.first, period.last)
 
 
 def _group_of(row: PostRow, breakdown: Breakdown, timezone: str) -> list[str]:

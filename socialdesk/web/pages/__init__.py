@@ -8,6 +8,7 @@ from socialdesk.web.pages import (
     approvals,
     auth,
     calendar,
+    campaigns,
     channels,
     collab,
     compose,
@@ -43,3 +44,4 @@ router.include_router(writing_pages.router)
 from socialdesk.web.pages import academy  # noqa: E402
 
 router.include_router(academy.router)
+router.include_router(campaigns.router)

@@ -1,0 +1,1 @@
+"""Campaigns and paid social: budgets, pacing, ad results and their metrics (docs/ads.md)."""

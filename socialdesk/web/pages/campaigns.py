@@ -1,0 +1,160 @@
+"""The campaigns pages: the list (with forms to start one and to import an ad report) and a campaign's
+spend vs budget with pacing, paid metrics with intervals, targets, organic vs paid, and an A/B check."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from starlette.datastructures import UploadFile
+
+from socialdesk.campaigns import ab, ad_import, sandbox_ads, service
+from socialdesk.campaigns.models import GOALS
+from socialdesk.core.errors import DomainError, ValidationFailed
+from socialdesk.web.deps import Ctx
+from socialdesk.web.pages.common import Form, act, field, redirect, render, ws_url
+from socialdesk.workspaces.permissions import Permission, requires
+
+router = APIRouter()
+
+
+@router.get("/w/{workspace_id}/campaigns", response_class=HTMLResponse)
+@requires(Permission.ANALYTICS_READ)
+def campaigns_page(request: Request, ctx: Ctx) -> HTMLResponse:
+    listed = service.list_campaigns(ctx)
+    views = {}
+    for c in listed:
+        try:
+            views[c.id] = service.view(ctx, c.id)
+        except ValidationFailed:
+            views[c.id] = None  # mixed currencies: its own page says so
+    return render(request, "campaigns.html", ctx=ctx, section="campaigns", campaigns=listed, views=views,
+                  goals=GOALS)
+
+
+def _day(text: str, what: str) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValidationFailed(f"Give the {what} as a date (YYYY-MM-DD).") from None
+
+
+def _amount(text: str, what: str) -> float | None:
+    if not text:
+        return None
+    try:
+        return float(text.replace(",", "."))
+    except ValueError:
+        raise ValidationFailed(f"{what} is a number, not {text!r}.") from None
+
+
+@router.post("/w/{workspace_id}/campaigns")
+@requires(Permission.POSTS_WRITE)
+def create_campaign(ctx: Ctx, form: Form) -> Response:
+    created: list[str] = []
+
+    def run() -> list[str]:
+        targets = {k: v for k in ("roas", "cpc", "ctr", "cpa") if (v := _amount(field(form, f"target_{k}"), k))
+                   is not None}
+        campaign = service.create(
+            ctx, name=field(form, "name"), goal=field(form, "goal", "traffic"),
+            starts_on=_day(field(form, "starts_on"), "first day"), ends_on=_day(field(form, "ends_on"), "last day"),
+            currency=field(form, "currency", "EUR") or "EUR", budget=_amount(field(form, "budget"), "The budget"),
+            targets=targets, utm={k: field(form, k) for k in ("utm_source", "utm_medium", "utm_campaign")})
+        created.append(campaign.id)
+        return [f"Campaign {campaign.name} created."]
+
+    response = act(ctx, run, back=ws_url(ctx, "/campaigns"))
+    if created:
+        response.headers["location"] = ws_url(ctx, f"/campaigns/{created[0]}")
+    return response
+
+
+@router.post("/w/{workspace_id}/campaigns/import")
+@requires(Permission.POSTS_WRITE)
+async def import_report(ctx: Ctx, form: Form) -> Response:
+    upload = form.get("file")
+    back = ws_url(ctx, "/campaigns")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return redirect(back, errors=["Choose the CSV or XLSX file exported from the ad platform."])
+    data = await upload.read(ad_import.MAX_BYTES + 1)
+    name = upload.filename
+
+    def run() -> list[str]:
+        parsed = ad_import.read(data, name, date_order=field(form, "date_order") or None,
+                                decimal={"dot": ".", "comma": ","}.get(field(form, "decimal")),
+                                currency=field(form, "currency").upper() or None)
+        if parsed.errors:
+            shown = "; ".join(parsed.errors[:8]) + (f"; … {len(parsed.errors) - 8} more" if len(parsed.errors) > 8
+                                                     else "")
+            raise ValidationFailed(f"{len(parsed.errors)} row error(s); nothing was imported: {shown}")
+        outcome = service.import_export(ctx, parsed, label=name, campaign_id=field(form, "campaign_id") or None)
+        return [f"{parsed.describe()}. Imported {outcome.rows} rows ({outcome.replaced} earlier rows replaced) "
+                f"into {', '.join(outcome.campaigns)}."]
+
+    return act(ctx, run, back=back)
+
+
+@router.get("/w/{workspace_id}/campaigns/{campaign_id}", response_class=HTMLResponse)
+@requires(Permission.ANALYTICS_READ)
+def campaign_page(request: Request, campaign_id: str, ctx: Ctx) -> HTMLResponse:
+    campaign = service.get(ctx, campaign_id)
+    error = None
+    try:
+        shown = service.view(ctx, campaign.id)
+    except ValidationFailed as exc:
+        shown, error = None, exc.message
+    a, b, metric = (request.query_params.get(k, "") for k in ("a", "b", "metric"))
+    comparison, comparison_error = None, None
+    if a and b:
+        try:
+            comparison = service.compare_ads(ctx, a, b, metric or "ctr")
+        except DomainError as exc:
+            comparison_error = exc.message
+    from socialdesk.channels.models import Channel
+    from socialdesk.networks.sandbox.vocabulary import TOPIC_NAMES
+
+    sandbox_channels = list(ctx.session.scalars(ctx.select(Channel).where(Channel.network == "sandbox")
+                                                .order_by(Channel.name))) if ctx.can(Permission.POSTS_WRITE) else []
+    return render(request, "campaign.html", ctx=ctx, section="campaigns", campaign=campaign, view=shown,
+                  error=error, comparison=comparison, comparison_error=comparison_error, a=a, b=b,
+                  metric=metric or "ctr", proportions=ab.PROPORTIONS, sandbox_channels=sandbox_channels,
+                  topics=TOPIC_NAMES, play_money_left=sandbox_ads.play_money_left(ctx) if sandbox_channels else 0)
+
+
+def _int(text: str, what: str, default: int) -> int:
+    if not text:
+        return default
+    if not text.strip().isdigit():
+        raise ValidationFailed(f"{what} is a whole number, not {text!r}.")
+    return int(text)
+
+
+@router.post("/w/{workspace_id}/campaigns/{campaign_id}/sandbox-ads")
+@requires(Permission.POSTS_WRITE)
+def create_sandbox_ad(campaign_id: str, ctx: Ctx, form: Form) -> Response:
+    """A play-money ad on a sandbox channel's audience (docs/sandbox.md, "Ads")."""
+    def run() -> list[str]:
+        targeting = sandbox_ads.targeting_from({
+            "locations": [p.strip().upper() if len(p.strip()) == 2 else p.strip()
+                          for p in field(form, "locations").split(",") if p.strip()],
+            "age_min": _int(field(form, "age_min"), "The youngest age", 18),
+            "age_max": _int(field(form, "age_max"), "The oldest age", 65),
+            "languages": [p.strip() for p in field(form, "languages").split(",") if p.strip()],
+            "interests": [p.strip() for p in field(form, "interests").split(",") if p.strip()]})
+        starts = _day(field(form, "starts_on"), "first day")
+        if starts is None:
+            raise ValidationFailed("Give the ad's first day.")
+        ad = sandbox_ads.create(
+            ctx, campaign_id=campaign_id, channel_id=field(form, "channel_id"), name=field(form, "name"),
+            text=field(form, "text"), starts_on=starts, days=_int(field(form, "days"), "Days", 7),
+            daily_budget=_amount(field(form, "daily_budget"), "The daily budget") or 0.0,
+            bid_cpm=_amount(field(form, "bid_cpm"), "The bid") or 0.0, targeting=targeting,
+            creative_quality=_amount(field(form, "quality"), "Creative quality") or 0.5)
+        return [f"Sandbox ad {ad.name} created for an estimated audience of "
+                f"{ad.details['estimated_audience']:,}; its results arrive as its days pass."]
+
+    return act(ctx, run, back=ws_url(ctx, f"/campaigns/{campaign_id}"))
