@@ -831,3 +831,6 @@ from socialdesk.cli_quizzes import quiz_app  # noqa: E402
 
 app.add_typer(contest_app, name="contest")
 app.add_typer(quiz_app, name="quiz")
+from socialdesk.cli_listening import LISTENING_APPS  # noqa: E402
+
+for _listening_app, _listening_name in LISTENING_APPS: app.add_typer(_listening_app, name=_listening_name)  # noqa: E701

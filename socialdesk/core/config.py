@@ -110,6 +110,8 @@ class Settings(BaseSettings):
     vk_id_url: str = "https://id.vk.com"  # VK ID (OAuth 2.1): /authorize and /oauth2/auth
     # -- Telegram
     telegram_api_url: str = "https://api.telegram.org"
+    # -- Listening: the AppView a `bluesky` source searches when it names none (searchPosts is public there).
+    listening_bluesky_service: str = "https://api.bsky.app"
 
     @field_validator("allow_private_network_targets")
     @classmethod

@@ -39,6 +39,7 @@ EVENTS: dict[str, str] = {
     "publication_unconfirmed": "A post could not be confirmed",
     "channel_needs_reconnection": "A channel needs reconnecting",
     "contest_drawn": "A contest was drawn",
+    "listening_alert": "A listening monitor raised an alert (burst, sentiment shift, emerging term)",
 }
 # The workspace notifications (notifications.service.notify) that also tell the people who can act on them.
 WORKSPACE_KINDS = {"publication_failed", "publication_unconfirmed", "channel_needs_reconnection"}
