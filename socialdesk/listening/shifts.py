@@ -27,7 +27,7 @@ EMERGING_LIFT = 5.0
 EMERGING_MIN = 5
 _STOP_WORDS = ("the and for with this that you are was have not but all what just from ovo ono koji koja koje "
                "što sto nije sam smo ste su je da li se za na od do iz uz bez kad kada tko gdje kako danas opet još")
-_STOP = frozenset(plain(w) for w in _STOP_WORDS.split())  # noqa: SIM905
+_STOP = frozenset(plain(w) for w in _STOP_WORDS.split())
 
 
 @dataclass(frozen=True)
