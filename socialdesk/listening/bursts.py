@@ -2,8 +2,9 @@
 
 The method (docs/listening.md, "Bursts"): a Gamma-Poisson model per hour of the week.
 - The prior rate for hour h comes from the same hour of the day over the last PRIOR_DAYS days (the daily
-  rhythm), worth PRIOR_WEIGHT observations.
-- It is updated with the counts at the same hour of the week over the last WEEKS weeks (the weekly rhythm).
+  rhythm; their mean without the largest day), worth PRIOR_WEIGHT observations.
+- It is updated with the counts at the same hour of the week over the last WEEKS weeks (the weekly rhythm),
+  each capped at 3 x prior + 3 so that a burst from before the detector could flag it is not learnt.
 - The next count is then negative-binomial (the Gamma-Poisson predictive): overdispersion and the
   uncertainty of a short history are both in it, so a young monitor needs a bigger jump to alert.
 - The hour is a burst when P(X >= observed) < alpha, the false-alarm rate the user set (per hour: 0.001
@@ -14,6 +15,7 @@ are normal. A monitor with less than MIN_HISTORY_DAYS of history raises nothing:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Set
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -42,6 +44,14 @@ def floor_hour(at: datetime) -> datetime:
     return at.replace(minute=0, second=0, microsecond=0)
 
 
+def _trimmed_mean(values: list[int]) -> float:
+    """The mean without the largest value (one bursty day among 14 does not lift the prior)."""
+    if not values:
+        return FLOOR_RATE
+    kept = sorted(values)[:-1] if len(values) >= 5 else values
+    return max(FLOOR_RATE, sum(kept) / len(kept))
+
+
 def judge(counts: Mapping[datetime, int], hour: datetime, *, alpha: float, history_start: datetime,
           skip: Set[datetime] = frozenset()) -> Verdict:
     """The verdict on `hour` (an hour start) given hourly counts (missing hours count as zero, from
@@ -51,10 +61,13 @@ def judge(counts: Mapping[datetime, int], hour: datetime, *, alpha: float, histo
         return Verdict(hour, volume, 0.0, 1.0, False, learning=True)
     daily = [hour - timedelta(days=d) for d in range(1, PRIOR_DAYS + 1)]
     daily = [h for h in daily if h >= history_start and h not in skip]
-    prior_rate = max(FLOOR_RATE, sum(counts.get(h, 0) for h in daily) / len(daily)) if daily else FLOOR_RATE
+    prior_rate = _trimmed_mean([counts.get(h, 0) for h in daily])
     weekly = [hour - timedelta(weeks=w) for w in range(1, WEEKS + 1)]
     weekly = [h for h in weekly if h >= history_start and h not in skip]
-    shape = prior_rate * PRIOR_WEIGHT + sum(counts.get(h, 0) for h in weekly)
+    # A burst the detector could not flag (while it was learning) must not become the norm: a past count
+    # is capped at a level the daily rhythm makes very unlikely.
+    cap = math.ceil(3 * prior_rate + 3)
+    shape = prior_rate * PRIOR_WEIGHT + sum(min(counts.get(h, 0), cap) for h in weekly)
     rate = PRIOR_WEIGHT + len(weekly)
     baseline = shape / rate
     # Predictive: NB(n=shape, p=rate/(rate+1)); P(X >= volume) = sf(volume - 1).

@@ -51,16 +51,29 @@ def stem(word: str) -> str:
     return word
 
 
+def _stemmed(word: str) -> str | None:
+    """The stem when an ending was stripped, else None (a bare "kav" is no form of "kava")."""
+    found = stem(word)
+    return found if found != word else None
+
+
 @lru_cache(maxsize=65536)
-def keys(word: str, languages: tuple[str, ...]) -> frozenset[str]:
-    """What a word is compared by: itself, its lemma and its stem, all without diacritics."""
-    bare = word.lstrip("#@").casefold()
-    found = {plain(bare), stem(plain(bare))}
+def keys(word: str, languages: tuple[str, ...], term: bool = False) -> frozenset[str]:
+    """What a word is compared by, without diacritics: "w:" its form and lemma, "s:" its stem. A text's
+    word has a stem key only when an ending was stripped; a term's always has one (its stem, or itself), so
+    "Kavića" finds the brand "Kavić" and "kavu" finds "kava", but "kav" finds nothing."""
+    bare = plain(word.lstrip("#@"))
+    forms = {bare}
     if languages:
-        lemma = simplemma.lemmatize(bare, lang=languages)
-        found.add(plain(lemma.casefold()))
-        found.add(stem(plain(lemma.casefold())))
-    return frozenset(k for k in found if k)
+        forms.add(plain(simplemma.lemmatize(word.lstrip("#@").casefold(), lang=languages)))
+    found = {f"w:{f}" for f in forms if f}
+    for form in forms:
+        stemmed = _stemmed(form)
+        if stemmed:
+            found.add(f"s:{stemmed}")
+        if term and form:  # "Café" is found in "Cafea" (stem "cafe") as "kava" in "kavu" (stem "kav")
+            found.add(f"s:{form}")
+    return frozenset(found)
 
 
 def words(text: str) -> list[str]:
@@ -94,7 +107,7 @@ class Matcher:
         return keys(word, self.languages)
 
     def _contains(self, tokens: list[frozenset[str]], term: Term) -> bool:
-        wanted = [self._keys(w) for w in term.words]
+        wanted = [keys(w, self.languages, True) for w in term.words]
         size = len(wanted)
         return any(all(tokens[start + i] & wanted[i] for i in range(size))
                    for start in range(len(tokens) - size + 1))

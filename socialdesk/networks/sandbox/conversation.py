@@ -7,10 +7,10 @@ conversation") for the rates and the bursts:
 
 - quiet volume per topic: Poisson with a daily rhythm (Europe/Zagreb: low at night, peaks at 8-9 and
   19-21) and a quieter weekend, QUIET_PER_HOUR at its peak;
-- scheduled bursts: one a week per world, announced ahead (`scheduled_bursts`), rotating news event,
-  meme and a complaint going viral about the brand;
+- scheduled bursts: one a week per world at a day and hour drawn from the seed, announced ahead
+  (`scheduled_bursts`), rotating news event, meme and a complaint going viral about the brand;
 - random bursts: unannounced, RANDOM_BURSTS_PER_WEEK on average;
-- in a burst the volume is multiplied (news ×6, meme ×8, complaint ×10) for its hours, and a complaint's
+- in a burst the volume is multiplied (news ×12, meme ×15, complaint ×20) for its hours, and a complaint's
   posts are negative.
 """
 
@@ -33,10 +33,11 @@ RANDOM_BURSTS_PER_WEEK = 0.5
 RHYTHM = (0.15, 0.08, 0.05, 0.05, 0.05, 0.1, 0.3, 0.6, 1.0, 0.9, 0.7, 0.6, 0.7, 0.6, 0.5, 0.5, 0.6, 0.7, 0.8,
           1.0, 1.0, 0.8, 0.5, 0.3)
 WEEKEND = 0.7
-KINDS = {"news": 6.0, "meme": 8.0, "complaint": 10.0}
+KINDS = {"news": 12.0, "meme": 15.0, "complaint": 20.0}
 EPOCH = datetime(2020, 1, 6, tzinfo=UTC)  # a Monday: weeks of the world count from here
-# Scheduled bursts: Wednesday 10:00 local time, 4 hours, one a week.
-SCHEDULED_WEEKDAY, SCHEDULED_HOUR, SCHEDULED_HOURS = 2, 10, 4
+# Scheduled bursts: one a week, 4 hours, on a day and at an hour (8:00-20:00 local) drawn from the seed,
+# so the weekly baseline cannot learn them; `scheduled_bursts` lists them ahead.
+SCHEDULED_FIRST_HOUR, SCHEDULED_LAST_HOUR, SCHEDULED_HOURS = 8, 20, 4
 BACKGROUND_TOPICS = ("promet", "utakmica", "vrijeme")
 
 _NAMES = ("ana", "marko", "ivana", "luka", "petra", "tomislav", "maja", "josip", "lucija", "ivan", "sara",
@@ -111,18 +112,18 @@ def quiet_rate(at: datetime) -> float:
 
 
 def scheduled_bursts(seed: int, topics: Sequence[str], start: datetime, end: datetime) -> list[Burst]:
-    """The week's announced burst (Wednesday 10:00 local), for each week that overlaps [start, end)."""
+    """The week's announced burst, for each week that overlaps [start, end)."""
     if not topics:
         return []
     found = []
     week = (start - EPOCH).days // 7 - 1
     while True:
+        rng = _rng(seed, week, 11)
         monday = (EPOCH + timedelta(weeks=week)).astimezone(ZONE).replace(hour=0)
-        day = monday + timedelta(days=SCHEDULED_WEEKDAY)
-        at = day.replace(hour=SCHEDULED_HOUR).astimezone(UTC)
+        day = monday + timedelta(days=int(rng.integers(7)))
+        at = day.replace(hour=int(rng.integers(SCHEDULED_FIRST_HOUR, SCHEDULED_LAST_HOUR + 1))).astimezone(UTC)
         if at >= end:
             break
-        rng = _rng(seed, week, 11)
         burst = Burst(kind=tuple(KINDS)[week % len(KINDS)], topic=topics[int(rng.integers(len(topics)))], start=at,
                       hours=SCHEDULED_HOURS, scheduled=True)
         if burst.end > start:
