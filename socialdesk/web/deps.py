@@ -157,7 +157,7 @@ def _object_params() -> dict[str, type]:
             "saved_reply_id": SavedReply, "action_id": ModerationAction, "goal_id": Goal, "schedule_id": ReportSchedule,
             "member_id": Membership, "invitation_id": Invitation, "contest_id": Contest,
             "review_link_id": ReviewLink, "time_entry_id": TimeEntry,
-            **_collab_params()}
+            **_collab_params(), **_listening_params()}
 
 
 def _collab_params() -> dict[str, type]:
@@ -166,6 +166,12 @@ def _collab_params() -> dict[str, type]:
     from socialdesk.notifications.models import ChatWebhook
 
     return {"comment_id": PostComment, "chat_webhook_id": ChatWebhook, "webhook_id": OutgoingWebhook}
+
+
+def _listening_params() -> dict[str, type]:
+    from socialdesk.listening.models import Mention, Monitor
+
+    return {"monitor_id": Monitor, "mention_id": Mention}
 
 
 # Path parameters that are not workspace objects, checked by their own routes.
