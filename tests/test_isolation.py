@@ -100,7 +100,23 @@ def _populate(db: Database, clock: ManualClock, name: str) -> Objects:
                                             closes_at=clock.now() + timedelta(days=1),
                                             publication_ids=[ids["publication_id"]]).id
     ids.update(_collab_objects(db, world, ids["post_id"]))
+    ids.update(_listening_objects(db, world))
     return Objects(world.workspace_id, ids)
+
+
+def _listening_objects(db: Database, world: World) -> dict[str, str]:
+    """A listening monitor (on a feed nobody fetches here) with one mention."""
+    from socialdesk.listening import service as listening
+    from socialdesk.listening.models import Mention
+
+    with db.unit_of_work() as session:
+        monitor = listening.add_monitor(world.ctx(session), name="Brand", terms=["kava"],
+                                        sources=["rss:https://news.example.com/feed.xml"])
+        mention = Mention(workspace_id=world.workspace_id, monitor_id=monitor.id, dedupe_key="k", text_key="t",
+                          source="rss:https://news.example.com/feed.xml", text="kava", posted_at=clock_module.now())
+        session.add(mention)
+        session.flush()
+        return {"monitor_id": monitor.id, "mention_id": mention.id}
 
 
 def _collab_objects(db: Database, world: World, post_id: str) -> dict[str, str]:
