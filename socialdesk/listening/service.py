@@ -248,7 +248,7 @@ def run_monitor(session: Session, monitor: Monitor, *, now: datetime | None = No
             progress(source.spec)
         try:
             posts, new_state = fetch_source(source, terms=terms, languages=monitor.languages, state=kept, now=now)
-        except (NetworkError, ValidationFailed) as exc:
+        except (NetworkError, ValidationFailed, OSError) as exc:
             kept["error"] = str(exc)[:500]
             kept["error_at"] = now.isoformat()
             per_source[source.key] = kept
@@ -290,11 +290,11 @@ def _mentions_in(session: Session, monitor: Monitor, start: datetime, end: datet
 def _announce(session: Session, monitor: Monitor, alert: ListeningAlert) -> None:
     from socialdesk.integrations import service as integrations
     from socialdesk.notifications import people
-    from socialdesk.notifications.service import notify
 
-    link = f"/w/{monitor.workspace_id}/listening?alert={alert.id}"
+    # Each person who can read the workspace's listening is told (in the app, by e-mail as they chose, and in
+    # the team's chat); not a workspace banner, which would stay on every page of every member.
+    link = f"/w/{monitor.workspace_id}/listening?alert={alert.id}#mentions"
     message = f"Listening · {monitor.name}: {alert.message}"
-    notify(session, monitor.workspace_id, "listening_alert", message, subject=alert.id, link=link, level="warning")
     people.tell(session, monitor.workspace_id, "listening_alert", message, link=link,
                 permission=Permission.INBOX_READ)
     integrations.emit(session, monitor.workspace_id, "listening.alert", alert_dict(session, alert, monitor.name))
@@ -366,6 +366,14 @@ def _recent_alert(session: Session, monitor: Monitor, kind: str, since: datetime
         ListeningAlert.window_end > since)).first() is not None
 
 
+def _recent_term(session: Session, monitor: Monitor, term: str, since: datetime) -> bool:
+    """Was this term already among an emerging-terms alert's since then?"""
+    terms = session.scalars(select(ListeningAlert.term).where(
+        ListeningAlert.monitor_id == monitor.id, ListeningAlert.kind == "emerging_term",
+        ListeningAlert.window_end > since))
+    return any(term in found.split() for found in terms)
+
+
 def _stream_alerts(session: Session, monitor: Monitor, now: datetime) -> list[ListeningAlert]:
     raised: list[ListeningAlert] = []
     recent_start = now - timedelta(hours=shifts.SHIFT_HOURS)
@@ -392,16 +400,18 @@ def _stream_alerts(session: Session, monitor: Monitor, now: datetime) -> list[Li
     latest = [r for r in rows if r.posted_at >= emerging_start]
     before = [r for r in rows if base_start <= r.posted_at < emerging_start]
     if len(before) >= shifts.MIN_RECENT:
-        for term, count, lift in shifts.emerging_terms([r.text for r in latest], [r.text for r in before],
-                                                       [*monitor.terms, *monitor.variants])[:3]:
-            if _recent_alert(session, monitor, "emerging_term", now - timedelta(hours=24), term):
-                continue
+        fresh = [(term, count, lift) for term, count, lift in shifts.emerging_terms(
+            [r.text for r in latest], [r.text for r in before], [*monitor.terms, *monitor.variants])
+            if not _recent_term(session, monitor, term, now - timedelta(hours=24))][:5]
+        if fresh:
+            listed = ", ".join(f"“{t}” ({c} mentions, {lift:.0f}× usual)" for t, c, lift in fresh)
             alert = ListeningAlert(
-                workspace_id=monitor.workspace_id, monitor_id=monitor.id, kind="emerging_term", term=term,
-                window_start=emerging_start, window_end=now, volume=count, baseline=round(count / lift, 3),
-                p_value=1.0, created_at=now,
-                message=f"emerging term “{term}”: in {count} mentions of the last 24 h, {lift:.1f}× its usual share",
-                mention_ids=[r.id for r in latest if term in plain(r.text)][:MAX_MENTION_IDS])
+                workspace_id=monitor.workspace_id, monitor_id=monitor.id, kind="emerging_term",
+                term=" ".join(t for t, _, _ in fresh)[:300], window_start=emerging_start, window_end=now,
+                volume=fresh[0][1], baseline=round(fresh[0][1] / fresh[0][2], 3), p_value=1.0, created_at=now,
+                message=f"emerging in the last 24 h: {listed}",
+                mention_ids=[r.id for r in latest if any(plain(t) in plain(r.text) for t, _, _ in fresh)
+                             ][:MAX_MENTION_IDS])
             session.add(alert)
             raised.append(alert)
     return raised

@@ -55,16 +55,22 @@ def sentiment_shift(recent: Sequence[str], usual: Sequence[str], alpha: float) -
     return Shift(rs, us, rn, un, p_value, rs >= 2 * max(us, 0.02) and p_value < alpha)
 
 
-def _terms(text: str) -> set[str]:
-    return {plain(w) for w in words(text) if len(w.lstrip("#@")) >= 4 and plain(w) not in _STOP
-            and not w.startswith("@")}
+def _terms(text: str) -> dict[str, str]:
+    """The text's words worth counting, compared without case and diacritics, each with a form as written."""
+    return {plain(w): w.casefold() for w in words(text)
+            if len(w.lstrip("#@")) >= 4 and plain(w) not in _STOP and not w.startswith("@")}
 
 
 def emerging_terms(recent: Sequence[str], usual: Sequence[str], own: Sequence[str]) -> list[tuple[str, int, float]]:
-    """(term, mentions in the recent window, lift), strongest first."""
+    """(term as written, mentions in the recent window, lift), strongest first."""
     own_plain = {plain(w) for term in own for w in words(term)}
-    rc = Counter(t for text in recent for t in _terms(text))
-    uc = Counter(t for text in usual for t in _terms(text))
+    rc: Counter[str] = Counter()
+    shown: dict[str, Counter[str]] = {}
+    for text in recent:
+        for key, form in _terms(text).items():
+            rc[key] += 1
+            shown.setdefault(key, Counter())[form] += 1
+    uc = Counter(key for text in usual for key in _terms(text))
     rn, un = max(len(recent), 1), max(len(usual), 1)
     found = []
     for term, count in rc.items():
@@ -72,5 +78,5 @@ def emerging_terms(recent: Sequence[str], usual: Sequence[str], own: Sequence[st
             continue
         lift = (count / rn) / ((uc.get(term, 0) + 1) / (un + 1))
         if lift >= EMERGING_LIFT:
-            found.append((term, count, lift))
+            found.append((shown[term].most_common(1)[0][0], count, lift))
     return sorted(found, key=lambda f: (-f[2], f[0]))[:10]

@@ -22,7 +22,7 @@ from socialdesk.integrations.models import WebhookDeliveryAttempt
 from socialdesk.listening import service
 from socialdesk.listening.models import ListeningAlert, Mention, Monitor
 from socialdesk.networks.sandbox import conversation
-from socialdesk.notifications.models import Notification
+from socialdesk.notifications.models import PersonalNotification
 from tests.helpers import World, allow_private_targets, make_world, serving
 from tests.web_client import signed_in_client
 
@@ -92,7 +92,8 @@ def test_a_sandbox_monitor_stores_triaged_mentions_once_and_alerts_once_on_a_sch
         behind = service.alert_dict(s, alert, "Kava")["mentions"]
         assert behind and all(burst.start <= datetime.fromisoformat(m["posted_at"]) < alert.window_end + timedelta(
             hours=1) for m in behind)
-        assert s.scalars(select(Notification).where(Notification.kind == "listening_alert")).first() is not None
+        told = list(s.scalars(select(PersonalNotification).where(PersonalNotification.event == "listening_alert")))
+        assert told and "burst" in told[0].message
         hooks = list(s.scalars(select(WebhookDeliveryAttempt)))
         assert any(h.event == "listening.alert" for h in hooks)
         ctx = world.ctx(s, "viewer")

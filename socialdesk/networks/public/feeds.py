@@ -55,7 +55,10 @@ def parse(url: str, body: bytes) -> list[FoundPost]:
 
 def fetch(url: str) -> list[FoundPost]:
     """Fetch and parse one feed."""
-    outbound.check_url(url)
+    try:
+        outbound.check_url(url)
+    except OSError as exc:  # socket.gaierror: the name does not resolve
+        raise TransientNetworkError(f"{url} could not be reached: its name does not resolve ({exc}).") from exc
     try:
         with outbound.http_client(timeout=TIMEOUT_SECONDS, follow_redirects=True,
                                   transport=outbound.PolicyTransport(max_bytes=MAX_FEED_BYTES)) as client:
@@ -63,7 +66,7 @@ def fetch(url: str) -> list[FoundPost]:
                                                           "application/xml;q=0.9, */*;q=0.5"})
     except outbound.OutboundRefused:
         raise
-    except httpx.HTTPError as exc:
+    except (httpx.HTTPError, OSError) as exc:
         raise TransientNetworkError(f"{url} could not be read: {exc}") from exc
     if response.status_code >= 500 or response.status_code == 429:
         raise TransientNetworkError(f"{url} answered {response.status_code}; trying again later.")

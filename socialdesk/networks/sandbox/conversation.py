@@ -50,7 +50,7 @@ _TEMPLATES = {
     ),
     "news": (
         "VIJEST: cijena {gen} raste od ponedjeljka, piše lokalni portal.",
-        "Objavljeni novi podaci o {gen} u Hrvatskoj.",
+        "Objavljeni novi podaci o potrošnji {gen} u Hrvatskoj.",
         "Breaking: new report on {nom} prices published today.", "Ministarstvo najavilo promjene oko {gen}.",
     ),
     "meme": (

@@ -36,7 +36,7 @@ def listening_page(request: Request, ctx: Ctx, q: str = "", monitor: str = "", s
             alert_ids = list(found[0].mention_ids or [])
     try:
         stream = listening.mentions(ctx, monitor=chosen.id if chosen else None, query=q or None,
-                                    sentiment=sentiment or None, limit=100, ids=alert_ids)
+                                    sentiment=sentiment or None, limit=50, ids=alert_ids)
     except ValidationFailed as exc:
         problems.append(exc.message)
         stream = []
