@@ -1,9 +1,10 @@
-"""Listening jobs: every active monitor is run on a schedule (polling its sources), one unit of work per
-monitor so a failing source or workspace stays in its own."""
+"""Listening jobs: every minute each active monitor gets a job of its own that polls its sources, so one
+slow feed or failing workspace holds up no other (a monitor whose job is still queued is not queued twice)."""
 
 from sqlalchemy import select
 
 from socialdesk.core.db import get_database
+from socialdesk.jobs.queue import enqueue
 from socialdesk.jobs.registry import task
 from socialdesk.listening import service
 from socialdesk.listening.models import Monitor
@@ -11,13 +12,16 @@ from socialdesk.listening.models import Monitor
 EVERY_SECONDS = 60
 
 
-@task("listening.run_monitors", every_seconds=EVERY_SECONDS)
-def run_monitors() -> None:
-    db = get_database()
-    with db.unit_of_work() as session:
-        ids = list(session.scalars(select(Monitor.id).where(Monitor.active.is_(True))))
-    for monitor_id in ids:
-        with db.unit_of_work() as session:
-            monitor = session.get(Monitor, monitor_id)
-            if monitor is not None and monitor.active:
-                service.run_monitor(session, monitor)
+@task("listening.run_all", every_seconds=EVERY_SECONDS)
+def run_all() -> None:
+    with get_database().unit_of_work() as session:
+        for monitor_id in session.scalars(select(Monitor.id).where(Monitor.active.is_(True))):
+            enqueue(session, "listening.run_monitor", {"monitor_id": monitor_id}, dedupe_key=f"listening:{monitor_id}")
+
+
+@task("listening.run_monitor", max_attempts=2)
+def run_monitor(monitor_id: str) -> None:
+    with get_database().unit_of_work() as session:
+        monitor = session.get(Monitor, monitor_id)
+        if monitor is not None and monitor.active:
+            service.run_monitor(session, monitor)
