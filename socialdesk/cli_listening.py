@@ -150,5 +150,11 @@ def alerts_list(workspace: WorkspaceOpt,
     console.print(table)
 
 
-# Registered in socialdesk/cli.py with one line.
-LISTENING_APPS = ((monitor_app, "monitor"), (mentions_app, "mentions"), (alerts_app, "alerts"))
+def _apps() -> tuple[tuple[typer.Typer, str], ...]:
+    from socialdesk.cli_strategy import strategy_app
+
+    return ((monitor_app, "monitor"), (mentions_app, "mentions"), (alerts_app, "alerts"), (strategy_app, "strategy"))
+
+
+# Registered in socialdesk/cli.py with one line (listening and strategy: the tactician and the strategist).
+LISTENING_APPS = _apps()

@@ -170,8 +170,9 @@ def _collab_params() -> dict[str, type]:
 
 def _listening_params() -> dict[str, type]:
     from socialdesk.listening.models import Mention, Monitor
+    from socialdesk.strategy.models import ContentPillar
 
-    return {"monitor_id": Monitor, "mention_id": Mention}
+    return {"monitor_id": Monitor, "mention_id": Mention, "pillar_id": ContentPillar}
 
 
 # Path parameters that are not workspace objects, checked by their own routes.

@@ -30,6 +30,7 @@ for module in (auth, dashboard, calendar, compose, posts, approvals, inbox, chan
     router.include_router(module.router)
 router.include_router(agency.router)
 router.include_router(collab.router)
-from socialdesk.web.pages import listening  # noqa: E402
+from socialdesk.web.pages import listening, strategy  # noqa: E402
 
 router.include_router(listening.router)
+router.include_router(strategy.router)
