@@ -55,7 +55,7 @@ def main() -> None:
     from socialdesk.core.schema import create_schema
     from socialdesk.listening import service, sources
     from socialdesk.listening.models import ListeningAlert, Monitor
-    from socialdesk.networks.sandbox import conversation
+    from socialdesk.networks.public import sandbox_conversation as conversation
     from socialdesk.text.triage import TriageInput, triage
     from tests.helpers import make_world
 

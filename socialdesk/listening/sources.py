@@ -84,7 +84,7 @@ def fetch(source: Source, *, terms: Sequence[str], languages: Sequence[str], sta
           now: datetime) -> tuple[list[FoundPost], dict[str, Any]]:
     """New posts from one source since its state; returns them and the state to keep."""
     if source.kind == "sandbox":
-        from socialdesk.networks.sandbox.conversation import public_posts
+        from socialdesk.networks.public.sandbox_conversation import public_posts
 
         seed = int(source.target) if source.target else get_settings().sandbox_seed
         since = datetime.fromisoformat(state["until"]) if state.get("until") else now - SANDBOX_BACKFILL

@@ -16,7 +16,7 @@ from socialdesk.core.clock import ManualClock
 from socialdesk.core.db import Database
 from socialdesk.listening import service
 from socialdesk.listening.models import ListeningAlert
-from socialdesk.networks.sandbox import conversation
+from socialdesk.networks.public import sandbox_conversation as conversation
 from tests.helpers import PASSWORD, make_world
 
 SHOTS = os.environ.get("SOCIALDESK_SCREENSHOTS")

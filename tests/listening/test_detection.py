@@ -10,8 +10,8 @@ import pytest
 
 from socialdesk.listening import bursts, shifts
 from socialdesk.listening.matching import Matcher, search_forms
-from socialdesk.networks.sandbox import conversation
-from socialdesk.networks.sandbox.conversation import Burst, public_posts
+from socialdesk.networks.public import sandbox_conversation as conversation
+from socialdesk.networks.public.sandbox_conversation import Burst, public_posts
 
 START = datetime(2026, 9, 7, tzinfo=UTC)  # a Monday
 

@@ -21,7 +21,7 @@ from socialdesk.integrations import service as integrations
 from socialdesk.integrations.models import WebhookDeliveryAttempt
 from socialdesk.listening import service
 from socialdesk.listening.models import ListeningAlert, Mention, Monitor
-from socialdesk.networks.sandbox import conversation
+from socialdesk.networks.public import sandbox_conversation as conversation
 from socialdesk.notifications.models import PersonalNotification
 from tests.helpers import World, allow_private_targets, make_world, serving
 from tests.web_client import signed_in_client

@@ -1,6 +1,9 @@
 """The sandbox's public conversation: what the simulated world says in public about the topics a monitor
 follows, so listening, trends, bursts and crisis handling can be tried without any real network.
 
+It lives beside the public readers rather than in networks/sandbox/: it shares nothing with the simulated
+accounts and audiences, and the recorded demo history's fingerprint covers networks/sandbox/ only.
+
 Deterministic for a seed: each hour's posts are drawn from a generator seeded with (seed, hour), so the
 same hour always holds the same posts whatever window is asked for. See docs/sandbox.md ("Public
 conversation") for the rates and the bursts:
