@@ -58,10 +58,15 @@ class RunResult:
 
 # --- monitors -----------------------------------------------------------------------------------------
 
+def _printable(text: str) -> str:
+    """Without control characters (a NUL would be refused by PostgreSQL, the rest are invisible)."""
+    return "".join(c if c.isprintable() or c == " " else " " for c in text)
+
+
 def _clean_list(values: Sequence[str] | None, what: str) -> list[str]:
     found: list[str] = []
     for value in values or []:
-        for part in str(value).split(","):
+        for part in _printable(str(value)).split(","):
             part = " ".join(part.split())
             if not part:
                 continue
@@ -92,7 +97,7 @@ def add_monitor(ctx: WorkspaceContext, *, name: str, terms: Sequence[str], sourc
                 variants: Sequence[str] = (), exclusions: Sequence[str] = (), languages: Sequence[str] = (),
                 false_alarm_rate: float = 0.001) -> Monitor:
     ctx.require(Permission.INBOX_WRITE)
-    name = " ".join((name or "").split())
+    name = " ".join(_printable(name or "").split())
     if not name:
         raise ValidationFailed("Give the monitor a name.")
     if len(name) > 200:
@@ -437,7 +442,7 @@ def mentions(ctx: WorkspaceContext, *, monitor: str | None = None, query: str | 
     if monitor:
         stmt = stmt.where(Mention.monitor_id == find_monitor(ctx, monitor).id)
     if query and query.strip():
-        needle = query.strip().lower()
+        needle = _printable(query).strip().lower()
         stmt = stmt.where(or_(func.lower(Mention.text).contains(needle, autoescape=True),
                               func.lower(Mention.author).contains(needle, autoescape=True),
                               func.lower(Mention.title).contains(needle, autoescape=True)))

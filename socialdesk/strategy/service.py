@@ -58,7 +58,7 @@ def _share(value: float) -> float:
 
 def add_pillar(ctx: WorkspaceContext, name: str, *, target_share: float = 0.0, description: str = "") -> ContentPillar:
     ctx.require(Permission.POSTS_WRITE)
-    name = " ".join((name or "").split())
+    name = " ".join("".join(c if c.isprintable() else " " for c in (name or "")).split())
     if not name or len(name) > 100:
         raise ValidationFailed("Give the pillar a name of at most 100 characters (e.g. Education).")
     share = _share(target_share)
@@ -133,7 +133,7 @@ def set_cadence(ctx: WorkspaceContext, network: str, posts_per_week: float | Non
 
 def add_persona(ctx: WorkspaceContext, name: str, description: str) -> None:
     ctx.require(Permission.POSTS_WRITE)
-    name = " ".join((name or "").split())
+    name = " ".join("".join(c if c.isprintable() else " " for c in (name or "")).split())
     if not name or len(name) > 100:
         raise ValidationFailed("Give the persona a name of at most 100 characters (e.g. Busy parent).")
     current = plan(ctx)

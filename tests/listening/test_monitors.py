@@ -48,6 +48,9 @@ def test_bad_monitors_are_refused_with_what_to_fix(database: Database) -> None:
             with pytest.raises(ValidationFailed, match=words):
                 service.add_monitor(ctx, **spec)  # type: ignore[arg-type]
         service.add_monitor(ctx, name="Brand", terms=["kava"], sources=["sandbox"])
+        odd = service.add_monitor(ctx, name="Odd\x00name", terms=["ka\x00va"], sources=["sandbox"])
+        assert (odd.name, odd.terms) == ("Odd name", ["ka va"])
+        assert service.mentions(ctx, query="\x00") == []
         with pytest.raises(Conflict):
             service.add_monitor(ctx, name="Brand", terms=["kava"], sources=["sandbox"])
     with database.unit_of_work() as s:
