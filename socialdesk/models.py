@@ -14,6 +14,7 @@ from socialdesk.goals import models as _goals  # noqa: F401
 from socialdesk.inbox import models as _inbox  # noqa: F401
 from socialdesk.integrations import models as _integrations  # noqa: F401
 from socialdesk.jobs import models as _jobs  # noqa: F401
+from socialdesk.listening import models as _listening  # noqa: F401
 from socialdesk.media import models as _media  # noqa: F401
 from socialdesk.networks import quota as _network_quota  # noqa: F401
 from socialdesk.notifications import models as _notifications  # noqa: F401
@@ -21,4 +22,5 @@ from socialdesk.quizzes import models as _quizzes  # noqa: F401
 from socialdesk.reports import models as _reports  # noqa: F401
 from socialdesk.scheduling import models as _scheduling  # noqa: F401
 from socialdesk.studio.writing import models as _writing  # noqa: F401
+from socialdesk.strategy import models as _strategy  # noqa: F401
 from socialdesk.workspaces import models as _workspaces  # noqa: F401

@@ -112,7 +112,26 @@ def _populate(db: Database, clock: ManualClock, name: str) -> Objects:
         from socialdesk.campaigns import service as campaigns
 
         ids["campaign_id"] = campaigns.create(world.ctx(session), name="Launch", budget=100.0).id
+    ids.update(_listening_objects(db, world))
     return Objects(world.workspace_id, ids)
+
+
+def _listening_objects(db: Database, world: World) -> dict[str, str]:
+    """A listening monitor (on a feed nobody fetches here) with one mention, and a content pillar."""
+    from socialdesk.listening import service as listening
+    from socialdesk.listening.models import Mention
+    from socialdesk.strategy.models import ContentPillar
+
+    with db.unit_of_work() as session:
+        monitor = listening.add_monitor(world.ctx(session), name="Brand", terms=["kava"],
+                                        sources=["rss:https://news.example.com/feed.xml"])
+        mention = Mention(workspace_id=world.workspace_id, monitor_id=monitor.id, dedupe_key="k", text_key="t",
+                          source="rss:https://news.example.com/feed.xml", text="kava", posted_at=clock_module.now())
+        session.add(mention)
+        pillar = ContentPillar(workspace_id=world.workspace_id, name="Education", target_share=0.4)
+        session.add(pillar)
+        session.flush()
+        return {"monitor_id": monitor.id, "mention_id": mention.id, "pillar_id": pillar.id}
 
 
 def _collab_objects(db: Database, world: World, post_id: str) -> dict[str, str]:

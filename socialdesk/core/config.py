@@ -112,6 +112,8 @@ class Settings(BaseSettings):
     telegram_api_url: str = "https://api.telegram.org"
     # -- Writing checks: folders with hunspell dictionaries (.aff/.dic), colon-separated, searched in order.
     hunspell_dirs: str = "/usr/share/hunspell:/usr/share/myspell/dicts"
+    # -- Listening: the AppView a `bluesky` source searches when it names none (searchPosts is public there).
+    listening_bluesky_service: str = "https://api.bsky.app"
 
     @field_validator("allow_private_network_targets")
     @classmethod

@@ -36,6 +36,7 @@ EVENTS: dict[str, str] = {
     "milestone.met": "A goal's milestone was met",
     "milestone.missed": "A goal's milestone was missed",
     "contest.drawn": "A contest's winners were drawn",
+    "listening.alert": "A listening monitor raised an alert, with the mentions behind it",
 }
 TEST_EVENT = "ping"
 MAX_ATTEMPTS = 12  # waits add up to about 14.5 hours

@@ -60,6 +60,7 @@ def load_task_modules() -> None:
     import socialdesk.inbox.tasks
     import socialdesk.integrations.tasks
     import socialdesk.jobs.maintenance
+    import socialdesk.listening.tasks
     import socialdesk.notifications.tasks
     import socialdesk.publishing.tasks
     import socialdesk.reports.tasks

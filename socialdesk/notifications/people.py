@@ -47,6 +47,7 @@ EVENTS: dict[str, str] = {
     "milestone_missed": "A goal's milestone was missed",
     "campaign_pacing": "A campaign drifts off its budget pace",
     "campaign_kpi": "A campaign KPI falls below its target",
+    "listening_alert": "A listening monitor raised an alert (burst, sentiment shift, emerging term)",
 }
 # The workspace notifications (notifications.service.notify) that also tell the people who can act on them.
 WORKSPACE_KINDS = {"publication_failed", "publication_unconfirmed", "channel_needs_reconnection", "campaign_pacing",

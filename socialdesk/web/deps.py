@@ -164,6 +164,7 @@ def _campaign_params() -> dict[str, type]:
     from socialdesk.campaigns.models import Campaign
 
     return {"campaign_id": Campaign}
+            **_collab_params(), **_listening_params()}
 
 
 def _collab_params() -> dict[str, type]:
@@ -180,6 +181,13 @@ def _followup_params() -> dict[str, type]:
     from socialdesk.quizzes.models import Quiz
 
     return {"quiz_id": Quiz}
+
+
+def _listening_params() -> dict[str, type]:
+    from socialdesk.listening.models import Mention, Monitor
+    from socialdesk.strategy.models import ContentPillar
+
+    return {"monitor_id": Monitor, "mention_id": Mention, "pillar_id": ContentPillar}
 
 
 # Path parameters that are not workspace objects, checked by their own routes.

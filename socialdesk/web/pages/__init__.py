@@ -45,3 +45,7 @@ from socialdesk.web.pages import academy  # noqa: E402
 
 router.include_router(academy.router)
 router.include_router(campaigns.router)
+from socialdesk.web.pages import listening, strategy  # noqa: E402
+
+router.include_router(listening.router)
+router.include_router(strategy.router)

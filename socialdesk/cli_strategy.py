@@ -1,0 +1,90 @@
+"""`socialdesk strategy …`: content pillars, tagging posts, posting frequency and the planned mix against
+the calendar (docs/strategy.md)."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+
+from socialdesk.cli import WorkspaceOpt, _context, _table, console
+from socialdesk.cli_help import PlainHelpGroup
+
+strategy_app = typer.Typer(help="Strategy: content pillars, posting frequency, planned mix vs actual.",
+                           no_args_is_help=True, cls=PlainHelpGroup)
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON")]
+
+
+@strategy_app.command("pillar-add")
+def pillar_add(workspace: WorkspaceOpt, name: Annotated[str, typer.Option(help="e.g. Education")],
+               share: Annotated[float, typer.Option(help="Planned share of posts, in per cent")] = 0.0,
+               description: Annotated[str, typer.Option(help="What the pillar covers")] = "") -> None:
+    """Add a content pillar with its planned share."""
+    from socialdesk.strategy import service
+
+    with _context(workspace) as ctx:
+        pillar = service.add_pillar(ctx, name, target_share=share / 100, description=description)
+        console.print(f"Added pillar {pillar.name} ({pillar.target_share:.0%}).", highlight=False)
+
+
+@strategy_app.command("pillars")
+def pillar_list(workspace: WorkspaceOpt, as_json: JsonOpt = False) -> None:
+    """The workspace's content pillars."""
+    from socialdesk.strategy import service
+
+    with _context(workspace) as ctx:
+        rows = [{"id": p.id, "name": p.name, "planned_share": p.target_share, "description": p.description}
+                for p in service.pillars(ctx)]
+    if as_json:
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    table = _table("name", "planned", "description")
+    for row in rows:
+        table.add_row(row["name"], f"{row['planned_share']:.0%}", row["description"])
+    console.print(table)
+
+
+@strategy_app.command("tag")
+def tag(workspace: WorkspaceOpt, post: Annotated[str, typer.Option(help="The post's id")],
+        pillar: Annotated[str, typer.Option(help="The pillar's name ('' for none)")]) -> None:
+    """Put a post in a pillar."""
+    from socialdesk.strategy import service
+
+    with _context(workspace) as ctx:
+        service.tag_post(ctx, post, pillar or None)
+    console.print("Saved.", highlight=False)
+
+
+@strategy_app.command("frequency")
+def frequency(workspace: WorkspaceOpt, network: Annotated[str, typer.Option(help="e.g. instagram")],
+              per_week: Annotated[float, typer.Option(help="Planned posts per week (0: none planned)")]) -> None:
+    """Plan how often to post on a network."""
+    from socialdesk.strategy import service
+
+    with _context(workspace) as ctx:
+        service.set_cadence(ctx, network, per_week)
+    console.print("Saved.", highlight=False)
+
+
+@strategy_app.command("mix")
+def mix(workspace: WorkspaceOpt, days: Annotated[int, typer.Option(help="Days back to count")] = 28,
+        as_json: JsonOpt = False) -> None:
+    """The planned pillar mix against the calendar's, per network, with gap warnings."""
+    from socialdesk.strategy import service
+
+    with _context(workspace) as ctx:
+        found = service.mix(ctx, days=days).as_dict()
+    if as_json:
+        print(json.dumps(found, indent=2, ensure_ascii=False))
+        return
+    for network in found["networks"]:
+        table = _table("pillar", "planned", "actual", "n", "last post (days ago)")
+        for p in network["pillars"]:
+            table.add_row(p["pillar"], f"{p['planned']:.0%}", f"{p['actual']:.0%}", str(p["count"]),
+                          "never" if p["gap_days"] is None else f"{p['gap_days']:.0f}")
+        console.print(f"{network['name']}: {network['total']} posts, {network['untagged']} in no pillar",
+                      highlight=False)
+        console.print(table)
+    for warning in found["warnings"]:
+        console.print(f"[yellow]{warning}[/yellow]", highlight=False)

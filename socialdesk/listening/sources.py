@@ -1,0 +1,108 @@
+"""A monitor's sources as the user writes them (`sandbox`, `rss:URL`, `bluesky[:SERVICE_URL]`,
+`mastodon:INSTANCE`), and fetching each through socialdesk/networks/public."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+
+from socialdesk.core.config import get_settings
+from socialdesk.core.errors import ValidationFailed
+from socialdesk.listening.matching import search_forms
+from socialdesk.networks.public import FoundPost
+
+KINDS = ("sandbox", "rss", "bluesky", "mastodon")
+NOT_YET = {"youtube": "YouTube search", "reddit": "Reddit", "x": "X recent search"}
+# How far back a first fetch reaches where the source can look back (the sandbox's world, Bluesky search).
+SANDBOX_BACKFILL = timedelta(days=8)
+BLUESKY_BACKFILL = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Source:
+    kind: str
+    target: str  # the URL, service or instance; "" for the sandbox and the configured Bluesky service
+
+    @property
+    def spec(self) -> str:
+        return f"{self.kind}:{self.target}" if self.target else self.kind
+
+    @property
+    def key(self) -> str:
+        """Where this source's state is kept in the monitor's state."""
+        return self.spec if len(self.spec) < 200 else hashlib.sha256(self.spec.encode()).hexdigest()
+
+
+def parse(spec: str) -> Source:
+    text = (spec or "").strip()
+    kind, _, target = text.partition(":")
+    kind = kind.strip().lower()
+    target = target.strip()
+    if kind in NOT_YET:
+        raise ValidationFailed(f"{NOT_YET[kind]} is not available as a listening source yet; use "
+                               "sandbox, rss:URL, bluesky[:SERVICE_URL] or mastodon:INSTANCE.")
+    if kind not in KINDS:
+        raise ValidationFailed(f"Unknown source {text!r}: write sandbox, rss:URL, bluesky[:SERVICE_URL] or "
+                               "mastodon:INSTANCE (e.g. rss:https://example.com/feed.xml, mastodon:mastodon.social).")
+    if kind == "sandbox":
+        if target and not target.isdigit():
+            raise ValidationFailed(f"sandbox takes an optional number (the world's seed), not {target!r}.")
+    elif kind in ("rss", "bluesky") and target:
+        try:
+            url = httpx.URL(target)
+        except httpx.InvalidURL:
+            raise ValidationFailed(f"{target!r} is not a web address.") from None
+        if url.scheme not in ("http", "https") or not url.host:
+            raise ValidationFailed(f"{kind}: give an http(s) address, e.g. {kind}:https://example.com/… "
+                                   f"(not {target!r}).")
+    elif kind == "rss":
+        raise ValidationFailed("rss needs the feed's address: rss:https://example.com/feed.xml")
+    elif kind == "mastodon":
+        host = target.split("://", 1)[-1].strip("/")
+        if not host or "/" in host or " " in host:
+            raise ValidationFailed("mastodon needs an instance name: mastodon:mastodon.social")
+    return Source(kind, target.rstrip("/") if kind != "rss" else target)
+
+
+def parse_all(specs: Sequence[str]) -> list[Source]:
+    found: list[Source] = []
+    for spec in specs:
+        source = parse(spec)
+        if source.spec not in (s.spec for s in found):
+            found.append(source)
+    if not found:
+        raise ValidationFailed("Name at least one source (sandbox, rss:URL, bluesky, mastodon:INSTANCE).")
+    return found
+
+
+def fetch(source: Source, *, terms: Sequence[str], languages: Sequence[str], state: dict[str, Any],
+          now: datetime) -> tuple[list[FoundPost], dict[str, Any]]:
+    """New posts from one source since its state; returns them and the state to keep."""
+    if source.kind == "sandbox":
+        from socialdesk.networks.public.sandbox_conversation import public_posts
+
+        seed = int(source.target) if source.target else get_settings().sandbox_seed
+        since = datetime.fromisoformat(state["until"]) if state.get("until") else now - SANDBOX_BACKFILL
+        posts = public_posts(seed, terms, since, now) if since < now else []
+        return posts, {"until": now.isoformat()}
+    if source.kind == "rss":
+        from socialdesk.networks.public import feeds
+
+        return feeds.fetch(source.target), {"until": now.isoformat()}
+    if source.kind == "bluesky":
+        from socialdesk.networks.public import bluesky_search
+
+        service = source.target or get_settings().listening_bluesky_service
+        since = datetime.fromisoformat(state["until"]) - timedelta(minutes=10) if state.get("until") \
+            else now - BLUESKY_BACKFILL
+        queries = [form for term in terms for form in search_forms(term, languages)]
+        return bluesky_search.search(service, queries, since=since, languages=languages), {"until": now.isoformat()}
+    from socialdesk.networks.public import mastodon_tags
+
+    posts, newest = mastodon_tags.tag_timeline(source.target, terms, since_ids=state.get("since_ids") or {})
+    return posts, {"since_ids": newest}

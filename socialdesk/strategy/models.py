@@ -1,0 +1,41 @@
+"""Content pillars with their planned share, the pillar of each post, and the workspace's plan (posting
+frequency per network, personas)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from socialdesk.core.db import Base, IdMixin, TimestampMixin
+
+
+class ContentPillar(IdMixin, TimestampMixin, Base):
+    __tablename__ = "strategy_pillars"
+    __table_args__ = (UniqueConstraint("workspace_id", "name"),)
+
+    workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str] = mapped_column(Text, default="")
+    target_share: Mapped[float] = mapped_column(default=0.0)  # the planned share of posts, 0..1
+
+
+class PostPillar(IdMixin, Base):
+    """The pillar a post belongs to (one per post)."""
+
+    __tablename__ = "strategy_post_pillars"
+    __table_args__ = (UniqueConstraint("post_id"),)
+
+    workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
+    post_id: Mapped[str] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
+    pillar_id: Mapped[str] = mapped_column(ForeignKey("strategy_pillars.id", ondelete="CASCADE"), index=True)
+
+
+class StrategyPlan(IdMixin, TimestampMixin, Base):
+    __tablename__ = "strategy_plans"
+    __table_args__ = (UniqueConstraint("workspace_id"),)
+
+    workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    cadence: Mapped[dict[str, Any]] = mapped_column(default=dict)  # network -> planned posts per week
+    personas: Mapped[list[Any]] = mapped_column(default=list)  # [{"name", "description"}]

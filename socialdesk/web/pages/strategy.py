@@ -1,0 +1,86 @@
+"""The strategy page: content pillars with their planned share, posting frequency per network, personas,
+tagging posts with a pillar, and the planned mix against the calendar's with gap warnings."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from socialdesk.core.errors import ValidationFailed
+from socialdesk.strategy import service as strategy
+from socialdesk.web.deps import Ctx
+from socialdesk.web.pages.common import Form, act, field, render, ws_url
+from socialdesk.workspaces.permissions import Permission, requires
+
+router = APIRouter()
+
+
+def _number(text: str, what: str) -> float:
+    try:
+        return float(text.strip().replace(",", ".").rstrip("%").strip() or "0")
+    except ValueError:
+        raise ValidationFailed(f"{what} is a number, not {text!r}.") from None
+
+
+@router.get("/w/{workspace_id}/strategy", response_class=HTMLResponse)
+@requires(Permission.POSTS_READ)
+def strategy_page(request: Request, ctx: Ctx) -> HTMLResponse:
+    from socialdesk.channels.models import Channel
+
+    networks = sorted({strategy.network_of(c) for c in ctx.session.scalars(ctx.select(Channel))},
+                      key=strategy.network_name)
+    return render(request, "strategy.html", ctx=ctx, section="strategy", pillars=strategy.pillars(ctx),
+                  plan=strategy.plan(ctx), mix=strategy.mix(ctx), posts=strategy.recent_posts(ctx),
+                  networks=[(n, strategy.network_name(n)) for n in networks])
+
+
+@router.post("/w/{workspace_id}/strategy/pillars")
+@requires(Permission.POSTS_WRITE)
+def add_pillar(ctx: Ctx, form: Form) -> Response:
+    def run() -> list[str]:
+        pillar = strategy.add_pillar(ctx, field(form, "name"),
+                                     target_share=_number(field(form, "share"), "The planned share") / 100,
+                                     description=field(form, "description"))
+        return [f"Pillar {pillar.name} added."]
+
+    return act(ctx, run, back=ws_url(ctx, "/strategy"))
+
+
+@router.post("/w/{workspace_id}/strategy/pillars/{pillar_id}/delete")
+@requires(Permission.POSTS_WRITE)
+def remove_pillar(ctx: Ctx, pillar_id: str) -> Response:
+    def run() -> list[str]:
+        strategy.remove_pillar(ctx, pillar_id)
+        return ["Pillar removed; its posts are in no pillar now."]
+
+    return act(ctx, run, back=ws_url(ctx, "/strategy"))
+
+
+@router.post("/w/{workspace_id}/strategy/cadence")
+@requires(Permission.POSTS_WRITE)
+def set_cadence(ctx: Ctx, form: Form) -> Response:
+    def run() -> list[str]:
+        strategy.set_cadence(ctx, field(form, "network"), _number(field(form, "per_week"), "Posts per week"))
+        return ["Posting frequency saved."]
+
+    return act(ctx, run, back=ws_url(ctx, "/strategy"))
+
+
+@router.post("/w/{workspace_id}/strategy/personas")
+@requires(Permission.POSTS_WRITE)
+def add_persona(ctx: Ctx, form: Form) -> Response:
+    def run() -> list[str]:
+        strategy.add_persona(ctx, field(form, "name"), field(form, "description"))
+        return ["Persona added."]
+
+    return act(ctx, run, back=ws_url(ctx, "/strategy"))
+
+
+@router.post("/w/{workspace_id}/strategy/posts/{post_id}/pillar")
+@requires(Permission.POSTS_WRITE)
+def tag_post(ctx: Ctx, post_id: str, form: Form) -> Response:
+    def run() -> list[str]:
+        strategy.tag_post(ctx, post_id, field(form, "pillar") or None)
+        return ["Pillar saved."]
+
+    return act(ctx, run, back=ws_url(ctx, "/strategy#posts"))
