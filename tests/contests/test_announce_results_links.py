@@ -159,3 +159,28 @@ def test_a_clear_difference_has_an_interval_on_one_side_of_zero() -> None:
     assert unclear.verdict == "no clear difference"
     few = results._compare("Followers gained per day", [5.0, 6], [1.0, 2, 3, 4, 5, 6])
     assert few.verdict == "not enough data" and few.difference.low is None
+
+
+def test_the_cli_announces_and_links(database: Database, clock: ManualClock,
+                                     giveaway: dict[str, str]) -> None:  # noqa: F811
+    runner = CliRunner()
+    w = giveaway["workspace"]
+    early = runner.invoke(cli, ["contest", "announce", "-w", w, giveaway["contest"]])
+    assert early.exit_code != 0 and "once the draw" in early.output
+    linked = runner.invoke(cli, ["contest", "link", "-w", w, "--person", "Ana K.", "--account", "sandbox:u1",
+                                 "--account", "sandbox:u2"])
+    assert linked.exit_code == 0, linked.output
+    listed = runner.invoke(cli, ["contest", "links", "-w", w])
+    assert "Ana K." in listed.output and "sandbox:u2" in listed.output
+    _drawn(database, clock, giveaway)
+    with database.unit_of_work() as session:
+        saved_replies.create(_ctx(database, w)(session), saved_replies.SavedReplyIn(
+            name="Winner", texts={"en": "You won {prize}, {first_name}! Check: {verify}"}))
+    missing = runner.invoke(cli, ["contest", "announce", "-w", w, giveaway["contest"], "--saved-reply", "Nope"])
+    assert missing.exit_code != 0 and "No saved reply" in missing.output
+    done = runner.invoke(cli, ["contest", "announce", "-w", w, giveaway["contest"], "--saved-reply", "Winner"])
+    assert done.exit_code == 0, done.output
+    assert "Winners post" in done.output and "Drafted 1 winner message" in done.output
+    with database.read_sessions() as session:
+        draft = session.scalars(select(Conversation.draft_reply).where(Conversation.draft_reply.is_not(None))).one()
+    assert draft.startswith("You won A year of coffee, ana! Check: /draws/")
