@@ -106,7 +106,8 @@ def my_work(ctx: WorkspaceContext) -> MyWork:
     ctx.require(Permission.POSTS_READ)
     now = clock.now()
     me = ctx.actor.user_id
-    names = dict(ctx.session.execute(select(User.id, User.name)).all()) if me else {}
+    names = dict(ctx.session.execute(select(User.id, User.name).join(Membership, Membership.user_id == User.id)
+                                     .where(Membership.workspace_id == ctx.workspace_id)).all()) if me else {}
     mine = list(ctx.session.scalars(ctx.select(Post).where(Post.assignee_id == me, _is_open())
                                     .order_by(Post.due_at.is_(None), Post.due_at, Post.created_at))) if me else []
     assigned = [_item(p, names, now) for p in mine]

@@ -54,6 +54,8 @@ WORKSPACE_KINDS = {"publication_failed", "publication_unconfirmed", "channel_nee
                    "campaign_kpi"}
 EMAIL_MODES = {"off": "No e-mail", "immediate": "Each one at once", "digest": "One digest a day"}
 DEFAULT_EMAIL = "immediate"
+# Events not e-mailed unless a person asks for them (the inbox is where overdue conversations are seen).
+DEFAULT_EMAIL_MUTED = ("conversation_overdue",)
 FLAVOURS = {"slack": "Slack", "mattermost": "Mattermost", "teams": "Microsoft Teams"}
 DIGEST_EVERY = timedelta(days=1)
 
@@ -80,7 +82,7 @@ def tell(session: Session, workspace_id: str, event: str, message: str, *, link:
         pref = prefs.get(user_id)
         in_app = event not in (pref.in_app_muted if pref else [])
         mode = pref.email if pref else DEFAULT_EMAIL
-        if event in (pref.email_muted if pref else []) or not get_settings().smtp_host:
+        if event in (pref.email_muted if pref else DEFAULT_EMAIL_MUTED) or not get_settings().smtp_host:
             mode = "off"  # (no SMTP server set up: the app is the only way to tell people)
         if not in_app and mode == "off":
             continue
@@ -147,7 +149,7 @@ class Preferences:
 def preferences(ctx: WorkspaceContext) -> Preferences:
     pref = _pref(ctx)
     if pref is None:
-        return Preferences(DEFAULT_EMAIL, [], [])
+        return Preferences(DEFAULT_EMAIL, [], list(DEFAULT_EMAIL_MUTED))
     return Preferences(pref.email, list(pref.in_app_muted), list(pref.email_muted))
 
 

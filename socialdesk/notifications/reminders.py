@@ -29,8 +29,9 @@ def _first_time(session: Session, workspace_id: str, key: str) -> bool:
 
 
 def overdue_conversations(session: Session, now: datetime | None = None) -> int:
-    """Tell the conversation's assignee (or, unassigned, everyone who answers the inbox) once when a
-    conversation has waited longer than the workspace's response target. A new wait is a new reminder."""
+    """Once per wait, when a conversation has waited longer than the workspace's response target: its
+    assignee is told of it; unassigned ones are told as one summary per workspace to everyone who answers
+    the inbox (at most one summary an hour, so a busy inbox is not a flood). Returns the conversations told."""
     now = now or clock.now()
     targets = dict(session.execute(select(InboxSettings.workspace_id, InboxSettings.response_target_minutes)).all())
     # The smallest target any workspace has bounds the query; each conversation is checked against its own.
@@ -40,6 +41,7 @@ def overdue_conversations(session: Session, now: datetime | None = None) -> int:
         Conversation.spam.is_(False), Conversation.waiting_since < now - timedelta(minutes=shortest))
         .order_by(Conversation.waiting_since).limit(BATCH))
     told = 0
+    unassigned: dict[str, list[tuple[Conversation, datetime]]] = {}
     for conversation in waiting:
         target = targets.get(conversation.workspace_id, DEFAULT_TARGET_MINUTES)
         since = clock.utc(conversation.waiting_since)  # type: ignore[arg-type]
@@ -47,18 +49,25 @@ def overdue_conversations(session: Session, now: datetime | None = None) -> int:
             continue
         if not _first_time(session, conversation.workspace_id, f"overdue:{conversation.id}:{since.isoformat()}"):
             continue
-        hours = (now - since).total_seconds() / 3600
-        who = f"@{conversation.author_handle}"
-        message = (f"{who} has waited {hours:.1f} h for an answer (the target is {target} min): "
-                   f"“{conversation.snippet[:80]}”")
-        link = f"/w/{conversation.workspace_id}/inbox?c={conversation.id}"
-        if conversation.assignee_id:
-            tell(session, conversation.workspace_id, "conversation_overdue", message, link=link,
-                 user_ids=[conversation.assignee_id])
-        else:
-            tell(session, conversation.workspace_id, "conversation_overdue", message, link=link,
-                 permission=Permission.INBOX_WRITE)
         told += 1
+        if not conversation.assignee_id:
+            unassigned.setdefault(conversation.workspace_id, []).append((conversation, since))
+            continue
+        hours = (now - since).total_seconds() / 3600
+        tell(session, conversation.workspace_id, "conversation_overdue",
+             f"@{conversation.author_handle} has waited {hours:.1f} h for an answer (the target is {target} min): "
+             f"“{conversation.snippet[:80]}”", link=f"/w/{conversation.workspace_id}/inbox?c={conversation.id}",
+             user_ids=[conversation.assignee_id])
+    for workspace_id, found in unassigned.items():
+        if not _first_time(session, workspace_id, f"overdue-summary:{now:%Y-%m-%dT%H}"):
+            continue  # told within this hour: these are counted in the inbox's "Overdue" view meanwhile
+        oldest, since = min(found, key=lambda pair: pair[1])
+        hours = (now - since).total_seconds() / 3600
+        many = f"{len(found)} conversations have" if len(found) > 1 else "A conversation has"
+        tell(session, workspace_id, "conversation_overdue",
+             f"{many} passed the response target ({targets.get(workspace_id, DEFAULT_TARGET_MINUTES)} min) "
+             f"with nobody assigned; the oldest, @{oldest.author_handle}, has waited {hours:.1f} h.",
+             link=f"/w/{workspace_id}/inbox?view=overdue", permission=Permission.INBOX_WRITE)
     session.flush()
     return told
 

@@ -96,6 +96,10 @@ def test_my_work_page_assigning_from_the_post_page_and_the_calendar(database: Da
     bad = owner.post(f"{w}/posts/{post_id}/assign", data={"csrf_token": csrf, "assignee_id": editor,
                                                           "due_at": "Thursday"})
     assert bad.status_code == 303 and "date and time" in owner.get(bad.headers["location"]).text
+    for edge in ("0001-01-01T00:00", "9999-12-31T23:59"):
+        odd = owner.post(f"{w}/posts/{post_id}/assign", data={"csrf_token": csrf, "assignee_id": editor,
+                                                              "due_at": edge})
+        assert odd.status_code == 303  # a clear message, never a 500
     done = owner.post(f"{w}/posts/{post_id}/assign", data={"csrf_token": csrf, "assignee_id": editor,
                                                            "due_at": "2026-03-05T17:00"})
     assert done.status_code == 303

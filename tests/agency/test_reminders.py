@@ -41,24 +41,44 @@ def _draft(database: Database, world: World, text: str = "Winter menu teaser") -
 
 
 def test_a_conversation_past_the_response_target_is_told_once(database: Database, clock: ManualClock) -> None:
+    from socialdesk.inbox.models import Conversation
+
     world = make_world(database, profiles=("mastodon",))
+    editor = _uid(database, world.users["editor"])
+
+    def message(n: int, who: str) -> None:
+        with database.unit_of_work() as session:
+            channel = session.get(Channel, world.channels["mastodon"])
+            assert channel is not None
+            store_incoming(session, channel, [IncomingItem(
+                external_id=f"dm{n}", kind=IncomingKind.DIRECT_MESSAGE, text="Is the shop open on Sunday?",
+                created_at=clock.now(), author_external_id=f"u-{who}", author_handle=who)])
+
+    for n, who in enumerate(("ana", "ben", "cleo")):
+        message(n, who)
     with database.unit_of_work() as session:
-        channel = session.get(Channel, world.channels["mastodon"])
-        assert channel is not None
-        store_incoming(session, channel, [IncomingItem(
-            external_id="dm1", kind=IncomingKind.DIRECT_MESSAGE, text="Is the shop open on Sunday?",
-            created_at=clock.now(), author_external_id="u1", author_handle="ana")])
-    with database.unit_of_work() as session:
+        for conversation in session.scalars(select(Conversation).where(Conversation.author_handle == "cleo")):
+            conversation.assignee_id = editor
         assert reminders.overdue_conversations(session) == 0  # within the 2-hour target
     clock.advance(timedelta(hours=2, minutes=5))
     with database.unit_of_work() as session:
-        assert reminders.overdue_conversations(session) == 1
+        assert reminders.overdue_conversations(session) == 3
     with database.unit_of_work() as session:
-        assert reminders.overdue_conversations(session) == 0
+        assert reminders.overdue_conversations(session) == 0  # each wait is told once
     told = _told(database, "conversation_overdue")
-    people = {n.user_id for n in told}
-    assert _uid(database, world.users["editor"]) in people and _uid(database, world.users["viewer"]) not in people
-    assert "@ana has waited" in told[0].message and told[0].link and "/inbox?c=" in told[0].link
+    # cleo's conversation: its assignee alone; ana's and ben's: one summary to everyone who answers the inbox.
+    assigned = [n for n in told if "@cleo has waited" in n.message]
+    assert [n.user_id for n in assigned] == [editor] and assigned[0].link and "/inbox?c=" in assigned[0].link
+    summary = [n for n in told if "2 conversations have passed the response target" in n.message]
+    people = {n.user_id for n in summary}
+    assert editor in people and _uid(database, world.users["viewer"]) not in people
+    assert len(summary) == len(people) and summary[0].link and summary[0].link.endswith("/inbox?view=overdue")
+    # Later, a newly overdue conversation gets a summary of its own.
+    message(9, "dora")
+    clock.advance(timedelta(hours=2, minutes=1))
+    with database.unit_of_work() as session:
+        assert reminders.overdue_conversations(session) == 1
+    assert any("A conversation has passed" in n.message for n in _told(database, "conversation_overdue"))
 
 
 def test_a_missed_milestone_tells_the_people_who_read_analytics(database: Database, clock: ManualClock) -> None:

@@ -1,5 +1,5 @@
 """Contest follow-ups: linked accounts count once (and the draw still verifies), the winners post and the
-winners' messages are drafted for people to approve and send, the public record, and the results."""
+winners' messages are drafted for people to approve and send, and the public record."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from socialdesk.audit.models import AuditEntry
 from socialdesk.cli import app as cli
 from socialdesk.content.models import Post, Publication
-from socialdesk.contests import announce, draw, results
+from socialdesk.contests import announce, draw
 from socialdesk.contests import service as contests
 from socialdesk.core.clock import ManualClock
 from socialdesk.core.db import Database
@@ -132,30 +132,3 @@ def test_the_public_record_verifies_and_hides_exclusion_reasons(
     assert draw.verify(record) == []
     assert isinstance(record["excluded"], int) and record["excluded"] >= 4
     assert all("reasons" not in e for e in record["entrants"])
-
-
-def test_results_count_entrants_by_day_and_say_when_data_is_short(
-        database: Database, clock: ManualClock, giveaway: dict[str, str]) -> None:  # noqa: F811
-    ctx = _ctx(database, giveaway["workspace"])
-    clock.advance(timedelta(days=1))
-    with database.unit_of_work() as session:
-        found = results.results(ctx(session), giveaway["contest"])
-    assert found.entrants == sum(d.new for d in found.entrants_by_day) == found.entrants_by_day[-1].total
-    assert found.eligible == 2
-    assert [c.what for c in found.comparisons] == ["Reach per post", "Followers gained per day"]
-    reach = found.comparisons[0]
-    # The giveaway's post went out just before the opening: no post while it ran, nothing to compare.
-    assert reach.during.n == 0 and reach.verdict == "not enough data" and not reach.enough
-    runner = CliRunner()
-    shown = runner.invoke(cli, ["contest", "results", "-w", giveaway["workspace"], giveaway["contest"], "--json"])
-    assert shown.exit_code == 0, shown.output
-    assert json.loads(shown.output)["comparisons"][0]["verdict"] == "not enough data"
-
-
-def test_a_clear_difference_has_an_interval_on_one_side_of_zero() -> None:
-    higher = results._compare("Reach per post", [900.0, 950, 1000, 1100, 980, 1010], [400.0, 420, 380, 410, 390, 405])
-    assert higher.verdict == "higher" and higher.difference.low is not None and higher.difference.low > 0
-    unclear = results._compare("Reach per post", [400.0, 900, 100, 700, 300], [500.0, 200, 800, 350, 450])
-    assert unclear.verdict == "no clear difference"
-    few = results._compare("Followers gained per day", [5.0, 6], [1.0, 2, 3, 4, 5, 6])
-    assert few.verdict == "not enough data" and few.difference.low is None

@@ -69,6 +69,15 @@ def test_a_poll_question_accepts_the_right_letter_or_text_in_comments(database: 
         by_channel = {p.channel_id: p for p in session.scalars(select(Publication).where(
             Publication.post_id == post.id))}
         assert "B) Robusta" in (by_channel[world.channels["bluesky"]].variant_text or "")
+        # The poll's votes, summed over its channels, as the quiz page shows them.
+        from socialdesk.analytics.models import PublicationMetricSnapshot
+
+        for publication, votes in ((by_channel[world.channels["mastodon"]], [3, 9]),
+                                   (by_channel[world.channels["bluesky"]], None)):
+            session.add(PublicationMetricSnapshot(workspace_id=world.workspace_id, publication_id=publication.id,
+                                                  collected_at=clock.now(), poll_votes=votes))
+        session.flush()
+        assert quizzes.poll_votes(world.ctx(session), question) == [("Arabica", 3, 25), ("Robusta", 9, 75)]
 
 
 def test_the_quiz_pages_show_graded_answers_and_the_leaderboard_and_finish(

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from socialdesk.contests import service as contests
 from socialdesk.core.errors import ValidationFailed
+from socialdesk.core.inputs import check_moment
 from socialdesk.core.timezones import local_to_utc
 from socialdesk.web.deps import Ctx, DbSession
 from socialdesk.web.pages.common import Form, act, field, fields, render, ws_url
@@ -32,7 +33,7 @@ def _local(ctx: Ctx, text: str, what: str) -> datetime:
         local = datetime.fromisoformat(text.strip())
     except ValueError:
         raise ValidationFailed(f"Give the {what} time as a date and time.") from None
-    return local_to_utc(local, ctx.workspace.timezone).at
+    return local_to_utc(check_moment(local, f"The {what} time"), ctx.workspace.timezone).at
 
 
 def _count(text: str, what: str, default: int) -> int:

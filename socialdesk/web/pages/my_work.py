@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from socialdesk.content import assignments
 from socialdesk.core.errors import ValidationFailed
+from socialdesk.core.inputs import check_moment
 from socialdesk.core.timezones import local_to_utc
 from socialdesk.web.deps import Ctx
 from socialdesk.web.pages.common import Form, act, field, render, ws_url
@@ -32,7 +33,7 @@ def due_from(ctx: Ctx, text: str) -> datetime | None:
         local = datetime.fromisoformat(text)
     except ValueError:
         raise ValidationFailed(f"Give the due date as a date and time, not {text!r}.") from None
-    return local_to_utc(local, ctx.workspace.timezone).at
+    return local_to_utc(check_moment(local, "The due date"), ctx.workspace.timezone).at
 
 
 @router.post("/w/{workspace_id}/posts/{post_id}/assign")

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from socialdesk.channels import service as channels
 from socialdesk.core.errors import ValidationFailed
+from socialdesk.core.inputs import check_moment
 from socialdesk.core.timezones import local_to_utc
 from socialdesk.quizzes import grading
 from socialdesk.quizzes import service as quizzes
@@ -38,7 +39,7 @@ def _moment(ctx: Ctx, text: str, what: str) -> datetime:
         local = datetime.fromisoformat(text.strip())
     except ValueError:
         raise ValidationFailed(f"Give {what} as a date and time.") from None
-    return local_to_utc(local, ctx.workspace.timezone).at
+    return local_to_utc(check_moment(local, what.capitalize()), ctx.workspace.timezone).at
 
 
 def _number(text: str, what: str, default: int | None) -> int | None:
