@@ -47,6 +47,7 @@ from socialdesk.media import service as media
 from socialdesk.media.models import MediaAsset
 from socialdesk.notifications import service as notifications
 from socialdesk.publishing.dispatching import request_dispatch
+from socialdesk.studio import service as studio
 from socialdesk.workspaces.context import WorkspaceContext
 from socialdesk.workspaces.models import Role
 from socialdesk.workspaces.permissions import Permission
@@ -204,6 +205,7 @@ def _checks(ctx: WorkspaceContext, data: PostIn, targets: list[Channel],
         variant = data.variants.get(channel.id)
         text = variant.text if variant and variant.text is not None else data.text
         assets = _media(ctx, variant.media_ids) if variant and variant.media_ids is not None else master_media
+        assets = studio.for_channel(ctx.session, ctx.workspace_id, assets, channel)  # copies fitted to it
         caps = channels.capabilities(channel)
         extra: list[ProblemOut] = []
         if blog is None and bloglink.LINK_PLACEHOLDER in text:
@@ -705,7 +707,10 @@ def media_to_send(session: Session, workspace_id: str, publication: Publication)
              .where(MediaAsset.workspace_id == workspace_id, PostMedia.post_id == publication.post_id)
              .order_by(PostMedia.position))
     own = PostMedia.publication_id == publication.id if publication.own_media else PostMedia.publication_id.is_(None)
-    return list(session.scalars(query.where(own)))
+    assets = list(session.scalars(query.where(own)))
+    channel = session.get(Channel, publication.channel_id) if assets else None
+    # Where a copy of an image was fitted to this channel's network (studio), the copy goes out.
+    return studio.for_channel(session, workspace_id, assets, channel) if channel is not None else assets
 
 
 def get_post(ctx: WorkspaceContext, post_id: str) -> Post:
