@@ -18,5 +18,5 @@ from socialdesk.notifications import models as _notifications  # noqa: F401
 from socialdesk.quizzes import models as _quizzes  # noqa: F401
 from socialdesk.reports import models as _reports  # noqa: F401
 from socialdesk.scheduling import models as _scheduling  # noqa: F401
-from socialdesk.workspaces import models as _workspaces  # noqa: F401
 from socialdesk.studio import models as _studio  # noqa: F401
+from socialdesk.workspaces import models as _workspaces  # noqa: F401

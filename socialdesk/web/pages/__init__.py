@@ -22,6 +22,7 @@ from socialdesk.web.pages import (
     queue,
     reports,
     settings,
+    studio_fit,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -30,3 +31,4 @@ for module in (auth, dashboard, calendar, compose, posts, approvals, inbox, chan
     router.include_router(module.router)
 router.include_router(agency.router)
 router.include_router(collab.router)
+router.include_router(studio_fit.router)
