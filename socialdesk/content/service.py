@@ -47,6 +47,7 @@ from socialdesk.media import service as media
 from socialdesk.media.models import MediaAsset
 from socialdesk.notifications import service as notifications
 from socialdesk.publishing.dispatching import request_dispatch
+from socialdesk.studio import accessibility
 from socialdesk.studio import service as studio
 from socialdesk.workspaces.context import WorkspaceContext
 from socialdesk.workspaces.models import Role
@@ -228,6 +229,8 @@ def _checks(ctx: WorkspaceContext, data: PostIn, targets: list[Channel],
         found = report.problems + content_features.problems(wanted, caps, f'{caps.label} "{channel.name}"',
                                                             has_media=bool(assets))
         problems = [ProblemOut(code=p.code, field=p.field, message=p.message) for p in found] + extra
+        problems += [ProblemOut(code=code, field="media", message=message) for code, message in
+                     accessibility.problems(ctx.session, ctx.workspace_id, assets, channel.name)]
         result.append(ChannelCheck(
             channel_id=channel.id, channel_name=channel.name, network_label=caps.label,
             length=report.count.length, limit=report.count.limit, ok=not problems,

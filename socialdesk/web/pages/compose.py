@@ -84,7 +84,8 @@ def _previews(ctx: WorkspaceContext, form: ComposeForm, checks: list[ChannelChec
         comment = str(form.options.get(check.channel_id, {}).get("first_comment") or "").strip()
         seconds = str((shown.poll or {}).get("expires_in_seconds") or "")
         sent = studio.for_channel(ctx.session, ctx.workspace_id, assets, channel)
-        media_problems = any(p.field == "media" and p.code != "media_required" for p in check.problems)
+        media_problems = any(p.field == "media" and p.code not in ("media_required", "alt_text_missing")
+                             for p in check.problems)
         offers = [a for a in sent if a.derived_from_id is None] if media_problems else []
         previews.append(Preview(check, channel, own if own.strip() else form.text, sent, shown,
                                 comment if any(o.name == "first_comment" for o in caps.options) else "",
