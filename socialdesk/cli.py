@@ -831,3 +831,6 @@ from socialdesk.cli_quizzes import quiz_app  # noqa: E402
 
 app.add_typer(contest_app, name="contest")
 app.add_typer(quiz_app, name="quiz")
+from socialdesk.cli_studio import studio_app  # noqa: E402
+
+app.add_typer(studio_app, name="studio")

@@ -22,6 +22,7 @@ from socialdesk.web.pages import (
     queue,
     reports,
     settings,
+    studio,
     studio_fit,
 )
 
@@ -32,3 +33,4 @@ for module in (auth, dashboard, calendar, compose, posts, approvals, inbox, chan
 router.include_router(agency.router)
 router.include_router(collab.router)
 router.include_router(studio_fit.router)
+router.include_router(studio.router)
