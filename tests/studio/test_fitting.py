@@ -196,3 +196,33 @@ def test_without_ffmpeg_the_message_says_how_to_install_it(monkeypatch: pytest.M
     monkeypatch.setattr(video.shutil, "which", lambda name: None)
     with pytest.raises(video.ToolMissing, match="apt-get install ffmpeg"):
         video.probe(tmp_path / "x.mp4")
+
+
+# API and pages -------------------------------------------------------------------------------------------
+
+
+def test_the_api_reviews_fits_and_refuses_bad_input(database: Database, world: World) -> None:
+    from tests.web_client import signed_in_client
+
+    with database.unit_of_work() as session:
+        asset_id = media.upload(world.ctx(session, "editor"), "menu.png", _png((900, 1600))).id
+    client, _ = signed_in_client(database, world.users["editor"])
+    base = f"/api/v1/workspaces/{world.workspace_id}/media/{asset_id}"
+    review = client.get(f"{base}/fit", params={"network": "instagram"}).json()
+    assert review[0]["fits"] is False and review[0]["fitted_copy"] is None
+    bad = client.post(f"{base}/fit", json={"network": "instagram", "mode": "pad", "background": "reddish"})
+    assert bad.status_code == 422 and "#rrggbb" in bad.text
+    unknown = client.post(f"{base}/fit", json={"network": "myspace"})
+    assert unknown.status_code == 422 and "instagram" in unknown.text
+    made = client.post(f"{base}/fit", json={"network": "instagram", "mode": "crop", "aspect": "1:1"})
+    assert made.status_code == 201, made.text
+    assert made.json()["fitted_for"] == "instagram" and made.json()["width"] == made.json()["height"]
+    focal = client.patch(base, json={"focal_x": 0.2, "focal_y": 0.3})
+    assert focal.json()["focal_x"] == 0.2
+    assert client.patch(base, json={"focal_x": 0.2}).status_code == 422
+    assert client.patch(base, json={"alt_skipped": True}).json()["alt_skipped"] is True
+    # Another workspace cannot see or fit it.
+    other = make_world(database, "Brand B", profiles=("x",))
+    stranger, _ = signed_in_client(database, other.users["editor"])
+    assert stranger.post(f"/api/v1/workspaces/{other.workspace_id}/media/{asset_id}/fit",
+                         json={"network": "instagram"}).status_code == 404
