@@ -23,7 +23,7 @@ from socialdesk.workspaces.context import WorkspaceContext
 from socialdesk.workspaces.permissions import Permission
 
 IMAGE_FORMATS = {"JPEG": ("image/jpeg", ".jpg"), "PNG": ("image/png", ".png"), "WEBP": ("image/webp", ".webp"),
-                 "GIF": ("image/gif", ".gif")}
+                 "GIF": ("image/gif", ".gif"), "HEIF": ("image/heic", ".heic")}
 THUMBNAIL_SIZE = (320, 320)
 CHUNK = 1024 * 1024
 # Pillow's last-resort guard; media.images refuses far smaller images first (SOCIALDESK_MAX_IMAGE_PIXELS).
@@ -52,7 +52,7 @@ def detect(data: bytes | BinaryIO, filename: str) -> Detected:
                 content_type, ext = IMAGE_FORMATS[fmt]
                 kind = MediaKind.GIF if fmt == "GIF" else MediaKind.IMAGE
                 return Detected(kind, content_type, ext, image.width, image.height)
-            raise ValidationFailed(f"{filename}: {fmt} images are not supported; upload JPEG, PNG, WebP or GIF.")
+            raise ValidationFailed(f"{filename}: {fmt} images are not supported; upload JPEG, PNG, WebP, GIF or HEIC.")
     except UnidentifiedImageError:
         pass
     except (OSError, SyntaxError) as exc:

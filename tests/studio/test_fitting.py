@@ -226,3 +226,17 @@ def test_the_api_reviews_fits_and_refuses_bad_input(database: Database, world: W
     stranger, _ = signed_in_client(database, other.users["editor"])
     assert stranger.post(f"/api/v1/workspaces/{other.workspace_id}/media/{asset_id}/fit",
                          json={"network": "instagram"}).status_code == 404
+
+
+def test_a_heic_photo_is_accepted_and_converted_to_jpeg_for_x(database: Database, world: World) -> None:
+    out = io.BytesIO()
+    Image.new("RGB", (1200, 900), (30, 90, 160)).save(out, "HEIF")
+    with database.unit_of_work() as session:
+        ctx = world.ctx(session, "editor")
+        photo = media.upload(ctx, "IMG_0001.HEIC", out.getvalue())
+        assert (photo.content_type, photo.width, photo.height) == ("image/heic", 1200, 900)
+        assert media.path_of(photo, thumbnail=True).exists()
+        fits = {f.network: f for f in studio.review(ctx, photo.id, ["x", "mastodon"])}
+        assert not fits["x"].fits and fits["mastodon"].fits, "Mastodon takes HEIC; X does not"
+        copy = studio.fit(ctx, photo.id, "x")
+        assert copy.content_type == "image/jpeg" and (copy.width, copy.height) == (1200, 900)
