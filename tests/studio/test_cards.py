@@ -132,7 +132,7 @@ def test_alt_text_is_required_where_the_workspace_asks(database: Database, world
         assert content.check(ctx, data)[0].ok
 
 
-def _published_with_numbers(session, world: World, ctx) -> None:  # noqa: ANN001
+def _published_with_numbers(session, world: World, ctx) -> None:
     now = core_clock.now()
     for channel_id, (before, after) in zip(world.channels.values(), ((1000, 1130), (400, 390)), strict=True):
         session.add(ChannelMetricSnapshot(workspace_id=world.workspace_id, channel_id=channel_id,
@@ -149,7 +149,7 @@ def _published_with_numbers(session, world: World, ctx) -> None:  # noqa: ANN001
     session.flush()
 
 
-def test_infographics_are_drawn_from_the_numbers_with_alt_text(database: Database, world: World, clock) -> None:  # noqa: ANN001
+def test_infographics_are_drawn_from_the_numbers_with_alt_text(database: Database, world: World, clock) -> None:
     clock.set(clock.now().replace(day=20))
     with database.unit_of_work() as session:
         ctx = world.ctx(session)

@@ -128,7 +128,7 @@ def test_fitting_again_replaces_the_copy_and_a_fitting_image_is_left_alone(datab
             studio.fit(ctx, square.id, "instagram")
 
 
-def Image_bytes_square() -> bytes:  # noqa: N802 - reads like the image it makes
+def Image_bytes_square() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (1080, 1080), (1, 2, 3)).save(out, "JPEG")
     return out.getvalue()
@@ -178,7 +178,7 @@ def test_a_gif_becomes_an_mp4_for_instagram_with_progress(database: Database, wo
 
 
 @needs_ffmpeg
-def test_a_video_the_network_refuses_is_transcoded(database: Database, world: World, tmp_path) -> None:  # noqa: ANN001
+def test_a_video_the_network_refuses_is_transcoded(database: Database, world: World, tmp_path) -> None:
     source = tmp_path / "wide.webm"  # VP9, 4:1: Instagram wants H.264 within 1.91:1
     subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=400x100:rate=10:duration=1",
                     "-c:v", "libvpx-vp9", "-deadline", "realtime", str(source)], check=True)
@@ -192,7 +192,7 @@ def test_a_video_the_network_refuses_is_transcoded(database: Database, world: Wo
     assert facts.codec == "h264" and facts.aspect <= 1.92
 
 
-def test_without_ffmpeg_the_message_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # noqa: ANN001
+def test_without_ffmpeg_the_message_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
     monkeypatch.setattr(video.shutil, "which", lambda name: None)
     with pytest.raises(video.ToolMissing, match="apt-get install ffmpeg"):
         video.probe(tmp_path / "x.mp4")
