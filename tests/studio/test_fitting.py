@@ -123,12 +123,12 @@ def test_fitting_again_replaces_the_copy_and_a_fitting_image_is_left_alone(datab
         with Image.open(media.path_of(second)) as fitted:
             assert not fitting.has_location(fitted), "the copy tells nobody where the photo was taken"
             assert fitted.getexif().get(0x010F) == "Camera maker"
-        square = media.upload(ctx, "square.jpg", Image_bytes_square())
+        square = media.upload(ctx, "square.jpg", _square_jpeg())
         with pytest.raises(ValidationFailed, match="already fits"):
             studio.fit(ctx, square.id, "instagram")
 
 
-def Image_bytes_square() -> bytes:
+def _square_jpeg() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (1080, 1080), (1, 2, 3)).save(out, "JPEG")
     return out.getvalue()
