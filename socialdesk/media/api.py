@@ -74,8 +74,9 @@ def media_out(asset: MediaAsset) -> MediaOut:
 
 @router.get("/workspaces/{workspace_id}/media")
 @requires(Permission.POSTS_READ)
-def list_media(ctx: Ctx) -> list[MediaOut]:
-    return [media_out(a) for a in service.list_media(ctx)]
+def list_media(ctx: Ctx, copies: bool = False) -> list[MediaOut]:
+    """The library, newest first; `copies=true` adds the copies fitted to a network (studio)."""
+    return [media_out(a) for a in service.list_media(ctx, copies=copies)]
 
 
 @router.post("/workspaces/{workspace_id}/media", status_code=201)

@@ -136,10 +136,27 @@ def followers_card(ctx: WorkspaceContext, brand: cards.Brand, size: tuple[int, i
                                                  if delta is not None else "")
         top = _text(draw, line, brand, (margin, top, width - margin, top + round(height * 0.06)),
                     largest=round(height * 0.035))
+    # One channel: its month as a line (channels' snapshots are taken at different moments, so no sum).
+    series = analytics.follower_series(ctx, chosen[0].id, since) if len(chosen) == 1 else []
+    if len(series) > 1 and top < height - margin * 3:
+        _sparkline(draw, series, brand, (margin, top + margin // 2, width - margin, height - margin * 2))
     parts = [f"{n}: {f or 0:,} followers" + (f", {'up' if (d or 0) >= 0 else 'down'} {abs(d or 0):,}"
                                               if d is not None else "") for n, f, d in rows]
     alt = (f"Followers in {month}: {sign}{abs(change):,} this month, {total:,} in all. " + "; ".join(parts) + ".")
     return Drawn(image, alt, "followers-this-month")
+
+
+def _sparkline(draw: ImageDraw.ImageDraw, series: list[tuple[datetime, int]], brand: cards.Brand,
+               box: tuple[int, int, int, int]) -> None:
+    """A channel's follower counts over the month as a line."""
+    points = sorted(series)
+    left, top, right, bottom = box
+    first, last = points[0][0].timestamp(), points[-1][0].timestamp()
+    low, high = min(v for _, v in points), max(v for _, v in points)
+    span_t, span_v = (last - first) or 1, (high - low) or 1
+    line = [(left + (at.timestamp() - first) / span_t * (right - left),
+             bottom - (value - low) / span_v * (bottom - top)) for at, value in points]
+    draw.line(line, fill=brand.accent, width=max(3, (bottom - top) // 60), joint="curve")
 
 
 def _accent_ink(brand: cards.Brand) -> str:
