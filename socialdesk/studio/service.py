@@ -86,6 +86,17 @@ def copies_of(ctx: WorkspaceContext, asset: MediaAsset) -> dict[str, MediaAsset]
     return {c.fitted_for or "": c for c in ctx.session.scalars(query)}
 
 
+def fitted_networks(ctx: WorkspaceContext, media_ids: Sequence[str]) -> dict[str, list[str]]:
+    """For each original, the labels of the networks it has a fitted copy for (one query)."""
+    if not media_ids:
+        return {}
+    found: dict[str, list[str]] = {}
+    query = ctx.select(MediaAsset).where(MediaAsset.derived_from_id.in_(list(media_ids)))
+    for copy in ctx.session.scalars(query):
+        found.setdefault(copy.derived_from_id or "", []).append(spec_for(copy.fitted_for or "").label)
+    return {k: sorted(v) for k, v in found.items()}
+
+
 # What each network would do ------------------------------------------------------------------------------
 
 
