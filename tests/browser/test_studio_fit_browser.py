@@ -75,3 +75,6 @@ def test_an_instagram_image_is_fitted_by_a_click(database: Database, live_server
     page.fill("input[name=aspect]", "tall")
     page.click("text=Make the copy")
     expect(page.get_by_role("alert").first).to_contain_text("width:height")
+    page.goto(f"{w}/media")
+    expect(page.locator(f"#media-{asset_id} [data-fitted-for]")).to_contain_text("Fitted for Instagram")
+    _shot(page, "studio-media-page")
