@@ -203,7 +203,11 @@ def fit(ctx: WorkspaceContext, media_id: str, network: str, request: fitting.Fit
     work = Path(tempfile.mkdtemp(prefix="fit-", dir=_scratch()))
     try:
         if original.kind == MediaKind.IMAGE:
-            target, steps = _fit_image(original, source, spec, rules, request, work)
+            try:
+                target, steps = _fit_image(original, source, spec, rules, request, work)
+            except OSError as exc:  # damaged on disk since its upload (UnidentifiedImageError is an OSError)
+                raise ValidationFailed(f"{original.filename} cannot be read any more ({exc}); upload it again."
+                                       ) from None
         else:
             target, steps = _fit_motion(original, source, spec, rules, work, progress)
         previous = copies_of(ctx, original).get(network)

@@ -240,3 +240,12 @@ def test_a_heic_photo_is_accepted_and_converted_to_jpeg_for_x(database: Database
         assert not fits["x"].fits and fits["mastodon"].fits, "Mastodon takes HEIC; X does not"
         copy = studio.fit(ctx, photo.id, "x")
         assert copy.content_type == "image/jpeg" and (copy.width, copy.height) == (1200, 900)
+
+
+def test_a_file_damaged_on_disk_is_reported_not_a_crash(database: Database, world: World) -> None:
+    with database.unit_of_work() as session:
+        ctx = world.ctx(session, "editor")
+        asset = media.upload(ctx, "tall.png", _png((100, 300)))
+        media.path_of(asset).write_bytes(b"garbage")
+        with pytest.raises(ValidationFailed, match="upload it again"):
+            studio.fit(ctx, asset.id, "instagram")
