@@ -75,6 +75,14 @@ def test_an_instagram_image_is_fitted_by_a_click(database: Database, live_server
     page.fill("input[name=aspect]", "tall")
     page.click("text=Make the copy")
     expect(page.get_by_role("alert").first).to_contain_text("width:height")
+    # The focal point: a click on the subject (near the top) is saved, and the crops follow it.
+    picker = page.locator("[data-focal-picker] img")
+    box = picker.bounding_box()
+    picker.click(position={"x": box["width"] / 2, "y": box["height"] * 0.1})
+    expect(page.locator(".alert.note").first).to_contain_text("Focal point set to 50% across, 10% down")
+    grid_box = page.locator("[data-fit=instagram] .fit-box").first
+    assert grid_box.get_attribute("style").startswith("left: 0.0%; top: 0.0%")
+    _shot(page, "studio-fit-focal")
     page.goto(f"{w}/media")
     expect(page.locator(f"#media-{asset_id} [data-fitted-for]")).to_contain_text("Fitted for Instagram")
     _shot(page, "studio-media-page")
