@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from socialdesk.core.db import Database
+from tests.browser.layout import layout_problems
 from tests.helpers import PASSWORD, make_world
 
 SHOTS = os.environ.get("SOCIALDESK_SCREENSHOTS")
@@ -37,6 +38,8 @@ def test_a_branded_card_is_made_from_the_studio_page(database: Database, live_se
     expect(page.locator(".card-result img")).to_have_attribute(
         "alt", "Quote card: “Small batches, big taste — roasted every Tuesday” — Kava & Co.")
     expect(page.locator(".card-result")).to_contain_text("1080×1350")
+    page.wait_for_load_state("networkidle")
+    assert not layout_problems(page)
     if SHOTS:
         Path(SHOTS).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(SHOTS) / "studio-page.png"), full_page=True)

@@ -13,6 +13,7 @@ from PIL import Image
 
 from socialdesk.core.db import Database
 from socialdesk.media import service as media
+from tests.browser.layout import layout_problems
 from tests.helpers import PASSWORD, make_world
 
 SHOTS = os.environ.get("SOCIALDESK_SCREENSHOTS")
@@ -66,6 +67,7 @@ def test_an_instagram_image_is_fitted_by_a_click(database: Database, live_server
     expect(instagram_card.locator(".fit-box").first).to_be_visible()
     expect(page.locator("[data-fit=x]")).to_be_visible()
     _shot(page, "studio-fit-page")
+    assert not layout_problems(page)
     # A choice the user makes: pad with a colour to a square, from the form below.
     page.select_option("select[name=network]", "instagram")
     page.select_option("select[name=mode]", "pad")
