@@ -22,5 +22,6 @@ from socialdesk.quizzes import models as _quizzes  # noqa: F401
 from socialdesk.reports import models as _reports  # noqa: F401
 from socialdesk.scheduling import models as _scheduling  # noqa: F401
 from socialdesk.strategy import models as _strategy  # noqa: F401
+from socialdesk.studio import models as _studio  # noqa: F401
 from socialdesk.studio.writing import models as _writing  # noqa: F401
 from socialdesk.workspaces import models as _workspaces  # noqa: F401

@@ -47,6 +47,8 @@ from socialdesk.media import service as media
 from socialdesk.media.models import MediaAsset
 from socialdesk.notifications import service as notifications
 from socialdesk.publishing.dispatching import request_dispatch
+from socialdesk.studio import accessibility
+from socialdesk.studio import service as studio
 from socialdesk.workspaces.context import WorkspaceContext
 from socialdesk.workspaces.models import Role
 from socialdesk.workspaces.permissions import Permission
@@ -216,6 +218,7 @@ def _checks(ctx: WorkspaceContext, data: PostIn, targets: list[Channel],
         variant = data.variants.get(channel.id)
         text = variant.text if variant and variant.text is not None else data.text
         assets = _media(ctx, variant.media_ids) if variant and variant.media_ids is not None else master_media
+        assets = studio.for_channel(ctx.session, ctx.workspace_id, assets, channel)  # copies fitted to it
         caps = channels.capabilities(channel)
         extra: list[ProblemOut] = []
         if blog is None and bloglink.LINK_PLACEHOLDER in text:
@@ -238,6 +241,8 @@ def _checks(ctx: WorkspaceContext, data: PostIn, targets: list[Channel],
         found = report.problems + content_features.problems(wanted, caps, f'{caps.label} "{channel.name}"',
                                                             has_media=bool(assets))
         problems = [ProblemOut(code=p.code, field=p.field, message=p.message) for p in found] + extra
+        problems += [ProblemOut(code=code, field="media", message=message) for code, message in
+                     accessibility.problems(ctx.session, ctx.workspace_id, assets, channel.name)]
         result.append(ChannelCheck(
             channel_id=channel.id, channel_name=channel.name, network_label=caps.label,
             length=report.count.length, limit=report.count.limit, ok=not problems,
@@ -717,7 +722,10 @@ def media_to_send(session: Session, workspace_id: str, publication: Publication)
              .where(MediaAsset.workspace_id == workspace_id, PostMedia.post_id == publication.post_id)
              .order_by(PostMedia.position))
     own = PostMedia.publication_id == publication.id if publication.own_media else PostMedia.publication_id.is_(None)
-    return list(session.scalars(query.where(own)))
+    assets = list(session.scalars(query.where(own)))
+    channel = session.get(Channel, publication.channel_id) if assets else None
+    # Where a copy of an image was fitted to this channel's network (studio), the copy goes out.
+    return studio.for_channel(session, workspace_id, assets, channel) if channel is not None else assets
 
 
 def get_post(ctx: WorkspaceContext, post_id: str) -> Post:

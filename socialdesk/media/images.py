@@ -19,6 +19,13 @@ from PIL import Image
 from socialdesk.core.config import get_settings
 from socialdesk.core.errors import ValidationFailed
 
+try:  # HEIC/HEIF photos (iPhones) open like any other image once pillow-heif registers its opener.
+    from pillow_heif import register_heif_opener
+except ImportError:  # pragma: no cover - pillow-heif is a dependency; without it HEIC is refused as unknown
+    pass
+else:
+    register_heif_opener()
+
 
 def max_pixels() -> int:
     return get_settings().max_image_pixels

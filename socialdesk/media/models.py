@@ -24,3 +24,14 @@ class MediaAsset(IdMixin, TimestampMixin, Base):
     thumbnail_key: Mapped[str | None] = mapped_column(String(255))
     alt_text: Mapped[str] = mapped_column(String(1500), default="")
     uploaded_by_id: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # A copy made to fit one network (studio/fitting.py): the original it came from and the network it is for.
+    # Wherever the original is attached, that network's channels send this copy instead (studio/service.py).
+    derived_from_id: Mapped[str | None] = mapped_column(ForeignKey("media_assets.id", ondelete="CASCADE"),
+                                                        index=True)
+    fitted_for: Mapped[str | None] = mapped_column(String(32))
+    fit_note: Mapped[str] = mapped_column(String(300), default="")
+    # Where the subject is, as fractions of width and height (0..1): crops keep it in the frame.
+    focal_x: Mapped[float | None]
+    focal_y: Mapped[float | None]
+    # The user decided this image needs no alt text (decorative): the accessibility check then stays quiet.
+    alt_skipped: Mapped[bool] = mapped_column(default=False)

@@ -23,7 +23,7 @@ from socialdesk.workspaces.context import WorkspaceContext
 from socialdesk.workspaces.permissions import Permission
 
 IMAGE_FORMATS = {"JPEG": ("image/jpeg", ".jpg"), "PNG": ("image/png", ".png"), "WEBP": ("image/webp", ".webp"),
-                 "GIF": ("image/gif", ".gif")}
+                 "GIF": ("image/gif", ".gif"), "HEIF": ("image/heic", ".heic")}
 THUMBNAIL_SIZE = (320, 320)
 CHUNK = 1024 * 1024
 # Pillow's last-resort guard; media.images refuses far smaller images first (SOCIALDESK_MAX_IMAGE_PIXELS).
@@ -52,7 +52,7 @@ def detect(data: bytes | BinaryIO, filename: str) -> Detected:
                 content_type, ext = IMAGE_FORMATS[fmt]
                 kind = MediaKind.GIF if fmt == "GIF" else MediaKind.IMAGE
                 return Detected(kind, content_type, ext, image.width, image.height)
-            raise ValidationFailed(f"{filename}: {fmt} images are not supported; upload JPEG, PNG, WebP or GIF.")
+            raise ValidationFailed(f"{filename}: {fmt} images are not supported; upload JPEG, PNG, WebP, GIF or HEIC.")
     except UnidentifiedImageError:
         pass
     except (OSError, SyntaxError) as exc:
@@ -144,8 +144,12 @@ def get(ctx: WorkspaceContext, media_id: str) -> MediaAsset:
     return ctx.get(MediaAsset, media_id, what="media file")
 
 
-def list_media(ctx: WorkspaceContext, limit: int = 200) -> list[MediaAsset]:
-    return list(ctx.session.scalars(ctx.select(MediaAsset).order_by(MediaAsset.created_at.desc()).limit(limit)))
+def list_media(ctx: WorkspaceContext, limit: int = 200, *, copies: bool = False) -> list[MediaAsset]:
+    """The library, newest first; copies fitted to a network (studio) only when asked for."""
+    query = ctx.select(MediaAsset)
+    if not copies:
+        query = query.where(MediaAsset.derived_from_id.is_(None))
+    return list(ctx.session.scalars(query.order_by(MediaAsset.created_at.desc()).limit(limit)))
 
 
 def set_alt_text(ctx: WorkspaceContext, media_id: str, alt_text: str) -> MediaAsset:
@@ -155,19 +159,24 @@ def set_alt_text(ctx: WorkspaceContext, media_id: str, alt_text: str) -> MediaAs
     return asset
 
 
-def delete(ctx: WorkspaceContext, media_id: str) -> None:
+def delete(ctx: WorkspaceContext, media_id: str, *, audited: bool = True) -> None:
+    """Delete a file and the copies fitted from it (studio); refused while a post uses either."""
     from socialdesk.content.models import PostMedia
 
     ctx.require(Permission.POSTS_WRITE)
     asset = get(ctx, media_id)
-    used = ctx.session.scalars(select(PostMedia.id).where(PostMedia.media_id == asset.id).limit(1)).first()
-    if used:
-        raise Conflict(f"{asset.filename} is attached to a post; remove it from the post first.")
-    for key in (asset.storage_key, asset.thumbnail_key):
-        if key:
-            (get_settings().media_dir / key).unlink(missing_ok=True)
-    ctx.session.delete(asset)
-    audit.record(ctx, "media.delete", "media", media_id, f"Deleted {asset.filename}")
+    copies = list(ctx.session.scalars(ctx.select(MediaAsset).where(MediaAsset.derived_from_id == asset.id)))
+    for item in (asset, *copies):
+        used = ctx.session.scalars(select(PostMedia.id).where(PostMedia.media_id == item.id).limit(1)).first()
+        if used:
+            raise Conflict(f"{item.filename} is attached to a post; remove it from the post first.")
+    for item in (*copies, asset):
+        for key in (item.storage_key, item.thumbnail_key):
+            if key:
+                (get_settings().media_dir / key).unlink(missing_ok=True)
+        ctx.session.delete(item)
+    if audited:
+        audit.record(ctx, "media.delete", "media", media_id, f"Deleted {asset.filename}")
 
 
 def info(asset: MediaAsset) -> MediaInfo:

@@ -23,6 +23,8 @@ from socialdesk.web.pages import (
     queue,
     reports,
     settings,
+    studio,
+    studio_fit,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -49,3 +51,5 @@ from socialdesk.web.pages import listening, strategy  # noqa: E402
 
 router.include_router(listening.router)
 router.include_router(strategy.router)
+router.include_router(studio_fit.router)
+router.include_router(studio.router)

@@ -19,6 +19,7 @@ from socialdesk.core import inputs
 from socialdesk.core.errors import DomainError
 from socialdesk.media import service as media
 from socialdesk.media.models import MediaAsset
+from socialdesk.studio import service as studio
 from socialdesk.web.deps import Ctx
 from socialdesk.web.pages import writing as writing_panel
 from socialdesk.web.pages.common import Form, attempt, partial, redirect, render, ws_url
@@ -42,6 +43,9 @@ class Preview:
     features: Features = field(default_factory=Features)
     first_comment: str = ""
     poll_label: str = ""
+    # Attached files a one-click fit would make acceptable here (studio), and the network to fit them for.
+    fit_offers: list[MediaAsset] = field(default_factory=list)
+    network: str = ""
 
 
 def _compose_page(request: Request, ctx: WorkspaceContext, form: ComposeForm, *, post_id: str | None = None,
@@ -80,9 +84,14 @@ def _previews(ctx: WorkspaceContext, form: ComposeForm, checks: list[ChannelChec
                          visibility=wanted.visibility if caps.visibilities else None)
         comment = str(form.options.get(check.channel_id, {}).get("first_comment") or "").strip()
         seconds = str((shown.poll or {}).get("expires_in_seconds") or "")
-        previews.append(Preview(check, channel, own if own.strip() else form.text, assets, shown,
+        sent = studio.for_channel(ctx.session, ctx.workspace_id, assets, channel)
+        media_problems = any(p.field == "media" and p.code not in ("media_required", "alt_text_missing")
+                             for p in check.problems)
+        offers = [a for a in sent if a.derived_from_id is None] if media_problems else []
+        previews.append(Preview(check, channel, own if own.strip() else form.text, sent, shown,
                                 comment if any(o.name == "first_comment" for o in caps.options) else "",
-                                POLL_DURATIONS.get(seconds, f"{int(seconds) // 60} minutes" if seconds else "")))
+                                POLL_DURATIONS.get(seconds, f"{int(seconds) // 60} minutes" if seconds else ""),
+                                offers, studio.target_of(channel)))
     return previews
 
 

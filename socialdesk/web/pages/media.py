@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
 from socialdesk.media import service as media
+from socialdesk.studio import service as studio
 from socialdesk.web.deps import Ctx
 from socialdesk.web.pages.common import Form, act, attempt, field, redirect, render, ws_url
 from socialdesk.workspaces.permissions import Permission, requires
@@ -19,7 +20,9 @@ router = APIRouter()
 @router.get("/w/{workspace_id}/media", response_class=HTMLResponse)
 @requires(Permission.POSTS_READ)
 def library(request: Request, ctx: Ctx) -> HTMLResponse:
-    return render(request, "media.html", ctx=ctx, section="media", assets=media.list_media(ctx))
+    assets = media.list_media(ctx)
+    return render(request, "media.html", ctx=ctx, section="media", assets=assets,
+                  fitted=studio.fitted_networks(ctx, [a.id for a in assets]))
 
 
 @router.post("/w/{workspace_id}/media")

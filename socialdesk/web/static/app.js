@@ -72,6 +72,10 @@
       if (event.detail.target && event.detail.target.id === "media-picker") {
         form.dispatchEvent(new CustomEvent("recheck"));
       }
+      // A file fitted to a network from the check panel (studio): check again, now with the fitted copy.
+      if (event.detail.target && event.detail.target.classList.contains("fit-offer")) {
+        form.dispatchEvent(new CustomEvent("recheck"));
+      }
     });
   }
 
