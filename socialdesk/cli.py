@@ -177,6 +177,10 @@ def demo(host: Annotated[str, typer.Option(help="Address to listen on")] = "127.
         from socialdesk.demo import ensure_demo
 
         summary = ensure_demo(progress=lambda what, done: progress.update(step, description=what, completed=done))
+        from socialdesk.core.db import get_database
+        from socialdesk.studio.writing.demo_setup import ensure_demo_writing
+
+        ensure_demo_writing(get_database())
     elapsed = time.perf_counter() - started
     _print_demo_block(summary, f"http://{host}:{port}", elapsed, check)
     if check:

@@ -120,7 +120,6 @@ def ensure_demo(db: Database | None = None, *, progress: Progress | None = None,
             workspace_id = record_history(db, lambda what, done: report(what, 0.05 + 0.85 * done))
         report("Updating table statistics", 0.9)
         db.refresh_statistics()
-    _writing_setup(db, workspace_id)
     _ensure_campaign(db, workspace_id)
     report("Adding this week's upcoming posts", 0.95)
     _top_up_upcoming(db, workspace_id)
@@ -200,28 +199,6 @@ def _create_workspace(db: Database) -> str:
             media.upload(ctx, f"kavaco-{index + 1}.jpg", _image(f"Kava & Co. #{index + 1}", colour),
                          alt_text="A cup of coffee on the Kava & Co. counter")
         return workspace.id
-
-
-def _writing_setup(db: Database, workspace_id: str) -> None:
-    """Kava & Co.'s style guide and dictionary (once; the recorded history predates them)."""
-    from socialdesk.studio.writing import service as writing
-    from socialdesk.studio.writing.models import WritingSettings
-
-    with db.unit_of_work() as session:
-        if session.get(WritingSettings, workspace_id) is not None:
-            return
-        workspace = session.get(Workspace, workspace_id)
-        owner = user_by_email(session, EMAIL)
-        assert workspace is not None and owner is not None
-        ctx = WorkspaceContext(session, workspace, Actor(owner.id, EMAIL), Role.OWNER)
-        writing.update_settings(ctx, writing.StyleGuideInput(
-            language="auto", main_language="hr",
-            banned=(("jeftino", "povoljno"), ("cheap", "affordable"), ("najbolja kava na svijetu", "")),
-            preferred=(("Kava and Co", "Kava & Co."), ("email", "e-mail")),
-            disclosures=("#oglas", "#ad"), paid_markers=("kod za popust", "promo code", "u suradnji s"),
-            tone_notes="Warm and friendly, never pushy. In Croatian we say “ti”, not “Vi”. One emoji is plenty."))
-        for word in ("Kavaco", "flat", "cold", "brew"):
-            writing.add_word(ctx, word)
 
 
 def _inbox_setup(ctx: WorkspaceContext) -> None:

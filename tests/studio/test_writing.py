@@ -208,3 +208,21 @@ def test_a_dictionary_word_is_kept_once_whatever_its_case(database: Database, wo
         assert writing.add_word(ctx, "Ëkavomat").id == first.id
         assert writing.add_word(ctx, "ëKAVOMAT").id == first.id
         assert [w.word for w in writing.words(ctx)] == ["Ëkavomat"]
+
+
+def test_the_composer_says_which_dictionary_to_install(database: Database, world: World,
+                                                       monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:
+    client, csrf = signed_in_client(database, world.users["editor"])
+    form = {"csrf_token": csrf, "text": "Ovo je grješkom <b>napisano</b>.", "channel_ids": world.channels["x"],
+            "writing_language": "hr"}
+    page = client.post(f"/w/{world.workspace_id}/compose/check", data=form)
+    assert page.status_code == 200
+    if dictionaries.find("hr") is not None:
+        assert "greškom" in page.text and 'class="w-spelling' in page.text
+    assert "<b>napisano</b>" not in page.text  # the text is shown escaped
+    monkeypatch.setenv("SOCIALDESK_HUNSPELL_DIRS", str(tmp_path))
+    monkeypatch.setattr(dictionaries.importlib.util, "find_spec", lambda name: None)
+    reset_settings_cache()
+    page = client.post(f"/w/{world.workspace_id}/compose/check", data=form)
+    assert page.status_code == 200
+    assert "Spelling for hr is not installed: apt-get install hunspell-hr" in page.text
