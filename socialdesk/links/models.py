@@ -40,6 +40,8 @@ class ShortLink(IdMixin, TimestampMixin, Base):
     source: Mapped[str] = mapped_column(String(16), default="post")  # post | bio
     original_url: Mapped[str] = mapped_column(Text)  # as the author wrote it
     destination_url: Mapped[str] = mapped_column(Text)  # with the UTM parameters: where the redirect goes
+    # False: the workspace only tags links (UTM); the post carries destination_url itself, not served here.
+    shortened: Mapped[bool] = mapped_column(default=True)
 
 
 class LinkClickDay(Base):

@@ -1,8 +1,8 @@
 """short links, clicks, link settings, bio pages, calendar and news feeds
 
-Revision ID: e07a85e4a2ef
+Revision ID: 508cfb004f29
 Revises: 3fe58253f109
-Create Date: 2026-12-07 13:48:02.366544
+Create Date: 2026-12-07 13:48:48.563926
 """
 from collections.abc import Sequence
 
@@ -12,7 +12,7 @@ from alembic import op
 import socialdesk.core.db
 
 
-revision: str = 'e07a85e4a2ef'
+revision: str = '508cfb004f29'
 down_revision: str | Sequence[str] | None = '3fe58253f109'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -118,6 +118,7 @@ def upgrade() -> None:
     sa.Column('source', sa.String(length=16), nullable=False),
     sa.Column('original_url', sa.Text(), nullable=False),
     sa.Column('destination_url', sa.Text(), nullable=False),
+    sa.Column('shortened', sa.Boolean(), nullable=False),
     sa.Column('id', sa.String(length=26), nullable=False),
     sa.Column('created_at', socialdesk.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', socialdesk.core.db.UTCDateTime(timezone=True), nullable=False),

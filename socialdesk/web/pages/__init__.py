@@ -16,6 +16,7 @@ from socialdesk.web.pages import (
     goals,
     inbox,
     invitations,
+    links,
     media,
     network_facing,
     posts,
@@ -30,3 +31,4 @@ for module in (auth, dashboard, calendar, compose, posts, approvals, inbox, chan
     router.include_router(module.router)
 router.include_router(agency.router)
 router.include_router(collab.router)
+router.include_router(links.router)
