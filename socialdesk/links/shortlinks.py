@@ -153,3 +153,32 @@ def for_publications(session: Session, publication_ids: Sequence[str]) -> dict[s
                                 .order_by(ShortLink.created_at, ShortLink.id)):
         found.setdefault(link.publication_id or "", []).append(link)
     return found
+
+
+@dataclass(frozen=True)
+class LinkPreview:
+    original: str
+    destination: str  # with the UTM tags
+    shortened: bool  # replaced by a short link when the post is saved
+
+
+def preview(session: Session, workspace_id: str, channel: Channel, text: str, *, post_id: str | None = None,
+            day: str | None = None) -> tuple[str, list[LinkPreview]]:
+    """The text as the composer shows it before saving: each link with its UTM tags (a short link replaces it
+    when the post is saved, where the rules say so), and what happens to each link."""
+    rules = link_settings.channel_rules(session, workspace_id, channel.id)
+    if not rules.active:
+        return text, []
+    context = utm.UtmContext(channel=channel.name, network=channel.network, post_id=post_id or "new",
+                             date=day or clock.now().date().isoformat())
+    found = [LinkPreview(original, utm.tagged(original, rules.utm, context) if rules.utm_enabled else original,
+                         rules.shorten) for original in _own_links(text)]
+    by_original = {f.original: f for f in found}
+    out, last = [], 0
+    for span in urls(text):
+        item = by_original.get(span.value)
+        if item is None:
+            continue
+        out += [text[last:span.start], item.destination]
+        last = span.end
+    return "".join(out) + text[last:], found

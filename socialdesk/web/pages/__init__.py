@@ -7,6 +7,7 @@ from socialdesk.web.pages import (
     analytics,
     approvals,
     auth,
+    bulk,
     calendar,
     channels,
     collab,
@@ -32,3 +33,4 @@ for module in (auth, dashboard, calendar, compose, posts, approvals, inbox, chan
 router.include_router(agency.router)
 router.include_router(collab.router)
 router.include_router(links.router)
+router.include_router(bulk.router)

@@ -17,6 +17,7 @@ from socialdesk.content.features import Features
 from socialdesk.content.schemas import ChannelCheck
 from socialdesk.core import inputs
 from socialdesk.core.errors import DomainError
+from socialdesk.links import shortlinks
 from socialdesk.media import service as media
 from socialdesk.media.models import MediaAsset
 from socialdesk.web.deps import Ctx
@@ -41,6 +42,8 @@ class Preview:
     features: Features = field(default_factory=Features)
     first_comment: str = ""
     poll_label: str = ""
+    # What happens to each link when the post is saved (UTM tags, a short link), by the workspace's rules.
+    links: list[shortlinks.LinkPreview] = field(default_factory=list)
 
 
 def _compose_page(request: Request, ctx: WorkspaceContext, form: ComposeForm, *, post_id: str | None = None,
@@ -79,9 +82,12 @@ def _previews(ctx: WorkspaceContext, form: ComposeForm, checks: list[ChannelChec
                          visibility=wanted.visibility if caps.visibilities else None)
         comment = str(form.options.get(check.channel_id, {}).get("first_comment") or "").strip()
         seconds = str((shown.poll or {}).get("expires_in_seconds") or "")
-        previews.append(Preview(check, channel, own if own.strip() else form.text, assets, shown,
+        text, links = shortlinks.preview(ctx.session, ctx.workspace_id, channel,
+                                         own if own.strip() else form.text, day=form.day or None)
+        previews.append(Preview(check, channel, text, assets, shown,
                                 comment if any(o.name == "first_comment" for o in caps.options) else "",
-                                POLL_DURATIONS.get(seconds, f"{int(seconds) // 60} minutes" if seconds else "")))
+                                POLL_DURATIONS.get(seconds, f"{int(seconds) // 60} minutes" if seconds else ""),
+                                links))
     return previews
 
 
