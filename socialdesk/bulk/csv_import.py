@@ -108,7 +108,8 @@ def _channel_lookup(ctx: WorkspaceContext) -> Callable[[str], list[Channel]]:
 
     def find(name: str) -> list[Channel]:
         key = name.strip().lstrip("@").casefold()
-        return [c for c in every if key in (c.name.casefold(), (c.handle or "").casefold().lstrip("@"), c.id.casefold())]
+        return [c for c in every
+                if key in (c.name.casefold(), (c.handle or "").casefold().lstrip("@"), c.id.casefold())]
     return find
 
 
@@ -128,7 +129,8 @@ def _parse_time(value: str, tz_name: str) -> tuple[datetime | None, str | None]:
     return None, f"{value!r} is not a time; write YYYY-MM-DD HH:MM (in {tz_name})."
 
 
-def _parse_row(ctx: WorkspaceContext, number: int, values: dict[str, str], find_channels: Callable[[str], list[Channel]],
+def _parse_row(ctx: WorkspaceContext, number: int, values: dict[str, str],
+               find_channels: Callable[[str], list[Channel]],
                library: dict[str, list[MediaAsset]], problems: list[Problem]) -> _Row:
     row = _Row(number)
     before = len(problems)

@@ -35,20 +35,21 @@ def fetch(url: str, *, max_bytes: int, accept: str = "*/*") -> Fetched:
         raise FetchFailed(f"{url!r} is not an http(s) address.")
     try:
         with outbound.http_client(timeout=TIMEOUT, follow_redirects=True,
-                                  headers={"User-Agent": USER_AGENT, "Accept": accept}) as client:
-            with client.stream("GET", url) as response:
-                if response.status_code >= 400:
-                    raise FetchFailed(f"{url} answered HTTP {response.status_code}.")
-                declared = response.headers.get("content-length")
-                if declared and declared.isdigit() and int(declared) > max_bytes:
-                    raise FetchFailed(f"{url} is {int(declared) / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit.")
-                body = bytearray()
-                for chunk in response.iter_bytes():
-                    body += chunk
-                    if len(body) > max_bytes:
-                        raise FetchFailed(f"{url} is over the {max_bytes / 1e6:.0f} MB limit.")
-                final = str(response.url)
-                content_type = response.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+                                  headers={"User-Agent": USER_AGENT, "Accept": accept}) as client, \
+                client.stream("GET", url) as response:
+            if response.status_code >= 400:
+                raise FetchFailed(f"{url} answered HTTP {response.status_code}.")
+            declared = response.headers.get("content-length")
+            if declared and declared.isdigit() and int(declared) > max_bytes:
+                raise FetchFailed(f"{url} is {int(declared) / 1e6:.1f} MB, over the "
+                                  f"{max_bytes / 1e6:.0f} MB limit.")
+            body = bytearray()
+            for chunk in response.iter_bytes():
+                body += chunk
+                if len(body) > max_bytes:
+                    raise FetchFailed(f"{url} is over the {max_bytes / 1e6:.0f} MB limit.")
+            final = str(response.url)
+            content_type = response.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     except FetchFailed:
         raise
     except outbound.OutboundRefused as error:

@@ -24,7 +24,8 @@ def _page(request: Request, ctx: WorkspaceContext, *, result: csv_import.ImportR
           new_feed_address: str | None = None, errors: list[str] | None = None, status_code: int = 200,
           filename: str = "") -> HTMLResponse:
     return render(request, "bulk.html", ctx=ctx, section="bulk", result=result, filename=filename,
-                  columns=csv_import.COLUMNS, calendar_feeds=calendar_feed.feeds(ctx), new_feed_address=new_feed_address,
+                  columns=csv_import.COLUMNS, calendar_feeds=calendar_feed.feeds(ctx),
+                  new_feed_address=new_feed_address,
                   news_feeds=newsfeeds.feeds(ctx), channels=channels.list_channels(ctx),
                   channel_names={c.id: c.name for c in channels.list_channels(ctx)}, errors=errors,
                   status_code=status_code)
@@ -135,8 +136,9 @@ def poll_news_feed(news_feed_id: str, ctx: Ctx) -> Response:
 @requires(Permission.POSTS_WRITE)
 def pause_news_feed(news_feed_id: str, ctx: Ctx, form: Form) -> Response:
     active = field(form, "active") == "on"
-    return act(ctx, lambda: [f"Feed {'resumed' if newsfeeds.set_active(ctx, news_feed_id, active).active else 'paused'}."],
-               back=ws_url(ctx, "/bulk#feeds"))
+    def run() -> list[str]:
+        return [f"Feed {'resumed' if newsfeeds.set_active(ctx, news_feed_id, active).active else 'paused'}."]
+    return act(ctx, run, back=ws_url(ctx, "/bulk#feeds"))
 
 
 @router.post("/w/{workspace_id}/bulk/news-feeds/{news_feed_id}/delete")

@@ -8,9 +8,9 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 
 from socialdesk.channels import service as channels
 from socialdesk.core.db import get_database
+from socialdesk.core.errors import NotFound
 from socialdesk.links import bio, clicks, report, utm
 from socialdesk.links import settings as link_settings
-from socialdesk.core.errors import NotFound
 from socialdesk.media import service as media
 from socialdesk.web.deps import Ctx, DbSession
 from socialdesk.web.pages.common import Form, act, field, render, ws_url
