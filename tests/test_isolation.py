@@ -100,7 +100,21 @@ def _populate(db: Database, clock: ManualClock, name: str) -> Objects:
                                             closes_at=clock.now() + timedelta(days=1),
                                             publication_ids=[ids["publication_id"]]).id
     ids.update(_collab_objects(db, world, ids["post_id"]))
+    ids.update(_links_objects(db, world))
     return Objects(world.workspace_id, ids)
+
+
+def _links_objects(db: Database, world: World) -> dict[str, str]:
+    """A calendar feed and an RSS/Atom feed of the workspace."""
+    from socialdesk.links.models import CalendarFeed, NewsFeed
+
+    with db.unit_of_work() as session:
+        calendar = CalendarFeed(workspace_id=world.workspace_id, token_hash=new_id(), label="Team")
+        feed = NewsFeed(workspace_id=world.workspace_id, url="https://blog.example.com/feed",
+                        channel_ids=[world.channels["x"]])
+        session.add_all([calendar, feed])
+        session.flush()
+        return {"calendar_feed_id": calendar.id, "news_feed_id": feed.id}
 
 
 def _collab_objects(db: Database, world: World, post_id: str) -> dict[str, str]:
@@ -178,6 +192,8 @@ def _routes() -> list[tuple[str, str]]:
             continue  # a capability link, not a workspace's object: whoever holds it may open it
         if route.path.startswith("/review/"):
             continue  # a client's review link: tests/agency/test_review_links.py shows it opens nothing else
+        if route.path.startswith(("/l/", "/bio/", "/ical/")):
+            continue  # public by design (short links, link-in-bio page, a secret iCal address): tests/links/
         if route.path.startswith(("/public-media/", "/webhooks/")):
             continue  # called by networks: a signed token, or the network's signature (test_network_infrastructure)
 

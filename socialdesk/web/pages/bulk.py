@@ -23,11 +23,12 @@ router = APIRouter()
 def _page(request: Request, ctx: WorkspaceContext, *, result: csv_import.ImportResult | None = None,
           new_feed_address: str | None = None, errors: list[str] | None = None, status_code: int = 200,
           filename: str = "") -> HTMLResponse:
+    reads = ctx.can(Permission.POSTS_READ)  # a token may import (posts:write) without reading the rest
+    every = channels.list_channels(ctx) if reads else []
     return render(request, "bulk.html", ctx=ctx, section="bulk", result=result, filename=filename,
-                  columns=csv_import.COLUMNS, calendar_feeds=calendar_feed.feeds(ctx),
-                  new_feed_address=new_feed_address,
-                  news_feeds=newsfeeds.feeds(ctx), channels=channels.list_channels(ctx),
-                  channel_names={c.id: c.name for c in channels.list_channels(ctx)}, errors=errors,
+                  columns=csv_import.COLUMNS, calendar_feeds=calendar_feed.feeds(ctx) if reads else [],
+                  new_feed_address=new_feed_address, news_feeds=newsfeeds.feeds(ctx) if reads else [],
+                  channels=every, channel_names={c.id: c.name for c in every}, errors=errors,
                   status_code=status_code)
 
 

@@ -42,7 +42,8 @@ def links_page(request: Request, ctx: Ctx) -> HTMLResponse:
     overrides = link_settings.channel_overrides(ctx.session, ctx.workspace_id)
     page = bio.settings_of(ctx)
     return render(request, "links.html", ctx=ctx, section="links", rules=rules, overrides=overrides,
-                  channels=channels.list_channels(ctx), parameters=utm.PARAMETERS,
+                  channels=channels.list_channels(ctx) if ctx.can(Permission.POSTS_READ) else [],
+                  parameters=utm.PARAMETERS,
                   placeholders=utm.PLACEHOLDERS, lines=report.links(ctx), days=report.days(ctx), bio=page,
                   bio_links="\n".join(f"{item.get('label')} | {item.get('url')}" for item in page.links or []),
                   bio_address=str(request.url_for("bio_page", name=page.slug)))
