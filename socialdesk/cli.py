@@ -831,3 +831,6 @@ from socialdesk.cli_quizzes import quiz_app  # noqa: E402
 
 app.add_typer(contest_app, name="contest")
 app.add_typer(quiz_app, name="quiz")
+from socialdesk.cli_bulk import register as _register_bulk  # noqa: E402
+
+_register_bulk(post_app)

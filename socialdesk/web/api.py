@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 from socialdesk.agency.api import router as agency
 from socialdesk.analytics.api import router as analytics
 from socialdesk.auth.api import router as auth
+from socialdesk.bulk.api import router as bulk
 from socialdesk.channels.api import router as channels
 from socialdesk.comments.api import router as comments
 from socialdesk.content.api import router as content
@@ -44,3 +45,4 @@ for domain in (auth, workspaces, channels, media, content, scheduling, inbox, an
     router.include_router(domain)
 for domain in (agency, comments, notifications, integrations):
     router.include_router(domain)
+router.include_router(bulk)

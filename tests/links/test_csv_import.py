@@ -113,3 +113,31 @@ def test_the_import_page_and_the_template(database: Database, clock: ManualClock
     assert answer.status_code == 200 and "1 post(s) imported" in answer.text
     exported = client.get(f"/w/{world.workspace_id}/bulk/export?format=csv")
     assert exported.status_code == 200 and "Hi <b>there</b>" in exported.text
+
+
+def test_the_api_and_the_cli_import_all_or_nothing(database: Database, clock: ManualClock, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from socialdesk.cli import app
+
+    world = make_world(database, "Api", profiles=("x",))
+    client, _ = signed_in_client(database, world.users["owner"])
+    url = f"/api/v1/workspaces/{world.workspace_id}/imports/posts"
+    bad = _csv([["One", "Api x", "", "", "", ""], ["Two", "Api x", "tomorrow", "", "", ""]])
+    answer = client.post(url, content=bad, headers={"content-type": "text/csv"})
+    assert answer.status_code == 422
+    assert [(p["row"], p["column"]) for p in answer.json()["problems"]] == [(3, "time")]
+    assert _posts(database) == 0
+    answer = client.post(url, content=_csv([["One", "Api x", "", "", "", ""]]), headers={"content-type": "text/csv"})
+    assert answer.status_code == 200 and answer.json()["imported"] == 1
+    exported = client.get(f"/api/v1/workspaces/{world.workspace_id}/exports/posts?format=json")
+    assert exported.status_code == 200 and exported.json()["publications"][0]["text"] == "One"
+
+    path = tmp_path / "posts.csv"
+    path.write_bytes(bad)
+    ran = CliRunner().invoke(app, ["post", "import", "--workspace", "Api", "--file", str(path)])
+    assert ran.exit_code == 1 and "time" in ran.output and "Nothing was imported" in ran.output
+    path.write_bytes(_csv([["Three", "Api x", "", "", "", ""]]))
+    ran = CliRunner().invoke(app, ["post", "import", "--workspace", "Api", "--file", str(path)])
+    assert ran.exit_code == 0 and "Imported 1 post(s)" in ran.output, ran.output
+    assert _posts(database) == 2
