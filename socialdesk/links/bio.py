@@ -71,8 +71,7 @@ def save(ctx: WorkspaceContext, *, enabled: bool, slug: str, title: str, intro: 
     chosen = parse_links(links_text)
     page = ctx.session.get(BioPage, ctx.workspace_id)
     if page is None:
-        page = BioPage(workspace_id=ctx.workspace_id)
-        ctx.session.add(page)
+        page = BioPage(workspace_id=ctx.workspace_id, slug=slug)
     existing = {link.original_url: link for link in ctx.session.scalars(
         ctx.select(ShortLink).where(ShortLink.source == "bio"))}
     stored = []
@@ -87,6 +86,7 @@ def save(ctx: WorkspaceContext, *, enabled: bool, slug: str, title: str, intro: 
         stored.append({"label": label, "url": url, "link_id": link.id})
     page.slug, page.enabled, page.title = slug, enabled, " ".join(title.split())[:200]
     page.intro, page.posts_shown, page.links = intro.strip()[:1000], posts_shown, stored
+    ctx.session.add(page)
     ctx.session.flush()
     audit.record(ctx, "bio.save", "workspace", ctx.workspace_id,
                  f"Link-in-bio page /bio/{slug} {'on' if enabled else 'off'}, {len(stored)} link(s)")
@@ -103,7 +103,7 @@ class BioLink:
 @dataclass(frozen=True)
 class BioPost:
     text: str
-    url: str
+    url: str  # the post on its network; "" where it has no web address (the sandbox)
     channel: str
     published_at: datetime
     image: MediaAsset | None
@@ -135,8 +135,7 @@ def public(session: Session, slug: str) -> PublicPage:
         rows = session.execute(
             select(Post, Publication, Channel.name).join(Publication, Publication.post_id == Post.id)
             .join(Channel, Channel.id == Publication.channel_id)
-            .where(Post.workspace_id == page.workspace_id, Publication.status == PublicationStatus.PUBLISHED,
-                   Publication.external_url.is_not(None), Publication.external_url.like("http%"))
+            .where(Post.workspace_id == page.workspace_id, Publication.status == PublicationStatus.PUBLISHED)
             .order_by(Publication.published_at.desc()).limit(page.posts_shown * 4))
         seen: set[str] = set()
         for post, pub, channel_name in rows:
@@ -146,8 +145,9 @@ def public(session: Session, slug: str) -> PublicPage:
             image = session.scalars(select(MediaAsset).join(PostMedia, PostMedia.media_id == MediaAsset.id).where(
                 PostMedia.post_id == post.id, MediaAsset.kind == "image", MediaAsset.thumbnail_key.is_not(None))
                 .order_by(PostMedia.position)).first()
+            url = pub.external_url or ""
             posts.append(BioPost(pub.variant_text if pub.variant_text is not None else post.text,
-                                 pub.external_url or "", channel_name, pub.published_at or post.created_at, image))
+                                 url if url.lower().startswith(("https://", "http://")) else "", channel_name, pub.published_at or post.created_at, image))
             if len(posts) >= page.posts_shown:
                 break
     return PublicPage(page, ctx.workspace.name, branding.primary, branding.accent, branding.logo, links, posts)
