@@ -147,7 +147,8 @@ def public(session: Session, slug: str) -> PublicPage:
                 .order_by(PostMedia.position)).first()
             url = pub.external_url or ""
             posts.append(BioPost(pub.variant_text if pub.variant_text is not None else post.text,
-                                 url if url.lower().startswith(("https://", "http://")) else "", channel_name, pub.published_at or post.created_at, image))
+                                 url if url.lower().startswith(("https://", "http://")) else "", channel_name,
+                                 pub.published_at or post.created_at, image))
             if len(posts) >= page.posts_shown:
                 break
     return PublicPage(page, ctx.workspace.name, branding.primary, branding.accent, branding.logo, links, posts)

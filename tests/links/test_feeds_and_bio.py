@@ -31,7 +31,7 @@ ITEM = """<item><guid>{n}</guid><title>Post {n} &amp; more</title><link>https://
 class _Feed(BaseHTTPRequestHandler):
     items = 4
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         body = RSS.format(items="".join(ITEM.format(n=n) for n in range(1, _Feed.items + 1))).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/rss+xml")
@@ -74,9 +74,8 @@ def test_a_feed_makes_drafts_once_each_through_the_outbound_policy(database: Dat
         assert session.scalar(select(func.count()).select_from(NewsFeedEntry)) == 5
         statuses = set(session.scalars(select(Publication.status)))
         assert statuses == {"draft"}
-    with database.unit_of_work() as session:
-        with pytest.raises(Exception, match="placeholder"):
-            newsfeeds.add(world.ctx(session), url, [world.channels["x"]], template="{titel}")
+    with database.unit_of_work() as session, pytest.raises(Exception, match="placeholder"):
+        newsfeeds.add(world.ctx(session), url, [world.channels["x"]], template="{titel}")
 
 
 def test_the_ical_feed_is_secret_and_revocable(database: Database, clock: ManualClock) -> None:
@@ -109,9 +108,8 @@ def test_the_link_in_bio_page_is_public_branded_and_counts_clicks(database: Data
     form = {"enabled": "on", "slug": "kava-bar", "title": "Kava Bar", "intro": "Coffee in Zagreb",
             "posts_shown": "6", "links": "Menu | https://kava.example.com/menu\nhttps://kava.example.com/shop"}
     assert client.post(f"/w/{world.workspace_id}/links/bio", data=form).status_code == 303
-    with database.unit_of_work() as session:
-        with pytest.raises(Exception, match="line 1"):
-            bio.parse_links("Menu | javascript:alert(1)")
+    with database.unit_of_work() as session, pytest.raises(Exception, match="line 1"):
+        bio.parse_links("Menu | javascript:alert(1)")
     client.cookies.clear()  # a visitor without an account
     page = client.get("/bio/kava-bar")
     assert page.status_code == 200
