@@ -146,7 +146,9 @@ def public(session: Session, slug: str) -> PublicPage:
                 PostMedia.post_id == post.id, MediaAsset.kind == "image", MediaAsset.thumbnail_key.is_not(None))
                 .order_by(PostMedia.position)).first()
             url = pub.external_url or ""
-            posts.append(BioPost(pub.variant_text if pub.variant_text is not None else post.text,
+            text = shortlinks.outgoing_text(session, pub, pub.variant_text if pub.variant_text is not None
+                                            else post.text)  # as it went out: its links counted too
+            posts.append(BioPost(text,
                                  url if url.lower().startswith(("https://", "http://")) else "", channel_name,
                                  pub.published_at or post.created_at, image))
             if len(posts) >= page.posts_shown:
