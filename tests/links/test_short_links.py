@@ -143,3 +143,13 @@ def test_wrong_utm_templates_are_refused_with_what_to_fix(database: Database) ->
             assert "utm_campaign" in error.message and "{date}" in error.message
         else:
             raise AssertionError("an unknown placeholder was accepted")
+
+
+def test_the_composer_preview_shows_the_tagged_link(database: Database, clock: ManualClock) -> None:
+    world = make_world(database, "Preview", profiles=("x",))
+    _rules(database, world, utm_campaign="{channel}")
+    client, _ = signed_in_client(database, world.users["owner"])
+    page = client.post(f"/w/{world.workspace_id}/compose/check", data={
+        "text": "Menu: https://kava.example.com/menu#today", "channel_ids": [world.channels["x"]]}).text
+    assert "utm_source=sandbox&amp;utm_medium=social&amp;utm_campaign=preview-x#today" in page
+    assert "Short link on save" in page
