@@ -221,7 +221,17 @@ def import_posts(ctx: WorkspaceContext, data: bytes, *, dry_run: bool = False,
     """Check every row, then save them all (or, with problems or `dry_run`, nothing)."""
     ctx.require(Permission.POSTS_WRITE)
     text = read_text(data)
+    if "\x00" in text:
+        raise ValidationFailed("The file contains NUL characters: it is not a CSV text file (save it as CSV UTF-8).")
     reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        return _import_rows(ctx, reader, dry_run=dry_run, progress=progress)
+    except csv.Error as error:
+        raise ValidationFailed(f"The file cannot be read as CSV (line {reader.line_num}: {error}).") from None
+
+
+def _import_rows(ctx: WorkspaceContext, reader: csv.DictReader[str], *, dry_run: bool,
+                 progress: Callable[[int, int], None] | None) -> ImportResult:
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     result = ImportResult(rows=0)
     if not header:

@@ -93,6 +93,14 @@ def test_file_level_problems_and_media_addresses_go_through_the_outbound_policy(
         ctx = world.ctx(session)
         result = csv_import.import_posts(ctx, b"txt,chanels\nHello,Files x\n")
         assert [p.row for p in result.problems] == [1, 1] and "unknown column" in result.problems[0].message
+        from socialdesk.core.errors import ValidationFailed
+        for broken in (b"text,channels\nA\x00B,Files x\n", b'text,channels\n"' + b"y" * 200_000 + b'",Files x\n'):
+            try:
+                csv_import.import_posts(ctx, broken)
+            except ValidationFailed as error:
+                assert "CSV" in error.message
+            else:
+                raise AssertionError("a file that is not CSV was read")
         result = csv_import.import_posts(ctx, _csv([["Picture", "Files x", "", "draft",
                                                      "http://127.0.0.1:9/secret.png", ""]]))
         assert [(p.row, p.column) for p in result.problems] == [(2, "media")]
