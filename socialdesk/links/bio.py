@@ -20,6 +20,7 @@ from socialdesk.links import shortlinks
 from socialdesk.links.models import BioPage, ShortLink
 from socialdesk.media.models import MediaAsset
 from socialdesk.reports import service as reports
+from socialdesk.text.entities import urls
 from socialdesk.workspaces import service as workspaces
 from socialdesk.workspaces.context import WorkspaceContext
 from socialdesk.workspaces.permissions import Permission
@@ -146,14 +147,23 @@ def public(session: Session, slug: str) -> PublicPage:
                 PostMedia.post_id == post.id, MediaAsset.kind == "image", MediaAsset.thumbnail_key.is_not(None))
                 .order_by(PostMedia.position)).first()
             url = pub.external_url or ""
-            text = shortlinks.outgoing_text(session, pub, pub.variant_text if pub.variant_text is not None
-                                            else post.text)  # as it went out: its links counted too
+            text = _breakable_links(shortlinks.outgoing_text(
+                session, pub, pub.variant_text if pub.variant_text is not None else post.text))  # as it went out
             posts.append(BioPost(text,
                                  url if url.lower().startswith(("https://", "http://")) else "", channel_name,
                                  pub.published_at or post.created_at, image))
             if len(posts) >= page.posts_shown:
                 break
     return PublicPage(page, ctx.workspace.name, branding.primary, branding.accent, branding.logo, links, posts)
+
+
+def _breakable_links(text: str) -> str:
+    """Links with a zero-width space after each '/', so a narrow card wraps them between their parts."""
+    out, last = [], 0
+    for span in urls(text):
+        out += [text[last:span.start], span.value.replace("/", "/\u200b")]
+        last = span.end
+    return "".join(out) + text[last:]
 
 
 def image_of(session: Session, slug: str, media_id: str) -> MediaAsset:
