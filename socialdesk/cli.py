@@ -853,3 +853,6 @@ for _listening_app, _listening_name in LISTENING_APPS: app.add_typer(_listening_
 from socialdesk.cli_studio import studio_app  # noqa: E402
 
 app.add_typer(studio_app, name="studio")
+from socialdesk.cli_bulk import register as _register_bulk  # noqa: E402
+
+_register_bulk(post_app)

@@ -121,6 +121,7 @@ def ensure_demo(db: Database | None = None, *, progress: Progress | None = None,
         report("Updating table statistics", 0.9)
         db.refresh_statistics()
     _ensure_campaign(db, workspace_id)
+    _links_setup(db, workspace_id)
     report("Adding this week's upcoming posts", 0.95)
     _top_up_upcoming(db, workspace_id)
     summary = _summary(db, workspace_id)
@@ -176,6 +177,24 @@ def record_history(db: Database, progress: Progress | None = None) -> str:
     finally:
         clock.set_clock(real_clock)
     return workspace_id
+
+
+def _links_setup(db: Database, workspace_id: str) -> None:
+    """Short links with UTM tags and a public link-in-bio page, once (docs/studio.md): links in the posts
+    composed from now on are counted, the sandbox audience's clicks included."""
+    from socialdesk.links import bio
+    from socialdesk.links import settings as link_settings
+    from socialdesk.links.models import LinkSettings
+
+    with db.unit_of_work() as session:
+        if session.scalars(select(LinkSettings.id).where(LinkSettings.workspace_id == workspace_id)).first():
+            return
+        ctx = workspaces.system_context(session, workspace_id, "demo")
+        link_settings.save_workspace(ctx, shorten=True, utm_enabled=True, values={
+            "utm_source": "{network}", "utm_medium": "social", "utm_campaign": "{date}"})
+        bio.save(ctx, enabled=True, slug="kava-co-demo", title="Kava & Co.",
+                 intro="Specialty coffee in the heart of Zagreb", posts_shown=6,
+                 links_text="Menu | https://kava.example.com/menu\nBook a table | https://kava.example.com/book")
 
 
 def _create_workspace(db: Database) -> str:

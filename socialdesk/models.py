@@ -14,6 +14,7 @@ from socialdesk.goals import models as _goals  # noqa: F401
 from socialdesk.inbox import models as _inbox  # noqa: F401
 from socialdesk.integrations import models as _integrations  # noqa: F401
 from socialdesk.jobs import models as _jobs  # noqa: F401
+from socialdesk.links import models as _links  # noqa: F401
 from socialdesk.listening import models as _listening  # noqa: F401
 from socialdesk.media import models as _media  # noqa: F401
 from socialdesk.networks import quota as _network_quota  # noqa: F401

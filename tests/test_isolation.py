@@ -113,6 +113,7 @@ def _populate(db: Database, clock: ManualClock, name: str) -> Objects:
 
         ids["campaign_id"] = campaigns.create(world.ctx(session), name="Launch", budget=100.0).id
     ids.update(_listening_objects(db, world))
+    ids.update(_links_objects(db, world))
     return Objects(world.workspace_id, ids)
 
 
@@ -132,6 +133,19 @@ def _listening_objects(db: Database, world: World) -> dict[str, str]:
         session.add(pillar)
         session.flush()
         return {"monitor_id": monitor.id, "mention_id": mention.id, "pillar_id": pillar.id}
+
+
+def _links_objects(db: Database, world: World) -> dict[str, str]:
+    """A calendar feed and an RSS/Atom feed of the workspace."""
+    from socialdesk.links.models import CalendarFeed, NewsFeed
+
+    with db.unit_of_work() as session:
+        calendar = CalendarFeed(workspace_id=world.workspace_id, token_hash=new_id(), label="Team")
+        feed = NewsFeed(workspace_id=world.workspace_id, url="https://blog.example.com/feed",
+                        channel_ids=[world.channels["x"]])
+        session.add_all([calendar, feed])
+        session.flush()
+        return {"calendar_feed_id": calendar.id, "news_feed_id": feed.id}
 
 
 def _collab_objects(db: Database, world: World, post_id: str) -> dict[str, str]:
@@ -213,6 +227,8 @@ def _routes() -> list[tuple[str, str]]:
             continue  # a drawn contest's public record, for anyone (tests/contests/test_announce_results_links.py)
         if route.path.startswith("/password-reset/"):
             continue  # a person's own reset link, not a workspace's object (tests/test_password_reset.py)
+        if route.path.startswith(("/l/", "/bio/", "/ical/")):
+            continue  # public by design (short links, link-in-bio page, a secret iCal address): tests/links/
         if route.path.startswith(("/public-media/", "/webhooks/")):
             continue  # called by networks: a signed token, or the network's signature (test_network_infrastructure)
 

@@ -16,6 +16,7 @@ from socialdesk.channels.models import Channel, ChannelStatus
 from socialdesk.content.models import Publication, PublicationStatus
 from socialdesk.core import clock
 from socialdesk.core.db import Database
+from socialdesk.links import clicks
 from socialdesk.networks.base import POST_METRICS, AuthError, NetworkError
 from socialdesk.workspaces.context import WorkspaceContext
 
@@ -68,6 +69,9 @@ def collect_channel(db: Database, channel_id: str) -> int:
         return 0
     written = 0
     with db.unit_of_work() as session:
+        # Link clicks: where a post carries our short links, our own count of people's clicks on them (the
+        # sandbox's audience clicks through them too); elsewhere what the network reports, if anything.
+        link_clicks = clicks.human_clicks_by_publication(session, [publication_id for publication_id, _ in due])
         session.add(ChannelMetricSnapshot(workspace_id=workspace_id, channel_id=channel_id,
                                           collected_at=account.collected_at, followers=account.followers,
                                           following=account.following, posts=account.posts))
@@ -79,7 +83,8 @@ def collect_channel(db: Database, channel_id: str) -> int:
             session.add(PublicationMetricSnapshot(
                 workspace_id=workspace_id, publication_id=publication_id, collected_at=found.collected_at,
                 poll_votes=list(found.poll_votes) if found.poll_votes is not None else None,
-                **{name: getattr(found, name) for name in POST_METRICS}))
+                **{name: getattr(found, name) for name in POST_METRICS}
+                | ({"clicks": link_clicks[publication_id]} if publication_id in link_clicks else {})))
             written += 1
         channel = session.get(Channel, channel_id)
         if channel is not None:

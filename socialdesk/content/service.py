@@ -43,6 +43,7 @@ from socialdesk.content.validation import validate_publication
 from socialdesk.core import clock
 from socialdesk.core.errors import Conflict, Forbidden, ValidationFailed
 from socialdesk.core.timezones import local_to_utc, zone
+from socialdesk.links import shortlinks
 from socialdesk.media import service as media
 from socialdesk.media.models import MediaAsset
 from socialdesk.notifications import service as notifications
@@ -128,6 +129,7 @@ def compose(ctx: WorkspaceContext, data: PostIn, post_id: str | None = None) -> 
     post.extras = content_features.from_post_input(data)
     ctx.session.flush()
     _write_publications(ctx, post, data, targets, master_media)
+    shortlinks.prepare(ctx, post)  # UTM tags and short links of each publication's links, by today's rules
 
     if data.intent == Intent.DRAFT:
         # A draft is a draft: saving a scheduled or pending post as one takes it off the schedule, so an
@@ -610,6 +612,7 @@ def update_publication(ctx: WorkspaceContext, publication_id: str, patch: Public
         if publication.status == S.SCHEDULED:
             request_dispatch(ctx.session, resolved.at)
     ctx.session.flush()
+    shortlinks.prepare(ctx, post)
     if publication.status in (S.SCHEDULED, S.PENDING_APPROVAL):
         channel = channels.get(ctx, publication.channel_id)
         report = validate_publication(text_of(post, publication), [media.info(a) for a in media_of(ctx, publication)],

@@ -121,6 +121,11 @@ class Settings(BaseSettings):
         parse_networks(value)
         return value
 
+    # Short links (links/shortlinks.py): the address they are served at, e.g. https://go.example.com/l
+    # (the operator's domain must send /l/<code> to this server). Unset: public_url + "/l", else
+    # http://127.0.0.1:8000/l (fine for the demo, useless to the audience: set it in production).
+    short_url: str | None = None
+
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -55,6 +55,7 @@ def other_leases() -> dict[str, int]:
 def load_task_modules() -> None:
     """Import every module that declares tasks (their decorators fill the registry)."""
     import socialdesk.analytics.tasks
+    import socialdesk.bulk.tasks
     import socialdesk.campaigns.tasks
     import socialdesk.goals.tasks
     import socialdesk.inbox.tasks

@@ -32,6 +32,7 @@ from socialdesk.jobs.health import runner_alive
 from socialdesk.jobs.queue import enqueue, enqueue_many
 from socialdesk.jobs.registry import RetryLater
 from socialdesk.jobs.worker import backoff, current_runner
+from socialdesk.links import shortlinks
 from socialdesk.media.service import path_of
 from socialdesk.networks.base import (
     AuthError,
@@ -209,7 +210,7 @@ def _start_attempt(db: Database, publication_id: str) -> Attempt | None:
         publication.attempt_started_at = now
         publication.attempt_runner_id = current_runner.get()
         assets = content.media_to_send(session, publication.workspace_id, publication)
-        text = content.text_of(post, publication)
+        text = shortlinks.outgoing_text(session, publication, content.text_of(post, publication))
         if publication.link_from_id is not None:
             blog = session.get(Publication, publication.link_from_id)
             if blog is None or blog.status != S.PUBLISHED or not blog.external_url:

@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 from socialdesk.agency.api import router as agency
 from socialdesk.analytics.api import router as analytics
 from socialdesk.auth.api import router as auth
+from socialdesk.bulk.api import router as bulk
 from socialdesk.channels.api import router as channels
 from socialdesk.comments.api import router as comments
 from socialdesk.content.api import router as content
@@ -47,3 +48,4 @@ for domain in (agency, comments, notifications, integrations):
 from socialdesk.studio.writing.api import router as writing  # noqa: E402
 
 router.include_router(writing)
+router.include_router(bulk)

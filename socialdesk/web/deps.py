@@ -157,13 +157,19 @@ def _object_params() -> dict[str, type]:
             "saved_reply_id": SavedReply, "action_id": ModerationAction, "goal_id": Goal, "schedule_id": ReportSchedule,
             "member_id": Membership, "invitation_id": Invitation, "contest_id": Contest,
             "review_link_id": ReviewLink, "time_entry_id": TimeEntry,
-            **_collab_params(), **_followup_params(), **_campaign_params(), **_listening_params()}
+            **_collab_params(), **_followup_params(), **_campaign_params(), **_listening_params(), **_links_params()}
 
 
 def _campaign_params() -> dict[str, type]:
     from socialdesk.campaigns.models import Campaign
 
     return {"campaign_id": Campaign}
+
+
+def _links_params() -> dict[str, type]:
+    from socialdesk.links.models import CalendarFeed, NewsFeed
+
+    return {"calendar_feed_id": CalendarFeed, "news_feed_id": NewsFeed}
 
 
 def _collab_params() -> dict[str, type]:

@@ -41,7 +41,7 @@ from socialdesk.networks.base import (
     PublishedPost,
     RateLimited,
 )
-from socialdesk.networks.sandbox import audience, chatter, faults, ids, store, tokens
+from socialdesk.networks.sandbox import audience, chatter, faults, ids, link_clicks, store, tokens
 from socialdesk.networks.sandbox.faults import Fault
 from socialdesk.networks.sandbox.imitation import REPORTS_LANGUAGE, capabilities_for
 from socialdesk.networks.sandbox.items import Item, Sources, comments_of
@@ -376,6 +376,7 @@ class SandboxAdapter:
             if ref is None or ref.kind != "post" or ref.number not in by_seq:
                 continue
             post, timeline = by_seq[ref.number]
+            link_clicks.deliver(call.record, post, timeline.clicks, now)  # the audience follows the post's links
             counts = timeline.counts(now, post.deleted_at)
             counts["comments"] = self._visible_comments(sources, post, timeline, replies_under.get(post.seq, []),
                                                         now, hidden) if caps.comments else 0

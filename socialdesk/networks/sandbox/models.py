@@ -106,3 +106,15 @@ class SandboxModeration(IdMixin, Base):
     action: Mapped[str] = mapped_column(String(16))  # like | delete | block
     target: Mapped[str] = mapped_column(String(120))  # an item's external id, or a member's for "block"
     at: Mapped[datetime]
+
+
+class SandboxLinkClicks(IdMixin, Base):
+    """How many of a post's simulated link clicks have been sent to the short-link server (links in its text
+    that are socialdesk's short links): each click goes there once. A table of its own (create_all)."""
+
+    __tablename__ = "sandbox_link_clicks"
+    __table_args__ = (UniqueConstraint("account_id", "seq"),)
+
+    account_id: Mapped[str] = mapped_column(ForeignKey("sandbox_accounts.id", ondelete="CASCADE"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    delivered: Mapped[int] = mapped_column(Integer, default=0)  # clicks sent, in time order

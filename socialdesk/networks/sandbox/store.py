@@ -22,6 +22,7 @@ from socialdesk.networks.sandbox.audience import AccountParams
 from socialdesk.networks.sandbox.models import (
     SandboxAccount,
     SandboxHiddenItem,
+    SandboxLinkClicks,
     SandboxModeration,
     SandboxPost,
     SandboxPostExtra,
@@ -331,3 +332,31 @@ def marks(account_id: str, action: str) -> dict[str, datetime]:
     with _read() as session:
         return dict(session.execute(select(SandboxModeration.target, SandboxModeration.at).where(
             SandboxModeration.account_id == account_id, SandboxModeration.action == action)).all())
+
+
+# Link clicks sent to socialdesk's short-link server ----------------------------------------------------
+
+
+def link_clicks_delivered(account_id: str, seq: int) -> int | None:
+    """Clicks of the post sent so far; None: none, and not its link preview either."""
+    with _read() as session:
+        found = session.scalars(select(SandboxLinkClicks.delivered).where(
+            SandboxLinkClicks.account_id == account_id, SandboxLinkClicks.seq == seq)).first()
+        return None if found is None else int(found)
+
+
+def claim_link_clicks(account_id: str, seq: int, before: int | None, after: int) -> bool:
+    """Move the post's delivered count from `before` to `after`; False when another caller moved it first
+    (so each simulated click is sent once)."""
+    with sandbox_database().unit_of_work() as session:
+        if before is None:
+            try:
+                with session.begin_nested():
+                    session.add(SandboxLinkClicks(account_id=account_id, seq=seq, delivered=after))
+                return True
+            except IntegrityError:
+                return False
+        moved = session.execute(update(SandboxLinkClicks).where(
+            SandboxLinkClicks.account_id == account_id, SandboxLinkClicks.seq == seq,
+            SandboxLinkClicks.delivered == before).values(delivered=after))
+        return bool(moved.rowcount)  # type: ignore[attr-defined]

@@ -7,6 +7,7 @@ from socialdesk.web.pages import (
     analytics,
     approvals,
     auth,
+    bulk,
     calendar,
     campaigns,
     channels,
@@ -17,6 +18,7 @@ from socialdesk.web.pages import (
     goals,
     inbox,
     invitations,
+    links,
     media,
     network_facing,
     posts,
@@ -53,3 +55,5 @@ router.include_router(listening.router)
 router.include_router(strategy.router)
 router.include_router(studio_fit.router)
 router.include_router(studio.router)
+router.include_router(links.router)
+router.include_router(bulk.router)

@@ -17,6 +17,7 @@ from socialdesk.content.features import Features
 from socialdesk.content.schemas import ChannelCheck
 from socialdesk.core import inputs
 from socialdesk.core.errors import DomainError
+from socialdesk.links import shortlinks
 from socialdesk.media import service as media
 from socialdesk.media.models import MediaAsset
 from socialdesk.studio import service as studio
@@ -46,6 +47,8 @@ class Preview:
     # Attached files a one-click fit would make acceptable here (studio), and the network to fit them for.
     fit_offers: list[MediaAsset] = field(default_factory=list)
     network: str = ""
+    # What happens to each link when the post is saved (UTM tags, a short link), by the workspace's rules.
+    links: list[shortlinks.LinkPreview] = field(default_factory=list)
 
 
 def _compose_page(request: Request, ctx: WorkspaceContext, form: ComposeForm, *, post_id: str | None = None,
@@ -88,10 +91,12 @@ def _previews(ctx: WorkspaceContext, form: ComposeForm, checks: list[ChannelChec
         media_problems = any(p.field == "media" and p.code not in ("media_required", "alt_text_missing")
                              for p in check.problems)
         offers = [a for a in sent if a.derived_from_id is None] if media_problems else []
-        previews.append(Preview(check, channel, own if own.strip() else form.text, sent, shown,
+        text, links = shortlinks.preview(ctx.session, ctx.workspace_id, channel,
+                                         own if own.strip() else form.text, day=form.day or None)
+        previews.append(Preview(check, channel, text, sent, shown,
                                 comment if any(o.name == "first_comment" for o in caps.options) else "",
                                 POLL_DURATIONS.get(seconds, f"{int(seconds) // 60} minutes" if seconds else ""),
-                                offers, studio.target_of(channel)))
+                                offers, studio.target_of(channel), links))
     return previews
 
 
