@@ -170,10 +170,13 @@ def record_history(db: Database, progress: Progress | None = None) -> str:
     clock.set_clock(manual)
     try:
         workspace_id = _create_workspace(db)
-        _replay_history(db, workspace_id, manual, now, progress or (lambda _what, _done: None))
+        # The quiz, thread and poll start two days before the end, inside the replay: posts added to the past
+        # afterwards would change what the audience did after them, against the metrics already recorded.
+        begin = _quiz_begin(now)
+        _replay_history(db, workspace_id, manual, now, progress or (lambda _what, _done: None),
+                        [(begin, lambda: _start_quiz_thread_and_poll(db, workspace_id, begin, now))])
         _set_goals(db, workspace_id, manual, start, now)
         _run_giveaway(db, workspace_id, manual, start, now)
-        _run_quiz_thread_and_poll(db, workspace_id, manual, now)
     finally:
         clock.set_clock(real_clock)
     return workspace_id
@@ -270,11 +273,13 @@ def _plan(start: datetime, now: datetime) -> list[tuple[datetime, int]]:
 
 
 def _replay_history(db: Database, workspace_id: str, manual: ManualClock, now: datetime,
-                    progress: Progress) -> None:
+                    progress: Progress, events: list[tuple[datetime, Callable[[], None]]] | None = None) -> None:
+    """Step from the manual clock's time to `now`; `events` run at their times, as people acted then."""
     runner = Runner(db, kind="demo")
     plan = _plan(manual.now(), now)
+    events = sorted(events or [], key=lambda event: event[0])
     grid = [manual.now() + STEP * i for i in range(int((now - manual.now()) / STEP) + 1)]
-    moments = sorted(set(grid) | {at for at, _ in plan})
+    moments = sorted(set(grid) | {at for at, _ in plan} | {at for at, _ in events})
     pending = list(plan)
     rng = random.Random(7)
     for step, moment in enumerate(moments):
@@ -287,6 +292,8 @@ def _replay_history(db: Database, workspace_id: str, manual: ManualClock, now: d
             if at > manual.now():
                 _compose_historic(db, workspace_id, at, index)
         manual.set(moment)
+        while events and events[0][0] <= moment:
+            events.pop(0)[1]()
         runner.run_pending()
         if rng.random() < 0.25:
             _answer_some(db, workspace_id, rng)
@@ -349,16 +356,33 @@ def _run_giveaway(db: Database, workspace_id: str, manual: ManualClock, start: d
     manual.set(now)
 
 
+def _quiz_begin(now: datetime) -> datetime:
+    return (now - timedelta(days=2)).replace(minute=0, second=0, microsecond=0)
+
+
 def _run_quiz_thread_and_poll(db: Database, workspace_id: str, manual: ManualClock, now: datetime) -> None:
-    """Two days before now: a thread and a poll go out on the channels that have them, and a quiz starts —
-    one question closed yesterday, one open now (choices listed, answered in comments), one native poll
-    question tomorrow. The world is stepped to now so the audience answers and votes."""
+    """The quiz, thread and poll of `_start_quiz_thread_and_poll`, with the world stepped from their start to
+    now so the audience answers and votes (the recording does the same inside its replay)."""
+    begin = _quiz_begin(now)
+    manual.set(begin)
+    _start_quiz_thread_and_poll(db, workspace_id, begin, now)
+    runner = Runner(db, kind="demo")
+    moment = begin
+    while moment < now:
+        manual.set(moment)
+        runner.run_pending()
+        moment += timedelta(hours=3)
+    manual.set(now)
+    runner.run_pending()
+
+
+def _start_quiz_thread_and_poll(db: Database, workspace_id: str, begin: datetime, now: datetime) -> None:
+    """At `begin`, two days before now: a thread and a poll go out on the channels that have them, and a quiz
+    starts — one question closed yesterday, one open now (choices listed, answered in comments), one native
+    poll question tomorrow."""
     from socialdesk.content.schemas import PollIn
     from socialdesk.quizzes import service as quizzes
 
-    begin = (now - timedelta(days=2)).replace(minute=0, second=0, microsecond=0)
-    manual.set(begin)
-    runner = Runner(db, kind="demo")
     with db.unit_of_work() as session:
         workspace = session.get(Workspace, workspace_id)
         assert workspace is not None
@@ -392,13 +416,6 @@ def _run_quiz_thread_and_poll(db: Database, workspace_id: str, manual: ManualClo
                 quizzes.QuestionIn("Coffee quiz, question 3: how many grams of coffee in a double espresso?",
                                    [], now + timedelta(days=1), now + timedelta(days=1, hours=24),
                                    options=["9 g", "18 g", "30 g"], correct_option=1)])
-    moment = begin
-    while moment < now:
-        manual.set(moment)
-        runner.run_pending()
-        moment += timedelta(hours=3)
-    manual.set(now)
-    runner.run_pending()
 
 
 def _compose_historic(db: Database, workspace_id: str, at: datetime, index: int) -> None:
