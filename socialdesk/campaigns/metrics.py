@@ -63,7 +63,7 @@ class MetricValue:
         if self.value is None:
             return ""
         if self.low is None or self.high is None:
-            return f"no interval: not enough data ({self.n} rows, {st.MIN_POSTS} needed)"
+            return f"no interval: {self.missing or f'not enough data ({self.n} rows, {st.MIN_POSTS} needed)'}"
         return f"95 % interval {format_value(self.low, self.metric.unit)} – {format_value(self.high, self.metric.unit)}"
 
     def as_dict(self) -> dict[str, object]:
@@ -122,5 +122,10 @@ def estimate(metric: Metric, inputs: Sequence[dict[str, float | None]]) -> Metri
     if den.sum() <= 0:
         return MetricValue(metric, None, n=len(usable), missing=_ZERO_DENOMINATOR.get(bottom_name, "zero"))
     found = st.ratio_ci(num, den, scale=metric.scale)
+    counted = int(np.count_nonzero(den > 0))
+    if found.low is not None and counted < st.MIN_POSTS:
+        # Two conversions on 42 ad-days: most resamples divide by zero and the interval runs to the billions.
+        return MetricValue(metric, found.value, None, None, found.n, missing=(
+            f"not enough data ({counted} rows with {bottom_name.replace('_', ' ')}, {st.MIN_POSTS} needed)"))
     return MetricValue(metric, found.value, found.low, found.high, found.n,
                        missing="" if found.low is not None else "not enough data")

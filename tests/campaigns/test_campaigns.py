@@ -128,3 +128,17 @@ def test_the_hourly_job_brings_sandbox_ads_up_to_date(database: Database, clock:
     tasks.check_all()  # safe to run twice: the same rows
     with database.unit_of_work() as session:
         assert len(session.scalars(select(AdResult).where(AdResult.ad_id == ad_id)).all()) == 3
+
+
+def test_a_cost_per_conversion_from_two_conversions_has_no_interval() -> None:
+    """42 ad-days with 2 conversions: resampling divides by zero in most draws, so no interval is shown."""
+    from socialdesk.analytics.definitions import METRICS
+    from socialdesk.campaigns.metrics import estimate
+
+    rows = [{"spend": 5.0, "conversions": 1.0 if day in (3, 30) else 0.0} for day in range(42)]
+    found = estimate(METRICS["cpa"], rows)
+    assert found.value == pytest.approx(105.0)
+    assert found.low is None and found.high is None
+    assert "2 rows with conversions" in found.interval_text
+    steady = estimate(METRICS["cpa"], [{"spend": 5.0, "conversions": 1.0 + day % 3} for day in range(42)])
+    assert steady.low is not None and steady.low < steady.value < steady.high
