@@ -139,3 +139,15 @@ def is_correct(comment: str, accepted: Sequence[str], languages: Sequence[str] =
         if any(said[k:k + n] == wanted for k in range(len(said) - n + 1)):
             return True
     return False
+
+
+def names_a_choice(comment: str, options: Sequence[str], accepted: Sequence[str],
+                   languages: Sequence[str] = LANGUAGES) -> bool:
+    """Whether a comment under a multiple-choice question names one of its choices (by letter or text) or an
+    accepted answer: "Why is nobody answering my messages??" under "A) Ethiopia B) Brazil" is not an answer,
+    and must not use up the person's one counted answer."""
+    said = normalise(comment, languages)
+    letters = {chr(ord("a") + k) for k in range(len(options))}
+    if letters & set(said):
+        return True
+    return any(is_correct(comment, [choice], languages) for choice in [*options, *accepted])

@@ -277,6 +277,9 @@ def _answers(ctx: WorkspaceContext, quiz: Quiz, question: QuizQuestion) -> list[
             why = "late"
         elif item.received_at < question.opens_at:
             why = "before the question"
+        elif question.options and not grading.names_a_choice(item.text, question.options, question.answers,
+                                                             quiz.languages):
+            why = "not an answer: names none of the choices"
         elif person in seen:
             why = "only the first answer counts"
         if not why:

@@ -160,3 +160,29 @@ def test_a_quiz_from_a_file_on_the_command_line(database: Database, clock: Manua
     assert "Koliko je 3 × 7?" in ok("quiz", "show", rows[0]["id"], "-w", "Qz")
     posts = ok("post", "list", "-w", "Qz")
     assert posts.count("scheduled") >= 2
+
+
+def test_a_comment_naming_no_choice_is_not_an_answer_and_keeps_the_persons_answer(database: Database,
+                                                                                  clock: ManualClock) -> None:
+    world = make_world(database, profiles=("mastodon",))
+    start = clock.now() + timedelta(hours=1)
+    with database.unit_of_work() as session:
+        made = quizzes.create(world.ctx(session), name="Origins", channel_ids=[world.channels["mastodon"]], questions=[
+            quizzes.QuestionIn("Where was coffee first grown?", [], start, start + timedelta(hours=2),
+                               options=["Ethiopia", "Brazil", "Colombia"], correct_option=0, as_poll=False)])
+    clock.advance(timedelta(hours=1))
+    Runner(database).run_pending()
+    off_topic_text = "Why is nobody answering my messages??"
+    _comment(database, world, 1, made.id, "ana", off_topic_text, start + timedelta(minutes=1), 1)
+    _comment(database, world, 1, made.id, "ana", "Etiopija? No: Ethiopia!", start + timedelta(minutes=2), 2)
+    _comment(database, world, 1, made.id, "ben", "b", start + timedelta(minutes=3), 3)
+    _comment(database, world, 1, made.id, "cleo", "Brazil 🤔", start + timedelta(minutes=4), 4)
+    with database.read_sessions() as session:
+        view = quizzes.view(world.ctx(session), made.id)
+    answers = {(a.handle, a.text): a for a in view.answers[view.questions[0].id]}
+    off_topic = answers[("ana", off_topic_text)]
+    assert not off_topic.counted and off_topic.why_not == "not an answer: names none of the choices"
+    assert answers[("ana", "Etiopija? No: Ethiopia!")].counted and answers[("ana", "Etiopija? No: Ethiopia!")].correct
+    assert answers[("ben", "b")].counted and not answers[("ben", "b")].correct
+    assert answers[("cleo", "Brazil 🤔")].counted and not answers[("cleo", "Brazil 🤔")].correct
+    assert [row.handle for row in view.leaderboard if row.score] == ["ana"]
