@@ -122,6 +122,7 @@ def ensure_demo(db: Database | None = None, *, progress: Progress | None = None,
         db.refresh_statistics()
     _ensure_campaign(db, workspace_id)
     _links_setup(db, workspace_id)
+    _listening_setup(db, workspace_id)
     report("Adding this week's upcoming posts", 0.95)
     _top_up_upcoming(db, workspace_id)
     summary = _summary(db, workspace_id)
@@ -198,6 +199,20 @@ def _links_setup(db: Database, workspace_id: str) -> None:
         bio.save(ctx, enabled=True, slug="kava-co-demo", title="Kava & Co.",
                  intro="Specialty coffee in the heart of Zagreb", posts_shown=6,
                  links_text="Menu | https://kava.example.com/menu\nBook a table | https://kava.example.com/book")
+
+
+def _listening_setup(db: Database, workspace_id: str) -> None:
+    """A monitor on the sandbox's public conversation, once (docs/listening.md): the demo's runner fetches it
+    each minute, eight days back the first time, so mentions, their triage and any burst show up."""
+    from socialdesk.listening import service as listening
+    from socialdesk.listening.models import Monitor
+
+    with db.unit_of_work() as session:
+        if session.scalars(select(Monitor.id).where(Monitor.workspace_id == workspace_id)).first():
+            return
+        ctx = workspaces.system_context(session, workspace_id, "demo")
+        listening.add_monitor(ctx, name="Kava & Co.", terms=["kava", "Kava & Co"], sources=["sandbox"],
+                              exclusions=["kavana"])
 
 
 def _create_workspace(db: Database) -> str:

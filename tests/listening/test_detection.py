@@ -108,3 +108,18 @@ def test_a_complaint_burst_is_negative_and_the_sentiment_shift_test_needs_number
     assert shift.alert and shift.recent_n == 40
     small = shifts.sentiment_shift(["negative"] * 5, ["neutral"] * 100, 0.001)
     assert not small.alert  # n = 5 is not enough to say anything
+
+
+def test_the_sandbox_conversation_says_each_post_once_and_nothing_after_now() -> None:
+    """Fetched each minute (windows that end mid-hour): no post from after the window, none twice, none lost."""
+    start = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+    whole = public_posts(5, ["kava"], start, start + timedelta(hours=6))
+    pieces = []
+    moment = start
+    while moment < start + timedelta(hours=6):
+        end = min(moment + timedelta(minutes=17), start + timedelta(hours=6))
+        piece = public_posts(5, ["kava"], moment, end)
+        assert all(moment <= p.posted_at < end for p in piece)
+        pieces += piece
+        moment = end
+    assert sorted(p.external_id for p in pieces) == sorted(p.external_id for p in whole) and whole

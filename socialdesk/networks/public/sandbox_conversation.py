@@ -166,8 +166,9 @@ def public_posts(seed: int, topics: Sequence[str], start: datetime, end: datetim
         bursts += scheduled_bursts(seed, topics, start, end)
     bursts += random_bursts(seed, topics, start, end, random_per_week)
     posts: list[FoundPost] = []
-    first = _hour(start) + (1 if EPOCH + timedelta(hours=_hour(start)) < start else 0)
-    for hour in range(first, _hour(end - timedelta(microseconds=1)) + 1):
+    # Every hour that overlaps [start, end) is drawn whole (the same draws whatever the window), and only what
+    # falls inside the window is said: consecutive windows say each post once, and nothing after `end`.
+    for hour in range(_hour(start), _hour(end - timedelta(microseconds=1)) + 1):
         at = EPOCH + timedelta(hours=hour)
         for topic in [*topics, *BACKGROUND_TOPICS]:
             rng = _rng(seed, hour, _topic_code(topic))
@@ -186,6 +187,8 @@ def public_posts(seed: int, topics: Sequence[str], start: datetime, end: datetim
                 who = f"{_NAMES[int(rng.integers(len(_NAMES)))]}{int(rng.integers(1, 400))}"
                 moment = at + timedelta(seconds=int(rng.integers(3600)))
                 ident = f"{seed}-{hour}-{_topic_code(topic)}-{n}"
+                if not start <= moment < end:
+                    continue
                 posts.append(FoundPost(source="sandbox", external_id=ident,
                                        url=f"https://sandbox.invalid/public/{ident}", author=f"{who}.sandbox",
                                        text=text, posted_at=moment, language=None))
