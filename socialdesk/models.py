@@ -16,6 +16,7 @@ from socialdesk.integrations import models as _integrations  # noqa: F401
 from socialdesk.jobs import models as _jobs  # noqa: F401
 from socialdesk.links import models as _links  # noqa: F401
 from socialdesk.listening import models as _listening  # noqa: F401
+from socialdesk.competitors import models as _competitors  # noqa: F401
 from socialdesk.media import models as _media  # noqa: F401
 from socialdesk.networks import quota as _network_quota  # noqa: F401
 from socialdesk.notifications import models as _notifications  # noqa: F401
