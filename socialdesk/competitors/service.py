@@ -30,7 +30,8 @@ from socialdesk.workspaces.permissions import Permission
 
 log = logging.getLogger(__name__)
 NETWORKS = ("bluesky", "mastodon")
-_BLUESKY_HANDLE = regex.compile(r"^(did:[a-z]+:[A-Za-z0-9._:%-]+|([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9-]{2,63})$")
+_BLUESKY_HANDLE = regex.compile(r"^(did:[a-z]+:[A-Za-z0-9._:%-]+"
+                                 r"|([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9-]{2,63})$")
 _MASTODON_HANDLE = regex.compile(r"^@?[A-Za-z0-9_]{1,30}(@[A-Za-z0-9.-]+\.[A-Za-z]{2,})?$")
 MAX_PERIOD_DAYS = 366
 
@@ -60,7 +61,8 @@ def _handle(network: str, handle: str) -> str:
             raise ValidationFailed(f"{handle!r} is not a Bluesky handle: give one like brand.bsky.social.")
         return handle
     if not _MASTODON_HANDLE.match(handle):
-        raise ValidationFailed(f"{handle!r} is not a Mastodon account name: give one like brand or brand@instance.social.")
+        raise ValidationFailed(f"{handle!r} is not a Mastodon account name: "
+                               "give one like brand or brand@instance.social.")
     return handle.lstrip("@")
 
 

@@ -99,8 +99,10 @@ def bluesky_profile(service: str, handle: str) -> PublicProfile:
         rkey = post.uri.rsplit("/", 1)[-1]
         posts.append(PublicPost(
             external_id=post.uri, url=f"https://bsky.app/profile/{profile.handle}/post/{rkey}",
-            posted_at=parse_time(getattr(post.record, "created_at", None)) or parse_time(post.indexed_at) or clock.now(),
-            likes=int(post.like_count or 0), reposts=int((post.repost_count or 0) + (getattr(post, "quote_count", 0) or 0)),
+            posted_at=(parse_time(getattr(post.record, "created_at", None)) or parse_time(post.indexed_at)
+                       or clock.now()),
+            likes=int(post.like_count or 0),
+            reposts=int((post.repost_count or 0) + (getattr(post, "quote_count", 0) or 0)),
             replies=int(post.reply_count or 0), format=_bluesky_format(post.embed), hashtags=hashtags(text), text=text))
     return PublicProfile(handle=profile.handle, display_name=profile.display_name or "",
                          followers=profile.followers_count, posts_count=profile.posts_count, posts=posts)
@@ -129,7 +131,8 @@ def mastodon_profile(instance: str, handle: str) -> PublicProfile:
             or hashtags(text)
         posts.append(PublicPost(
             external_id=str(status.get("uri") or status["id"]), url=str(status.get("url") or status.get("uri") or ""),
-            posted_at=clock.utc(status.get("created_at") or clock.now()), likes=int(status.get("favourites_count") or 0),
+            posted_at=clock.utc(status.get("created_at") or clock.now()),
+            likes=int(status.get("favourites_count") or 0),
             reposts=int(status.get("reblogs_count") or 0), replies=int(status.get("replies_count") or 0),
             format=_mastodon_format(status), hashtags=tags, text=text))
     return PublicProfile(handle=str(account.get("acct") or handle), display_name=str(account.get("display_name") or ""),
