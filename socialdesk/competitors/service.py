@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import regex
 from sqlalchemy import func, or_, select
 
-from socialdesk import audit
+from socialdesk.audit import service as audit
 from socialdesk.analytics.models import ChannelMetricSnapshot
 from socialdesk.analytics.post_values import Age, post_records
 from socialdesk.competitors.benchmark import Account, BenchPost, compare, summarise
