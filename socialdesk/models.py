@@ -8,6 +8,7 @@ from socialdesk.auth import models as _auth  # noqa: F401
 from socialdesk.campaigns import models as _campaigns  # noqa: F401
 from socialdesk.channels import models as _channels  # noqa: F401
 from socialdesk.comments import models as _comments  # noqa: F401
+from socialdesk.competitors import models as _competitors  # noqa: F401
 from socialdesk.content import models as _content  # noqa: F401
 from socialdesk.contests import models as _contests  # noqa: F401
 from socialdesk.goals import models as _goals  # noqa: F401
@@ -16,7 +17,6 @@ from socialdesk.integrations import models as _integrations  # noqa: F401
 from socialdesk.jobs import models as _jobs  # noqa: F401
 from socialdesk.links import models as _links  # noqa: F401
 from socialdesk.listening import models as _listening  # noqa: F401
-from socialdesk.competitors import models as _competitors  # noqa: F401
 from socialdesk.media import models as _media  # noqa: F401
 from socialdesk.networks import quota as _network_quota  # noqa: F401
 from socialdesk.notifications import models as _notifications  # noqa: F401

@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo
 import regex
 from sqlalchemy import func, or_, select
 
-from socialdesk.audit import service as audit
 from socialdesk.analytics.models import ChannelMetricSnapshot
 from socialdesk.analytics.post_values import Age, post_records
+from socialdesk.audit import service as audit
 from socialdesk.competitors.benchmark import Account, BenchPost, compare, summarise
 from socialdesk.competitors.models import Competitor, CompetitorSnapshot
 from socialdesk.core import clock

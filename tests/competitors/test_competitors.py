@@ -50,9 +50,8 @@ def test_bad_competitors_are_refused_with_what_to_fix(database: Database) -> Non
             service.add(ctx, network="bluesky", handle="rival.bsky.social", service="http://127.0.0.1:2584")
         with pytest.raises(NotFound, match="competitor list"):
             service.find(ctx, "nobody")
-    with database.unit_of_work() as s:
-        with pytest.raises(Forbidden):
-            service.add(world.ctx(s, "viewer"), network="bluesky", handle="other.bsky.social")
+    with database.unit_of_work() as s, pytest.raises(Forbidden):
+        service.add(world.ctx(s, "viewer"), network="bluesky", handle="other.bsky.social")
 
 
 def test_snapshots_and_benchmark(database: Database, clock: ManualClock) -> None:
@@ -80,7 +79,8 @@ def test_snapshots_and_benchmark(database: Database, clock: ManualClock) -> None
     own, them = result["accounts"]
     assert own["own"] and own["posts"] == 0 and own["engagement_per_post"]["note"] == "not enough data"
     assert them["name"] == "rival.bsky.social" and them["posts"] == 8
-    assert them["followers"]["start"] == 1000 and them["followers"]["end"] == 1100 and them["followers"]["change"] == 100
+    assert them["followers"]["start"] == 1000 and them["followers"]["end"] == 1100
+    assert them["followers"]["change"] == 100
     # the newest snapshot's numbers: likes 10+i+5, reposts 2, replies 1 → mean of 18..25
     assert them["engagement_per_post"]["value"] == 21.5 and them["engagement_per_post"]["enough"]
     assert them["engagement_per_post"]["low"] < 21.5 < them["engagement_per_post"]["high"]
