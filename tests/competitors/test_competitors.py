@@ -122,3 +122,37 @@ def test_cli_json(database: Database, clock: ManualClock, monkeypatch: pytest.Mo
     assert data["accounts"][1]["engagement_per_post"]["n"] == 8
     table = runner.invoke(app, ["competitor", "benchmark", "-w", ws])
     assert table.exit_code == 0 and "rival" in table.output
+
+
+def test_own_channels_side_reads_published_posts_and_follower_snapshots(database: Database,
+                                                                          clock: ManualClock) -> None:
+    from socialdesk.analytics.models import ChannelMetricSnapshot, PublicationMetricSnapshot
+    from socialdesk.content.models import Post, Publication, PublicationStatus
+
+    world = make_world(database, profiles=("x",), roles=())
+    clock.set(NOW)
+    channel_id = world.channels["x"]
+    with database.unit_of_work() as s:
+        for days_ago, followers in ((20, 800), (1, 880)):
+            s.add(ChannelMetricSnapshot(workspace_id=world.workspace_id, channel_id=channel_id,
+                                        collected_at=NOW - timedelta(days=days_ago), followers=followers))
+        for i in range(6):
+            when = NOW - timedelta(days=10 - i)
+            post = Post(workspace_id=world.workspace_id, text="Nova kava #kava", scheduled_at=when)
+            s.add(post)
+            s.flush()
+            publication = Publication(workspace_id=world.workspace_id, post_id=post.id, channel_id=channel_id,
+                                      status=PublicationStatus.PUBLISHED, scheduled_at=when, published_at=when)
+            s.add(publication)
+            s.flush()
+            s.add(PublicationMetricSnapshot(workspace_id=world.workspace_id, publication_id=publication.id,
+                                            collected_at=when + timedelta(days=2), likes=4 + i, comments=1,
+                                            reposts=1, quotes=None, saves=None))
+    with database.unit_of_work() as s:
+        own = service.benchmark(world.ctx(s), days=30)["accounts"][0]
+    assert own["name"] == "Your channels" and own["posts"] == 6
+    assert own["followers"] == {"start": 800, "end": 880, "change": 80, "percent": 10.0, "note": ""}
+    per_post = own["engagement_per_post"]
+    assert per_post["value"] == 8.5 and per_post["enough"]  # likes 4..9 + 1 comment + 1 repost
+    assert own["engagement_per_follower_percent"]["value"] == round(51 / (6 * 800) * 100, 3)
+    assert own["top_hashtags"][0] == {"tag": "kava", "posts": 6, "mean_engagement": 8.5}
