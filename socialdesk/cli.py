@@ -856,3 +856,6 @@ app.add_typer(studio_app, name="studio")
 from socialdesk.cli_bulk import register as _register_bulk  # noqa: E402
 
 _register_bulk(post_app)
+from socialdesk.cli_competitors import competitor_app  # noqa: E402
+
+app.add_typer(competitor_app, name="competitor")

@@ -8,6 +8,7 @@ from socialdesk.auth import models as _auth  # noqa: F401
 from socialdesk.campaigns import models as _campaigns  # noqa: F401
 from socialdesk.channels import models as _channels  # noqa: F401
 from socialdesk.comments import models as _comments  # noqa: F401
+from socialdesk.competitors import models as _competitors  # noqa: F401
 from socialdesk.content import models as _content  # noqa: F401
 from socialdesk.contests import models as _contests  # noqa: F401
 from socialdesk.goals import models as _goals  # noqa: F401

@@ -131,8 +131,12 @@ def _listening_objects(db: Database, world: World) -> dict[str, str]:
         session.add(mention)
         pillar = ContentPillar(workspace_id=world.workspace_id, name="Education", target_share=0.4)
         session.add(pillar)
+        from socialdesk.competitors import service as competitors
+
+        rival = competitors.add(world.ctx(session), network="bluesky", handle="rival.bsky.social",
+                                service="https://appview.example.com")
         session.flush()
-        return {"monitor_id": monitor.id, "mention_id": mention.id, "pillar_id": pillar.id}
+        return {"monitor_id": monitor.id, "mention_id": mention.id, "pillar_id": pillar.id, "competitor_id": rival.id}
 
 
 def _links_objects(db: Database, world: World) -> dict[str, str]:

@@ -57,6 +57,7 @@ def load_task_modules() -> None:
     import socialdesk.analytics.tasks
     import socialdesk.bulk.tasks
     import socialdesk.campaigns.tasks
+    import socialdesk.competitors.tasks
     import socialdesk.goals.tasks
     import socialdesk.inbox.tasks
     import socialdesk.integrations.tasks

@@ -189,10 +189,11 @@ def _followup_params() -> dict[str, type]:
 
 
 def _listening_params() -> dict[str, type]:
+    from socialdesk.competitors.models import Competitor
     from socialdesk.listening.models import Mention, Monitor
     from socialdesk.strategy.models import ContentPillar
 
-    return {"monitor_id": Monitor, "mention_id": Mention, "pillar_id": ContentPillar}
+    return {"monitor_id": Monitor, "mention_id": Mention, "pillar_id": ContentPillar, "competitor_id": Competitor}
 
 
 # Path parameters that are not workspace objects, checked by their own routes.

@@ -57,3 +57,6 @@ router.include_router(studio_fit.router)
 router.include_router(studio.router)
 router.include_router(links.router)
 router.include_router(bulk.router)
+from socialdesk.web.pages import competitors as competitor_pages  # noqa: E402
+
+router.include_router(competitor_pages.router)

@@ -1,0 +1,2 @@
+"""Competitors: public accounts on Bluesky and Mastodon followed with daily snapshots (followers, posts,
+engagement of their recent posts) and benchmarked against the workspace's own channels."""

@@ -1,0 +1,246 @@
+"""Add, list and remove competitor accounts, take their snapshots, and benchmark them against the
+workspace's own channels. Knows nothing of HTTP; reading the networks is networks/public/profiles.py."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+import regex
+from sqlalchemy import func, or_, select
+
+from socialdesk.analytics.models import ChannelMetricSnapshot
+from socialdesk.analytics.post_values import Age, post_records
+from socialdesk.audit import service as audit
+from socialdesk.competitors.benchmark import Account, BenchPost, compare, summarise
+from socialdesk.competitors.models import Competitor, CompetitorSnapshot
+from socialdesk.core import clock
+from socialdesk.core.config import get_settings
+from socialdesk.core.errors import Conflict, NotFound, ValidationFailed
+from socialdesk.networks.base import NetworkError
+from socialdesk.networks.public import profiles
+from socialdesk.workspaces.context import WorkspaceContext
+from socialdesk.workspaces.models import Workspace
+from socialdesk.workspaces.permissions import Permission
+
+log = logging.getLogger(__name__)
+NETWORKS = ("bluesky", "mastodon")
+_BLUESKY_HANDLE = regex.compile(r"^(did:[a-z]+:[A-Za-z0-9._:%-]+"
+                                 r"|([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9-]{2,63})$")
+_MASTODON_HANDLE = regex.compile(r"^@?[A-Za-z0-9_]{1,30}(@[A-Za-z0-9.-]+\.[A-Za-z]{2,})?$")
+MAX_PERIOD_DAYS = 366
+
+Reader = Callable[[str, str], profiles.PublicProfile]
+READERS: dict[str, Reader] = {"bluesky": profiles.bluesky_profile, "mastodon": profiles.mastodon_profile}
+
+
+def _service_url(network: str, service: str | None) -> str:
+    if not service:
+        if network == "bluesky":
+            return get_settings().listening_bluesky_service.rstrip("/")
+        raise ValidationFailed("Name the Mastodon instance the account is on, e.g. --service https://mastodon.social.")
+    service = service.strip().rstrip("/")
+    if "://" not in service:
+        service = f"https://{service}"
+    parts = urlsplit(service)
+    if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in service):
+        raise ValidationFailed(f"{service!r} is not a server address: give one like https://mastodon.social.")
+    return service
+
+
+def _handle(network: str, handle: str) -> str:
+    handle = (handle or "").strip()
+    if network == "bluesky":
+        handle = handle.lstrip("@").lower()
+        if not _BLUESKY_HANDLE.match(handle):
+            raise ValidationFailed(f"{handle!r} is not a Bluesky handle: give one like brand.bsky.social.")
+        return handle
+    if not _MASTODON_HANDLE.match(handle):
+        raise ValidationFailed(f"{handle!r} is not a Mastodon account name: "
+                               "give one like brand or brand@instance.social.")
+    return handle.lstrip("@")
+
+
+def add(ctx: WorkspaceContext, *, network: str, handle: str, service: str | None = None, notes: str = "") -> Competitor:
+    ctx.require(Permission.INBOX_WRITE)
+    network = (network or "").strip().lower()
+    if network not in NETWORKS:
+        raise ValidationFailed(f"Competitors can be followed on {', '.join(NETWORKS)} (their profiles are public); "
+                               f"{network!r} is not one of them.")
+    service_url, handle = _service_url(network, service), _handle(network, handle)
+    if len(notes or "") > 2000:
+        raise ValidationFailed("Notes are at most 2000 characters.")
+    if ctx.session.scalars(ctx.select(Competitor).where(
+            Competitor.network == network, Competitor.service == service_url, Competitor.handle == handle)).first():
+        raise Conflict(f"{handle} on {service_url} is already a competitor in this workspace.")
+    competitor = Competitor(workspace_id=ctx.workspace_id, network=network, handle=handle, service=service_url,
+                            notes=(notes or "").strip(), added_by=ctx.actor.label)
+    ctx.session.add(competitor)
+    ctx.session.flush()
+    audit.record(ctx, "competitor.add", "competitor", competitor.id, f"Competitor added: {handle} ({network})")
+    return competitor
+
+
+def _all(ctx: WorkspaceContext) -> list[Competitor]:
+    return list(ctx.session.scalars(ctx.select(Competitor).order_by(Competitor.network, Competitor.handle)))
+
+
+def competitors(ctx: WorkspaceContext) -> list[Competitor]:
+    ctx.require(Permission.INBOX_READ)
+    return _all(ctx)
+
+
+def find(ctx: WorkspaceContext, handle_or_id: str) -> Competitor:
+    ctx.require(Permission.INBOX_READ)
+    key = (handle_or_id or "").strip().lstrip("@")
+    found = ctx.session.scalars(ctx.select(Competitor).where(
+        or_(Competitor.id == key, func.lower(Competitor.handle) == key.lower()))).first()
+    if found is None:
+        raise NotFound(f"No competitor {handle_or_id!r} in this workspace (see `socialdesk competitor list`).")
+    return found
+
+
+def remove(ctx: WorkspaceContext, handle_or_id: str) -> None:
+    competitor = find(ctx, handle_or_id)
+    ctx.require(Permission.INBOX_WRITE)
+    audit.record(ctx, "competitor.remove", "competitor", competitor.id,
+                 f"Competitor removed: {competitor.handle} ({competitor.network})")
+    ctx.session.delete(competitor)
+    ctx.session.flush()
+
+
+def latest_snapshot(ctx: WorkspaceContext, competitor: Competitor) -> CompetitorSnapshot | None:
+    return ctx.session.scalars(ctx.select(CompetitorSnapshot).where(
+        CompetitorSnapshot.competitor_id == competitor.id).order_by(CompetitorSnapshot.collected_at.desc())).first()
+
+
+def as_dict(ctx: WorkspaceContext, competitor: Competitor) -> dict[str, Any]:
+    snap = latest_snapshot(ctx, competitor)
+    return {"id": competitor.id, "network": competitor.network, "handle": competitor.handle,
+            "service": competitor.service, "display_name": competitor.display_name, "notes": competitor.notes,
+            "added_by": competitor.added_by,
+            "last_snapshot_at": snap.collected_at.isoformat() if snap else None,
+            "followers": snap.followers if snap else None, "posts_count": snap.posts_count if snap else None,
+            "recent_posts": len(snap.posts) if snap else 0, "last_error": competitor.last_error}
+
+
+@dataclass
+class SnapshotResult:
+    competitor: Competitor
+    snapshot: CompetitorSnapshot | None
+    error: str = ""
+
+
+def snapshot(ctx: WorkspaceContext, competitor: Competitor, *, reader: Reader | None = None) -> SnapshotResult:
+    """Read the profile now and store what it shows; a network error is kept on the competitor (nothing
+    saved before is lost)."""
+    ctx.require(Permission.INBOX_WRITE)
+    read = reader or READERS[competitor.network]
+    try:
+        profile = read(competitor.service, competitor.handle)
+    except NetworkError as exc:
+        competitor.last_error = str(exc)[:2000]
+        ctx.session.flush()
+        return SnapshotResult(competitor, None, competitor.last_error)
+    snap = CompetitorSnapshot(workspace_id=ctx.workspace_id, competitor_id=competitor.id, collected_at=clock.now(),
+                              followers=profile.followers, posts_count=profile.posts_count,
+                              posts=[p.as_dict() for p in profile.posts])
+    competitor.display_name = profile.display_name[:300]
+    competitor.last_error = ""
+    competitor.last_snapshot_at = snap.collected_at
+    ctx.session.add(snap)
+    ctx.session.flush()
+    return SnapshotResult(competitor, snap)
+
+
+def snapshot_all(ctx: WorkspaceContext) -> list[SnapshotResult]:
+    return [snapshot(ctx, c) for c in competitors(ctx)]
+
+
+# Benchmark -------------------------------------------------------------------------------------------
+
+
+def _followers_at(points: list[tuple[datetime, int]], moment: datetime) -> int | None:
+    before = [f for at, f in points if at <= moment]
+    if before:
+        return before[-1]
+    return points[0][1] if points else None
+
+
+def competitor_account(ctx: WorkspaceContext, competitor: Competitor, start: datetime, end: datetime) -> Account:
+    snaps = list(ctx.session.scalars(ctx.select(CompetitorSnapshot).where(
+        CompetitorSnapshot.competitor_id == competitor.id, CompetitorSnapshot.collected_at < end + timedelta(days=1))
+        .order_by(CompetitorSnapshot.collected_at)))
+    in_period = [s for s in snaps if clock.utc(s.collected_at) >= start and s.followers is not None]
+    points = [(clock.utc(s.collected_at), int(s.followers)) for s in snaps if s.followers is not None]
+    newest: dict[str, dict[str, Any]] = {}
+    for snap in snaps:  # oldest first: a later snapshot's numbers replace an earlier one's
+        for post in snap.posts or []:
+            newest[str(post.get("id"))] = post
+    posts = []
+    for post in newest.values():
+        posted_at = clock.utc(datetime.fromisoformat(str(post["posted_at"])))
+        if start <= posted_at < end:
+            posts.append(BenchPost(posted_at, int(post.get("likes") or 0), int(post.get("reposts") or 0),
+                                   int(post.get("replies") or 0), str(post.get("format") or "text"),
+                                   tuple(post.get("hashtags") or ()), str(post.get("url") or ""),
+                                   str(post.get("text") or ""), _followers_at(points, posted_at)))
+    notes = []
+    if not snaps:
+        notes.append("no snapshot yet: run `socialdesk competitor snapshot`")
+    elif competitor.last_error:
+        notes.append(f"last snapshot failed: {competitor.last_error}")
+    return Account(name=competitor.handle, network=competitor.network, posts=sorted(posts, key=lambda p: p.posted_at),
+                   followers_start=in_period[0].followers if len(in_period) > 1 else None,
+                   followers_end=in_period[-1].followers if in_period else None, notes=notes)
+
+
+def own_account(ctx: WorkspaceContext, start: datetime, end: datetime) -> Account:
+    """The workspace's own channels together: published posts in the period with their newest numbers, and
+    the sum of the channels' followers at the first and last snapshot in the period."""
+    records = [r for r in post_records(ctx, start, end, age=Age.LATEST) if r.values is not None]
+    posts = [BenchPost(r.published_at, int(r.values.get("likes") or 0), int((r.values.get("reposts") or 0)
+                       + (r.values.get("quotes") or 0)), int(r.values.get("comments") or 0),
+                       {"carousel": "image"}.get(r.content_type, r.content_type), tuple(r.hashtags), "", r.text,
+                       r.followers) for r in records if r.values]
+    rows = ctx.session.execute(select(ChannelMetricSnapshot.channel_id, ChannelMetricSnapshot.collected_at,
+                                      ChannelMetricSnapshot.followers).where(
+        ChannelMetricSnapshot.workspace_id == ctx.workspace_id, ChannelMetricSnapshot.followers.is_not(None),
+        ChannelMetricSnapshot.collected_at >= start, ChannelMetricSnapshot.collected_at < end)
+        .order_by(ChannelMetricSnapshot.collected_at)).all()
+    first: dict[str, int] = {}
+    last: dict[str, int] = {}
+    for channel_id, _, followers in rows:
+        first.setdefault(channel_id, followers)
+        last[channel_id] = followers
+    several = len(rows) > len(first)
+    return Account(name="Your channels", network="all", posts=posts, is_own=True,
+                   followers_start=sum(first.values()) if first and several else None,
+                   followers_end=sum(last.values()) if last else None)
+
+
+def benchmark(ctx: WorkspaceContext, *, days: int = 30, end: datetime | None = None) -> dict[str, Any]:
+    ctx.require(Permission.ANALYTICS_READ)
+    if not 1 <= days <= MAX_PERIOD_DAYS:
+        raise ValidationFailed(f"The period is 1 to {MAX_PERIOD_DAYS} days.")
+    end = clock.utc(end or clock.now())
+    start = end - timedelta(days=days)
+    workspace = ctx.session.get(Workspace, ctx.workspace_id)
+    try:
+        zone = ZoneInfo(workspace.timezone if workspace else "UTC")
+    except (KeyError, ValueError):
+        zone = ZoneInfo("UTC")
+    own = own_account(ctx, start, end)
+    rows = [summarise(own, days, zone)]
+    for competitor in _all(ctx):  # the benchmark is an analytics view: analytics:read is enough
+        account = competitor_account(ctx, competitor, start, end)
+        rows.append({**summarise(account, days, zone), "competitor_id": competitor.id,
+                     "service": competitor.service, "versus_you": compare(account, own)})
+    return {"period": {"start": start.isoformat(), "end": end.isoformat(), "days": days},
+            "timezone": str(zone), "engagement": "likes + reposts + replies, newest numbers seen",
+            "accounts": rows}
