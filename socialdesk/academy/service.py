@@ -35,6 +35,7 @@ from socialdesk.core.db import Database, new_id
 from socialdesk.core.errors import NotFound, ValidationFailed
 from socialdesk.networks.sandbox import store
 from socialdesk.networks.sandbox.adapter import _as_input
+from socialdesk.networks.sandbox.ads import AdSpec
 from socialdesk.networks.sandbox.audience import AccountParams
 from socialdesk.workspaces import service as workspaces
 from socialdesk.workspaces.context import Actor, WorkspaceContext
@@ -225,6 +226,7 @@ def advance(db: Database, run_id: str, to: datetime,
         if run.finished_at is not None:
             raise ValidationFailed("This exercise is finished; start it again to play once more.")
         workspace_id, current, end = run.workspace_id, clock.utc(run.sim_now), end_of(run)
+        has_ads = exercise_of(run).kind == "ads-budget"
     target = min(clock.utc(to), end)
     manual = ManualClock(current)
     channel_ids = _channel_ids(db, workspace_id)
@@ -251,6 +253,8 @@ def advance(db: Database, run_id: str, to: datetime,
                 # The fetch queued triage as a job due at simulated time, which the process's runner will not
                 # reach for days: triage here, as the job would (it finds nothing left to do later).
                 triage_items(db, _untriaged(db, workspace_id))
+            if has_ads and (step % COLLECT_EVERY == 0 or last):
+                _refresh_ads(db, workspace_id)
     with db.unit_of_work() as session:
         run = get_run(session, run_id)
         run.sim_now = target
@@ -308,7 +312,34 @@ def learner_play(db: Database, run: AcademyRun) -> Play:
                 removed)
     if ex.kind == "fair-giveaway":
         play.contest = _contest_play(db, run.workspace_id)
+    if ex.kind == "ads-budget":
+        play.ads = _sandbox_ads(db, run.workspace_id)
     return play
+
+
+def _sandbox_ads(db: Database, workspace_id: str) -> list[AdSpec]:
+    """The learner's sandbox ads, as the campaigns service stored them (campaigns/sandbox_ads.py)."""
+    from socialdesk.campaigns.models import Ad
+    from socialdesk.campaigns.sandbox_ads import spec_of
+
+    with db.unit_of_work(read_only=True) as session:
+        rows = session.scalars(select(Ad).where(Ad.workspace_id == workspace_id, Ad.platform == "sandbox")
+                               .order_by(Ad.created_at)).all()
+        return [spec_of(ad) for ad in rows]
+
+
+def _refresh_ads(db: Database, workspace_id: str) -> None:
+    """Bring the workspace's sandbox ad results up to the simulated day (Campaigns shows them)."""
+    from socialdesk.campaigns import sandbox_ads
+    from socialdesk.workspaces.models import Workspace
+
+    with db.unit_of_work() as session:
+        run = run_of_workspace(session, workspace_id)
+        workspace = session.get(Workspace, workspace_id)
+        if run is None or workspace is None:
+            return
+        ctx = WorkspaceContext(session, workspace, Actor(run.user_id, "academy"), Role.OWNER)
+        sandbox_ads.refresh_all(ctx)
 
 
 def _contest_play(db: Database, workspace_id: str) -> ContestPlay | None:
