@@ -43,6 +43,15 @@ class ContestPlay:
     winners: tuple[int, ...]  # sandbox member indices
 
 
+@dataclass(frozen=True)
+class MonitorPlay:
+    """A listening monitor as it was set up: when, on which terms, and whether it read the sandbox."""
+
+    created_at: float
+    terms: tuple[str, ...]
+    sandbox: bool = True
+
+
 @dataclass
 class Play:
     params: AccountParams
@@ -53,6 +62,8 @@ class Play:
     removed: dict[str, float] = field(default_factory=dict)  # item id -> when hidden or deleted
     contest: ContestPlay | None = None
     ads: list[AdSpec] = field(default_factory=list)  # sandbox ads (ads-budget)
+    monitors: list[MonitorPlay] = field(default_factory=list)  # listening monitors (crisis-burst)
+    alerts: list[float] = field(default_factory=list)  # when the product raised burst alerts (crisis-burst)
 
     @property
     def population(self) -> Population:

@@ -19,6 +19,7 @@ from socialdesk.academy import tone
 from socialdesk.academy.play import NEGATIVE_KINDS, Play, true_activity
 from socialdesk.academy.schema import Exercise
 from socialdesk.networks.sandbox.items import Item
+from socialdesk.networks.sandbox.simulation import PostInput
 from socialdesk.networks.sandbox.text_features import post_features
 
 HOUR = 3600.0
@@ -427,6 +428,58 @@ def ad_pacing(ex: Exercise, play: Play, reference: Play | None) -> SkillScore:
     return SkillScore("pacing", _pct(score), tuple(reasons))
 
 
+# crisis-burst ---------------------------------------------------------------------------------------
+
+
+def _crisis(ex: Exercise, play: Play) -> tuple[float, float, float | None, PostInput | None]:
+    from socialdesk.academy.strategies import crisis_window, detected_at
+
+    begins, ends = crisis_window(ex, play.params, play.start)
+    answer = next((p for p in sorted(play.own_posts(), key=lambda p: p.published_at)
+                   if p.published_at >= begins), None)
+    return begins, ends, detected_at(ex, play), answer
+
+
+def crisis_detection(ex: Exercise, play: Play, reference: Play | None) -> SkillScore:
+    begins, _, noticed, _ = _crisis(ex, play)
+    topic = ex.crisis.topic if ex.crisis else ""
+    when = f"{_local(play, begins):%a %H:%M} ({play.params.timezone})"
+    if noticed is None:
+        return SkillScore("detection", 0, (
+            f"A complaint burst about “{topic}” began {when} and no listening monitor caught it: set up a "
+            f"monitor on the sandbox conversation for your brand's words before trouble starts.",))
+    late = (noticed - begins) / HOUR
+    reasons = [f"The complaint burst about “{topic}” began {when}; your monitor raised it {late:.1f} h later."]
+    if late > 1.5:
+        reasons.append("A monitor set up in advance alerts within the first hour of a burst.")
+    return SkillScore("detection", _pct(1 - max(0.0, late - 1) / 11), tuple(reasons))
+
+
+def crisis_response(ex: Exercise, play: Play, reference: Play | None) -> SkillScore:
+    begins, _, noticed, answer = _crisis(ex, play)
+    target = ex.goal.response_hours or 2.0
+    if answer is None:
+        return SkillScore("response_time", 0, ("You posted no public answer after the complaints began: the "
+                                               "crowd read your silence as not caring.",))
+    took = (answer.published_at - begins) / HOUR
+    reasons = [f"Your first public answer came {took:.1f} h after the burst began; the target was {target:g} h."]
+    if noticed is None:
+        reasons.append("It was not prompted by an alert: without a monitor you answered by chance.")
+    score = 1.0 if took <= target else max(0.0, 1 - (took - target) / (3 * target))
+    return SkillScore("response_time", _pct(score), tuple(reasons))
+
+
+def crisis_tone(ex: Exercise, play: Play, reference: Play | None) -> SkillScore:
+    _, _, _, answer = _crisis(ex, play)
+    if answer is None:
+        return SkillScore("tone", 0, ("There was no answer whose tone could be judged.",))
+    check = tone.check(answer.text, formal=ex.audience.tone == "formal")
+    reasons = [f"Your answer “{answer.text[:60]}” reads {check.score:.0%} polite."]
+    if check.missing:
+        reasons.append("It lacks: " + ", ".join(check.missing) + ".")
+    return SkillScore("tone", _pct(check.score), tuple(reasons))
+
+
 Scorer = Callable[[Exercise, Play, Play | None], SkillScore]
 SCORERS: dict[tuple[str, str], Scorer] = {
     ("best-hour", "timing"): timing,
@@ -447,6 +500,9 @@ SCORERS: dict[tuple[str, str], Scorer] = {
     ("ads-budget", "cost"): ad_cost,
     ("ads-budget", "targeting"): ad_targeting,
     ("ads-budget", "pacing"): ad_pacing,
+    ("crisis-burst", "detection"): crisis_detection,
+    ("crisis-burst", "response_time"): crisis_response,
+    ("crisis-burst", "tone"): crisis_tone,
 }
 
 
