@@ -100,3 +100,20 @@ def test_over_committing_the_budget_is_marked_down() -> None:
     pacing = scoring.ad_pacing(ex, greedy, good)
     assert pacing.score < scoring.ad_pacing(ex, good, good).score
     assert any("more than the budget" in r for r in pacing.reasons)
+
+
+def test_the_finished_page_reveals_who_the_ads_should_reach(database: Database, clock: ManualClock) -> None:
+    from socialdesk.auth.service import create_user
+    from tests.helpers import PASSWORD
+    from tests.web_client import signed_in_client
+
+    with database.unit_of_work() as session:
+        create_user(session, "learner@example.com", "learner", PASSWORD)
+    client, _ = signed_in_client(database, "learner@example.com")
+    assert "Spend an ad budget for the best cost per result" in client.get("/academy").text
+    started = client.post("/academy/start", data={"exercise": "ads-budget"})
+    assert started.status_code == 303
+    where = started.headers["location"]
+    assert client.post(f"{where}/clock", data={"action": "finish"}).status_code == 303
+    done = client.get(where).text
+    assert "Who the ads should reach" in done and "You ran no ads" in done
