@@ -14,6 +14,7 @@ from functools import cached_property
 
 import numpy as np
 
+from socialdesk.networks.sandbox.ads import AdSpec, deliver
 from socialdesk.networks.sandbox.audience import AccountParams, Population, audience_activity, population
 from socialdesk.networks.sandbox.items import Item, comments_of
 from socialdesk.networks.sandbox.simulation import PostInput, PostTimeline, simulation_for
@@ -42,6 +43,15 @@ class ContestPlay:
     winners: tuple[int, ...]  # sandbox member indices
 
 
+@dataclass(frozen=True)
+class MonitorPlay:
+    """A listening monitor as it was set up: when, on which terms, and whether it read the sandbox."""
+
+    created_at: float
+    terms: tuple[str, ...]
+    sandbox: bool = True
+
+
 @dataclass
 class Play:
     params: AccountParams
@@ -51,6 +61,9 @@ class Play:
     replies: list[Reply] = field(default_factory=list)
     removed: dict[str, float] = field(default_factory=dict)  # item id -> when hidden or deleted
     contest: ContestPlay | None = None
+    ads: list[AdSpec] = field(default_factory=list)  # sandbox ads (ads-budget)
+    monitors: list[MonitorPlay] = field(default_factory=list)  # listening monitors (crisis-burst)
+    alerts: list[float] = field(default_factory=list)  # when the product raised burst alerts (crisis-burst)
 
     @property
     def population(self) -> Population:
@@ -86,6 +99,27 @@ class Play:
         for post, timeline in self.timelines:
             out += comments_of(self.params, post, timeline, None, self.end)
         return sorted(out, key=lambda item: item.order)
+
+    @cached_property
+    def ad_results(self) -> list[tuple[AdSpec, list[dict[str, float]]]]:
+        """Each ad's days inside the exercise (spend, impressions, clicks, purchases), from the sandbox auction."""
+        from datetime import UTC, datetime
+
+        first = datetime.fromtimestamp(self.start, UTC).date()
+        last = datetime.fromtimestamp(self.end, UTC).date()
+        out = []
+        for spec in self.ads:
+            days = []
+            for row in deliver(self.population, spec):
+                on = datetime.fromisoformat(row["date_start"]).date()
+                if not first <= on < last:
+                    continue
+                bought = sum(int(a["value"]) for a in row.get("actions", []))
+                days.append({"day": float((on - first).days), "spend": float(row["spend"]),
+                             "impressions": float(row["impressions"]), "clicks": float(row["inline_link_clicks"]),
+                             "purchases": float(bought)})
+            out.append((spec, days))
+        return out
 
     def is_troll(self, item: Item) -> bool:
         return bool(self.population.troll[item.member])

@@ -22,7 +22,12 @@ def reveal(ex: Exercise, params: AccountParams) -> dict[str, Any]:
     interest = pop.interests[humans].astype(bool).mean(axis=0)
     top_interests = [TOPIC_NAMES[i] for i in np.argsort(-interest)[:3]]
     activity = audience_activity(params)
-    return {
+    extra: dict[str, Any] = {}
+    if ex.kind == "ads-budget":
+        from socialdesk.academy.strategies import ad_traits
+
+        extra["ad_traits"] = ad_traits(params)
+    return {**extra,
         "audience_size": pop.size,
         "languages": {code: round(count / n, 3) for code, count in languages.most_common()},
         "time_zones": {zone: round(count / n, 3) for zone, count in zones.most_common(4)},

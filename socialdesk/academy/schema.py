@@ -20,8 +20,9 @@ from socialdesk.networks.sandbox.vocabulary import LANGUAGES, TOPIC_NAMES
 
 REQUIRED_LANGUAGES = ("en", "hr")
 SKILLS = ("timing", "growth", "relevance", "consistency", "response_time", "tone", "triage", "moderation",
-          "fairness", "mix", "cadence", "reach")
-KINDS = ("best-hour", "grow-followers", "answer-negative", "troll-attack", "content-mix", "fair-giveaway")
+          "fairness", "mix", "cadence", "reach", "cost", "targeting", "pacing", "detection")
+KINDS = ("best-hour", "grow-followers", "answer-negative", "troll-attack", "content-mix", "fair-giveaway",
+         "ads-budget")
 PROFILES = ("instagram", "x", "facebook", "mastodon", "bluesky", "linkedin", "threads", "tiktok", "generic")
 
 
@@ -112,6 +113,7 @@ class Goal(_Strict):
     text: Text
     target: float | None = Field(None, description="the number the goal names, e.g. 5 (% growth)")
     response_hours: float | None = Field(None, gt=0, le=72)
+    budget: float | None = Field(None, ge=10, le=5000, description="play money to spend (ads-budget)")
 
     _text = field_validator("text")(_check_text)
 
@@ -124,6 +126,16 @@ class PlannedPost(_Strict):
     text: str = Field(min_length=1, max_length=2000)
 
 
+class Crisis(_Strict):
+    """A complaint burst in the sandbox's public conversation (crisis-burst), hidden from the learner."""
+
+    day: int = Field(ge=0, le=60)
+    time: str = Field(pattern=r"^([01]\d|2[0-3]):00$", description="local hour it starts, on the hour")
+    hours: int = Field(4, ge=1, le=12)
+    topic: str = Field(min_length=2, max_length=40, pattern=r"^[^\s#]+$",
+                       description="the word people complain with (the brand or its product)")
+
+
 class Checkpoint(_Strict):
     day: int = Field(ge=1, le=60)
     text: Text
@@ -133,7 +145,8 @@ class Checkpoint(_Strict):
 
 class Exercise(_Strict):
     slug: str = Field(pattern=r"^[a-z][a-z0-9-]{1,39}$")
-    kind: Literal["best-hour", "grow-followers", "answer-negative", "troll-attack", "content-mix", "fair-giveaway"]
+    kind: Literal["best-hour", "grow-followers", "answer-negative", "troll-attack", "content-mix", "fair-giveaway",
+                  "ads-budget", "crisis-burst"]
     title: Text
     brief: Brief
     channels: list[Channel] = Field(min_length=1, max_length=4)
@@ -142,8 +155,10 @@ class Exercise(_Strict):
     days: int = Field(ge=1, le=60, description="the time budget in simulated days")
     seed: int = Field(ge=0, le=2**31 - 1)
     skills: list[Literal["timing", "growth", "relevance", "consistency", "response_time", "tone", "triage",
-                         "moderation", "fairness", "mix", "cadence", "reach"]] = Field(min_length=1)
+                         "moderation", "fairness", "mix", "cadence", "reach", "cost", "targeting",
+                         "pacing", "detection"]] = Field(min_length=1)
     planned_posts: list[PlannedPost] = Field(default_factory=list)
+    crisis: Crisis | None = None
     checkpoints: list[Checkpoint] = Field(default_factory=list)
     hints: list[Text] = Field(default_factory=list)
 
@@ -176,6 +191,15 @@ class Exercise(_Strict):
             raise ValueError("goal.response_hours: an answer-negative exercise needs the target response time")
         if self.kind == "grow-followers" and self.goal.target is None:
             raise ValueError("goal.target: a grow-followers exercise needs the growth target in %")
+        if self.kind == "crisis-burst":
+            if self.crisis is None:
+                raise ValueError("crisis: a crisis-burst exercise needs the complaint burst (day, time, hours, topic)")
+            if self.crisis.day >= self.days:
+                raise ValueError(f"crisis.day: day {self.crisis.day} is past the time budget of {self.days} days")
+            if self.goal.response_hours is None:
+                raise ValueError("goal.response_hours: a crisis-burst exercise needs the target response time")
+        if self.kind == "ads-budget" and self.goal.budget is None:
+            raise ValueError("goal.budget: an ads-budget exercise needs the play-money budget to spend")
         if self.kind in ("answer-negative", "troll-attack") and not self.planned_posts:
             raise ValueError("planned_posts: this exercise needs posts of its own to draw comments")
         return self
@@ -192,6 +216,8 @@ KIND_SKILLS: dict[str, tuple[str, ...]] = {
     "troll-attack": ("moderation", "fairness"),
     "content-mix": ("mix", "cadence", "reach"),
     "fair-giveaway": ("fairness", "reach"),
+    "ads-budget": ("cost", "targeting", "pacing"),
+    "crisis-burst": ("detection", "response_time", "tone"),
 }
 
 _LOC_CLEAN = re.compile(r"\.(\d+)")

@@ -19,6 +19,7 @@ from socialdesk.academy import tone
 from socialdesk.academy.play import NEGATIVE_KINDS, Play, true_activity
 from socialdesk.academy.schema import Exercise
 from socialdesk.networks.sandbox.items import Item
+from socialdesk.networks.sandbox.simulation import PostInput
 from socialdesk.networks.sandbox.text_features import post_features
 
 HOUR = 3600.0
@@ -332,6 +333,153 @@ def giveaway_fairness(ex: Exercise, play: Play, reference: Play | None) -> Skill
     return SkillScore("fairness", _pct(passed / len(checks)), tuple(reasons))
 
 
+# ads-budget -----------------------------------------------------------------------------------------
+
+
+def _ad_totals(play: Play) -> tuple[float, float, float]:
+    """Spend, purchases and link clicks of all the play's ads inside the exercise."""
+    days = [d for _, rows in play.ad_results for d in rows]
+    return (sum(d["spend"] for d in days), sum(d["purchases"] for d in days), sum(d["clicks"] for d in days))
+
+
+def _per(spend: float, results: float) -> float | None:
+    return spend / results if results > 0 else None
+
+
+def ad_cost(ex: Exercise, play: Play, reference: Play | None) -> SkillScore:
+    if not play.ads:
+        return SkillScore("cost", 0, ("You ran no ads, so nothing was bought: create a sandbox ad in Campaigns.",))
+    spend, bought, clicks = _ad_totals(play)
+    mine = _per(spend, bought)
+    reasons = [f"Your ads spent {spend:.2f} play money for {bought:.0f} purchases and {clicks:.0f} link clicks."]
+    expert = _per(*_ad_totals(reference)[:2]) if reference is not None else None
+    if expert is not None:
+        reasons.append(f"The expert paid {expert:.2f} per purchase on the same audience.")
+    if mine is None:
+        reasons.append("Your ads spent nothing inside the exercise's days: a bid far below the going price wins no "
+                       "slots, and an ad must run while the exercise does." if spend <= 0 else
+                       "Not one purchase: the people shown your ads were not interested in what they offered.")
+        return SkillScore("cost", 0, tuple(reasons))
+    reasons.append(f"You paid {mine:.2f} per purchase.")
+    score = _pct(expert / mine) if expert is not None else 100
+    return SkillScore("cost", score, tuple(reasons))
+
+
+def ad_targeting(ex: Exercise, play: Play, reference: Play | None) -> SkillScore:
+    from socialdesk.academy.strategies import ad_traits
+    from socialdesk.networks.sandbox.ads import ages, audience_mask
+
+    if not play.ads:
+        return SkillScore("targeting", 0, ("You ran no ads, so nobody was targeted.",))
+    traits = ad_traits(play.params)
+    interests, languages = set(traits["interests"]), set(traits["languages"])  # type: ignore[call-overload]
+    pop = play.population
+    age = ages(pop)
+    core = (~pop.bot) & (age >= int(traits["age_min"])) & (age <= int(traits["age_max"]))  # type: ignore[call-overload]
+    reasons = [f"Your audience is into {', '.join(sorted(interests))}, speaks "
+               f"{', '.join(sorted(languages))} and is mostly {traits['age_min']}–{traits['age_max']} years old "
+               f"(median {traits['age_median']})."]
+    marks: list[float] = []
+    for spec in play.ads:
+        t = spec.targeting
+        topic_ok = bool(t.interests) and set(t.interests) <= interests
+        language_ok = bool(t.languages) and set(t.languages) <= languages
+        reached = audience_mask(pop, t)
+        ages_ok = bool(core.sum()) and float((reached & core).sum()) / float(core.sum()) >= 0.5 \
+            and float((reached & ~core).sum()) <= float(reached.sum()) * 0.4
+        text_topics = post_features(spec.text, spec.media).topic_weights
+        from socialdesk.networks.sandbox.vocabulary import TOPIC_NAMES
+
+        text_ok = any(text_topics[TOPIC_NAMES.index(i)] > 0 for i in interests)
+        checks = (topic_ok, language_ok, ages_ok, text_ok)
+        marks.append(sum(checks) / len(checks))
+        missed = [what for ok, what in zip(checks, ("interests", "languages", "ages", "ad text on their interests"),
+                                           strict=True) if not ok]
+        if missed:
+            reasons.append(f"Ad “{spec.text[:40]}” missed on {', '.join(missed)} (it targeted "
+                           f"{', '.join(t.interests) or 'any interest'}, {', '.join(t.languages) or 'any language'}, "
+                           f"ages {t.age_min}–{t.age_max}).")
+    if len(reasons) == 1:
+        reasons.append("Every ad aimed at the right people with a text about what they care for.")
+    return SkillScore("targeting", _pct(float(np.mean(marks))), tuple(reasons))
+
+
+def ad_pacing(ex: Exercise, play: Play, reference: Play | None) -> SkillScore:
+    budget = ex.goal.budget or 100.0
+    if not play.ads:
+        return SkillScore("pacing", 0, (f"You spent nothing of the {budget:.0f} budget.",))
+    committed = sum(spec.daily_budget * spec.days for spec in play.ads)
+    spend = _ad_totals(play)[0]
+    spent_days = {d["day"] for _, rows in play.ad_results for d in rows if d["spend"] > 0}
+    span = max(1, ex.days - 1)
+    spread = min(1.0, len(spent_days) / span)
+    used = min(1.0, spend / budget)
+    score = used * (0.4 + 0.6 * spread)
+    reasons = [f"You spent {spend:.2f} of the {budget:.0f} budget, on {len(spent_days)} of the {ex.days} days."]
+    if committed > budget * 1.05:
+        score *= 0.5
+        reasons.append(f"Your ads were allowed {committed:.2f}, more than the budget: a client would not pay that.")
+    if spread < 0.6:
+        reasons.append("Spending it all in a few days shows the ad to the same people again and again (fatigue) "
+                       "and misses the other days' buyers; spread the daily budget over the whole period.")
+    if used < 0.7:
+        reasons.append("Much of the budget stayed unspent: a bid too low for the auction or too narrow an audience "
+                       "wins few slots.")
+    return SkillScore("pacing", _pct(score), tuple(reasons))
+
+
+# crisis-burst ---------------------------------------------------------------------------------------
+
+
+def _crisis(ex: Exercise, play: Play) -> tuple[float, float, float | None, PostInput | None]:
+    from socialdesk.academy.strategies import crisis_window, detected_at
+
+    begins, ends = crisis_window(ex, play.params, play.start)
+    answer = next((p for p in sorted(play.own_posts(), key=lambda p: p.published_at)
+                   if p.published_at >= begins), None)
+    return begins, ends, detected_at(ex, play), answer
+
+
+def crisis_detection(ex: Exercise, play: Play, reference: Play | None) -> SkillScore:
+    begins, _, noticed, _ = _crisis(ex, play)
+    topic = ex.crisis.topic if ex.crisis else ""
+    when = f"{_local(play, begins):%a %H:%M} ({play.params.timezone})"
+    if noticed is None:
+        return SkillScore("detection", 0, (
+            f"A complaint burst about “{topic}” began {when} and no listening monitor caught it: set up a "
+            f"monitor on the sandbox conversation for your brand's words before trouble starts.",))
+    late = (noticed - begins) / HOUR
+    reasons = [f"The complaint burst about “{topic}” began {when}; your monitor raised it {late:.1f} h later."]
+    if late > 1.5:
+        reasons.append("A monitor set up in advance alerts within the first hour of a burst.")
+    return SkillScore("detection", _pct(1 - max(0.0, late - 1) / 11), tuple(reasons))
+
+
+def crisis_response(ex: Exercise, play: Play, reference: Play | None) -> SkillScore:
+    begins, _, noticed, answer = _crisis(ex, play)
+    target = ex.goal.response_hours or 2.0
+    if answer is None:
+        return SkillScore("response_time", 0, ("You posted no public answer after the complaints began: the "
+                                               "crowd read your silence as not caring.",))
+    took = (answer.published_at - begins) / HOUR
+    reasons = [f"Your first public answer came {took:.1f} h after the burst began; the target was {target:g} h."]
+    if noticed is None:
+        reasons.append("It was not prompted by an alert: without a monitor you answered by chance.")
+    score = 1.0 if took <= target else max(0.0, 1 - (took - target) / (3 * target))
+    return SkillScore("response_time", _pct(score), tuple(reasons))
+
+
+def crisis_tone(ex: Exercise, play: Play, reference: Play | None) -> SkillScore:
+    _, _, _, answer = _crisis(ex, play)
+    if answer is None:
+        return SkillScore("tone", 0, ("There was no answer whose tone could be judged.",))
+    check = tone.check(answer.text, formal=ex.audience.tone == "formal")
+    reasons = [f"Your answer “{answer.text[:60]}” reads {check.score:.0%} polite."]
+    if check.missing:
+        reasons.append("It lacks: " + ", ".join(check.missing) + ".")
+    return SkillScore("tone", _pct(check.score), tuple(reasons))
+
+
 Scorer = Callable[[Exercise, Play, Play | None], SkillScore]
 SCORERS: dict[tuple[str, str], Scorer] = {
     ("best-hour", "timing"): timing,
@@ -349,6 +497,12 @@ SCORERS: dict[tuple[str, str], Scorer] = {
     ("content-mix", "reach"): engagement,
     ("fair-giveaway", "fairness"): giveaway_fairness,
     ("fair-giveaway", "reach"): giveaway_reach,
+    ("ads-budget", "cost"): ad_cost,
+    ("ads-budget", "targeting"): ad_targeting,
+    ("ads-budget", "pacing"): ad_pacing,
+    ("crisis-burst", "detection"): crisis_detection,
+    ("crisis-burst", "response_time"): crisis_response,
+    ("crisis-burst", "tone"): crisis_tone,
 }
 
 

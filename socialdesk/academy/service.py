@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from socialdesk.academy import catalog, scoring, strategies
 from socialdesk.academy.models import AcademyRun, AcademySkillScore
-from socialdesk.academy.play import ContestPlay, Play, Reply, member_of_handle
+from socialdesk.academy.play import ContestPlay, MonitorPlay, Play, Reply, member_of_handle
 from socialdesk.academy.reveal import reveal
 from socialdesk.academy.schema import Exercise
 from socialdesk.auth.service import create_user, user_by_email
@@ -35,6 +35,7 @@ from socialdesk.core.db import Database, new_id
 from socialdesk.core.errors import NotFound, ValidationFailed
 from socialdesk.networks.sandbox import store
 from socialdesk.networks.sandbox.adapter import _as_input
+from socialdesk.networks.sandbox.ads import AdSpec
 from socialdesk.networks.sandbox.audience import AccountParams
 from socialdesk.workspaces import service as workspaces
 from socialdesk.workspaces.context import Actor, WorkspaceContext
@@ -225,6 +226,8 @@ def advance(db: Database, run_id: str, to: datetime,
         if run.finished_at is not None:
             raise ValidationFailed("This exercise is finished; start it again to play once more.")
         workspace_id, current, end = run.workspace_id, clock.utc(run.sim_now), end_of(run)
+        has_ads = exercise_of(run).kind == "ads-budget"
+        crisis = exercise_of(run) if exercise_of(run).kind == "crisis-burst" else None
     target = min(clock.utc(to), end)
     manual = ManualClock(current)
     channel_ids = _channel_ids(db, workspace_id)
@@ -251,6 +254,10 @@ def advance(db: Database, run_id: str, to: datetime,
                 # The fetch queued triage as a job due at simulated time, which the process's runner will not
                 # reach for days: triage here, as the job would (it finds nothing left to do later).
                 triage_items(db, _untriaged(db, workspace_id))
+            if crisis is not None:
+                _listen(db, workspace_id, crisis, clock.utc(run.sim_start), moment)
+            if has_ads and (step % COLLECT_EVERY == 0 or last):
+                _refresh_ads(db, workspace_id)
     with db.unit_of_work() as session:
         run = get_run(session, run_id)
         run.sim_now = target
@@ -308,7 +315,100 @@ def learner_play(db: Database, run: AcademyRun) -> Play:
                 removed)
     if ex.kind == "fair-giveaway":
         play.contest = _contest_play(db, run.workspace_id)
+    if ex.kind == "ads-budget":
+        play.ads = _sandbox_ads(db, run.workspace_id)
+    if ex.kind == "crisis-burst":
+        play.monitors, play.alerts = _crisis_play(db, run.workspace_id)
     return play
+
+
+def _sandbox_ads(db: Database, workspace_id: str) -> list[AdSpec]:
+    """The learner's sandbox ads, as the campaigns service stored them (campaigns/sandbox_ads.py)."""
+    from socialdesk.campaigns.models import Ad
+    from socialdesk.campaigns.sandbox_ads import spec_of
+
+    with db.unit_of_work(read_only=True) as session:
+        rows = session.scalars(select(Ad).where(Ad.workspace_id == workspace_id, Ad.platform == "sandbox")
+                               .order_by(Ad.created_at)).all()
+        return [spec_of(ad) for ad in rows]
+
+
+def crisis_burst(ex: Exercise, sim_start: datetime) -> Any:
+    """The exercise's complaint burst in the sandbox public conversation (UTC, on the hour)."""
+    from socialdesk.networks.public.sandbox_conversation import Burst
+
+    assert ex.crisis is not None
+    tz = ZoneInfo(ex.audience.timezone)
+    hour = int(ex.crisis.time[:2])
+    local = datetime.combine(sim_start.astimezone(tz).date() + timedelta(days=ex.crisis.day),
+                             datetime.min.time()).replace(hour=hour, tzinfo=tz)
+    return Burst(kind="complaint", topic=ex.crisis.topic, start=local.astimezone(UTC), hours=ex.crisis.hours,
+                 scheduled=False)
+
+
+def _listen(db: Database, workspace_id: str, ex: Exercise, sim_start: datetime, at: datetime) -> None:
+    """Run the workspace's sandbox listening monitors up to `at` on the exercise's public conversation (its
+    seed, with its complaint burst), through the listening service's own ingest and alerting."""
+    from socialdesk.listening import service as listening
+    from socialdesk.listening.models import Monitor
+    from socialdesk.listening.sources import SANDBOX_BACKFILL, parse
+    from socialdesk.networks.public.sandbox_conversation import public_posts
+
+    burst = crisis_burst(ex, sim_start)
+    with db.unit_of_work() as session:
+        for monitor in session.scalars(select(Monitor).where(Monitor.workspace_id == workspace_id,
+                                                             Monitor.active.is_(True))).all():
+            sandbox = [parse(spec) for spec in monitor.sources if parse(spec).kind == "sandbox"]
+            if not sandbox:
+                continue
+            state = dict(monitor.state or {})
+            since = datetime.fromisoformat(state["academy_until"]) if state.get("academy_until") \
+                else at - SANDBOX_BACKFILL
+            if since >= at:
+                continue
+            posts = public_posts(ex.seed, [*monitor.terms, *monitor.variants], since, at, random_per_week=0,
+                                 scheduled=False, extra_bursts=[burst])
+            listening.ingest(session, monitor, posts, listening.RunResult(monitor.name))
+            if posts and "history_start" not in state:
+                state["history_start"] = min(p.posted_at for p in posts).isoformat()
+            state["academy_until"] = at.isoformat()
+            # The product's own run of this monitor then finds the sandbox already read up to now.
+            per_source = dict(state.get("sources") or {})
+            for source in sandbox:
+                per_source[source.key] = {"until": at.isoformat(), "error": None}
+            state["sources"] = per_source
+            monitor.state = state
+            monitor.last_run_at = at
+            session.flush()
+            listening.evaluate(session, monitor, now=at)
+
+
+def _crisis_play(db: Database, workspace_id: str) -> tuple[list[MonitorPlay], list[float]]:
+    """The learner's listening monitors and the burst alerts they raised."""
+    from socialdesk.listening.models import ListeningAlert, Monitor
+
+    with db.unit_of_work(read_only=True) as session:
+        monitors = [MonitorPlay(clock.utc(m.created_at).timestamp(), tuple([*m.terms, *m.variants]),
+                                any(str(s).split(":")[0] == "sandbox" for s in m.sources))
+                    for m in session.scalars(select(Monitor).where(Monitor.workspace_id == workspace_id))]
+        alerts = [clock.utc(a.created_at).timestamp() for a in session.scalars(
+            select(ListeningAlert).where(ListeningAlert.workspace_id == workspace_id,
+                                         ListeningAlert.kind == "burst"))]
+    return monitors, alerts
+
+
+def _refresh_ads(db: Database, workspace_id: str) -> None:
+    """Bring the workspace's sandbox ad results up to the simulated day (Campaigns shows them)."""
+    from socialdesk.campaigns import sandbox_ads
+    from socialdesk.workspaces.models import Workspace
+
+    with db.unit_of_work() as session:
+        run = run_of_workspace(session, workspace_id)
+        workspace = session.get(Workspace, workspace_id)
+        if run is None or workspace is None:
+            return
+        ctx = WorkspaceContext(session, workspace, Actor(run.user_id, "academy"), Role.OWNER)
+        sandbox_ads.refresh_all(ctx)
 
 
 def _contest_play(db: Database, workspace_id: str) -> ContestPlay | None:

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from socialdesk.academy.play import NEGATIVE_KINDS, ContestPlay, Play, Reply
+from socialdesk.academy.play import NEGATIVE_KINDS, ContestPlay, MonitorPlay, Play, Reply
 from socialdesk.academy.schema import Exercise
 from socialdesk.networks.sandbox.audience import AccountParams
 from socialdesk.networks.sandbox.chatter import member
@@ -214,6 +214,139 @@ def _giveaway_random(ex: Exercise, params: AccountParams, start: float, rng: ran
     return play
 
 
+# Ads ------------------------------------------------------------------------------------------------
+
+
+def ad_traits(params: AccountParams) -> dict[str, object]:
+    """The audience traits an ad should target (the expert reads them; the reveal shows them)."""
+    from socialdesk.networks.sandbox.ads import ages
+    from socialdesk.networks.sandbox.audience import population
+    from socialdesk.networks.sandbox.vocabulary import LANGUAGES
+
+    pop = population(params)
+    humans = ~pop.bot
+    share = pop.interests[humans].astype(bool).mean(axis=0)
+    interests = [TOPIC_NAMES[i] for i in np.argsort(-share)[:2]]
+    counts = Counter(LANGUAGES[int(c)] for c in pop.language[humans])
+    total = max(1, sum(counts.values()))
+    languages = [code for code, n in counts.most_common() if n / total >= 0.1]
+    age = ages(pop)[humans]
+    low, high = (int(x) for x in np.percentile(age, (15, 85)))
+    return {"interests": interests, "languages": languages, "age_min": low, "age_max": high,
+            "age_median": int(np.median(age))}
+
+
+def _ad_start(start: float, day: int = 0) -> object:
+    return (datetime.fromtimestamp(start, ZoneInfo("UTC")) + timedelta(days=day)).date()
+
+
+def _ads_expert(ex: Exercise, params: AccountParams, start: float) -> Play:
+    from socialdesk.networks.sandbox.ads import BASE_CPM, PEAK_PREMIUM, AdSpec, Targeting
+
+    traits = ad_traits(params)
+    interests = tuple(traits["interests"])  # type: ignore[arg-type]
+    budget = ex.goal.budget or 100.0
+    days = max(1, ex.days - 1)  # from the first full day to the end
+    text = _text("promotional", interests[0], main_language(params), ex.brief.brand)
+    spec = AdSpec(ad_id="expert", text=text, starts_on=_ad_start(start, 1), days=days,  # type: ignore[arg-type]
+                  daily_budget=round(budget / days, 2), bid_cpm=round(BASE_CPM * (1 + PEAK_PREMIUM) * 1.1, 2),
+                  targeting=Targeting(age_min=int(traits["age_min"]), age_max=int(traits["age_max"]),  # type: ignore[call-overload]
+                                      languages=tuple(traits["languages"]), interests=interests),  # type: ignore[arg-type]
+                  creative_quality=0.7, media=("image",))
+    play = _play(ex, params, start, [])
+    play.ads = [spec]
+    return play
+
+
+def _ads_random(ex: Exercise, params: AccountParams, start: float, rng: random.Random) -> Play:
+    from socialdesk.networks.sandbox.ads import AdSpec, Targeting
+    from socialdesk.networks.sandbox.vocabulary import LANGUAGES
+
+    budget = ex.goal.budget or 100.0
+    play = _play(ex, params, start, [])
+    pieces = rng.randint(1, 3)
+    for n in range(pieces):
+        days = rng.randint(1, 3)
+        low = rng.randint(16, 50)
+        topic = rng.choice(TOPIC_NAMES)
+        play.ads.append(AdSpec(
+            ad_id=f"random-{n}", text=_text("promotional", topic, rng.choice(LANGUAGES), ex.brief.brand),
+            starts_on=_ad_start(start, rng.randint(0, max(0, ex.days - days))), days=days,  # type: ignore[arg-type]
+            daily_budget=round(budget / pieces / days, 2), bid_cpm=round(rng.uniform(1.0, 30.0), 2),
+            targeting=Targeting(age_min=low, age_max=min(75, low + rng.randint(5, 30)),
+                                languages=(rng.choice(LANGUAGES),) if rng.random() < 0.6 else (),
+                                interests=tuple(rng.sample(TOPIC_NAMES, rng.randint(0, 2)))),
+            creative_quality=0.5))
+    return play
+
+
+# Crisis burst ---------------------------------------------------------------------------------------
+
+CRISIS_POST = {
+    "en": "Hello everyone, we are sorry: some of you got a bad {topic} this week and we did not answer fast "
+          "enough. Thank you for telling us. Please send us a message with your order and we will refund or "
+          "replace it today.",
+    "hr": "Pozdrav svima, žao nam je: neki od vas ovaj su tjedan dobili lošu narudžbu ({topic}), a nismo se "
+          "javili dovoljno brzo. Hvala što ste nam rekli. Pošaljite nam poruku s brojem narudžbe i danas ćemo "
+          "vam vratiti novac ili je zamijeniti.",
+}
+CARELESS_POSTS = ("Our {topic} is the best, ignore the haters!!", "New flavours of {topic} this week, order now!",
+                  "ok")
+
+
+def crisis_window(ex: Exercise, params: AccountParams, start: float) -> tuple[float, float]:
+    """When the exercise's complaint burst starts and ends (epoch seconds)."""
+    assert ex.crisis is not None
+    begins = at_local(params, start, ex.crisis.day, ex.crisis.time)
+    return begins, begins + ex.crisis.hours * HOUR
+
+
+def detected_at(ex: Exercise, play: Play) -> float | None:
+    """When the burst was noticed: the product's first burst alert after it began, or (for the in-memory
+    strategies) the hourly monitor run after its first hour, for a sandbox monitor on the burst's word."""
+    begins, ends = crisis_window(ex, play.params, play.start)
+    alerts = [at for at in play.alerts if begins <= at <= play.end]
+    if alerts:
+        return min(alerts)
+    topic = ex.crisis.topic.casefold() if ex.crisis else ""
+    found = []
+    for monitor in play.monitors:
+        if monitor.sandbox and monitor.created_at < ends and any(t.casefold().lstrip("#") == topic
+                                                                 for t in monitor.terms):
+            ran = begins + HOUR if monitor.created_at <= begins else (monitor.created_at // HOUR + 1) * HOUR
+            found.append(ran)
+    return min(found) if found else None
+
+
+def _crisis_expert(ex: Exercise, params: AccountParams, start: float) -> Play:
+    assert ex.crisis is not None
+    play = _play(ex, params, start, [])
+    play.monitors = [MonitorPlay(start + 600, (ex.crisis.topic, ex.brief.brand))]
+    noticed = detected_at(ex, play) or start
+    text = CRISIS_POST.get(main_language(params), CRISIS_POST["en"]).format(topic=ex.crisis.topic)
+    return _play_with(ex, params, start, play, [(noticed + 0.5 * HOUR, text, ())])
+
+
+def _play_with(ex: Exercise, params: AccountParams, start: float, play: Play,
+               plan: list[tuple[float, str, tuple[str, ...]]]) -> Play:
+    again = _play(ex, params, start, plan)
+    again.monitors, again.alerts = play.monitors, play.alerts
+    return again
+
+
+def _crisis_random(ex: Exercise, params: AccountParams, start: float, rng: random.Random) -> Play:
+    assert ex.crisis is not None
+    play = _play(ex, params, start, [])
+    if rng.random() < 0.5:
+        terms = (rng.choice((ex.crisis.topic, "news", "weather", ex.brief.brand)),)
+        play.monitors = [MonitorPlay(start + rng.uniform(0, ex.days) * DAY, terms, rng.random() < 0.7)]
+    plan = []
+    for _ in range(rng.randint(0, 3)):
+        when = start + rng.uniform(0, ex.days) * DAY
+        plan.append((when, rng.choice(CARELESS_POSTS).format(topic=ex.crisis.topic), ()))
+    return _play_with(ex, params, start, play, plan)
+
+
 # The two strategies -------------------------------------------------------------------------------
 
 
@@ -229,6 +362,10 @@ def expert(ex: Exercise, params: AccountParams, start: float) -> Play:
         return _answer_negative_expert(ex, _play(ex, params, start, []))
     if ex.kind == "troll-attack":
         return _troll_expert(ex, _play(ex, params, start, []))
+    if ex.kind == "ads-budget":
+        return _ads_expert(ex, params, start)
+    if ex.kind == "crisis-burst":
+        return _crisis_expert(ex, params, start)
     return _giveaway_expert(ex, params, start)
 
 
@@ -241,4 +378,8 @@ def random_poster(ex: Exercise, params: AccountParams, start: float, seed: int =
         return _answer_negative_random(ex, _play(ex, params, start, []), rng)
     if ex.kind == "troll-attack":
         return _troll_random(ex, _play(ex, params, start, []), rng)
+    if ex.kind == "ads-budget":
+        return _ads_random(ex, params, start, rng)
+    if ex.kind == "crisis-burst":
+        return _crisis_random(ex, params, start, rng)
     return _giveaway_random(ex, params, start, rng)

@@ -41,6 +41,11 @@ def _spec(ad: Ad) -> auction.AdSpec:
                           order_value=float(d.get("order_value", 30.0)))
 
 
+def spec_of(ad: Ad) -> auction.AdSpec:
+    """The auction's view of a stored sandbox ad (the academy scores it)."""
+    return _spec(ad)
+
+
 def create(ctx: WorkspaceContext, *, campaign_id: str, channel_id: str, name: str, text: str, starts_on: date,
            days: int, daily_budget: float, bid_cpm: float, targeting: auction.Targeting,
            creative_quality: float = 0.5, media: tuple[str, ...] = (), order_value: float = 30.0,

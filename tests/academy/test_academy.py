@@ -17,7 +17,8 @@ from socialdesk.core.db import Database
 from socialdesk.networks.sandbox.audience import AccountParams, audience_activity, population
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC).timestamp()
-SLUGS = ("answer-negative", "best-hour", "content-mix", "fair-giveaway", "grow-followers", "troll-attack")
+SLUGS = ("ads-budget", "answer-negative", "best-hour", "content-mix", "crisis-burst", "fair-giveaway",
+         "grow-followers", "troll-attack")
 
 
 def _params(slug: str) -> AccountParams:

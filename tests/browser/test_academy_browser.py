@@ -30,7 +30,7 @@ def test_a_learner_plays_the_first_minutes_of_an_exercise(database: Database, cl
     page.click("button[type=submit]")
     page.goto(f"{live_server}/academy")
     expect(page.locator("h1")).to_have_text("Academy")
-    expect(page.locator(".academy-exercise")).to_have_count(6)
+    expect(page.locator(".academy-exercise")).to_have_count(8)
     assert layout_problems(page) == []
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / "academy-list.png"), full_page=True)
