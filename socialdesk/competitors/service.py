@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -23,10 +23,12 @@ from socialdesk.core import clock
 from socialdesk.core.config import get_settings
 from socialdesk.core.errors import Conflict, NotFound, ValidationFailed
 from socialdesk.networks.base import NetworkError
-from socialdesk.networks.public import profiles
 from socialdesk.workspaces.context import WorkspaceContext
 from socialdesk.workspaces.models import Workspace
 from socialdesk.workspaces.permissions import Permission
+
+if TYPE_CHECKING:
+    from socialdesk.networks.public.profiles import PublicProfile
 
 log = logging.getLogger(__name__)
 NETWORKS = ("bluesky", "mastodon")
@@ -35,8 +37,22 @@ _BLUESKY_HANDLE = regex.compile(r"^(did:[a-z]+:[A-Za-z0-9._:%-]+"
 _MASTODON_HANDLE = regex.compile(r"^@?[A-Za-z0-9_]{1,30}(@[A-Za-z0-9.-]+\.[A-Za-z]{2,})?$")
 MAX_PERIOD_DAYS = 366
 
-Reader = Callable[[str, str], profiles.PublicProfile]
-READERS: dict[str, Reader] = {"bluesky": profiles.bluesky_profile, "mastodon": profiles.mastodon_profile}
+Reader = Callable[[str, str], "PublicProfile"]
+
+
+def _read_bluesky(handle: str, service: str) -> PublicProfile:
+    from socialdesk.networks.public import profiles  # atproto's client: a second to import, only when read
+
+    return profiles.bluesky_profile(handle, service)
+
+
+def _read_mastodon(handle: str, service: str) -> PublicProfile:
+    from socialdesk.networks.public import profiles
+
+    return profiles.mastodon_profile(handle, service)
+
+
+READERS: dict[str, Reader] = {"bluesky": _read_bluesky, "mastodon": _read_mastodon}
 
 
 def _service_url(network: str, service: str | None) -> str:

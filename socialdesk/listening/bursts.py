@@ -20,8 +20,6 @@ from collections.abc import Mapping, Set
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from scipy.stats import nbinom
-
 WEEKS = 8
 PRIOR_DAYS = 14
 PRIOR_WEIGHT = 1.0
@@ -71,6 +69,8 @@ def judge(counts: Mapping[datetime, int], hour: datetime, *, alpha: float, histo
     rate = PRIOR_WEIGHT + len(weekly)
     baseline = shape / rate
     # Predictive: NB(n=shape, p=rate/(rate+1)); P(X >= volume) = sf(volume - 1).
+    from scipy.stats import nbinom  # half a second to import: only when a monitor is judged
+
     p_value = float(nbinom.sf(volume - 1, shape, rate / (rate + 1.0))) if volume > 0 else 1.0
     return Verdict(hour, volume, baseline, p_value, volume >= MIN_COUNT and p_value < alpha)
 

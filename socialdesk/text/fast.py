@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 import regex
-from scipy import optimize, sparse
+from scipy import sparse
 
 from socialdesk.text.normalize import for_model
 
@@ -136,6 +136,8 @@ def fit(x: sparse.csr_matrix, y: Sequence[str], labels: Sequence[str], *, l2: fl
         delta = (np.exp(logp) - onehot) * weight[:, None]
         grad_w = xt @ delta + l2 * w
         return value, np.concatenate([grad_w.ravel(), delta.sum(axis=0)])
+
+    from scipy import optimize  # training only: scipy.optimize costs most of a second to import
 
     found = optimize.minimize(loss, np.zeros(dim * k + k), jac=True, method="L-BFGS-B",
                               options={"maxiter": iterations})
