@@ -12,10 +12,8 @@ from __future__ import annotations
 import argparse
 import csv
 import io
-import os
 import random
 import sys
-import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -51,23 +49,13 @@ def main() -> None:
     args = parser.parse_args()
     rows = args.rows or (10_000 if args.quick else 100_000)
 
-    folder = Path(tempfile.mkdtemp(prefix="ads-bench-"))
-    os.environ["SOCIALDESK_DATA_DIR"] = str(folder)
-    from socialdesk.core.crypto import generate_key
+    from tests.helpers import bench_world
 
-    os.environ["SOCIALDESK_SECRET_KEY"] = generate_key()
+    db, world = bench_world("ads", profiles=())
     from socialdesk.campaigns import ad_import, service
-    from socialdesk.core.db import Database, set_database
-    from socialdesk.core.schema import create_schema
     from socialdesk.networks.sandbox import ads as auction
     from socialdesk.networks.sandbox.audience import AccountParams, population
-    from tests.helpers import make_world
 
-    url = f"sqlite:///{folder / 'bench.db'}"
-    create_schema(url)
-    db = Database(url)
-    set_database(db)
-    world = make_world(db, "Bench", profiles=())
     data = export(rows)
 
     started = time.perf_counter()

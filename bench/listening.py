@@ -24,7 +24,6 @@ import logging
 import os
 import platform
 import sys
-import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -42,28 +41,18 @@ def main() -> None:
     days = 8 if args.quick else max(args.days, 8)
 
     logging.getLogger("socialdesk").setLevel(logging.ERROR)  # the alerts' own log lines would fill the screen
-    folder = Path(tempfile.mkdtemp(prefix="listening-bench-"))
-    os.environ["SOCIALDESK_DATA_DIR"] = str(folder)
-    from socialdesk.core.crypto import generate_key
+    from tests.helpers import bench_world
 
-    os.environ["SOCIALDESK_SECRET_KEY"] = generate_key()
+    db, world = bench_world("listening", profiles=(), roles=())
     from sqlalchemy import select
 
     from socialdesk.core import clock
     from socialdesk.core.clock import ManualClock
-    from socialdesk.core.db import Database, set_database
-    from socialdesk.core.schema import create_schema
     from socialdesk.listening import service, sources
     from socialdesk.listening.models import ListeningAlert, Monitor
     from socialdesk.networks.public import sandbox_conversation as conversation
     from socialdesk.text.triage import TriageInput, triage
-    from tests.helpers import make_world
 
-    url = f"sqlite:///{folder / 'bench.db'}"
-    create_schema(url)
-    db = Database(url)
-    set_database(db)
-    world = make_world(db, "Bench", profiles=(), roles=())
     triage([TriageInput("zagrijavanje modela")])  # load the models before the clock starts
 
     # The first scheduled burst at least `days` days into the world: the history is ingested in one run.

@@ -33,7 +33,6 @@ import platform
 import random
 import re
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -239,23 +238,12 @@ def throughput(data: Path, n: int, batch: int) -> dict[str, tuple[float, float, 
 
 def ingestion(n: int, texts_per_s: float) -> None:
     """Store n comments the way a fetch does (pages of 100: de-duplicated, threaded, triage enqueued)."""
-    folder = Path(tempfile.mkdtemp(prefix="triage-bench-"))
-    os.environ["SOCIALDESK_DATA_DIR"] = str(folder)
-    from socialdesk.core.crypto import generate_key
+    from tests.helpers import bench_world
 
-    os.environ["SOCIALDESK_SECRET_KEY"] = generate_key()
+    db, world = bench_world("triage", profiles=("facebook",))
     from socialdesk.channels import service as channels
-    from socialdesk.core.db import Database, set_database
-    from socialdesk.core.schema import create_schema
     from socialdesk.inbox import service
     from socialdesk.networks.base import IncomingItem, IncomingKind
-    from tests.helpers import make_world
-
-    url = f"sqlite:///{folder / 'bench.db'}"
-    create_schema(url)
-    db = Database(url)
-    set_database(db)
-    world = make_world(db, "Bench", profiles=("facebook",))
     now = datetime.now(UTC)
     phrases = datasets.umsab(datasets.default_data_dir(), "english", "val").texts
     started = time.perf_counter()

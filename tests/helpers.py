@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import HTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, inspect, text
@@ -100,6 +101,24 @@ class World:
         workspace = session.get(Workspace, self.workspace_id)
         assert workspace is not None
         return WorkspaceContext(session, workspace, Actor(user.id, user.email), Role(role))
+
+
+def bench_world(prefix: str, **world_options: Any) -> tuple[Database, World]:
+    """A socialdesk of a benchmark's own (bench/*.py): a data folder, a fresh key, a migrated SQLite database
+    and a workspace "Bench" (make_world's options)."""
+    import tempfile
+
+    from socialdesk.core.schema import create_schema
+
+    folder = Path(tempfile.mkdtemp(prefix=f"{prefix}-bench-"))
+    os.environ["SOCIALDESK_DATA_DIR"] = str(folder)
+    os.environ["SOCIALDESK_SECRET_KEY"] = generate_key()
+    reset_settings_cache()
+    url = f"sqlite:///{folder / 'bench.db'}"
+    create_schema(url)
+    db = Database(url)
+    set_database(db)
+    return db, make_world(db, "Bench", **world_options)
 
 
 def make_world(db: Database, name: str = "Brand A", *, profiles: tuple[str, ...] = ("x", "instagram"),
