@@ -38,7 +38,11 @@ def import_posts(ctx: Ctx, body: bytes = Body(b"", media_type="text/csv", descri
     result = csv_import.import_posts(ctx, body, dry_run=check_only)
     out = ImportOut(rows=result.rows, imported=len(result.post_ids), post_ids=result.post_ids,
                     problems=[ProblemOut(row=p.row, column=p.column, message=p.message) for p in result.problems])
-    return JSONResponse(out.model_dump(), status_code=200 if result.ok else 422)
+    if result.ok:
+        return JSONResponse(out.model_dump())
+    # Refused: the API's error shape (error, message) with every problem beside it.
+    message = f"{len(out.problems)} problem(s) in the file: nothing was imported"
+    return JSONResponse({"error": "validation_failed", "message": message, **out.model_dump()}, status_code=422)
 
 
 @router.get("/workspaces/{workspace_id}/imports/posts/template", response_class=Response)

@@ -2,7 +2,8 @@
 
 An async dependency after the route guard: the caller is already identified (by the real clock), then
 `clock.now()` reads the run's simulated moment for the rest of the request, in that request only, so the
-composer, calendar, inbox and analytics of the exercise all live in its time.
+composer, calendar, inbox and analytics pages of the exercise all live in its time (the JSON API keeps the
+real clock).
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ def _simulated_now(workspace_id: str) -> datetime | None:
 
 
 async def exercise_time(request: Request) -> AsyncIterator[None]:
-    workspace_id = request.path_params.get("workspace_id")
+    # Pages only: the learner acts through them, and an API call keeps its few statements (one more a call).
+    workspace_id = None if request.url.path.startswith("/api/") else request.path_params.get("workspace_id")
     at = await run_in_threadpool(_simulated_now, str(workspace_id)) if workspace_id else None
     if at is None:
         yield

@@ -160,7 +160,7 @@ def _requests_in_the_workspace_see_simulated_time(workspace_id: str, at: datetim
     from socialdesk.web.academy_clock import exercise_time
 
     async def inside(params: dict[str, str]) -> datetime:
-        steps = exercise_time(SimpleNamespace(path_params=params))  # type: ignore[arg-type]
+        steps = exercise_time(SimpleNamespace(path_params=params, url=SimpleNamespace(path="/w/page")))  # type: ignore[arg-type]
         await steps.__anext__()
         try:
             return clock_module.now()

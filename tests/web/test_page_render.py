@@ -44,6 +44,7 @@ def shared(_template_db: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
         install_clock()
         site = build_site(database)
         site.contest_id = _contest(database, site)  # type: ignore[attr-defined]
+        site.campaign_id, site.quiz_id = _campaign_and_quiz(database, site)  # type: ignore[attr-defined]
         viewer = TestClient(create_app(), follow_redirects=False)
         viewer.post("/login", data={"email": site.world.users["viewer"], "password": PASSWORD})
         yield site, viewer
@@ -66,10 +67,23 @@ def _contest(database: Database, site: Site) -> str:
                                closes_at=clock_module.now() + timedelta(days=1), publication_ids=[publication.id]).id
 
 
+def _campaign_and_quiz(database: Database, site: Site) -> tuple[str, str]:
+    from socialdesk.campaigns import service as campaigns
+    from socialdesk.quizzes import service as quizzes
+
+    with database.unit_of_work() as session:
+        ctx = site.world.ctx(session)
+        start = clock_module.now() + timedelta(hours=1)
+        quiz = quizzes.create(ctx, name="Quiz", channel_ids=[site.world.channels["x"]], questions=[
+            quizzes.QuestionIn("Which bean?", ["arabica"], start, start + timedelta(hours=2))])
+        return campaigns.create(ctx, name="Launch", budget=100.0).id, quiz.id
+
+
 def _fill(site: Site, path: str) -> str:
     ids = {"workspace_id": site.world.workspace_id, "post_id": site.post_id,
            "publication_id": site.publication_id, "media_id": site.media_id, "channel_id": site.world.channels["x"],
            "invitation_token": "no-such-invitation", "contest_id": site.contest_id,  # type: ignore[attr-defined]
+           "campaign_id": site.campaign_id, "quiz_id": site.quiz_id,  # type: ignore[attr-defined]
            # Addresses networks call (tests/test_network_infrastructure.py): a forged token, a network
            # without webhooks.
            "token": "forged", "name": "photo.jpg", "network": "sandbox", "hook_channel_id": site.world.channels["x"]}
@@ -87,7 +101,14 @@ def test_every_page_route_renders_for_the_owner(shared: tuple[Site, TestClient],
         expected = 404  # an invitation link never sent, a forged media link, a network without webhooks
     if path.startswith("/review/{token}"):
         expected = 404  # a review link that was never sent (tests/agency/test_review_links.py opens real ones)
-    assert response.status_code == expected, response.text[:500]
+    if path.startswith(tuple(PUBLIC_LINKS)):
+        expected = PUBLIC_LINKS[next(p for p in PUBLIC_LINKS if path.startswith(p))]
+    assert response.status_code == expected, (response.status_code, response.text[:500])
+
+
+# Public addresses opened here with a forged token or a name nobody has (each is tested with real ones in its
+# own tests: tests/links/, tests/contests/test_announce_results_links.py, tests/test_password_reset.py).
+PUBLIC_LINKS = {"/l/": 404, "/ical/": 404, "/bio/": 404, "/draws/": 404, "/password-reset/": 410}
 
 
 @pytest.mark.parametrize("path", PAGES)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -60,6 +62,9 @@ class TextIn(BaseModel):
     paid: bool = Field(False, description="A paid post: the style guide's disclosure is required")
 
 
+Pair = Annotated[list[Text], Field(min_length=2, max_length=2)]
+
+
 class StyleGuideIO(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -67,8 +72,9 @@ class StyleGuideIO(BaseModel):
                                                              "or a code")
     main_language: Text = Field("en", max_length=8, description="When detection cannot tell, and to choose among "
                                                                 "hr/sr/bs")
-    banned: list[tuple[Text, Text]] = Field(default_factory=list, description="[word, replacement or '']")
-    preferred: list[tuple[Text, Text]] = Field(default_factory=list, description="[wrong spelling, preferred]")
+    # Pairs as two-item lists: a tuple's schema (items as a list) is refused by OpenAPI 3.0 tools.
+    banned: list[Pair] = Field(default_factory=list, description="[word, replacement or '']")
+    preferred: list[Pair] = Field(default_factory=list, description="[wrong spelling, preferred]")
     disclosures: list[Text] = Field(default_factory=list, description="e.g. #ad, #oglas: one is required in paid "
                                                                      "posts")
     paid_markers: list[Text] = Field(default_factory=list, description="Phrases that make a post read as paid")
@@ -112,8 +118,9 @@ def get_style_guide(ctx: Ctx) -> StyleGuideIO:
 @requires(Permission.WORKSPACE_ADMIN)
 def put_style_guide(data: StyleGuideIO, ctx: Ctx) -> StyleGuideIO:
     service.update_settings(ctx, service.StyleGuideInput(
-        language=data.language, main_language=data.main_language, banned=tuple(data.banned),
-        preferred=tuple(data.preferred), disclosures=tuple(data.disclosures), paid_markers=tuple(data.paid_markers),
+        language=data.language, main_language=data.main_language,
+        banned=tuple((a, b) for a, b in data.banned), preferred=tuple((a, b) for a, b in data.preferred),
+        disclosures=tuple(data.disclosures), paid_markers=tuple(data.paid_markers),
         tone_notes=data.tone_notes, blocking_kinds=tuple(data.blocking_kinds)))
     return _guide_out(ctx)
 
