@@ -6,54 +6,33 @@ from datetime import date, timedelta
 from email.message import Message
 
 import pytest
-from sqlalchemy import select
 
-from socialdesk.auth.service import user_by_email
 from socialdesk.content import assignments
 from socialdesk.content import service as content
-from socialdesk.content.schemas import Intent, PostIn
 from socialdesk.core.clock import ManualClock
 from socialdesk.core.db import Database
 from socialdesk.core.errors import ValidationFailed
 from socialdesk.jobs.runner import Runner
 from socialdesk.notifications import reminders
-from socialdesk.notifications.models import PersonalNotification
-from tests.helpers import World, make_world
+from tests.agency import people as shared
+from tests.helpers import make_world
 from tests.mail import smtp_server_fixture  # noqa: F401 (a fixture)
-
-
-def _uid(database: Database, email: str) -> str:
-    with database.read_sessions() as session:
-        user = user_by_email(session, email)
-        assert user is not None
-        return user.id
-
-
-def _told(database: Database, event: str) -> list[PersonalNotification]:
-    with database.read_sessions() as session:
-        return list(session.scalars(select(PersonalNotification).where(PersonalNotification.event == event)))
-
-
-def _draft(database: Database, world: World, text: str = "Winter menu teaser") -> str:
-    with database.unit_of_work() as session:
-        return content.compose(world.ctx(session), PostIn(text=text, channel_ids=[world.channels["mastodon"]],
-                                                          intent=Intent.DRAFT)).post.id
 
 
 def test_a_draft_is_assigned_with_a_due_date_and_the_assignee_is_told_then_reminded_once(
         database: Database, clock: ManualClock, smtp_server: list[Message]) -> None:
     world = make_world(database, profiles=("mastodon",))
-    editor = _uid(database, world.users["editor"])
-    post_id = _draft(database, world)
+    editor = shared.uid(database, world.users["editor"])
+    post_id = shared.draft(database, world)
     due = clock.now() + timedelta(days=2)
     with database.unit_of_work() as session:
         ctx = world.ctx(session)
         with pytest.raises(ValidationFailed, match="cannot write posts"):
-            assignments.assign(ctx, post_id, _uid(database, world.users["viewer"]), due)
+            assignments.assign(ctx, post_id, shared.uid(database, world.users["viewer"]), due)
         with pytest.raises(ValidationFailed, match="member of this workspace"):
             assignments.assign(ctx, post_id, "01nobody000000000000000000", due)
         assignments.assign(ctx, post_id, editor, due)
-    told = _told(database, "assigned")
+    told = shared.told(database, "assigned")
     assert [n.user_id for n in told] == [editor] and "Winter menu teaser" in told[0].message
     Runner(database).run_pending()
     assert any("asks you to write" in str(m["Subject"]) for m in smtp_server)
@@ -66,7 +45,7 @@ def test_a_draft_is_assigned_with_a_due_date_and_the_assignee_is_told_then_remin
         assert reminders.run(session)["posts"] == 1
     with database.unit_of_work() as session:
         assert reminders.run(session)["posts"] == 0  # told once
-    assert [n.user_id for n in _told(database, "assignment_overdue")] == [editor]
+    assert [n.user_id for n in shared.told(database, "assignment_overdue")] == [editor]
     with database.read_sessions() as session:
         mine = assignments.my_work(world.ctx(session, "editor"))
         on_calendar = assignments.due_by_day(world.ctx(session), date.today() - timedelta(days=400),
@@ -87,8 +66,8 @@ def test_my_work_page_assigning_from_the_post_page_and_the_calendar(database: Da
     from tests.web_client import signed_in_client
 
     world = make_world(database, profiles=("mastodon",), approval_steps=["approver"])
-    post_id = _draft(database, world, "Write the <b>spring</b> post")
-    editor = _uid(database, world.users["editor"])
+    post_id = shared.draft(database, world, "Write the <b>spring</b> post")
+    editor = shared.uid(database, world.users["editor"])
     owner, csrf = signed_in_client(database, world.users["owner"])
     w = f"/w/{world.workspace_id}"
     page = owner.get(f"{w}/posts/{post_id}")

@@ -7,44 +7,23 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from socialdesk.analytics.models import ChannelMetricSnapshot
-from socialdesk.auth.service import user_by_email
 from socialdesk.channels.models import Channel
-from socialdesk.content import service as content
-from socialdesk.content.schemas import Intent, PostIn
 from socialdesk.core.clock import ManualClock
 from socialdesk.core.db import Database
 from socialdesk.goals import service as goals
 from socialdesk.inbox.service import store_incoming
 from socialdesk.networks.base import IncomingItem, IncomingKind
 from socialdesk.notifications import reminders
-from socialdesk.notifications.models import PersonalNotification
-from tests.helpers import T0, World, make_world
+from tests.agency import people as shared
+from tests.helpers import T0, make_world
 from tests.mail import smtp_server_fixture  # noqa: F401 (a fixture)
-
-
-def _uid(database: Database, email: str) -> str:
-    with database.read_sessions() as session:
-        user = user_by_email(session, email)
-        assert user is not None
-        return user.id
-
-
-def _told(database: Database, event: str) -> list[PersonalNotification]:
-    with database.read_sessions() as session:
-        return list(session.scalars(select(PersonalNotification).where(PersonalNotification.event == event)))
-
-
-def _draft(database: Database, world: World, text: str = "Winter menu teaser") -> str:
-    with database.unit_of_work() as session:
-        return content.compose(world.ctx(session), PostIn(text=text, channel_ids=[world.channels["mastodon"]],
-                                                          intent=Intent.DRAFT)).post.id
 
 
 def test_a_conversation_past_the_response_target_is_told_once(database: Database, clock: ManualClock) -> None:
     from socialdesk.inbox.models import Conversation
 
     world = make_world(database, profiles=("mastodon",))
-    editor = _uid(database, world.users["editor"])
+    editor = shared.uid(database, world.users["editor"])
 
     def message(n: int, who: str) -> None:
         with database.unit_of_work() as session:
@@ -65,20 +44,20 @@ def test_a_conversation_past_the_response_target_is_told_once(database: Database
         assert reminders.overdue_conversations(session) == 3
     with database.unit_of_work() as session:
         assert reminders.overdue_conversations(session) == 0  # each wait is told once
-    told = _told(database, "conversation_overdue")
+    told = shared.told(database, "conversation_overdue")
     # cleo's conversation: its assignee alone; ana's and ben's: one summary to everyone who answers the inbox.
     assigned = [n for n in told if "@cleo has waited" in n.message]
     assert [n.user_id for n in assigned] == [editor] and assigned[0].link and "/inbox?c=" in assigned[0].link
     summary = [n for n in told if "2 conversations have passed the response target" in n.message]
     people = {n.user_id for n in summary}
-    assert editor in people and _uid(database, world.users["viewer"]) not in people
+    assert editor in people and shared.uid(database, world.users["viewer"]) not in people
     assert len(summary) == len(people) and summary[0].link and summary[0].link.endswith("/inbox?view=overdue")
     # Later, a newly overdue conversation gets a summary of its own.
     message(9, "dora")
     clock.advance(timedelta(hours=2, minutes=1))
     with database.unit_of_work() as session:
         assert reminders.overdue_conversations(session) == 1
-    assert any("A conversation has passed" in n.message for n in _told(database, "conversation_overdue"))
+    assert any("A conversation has passed" in n.message for n in shared.told(database, "conversation_overdue"))
 
 
 def test_a_missed_milestone_tells_the_people_who_read_analytics(database: Database, clock: ManualClock) -> None:
@@ -99,8 +78,8 @@ def test_a_missed_milestone_tells_the_people_who_read_analytics(database: Databa
         goals.evaluate(world.ctx(session))
     with database.unit_of_work() as session:
         goals.evaluate(world.ctx(session))  # nothing new: nobody is told twice
-    missed = _told(database, "milestone_missed")
+    missed = shared.told(database, "milestone_missed")
     people = {n.user_id for n in missed}
-    assert _uid(database, world.users["viewer"]) in people  # viewers read analytics
-    assert _uid(database, world.users["client_reviewer"]) not in people
+    assert shared.uid(database, world.users["viewer"]) in people  # viewers read analytics
+    assert shared.uid(database, world.users["client_reviewer"]) not in people
     assert len(missed) == len(people) and "was missed: 1,285 against 1," in missed[0].message
