@@ -186,11 +186,15 @@ class Ledger:
         with db.unit_of_work() as session:
             for (_url, project, bucket, day), units in taken.items():
                 self._add(session, project, bucket, day, units)
-        with _pending_lock:
-            for key, units in taken.items():
-                _pending[key] -= units
-                if not _pending[key]:
-                    del _pending[key]
+            # The units move from pending to stored in one step for a reader in `charge`: committed
+            # outside the lock, a charge in between would count them twice. The write lock is already
+            # held here (the UPDATEs waited for it), so the commit itself does not wait.
+            with _pending_lock:
+                session.commit()
+                for key, units in taken.items():
+                    _pending[key] -= units
+                    if not _pending[key]:
+                        del _pending[key]
 
     def usage(self, project: str, limits: dict[str, int]) -> list[Usage]:
         """Today's use of every bucket, for the channel page."""
