@@ -7,11 +7,11 @@ import logging
 import os
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -142,14 +142,28 @@ def serve(host: Annotated[str | None, typer.Option(help="Address to listen on")]
     _serve(host or settings.host, port or settings.port, run_jobs_here, workers or settings.web_workers)
 
 
-def _serve(host: str, port: int, jobs: bool, workers: int = 1, log_level: str = "info") -> None:
+def _serve(host: str, port: int, jobs: bool, workers: int = 1, log_level: str = "info",
+           on_ready: Callable[[], None] | None = None) -> None:
+    """Serve the app; `on_ready` runs once the port accepts connections (one process only)."""
     import uvicorn
 
     # Several processes need the app as an import string; each builds its own (and, with jobs, its
     # own runner threads: runners share the queue safely through the database).
     os.environ["SOCIALDESK_RUN_JOBS"] = "1" if jobs else "0"
-    uvicorn.run("socialdesk.web.app:served_app", factory=True, host=host, port=port, workers=workers,
-                log_level=log_level, access_log=False)
+    if workers > 1 or on_ready is None:
+        uvicorn.run("socialdesk.web.app:served_app", factory=True, host=host, port=port, workers=workers,
+                    log_level=log_level, access_log=False)
+        return
+
+    class Server(uvicorn.Server):
+        async def startup(self, sockets: list[Any] | None = None) -> None:
+            await super().startup(sockets=sockets)
+            if self.started:
+                on_ready()
+
+    config = uvicorn.Config("socialdesk.web.app:served_app", factory=True, host=host, port=port,
+                            log_level=log_level, access_log=False)
+    Server(config).run()
 
 
 @app.command()
@@ -181,14 +195,18 @@ def demo(host: Annotated[str, typer.Option(help="Address to listen on")] = "127.
         from socialdesk.studio.writing.demo_setup import ensure_demo_writing
 
         ensure_demo_writing(get_database())
-    elapsed = time.perf_counter() - started
-    _print_demo_block(summary, f"http://{host}:{port}", elapsed, check)
+    url = f"http://{host}:{port}"
     if check:
+        elapsed = time.perf_counter() - started
+        _print_demo_block(summary, url, elapsed, check)
         console.print(f"demo: {summary.channels} channels, {summary.posts} posts, {summary.comments} comments, "
                       f"ready in {elapsed:.1f} s", highlight=False, soft_wrap=True)
         return
+    # "Open <url>" is printed once the port answers: loading the web app takes seconds on a busy
+    # machine, and a person who opens the address at once must not see "connection refused".
     _serve(host, port, jobs=True,
-           log_level="info" if logging.getLogger().isEnabledFor(logging.INFO) else "warning")
+           log_level="info" if logging.getLogger().isEnabledFor(logging.INFO) else "warning",
+           on_ready=lambda: _print_demo_block(summary, url, time.perf_counter() - started, check))
 
 
 def _print_demo_block(summary: DemoSummary, url: str, elapsed: float, check: bool) -> None:
