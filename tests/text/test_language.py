@@ -43,3 +43,15 @@ def test_channel_languages_from_settings() -> None:
     assert channel_languages({"languages": "hr, de"}) == {"hr": 1.0, "de": 1.0}
     assert channel_languages({}) == {} and channel_languages(None) == {}
     assert channel_languages({"languages": {"hr": "lots"}}) == {}
+
+
+def test_a_tweet_the_detector_puts_just_behind_slovenian_is_read_as_hr_sr_bs() -> None:
+    # py3langid: Slovenian 0.58, the hr/sr/bs group 0.41 (a Croatian tweet from twitter15's validation split)
+    assert detect("Svinjski kotleti s narančama...").group == HBS_GROUP
+    assert detect("Koliki je porez na sneg?").group == HBS_GROUP
+    # clear Slovenian, Czech and Russian stay what they are; an audience that speaks Slovenian keeps it
+    assert detect("Danes je lep dan, grem v trgovino in potem domov.").code == "sl"
+    assert detect("Dobrý den, kdy máte otevřeno?").code == "cs"
+    assert detect("Где это можно купить в Москве?").code == "ru"
+    assert detect("Svinjski kotleti s narančama...", channel={"sl": 1.0}).code == "sl"
+
