@@ -103,6 +103,12 @@ def tag_post(ctx: WorkspaceContext, post_id: str, pillar: str | None) -> None:
     ctx.session.flush()
 
 
+def pillar_id_of(ctx: WorkspaceContext, post_id: str) -> str | None:
+    """The id of the pillar a post is in (None: in none)."""
+    return ctx.session.scalar(select(PostPillar.pillar_id).where(PostPillar.workspace_id == ctx.workspace_id,
+                                                                 PostPillar.post_id == post_id))
+
+
 def plan(ctx: WorkspaceContext) -> StrategyPlan:
     ctx.require(Permission.POSTS_READ)
     found = ctx.session.scalars(ctx.select(StrategyPlan)).first()
