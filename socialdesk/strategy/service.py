@@ -109,6 +109,14 @@ def pillar_id_of(ctx: WorkspaceContext, post_id: str) -> str | None:
                                                                  PostPillar.post_id == post_id))
 
 
+def post_pillar_names(ctx: WorkspaceContext) -> dict[str, str]:
+    """post id -> its pillar's name, for every tagged post of the workspace."""
+    ctx.require(Permission.POSTS_READ)
+    return dict(ctx.session.execute(select(PostPillar.post_id, ContentPillar.name).join(
+        ContentPillar, ContentPillar.id == PostPillar.pillar_id).where(PostPillar.workspace_id == ctx.workspace_id)
+        ).all())
+
+
 def plan(ctx: WorkspaceContext) -> StrategyPlan:
     ctx.require(Permission.POSTS_READ)
     found = ctx.session.scalars(ctx.select(StrategyPlan)).first()
