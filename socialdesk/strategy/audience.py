@@ -6,8 +6,8 @@
 - **Active hours**: those messages by hour of the day, in the workspace's time zone.
 - **Time zone**: networks do not say where a commenter lives. The audience's likely UTC offset is read
   from its quiet hours: people sleep, so the 5-hour stretch of the UTC day with the fewest messages is
-  taken to be 01:00-06:00 local time; the offset that puts it there is reported, from MIN_MESSAGES
-  messages on ("not enough data" below).
+  taken to be 01:00-06:00 local time (where several neighbouring stretches are as quiet, the middle one);
+  the offset that puts it there is reported, from MIN_MESSAGES messages on ("not enough data" below).
 - **Demographics**: only where the network gives them to the account (Instagram's follower_demographics,
   VK's stats.get), as kept by the metrics collection in the channel's settings; every other network says
   why there are none.
@@ -171,12 +171,33 @@ def utc_offset(utc_hours: list[int]) -> tuple[float | None, str]:
         return None, f"not enough data: {total} messages, a time zone needs {MIN_MESSAGES}"
     counts = np.asarray(utc_hours, dtype=float)
     window = [sum(counts[(start + i) % 24] for i in range(QUIET_HOURS)) for start in range(24)]
-    quietest = int(np.argmin(window))
+    quietest = _middle_of_quietest(window)
     offset = (1 - quietest) % 24
     offset = offset - 24 if offset > 12 else offset
     share = window[quietest] / total
     return float(offset), (f"quietest {QUIET_HOURS} hours {quietest:02d}:00-{(quietest + QUIET_HOURS) % 24:02d}:00 UTC "
                            f"({share:.0%} of {total} messages), read as 01:00-06:00 local time")
+
+
+def _middle_of_quietest(window: list[float]) -> int:
+    """The start of the quietest window; where several neighbouring starts are as quiet (a long night), the
+    middle one of the longest such run."""
+    low = min(window)
+    quiet = [w <= low + 1e-9 for w in window]
+    if all(quiet):
+        return 0
+    best: list[int] = []
+    first = next(i for i in range(24) if not quiet[i])  # start scanning after a busy hour: runs wrap midnight
+    run: list[int] = []
+    for step in range(1, 25):
+        hour = (first + step) % 24
+        if quiet[hour]:
+            run.append(hour)
+            if len(run) > len(best):
+                best = list(run)
+        else:
+            run = []
+    return best[len(best) // 2]
 
 
 def _demographics(channel: Channel) -> tuple[dict[str, list[Share]], str]:
