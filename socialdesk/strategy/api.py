@@ -80,14 +80,14 @@ def remove_pillar(pillar_id: str, ctx: Ctx) -> Response:
 @requires(Permission.POSTS_WRITE)
 def set_frequency(data: FrequencyIn, ctx: Ctx) -> dict[str, Any]:
     service.set_cadence(ctx, data.network, data.posts_per_week)
-    return _strategy(ctx)
+    return {"network": data.network.strip().lower(), "posts_per_week": data.posts_per_week or None}
 
 
 @router.post(WS + "/strategy/personas", status_code=201)
 @requires(Permission.POSTS_WRITE)
 def add_persona(data: PersonaIn, ctx: Ctx) -> dict[str, Any]:
     service.add_persona(ctx, data.name, data.description)
-    return _strategy(ctx)
+    return {"name": " ".join(data.name.split()), "description": data.description.strip()}
 
 
 @router.get(WS + "/strategy/mix")
@@ -102,7 +102,7 @@ def set_post_pillar(post_id: str, data: PostPillarIn, ctx: Ctx) -> dict[str, Any
     service.tag_post(ctx, post_id, data.pillar or None)
     found = service.pillar_id_of(ctx, post_id)
     return {"post_id": post_id, "pillar_id": found,
-            "pillar": next((p.name for p in service.pillars(ctx) if p.id == found), None)}
+            "pillar": ctx.get(ContentPillar, found).name if found else None}
 
 
 @router.post(WS + "/strategy/suggest-pillar")

@@ -71,7 +71,8 @@ def _profiles(ctx: WorkspaceContext, listed: list[ContentPillar]) -> dict[str, C
 
 def suggest(ctx: WorkspaceContext, text: str) -> Suggestion:
     """The pillar a text most likely belongs to (None when nothing matches)."""
-    ctx.require(Permission.POSTS_READ)
+    if not ctx.can(Permission.POSTS_WRITE):  # the composer's check needs posts:write only
+        ctx.require(Permission.POSTS_READ)
     listed = list(ctx.session.scalars(ctx.select(ContentPillar).order_by(ContentPillar.name)))
     if not listed:
         return Suggestion(None, None, 0.0, note="no content pillars yet (add them on the Strategy page)")

@@ -60,7 +60,7 @@ def _compose_page(request: Request, ctx: WorkspaceContext, form: ComposeForm, *,
                   status_code: int = 200, chosen_pillar: str | None = None) -> HTMLResponse:
     all_channels = channels.list_channels(ctx)
     return render(request, "compose.html", ctx=ctx, section="compose", form=form, post_id=post_id,
-                  pillars=strategy.pillars(ctx), chosen_pillar=chosen_pillar,
+                  pillars=strategy.pillars(ctx) if ctx.can(Permission.POSTS_READ) else [], chosen_pillar=chosen_pillar,
                   channels=all_channels, caps={c.id: channels.capabilities(c) for c in all_channels},
                   library=media.list_media(ctx), timezones=TIMEZONES, repeats=REPEATS,
                   poll_durations=POLL_DURATIONS,
