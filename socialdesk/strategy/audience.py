@@ -8,6 +8,7 @@
   from its quiet hours: people sleep, so the 5-hour stretch of the UTC day with the fewest messages is
   taken to be 01:00-06:00 local time (where several neighbouring stretches are as quiet, the middle one);
   the offset that puts it there is reported, from MIN_MESSAGES messages on ("not enough data" below).
+  For the workspace as a whole, channels more than 2 hours apart are reported as mixed, not averaged.
 - **Demographics**: only where the network gives them to the account (Instagram's follower_demographics,
   VK's stats.get), as kept by the metrics collection in the channel's settings; every other network says
   why there are none.
@@ -316,6 +317,11 @@ def profile(ctx: WorkspaceContext, *, days: int = 90, now: datetime | None = Non
     whole = _profile(ctx, "workspace", "All channels", "all", everyone, tz,
                      ({}, "per channel, where its network gives them"), _interests(ctx, [c.id for c in channels],
                                                                                     start, end))
+    offsets = sorted({p.utc_offset for p in profiles if p.utc_offset is not None})
+    if len(offsets) > 1 and offsets[-1] - offsets[0] > 2:
+        whole.utc_offset = None
+        whole.timezone_note = ("mixed: the channels' audiences look like "
+                               + ", ".join(f"UTC{o:+.0f}" for o in offsets) + " (see each channel)")
     by_network: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
     for channel in channels:
         by_network[network_of(channel)] += by_channel.get(channel.id, [])
@@ -346,14 +352,15 @@ def differences(by_network: dict[str, list[tuple[Any, ...]]], tz: Any) -> list[D
         shares = {n: {k: rows[n].get(k, 0) / sum(rows[n].values()) for k in keys} for n in names}
         gap_key, a, b = max(((k, x, y) for k in keys for x in names for y in names if x != y),
                             key=lambda t: shares[t[1]][t[0]] - shares[t[2]][t[0]])
+        shown_p = "p < 0.001" if p_value < 0.001 else f"p = {p_value:.3f}"
         sizes = ", ".join(f"{network_name(n)} n = {sum(rows[n].values())}" for n in names)
         thing = "language" if what == "languages" else "active hours"
         example = (f"{label(gap_key)}{' h' if what == 'hours' else ''}: {shares[a][gap_key]:.0%} on {network_name(a)} "
                    f"against {shares[b][gap_key]:.0%} on {network_name(b)}")
         if p_value < 0.05:
-            text = f"The audiences differ in {thing} (chi-square p = {p_value:.3g}; {sizes}). Biggest gap — {example}."
+            text = f"The audiences differ in {thing} (chi-square {shown_p}; {sizes}). Biggest gap — {example}."
         else:
-            text = (f"No clear difference in {thing} between networks (chi-square p = {p_value:.3g}; {sizes}); "
+            text = (f"No clear difference in {thing} between networks (chi-square {shown_p}; {sizes}); "
                     f"largest gap — {example}.")
         found.append(Difference(what, [network_name(n) for n in names], round(p_value, 6), p_value < 0.05, text))
     return found

@@ -71,6 +71,7 @@ def test_the_audience_profile_reads_languages_hours_and_time_zones(database: Dat
     # Hours are shown in the workspace's zone (Europe/Zagreb): 05 UTC is 06 local.
     assert insta.hours[6] == 6 and insta.hours[5] == 0
     assert report.workspace.messages == insta.messages + x.messages
+    assert report.workspace.utc_offset is None and "mixed" in report.workspace.timezone_note
     languages = next(d for d in report.differences if d.what == "languages")
     assert languages.differs and languages.p_value is not None and languages.p_value < 0.001
     assert "differ in language" in languages.text and "n = 108" in languages.text
