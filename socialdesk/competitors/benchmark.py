@@ -102,8 +102,8 @@ def top_posts(posts: list[BenchPost], top: int = 3) -> list[dict[str, Any]]:
     """The posts with the most engagement; a post published on several channels is one entry, with the
     engagement of all its channels added up and the number of channels."""
     merged: dict[str, dict[str, Any]] = {}
-    for p in posts:
-        key = p.key or p.url or f"{p.posted_at.isoformat()}|{p.text}"
+    for index, p in enumerate(posts):
+        key = p.key or f"#{index}"  # without a key, every post is its own
         entry = merged.get(key)
         if entry is None:
             merged[key] = {"url": p.url, "text": p.text[:140], "engagement": p.engagement,
