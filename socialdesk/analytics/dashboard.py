@@ -167,13 +167,14 @@ class _Core:
     sample: Sample
     ranking: Metric
     timezone: str
+    pillars: dict[str, str] = field(default_factory=dict)  # post id -> content pillar (strategy)
     _breakdowns: list[Breakdown] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def breakdowns(self) -> list[Breakdown]:
         with self._lock:
             if self._breakdowns is None:
-                self._breakdowns = breakdowns(self.sample, self.ranking, self.timezone)
+                self._breakdowns = breakdowns(self.sample, self.ranking, self.timezone, self.pillars)
             return self._breakdowns
 
 
@@ -183,16 +184,26 @@ def _core(ctx: WorkspaceContext, channels: list[Channel], period: Period, age: A
     previous = period.previous()
     window = (previous.start - timedelta(days=7), min(period.end, clock.now()) + timedelta(seconds=1))
     freshness = cache.version(ctx)
+    pillars = _pillars(ctx)
     token = (freshness.version, cache.publications_fingerprint(ctx, previous.start, period.end),
-             tuple((c.id, c.name, c.network, c.updated_at) for c in channels))
+             tuple((c.id, c.name, c.network, c.updated_at) for c in channels), hash(frozenset(pillars.items())))
     key = ("dashboard", ctx.workspace_id, tuple(ids), period, age, rank_by)
     core = cache.kept(key, token, window[1], freshness.newest_at,
-                      lambda: _compute(ctx, channels, period, age, rank_by, window))
+                      lambda: _compute(ctx, channels, period, age, rank_by, window, pillars))
     return core, freshness
 
 
+def _pillars(ctx: WorkspaceContext) -> dict[str, str]:
+    """post id -> content pillar name (strategy/), for the pillar breakdown; empty without pillars."""
+    from socialdesk.strategy.models import ContentPillar, PostPillar
+
+    return {post_id: name for post_id, name in ctx.session.execute(
+        select(PostPillar.post_id, ContentPillar.name).join(ContentPillar, ContentPillar.id == PostPillar.pillar_id)
+        .where(PostPillar.workspace_id == ctx.workspace_id))}
+
+
 def _compute(ctx: WorkspaceContext, channels: list[Channel], period: Period, age: Age, rank_by: str,
-             window: tuple[datetime, datetime]) -> _Core:
+             window: tuple[datetime, datetime], pillars: dict[str, str] | None = None) -> _Core:
     ids = [c.id for c in channels]
     previous = period.previous()
     current_posts = post_records(ctx, period.start, period.end, age=age, channel_ids=ids, follower_window=window)
@@ -216,7 +227,7 @@ def _compute(ctx: WorkspaceContext, channels: list[Channel], period: Period, age
                  engagement=_engagement_by_day(now_sample, period, ranking), top=ranked[:top_n],
                  bottom=ranked[::-1][:top_n] if top_n else [], posts=current_posts, measured=measured,
                  unmeasured=len(current_posts) - measured, sample=now_sample, ranking=ranking,
-                 timezone=period.timezone)
+                 timezone=period.timezone, pillars=pillars or {})
 
 
 # KPIs -----------------------------------------------------------------------------------------------
@@ -403,8 +414,10 @@ def _engagement_by_day(sample: Sample, period: Period,
 # Breakdowns -----------------------------------------------------------------------------------------
 
 
-def breakdowns(sample: Sample, ranking: Metric, timezone: str) -> list[Breakdown]:
-    """Posts grouped six ways, each group's mean rate against all other posts."""
+def breakdowns(sample: Sample, ranking: Metric, timezone: str,
+               pillars: dict[str, str] | None = None) -> list[Breakdown]:
+    """Posts grouped six ways (seven with content pillars: `pillars` maps post id -> pillar), each group's
+    mean rate against all other posts."""
     tz = zone(timezone)
     values = sample.values(ranking)
     rated = [(r, float(v)) for r, v in zip(sample.records, values, strict=True) if not np.isnan(v)]
@@ -418,6 +431,8 @@ def breakdowns(sample: Sample, ranking: Metric, timezone: str) -> list[Breakdown
         ("weekday", "Weekday", lambda r: [WEEKDAYS[local[r.publication_id].weekday()]]),
         ("hour", "Hour of publishing", lambda r: [f"{local[r.publication_id].hour:02d}:00"]),
     )
+    if pillars:
+        dimensions += (("pillar", "Content pillar", lambda r: [pillars.get(r.post_id, "No pillar")]),)
     return [_breakdown(key, label, rated, groups_of, ranking) for key, label, groups_of in dimensions]
 
 

@@ -33,6 +33,7 @@ class BenchPost:
     url: str = ""
     text: str = ""
     followers: int | None = None  # the account's followers when it was posted (nearest snapshot)
+    key: str = ""  # the same post on several channels shares a key (own posts: the post's id)
 
     @property
     def engagement(self) -> int:
@@ -97,6 +98,24 @@ def best_hours(posts: list[BenchPost], zone: ZoneInfo, top: int = 3) -> dict[str
             (ranked[0][1].low or 0) < (ranked[1][1].high or 0) else ""}
 
 
+def top_posts(posts: list[BenchPost], top: int = 3) -> list[dict[str, Any]]:
+    """The posts with the most engagement; a post published on several channels is one entry, with the
+    engagement of all its channels added up and the number of channels."""
+    merged: dict[str, dict[str, Any]] = {}
+    for index, p in enumerate(posts):
+        key = p.key or f"#{index}"  # without a key, every post is its own
+        entry = merged.get(key)
+        if entry is None:
+            merged[key] = {"url": p.url, "text": p.text[:140], "engagement": p.engagement,
+                           "posted_at": p.posted_at.isoformat(), "format": p.format, "channels": 1}
+        else:
+            entry["engagement"] += p.engagement
+            entry["channels"] += 1
+            entry["posted_at"] = min(entry["posted_at"], p.posted_at.isoformat())
+            entry["url"] = entry["url"] or p.url
+    return sorted(merged.values(), key=lambda e: (-e["engagement"], e["posted_at"]))[:top]
+
+
 def summarise(account: Account, days: float, zone: ZoneInfo, top: int = 3) -> dict[str, Any]:
     posts = account.posts
     engagement = [p.engagement for p in posts]
@@ -118,9 +137,7 @@ def summarise(account: Account, days: float, zone: ZoneInfo, top: int = 3) -> di
         "formats": {f: {"posts": formats.get(f, 0),
                         "share": round(formats.get(f, 0) / len(posts) * 100, 1) if posts else None}
                     for f in (*FORMATS, *sorted(set(formats) - set(FORMATS)))},
-        "top_posts": [{"url": p.url, "text": p.text[:140], "engagement": p.engagement,
-                       "posted_at": p.posted_at.isoformat(), "format": p.format}
-                      for p in sorted(posts, key=lambda p: p.engagement, reverse=True)[:top]],
+        "top_posts": top_posts(posts, top),
         "top_hashtags": [{"tag": t, "posts": len(v), "mean_engagement": round(sum(v) / len(v), 2)}
                          for t, v in top_tags],
         "best_hours": best_hours(posts, zone),

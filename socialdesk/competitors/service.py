@@ -175,7 +175,8 @@ def snapshot(ctx: WorkspaceContext, competitor: Competitor, *, reader: Reader | 
 
 
 def snapshot_all(ctx: WorkspaceContext) -> list[SnapshotResult]:
-    return [snapshot(ctx, c) for c in competitors(ctx)]
+    ctx.require(Permission.INBOX_WRITE)  # taking snapshots is enough to go through the list (an inbox:write token)
+    return [snapshot(ctx, c) for c in _all(ctx)]
 
 
 # Benchmark -------------------------------------------------------------------------------------------
@@ -205,7 +206,8 @@ def competitor_account(ctx: WorkspaceContext, competitor: Competitor, start: dat
             posts.append(BenchPost(posted_at, int(post.get("likes") or 0), int(post.get("reposts") or 0),
                                    int(post.get("replies") or 0), str(post.get("format") or "text"),
                                    tuple(post.get("hashtags") or ()), str(post.get("url") or ""),
-                                   str(post.get("text") or ""), _followers_at(points, posted_at)))
+                                   str(post.get("text") or ""), _followers_at(points, posted_at),
+                                   str(post.get("id") or "")))
     notes = []
     if not snaps:
         notes.append("no snapshot yet: run `socialdesk competitor snapshot`")
@@ -223,7 +225,7 @@ def own_account(ctx: WorkspaceContext, start: datetime, end: datetime) -> Accoun
     posts = [BenchPost(r.published_at, int(r.values.get("likes") or 0), int((r.values.get("reposts") or 0)
                        + (r.values.get("quotes") or 0)), int(r.values.get("comments") or 0),
                        {"carousel": "image"}.get(r.content_type, r.content_type), tuple(r.hashtags), "", r.text,
-                       r.followers) for r in records if r.values]
+                       r.followers, r.post_id) for r in records if r.values]
     rows = ctx.session.execute(select(ChannelMetricSnapshot.channel_id, ChannelMetricSnapshot.collected_at,
                                       ChannelMetricSnapshot.followers).where(
         ChannelMetricSnapshot.workspace_id == ctx.workspace_id, ChannelMetricSnapshot.followers.is_not(None),

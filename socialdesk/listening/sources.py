@@ -16,8 +16,9 @@ from socialdesk.core.errors import ValidationFailed
 from socialdesk.listening.matching import search_forms
 from socialdesk.networks.public import FoundPost
 
-KINDS = ("sandbox", "rss", "bluesky", "mastodon")
-NOT_YET = {"youtube": "YouTube search", "reddit": "Reddit", "x": "X recent search"}
+KINDS = ("sandbox", "rss", "bluesky", "mastodon", "youtube")
+NOT_YET = {"reddit": "Reddit", "x": "X recent search"}
+YOUTUBE_BACKFILL = timedelta(days=1)
 # How far back a first fetch reaches where the source can look back (the sandbox's world, Bluesky search).
 SANDBOX_BACKFILL = timedelta(days=8)
 BLUESKY_BACKFILL = timedelta(days=1)
@@ -45,11 +46,15 @@ def parse(spec: str) -> Source:
     target = target.strip()
     if kind in NOT_YET:
         raise ValidationFailed(f"{NOT_YET[kind]} is not available as a listening source yet; use "
-                               "sandbox, rss:URL, bluesky[:SERVICE_URL] or mastodon:INSTANCE.")
+                               "sandbox, rss:URL, bluesky[:SERVICE_URL], mastodon:INSTANCE or youtube.")
     if kind not in KINDS:
-        raise ValidationFailed(f"Unknown source {text!r}: write sandbox, rss:URL, bluesky[:SERVICE_URL] or "
-                               "mastodon:INSTANCE (e.g. rss:https://example.com/feed.xml, mastodon:mastodon.social).")
-    if kind == "sandbox":
+        raise ValidationFailed(f"Unknown source {text!r}: write sandbox, rss:URL, bluesky[:SERVICE_URL], "
+                               "mastodon:INSTANCE or youtube (e.g. rss:https://example.com/feed.xml, "
+                               "mastodon:mastodon.social).")
+    if kind == "youtube":
+        if target:
+            raise ValidationFailed("youtube takes nothing after it: it searches all of YouTube (write: youtube).")
+    elif kind == "sandbox":
         if target and not target.isdigit():
             raise ValidationFailed(f"sandbox takes an optional number (the world's seed), not {target!r}.")
     elif kind in ("rss", "bluesky") and target:
@@ -75,6 +80,10 @@ def parse_all(specs: Sequence[str]) -> list[Source]:
         source = parse(spec)
         if source.spec not in (s.spec for s in found):
             found.append(source)
+    if any(s.kind == "youtube" for s in found) and not get_settings().listening_youtube_api_key:
+        raise ValidationFailed("A youtube source needs the operator's YouTube Data API key: set "
+                               "SOCIALDESK_LISTENING_YOUTUBE_API_KEY (each search costs 100 of the "
+                               "project's 10,000 daily units; see docs/listening.md).")
     if not found:
         raise ValidationFailed("Name at least one source (sandbox, rss:URL, bluesky, mastodon:INSTANCE).")
     return found
@@ -102,6 +111,16 @@ def fetch(source: Source, *, terms: Sequence[str], languages: Sequence[str], sta
             else now - BLUESKY_BACKFILL
         queries = [form for term in terms for form in search_forms(term, languages)]
         return bluesky_search.search(service, queries, since=since, languages=languages), {"until": now.isoformat()}
+    if source.kind == "youtube":
+        from socialdesk.networks.public import youtube_search
+
+        every = timedelta(minutes=get_settings().listening_youtube_minutes)
+        last = datetime.fromisoformat(state["until"]) if state.get("until") else None
+        if last is not None and now - last < every:
+            return [], state  # each search costs 100 quota units: not yet
+        since = last - timedelta(minutes=10) if last is not None else now - YOUTUBE_BACKFILL
+        queries = [form for term in terms for form in search_forms(term, languages)]
+        return youtube_search.search(queries, since=since, languages=languages), {"until": now.isoformat()}
     from socialdesk.networks.public import mastodon_tags
 
     posts, newest = mastodon_tags.tag_timeline(source.target, terms, since_ids=state.get("since_ids") or {})

@@ -3,11 +3,13 @@ frequency per network, personas)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from socialdesk.core import clock
 from socialdesk.core.db import Base, IdMixin, TimestampMixin
 
 
@@ -39,3 +41,17 @@ class StrategyPlan(IdMixin, TimestampMixin, Base):
     workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
     cadence: Mapped[dict[str, Any]] = mapped_column(default=dict)  # network -> planned posts per week
     personas: Mapped[list[Any]] = mapped_column(default=list)  # [{"name", "description"}]
+
+
+class PostEffort(IdMixin, Base):
+    """Time someone worked on a post in the composer (active seconds, measured by the page), or entered by
+    hand: what the platform comparison divides results by (docs/strategy.md, "Posting effort")."""
+
+    __tablename__ = "strategy_post_effort"
+
+    workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
+    post_id: Mapped[str] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    seconds: Mapped[int]
+    source: Mapped[str] = mapped_column(String(16), default="composer")  # composer | entered
+    recorded_at: Mapped[datetime] = mapped_column(default=clock.now)

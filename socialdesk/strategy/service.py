@@ -47,6 +47,11 @@ def network_name(key: str) -> str:
 
 def pillars(ctx: WorkspaceContext) -> list[ContentPillar]:
     ctx.require(Permission.POSTS_READ)
+    return _pillars(ctx)
+
+
+def _pillars(ctx: WorkspaceContext) -> list[ContentPillar]:
+    """The workspace's pillars, for callers that checked their own permission (writing a post needs them)."""
     return list(ctx.session.scalars(ctx.select(ContentPillar).order_by(ContentPillar.name)))
 
 
@@ -62,9 +67,9 @@ def add_pillar(ctx: WorkspaceContext, name: str, *, target_share: float = 0.0, d
     if not name or len(name) > 100:
         raise ValidationFailed("Give the pillar a name of at most 100 characters (e.g. Education).")
     share = _share(target_share)
-    if any(p.name.casefold() == name.casefold() for p in pillars(ctx)):
+    if any(p.name.casefold() == name.casefold() for p in _pillars(ctx)):
         raise Conflict(f"This workspace already has a pillar named {name!r}.")
-    total = sum(p.target_share for p in pillars(ctx)) + share
+    total = sum(p.target_share for p in _pillars(ctx)) + share
     if total > 1.0001:
         raise ValidationFailed(f"The planned shares would add up to {total:.0%}; keep them at 100 % or less.")
     pillar = ContentPillar(workspace_id=ctx.workspace_id, name=name, target_share=share,
@@ -75,7 +80,7 @@ def add_pillar(ctx: WorkspaceContext, name: str, *, target_share: float = 0.0, d
 
 
 def find_pillar(ctx: WorkspaceContext, name_or_id: str) -> ContentPillar:
-    for pillar in pillars(ctx):
+    for pillar in _pillars(ctx):
         if pillar.id == name_or_id or pillar.name.casefold() == " ".join(name_or_id.split()).casefold():
             return pillar
     raise NotFound(f"No content pillar named {name_or_id!r} in this workspace.")
@@ -103,8 +108,26 @@ def tag_post(ctx: WorkspaceContext, post_id: str, pillar: str | None) -> None:
     ctx.session.flush()
 
 
+def pillar_id_of(ctx: WorkspaceContext, post_id: str) -> str | None:
+    """The id of the pillar a post is in (None: in none)."""
+    return ctx.session.scalar(select(PostPillar.pillar_id).where(PostPillar.workspace_id == ctx.workspace_id,
+                                                                 PostPillar.post_id == post_id))
+
+
+def post_pillar_names(ctx: WorkspaceContext) -> dict[str, str]:
+    """post id -> its pillar's name, for every tagged post of the workspace."""
+    ctx.require(Permission.POSTS_READ)
+    return dict(ctx.session.execute(select(PostPillar.post_id, ContentPillar.name).join(
+        ContentPillar, ContentPillar.id == PostPillar.pillar_id).where(PostPillar.workspace_id == ctx.workspace_id)
+        ).all())
+
+
 def plan(ctx: WorkspaceContext) -> StrategyPlan:
     ctx.require(Permission.POSTS_READ)
+    return _plan(ctx)
+
+
+def _plan(ctx: WorkspaceContext) -> StrategyPlan:
     found = ctx.session.scalars(ctx.select(StrategyPlan)).first()
     if found is None:
         found = StrategyPlan(workspace_id=ctx.workspace_id, cadence={}, personas=[])
@@ -120,7 +143,7 @@ def set_cadence(ctx: WorkspaceContext, network: str, posts_per_week: float | Non
     if network not in known:
         raise ValidationFailed(f"No channel of this workspace publishes on {network!r} "
                                f"(its networks: {', '.join(sorted(known)) or 'none yet'}).")
-    current = plan(ctx)
+    current = _plan(ctx)
     cadence = dict(current.cadence)
     if posts_per_week in (None, 0):
         cadence.pop(network, None)
@@ -136,7 +159,7 @@ def add_persona(ctx: WorkspaceContext, name: str, description: str) -> None:
     name = " ".join("".join(c if c.isprintable() else " " for c in (name or "")).split())
     if not name or len(name) > 100:
         raise ValidationFailed("Give the persona a name of at most 100 characters (e.g. Busy parent).")
-    current = plan(ctx)
+    current = _plan(ctx)
     current.personas = [*current.personas, {"name": name, "description": (description or "").strip()[:2000]}]
 
 

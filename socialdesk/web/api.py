@@ -49,3 +49,9 @@ from socialdesk.studio.writing.api import router as writing  # noqa: E402
 
 router.include_router(writing)
 router.include_router(bulk)
+from socialdesk.competitors.api import router as competitors  # noqa: E402
+from socialdesk.listening.api import router as listening  # noqa: E402
+from socialdesk.strategy.api import router as strategy  # noqa: E402
+
+for domain in (listening, competitors, strategy):
+    router.include_router(domain)

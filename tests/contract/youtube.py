@@ -32,7 +32,8 @@ OAUTH_DOC = "https://developers.google.com/identity/protocols/oauth2/web-server"
 CHUNK_UNIT = 256 * 1024
 
 COSTS = {"channels.list": 1, "playlistItems.list": 1, "videos.list": 1, "videos.delete": 50, "thumbnails.set": 50,
-         "commentThreads.list": 1, "comments.list": 1, "comments.insert": 50, "comments.setModerationStatus": 50}
+         "commentThreads.list": 1, "comments.list": 1, "comments.insert": 50, "comments.setModerationStatus": 50,
+         "search.list": 100}
 
 
 def google_error(status: int, message: str, reason: str, domain: str = "global",
@@ -78,10 +79,22 @@ class YouTubeState:
     comments: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> comment resource (+ "_status")
     banned: set[str] = field(default_factory=set)
     codes: dict[str, dict[str, str]] = field(default_factory=dict)  # authorization code -> its request
+    api_keys: set[str] = field(default_factory=lambda: {"AIza-listening-key"})
+    # Public videos of anyone on YouTube, for search.list: {"id", "title", "description", "channelTitle",
+    # "channelId", "publishedAt"} (add_public_video).
+    public: list[dict[str, Any]] = field(default_factory=list)
+    searches: list[dict[str, str]] = field(default_factory=list)  # each search.list's query parameters
     ids: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     def new_id(self, prefix: str) -> str:
         return f"{prefix}{next(self.ids):08d}"
+
+    def add_public_video(self, title: str, description: str = "", *, published_at: str | None = None,
+                         channel: str = "Some Channel") -> str:
+        video_id = self.new_id("vid")
+        self.public.append({"id": video_id, "title": title, "description": description, "channelTitle": channel,
+                            "channelId": "UCsomeone00000000000000001", "publishedAt": published_at or _now()})
+        return video_id
 
     def add_comment(self, video_id: str, text: str, *, author: str = "UCviewer000000000000001",
                     name: str = "Viewer", parent: str | None = None, held: bool = False,
@@ -130,6 +143,62 @@ def make_server() -> tuple[ContractServer, YouTubeState]:
     def video_public(video: dict[str, Any], parts: str) -> dict[str, Any]:
         wanted = set(parts.split(","))
         return {"kind": "youtube#video", "id": video["id"], **{k: v for k, v in video.items() if k in wanted}}
+
+    # Search (listening) -------------------------------------------------------------------------------------
+
+    @server.endpoint("GET", "/youtube/v3/search", doc=f"{DOCS}/search/list")
+    async def search_list(request: Request) -> Any:
+        """search.list with an API key (`key`) or OAuth: part=snippet is required; maxResults is 0 to 50
+        (default 5); q takes alternatives joined with | (NOT with -, not served here); order=date sorts newest
+        first; publishedAfter is an RFC 3339 date-time. Costs 100 units (determine_quota_cost)."""
+        query = request.query_params
+        state.searches.append(dict(query))
+        key = query.get("key")
+        if key is None and not request.headers.get("authorization"):
+            return google_error(403, "The request is missing a valid API key.", "forbidden",
+                                status_text="PERMISSION_DENIED")
+        if key is not None and key not in state.api_keys:
+            return google_error(400, "API key not valid. Please pass a valid API key.", "badRequest",
+                                status_text="INVALID_ARGUMENT")
+        if key is None and (refused := authorised(request)) is not None:
+            return refused
+        if not query.get("part"):
+            return google_error(400, "Required parameter: part", "required")
+        if query["part"] != "snippet":
+            return google_error(400, f"Invalid value for part: {query['part']} (search resources have only "
+                                     "id and snippet; set part to snippet).", "invalidPart")
+        try:
+            size = int(query.get("maxResults", "5"))
+        except ValueError:
+            size = -1
+        if not 0 <= size <= 50:
+            return google_error(400, "Invalid value for maxResults: it is 0 to 50.", "invalidParameter")
+        after = None
+        if query.get("publishedAfter"):
+            try:
+                after = datetime.fromisoformat(query["publishedAfter"].replace("Z", "+00:00"))
+            except ValueError:
+                return google_error(400, "Invalid value for publishedAfter: an RFC 3339 date-time, e.g. "
+                                         "1970-01-01T00:00:00Z.", "invalidParameter")
+        if (refused := charge("search.list")) is not None:
+            return refused
+        alternatives = [a.strip().strip('"').lower() for a in (query.get("q") or "").split("|") if a.strip()]
+
+        def matches(video: dict[str, Any]) -> bool:
+            text = f"{video['title']} {video['description']}".lower()
+            return not alternatives or any(all(w in text for w in a.split()) for a in alternatives)
+
+        found = [v for v in state.public if matches(v) and (after is None or datetime.fromisoformat(
+            v["publishedAt"].replace("Z", "+00:00")) > after)]
+        if query.get("order") == "date":
+            found.sort(key=lambda v: v["publishedAt"], reverse=True)
+        items = [{"kind": "youtube#searchResult", "etag": f"e{v['id']}",
+                  "id": {"kind": "youtube#video", "videoId": v["id"]},
+                  "snippet": {"publishedAt": v["publishedAt"], "channelId": v["channelId"], "title": v["title"],
+                              "description": v["description"], "channelTitle": v["channelTitle"],
+                              "liveBroadcastContent": "none"}} for v in found[:size]]
+        return {"kind": "youtube#searchListResponse", "etag": "search", "regionCode": "HR",
+                "pageInfo": {"totalResults": len(found), "resultsPerPage": size}, "items": items}
 
     # Channels ----------------------------------------------------------------------------------------------
 

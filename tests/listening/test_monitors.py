@@ -38,7 +38,8 @@ def test_bad_monitors_are_refused_with_what_to_fix(database: Database) -> None:
     world = _world(database)
     with database.unit_of_work() as s:
         ctx = world.ctx(s)
-        cases = [({"terms": []}, "at least one term"), ({"sources": ["youtube"]}, "not available"),
+        cases = [({"terms": []}, "at least one term"), ({"sources": ["reddit"]}, "not available"),
+                 ({"sources": ["youtube"]}, "YOUTUBE_API_KEY"), ({"sources": ["youtube:x"]}, "nothing after it"),
                  ({"sources": ["ftp://x"]}, "Unknown source"), ({"sources": ["rss:notaurl"]}, "http(s)"),
                  ({"sources": ["mastodon:"]}, "instance"), ({"languages": ["hrvatski!"]}, "ISO 639"),
                  ({"false_alarm_rate": 2.0}, "false-alarm"), ({"terms": ["!!!"]}, "no letters"),

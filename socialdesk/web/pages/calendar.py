@@ -14,6 +14,7 @@ from socialdesk.core import clock, inputs
 from socialdesk.core.errors import ValidationFailed
 from socialdesk.core.timezones import zone
 from socialdesk.scheduling import service as scheduling
+from socialdesk.strategy import service as strategy
 from socialdesk.web.deps import Ctx
 from socialdesk.web.pages import previews
 from socialdesk.web.pages.common import Form, field, render, set_flash
@@ -79,7 +80,15 @@ def calendar_page(request: Request, ctx: Ctx, view: str = "month",
                   hours=range(24), marks=previews.network_marks(ctx), assets=previews.media_assets(ctx, media_ids),
                   legend=[*LEGEND, *sorted(statuses - set(LEGEND))],
                   scroll_hour=min([WORKING_DAY_STARTS, *(e.at.hour for e in shown)]),
-                  due=assignments.due_by_day(ctx, span.start, span.end))
+                  due=assignments.due_by_day(ctx, span.start, span.end), **_pillar_mix(ctx))
+
+
+def _pillar_mix(ctx: Ctx) -> dict[str, object]:
+    """The planned content mix against the calendar's, and the gap warnings (strategy/service.mix), with each
+    post's pillar for its entry; nothing when the workspace has no pillars."""
+    if not strategy.pillars(ctx):
+        return {"mix": None, "post_pillars": {}}
+    return {"mix": strategy.mix(ctx), "post_pillars": strategy.post_pillar_names(ctx)}
 
 
 @router.post("/w/{workspace_id}/posts/{post_id}/move")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 
 from fastapi import APIRouter, Request
@@ -20,6 +21,9 @@ from socialdesk.core.errors import DomainError
 from socialdesk.links import shortlinks
 from socialdesk.media import service as media
 from socialdesk.media.models import MediaAsset
+from socialdesk.strategy import platforms as strategy_platforms
+from socialdesk.strategy import service as strategy
+from socialdesk.strategy import suggest as pillar_suggest
 from socialdesk.studio import service as studio
 from socialdesk.web.deps import Ctx
 from socialdesk.web.pages import writing as writing_panel
@@ -53,9 +57,10 @@ class Preview:
 
 def _compose_page(request: Request, ctx: WorkspaceContext, form: ComposeForm, *, post_id: str | None = None,
                   checks: list[ChannelCheck] | None = None, errors: list[str] | None = None,
-                  status_code: int = 200) -> HTMLResponse:
+                  status_code: int = 200, chosen_pillar: str | None = None) -> HTMLResponse:
     all_channels = channels.list_channels(ctx)
     return render(request, "compose.html", ctx=ctx, section="compose", form=form, post_id=post_id,
+                  pillars=strategy.pillars(ctx) if ctx.can(Permission.POSTS_READ) else [], chosen_pillar=chosen_pillar,
                   channels=all_channels, caps={c.id: channels.capabilities(c) for c in all_channels},
                   library=media.list_media(ctx), timezones=TIMEZONES, repeats=REPEATS,
                   poll_durations=POLL_DURATIONS,
@@ -114,14 +119,21 @@ def new_post(request: Request, ctx: Ctx, day: str = "", channel: str = "") -> HT
 @requires(Permission.POSTS_READ)  # a viewer sees the composer without its buttons
 def edit_post(request: Request, post_id: str, ctx: Ctx) -> HTMLResponse:
     post = content.to_out(ctx, [content.get_post(ctx, post_id)])[0]
-    return _compose_page(request, ctx, ComposeForm.from_post(post), post_id=post_id)
+    return _compose_page(request, ctx, ComposeForm.from_post(post), post_id=post_id,
+                         chosen_pillar=strategy.pillar_id_of(ctx, post_id))
 
 
 def _save(request: Request, ctx: WorkspaceContext, raw: FormData, post_id: str | None) -> Response:
     form = ComposeForm.from_form(raw)
 
     def save() -> content.SaveResult:
-        return content.compose(ctx, form.to_post_in(parse_intent(str(raw.get("intent") or ""))), post_id)
+        saved = content.compose(ctx, form.to_post_in(parse_intent(str(raw.get("intent") or ""))), post_id)
+        if "pillar" in raw:  # the field is there when the workspace has pillars; "" takes the post out
+            strategy.tag_post(ctx, saved.post.id, str(raw.get("pillar") or "") or None)
+        # The page's own timer; something odd in it leaves the effort uncounted, never the post unsaved.
+        with contextlib.suppress(DomainError):
+            strategy_platforms.record_effort(ctx, saved.post.id, str(raw.get("work_seconds") or "0"))
+        return saved
 
     result, error = attempt(ctx.session, save)
     if error is None and result is not None:
@@ -132,7 +144,7 @@ def _save(request: Request, ctx: WorkspaceContext, raw: FormData, post_id: str |
     per_channel = isinstance(error.details, dict) and "channels" in error.details
     message = NOT_SAVED if per_channel and checks else error.message
     return _compose_page(request, ctx, form, post_id=post_id, checks=checks, errors=[message],
-                         status_code=error.status_code)
+                         status_code=error.status_code, chosen_pillar=str(raw.get("pillar") or "") or None)
 
 
 def _checks_after(ctx: WorkspaceContext, form: ComposeForm, error: DomainError) -> list[ChannelCheck] | None:
@@ -164,7 +176,8 @@ def check(request: Request, ctx: Ctx, raw: Form) -> HTMLResponse:
     form = ComposeForm.from_form(raw)
     checks = content.check(ctx, form.to_post_in(content_only=True))
     return partial(request, "partials/compose_checks.html", ctx=ctx, previews=_previews(ctx, form, checks),
-                   compose_text=form.text, **writing_panel.composer_check(ctx, raw, form.text, form.channel_ids))
+                   compose_text=form.text, pillar_suggestion=pillar_suggest.suggest(ctx, form.text),
+                   **writing_panel.composer_check(ctx, raw, form.text, form.channel_ids))
 
 
 @router.post("/w/{workspace_id}/compose/upload", response_class=HTMLResponse)

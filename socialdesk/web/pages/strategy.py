@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from socialdesk.core.errors import ValidationFailed
+from socialdesk.strategy import audience, platforms
 from socialdesk.strategy import service as strategy
 from socialdesk.web.deps import Ctx
 from socialdesk.web.pages.common import Form, act, field, render, ws_url
@@ -29,9 +30,12 @@ def strategy_page(request: Request, ctx: Ctx) -> HTMLResponse:
 
     networks = sorted({strategy.network_of(c) for c in ctx.session.scalars(ctx.select(Channel))},
                       key=strategy.network_name)
+    measured = ctx.can(Permission.ANALYTICS_READ)
     return render(request, "strategy.html", ctx=ctx, section="strategy", pillars=strategy.pillars(ctx),
                   plan=strategy.plan(ctx), mix=strategy.mix(ctx), posts=strategy.recent_posts(ctx),
-                  networks=[(n, strategy.network_name(n)) for n in networks])
+                  networks=[(n, strategy.network_name(n)) for n in networks],
+                  audience=audience.profile(ctx) if measured else None,
+                  platforms=platforms.compare(ctx) if measured else None)
 
 
 @router.post("/w/{workspace_id}/strategy/pillars")

@@ -34,6 +34,11 @@
       event.preventDefault();
       window.history.back();
     }
+    var pick = event.target.closest("[data-pick-pillar]");
+    if (pick) {
+      var select = document.querySelector("select[data-pillar-select]");
+      if (select) select.value = pick.dataset.pickPillar;
+    }
     var add = event.target.closest("[data-add-slot]");
     if (add) {
       var input = document.createElement("input");
@@ -207,4 +212,21 @@
     hidden.value = list.join("\n");
     recheck(form);
   });
+
+  // Composer: active working time, saved with the post as posting effort (docs/strategy.md). A second
+  // counts while the tab is visible and there was a key press, click or scroll in the last 60 seconds.
+  var worked = document.querySelector("[data-work-seconds]");
+  if (worked) {
+    var lastActive = Date.now();
+    var seconds = 0;
+    ["keydown", "mousedown", "scroll", "input", "touchstart"].forEach(function (name) {
+      document.addEventListener(name, function () { lastActive = Date.now(); }, { passive: true, capture: true });
+    });
+    window.setInterval(function () {
+      if (document.visibilityState === "visible" && Date.now() - lastActive < 60000) {
+        seconds += 1;
+        worked.value = String(seconds);
+      }
+    }, 1000);
+  }
 })();

@@ -1,0 +1,131 @@
+"""Strategy over JSON: content pillars, posting frequency, personas, a post's pillar and the pillar the
+composer would suggest, the planned mix, posting effort, the audience profile and the platform comparison."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel, Field
+
+from socialdesk.core.inputs import Number, Text
+from socialdesk.strategy import audience, platforms, service, suggest
+from socialdesk.strategy.models import ContentPillar
+from socialdesk.web.deps import Ctx
+from socialdesk.workspaces.permissions import Permission, requires
+
+router = APIRouter(tags=["strategy"])
+WS = "/workspaces/{workspace_id}"
+
+
+class PillarIn(BaseModel):
+    name: Text = Field(max_length=100)
+    share_percent: Number = Field(0, ge=0, le=100, description="the planned share of posts, in per cent")
+    description: Text = Field("", max_length=2000)
+
+
+class FrequencyIn(BaseModel):
+    network: Text = Field(max_length=40, description="a network of the workspace's channels, e.g. instagram")
+    posts_per_week: Number | None = Field(None, ge=0, le=100, description="null or 0: no plan for the network")
+
+
+class PersonaIn(BaseModel):
+    name: Text = Field(max_length=100)
+    description: Text = Field("", max_length=2000)
+
+
+class PostPillarIn(BaseModel):
+    pillar: Text | None = Field(None, max_length=100, description="the pillar's name or id; null: in no pillar")
+
+
+class SuggestIn(BaseModel):
+    text: Text = Field(max_length=20000)
+
+
+class EffortIn(BaseModel):
+    minutes: Number = Field(gt=0, le=240, description="time worked on the post, added to what the composer measured")
+
+
+def _pillar(p: ContentPillar) -> dict[str, Any]:
+    return {"id": p.id, "name": p.name, "share_percent": round(p.target_share * 100, 2), "description": p.description}
+
+
+def _strategy(ctx: Ctx) -> dict[str, Any]:
+    plan = service.plan(ctx)
+    return {"pillars": [_pillar(p) for p in service.pillars(ctx)], "posts_per_week": plan.cadence,
+            "personas": plan.personas}
+
+
+@router.get(WS + "/strategy")
+@requires(Permission.POSTS_READ)
+def get_strategy(ctx: Ctx) -> dict[str, Any]:
+    return _strategy(ctx)
+
+
+@router.post(WS + "/strategy/pillars", status_code=201)
+@requires(Permission.POSTS_WRITE)
+def add_pillar(data: PillarIn, ctx: Ctx) -> dict[str, Any]:
+    return _pillar(service.add_pillar(ctx, data.name, target_share=data.share_percent / 100,
+                                      description=data.description))
+
+
+@router.delete(WS + "/strategy/pillars/{pillar_id}", status_code=204)
+@requires(Permission.POSTS_WRITE)
+def remove_pillar(pillar_id: str, ctx: Ctx) -> Response:
+    service.remove_pillar(ctx, ctx.get(ContentPillar, pillar_id, what="content pillar").id)
+    return Response(status_code=204)
+
+
+@router.put(WS + "/strategy/frequency")
+@requires(Permission.POSTS_WRITE)
+def set_frequency(data: FrequencyIn, ctx: Ctx) -> dict[str, Any]:
+    service.set_cadence(ctx, data.network, data.posts_per_week)
+    return {"network": data.network.strip().lower(), "posts_per_week": data.posts_per_week or None}
+
+
+@router.post(WS + "/strategy/personas", status_code=201)
+@requires(Permission.POSTS_WRITE)
+def add_persona(data: PersonaIn, ctx: Ctx) -> dict[str, Any]:
+    service.add_persona(ctx, data.name, data.description)
+    return {"name": " ".join(data.name.split()), "description": data.description.strip()}
+
+
+@router.get(WS + "/strategy/mix")
+@requires(Permission.POSTS_READ)
+def mix(ctx: Ctx, days: int = Query(28, ge=1, le=366)) -> dict[str, Any]:
+    return service.mix(ctx, days=days).as_dict()
+
+
+@router.put(WS + "/posts/{post_id}/pillar")
+@requires(Permission.POSTS_WRITE)
+def set_post_pillar(post_id: str, data: PostPillarIn, ctx: Ctx) -> dict[str, Any]:
+    service.tag_post(ctx, post_id, data.pillar or None)
+    found = service.pillar_id_of(ctx, post_id)
+    return {"post_id": post_id, "pillar_id": found,
+            "pillar": ctx.get(ContentPillar, found).name if found else None}
+
+
+@router.post(WS + "/strategy/suggest-pillar")
+@requires(Permission.POSTS_READ)
+def suggest_pillar(data: SuggestIn, ctx: Ctx) -> dict[str, Any]:
+    return suggest.suggest(ctx, data.text).as_dict()
+
+
+@router.post(WS + "/posts/{post_id}/effort", status_code=201)
+@requires(Permission.POSTS_WRITE)
+def add_effort(post_id: str, data: EffortIn, ctx: Ctx) -> dict[str, Any]:
+    seconds = platforms.record_effort(ctx, post_id, round(data.minutes * 60), source="entered")
+    return {"post_id": post_id, "added_seconds": seconds,
+            "total_seconds": platforms.effort_of(ctx, [post_id]).get(post_id, 0)}
+
+
+@router.get(WS + "/audience")
+@requires(Permission.ANALYTICS_READ)
+def audience_profile(ctx: Ctx, days: int = Query(90, ge=7, le=366)) -> dict[str, Any]:
+    return audience.profile(ctx, days=days).as_dict()
+
+
+@router.get(WS + "/platforms")
+@requires(Permission.ANALYTICS_READ)
+def platform_comparison(ctx: Ctx, days: int = Query(90, ge=7, le=366)) -> dict[str, Any]:
+    return platforms.compare(ctx, days=days).as_dict()
