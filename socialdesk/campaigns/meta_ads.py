@@ -86,18 +86,8 @@ def boost(ctx: WorkspaceContext, *, campaign_id: str, publication_id: str, token
     (looked up by name before any retry). The ad is created paused; `set_status` starts it."""
     ctx.require(Permission.POSTS_PUBLISH)
     campaign = service.get(ctx, campaign_id)
-    publication = ctx.get(Publication, publication_id, what="publication")
-    if publication.status != PublicationStatus.PUBLISHED or not publication.external_id:
-        raise ValidationFailed("Only a published post can be boosted.")
-    from socialdesk.channels.models import Channel
-
-    channel = ctx.get(Channel, publication.channel_id, what="channel")
-    if channel.network != "facebook":
-        raise ValidationFailed("Boosting through the Marketing API works for Facebook Page posts.")
-    if not 1 <= days <= 90 or not 1 <= daily_budget <= 100_000:
-        raise ValidationFailed("Boost for 1 to 90 days with a daily budget of 1 to 100,000.")
-    if not targeting.get("geo_locations"):
-        raise ValidationFailed("Choose where the boost is shown (at least one country).")
+    publication, channel = check_boost(ctx, publication_id=publication_id, daily_budget=daily_budget, days=days,
+                                       targeting=targeting)
     existing = ctx.session.scalars(ctx.select(Ad).where(Ad.platform == "meta", Ad.publication_id == publication.id,
                                                         Ad.campaign_id == campaign.id)).first()
     if existing is not None:
@@ -122,6 +112,24 @@ def boost(ctx: WorkspaceContext, *, campaign_id: str, publication_id: str, token
     audit.record(ctx, "ads.boosted", "campaign", campaign.id, f"Boosted publication {publication.id} on Meta",
                  ad_id=made.ad_id)
     return ad
+
+
+def check_boost(ctx: WorkspaceContext, *, publication_id: str, daily_budget: float, days: int,
+                targeting: dict[str, Any]) -> tuple[Publication, Any]:
+    """What a boost needs before any call: a published Facebook Page post, sane days and budget, a place."""
+    from socialdesk.channels.models import Channel
+
+    publication = ctx.get(Publication, publication_id, what="publication")
+    if publication.status != PublicationStatus.PUBLISHED or not publication.external_id:
+        raise ValidationFailed("Only a published post can be boosted.")
+    channel = ctx.get(Channel, publication.channel_id, what="channel")
+    if channel.network != "facebook":
+        raise ValidationFailed("Boosting through the Marketing API works for Facebook Page posts.")
+    if not 1 <= days <= 90 or not 1 <= daily_budget <= 100_000:
+        raise ValidationFailed("Boost for 1 to 90 days with a daily budget of 1 to 100,000.")
+    if not targeting.get("geo_locations"):
+        raise ValidationFailed("Choose where the boost is shown (at least one country).")
+    return publication, channel
 
 
 def set_status(ctx: WorkspaceContext, ad_id: str, *, token: str, active: bool) -> Ad:

@@ -91,7 +91,7 @@ def store_incoming(session: Session, channel: Channel, items: list[IncomingItem]
             external_id=item.external_id, parent_external_id=item.parent_external_id,
             post_external_id=item.post_external_id, author_external_id=item.author_external_id,
             author_handle=item.author_handle, author_name=item.author_name, text=item.text,
-            language=item.language, url=item.url, received_at=item.created_at)
+            language=item.language, url=item.url, received_at=item.created_at, ad_comment=item.ad_comment)
         session.add(row)
         added.append(row)
     if added:
