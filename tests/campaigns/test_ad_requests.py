@@ -20,7 +20,7 @@ from socialdesk.jobs.models import Job
 from socialdesk.jobs.runner import Runner
 from socialdesk.networks.meta.marketing import MarketingClient
 from socialdesk.notifications.models import PersonalNotification
-from tests.campaigns.test_meta_ads import TARGETING, _published, meta  # noqa: F401  (meta: the fixture)
+from tests.campaigns.test_meta_ads import TARGETING, _published
 from tests.helpers import World, make_world
 
 S = AdRequestStatus
@@ -58,9 +58,8 @@ def test_a_boost_waits_for_each_approval_step_then_is_made_once(database: Databa
         told = session.scalars(select(PersonalNotification.message).where(
             PersonalNotification.event == "approval_requested")).all()
         assert any("Boost a post for 7 days at 10.0 a day in HR" in m for m in told)
-    with database.unit_of_work() as session:
-        with pytest.raises(Forbidden, match="an approver"):
-            ad_requests.approve(w.ctx(session, "client_reviewer"), request_id)
+    with database.unit_of_work() as session, pytest.raises(Forbidden, match="an approver"):
+        ad_requests.approve(w.ctx(session, "client_reviewer"), request_id)
     with database.unit_of_work() as session:
         assert ad_requests.pending(w.ctx(session, "client_reviewer")) == []
         assert "client's review" in ad_requests.approve(w.ctx(session, "approver"), request_id)[0]
@@ -73,8 +72,9 @@ def test_a_boost_waits_for_each_approval_step_then_is_made_once(database: Databa
     assert done.status == S.DONE and done.ad_id and done.token_encrypted == "" and done.attempts == 1
     assert _made(meta) == [1, 1, 1, 1]
     with database.unit_of_work() as session, pytest.raises(Conflict, match="asked for already"):
-        ad_requests.request_boost(w.ctx(session), campaign_id=done.campaign_id, publication_id=done.publication_id or "",
-                                  token=meta.token, ad_account="111", daily_budget=10.0, days=7, targeting=TARGETING)
+        ad_requests.request_boost(w.ctx(session), campaign_id=done.campaign_id,
+                                  publication_id=done.publication_id or "", token=meta.token, ad_account="111",
+                                  daily_budget=10.0, days=7, targeting=TARGETING)
 
 
 class Killed(BaseException):
