@@ -27,7 +27,7 @@ from socialdesk.workspaces.permissions import Permission
 
 
 @contextmanager
-def _marketing(token: str, ad_account: str) -> Iterator[MarketingClient]:
+def marketing(token: str, ad_account: str) -> Iterator[MarketingClient]:
     """A Marketing API client whose failures read as Meta's own words (never a traceback)."""
     if not token.strip() or not ad_account.strip():
         raise ValidationFailed("Give a Meta token (ads_read / ads_management) and the ad account id.")
@@ -48,7 +48,7 @@ def import_insights(ctx: WorkspaceContext, *, token: str, ad_account: str, since
     if until < since:
         raise ValidationFailed("The period ends before it starts.")
     chosen = service.get(ctx, campaign_id) if campaign_id else None
-    with _marketing(token, ad_account) as client:
+    with marketing(token, ad_account) as client:
         statuses = {a["id"]: a.get("effective_status") or a.get("status", "") for a in client.ads()}
         rows = client.daily_insights(since, until)
     ads: dict[str, Ad] = {a.external_id: a for a in ctx.session.scalars(ctx.select(Ad).where(Ad.platform == "meta"))}
@@ -98,7 +98,7 @@ def boost(ctx: WorkspaceContext, *, campaign_id: str, publication_id: str, token
     request = BoostRequest(key=publication.id, page_id=channel.external_id, post_id=post_id,
                            daily_budget_minor=round(daily_budget * 100), start_time=start.isoformat(),
                            end_time=(start + timedelta(days=days)).isoformat(), targeting=targeting)
-    with _marketing(token, ad_account) as client:
+    with marketing(token, ad_account) as client:
         made = client.boost(request)
     ad = Ad(workspace_id=ctx.workspace_id, campaign_id=campaign.id, platform="meta", external_id=made.ad_id,
             name=f"Boost: {publication.id}", platform_campaign=made.campaign_id, ad_set=made.adset_id,
@@ -137,7 +137,7 @@ def set_status(ctx: WorkspaceContext, ad_id: str, *, token: str, active: bool) -
     ad = ctx.get(Ad, ad_id, what="ad")
     if ad.platform != "meta":
         raise ValidationFailed("Only Meta ads are paused and resumed from socialdesk.")
-    with _marketing(token, ad.details.get("ad_account", "")) as client:
+    with marketing(token, ad.details.get("ad_account", "")) as client:
         client.set_status(ad.external_id, "ACTIVE" if active else "PAUSED")
     ad.status = "active" if active else "paused"
     audit.record(ctx, "ads.resumed" if active else "ads.paused", "campaign", ad.campaign_id,
