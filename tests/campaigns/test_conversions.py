@@ -154,3 +154,32 @@ def test_no_spend_and_no_orders_give_no_ratio(database: Database) -> None:
     with database.read_sessions() as session:
         found = conversions.attribute(w.ctx(session), campaign_id)
     assert found.metrics["roas"].value is None and "no spend" in found.metrics["roas"].missing
+
+
+def test_the_cli_imports_orders_and_the_summary_carries_them(database: Database) -> None:
+    import json
+    from pathlib import Path
+
+    from typer.testing import CliRunner
+
+    from socialdesk.cli import app
+
+    fixtures = Path(__file__).parent.parent / "fixtures" / "ads"
+    w = make_world(database, "Roastery", profiles=())
+    _campaign(database, w, spend_days=7)
+    runner = CliRunner()
+    out = runner.invoke(app, ["ads", "conversions-import", "-w", "Roastery", "--file",
+                              str(fixtures / "orders_shop.csv")])
+    assert out.exit_code == 0, out.output
+    assert "4 rows" in out.stdout and "4 new, 0 replaced" in out.stdout
+    ga4 = runner.invoke(app, ["ads", "conversions-import", "-w", "Roastery", "--file",
+                              str(fixtures / "ga4_traffic_acquisition.csv"), "--currency", "EUR"])
+    assert ga4.exit_code == 0 and "2 new" in ga4.stdout, ga4.output
+    summary = runner.invoke(app, ["ads", "summary", "-w", "Roastery", "-c", "Winter espresso", "--json"])
+    orders = json.loads(summary.stdout)["orders"]
+    # Orders 1001–1003 (1002's UTM from its landing page) = 116.00, GA4 rows 58 + 29 = 87; 1004 is another
+    # campaign's. Spend: 7 days × 10.00 = 70.00.
+    assert (orders["orders"], orders["revenue"], orders["spend"]) == (5, 203.0, 70.0)
+    assert orders["metrics"]["roas"]["value"] == pytest.approx(203 / 70, rel=1e-6)
+    changed = runner.invoke(app, ["ads", "attribution", "-w", "Roastery", "-c", "Winter espresso", "--days", "1"])
+    assert "Last click within 1 day:" in changed.stdout
