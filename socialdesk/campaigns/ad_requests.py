@@ -43,10 +43,12 @@ OPEN = (S.PENDING_APPROVAL, S.QUEUED, S.RUNNING)
 def _describe(request: AdRequest, ad_name: str = "") -> str:
     p = request.params
     if request.kind == "boost":
-        where = ", ".join((p.get("targeting") or {}).get("geo_locations", {}).get("countries", []))
+        targeting = p.get("targeting") or {}
+        where = ", ".join(targeting.get("geo_locations", {}).get("countries", []))
+        ages = f", ages {targeting['age_min']}–{targeting['age_max']}" if "age_min" in targeting else ""
         audience = f" to the audience {p['audience']}" if p.get("audience") else ""
-        return (f"Boost a post for {p.get('days')} days at {p.get('daily_budget')} a day in "
-                f"{where or 'the chosen places'}{audience} (ad account {p.get('ad_account')})")
+        return (f"Boost a post for {p.get('days')} days at {float(p.get('daily_budget') or 0):,.2f} a day in "
+                f"{where or 'the chosen places'}{ages}{audience} (ad account {p.get('ad_account')})")
     return f"{'Pause' if request.kind == 'pause' else 'Resume'} the ad {ad_name or request.ad_id}"
 
 

@@ -391,9 +391,12 @@ def attribute(ctx: WorkspaceContext, campaign_id: str) -> Attributed:
         one = dict(days[d])
         one["ad_profit"] = (one["revenue"] or 0.0) - (one["spend"] or 0.0)
         inputs.append(one)
-    metrics = {} if error else {k: estimate(METRICS[k], inputs) for k in OWN_METRICS}
+    metrics = {} if error or not rows else {k: estimate(METRICS[k], inputs) for k in OWN_METRICS}
     if error:
         metrics = {k: MetricValue(METRICS[k], None, missing="currencies differ") for k in OWN_METRICS}
+    elif not rows:  # no ad results at all: a cost of 0 per order would be a claim, not a measurement
+        metrics = {k: MetricValue(METRICS[k], None, missing="no ad results: no spend to set the orders against")
+                   for k in OWN_METRICS}
     elif clicks_by_day is None:
         metrics["conversion_rate"] = MetricValue(METRICS["conversion_rate"], None,
                                                  missing="the campaign has no short links to count clicks on")

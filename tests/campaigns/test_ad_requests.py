@@ -57,7 +57,7 @@ def test_a_boost_waits_for_each_approval_step_then_is_made_once(database: Databa
     with database.read_sessions() as session:
         told = session.scalars(select(PersonalNotification.message).where(
             PersonalNotification.event == "approval_requested")).all()
-        assert any("Boost a post for 7 days at 10.0 a day in HR" in m for m in told)
+        assert any("Boost a post for 7 days at 10.00 a day in HR, ages 25–44" in m for m in told)
     with database.unit_of_work() as session, pytest.raises(Forbidden, match="an approver"):
         ad_requests.approve(w.ctx(session, "client_reviewer"), request_id)
     with database.unit_of_work() as session:

@@ -7,6 +7,7 @@ from datetime import date
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
 from starlette.datastructures import UploadFile
 
 from socialdesk.campaigns import ab, ad_import, ad_requests, audiences, conversions, sandbox_ads, service
@@ -148,9 +149,10 @@ def _boostable(ctx: WorkspaceContext) -> list[tuple[str, str]]:
     from socialdesk.content.models import Post, Publication, PublicationStatus
 
     rows = ctx.session.execute(
-        ctx.select(Publication.id, Post.text, Channel.name, Publication.published_at)
+        select(Publication.id, Post.text, Channel.name, Publication.published_at)
         .join(Post, Post.id == Publication.post_id).join(Channel, Channel.id == Publication.channel_id)
-        .where(Channel.network == "facebook", Publication.status == PublicationStatus.PUBLISHED)
+        .where(Publication.workspace_id == ctx.workspace_id, Channel.network == "facebook",
+               Publication.status == PublicationStatus.PUBLISHED)
         .order_by(Publication.published_at.desc()).limit(50)).all()
     return [(pid, f"{name}: {' '.join(text.split())[:70]}") for pid, text, name, _ in rows]
 
