@@ -320,13 +320,23 @@ def boost(workspace: WorkspaceOpt, campaign: CampaignOpt, token: TokenOpt, ad_ac
           days: Annotated[int, typer.Option(help="How many days")] = 7,
           country: Annotated[list[str] | None, typer.Option(help="Two-letter country (repeatable)")] = None,
           age_min: Annotated[int, typer.Option(help="Youngest age")] = 18,
-          age_max: Annotated[int, typer.Option(help="Oldest age")] = 65) -> None:
-    """Boost a published Facebook Page post (created paused; `ads resume` starts it). Made exactly once."""
-    from socialdesk.campaigns import meta_ads
+          age_max: Annotated[int, typer.Option(help="Oldest age")] = 65,
+          audience: Annotated[str | None, typer.Option(help="A saved audience's name (instead of --country and "
+                                                            "the ages)")] = None) -> None:
+    """Boost a published Facebook Page post now, as the operator (created paused; `ads resume` starts it).
+    Made exactly once. People ask for boosts on the campaign page, where they wait for approval."""
+    from socialdesk.campaigns import audiences, meta_ads
+    from socialdesk.campaigns.models import Audience
+    from socialdesk.core.errors import NotFound
 
     targeting = {"geo_locations": {"countries": [c.upper() for c in country or []]}, "age_min": age_min,
                  "age_max": age_max} if country else {"age_min": age_min, "age_max": age_max}
     with _context(workspace) as ctx:
+        if audience:
+            found = ctx.session.scalars(ctx.select(Audience).where(Audience.name == audience.strip())).first()
+            if found is None:
+                raise NotFound(f"No saved audience named {audience!r}; `socialdesk ads audiences` lists them.")
+            targeting = audiences.meta_targeting(found.spec)
         ad = meta_ads.boost(ctx, campaign_id=_campaign_id(ctx, campaign), publication_id=publication, token=token,
                             ad_account=ad_account, daily_budget=daily_budget, days=days, targeting=targeting)
         console.print(f"Boost ready (paused): ad {ad.id} (Meta ad {ad.external_id}).", highlight=False)

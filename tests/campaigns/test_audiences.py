@@ -102,3 +102,34 @@ def test_metas_reach_estimate_and_a_boost_with_a_saved_audience(database: Databa
                                             audience_id=audience_id)
         assert request.params["audience"] == "Coffee lovers"
         assert request.params["targeting"]["geo_locations"] == {"countries": ["HR", "DE"]}
+
+
+def test_the_cli_saves_an_audience_and_boosts_with_it(database: Database, meta: Any) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from socialdesk.cli import app
+
+    w = make_world(database, "Roastery", profiles=())
+    campaign_id, publication_id = _published(database, w, meta.page["id"])
+    runner = CliRunner()
+    saved = runner.invoke(app, ["ads", "audience-save", "-w", "Roastery", "--name", "Young Croatians", "--location",
+                                "HR", "--age-min", "20", "--age-max", "30", "--gender", "female"])
+    assert saved.exit_code == 0, saved.output
+    bad = runner.invoke(app, ["ads", "audience-save", "-w", "Roastery", "--name", "X", "--language", "Croatian"])
+    # (socialdesk.cli.main prints a DomainError as "error: …" with exit status 2)
+    assert isinstance(bad.exception, ValidationFailed) and "ISO 639-1" in bad.exception.message
+    listed = json.loads(runner.invoke(app, ["ads", "audiences", "-w", "Roastery", "--json"]).stdout)
+    assert [a["name"] for a in listed["audiences"]] == ["Young Croatians"]
+    boosted = runner.invoke(app, ["ads", "boost", "-w", "Roastery", "-c", campaign_id, "--token", meta.token,
+                                  "--ad-account", "111", "--publication", publication_id, "--daily-budget", "5",
+                                  "--audience", "Young Croatians"])
+    assert boosted.exit_code == 0, boosted.output
+    adset = meta.marketing.of("adset", "act_111")[0]
+    assert adset["targeting"] == {"age_min": 20, "age_max": 30, "geo_locations": {"countries": ["HR"]},
+                                  "genders": [2]}
+    missing = runner.invoke(app, ["ads", "boost", "-w", "Roastery", "-c", campaign_id, "--token", meta.token,
+                                  "--ad-account", "111", "--publication", publication_id, "--daily-budget", "5",
+                                  "--audience", "Nobody"])
+    assert "No saved audience named 'Nobody'" in str(getattr(missing.exception, "message", ""))
