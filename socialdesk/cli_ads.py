@@ -108,9 +108,13 @@ def ads_summary(workspace: WorkspaceOpt, campaign: CampaignOpt,
     from socialdesk.campaigns import service
 
     with _context(workspace) as ctx:
+        from socialdesk.campaigns import conversions
+
         found = service.find(ctx, campaign)
         shown = service.view(ctx, found.id)
         data = shown.summary()
+        attributed = conversions.attribute(ctx, found.id)
+        data["orders"] = attributed.as_dict()  # from the shop's own orders/leads (docs/ads.md)
     if as_json:
         print(json.dumps(data, indent=2, ensure_ascii=False))
         return
@@ -122,8 +126,11 @@ def ads_summary(workspace: WorkspaceOpt, campaign: CampaignOpt,
         table.add_row(key.replace("_", " "), "not available" if value is None else f"{value:,.2f}", "", "")
     for mv in shown.results.metrics.values():
         table.add_row(mv.metric.label, mv.text, mv.interval_text or mv.missing, mv.metric.formula)
+    for mv in attributed.metrics.values():
+        table.add_row(f"{mv.metric.label} from orders", mv.text, mv.interval_text or mv.missing, mv.metric.formula)
     console.print(f"{found.name} ({cur}) — pacing: {shown.pacing.text}", highlight=False)
     console.print(table)
+    console.print(f"Orders and leads: {attributed.rule}", highlight=False, soft_wrap=True)
 
 
 @ads_app.command("campaigns")
@@ -313,13 +320,23 @@ def boost(workspace: WorkspaceOpt, campaign: CampaignOpt, token: TokenOpt, ad_ac
           days: Annotated[int, typer.Option(help="How many days")] = 7,
           country: Annotated[list[str] | None, typer.Option(help="Two-letter country (repeatable)")] = None,
           age_min: Annotated[int, typer.Option(help="Youngest age")] = 18,
-          age_max: Annotated[int, typer.Option(help="Oldest age")] = 65) -> None:
-    """Boost a published Facebook Page post (created paused; `ads resume` starts it). Made exactly once."""
-    from socialdesk.campaigns import meta_ads
+          age_max: Annotated[int, typer.Option(help="Oldest age")] = 65,
+          audience: Annotated[str | None, typer.Option(help="A saved audience's name (instead of --country and "
+                                                            "the ages)")] = None) -> None:
+    """Boost a published Facebook Page post now, as the operator (created paused; `ads resume` starts it).
+    Made exactly once. People ask for boosts on the campaign page, where they wait for approval."""
+    from socialdesk.campaigns import audiences, meta_ads
+    from socialdesk.campaigns.models import Audience
+    from socialdesk.core.errors import NotFound
 
     targeting = {"geo_locations": {"countries": [c.upper() for c in country or []]}, "age_min": age_min,
                  "age_max": age_max} if country else {"age_min": age_min, "age_max": age_max}
     with _context(workspace) as ctx:
+        if audience:
+            found = ctx.session.scalars(ctx.select(Audience).where(Audience.name == audience.strip())).first()
+            if found is None:
+                raise NotFound(f"No saved audience named {audience!r}; `socialdesk ads audiences` lists them.")
+            targeting = audiences.meta_targeting(found.spec)
         ad = meta_ads.boost(ctx, campaign_id=_campaign_id(ctx, campaign), publication_id=publication, token=token,
                             ad_account=ad_account, daily_budget=daily_budget, days=days, targeting=targeting)
         console.print(f"Boost ready (paused): ad {ad.id} (Meta ad {ad.external_id}).", highlight=False)
@@ -343,3 +360,105 @@ def resume(workspace: WorkspaceOpt, ad: Annotated[str, typer.Option(help="The ad
     with _context(workspace) as ctx:
         meta_ads.set_status(ctx, ad, token=token, active=True)
     console.print("Resumed.")
+
+
+@ads_app.command("conversions-import")
+def conversions_import(workspace: WorkspaceOpt,
+                       file: Annotated[Path, typer.Option("--file", "-f", help="Orders/leads CSV or a GA4 export")],
+                       currency: Annotated[str | None, typer.Option(help="Where the file has no currency column "
+                                                                         "(GA4 exports never do)")] = None,
+                       kind: Annotated[str, typer.Option(help="order or lead (where the file has no type "
+                                                              "column)")] = "order") -> None:
+    """Import orders or leads with their UTM parameters (re-importing replaces; a bad file saves nothing)."""
+    from socialdesk.campaigns import conversions
+    from socialdesk.core.errors import ValidationFailed
+
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        raise ValidationFailed(f"Cannot read {file}: {exc.strerror}.") from None
+    with _context(workspace) as ctx:
+        parsed = conversions.read(data, file.name, zone=ctx.workspace.timezone, currency=currency, kind=kind)
+        for error in parsed.errors[:50]:
+            err.print(error, highlight=False, soft_wrap=True)
+        new, replaced = conversions.save(ctx, parsed, label=file.name)
+    console.print(f"{parsed.describe()}. {new} new, {replaced} replaced.", highlight=False, soft_wrap=True)
+
+
+@ads_app.command("attribution")
+def attribution(workspace: WorkspaceOpt, campaign: CampaignOpt,
+                days: Annotated[int, typer.Option(help="Last click within this many days (1–90)")]) -> None:
+    """Choose the campaign's attribution window for orders and leads (last click within N days)."""
+    from socialdesk.campaigns import conversions
+
+    with _context(workspace) as ctx:
+        chosen = conversions.set_window(ctx, _campaign_id(ctx, campaign), days)
+        console.print(conversions.rule_text(chosen), highlight=False, soft_wrap=True)
+
+
+@ads_app.command("audience-save")
+def audience_save(workspace: WorkspaceOpt, name: Annotated[str, typer.Option(help="The audience's name")],
+                  location: Annotated[list[str] | None, typer.Option(help="Country (HR) or time zone (repeatable)")]
+                  = None,
+                  age_min: Annotated[int, typer.Option(help="Youngest age")] = 18,
+                  age_max: Annotated[int, typer.Option(help="Oldest age")] = 65,
+                  gender: Annotated[list[str] | None, typer.Option(help="female or male (repeatable; none: all)")]
+                  = None,
+                  language: Annotated[list[str] | None, typer.Option(help="ISO 639-1 code (repeatable)")] = None,
+                  interest: Annotated[list[str] | None, typer.Option(help="A name, or Meta's id:name (repeatable)")]
+                  = None,
+                  custom: Annotated[list[str] | None, typer.Option(help="Custom audience id (repeatable)")] = None,
+                  lookalike: Annotated[list[str] | None, typer.Option(help="Lookalike audience id (repeatable)")]
+                  = None) -> None:
+    """Save (or replace) an audience to reuse when boosting or running sandbox ads."""
+    from socialdesk.campaigns import audiences
+    from socialdesk.campaigns.models import Audience
+
+    spec = {"locations": location or [], "age_min": age_min, "age_max": age_max, "genders": gender or [],
+            "languages": language or [], "interests": interest or [], "custom_audiences": custom or [],
+            "lookalikes": lookalike or []}
+    with _context(workspace) as ctx:
+        existing = ctx.session.scalars(ctx.select(Audience).where(Audience.name == " ".join(name.split()))).first()
+        saved = audiences.save(ctx, name=name, spec=spec, audience_id=existing.id if existing else None)
+        console.print(f"Saved the audience {saved.name} ({saved.id}).", highlight=False)
+
+
+@ads_app.command("audiences")
+def audiences_list(workspace: WorkspaceOpt,
+                   suggest: Annotated[bool, typer.Option("--suggest", help="Also print what socialdesk knows of "
+                                                                           "the followers")] = False,
+                   as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False) -> None:
+    """The saved audiences with their last reach estimate (and, with --suggest, a proposed one)."""
+    from socialdesk.campaigns import audiences
+
+    with _context(workspace) as ctx:
+        saved = [{"id": a.id, "name": a.name, "spec": a.spec, "estimate": a.estimate}
+                 for a in audiences.list_audiences(ctx)]
+        hint = audiences.suggest(ctx) if suggest else None
+    if as_json:
+        print(json.dumps({"audiences": saved, "suggestion": hint}, indent=2, ensure_ascii=False))
+        return
+    table = _table("name", "who", "estimated reach")
+    for a in saved:
+        est = a["estimate"]
+        table.add_row(a["id"], a["name"], json.dumps(a["spec"], ensure_ascii=False),
+                      f"{est['lower']:,}–{est['upper']:,} ({est['source']})" if est else "not estimated")
+    console.print(table)
+    if hint:
+        console.print(f"From {'; '.join(hint['sources']) or 'nothing yet'}:", highlight=False, soft_wrap=True)
+        for key in ("languages", "countries", "time_zones", "interests"):
+            shares = ", ".join(f"{k} {v:.0%}" for k, v in hint[key])
+            console.print(f"  {key.replace('_', ' ')}: {shares or '—'}", highlight=False, soft_wrap=True)
+
+
+@ads_app.command("requests")
+def requests_list(workspace: WorkspaceOpt, campaign: CampaignOpt) -> None:
+    """Boosts and pauses/resumes asked for in a campaign: their approval, status and Meta's own words."""
+    from socialdesk.campaigns import ad_requests
+
+    with _context(workspace) as ctx:
+        table = _table("what", "status", "asked by", "Meta said")
+        for r in ad_requests.of_campaign(ctx, _campaign_id(ctx, campaign)):
+            table.add_row(r.id, ad_requests.describe(ctx, r), r.status.replace("_", " "), r.requested_by_label,
+                          r.error or "")
+    console.print(table)

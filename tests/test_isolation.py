@@ -112,6 +112,15 @@ def _populate(db: Database, clock: ManualClock, name: str) -> Objects:
         from socialdesk.campaigns import service as campaigns
 
         ids["campaign_id"] = campaigns.create(world.ctx(session), name="Launch", budget=100.0).id
+        from socialdesk.campaigns import audiences
+        from socialdesk.campaigns.models import AdRequest
+
+        ids["audience_id"] = audiences.save(world.ctx(session), name="Coffee lovers", spec={"locations": "HR"}).id
+        ad_request = AdRequest(workspace_id=world.workspace_id, campaign_id=ids["campaign_id"], kind="boost",
+                               params={"ad_account": "111", "daily_budget": 5, "days": 3})
+        session.add(ad_request)
+        session.flush()
+        ids["request_id"] = ad_request.id
     ids.update(_listening_objects(db, world))
     ids.update(_links_objects(db, world))
     return Objects(world.workspace_id, ids)

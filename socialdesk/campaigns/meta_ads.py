@@ -27,7 +27,7 @@ from socialdesk.workspaces.permissions import Permission
 
 
 @contextmanager
-def _marketing(token: str, ad_account: str) -> Iterator[MarketingClient]:
+def marketing(token: str, ad_account: str) -> Iterator[MarketingClient]:
     """A Marketing API client whose failures read as Meta's own words (never a traceback)."""
     if not token.strip() or not ad_account.strip():
         raise ValidationFailed("Give a Meta token (ads_read / ads_management) and the ad account id.")
@@ -48,7 +48,7 @@ def import_insights(ctx: WorkspaceContext, *, token: str, ad_account: str, since
     if until < since:
         raise ValidationFailed("The period ends before it starts.")
     chosen = service.get(ctx, campaign_id) if campaign_id else None
-    with _marketing(token, ad_account) as client:
+    with marketing(token, ad_account) as client:
         statuses = {a["id"]: a.get("effective_status") or a.get("status", "") for a in client.ads()}
         rows = client.daily_insights(since, until)
     ads: dict[str, Ad] = {a.external_id: a for a in ctx.session.scalars(ctx.select(Ad).where(Ad.platform == "meta"))}
@@ -86,18 +86,8 @@ def boost(ctx: WorkspaceContext, *, campaign_id: str, publication_id: str, token
     (looked up by name before any retry). The ad is created paused; `set_status` starts it."""
     ctx.require(Permission.POSTS_PUBLISH)
     campaign = service.get(ctx, campaign_id)
-    publication = ctx.get(Publication, publication_id, what="publication")
-    if publication.status != PublicationStatus.PUBLISHED or not publication.external_id:
-        raise ValidationFailed("Only a published post can be boosted.")
-    from socialdesk.channels.models import Channel
-
-    channel = ctx.get(Channel, publication.channel_id, what="channel")
-    if channel.network != "facebook":
-        raise ValidationFailed("Boosting through the Marketing API works for Facebook Page posts.")
-    if not 1 <= days <= 90 or not 1 <= daily_budget <= 100_000:
-        raise ValidationFailed("Boost for 1 to 90 days with a daily budget of 1 to 100,000.")
-    if not targeting.get("geo_locations"):
-        raise ValidationFailed("Choose where the boost is shown (at least one country).")
+    publication, channel = check_boost(ctx, publication_id=publication_id, daily_budget=daily_budget, days=days,
+                                       targeting=targeting)
     existing = ctx.session.scalars(ctx.select(Ad).where(Ad.platform == "meta", Ad.publication_id == publication.id,
                                                         Ad.campaign_id == campaign.id)).first()
     if existing is not None:
@@ -108,7 +98,7 @@ def boost(ctx: WorkspaceContext, *, campaign_id: str, publication_id: str, token
     request = BoostRequest(key=publication.id, page_id=channel.external_id, post_id=post_id,
                            daily_budget_minor=round(daily_budget * 100), start_time=start.isoformat(),
                            end_time=(start + timedelta(days=days)).isoformat(), targeting=targeting)
-    with _marketing(token, ad_account) as client:
+    with marketing(token, ad_account) as client:
         made = client.boost(request)
     ad = Ad(workspace_id=ctx.workspace_id, campaign_id=campaign.id, platform="meta", external_id=made.ad_id,
             name=f"Boost: {publication.id}", platform_campaign=made.campaign_id, ad_set=made.adset_id,
@@ -124,12 +114,30 @@ def boost(ctx: WorkspaceContext, *, campaign_id: str, publication_id: str, token
     return ad
 
 
+def check_boost(ctx: WorkspaceContext, *, publication_id: str, daily_budget: float, days: int,
+                targeting: dict[str, Any]) -> tuple[Publication, Any]:
+    """What a boost needs before any call: a published Facebook Page post, sane days and budget, a place."""
+    from socialdesk.channels.models import Channel
+
+    publication = ctx.get(Publication, publication_id, what="publication")
+    if publication.status != PublicationStatus.PUBLISHED or not publication.external_id:
+        raise ValidationFailed("Only a published post can be boosted.")
+    channel = ctx.get(Channel, publication.channel_id, what="channel")
+    if channel.network != "facebook":
+        raise ValidationFailed("Boosting through the Marketing API works for Facebook Page posts.")
+    if not 1 <= days <= 90 or not 1 <= daily_budget <= 100_000:
+        raise ValidationFailed("Boost for 1 to 90 days with a daily budget of 1 to 100,000.")
+    if not targeting.get("geo_locations"):
+        raise ValidationFailed("Choose where the boost is shown (at least one country).")
+    return publication, channel
+
+
 def set_status(ctx: WorkspaceContext, ad_id: str, *, token: str, active: bool) -> Ad:
     ctx.require(Permission.POSTS_PUBLISH)
     ad = ctx.get(Ad, ad_id, what="ad")
     if ad.platform != "meta":
         raise ValidationFailed("Only Meta ads are paused and resumed from socialdesk.")
-    with _marketing(token, ad.details.get("ad_account", "")) as client:
+    with marketing(token, ad.details.get("ad_account", "")) as client:
         client.set_status(ad.external_id, "ACTIVE" if active else "PAUSED")
     ad.status = "active" if active else "paused"
     audit.record(ctx, "ads.resumed" if active else "ads.paused", "campaign", ad.campaign_id,

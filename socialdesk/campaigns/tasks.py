@@ -4,12 +4,14 @@ from datetime import timedelta
 
 from sqlalchemy import or_, select
 
-from socialdesk.campaigns import alerts, sandbox_ads
+from socialdesk.campaigns import ad_requests, alerts, sandbox_ads
 from socialdesk.campaigns.models import Campaign
 from socialdesk.core import clock
 from socialdesk.core.db import get_database
 from socialdesk.jobs.registry import task
 from socialdesk.workspaces.service import system_context
+
+__all__ = ["ad_requests", "check_all"]  # ad_requests: its job (ad_request.execute) registers on import
 
 
 @task("campaigns.check_all", every_seconds=3600)

@@ -283,11 +283,12 @@ def triage_texts(data: TriageIn, ctx: Ctx) -> list[dict[str, object]]:
 @router.get(BASE)
 @requires(Permission.INBOX_READ)
 def list_inbox(ctx: Ctx, channel_id: str | None = None, publication_id: str | None = None, kind: str | None = None,
-               unanswered: bool = False, limit: int = Query(100, ge=1, le=500),
+               unanswered: bool = False, ad_comment: bool | None = None, limit: int = Query(100, ge=1, le=500),
                offset: int = Query(0, ge=0, le=MAX_OFFSET)) -> InboxPageOut:
-    """Single messages, newest first (conversations are the usual way in)."""
-    items, total = service.list_items(ctx, service.InboxFilter(channel_id, publication_id, kind, None, unanswered),
-                                      limit=limit, offset=offset)
+    """Single messages, newest first (conversations are the usual way in); `ad_comment`: only comments
+    under ads (true) or none of them (false)."""
+    items, total = service.list_items(ctx, service.InboxFilter(channel_id, publication_id, kind, None, unanswered,
+                                                               ad_comment=ad_comment), limit=limit, offset=offset)
     return InboxPageOut(total=total, items=[InboxItemOut.of(i) for i in items])
 
 

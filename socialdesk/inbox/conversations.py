@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session
@@ -169,7 +170,7 @@ def _main_intent(intents: Sequence[str | None]) -> str | None:
 # Views ---------------------------------------------------------------------------------------------
 
 
-VIEWS = ("all", "unanswered", "negative", "questions", "offensive", "spam", "mine", "overdue", "closed")
+VIEWS = ("all", "unanswered", "negative", "questions", "offensive", "spam", "mine", "overdue", "closed", "ads")
 SORTS = ("priority", "newest", "oldest")
 
 
@@ -215,6 +216,8 @@ def list_conversations(ctx: WorkspaceContext, flt: ConversationFilter, *, limit:
         query = query.where(Conversation.assignee_id == ctx.actor.user_id)
     elif flt.view == "closed":
         query = query.where(Conversation.status == ConversationStatus.CLOSED)
+    elif flt.view == "ads":
+        query = query.where(_has_ad_comment(Conversation.id))
     elif flt.view == "overdue":
         query = query.where(Conversation.waiting_since.is_not(None),
                             Conversation.status != ConversationStatus.CLOSED,
@@ -277,6 +280,20 @@ def languages(ctx: WorkspaceContext) -> list[str]:
     return [lang for lang in ctx.session.scalars(select(sub.c.language).distinct()) if lang]
 
 
+def _has_ad_comment(conversation_id: Any) -> Any:
+    """The conversation holds a comment under an ad (a Meta dark post): the inbox's "Ad comments" view."""
+    return exists().where(InboxItem.conversation_id == conversation_id, InboxItem.ad_comment.is_(True))
+
+
+def with_ad_comments(ctx: WorkspaceContext, conversation_ids: Sequence[str]) -> set[str]:
+    """Which of these conversations hold an ad comment (marked "ad" in the list)."""
+    if not conversation_ids:
+        return set()
+    return set(ctx.session.scalars(select(InboxItem.conversation_id).where(
+        InboxItem.workspace_id == ctx.workspace_id, InboxItem.conversation_id.in_(list(conversation_ids)),
+        InboxItem.ad_comment.is_(True)).distinct()))
+
+
 def counts(ctx: WorkspaceContext, overdue_before: datetime) -> dict[str, int]:
     """How many conversations each view holds (the numbers beside the view names)."""
     c = ctx.select(Conversation).subquery()
@@ -292,5 +309,6 @@ def counts(ctx: WorkspaceContext, overdue_before: datetime) -> dict[str, int]:
         func.count().filter(and_(c.c.assignee_id == ctx.actor.user_id, ham)),
         func.count().filter(and_(waiting, c.c.waiting_since < overdue_before)),
         func.count().filter(and_(c.c.status == ConversationStatus.CLOSED, ham)),
+        func.count().filter(and_(_has_ad_comment(c.c.id), ham)),
     ).select_from(c)).one()
     return dict(zip(VIEWS, (int(v or 0) for v in row), strict=True))

@@ -13,7 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from socialdesk.core import clock
@@ -53,6 +53,8 @@ class InboxItem(IdMixin, Base):
     publication_id: Mapped[str | None] = mapped_column(ForeignKey("publications.id", ondelete="SET NULL"),
                                                        index=True)
     kind: Mapped[str] = mapped_column(String(32))  # networks.base.IncomingKind
+    # A comment under an ad (a Meta dark post, or a boosted post's ad): the inbox marks and filters it.
+    ad_comment: Mapped[bool] = mapped_column(default=False, server_default=false())
     external_id: Mapped[str] = mapped_column(String(200))
     parent_external_id: Mapped[str | None] = mapped_column(String(200))
     post_external_id: Mapped[str | None] = mapped_column(String(200))

@@ -16,6 +16,7 @@ class InboxItemOut(BaseModel):
     channel_id: str
     publication_id: str | None
     kind: str
+    ad_comment: bool = False  # written under an ad (a Meta dark post)
     author_handle: str
     author_name: str
     text: str

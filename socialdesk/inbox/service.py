@@ -91,7 +91,7 @@ def store_incoming(session: Session, channel: Channel, items: list[IncomingItem]
             external_id=item.external_id, parent_external_id=item.parent_external_id,
             post_external_id=item.post_external_id, author_external_id=item.author_external_id,
             author_handle=item.author_handle, author_name=item.author_name, text=item.text,
-            language=item.language, url=item.url, received_at=item.created_at)
+            language=item.language, url=item.url, received_at=item.created_at, ad_comment=item.ad_comment)
         session.add(row)
         added.append(row)
     if added:
@@ -129,6 +129,7 @@ class InboxFilter:
     # Only what the inbox shows as normal messages: no spam (a person's or a rule's verdict first, else
     # triage's), nothing hidden on the network, nothing deleted.
     visible: bool = False
+    ad_comment: bool | None = None  # True: only comments under ads; False: none of them
 
 
 def list_items(ctx: WorkspaceContext, flt: InboxFilter = InboxFilter(), *, limit: int = 100,
@@ -144,6 +145,8 @@ def list_items(ctx: WorkspaceContext, flt: InboxFilter = InboxFilter(), *, limit
         query = query.where(InboxItem.status == flt.status)
     if flt.unanswered:
         query = query.where(InboxItem.replied_at.is_(None))
+    if flt.ad_comment is not None:
+        query = query.where(InboxItem.ad_comment.is_(flt.ad_comment))
     if flt.visible:
         query = query.where(InboxItem.hidden.is_(False), InboxItem.deleted_at.is_(None),
                             func.coalesce(InboxItem.marked_spam, InboxItem.spam).is_(False))

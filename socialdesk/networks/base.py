@@ -232,6 +232,7 @@ class IncomingItem:
     parent_external_id: str | None = None  # the item this replies to, for threading
     language: str | None = None  # as the network reports it, when it does
     url: str | None = None
+    ad_comment: bool = False  # under an ad (a Meta dark post): shown marked, and filterable, in the inbox
 
 
 @dataclass(frozen=True)

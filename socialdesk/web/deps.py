@@ -161,9 +161,9 @@ def _object_params() -> dict[str, type]:
 
 
 def _campaign_params() -> dict[str, type]:
-    from socialdesk.campaigns.models import Campaign
+    from socialdesk.campaigns.models import AdRequest, Audience, Campaign
 
-    return {"campaign_id": Campaign}
+    return {"campaign_id": Campaign, "request_id": AdRequest, "audience_id": Audience}
 
 
 def _links_params() -> dict[str, type]:

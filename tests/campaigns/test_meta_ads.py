@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime, timedelta
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -20,25 +19,9 @@ from socialdesk.core.db import Database
 from socialdesk.core.errors import ValidationFailed
 from socialdesk.networks.base import RateLimited
 from socialdesk.networks.meta.marketing import MarketingClient
-from tests.contract.meta import MetaWorld, meta_server, point_settings_at
-from tests.contract.meta_ads import install_marketing
 from tests.helpers import World, make_world
 
 TARGETING = {"geo_locations": {"countries": ["HR"]}, "age_min": 25, "age_max": 44}
-
-
-@pytest.fixture
-def meta(monkeypatch: pytest.MonkeyPatch) -> Any:
-    world = MetaWorld()
-    user = world.add_user("Ana")
-    page = world.add_page("Roastery", admins=[user["id"]])
-    graph = meta_server(world)
-    marketing = install_marketing(graph)
-    marketing.add_account("111", currency="EUR")
-    token = world.user_token(user["id"], scopes=("ads_management", "ads_read"))
-    with graph.server.running() as base_url:
-        point_settings_at(monkeypatch, base_url, world)
-        yield SimpleNamespace(world=world, graph=graph, marketing=marketing, token=token, page=page)
 
 
 def _published(database: Database, world_: World, page_id: str) -> tuple[str, str]:

@@ -48,6 +48,7 @@ DOC_SEND_ERRORS = "https://developers.facebook.com/docs/messenger-platform/error
 DOC_SUBSCRIBED_APPS = "https://developers.facebook.com/docs/graph-api/reference/page/subscribed_apps/"
 DOC_VIDEO = "https://developers.facebook.com/docs/graph-api/reference/video/"
 DOC_VIDEO_INSIGHTS = "https://developers.facebook.com/docs/graph-api/reference/video/video_insights/"
+DOC_ADS_POSTS = "https://developers.facebook.com/docs/graph-api/reference/page/ads_posts/"
 DOC_BLOCKED = "https://developers.facebook.com/docs/graph-api/reference/page/blocked/"
 
 MESSAGE_LIMIT = 63_206
@@ -92,6 +93,14 @@ def add_message(world: MetaWorld, page_id: str, person: dict[str, str], text: st
                                     "created": stamp}, id=f"m_{secrets.token_urlsafe(12)}")
     talk["updated"] = max(talk["updated"], stamp)
     return message
+
+
+def add_dark_post(world: MetaWorld, page_id: str, message: str) -> dict[str, Any]:
+    """An unpublished Page post made for an ad (a "dark post"): never in the Page's feed, only in its ads
+    posts (DOC_ADS_POSTS), and commented on by the people the ad reached."""
+    return world.add("post", {"page_id": page_id, "created": world.now(), "is_published": False, "ad": True,
+                              "message": message, "reactions": {}, "shares": 0, "insights": {}},
+                     id=f"{page_id}_{world.new_id()}")
 
 
 def posts_of(world: MetaWorld, page_id: str) -> list[dict[str, Any]]:
@@ -264,6 +273,17 @@ def install_facebook(graph: MetaGraph) -> None:
     def published_posts(auth: Auth, page: dict[str, Any], params: dict[str, Any], request: Request) -> Any:
         since = _since(params)
         posts = [p for p in posts_of(world, page["id"]) if since is None or p["created"] >= since]
+        return paged([_post_view(world, p, params) for p in posts], params)
+
+    @graph.edge("GET", "page", "ads_posts", doc=DOC_ADS_POSTS)
+    def ads_posts(auth: Auth, page: dict[str, Any], params: dict[str, Any], request: Request) -> Any:
+        """The posts the Page's ads use, dark posts included; the reference requires pages_manage_ads (and
+        ads_management): a token without them is refused with (#200)."""
+        if auth.token.scopes and "pages_manage_ads" not in auth.token.scopes:
+            raise GraphRefusal(graph_error("(#200) Requires pages_manage_ads permission to manage the object",
+                                           code=200))
+        posts = sorted((p for p in world.of_kind("post", page_id=page["id"]) if p.get("ad")),
+                       key=lambda p: p["created"], reverse=True)
         return paged([_post_view(world, p, params) for p in posts], params)
 
     # -- videos: the Resumable Upload API, then /videos --------------------------------------------------

@@ -262,11 +262,13 @@ class FacebookAdapter:
         with self._graph() as graph:
             posts = graph.get(f"{self.page_id}/published_posts",
                               {"fields": "id,created_time", "limit": POLLED_POSTS}).get("data") or []
-            for post in posts:
+            published = {str(p["id"]) for p in posts}
+            dark = [p for p in self._ads_posts(graph) if str(p["id"]) not in published]
+            for post, ad in [(p, False) for p in posts] + [(p, True) for p in dark]:
                 params = {"fields": COMMENT_FIELDS, "filter": "stream", "order": "reverse_chronological",
                           "limit": 100}
                 for comment in graph.pages(f"{post['id']}/comments", params, max_pages=5):
-                    item = comment_item(comment, str(post["id"]))
+                    item = comment_item(comment, str(post["id"]), ad=ad)
                     if comments.older(item):
                         break
                     if comments.new(item) and item.author_external_id != self.page_id:
@@ -278,6 +280,20 @@ class FacebookAdapter:
         cursor_out = json.dumps({"c": comments.next_time, "ci": sorted(comments.next_ids),
                                  "m": messages.next_time, "mi": sorted(messages.next_ids)})
         return InboxPage(items=sorted(items.values(), key=lambda i: i.created_at), cursor=cursor_out)
+
+    def _ads_posts(self, graph: GraphClient) -> list[dict[str, Any]]:
+        """The Page's ads posts (dark posts made for ads included), whose comments are ad comments
+        (https://developers.facebook.com/docs/graph-api/reference/page/ads_posts/). Without
+        pages_manage_ads the edge is refused: organic comments still come in, and the log says why."""
+        try:
+            return graph.get(f"{self.page_id}/ads_posts", {"fields": "id,created_time",
+                                                          "limit": POLLED_POSTS}).get("data") or []
+        except AuthError:
+            raise
+        except PermanentNetworkError as error:
+            log.info("Facebook Page %s: ads posts not readable (ad comments need pages_manage_ads): %s",
+                     self.page_id, error.network_message)
+            return []
 
     def _recent_messages(self, graph: GraphClient, since: int) -> list[dict[str, Any]]:
         try:

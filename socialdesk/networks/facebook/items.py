@@ -32,8 +32,8 @@ def is_message_id(external_id: str) -> bool:
     return external_id.startswith("m_")
 
 
-def comment_item(comment: dict[str, Any], post_id: str | None) -> IncomingItem:
-    """A comment (or a reply under one) on one of the Page's posts."""
+def comment_item(comment: dict[str, Any], post_id: str | None, *, ad: bool = False) -> IncomingItem:
+    """A comment (or a reply under one) on one of the Page's posts; `ad`: under an ad's dark post."""
     author = comment.get("from") or {}
     parent = (comment.get("parent") or {}).get("id") or post_id
     return IncomingItem(
@@ -41,7 +41,7 @@ def comment_item(comment: dict[str, Any], post_id: str | None) -> IncomingItem:
         created_at=graph_time(comment.get("created_time")), author_external_id=str(author.get("id") or ""),
         author_handle=str(author.get("name") or author.get("id") or ""), author_name=str(author.get("name") or ""),
         post_external_id=post_id, parent_external_id=str(parent) if parent else None,
-        url=comment.get("permalink_url") or None)
+        url=comment.get("permalink_url") or None, ad_comment=ad)
 
 
 def message_item(message: dict[str, Any]) -> IncomingItem:

@@ -136,6 +136,16 @@ class MarketingClient:
             "time_range": json.dumps({"since": since.isoformat(), "until": until.isoformat()}),
             "action_attribution_windows": json.dumps(ATTRIBUTION), "limit": 100}))
 
+    def reach_estimate(self, targeting: dict[str, Any]) -> dict[str, Any]:
+        """`GET act_{id}/reachestimate?targeting_spec=…`: users_lower_bound, users_upper_bound (-1 where Meta
+        gives none) and estimate_ready (https://developers.facebook.com/docs/marketing-api/reference/ad-account/
+        reachestimate/)."""
+        body = self._get(f"{self.account}/reachestimate", {"targeting_spec": json.dumps(targeting)}) or {}
+        data = body.get("data")
+        if isinstance(data, list):
+            data = data[0] if data else {}
+        return data if isinstance(data, dict) else {}
+
     # -- boosting ------------------------------------------------------------------------------------------
 
     def _find(self, edge: str, name: str) -> str | None:

@@ -25,8 +25,12 @@ router = APIRouter()
 @router.get("/w/{workspace_id}/approvals", response_class=HTMLResponse)
 @requires(Permission.POSTS_READ, Permission.POSTS_APPROVE)
 def approvals(request: Request, ctx: Ctx) -> HTMLResponse:
+    from socialdesk.campaigns import ad_requests
+
     posts = content.to_out(ctx, content.pending_approval(ctx))
-    return render(request, "approvals.html", ctx=ctx, section="approvals", posts=posts, **_previews(ctx, posts))
+    waiting_ads = [(r, ad_requests.describe(ctx, r)) for r in ad_requests.pending(ctx)]
+    return render(request, "approvals.html", ctx=ctx, section="approvals", posts=posts, ad_requests=waiting_ads,
+                  **_previews(ctx, posts))
 
 
 def _previews(ctx: WorkspaceContext, posts: list[PostOut]) -> dict[str, Any]:
@@ -73,5 +77,7 @@ def reject(request: Request, post_id: str, ctx: Ctx, form: Form) -> Response:
 @requires(Permission.POSTS_READ, Permission.POSTS_APPROVE)
 def approval_count(ctx: Ctx) -> HTMLResponse:
     """The nav badge alone, refreshed after a decision on the queue."""
-    count = len(content.pending_approval(ctx))
+    from socialdesk.campaigns import ad_requests
+
+    count = len(content.pending_approval(ctx)) + len(ad_requests.pending(ctx))
     return HTMLResponse(f'<span class="count">{count}</span>' if count else "")

@@ -7,13 +7,15 @@ from datetime import date
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
 from starlette.datastructures import UploadFile
 
-from socialdesk.campaigns import ab, ad_import, sandbox_ads, service
-from socialdesk.campaigns.models import GOALS
+from socialdesk.campaigns import ab, ad_import, ad_requests, audiences, conversions, sandbox_ads, service
+from socialdesk.campaigns.models import GOALS, Ad
 from socialdesk.core.errors import DomainError, ValidationFailed
 from socialdesk.web.deps import Ctx
 from socialdesk.web.pages.common import Form, act, field, redirect, render, ws_url
+from socialdesk.workspaces.context import WorkspaceContext
 from socialdesk.workspaces.permissions import Permission, requires
 
 router = APIRouter()
@@ -29,8 +31,18 @@ def campaigns_page(request: Request, ctx: Ctx) -> HTMLResponse:
             views[c.id] = service.view(ctx, c.id)
         except ValidationFailed:
             views[c.id] = None  # mixed currencies: its own page says so
+    suggestion, suggest_error = None, None
+    if request.query_params.get("suggest"):
+        try:
+            suggestion = audiences.suggest(ctx)
+        except DomainError as exc:
+            suggest_error = exc.message
+    from socialdesk.channels.models import Channel
+
+    sandbox = list(ctx.session.scalars(ctx.select(Channel).where(Channel.network == "sandbox").order_by(Channel.name)))
     return render(request, "campaigns.html", ctx=ctx, section="campaigns", campaigns=listed, views=views,
-                  goals=GOALS)
+                  goals=GOALS, audiences=audiences.list_audiences(ctx), suggestion=suggestion,
+                  suggest_error=suggest_error, sandbox_channels=sandbox)
 
 
 def _day(text: str, what: str) -> date | None:
@@ -119,10 +131,161 @@ def campaign_page(request: Request, campaign_id: str, ctx: Ctx) -> HTMLResponse:
 
     sandbox_channels = list(ctx.session.scalars(ctx.select(Channel).where(Channel.network == "sandbox")
                                                 .order_by(Channel.name))) if ctx.can(Permission.POSTS_WRITE) else []
+    requests = ad_requests.of_campaign(ctx, campaign.id)
     return render(request, "campaign.html", ctx=ctx, section="campaigns", campaign=campaign, view=shown,
                   error=error, comparison=comparison, comparison_error=comparison_error, a=a, b=b,
                   metric=metric or "ctr", proportions=ab.PROPORTIONS, sandbox_channels=sandbox_channels,
-                  topics=TOPIC_NAMES, play_money_left=sandbox_ads.play_money_left(ctx) if sandbox_channels else 0)
+                  topics=TOPIC_NAMES, play_money_left=sandbox_ads.play_money_left(ctx) if sandbox_channels else 0,
+                  attributed=conversions.attribute(ctx, campaign.id), windows=(1, 7, 14, 28, 90),
+                  ad_requests=[(r, ad_requests.describe(ctx, r)) for r in requests],
+                  boostable=_boostable(ctx) if ctx.can(Permission.POSTS_WRITE) else [],
+                  meta_ads=[a for a in (shown.ads if shown else []) if a.platform == "meta"],
+                  saved_audiences=audiences.list_audiences(ctx))
+
+
+def _boostable(ctx: WorkspaceContext) -> list[tuple[str, str]]:
+    """Published Facebook Page posts (newest first): what a boost can promote."""
+    from socialdesk.channels.models import Channel
+    from socialdesk.content.models import Post, Publication, PublicationStatus
+
+    rows = ctx.session.execute(
+        select(Publication.id, Post.text, Channel.name, Publication.published_at)
+        .join(Post, Post.id == Publication.post_id).join(Channel, Channel.id == Publication.channel_id)
+        .where(Publication.workspace_id == ctx.workspace_id, Channel.network == "facebook",
+               Publication.status == PublicationStatus.PUBLISHED)
+        .order_by(Publication.published_at.desc()).limit(50)).all()
+    return [(pid, f"{name}: {' '.join(text.split())[:70]}") for pid, text, name, _ in rows]
+
+
+def _countries(text: str) -> list[str]:
+    return [p.strip().upper() for p in text.split(",") if p.strip()]
+
+
+@router.post("/w/{workspace_id}/campaigns/{campaign_id}/boost")
+@requires(Permission.POSTS_WRITE)
+def request_boost(campaign_id: str, ctx: Ctx, form: Form) -> Response:
+    """Ask for a boost of a published Facebook post; it waits for the workspace's approvals (docs/ads.md)."""
+    def run() -> list[str]:
+        service.get(ctx, campaign_id)
+        audience_id = field(form, "audience_id") or None
+        targeting = None if audience_id else {
+            "geo_locations": {"countries": _countries(field(form, "countries"))} if field(form, "countries") else {},
+            "age_min": _int(field(form, "age_min"), "The youngest age", 18),
+            "age_max": _int(field(form, "age_max"), "The oldest age", 65)}
+        made = ad_requests.request_boost(
+            ctx, campaign_id=campaign_id, publication_id=field(form, "publication_id"), token=field(form, "token"),
+            ad_account=field(form, "ad_account"), daily_budget=_amount(field(form, "daily_budget"),
+                                                                       "The daily budget") or 0.0,
+            days=_int(field(form, "days"), "Days", 7), targeting=targeting, audience_id=audience_id)
+        return [f"Boost asked for: {made.status.replace('_', ' ')}."]
+
+    return act(ctx, run, back=ws_url(ctx, f"/campaigns/{campaign_id}"))
+
+
+@router.post("/w/{workspace_id}/campaigns/{campaign_id}/ad-status")
+@requires(Permission.POSTS_WRITE)
+def request_ad_status(campaign_id: str, ctx: Ctx, form: Form) -> Response:
+    """Ask to pause or resume a Meta ad of the campaign; approved like a boost."""
+    def run() -> list[str]:
+        service.get(ctx, campaign_id)
+        ad = ctx.get(Ad, field(form, "ad_id"), what="ad")
+        if ad.campaign_id != campaign_id:
+            raise ValidationFailed("That ad is not in this campaign.")
+        if field(form, "action") not in ("pause", "resume"):
+            raise ValidationFailed("Choose pause or resume.")
+        made = ad_requests.request_status(ctx, ad.id, token=field(form, "token"),
+                                          active=field(form, "action") == "resume")
+        return [f"{field(form, 'action').capitalize()} asked for: {made.status.replace('_', ' ')}."]
+
+    return act(ctx, run, back=ws_url(ctx, f"/campaigns/{campaign_id}"))
+
+
+@router.post("/w/{workspace_id}/ad-requests/{request_id}/approve")
+@requires(Permission.POSTS_APPROVE)
+def approve_ad_request(request_id: str, ctx: Ctx, form: Form) -> Response:
+    return act(ctx, lambda: ad_requests.approve(ctx, request_id, field(form, "comment")),
+               back=ws_url(ctx, "/approvals"))
+
+
+@router.post("/w/{workspace_id}/ad-requests/{request_id}/reject")
+@requires(Permission.POSTS_APPROVE)
+def reject_ad_request(request_id: str, ctx: Ctx, form: Form) -> Response:
+    return act(ctx, lambda: ad_requests.reject(ctx, request_id, field(form, "comment")),
+               back=ws_url(ctx, "/approvals"))
+
+
+@router.post("/w/{workspace_id}/campaigns/{campaign_id}/attribution")
+@requires(Permission.POSTS_WRITE)
+def set_attribution(campaign_id: str, ctx: Ctx, form: Form) -> Response:
+    def run() -> list[str]:
+        days = _int(field(form, "days"), "The window", 7)
+        conversions.set_window(ctx, campaign_id, days)
+        return [f"Orders and leads now count when the last click came at most {days} days before them."]
+
+    return act(ctx, run, back=ws_url(ctx, f"/campaigns/{campaign_id}"))
+
+
+@router.post("/w/{workspace_id}/conversions/import")
+@requires(Permission.POSTS_WRITE)
+async def import_conversions(ctx: Ctx, form: Form) -> Response:
+    """An orders/leads CSV with UTM parameters, or a GA4 report export (docs/ads.md)."""
+    upload = form.get("file")
+    back = ws_url(ctx, f"/campaigns/{field(form, 'campaign_id')}") if field(form, "campaign_id") \
+        else ws_url(ctx, "/campaigns")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return redirect(back, errors=["Choose the orders/leads CSV or the GA4 export."])
+    data = await upload.read(ad_import.MAX_BYTES + 1)
+    name = upload.filename
+
+    def run() -> list[str]:
+        parsed = conversions.read(data, name, zone=ctx.workspace.timezone,
+                                  currency=field(form, "currency").upper() or None,
+                                  kind=field(form, "kind") or "order")
+        new, replaced = conversions.save(ctx, parsed, label=name)
+        return [f"{parsed.describe()}. {new} new, {replaced} replaced."]
+
+    return act(ctx, run, back=back)
+
+
+def _spec(form: Form) -> dict[str, object]:
+    return {k: field(form, k) for k in ("locations", "age_min", "age_max", "genders", "languages", "interests",
+                                        "custom_audiences", "lookalikes")}
+
+
+@router.post("/w/{workspace_id}/audiences")
+@requires(Permission.POSTS_WRITE)
+def save_audience(ctx: Ctx, form: Form) -> Response:
+    def run() -> list[str]:
+        saved = audiences.save(ctx, name=field(form, "name"), spec=_spec(form), notes=field(form, "notes"),
+                               audience_id=field(form, "audience_id") or None)
+        return [f"Audience {saved.name} saved."]
+
+    return act(ctx, run, back=ws_url(ctx, "/campaigns#audiences"))
+
+
+@router.post("/w/{workspace_id}/audiences/{audience_id}/delete")
+@requires(Permission.POSTS_WRITE)
+def delete_audience(audience_id: str, ctx: Ctx) -> Response:
+    def run() -> list[str]:
+        audiences.delete(ctx, audience_id)
+        return ["Audience deleted."]
+
+    return act(ctx, run, back=ws_url(ctx, "/campaigns#audiences"))
+
+
+@router.post("/w/{workspace_id}/audiences/{audience_id}/estimate")
+@requires(Permission.POSTS_WRITE)
+def estimate_audience(audience_id: str, ctx: Ctx, form: Form) -> Response:
+    """Estimated reach: the sandbox's count on a sandbox channel, or Meta's estimate for an ad account."""
+    def run() -> list[str]:
+        if field(form, "channel_id"):
+            found = audiences.estimate_sandbox(ctx, audience_id, field(form, "channel_id"))
+            return [f"The sandbox audience holds {found['lower']:,} people matching it."]
+        found = audiences.estimate_meta(ctx, audience_id, token=field(form, "token"),
+                                        ad_account=field(form, "ad_account"))
+        return [f"Meta estimates {found['lower']:,}–{found['upper']:,} people."]
+
+    return act(ctx, run, back=ws_url(ctx, "/campaigns#audiences"))
 
 
 def _int(text: str, what: str, default: int) -> int:

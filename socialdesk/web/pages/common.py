@@ -117,7 +117,7 @@ def render(request: Request, template: str, *, ctx: WorkspaceContext | None = No
     if identity and db is not None:
         base["workspaces"] = workspaces.workspaces_for(db, identity.user.id)
     if ctx is not None:
-        base["approval_count"] = (len(content.pending_approval(ctx))
+        base["approval_count"] = (len(content.pending_approval(ctx)) + _ad_requests_waiting(ctx)
                                   if ctx.can(Permission.POSTS_READ) or ctx.can(Permission.POSTS_APPROVE) else 0)
         # Failed publications, channels to reconnect, a stopped runner: for the team, not for a client reviewer.
         base["system_alerts"] = notifications.alerts(ctx) if ctx.can(Permission.POSTS_READ) else []
@@ -158,6 +158,13 @@ def attempt(session: Session, action: Callable[[], T]) -> tuple[T | None, Domain
             return action(), None
     except DomainError as exc:
         return None, exc
+
+
+def _ad_requests_waiting(ctx: WorkspaceContext) -> int:
+    """Boosts and ad pauses/resumes waiting for this person's approval step (they count in the nav badge)."""
+    from socialdesk.campaigns import ad_requests
+
+    return len(ad_requests.pending(ctx)) if ctx.can(Permission.POSTS_APPROVE) else 0
 
 
 def act(ctx: WorkspaceContext, action: Callable[[], list[str] | None], *, back: str,

@@ -37,7 +37,7 @@ PAGE_SIZE = 50
 POLL_SECONDS = 15
 VIEW_LABELS = {"all": "All", "unanswered": "Unanswered", "negative": "Negative", "questions": "Questions",
                "offensive": "Offensive", "spam": "Spam", "mine": "Assigned to me", "overdue": "Overdue",
-               "closed": "Closed"}
+               "closed": "Closed", "ads": "Ad comments"}
 COMMON_LANGUAGES = ("hr", "sr", "bs", "en", "de", "ru", "es", "fr", "it", "pt", "sl", "mk")
 INTENT_LABELS = {"question": "Question", "complaint": "Complaint", "praise": "Praise",
                  "purchase_intent": "Wants to buy", "other": "Other"}
@@ -66,6 +66,7 @@ def _list_context(ctx: WorkspaceContext, flt: dict[str, str], page: int, selecte
             "query": urlencode({k: v for k, v in flt.items() if v}), "selected": selected,
             "channel_by_id": {c.id: c for c in all_channels}, "channels": all_channels,
             "tags": conversations.tags_of(ctx, [c.id for c in found]), "VIEW_LABELS": VIEW_LABELS,
+            "ad_conversations": conversations.with_ad_comments(ctx, [c.id for c in found]),
             "INTENT_LABELS": INTENT_LABELS, "poll_seconds": POLL_SECONDS, "can_write": ctx.can(Permission.INBOX_WRITE),
             "languages": sorted(set(conversations.languages(ctx)) | ({flt["language"]} - {""}))}
 

@@ -283,3 +283,31 @@ def test_a_token_from_another_app_is_used_without_our_proof(fb: Facebook) -> Non
                                             {"page_id": fb.page["id"], "appsecret_proof": False})
     adapter.publish(OutgoingPost(text="From an Explorer token"))
     assert "appsecret_proof" not in fb.server.calls_to("POST", rf"{V}/\d+/feed")[-1].form()
+
+
+def test_comments_under_an_ads_dark_post_arrive_marked_as_ad_comments(fb: Facebook, clock: ManualClock) -> None:
+    from tests.contract.meta_facebook import add_dark_post
+
+    adapter = fb.adapter()
+    organic = adapter.publish(OutgoingPost(text="Our winter espresso")).external_id
+    dark = add_dark_post(fb.world, fb.page["id"], "Winter espresso: 20 % off this week")
+    clock.advance(timedelta(minutes=1))
+    add_comment(fb.world, organic, {"id": "5001", "name": "Ivo"}, "Looks good")
+    add_comment(fb.world, dark["id"], {"id": "5002", "name": "Lea"}, "Is the discount online too?")
+    page = adapter.fetch_inbox(None)
+    marked = {i.text: (i.kind, i.ad_comment, i.post_external_id) for i in page.items}
+    assert marked == {"Looks good": (IncomingKind.COMMENT, False, organic),
+                      "Is the discount online too?": (IncomingKind.COMMENT, True, dark["id"])}
+    assert dark["id"] not in {p["id"] for p in posts_of(fb.world, fb.page["id"])}  # never in the feed
+    assert fb.server.calls_to("GET", rf"{V}/{fb.page['id']}/ads_posts")
+
+
+def test_without_pages_manage_ads_organic_comments_still_arrive(fb: Facebook, clock: ManualClock) -> None:
+    from tests.contract.meta_facebook import add_dark_post
+
+    fb.world.tokens[fb.token].scopes = ("pages_read_engagement", "pages_manage_posts")
+    adapter = fb.adapter()
+    organic = adapter.publish(OutgoingPost(text="Hello")).external_id
+    add_comment(fb.world, add_dark_post(fb.world, fb.page["id"], "An ad")["id"], {"id": "1", "name": "A"}, "ad?")
+    add_comment(fb.world, organic, {"id": "2", "name": "B"}, "organic")
+    assert [i.text for i in adapter.fetch_inbox(None).items] == ["organic"]
