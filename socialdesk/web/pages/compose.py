@@ -176,8 +176,15 @@ def check(request: Request, ctx: Ctx, raw: Form) -> HTMLResponse:
     form = ComposeForm.from_form(raw)
     checks = content.check(ctx, form.to_post_in(content_only=True))
     return partial(request, "partials/compose_checks.html", ctx=ctx, previews=_previews(ctx, form, checks),
-                   compose_text=form.text, pillar_suggestion=pillar_suggest.suggest(ctx, form.text),
+                   compose_text=form.text, pillar_suggestion=_pillar_suggestion(ctx, form.text),
                    **writing_panel.composer_check(ctx, raw, form.text, form.channel_ids))
+
+
+def _pillar_suggestion(ctx: WorkspaceContext, text: str) -> pillar_suggest.Suggestion | None:
+    """The pillar the text seems to belong to; None without pillars (the composer then has no pillar field, and
+    an out-of-band swap must have its target)."""
+    suggestion = pillar_suggest.suggest(ctx, text)
+    return None if suggestion.pillar is None and suggestion.note.startswith("no content pillars") else suggestion
 
 
 @router.post("/w/{workspace_id}/compose/upload", response_class=HTMLResponse)
