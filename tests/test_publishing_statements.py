@@ -39,7 +39,7 @@ def counted(database: Database) -> Iterator[list[str]]:
         if statement.split()[0].upper() not in ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"):
             statements.append(" ".join(statement.split())[:160])
 
-    engines = (database.engine, database.read_engine)
+    engines = {id(engine): engine for engine in (database.engine, database.read_engine)}.values()  # one on PG
     for engine in engines:
         event.listen(engine, "before_cursor_execute", note)
     try:
