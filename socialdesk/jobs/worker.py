@@ -180,7 +180,15 @@ class JobWorker:
     def _still_ours(self, running: _Running) -> bool:
         """Whether this runner holds the job to record its end: a claim rolled back with the task's first
         transaction left it queued, so it is taken again (None: another runner has it now)."""
-        return not running.claim_lost or self.claim(running.job_id) is not None
+        if not running.claim_lost:
+            return True
+        for pause in FINISH_RETRY_PAUSES:  # the rollback may have been the database restarting
+            try:
+                return self.claim(running.job_id) is not None
+            except OperationalError as exc:
+                log.warning("could not take job %s back (%s); retrying in %s s", running.job_id, exc, pause)
+                time.sleep(pause)
+        return self.claim(running.job_id) is not None
 
     def _finish(self, job: Job, status: JobStatus, *, run_at: datetime | None = None, error: str | None = None,
                 refund: bool = False) -> None:
