@@ -145,3 +145,27 @@ def test_a_busy_channel_still_waits_and_the_job_keeps_its_claim(database: Databa
     assert "rate limit" in (job.last_error or "")
     assert waiting.status == S.PUBLISHING and waiting.attempts == 0 and waiting.attempt_started_at is None
     assert sandbox_post_count() == 0
+
+
+def test_a_first_transaction_that_fails_takes_the_claim_back_and_backs_off(database: Database, clock: ManualClock,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """The claim rolls back with the try's transaction; the worker takes the job again and records the
+    failure with a back-off, so the job neither spins nor stays claimed by no one."""
+    world = make_world(database, profiles=("x",))
+    _posts_due_now(database, world, 1)
+    publishing.dispatch_due(database)
+    (job_id,) = _publish_jobs(database)
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("the read broke")
+
+    monkeypatch.setattr(publishing, "_read_for_attempt", broken)
+    assert JobWorker(database, kind="worker").run(job_id)
+    with database.read_sessions() as session:
+        job = session.get(Job, job_id)
+        assert job is not None
+        publication = session.scalars(select(Publication)).one()
+    assert job.status == JobStatus.QUEUED and job.attempts == 1 and job.run_at > clock.now()
+    assert job.locked_by is None and "the read broke" in (job.last_error or "")
+    assert publication.status == S.PUBLISHING and publication.attempts == 0
+    assert sandbox_post_count() == 0

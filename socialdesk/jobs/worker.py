@@ -92,6 +92,8 @@ class JobWorker:
         with ExitStack() as on_error:
             on_error.push(claim)  # a failed claim rolls back and propagates
             job = take(session, now)
+            if job is not None:
+                session.expunge(job)  # keeps its values if the task's first transaction rolls back
             on_error.pop_all()
         if job is None or not get_task(job.name).joins_claim:
             claim.close()  # commit: the task opens its own transactions
