@@ -44,6 +44,8 @@ class Result:
     duplicates: int
     seconds: float
     lateness: list[float]
+    worker_cpu: float = float("nan")  # CPU seconds of the worker (and scheduler) processes
+    database_cpu: float = float("nan")  # CPU seconds of PostgreSQL's backends serving this run (local server)
 
     @property
     def per_second(self) -> float:
@@ -170,8 +172,10 @@ def run_pipeline(mode: str, args: argparse.Namespace, workers: int, log_dir: Pat
         log = (log_dir / f"{mode}-worker{index}.log").open("wb")
         processes.append(subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT))
     started = time.time()
+    cpu: tuple[float, float] = (float("nan"), float("nan"))
     try:
         _wait(args.posts, first_due + args.window + args.timeout)
+        cpu = (sum(_cpu_seconds(p.pid) for p in processes), _database_cpu() if mode != "sqlite" else float("nan"))
     finally:
         for process in processes:
             process.terminate()
@@ -180,7 +184,31 @@ def run_pipeline(mode: str, args: argparse.Namespace, workers: int, log_dir: Pat
                 process.wait(20)
             except subprocess.TimeoutExpired:
                 process.kill()
-    return _measure(mode, workers * args.threads, args.posts, first_due, started)
+    result = _measure(mode, workers * args.threads, args.posts, first_due, started)
+    result.worker_cpu, result.database_cpu = cpu
+    return result
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU of a live process (Linux /proc), its waited-for children included."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def _database_cpu() -> float:
+    """CPU seconds of the PostgreSQL backends connected to this run's database, read while the workers
+    still hold their connections (a local server only; nan elsewhere)."""
+    from sqlalchemy import text
+
+    from socialdesk.core.db import get_database
+
+    with get_database().read_sessions() as session:
+        pids = list(session.scalars(text("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                                         "AND pid <> pg_backend_pid()")))
+    return sum(_cpu_seconds(pid) for pid in pids) if pids else float("nan")
 
 
 def run_baseline(args: argparse.Namespace, concurrency: int) -> float:
@@ -244,11 +272,14 @@ def main() -> None:
                   f"in {result.seconds:6.1f} s = {result.per_second:6.1f}/s | lateness "
                   f"p50 {percentile(result.lateness, 50):6.2f} s p99 {percentile(result.lateness, 99):6.2f} s | "
                   f"duplicates {result.duplicates} missed {result.missed} unconfirmed {result.unconfirmed} | "
-                  f"baseline {baseline:6.1f}/s ratio {ratio:.2f}", flush=True)
+                  f"baseline {baseline:6.1f}/s ratio {ratio:.2f} | CPU: workers {result.worker_cpu:.1f} s = "
+                  f"{1000 * result.worker_cpu / max(1, result.published):.1f} ms/publication, PostgreSQL "
+                  f"{1000 * result.database_cpu / max(1, result.published):.2f} ms/publication", flush=True)
     print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}; "
           f"{args.posts} posts, {args.channels} channels, latency {args.latency_ms} ms, {args.threads} threads/worker")
     # A pipeline that keeps up publishes at the offered rate, so the ratio cannot exceed offered/baseline.
-    print(f"offered: {args.posts / args.window:.1f} posts/s (due over {args.window:.0f} s)")
+    load = " ".join(Path("/proc/loadavg").read_text().split()[:3]) if Path("/proc/loadavg").exists() else "?"
+    print(f"offered: {args.posts / args.window:.1f} posts/s (due over {args.window:.0f} s); load average {load}")
     worst = max(results, key=lambda r: percentile(r[0].lateness, 99))[0]
     lowest = min((r.per_second / b for r, b in results if b), default=float("nan"))
     print(f"publishing: published={sum(r.published for r, _ in results)} "

@@ -53,11 +53,8 @@ def _start_heartbeat(worker: JobWorker) -> None:
 
 
 def run_job_by_id(job_id: str) -> None:
-    worker = _this_process()
-    job = worker.claim(job_id)
-    if job is None:
-        return  # already done, running elsewhere, not due yet, or a repeated message
-    worker.execute(job)
+    # Nothing happens when the job is already done, running elsewhere, not due yet, or a repeated message.
+    _this_process().run(job_id)
 
 
 def _start_rescue(worker: JobWorker) -> None:
@@ -77,10 +74,9 @@ def _start_rescue(worker: JobWorker) -> None:
         while True:
             time.sleep(every)
             try:
-                while (job := worker.claim_next(waiting_longer_than=waited)) is not None:
-                    log.warning("job %s (%s) waited over %.0f s for a worker: running it from the database",
+                while (job := worker.run_next(waiting_longer_than=waited)) is not None:
+                    log.warning("job %s (%s) waited over %.0f s for a worker: ran it from the database",
                                 job.id, job.name, waited.total_seconds())
-                    worker.execute(job)
             except Exception:
                 log.exception("rescue pass failed; trying again")
 

@@ -19,6 +19,8 @@ class TaskSpec:
     function: TaskFunction
     max_attempts: int
     lease_seconds: int  # after this long without finishing, the job is presumed dead and run again
+    # The task's first transaction is the claim's own (jobs.worker.first_transaction): one commit for both.
+    joins_claim: bool = False
 
 
 _tasks: dict[str, TaskSpec] = {}
@@ -28,9 +30,9 @@ DEFAULT_LEASE_SECONDS = 600
 
 
 def task(name: str, *, max_attempts: int = 5, lease_seconds: int = DEFAULT_LEASE_SECONDS,
-         every_seconds: int | None = None) -> Callable[[TaskFunction], TaskFunction]:
+         every_seconds: int | None = None, joins_claim: bool = False) -> Callable[[TaskFunction], TaskFunction]:
     def register(function: TaskFunction) -> TaskFunction:
-        _tasks[name] = TaskSpec(name, function, max_attempts, lease_seconds)
+        _tasks[name] = TaskSpec(name, function, max_attempts, lease_seconds, joins_claim)
         if every_seconds:
             PERIODIC[name] = every_seconds
         return function

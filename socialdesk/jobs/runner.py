@@ -27,10 +27,8 @@ class Runner(JobWorker):
         ran = 0
         self.tick_schedules()
         while ran < limit:
-            job = self.claim_next()
-            if job is None:
+            if self.run_next() is None:
                 return ran
-            self.execute(job)
             ran += 1
         return ran
 
@@ -54,9 +52,7 @@ class Runner(JobWorker):
                 if index == 0:
                     self.beat()
                     self.tick_schedules()
-                job = self.claim_next()
-                if job is not None:
-                    self.execute(job)
+                if self.run_next() is not None:
                     continue
             except Exception:
                 log.exception("job runner loop error; continuing")

@@ -15,10 +15,13 @@ import random
 import socket
 import time
 import traceback
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, or_, select, update
+from sqlalchemy import ColumnElement, case, event, or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -64,21 +67,8 @@ class JobWorker:
     def claim_next(self, *, waiting_longer_than: timedelta | None = None) -> Job | None:
         """The oldest due job, now marked as ours; None when nothing is due. With `waiting_longer_than`,
         only a job due that long ago whose message (if any) went out that long ago."""
-        now = clock.now()
         with self.db.unit_of_work() as session:
-            self._requeue_dead_now_and_then(session, now)
-            query = (select(Job.id).where(Job.status == JobStatus.QUEUED, Job.run_at <= now)
-                     .order_by(Job.run_at).limit(20))
-            if waiting_longer_than is not None:
-                cutoff = now - waiting_longer_than
-                query = query.where(Job.run_at <= cutoff, or_(Job.sent_at.is_(None), Job.sent_at <= cutoff))
-            if self.db.dialect == "postgresql":
-                query = query.with_for_update(skip_locked=True)
-            for job_id in session.scalars(query).all():
-                job = self._take(session, job_id, now)
-                if job is not None:
-                    return job
-        return None
+            return self._take_next(session, clock.now(), waiting_longer_than)
 
     def claim(self, job_id: str) -> Job | None:
         """This job, if it is queued and due (a Celery message names one job)."""
@@ -86,7 +76,47 @@ class JobWorker:
         with self.db.unit_of_work() as session:
             return self._take(session, job_id, now)
 
-    def _take(self, session: Session, job_id: str, now: datetime) -> Job | None:
+    def run_next(self, *, waiting_longer_than: timedelta | None = None) -> Job | None:
+        """Claim the oldest due job and run it (claim_next + execute, the claim's transaction shared with
+        the task's first one where the task says so); returns the job run, None when nothing was due."""
+        return self._claim_and_execute(lambda session, now: self._take_next(session, now, waiting_longer_than))
+
+    def run(self, job_id: str) -> bool:
+        """Claim this job and run it (claim + execute, as run_next); False when it was not ours to run."""
+        return self._claim_and_execute(lambda session, now: self._take(session, job_id, now)) is not None
+
+    def _claim_and_execute(self, take: Callable[[Session, datetime], Job | None]) -> Job | None:
+        now = clock.now()
+        claim = ExitStack()
+        session = claim.enter_context(self.db.unit_of_work())
+        with ExitStack() as on_error:
+            on_error.push(claim)  # a failed claim rolls back and propagates
+            job = take(session, now)
+            if job is not None:
+                session.expunge(job)  # keeps its values if the task's first transaction rolls back
+            on_error.pop_all()
+        if job is None or not get_task(job.name).joins_claim:
+            claim.close()  # commit: the task opens its own transactions
+            if job is not None:
+                self.execute(job)
+            return job
+        self.execute(job, claim=_OpenClaim(claim, session))
+        return job
+
+    def _take_next(self, session: Session, now: datetime, waiting_longer_than: timedelta | None) -> Job | None:
+        """The oldest due job in one statement: an UPDATE of the row a sub-select picks (on PostgreSQL with
+        SKIP LOCKED, so runners never wait for each other's pick)."""
+        self._requeue_dead_now_and_then(session, now)
+        oldest = (select(Job.id).where(Job.status == JobStatus.QUEUED, Job.run_at <= now)
+                  .order_by(Job.run_at).limit(1))
+        if waiting_longer_than is not None:
+            cutoff = now - waiting_longer_than
+            oldest = oldest.where(Job.run_at <= cutoff, or_(Job.sent_at.is_(None), Job.sent_at <= cutoff))
+        if self.db.dialect == "postgresql":
+            oldest = oldest.with_for_update(skip_locked=True)
+        return self._take(session, oldest.scalar_subquery(), now)
+
+    def _take(self, session: Session, job_id: str | ColumnElement[str], now: datetime) -> Job | None:
         """One conditional UPDATE: whoever changes the row owns the job (it returns the row, so no
         read before or after)."""
         default_lease = now + timedelta(seconds=DEFAULT_LEASE_SECONDS)
@@ -118,24 +148,49 @@ class JobWorker:
 
     # Running -------------------------------------------------------------------------------------
 
-    def execute(self, job: Job) -> None:
+    def execute(self, job: Job, *, claim: _OpenClaim | None = None) -> None:
+        """Run a claimed job and record how it ended. With `claim`, the claim's transaction is still open
+        for the task's first_transaction(); whatever the task leaves of it is committed before the end
+        is recorded."""
         spec = get_task(job.name)
         token = current_runner.set(self.runner_id)
+        running = _Running(job.id, job.name, self.runner_id, claim)
+        running_token = _running.set(running)
         try:
-            spec.function(**job.payload)
+            try:
+                spec.function(**job.payload)
+            finally:
+                _running.reset(running_token)
+                running.settle_claim()
         except RetryLater as later:
-            self._finish(job, JobStatus.QUEUED, run_at=later.at, error=later.reason or None, refund=True)
+            if self._still_ours(running):
+                self._finish(job, JobStatus.QUEUED, run_at=later.at, error=later.reason or None, refund=True)
         except Exception as exc:
-            log.exception("job %s (%s) failed on attempt %s", job.name, job.id, job.attempts)
-            error = f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=5)}"
-            if job.attempts >= job.max_attempts:
-                self._finish(job, JobStatus.FAILED, error=error)
-            else:
-                self._finish(job, JobStatus.QUEUED, run_at=clock.now() + backoff(job.attempts), error=error)
+            if self._still_ours(running):
+                log.exception("job %s (%s) failed on attempt %s", job.name, job.id, job.attempts)
+                error = f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=5)}"
+                if job.attempts >= job.max_attempts:
+                    self._finish(job, JobStatus.FAILED, error=error)
+                else:
+                    self._finish(job, JobStatus.QUEUED, run_at=clock.now() + backoff(job.attempts), error=error)
         else:
-            self._finish(job, JobStatus.DONE)
+            if self._still_ours(running) and not running.ended:
+                self._finish(job, JobStatus.DONE)
         finally:
             current_runner.reset(token)
+
+    def _still_ours(self, running: _Running) -> bool:
+        """Whether this runner holds the job to record its end: a claim rolled back with the task's first
+        transaction left it queued, so it is taken again (None: another runner has it now)."""
+        if not running.claim_lost:
+            return True
+        for pause in FINISH_RETRY_PAUSES:  # the rollback may have been the database restarting
+            try:
+                return self.claim(running.job_id) is not None
+            except OperationalError as exc:
+                log.warning("could not take job %s back (%s); retrying in %s s", running.job_id, exc, pause)
+                time.sleep(pause)
+        return self.claim(running.job_id) is not None
 
     def _finish(self, job: Job, status: JobStatus, *, run_at: datetime | None = None, error: str | None = None,
                 refund: bool = False) -> None:
@@ -205,3 +260,70 @@ class JobWorker:
                                       pid=os.getpid(), started_at=self.started_at, seen_at=now))
             else:
                 beat.seen_at = now
+
+
+# A task's share of its job's transactions ----------------------------------------------------------------
+
+
+@dataclass
+class _OpenClaim:
+    """A claim's transaction, not committed yet: the task's first transaction continues it."""
+
+    transaction: ExitStack
+    session: Session
+
+
+@dataclass
+class _Running:
+    job_id: str
+    name: str
+    runner_id: str
+    claim: _OpenClaim | None
+    claim_lost: bool = False  # the task's first transaction rolled back, and the claim with it
+    ended: bool = False  # the task recorded the job's end in one of its own transactions (end_job)
+
+    def settle_claim(self) -> None:
+        """Commit the claim if the task did not take it over (it may have returned before its first
+        transaction); the job's end is recorded after this, in another transaction."""
+        if self.claim is not None:
+            claim, self.claim = self.claim, None
+            claim.transaction.close()
+
+
+_running: ContextVar[_Running | None] = ContextVar("socialdesk_running_job", default=None)
+
+
+@contextmanager
+def first_transaction(db: Database) -> Iterator[Session]:
+    """The task's first unit of work: inside a job whose task `joins_claim`, the claim's own transaction
+    (claim and first step commit together, or roll back together); elsewhere a new one."""
+    running = _running.get()
+    claim = running.claim if running is not None else None
+    if running is None or claim is None:
+        with db.unit_of_work() as session:
+            yield session
+        return
+    running.claim = None
+    try:
+        with claim.transaction:
+            yield claim.session
+    except BaseException:
+        running.claim_lost = True  # the job is queued again as if never claimed; execute() takes it back
+        raise
+
+
+def end_job(session: Session, name: str) -> None:
+    """Record the end of the running job (if it is a `name` job) in the task's own last transaction, which
+    saves the worker a transaction of its own. Only the runner holding the job may end it, as in _finish;
+    if the transaction rolls back, the job is not ended and the worker records its end as usual."""
+    running = _running.get()
+    if running is None or running.name != name or running.ended:
+        return
+    session.execute(update(Job).where(Job.id == running.job_id, Job.locked_by == running.runner_id)
+                    .values(status=JobStatus.DONE, locked_by=None, locked_until=None, finished_at=clock.now())
+                    .execution_options(synchronize_session=False))
+
+    def ended(_session: Session) -> None:
+        running.ended = True
+
+    event.listen(session, "after_commit", ended, once=True)

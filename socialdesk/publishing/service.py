@@ -15,15 +15,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Row, func, or_, select, update
+from sqlalchemy.orm import Session, aliased
 
 from socialdesk.channels import service as channels
 from socialdesk.channels.models import Channel, ChannelStatus
 from socialdesk.content import bloglink
 from socialdesk.content import features as content_features
 from socialdesk.content import service as content
-from socialdesk.content.models import Post, Publication, PublicationStatus
+from socialdesk.content.models import Post, PostMedia, Publication, PublicationStatus
 from socialdesk.core import clock
 from socialdesk.core.config import get_settings
 from socialdesk.core.db import Database
@@ -31,8 +31,9 @@ from socialdesk.integrations import service as integrations
 from socialdesk.jobs.health import runner_alive
 from socialdesk.jobs.queue import enqueue, enqueue_many
 from socialdesk.jobs.registry import RetryLater
-from socialdesk.jobs.worker import backoff, current_runner
+from socialdesk.jobs.worker import backoff, current_runner, end_job, first_transaction
 from socialdesk.links import shortlinks
+from socialdesk.links.models import ShortLink
 from socialdesk.media.service import path_of
 from socialdesk.networks.base import (
     AuthError,
@@ -110,6 +111,8 @@ class Attempt:
     since: datetime  # look for an earlier try's post from here on
     interrupted_at: datetime | None  # an earlier try began then and never recorded its outcome
     adapter: NetworkAdapter  # built from the channel's row read with the attempt
+    steps: tuple[steps.Step, ...] = ()  # what goes out after the post (a thread's parts, a first comment)
+    had_trouble: bool = False  # an earlier try left an error (and maybe a notification) to clear
 
     def call(self, db: Database, call: Callable[[NetworkAdapter], T]) -> T:
         return channels.call_network(db, self.channel_id, call, loaded=self.adapter)
@@ -128,7 +131,8 @@ def publish(db: Database, publication_id: str) -> None:
     finally:
         with _sending_lock:
             _sending_here.discard(publication_id)
-    steps.run(db, publication_id)  # the thread's further parts and the first comment, each on its own
+    if attempt.steps:
+        steps.run(db, publication_id)  # the thread's further parts and the first comment, each on its own
 
 
 def _send(db: Database, attempt: Attempt) -> None:
@@ -182,69 +186,134 @@ def _look_up_quietly(db: Database, attempt: Attempt) -> PublishedPost | None:
 
 
 def _start_attempt(db: Database, publication_id: str) -> Attempt | None:
+    """Record a try of the publication before its network call, in the job's claim transaction (a publish
+    job joins its claim): read the publication with its channel and post, locking both rows, then one
+    conditional UPDATE that counts the try only while the channel's and the network's limits allow it.
+    None when there is nothing to send; RetryLater (after the commit) when it must wait."""
     now = clock.now()
-    with db.unit_of_work() as session:
-        publication = session.get(Publication, publication_id)
-        if publication is None or publication.status != S.PUBLISHING:
+    with first_transaction(db) as session:
+        found = _read_for_attempt(session, db.dialect, publication_id)
+        if found is None or found.Publication.status != S.PUBLISHING:
+            end_job(session, "publication.publish")
             return None
+        publication, channel, post = found.Publication, found.Channel, found.Post
         if _try_in_flight(session, publication, now):
             # Another runner's try (a repeated or re-queued job) may still be waiting for the network:
             # sending or looking up now could post twice. Its answer, or its death, settles it.
-            raise RetryLater(min(publication.attempt_started_at + CALL_TIMEOUT, now + IN_FLIGHT_RETRY),
-                             "Another worker is still sending this post; waiting for its answer.")
-        # Locking the channel's row serialises the capacity check below between workers.
-        channel = session.scalars(select(Channel).where(Channel.id == publication.channel_id)
-                                  .with_for_update()).one()
-        post = session.get(Post, publication.post_id)
-        assert post is not None
-        if channel.status != ChannelStatus.ACTIVE:
+            later = RetryLater(min(publication.attempt_started_at + CALL_TIMEOUT, now + IN_FLIGHT_RETRY),
+                               "Another worker is still sending this post; waiting for its answer.")
+        elif channel.status != ChannelStatus.ACTIVE:
             # Paused or disconnected after the claim: hand it back to the schedule untouched.
             publication.status = S.SCHEDULED
+            end_job(session, "publication.publish")
             return None
-        caps = channels.capabilities(channel)
-        wait_until = _rate_limit_wait(session, channel, caps, publication.id, now)
-        if wait_until is not None:
-            raise RetryLater(wait_until, f"{channel.name}: waiting for the network's rate limit")
-        interrupted_at = publication.attempt_started_at
-        publication.attempts += 1
-        publication.attempt_started_at = now
-        publication.attempt_runner_id = current_runner.get()
-        assets = content.media_to_send(session, publication.workspace_id, publication)
-        text = shortlinks.outgoing_text(session, publication, content.text_of(post, publication))
-        if publication.link_from_id is not None:
-            blog = session.get(Publication, publication.link_from_id)
-            if blog is None or blog.status != S.PUBLISHED or not blog.external_url:
-                # The dispatcher only takes it once the blog post is out; anything else is a bug or a
-                # blog post without a public address: never send the social post without its link.
-                publication.status = S.FAILED
-                publication.attempt_started_at = None
-                publication.last_error = "The blog post this post links to has no public address yet."
-                return None
-            text = bloglink.with_link(text, blog.external_url)
-        options = publication.blog_options or {}
-        wanted = content_features.effective(post.extras, publication.extras)
-        network_options = dict(publication.network_options or {})
-        if caps.first_comment_step:
-            network_options.pop("first_comment", None)  # sent after the post, as a step of its own (steps.py)
-        outgoing = OutgoingPost(
-            text=text,
-            title=publication.title or "",
-            tags=tuple(options.get("tags") or ()),
-            categories=tuple(options.get("categories") or ()),
-            as_draft=bool(options.get("draft")),
-            media=[OutgoingMedia(path=path_of(a), kind=MediaKind(a.kind), content_type=a.content_type,
-                                 size_bytes=a.size_bytes, alt_text=a.alt_text, width=a.width, height=a.height,
-                                 duration_seconds=a.duration_seconds) for a in assets],
-            idempotency_key=publication.id,
-            options=network_options,
-            poll=wanted.outgoing_poll() if caps.polls else None,
-            content_warning=wanted.content_warning if caps.content_warnings else "",
-            visibility=wanted.visibility if caps.visibilities else None,
-        )
-        first_try = min(t for t in (interrupted_at, publication.claimed_at, now) if t is not None)
-        return Attempt(publication.id, publication.workspace_id, post.id, channel.id, publication.attempts,
-                       outgoing, caps, since=first_try - timedelta(minutes=5), interrupted_at=interrupted_at,
-                       adapter=channels.adapter(channel))
+        else:
+            caps = channels.capabilities(channel)
+            attempts = _count_try(session, publication, channel, caps, now)
+            if attempts is not None:
+                return _attempt(session, publication, channel, post, caps, attempts, now, found.has_media,
+                                found.has_links)
+            wait_until = _rate_limit_wait(session, channel, caps, publication.id, now) or now + BUSY_RETRY
+            later = RetryLater(wait_until, f"{channel.name}: waiting for the network's rate limit")
+    raise later  # after the commit: a publish job's claim stands, and the job runs again then
+
+
+def _read_for_attempt(session: Session, dialect: str, publication_id: str) -> Row[Any] | None:
+    """The publication, its channel and its post in one statement, with whether it has media and short
+    links (each a further read only where it has). On PostgreSQL the publication's and the channel's rows
+    are locked: the channel's serialises the limit check between workers, the publication's makes a repeated
+    job wait for this try's commit and then see it."""
+    query = (select(Publication, Channel, Post,
+                    select(PostMedia.media_id).where(PostMedia.post_id == Publication.post_id).exists()
+                    .label("has_media"),
+                    select(ShortLink.id).where(ShortLink.publication_id == Publication.id).exists()
+                    .label("has_links"))
+             .join(Channel, Channel.id == Publication.channel_id).join(Post, Post.id == Publication.post_id)
+             .where(Publication.id == publication_id))
+    if dialect == "postgresql":
+        query = query.with_for_update(of=[Publication, Channel])
+    return session.execute(query).one_or_none()
+
+
+def _count_try(session: Session, publication: Publication, channel: Channel, caps: Capabilities,
+               now: datetime) -> int | None:
+    """Count a try, if the limits allow one now: one UPDATE whose conditions are the limits (calls in
+    flight to the channel and to the network, the network's posting limit over its moving window).
+    Returns the try's number, or None when a limit says wait. It runs after the channel's row is locked,
+    so on PostgreSQL it sees every other worker's committed try on this channel."""
+    if channel.rate_limited_until and channel.rate_limited_until > now:
+        return None
+    settings = get_settings()
+    other = aliased(Publication)
+    in_flight = (select(func.count()).select_from(other)
+                 .where(other.status == S.PUBLISHING, other.attempt_started_at > now - CALL_TIMEOUT,
+                        other.id != publication.id))
+    on_channel = in_flight.where(other.channel_id == channel.id).scalar_subquery()
+    limits = [on_channel < settings.channel_concurrency]
+    network_cap = settings.network_concurrency.get(channel.network)
+    if network_cap:
+        on_network = (in_flight.join(Channel, Channel.id == other.channel_id)
+                      .where(Channel.network == channel.network).scalar_subquery())
+        limits.append(on_network < network_cap)
+    if caps.rate_limit is not None:
+        window = timedelta(seconds=caps.rate_limit.per_seconds)
+        recent = (select(func.count()).select_from(other)
+                  .where(other.channel_id == channel.id, other.status == S.PUBLISHED,
+                         other.published_at > now - window).scalar_subquery())
+        limits.append(recent + on_channel < caps.rate_limit.posts)
+    return session.scalar(
+        update(Publication).where(Publication.id == publication.id, Publication.status == S.PUBLISHING, *limits)
+        .values(attempts=Publication.attempts + 1, attempt_started_at=now,
+                attempt_runner_id=current_runner.get())
+        .returning(Publication.attempts).execution_options(synchronize_session=False))
+
+
+def _attempt(session: Session, publication: Publication, channel: Channel, post: Post, caps: Capabilities,
+             attempts: int, now: datetime, has_media: bool, has_links: bool) -> Attempt | None:
+    """What the counted try sends (the publication's row as read before the count: `publication.attempts`
+    and `attempt_started_at` are the previous try's)."""
+    interrupted_at = publication.attempt_started_at
+    assets = content.media_to_send(session, publication.workspace_id, publication) if has_media else []
+    text = content.text_of(post, publication)
+    if has_links:
+        text = shortlinks.outgoing_text(session, publication, text)
+    if publication.link_from_id is not None:
+        blog = session.get(Publication, publication.link_from_id)
+        if blog is None or blog.status != S.PUBLISHED or not blog.external_url:
+            # The dispatcher only takes it once the blog post is out; anything else is a bug or a
+            # blog post without a public address: never send the social post without its link.
+            session.execute(update(Publication).where(Publication.id == publication.id).values(
+                status=S.FAILED, attempt_started_at=None,
+                last_error="The blog post this post links to has no public address yet.")
+                .execution_options(synchronize_session=False))
+            end_job(session, "publication.publish")
+            return None
+        text = bloglink.with_link(text, blog.external_url)
+    options = publication.blog_options or {}
+    wanted = content_features.effective(post.extras, publication.extras)
+    network_options = dict(publication.network_options or {})
+    if caps.first_comment_step:
+        network_options.pop("first_comment", None)  # sent after the post, as a step of its own (steps.py)
+    outgoing = OutgoingPost(
+        text=text,
+        title=publication.title or "",
+        tags=tuple(options.get("tags") or ()),
+        categories=tuple(options.get("categories") or ()),
+        as_draft=bool(options.get("draft")),
+        media=[OutgoingMedia(path=path_of(a), kind=MediaKind(a.kind), content_type=a.content_type,
+                             size_bytes=a.size_bytes, alt_text=a.alt_text, width=a.width, height=a.height,
+                             duration_seconds=a.duration_seconds) for a in assets],
+        idempotency_key=publication.id,
+        options=network_options,
+        poll=wanted.outgoing_poll() if caps.polls else None,
+        content_warning=wanted.content_warning if caps.content_warnings else "",
+        visibility=wanted.visibility if caps.visibilities else None,
+    )
+    first_try = min(t for t in (interrupted_at, publication.claimed_at, now) if t is not None)
+    return Attempt(publication.id, publication.workspace_id, post.id, channel.id, attempts,
+                   outgoing, caps, since=first_try - timedelta(minutes=5), interrupted_at=interrupted_at,
+                   adapter=channels.adapter(channel), steps=steps.wanted(publication, post, caps),
+                   had_trouble=publication.last_error is not None)
 
 
 # A network call older than this is not in flight any more: its worker died (adapters time out sooner).
@@ -331,26 +400,24 @@ def _post_link(attempt: Attempt) -> str:
 
 
 def _record_success(db: Database, attempt: Attempt, result: PublishedPost) -> None:
+    """The try's outcome, its steps, its webhooks and (with no steps to send) the job's end: one transaction,
+    written without reading the publication again (the attempt read what it needs)."""
     with db.unit_of_work() as session:
-        publication = _finished(session, attempt)
-        had_trouble = publication.last_error is not None
-        publication.status = S.PUBLISHED
-        publication.external_id = result.external_id
-        publication.external_url = result.url
-        publication.published_at = result.published_at
-        publication.last_error = None
-        publication.next_attempt_at = None
-        post = session.get(Post, publication.post_id)
-        if post is not None:
-            steps.plan(session, publication, post, attempt.caps)
-        if had_trouble:
+        session.execute(update(Publication).where(Publication.id == attempt.publication_id).values(
+            status=S.PUBLISHED, attempt_started_at=None, attempt_runner_id=None, external_id=result.external_id,
+            external_url=result.url, published_at=result.published_at, last_error=None, next_attempt_at=None)
+            .execution_options(synchronize_session=False))
+        steps.plan(session, attempt.workspace_id, attempt.publication_id, attempt.steps)
+        if attempt.had_trouble:
             for kind in ("publication_failed", "publication_unconfirmed"):
                 notifications.resolve(session, attempt.workspace_id, kind, attempt.publication_id)
         integrations.emit(session, attempt.workspace_id, "post.published", {
-            "post_id": publication.post_id, "publication_id": publication.id, "channel_id": publication.channel_id,
+            "post_id": attempt.post_id, "publication_id": attempt.publication_id, "channel_id": attempt.channel_id,
             "external_id": result.external_id, "url": result.url, "published_at": result.published_at})
-        if attempt.caps.blog and bloglink.dependents(session, publication.id):
+        if attempt.caps.blog and bloglink.dependents(session, attempt.publication_id):
             request_dispatch(session)  # the social posts waiting for this blog post go now, with its link
+        if not attempt.steps:
+            end_job(session, "publication.publish")  # with steps, the job ends after them
     log.info("published %s as %s", attempt.publication_id, result.external_id)
 
 
@@ -365,6 +432,7 @@ def _record_unconfirmed(db: Database, attempt: Attempt, why: str) -> None:
                              subject=attempt.publication_id, link=_post_link(attempt), level="error")
         bloglink.hold_dependents(session, publication, channel.name,
                                  "it may or may not have been published, and a person must check.")
+        end_job(session, "publication.publish")
     log.warning("publication %s unconfirmed: %s", attempt.publication_id, why)
 
 
@@ -404,6 +472,7 @@ def _record_failure(db: Database, attempt: Attempt, error: NetworkError) -> None
             notifications.notify(session, attempt.workspace_id, "publication_failed",
                                  f"A post on {channel.name} failed: {publication.last_error}",
                                  subject=attempt.publication_id, link=_post_link(attempt), level="error")
+        end_job(session, "publication.publish")
     log.warning("publication %s: %s", attempt.publication_id, message)
 
 

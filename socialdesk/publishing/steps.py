@@ -1,13 +1,14 @@
 """What goes out after a publication, each on its own: a thread's further parts and a first comment.
 
-Once the post is published, its steps are planned in the same transaction (`plan`): parts 2, 3, … of the
-thread, each to be posted as a reply to the part before it, and the `first_comment` option as a reply to
-the post, where the network's capabilities say the publisher posts it (`first_comment_step`). `run` sends
-them one at a time, with the publication's own exactly-once rules: each step's try is recorded before the
-network call, so a try that follows an interrupted one first looks for what the interrupted one made
-(LOOKUP networks), relies on the network's key (KEY networks), or marks the step unconfirmed for a person
-to check — never sends the part twice. A step that fails is shown with its own error; the post stays
-published. A thread part whose previous part did not go out waits (a thread must not skip a part).
+Once the post is published, its steps (worked out with the attempt: `wanted`) are planned in the same
+transaction (`plan`): parts 2, 3, … of the thread, each to be posted as a reply to the part before it, and
+the `first_comment` option as a reply to the post, where the network's capabilities say the publisher
+posts it (`first_comment_step`). `run` sends them one at a time, with the publication's own exactly-once
+rules: each step's try is recorded before the network call, so a try that follows an interrupted one first
+looks for what the interrupted one made (LOOKUP networks), relies on the network's key (KEY networks), or
+marks the step unconfirmed for a person to check — never sends the part twice. A step that fails is shown
+with its own error; the post stays published. A thread part whose previous part did not go out waits (a
+thread must not skip a part).
 """
 
 from __future__ import annotations
@@ -45,21 +46,31 @@ MAX_STEP_ATTEMPTS = 6
 CALL_TIMEOUT = timedelta(minutes=2)
 
 
-def plan(session: Session, publication: Publication, post: Post, caps: Capabilities) -> int:
-    """Add the publication's steps (once: a second call finds them there); returns how many were added."""
-    existing = {(s.kind, s.position) for s in session.scalars(
-        select(PublicationStep).where(PublicationStep.publication_id == publication.id))}
-    wanted: list[tuple[str, int, str]] = []
+Step = tuple[str, int, str]  # kind, position, text
+
+
+def wanted(publication: Publication, post: Post, caps: Capabilities) -> tuple[Step, ...]:
+    """The steps a publication has once published: its thread's further parts and its first comment."""
+    found: list[Step] = []
     features = content_features.effective(post.extras, publication.extras)
     if caps.threads:
-        wanted += [(THREAD_PART, index, text) for index, text in enumerate(features.thread, start=2)]
+        found += [(THREAD_PART, index, text) for index, text in enumerate(features.thread, start=2)]
     comment = str((publication.network_options or {}).get("first_comment") or "").strip()
     if comment and caps.first_comment_step:
-        wanted.append((FIRST_COMMENT, 0, comment))
+        found.append((FIRST_COMMENT, 0, comment))
+    return tuple(found)
+
+
+def plan(session: Session, workspace_id: str, publication_id: str, steps: tuple[Step, ...]) -> int:
+    """Add the publication's steps (once: a second call finds them there); returns how many were added."""
+    if not steps:
+        return 0
+    existing = {(s.kind, s.position) for s in session.scalars(
+        select(PublicationStep).where(PublicationStep.publication_id == publication_id))}
     added = 0
-    for kind, position, text in wanted:
+    for kind, position, text in steps:
         if (kind, position) not in existing:
-            session.add(PublicationStep(workspace_id=publication.workspace_id, publication_id=publication.id,
+            session.add(PublicationStep(workspace_id=workspace_id, publication_id=publication_id,
                                         kind=kind, position=position, text=text))
             added += 1
     return added

@@ -10,7 +10,7 @@ def dispatch() -> None:
     service.dispatch_due(get_database())
 
 
-@task("publication.publish", max_attempts=10, lease_seconds=300)
+@task("publication.publish", max_attempts=10, lease_seconds=300, joins_claim=True)
 def publish(publication_id: str) -> None:
     service.publish(get_database(), publication_id)
 
