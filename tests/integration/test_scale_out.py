@@ -202,4 +202,4 @@ def test_workers_that_stop_taking_messages_still_publish_from_the_database(
         logs = cluster.logs()
     counts = _check_exactly_once(postgres, keyless, 40)
     assert counts.get(S.PUBLISHED) == 40
-    assert "running it from the database" in logs
+    assert "ran it from the database" in logs
