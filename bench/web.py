@@ -81,7 +81,9 @@ def seed_inbox(workspace_id: str, channel_ids: list[str], items: int, newest: da
                 "author_name": f"Fan {i % 3000}", "text": f"Comment {i} about the coffee, is it fair trade?",
                 "received_at": at, "fetched_at": at, "status": "open", "hidden": False,
                 "replied_at": at if answered else None, "liked": False, "question": question,
-                "offensive": False, "spam": False, "language": "en", "sentiment": "neutral", "triaged_at": at})
+                "offensive": False, "spam": False, "language": "en", "sentiment": "neutral", "sentiment_score": 0.8,
+                "offensive_score": 0.01, "spam_score": 0.02, "intent": "question" if question else "other",
+                "intent_score": 0.7, "language_group": "en", "language_source": "detector", "triaged_at": at})
         with db.unit_of_work() as session:
             session.execute(insert(Conversation), conversations)
             session.execute(insert(InboxItem), messages)

@@ -5,11 +5,13 @@ triage on arrival in triage.py."""
 
 from __future__ import annotations
 
+import base64
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from socialdesk.channels import service as channels
@@ -17,6 +19,7 @@ from socialdesk.channels.models import Channel, ChannelStatus
 from socialdesk.content.models import Publication
 from socialdesk.core import clock
 from socialdesk.core.db import Database
+from socialdesk.core.errors import ValidationFailed
 from socialdesk.inbox import actions, conversations, saved_replies
 from socialdesk.inbox.models import Conversation, InboxItem, InboxNote, ModerationAction, SavedReply
 from socialdesk.jobs.queue import enqueue
@@ -132,7 +135,10 @@ class InboxFilter:
 
 
 def list_items(ctx: WorkspaceContext, flt: InboxFilter = InboxFilter(), *, limit: int = 100,
-               offset: int = 0) -> tuple[list[InboxItem], int]:
+               offset: int = 0, after: ItemCursor | None = None) -> tuple[list[InboxItem], int]:
+    """A page of messages, newest first, and how many match. `after` continues from the last message of the
+    previous page (keyset paging: the database seeks to it in its index, so page 2,000 costs what page 1 costs);
+    `offset` skips that many first (kept for callers paging that way: the database walks past every skipped row)."""
     query = ctx.select(InboxItem)
     if flt.channel_id:
         query = query.where(InboxItem.channel_id == flt.channel_id)
@@ -148,9 +154,42 @@ def list_items(ctx: WorkspaceContext, flt: InboxFilter = InboxFilter(), *, limit
         query = query.where(InboxItem.hidden.is_(False), InboxItem.deleted_at.is_(None),
                             func.coalesce(InboxItem.marked_spam, InboxItem.spam).is_(False))
     total = ctx.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    if after is not None:
+        query = query.where(or_(InboxItem.received_at < after.received_at,
+                                and_(InboxItem.received_at == after.received_at, InboxItem.id < after.item_id)))
     rows = ctx.session.scalars(query.order_by(InboxItem.received_at.desc(), InboxItem.id.desc())
                                .limit(limit).offset(offset))
     return list(rows), total
+
+
+@dataclass(frozen=True)
+class ItemCursor:
+    """Where a page of `list_items` ended: the last message's time and id, as an opaque text for the API."""
+
+    received_at: datetime
+    item_id: str
+
+    @classmethod
+    def after_item(cls, item: InboxItem) -> ItemCursor:
+        return cls(clock.utc(item.received_at), item.id)
+
+    def encode(self) -> str:
+        raw = f"{self.received_at.isoformat()}|{self.item_id}".encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, text: str) -> ItemCursor:
+        problem = ValidationFailed("The cursor is not one this list gave out: pass the `next_cursor` of the "
+                                   "previous page unchanged, or leave it out to start from the newest message.")
+        try:
+            raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode()
+            moment, item_id = raw.split("|")
+            when = datetime.fromisoformat(moment)
+        except (ValueError, UnicodeDecodeError):
+            raise problem from None
+        if when.tzinfo is None or not item_id or len(item_id) > 26:
+            raise problem
+        return cls(when, item_id)
 
 
 def get(ctx: WorkspaceContext, item_id: str) -> InboxItem:

@@ -73,5 +73,5 @@ def reject(request: Request, post_id: str, ctx: Ctx, form: Form) -> Response:
 @requires(Permission.POSTS_READ, Permission.POSTS_APPROVE)
 def approval_count(ctx: Ctx) -> HTMLResponse:
     """The nav badge alone, refreshed after a decision on the queue."""
-    count = len(content.pending_approval(ctx))
+    count = content.pending_approval_count(ctx)
     return HTMLResponse(f'<span class="count">{count}</span>' if count else "")
