@@ -45,7 +45,8 @@ class InboxPageOut(BaseModel):
     total: int
     items: list[InboxItemOut]
     # Pass as `cursor` to get the next page (null on the last one). Keyset paging: every page costs the same,
-    # where `offset` makes the database walk past every skipped message.
+    # where `offset` makes the database walk past every skipped message. Pages after a cursor repeat the total
+    # the first page counted.
     next_cursor: str | None = None
 
 
@@ -294,8 +295,9 @@ def list_inbox(ctx: Ctx, channel_id: str | None = None, publication_id: str | No
                ) -> InboxPageOut:
     """Single messages, newest first (conversations are the usual way in).
 
-    Page with `cursor`: each answer's `next_cursor` leads to the next page at the same cost however deep;
-    `offset` still works as before, but the database walks past every message it skips."""
+    Page with `cursor`: each answer's `next_cursor` leads to the next page at the same cost however deep, and
+    its `total` is the one the first page counted; `offset` still works as before, but the database walks past
+    every message it skips."""
     if cursor is not None and offset:
         raise ValidationFailed("Send either `cursor` or `offset`, not both: the cursor already says where the page "
                                "starts.")
@@ -303,7 +305,7 @@ def list_inbox(ctx: Ctx, channel_id: str | None = None, publication_id: str | No
     items, total = service.list_items(ctx, service.InboxFilter(channel_id, publication_id, kind, None, unanswered),
                                       limit=limit, offset=offset, after=after)
     last_page = not items or len(items) < limit or (after is None and offset + len(items) >= total)
-    following = None if last_page else service.ItemCursor.after_item(items[-1]).encode()
+    following = None if last_page else service.ItemCursor.after_item(items[-1], total).encode()
     return InboxPageOut(total=total, items=[InboxItemOut.of(i) for i in items], next_cursor=following)
 
 

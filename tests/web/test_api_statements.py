@@ -160,7 +160,8 @@ def test_a_page_of_50_inbox_messages_costs_few_statements(database: Database, cl
     assert len(first["items"]) == 50 and first["total"] == 120 and len(_queries(statements)) <= 3
     with counted() as statements:
         second = client.get(path, params={"limit": 50, "cursor": first["next_cursor"]}).json()
-    assert len(second["items"]) == 50 and len(_queries(statements)) <= 3
+    # A page after a cursor does not count again: the token with the membership, the page.
+    assert len(second["items"]) == 50 and second["total"] == 120 and len(_queries(statements)) <= 2
 
 
 def test_inbox_pages_by_cursor_match_pages_by_offset(database: Database, clock: ManualClock) -> None:
