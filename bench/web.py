@@ -1,11 +1,18 @@
-"""Web and API latency with a busy workspace.
+"""Web and API latency with a busy workspace (issue 19: the three lists people wait for).
 
-1. The calendar month page of a workspace with 2,000 posts in that month: server time (the
-   Server-Timing header) p50/p95 over sequential requests.
-2. `GET /api/v1/workspaces/{id}/posts` under an open-loop load of 200 requests/s from a separate
-   load-generator process on loopback: client-side latency p50/p99, achieved rate, errors.
+A workspace with 2,000 posts in one month and an inbox of 100,000 messages (in 100,000 conversations).
 
-    python bench/web.py [--quick] [--posts 2000] [--rate 200] [--seconds 30] [--database-url URL]
+1. The calendar month page: server time (the Server-Timing header) p50/p95 over sequential requests.
+2. Open-loop load (default 150 requests/s offered) from a separate load-generator process on loopback, one
+   list at a time: `GET /api/v1/workspaces/{id}/posts?limit=50`, the calendar month page, and the inbox list
+   (`GET /api/v1/workspaces/{id}/inbox?limit=50`, newest first). Client-side latency p50/p99, achieved rate,
+   503s and errors, the load generator's own CPU time and the server processes' CPU time.
+
+    python bench/web.py [--quick] [--posts 2000] [--inbox-items 100000] [--rate 150] [--seconds 30]
+                        [--workers 2] [--lists posts,calendar,inbox] [--database-url URL]
+
+With --database-url the database must be empty (the bench creates the schema); default: SQLite in a
+temporary directory.
 """
 
 from __future__ import annotations
@@ -14,6 +21,8 @@ import argparse
 import json
 import os
 import platform
+import resource
+import signal
 import socket
 import subprocess
 import sys
@@ -37,7 +46,59 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def prepare(posts: int, month: date) -> dict[str, str]:
+def seed_inbox(workspace_id: str, channel_ids: list[str], items: int, newest: datetime) -> None:
+    """`items` comments in as many conversations, written in bulk (the inbox's own code path is measured by the
+    inbox tests; here only the lists' reading matters). Every 7th is a question, every 5th answered."""
+    from sqlalchemy import insert
+
+    from socialdesk.core.db import get_database
+    from socialdesk.core.ids import new_id
+    from socialdesk.inbox.models import Conversation, InboxItem, Priority
+
+    db = get_database()
+    batch = 5000
+    for start in range(0, items, batch):
+        conversations, messages = [], []
+        for i in range(start, min(items, start + batch)):
+            at = newest - timedelta(seconds=i * 97)
+            channel = channel_ids[i % len(channel_ids)]
+            answered = i % 5 == 0
+            question = i % 7 == 0
+            conversation_id = new_id()
+            conversations.append({
+                "id": conversation_id, "workspace_id": workspace_id, "channel_id": channel, "kind": "comment",
+                "thread_key": f"c{i}", "author_handle": f"fan{i % 3000}", "author_name": f"Fan {i % 3000}",
+                "snippet": f"Comment {i} about the coffee", "status": "waiting" if answered else "open",
+                "item_count": 1, "first_inbound_at": at, "last_inbound_at": at,
+                "waiting_since": None if answered else at, "first_response_at": at if answered else None,
+                "priority": Priority.NONE if answered else (Priority.QUESTION if question else Priority.UNANSWERED),
+                "language": "en", "sentiment": "neutral", "question": question, "negative": False,
+                "offensive": False, "spam": False, "created_at": at, "updated_at": at})
+            messages.append({
+                "id": new_id(), "workspace_id": workspace_id, "channel_id": channel,
+                "conversation_id": conversation_id, "kind": "comment", "external_id": f"c{i}",
+                "author_external_id": f"a{i % 3000}", "author_handle": f"fan{i % 3000}",
+                "author_name": f"Fan {i % 3000}", "text": f"Comment {i} about the coffee, is it fair trade?",
+                "received_at": at, "fetched_at": at, "status": "open", "hidden": False,
+                "replied_at": at if answered else None, "liked": False, "question": question,
+                "offensive": False, "spam": False, "language": "en", "sentiment": "neutral", "sentiment_score": 0.8,
+                "offensive_score": 0.01, "spam_score": 0.02, "intent": "question" if question else "other",
+                "intent_score": 0.7, "language_group": "en", "language_source": "detector", "triaged_at": at})
+        with db.unit_of_work() as session:
+            session.execute(insert(Conversation), conversations)
+            session.execute(insert(InboxItem), messages)
+
+
+def analyse() -> None:
+    from sqlalchemy import text
+
+    from socialdesk.core.db import get_database
+
+    with get_database().unit_of_work() as session:
+        session.execute(text("ANALYZE"))
+
+
+def prepare(posts: int, month: date, inbox_items: int) -> dict[str, str]:
     """A workspace with three sandbox channels and `posts` scheduled posts spread over `month`."""
     from socialdesk.auth.service import create_api_token, create_user
     from socialdesk.channels.service import connect
@@ -73,21 +134,24 @@ def prepare(posts: int, month: date) -> dict[str, str]:
                 at = datetime.combine(month, dtime(0)) + timedelta(minutes=(i * 7919) % minutes)
                 compose(ctx, PostIn(text=f"Post number {i} about #coffee and #bench, see https://example.com/{i}",
                                     channel_ids=channels[: 1 + i % 3], scheduled_at=at, intent=Intent.SCHEDULE))
+    seed_inbox(workspace_id, channels, inbox_items, datetime.combine(month, dtime(0), tzinfo=UTC))
+    analyse()
     return {"workspace_id": workspace_id, "token": token}
 
 
 def serve(port: int, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     command = [str(Path(sys.executable).parent / "socialdesk"), "serve", "--no-jobs", "--port", str(port)]
     # The server's log goes to a file: an unread pipe would fill up and stall the server.
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=log.open("wb"))
-    deadline = time.time() + 60
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=log.open("wb"),
+                               start_new_session=True)  # its own process group: stopped with its workers
+    deadline = time.time() + 240  # a shared, busy machine imports slowly
     while time.time() < deadline:
         try:
             httpx.get(f"http://127.0.0.1:{port}/login", timeout=1)
             return process
         except httpx.HTTPError:
             time.sleep(0.2)
-    process.kill()
+    os.killpg(process.pid, signal.SIGKILL)
     sys.exit("the server did not start: " + log.read_text())
 
 
@@ -104,12 +168,16 @@ def calendar_times(base: str, workspace_id: str, month: date, cookie: str, reque
 
 
 LOADGEN = r'''
-import asyncio, json, sys, time
+import asyncio, json, os, sys, time
 import httpx
 
-async def main(url, token, rate, seconds):
+async def main(url, auth, rate, seconds):
     latencies, shed, errors = [], 0, 0
-    async with httpx.AsyncClient(headers={"Authorization": f"Bearer {token}"}, timeout=30,
+    kind, _, value = auth.partition(":")
+    headers = {"Authorization": f"Bearer {value}"} if kind == "token" else {}
+    cookies = {"sd_session": value} if kind == "cookie" else {}
+    cpu = os.times()
+    async with httpx.AsyncClient(headers=headers, cookies=cookies, timeout=30,
                                  limits=httpx.Limits(max_connections=200)) as client:
         async def one():
             nonlocal shed, errors
@@ -133,36 +201,79 @@ async def main(url, token, rate, seconds):
             tasks.append(asyncio.create_task(one()))
         await asyncio.gather(*tasks)
         elapsed = time.perf_counter() - begin
-    print(json.dumps({"latencies": latencies, "shed": shed, "errors": errors, "elapsed": elapsed, "sent": total}))
+    after = os.times()
+    cpu_s = (after.user - cpu.user) + (after.system - cpu.system)
+    print(json.dumps({"latencies": latencies, "shed": shed, "errors": errors, "elapsed": elapsed, "sent": total,
+                      "cpu_s": cpu_s}))
 
 asyncio.run(main(sys.argv[1], sys.argv[2], float(sys.argv[3]), float(sys.argv[4])))
 '''
 
 
-def load(base: str, workspace_id: str, token: str, rate: float, seconds: float) -> dict[str, float]:
-    url = f"{base}/api/v1/workspaces/{workspace_id}/posts?limit=50"
-    done = subprocess.run([sys.executable, "-c", LOADGEN, url, token, str(rate), str(seconds)],
+def process_tree_cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process and its descendants (Linux /proc; 0 elsewhere)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    children: dict[int, list[int]] = {}
+    stats: dict[int, float] = {}
+    for entry in Path("/proc").iterdir() if Path("/proc").is_dir() else []:
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry.name))
+        stats[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+    total, todo = 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        total += stats.get(current, 0.0)
+        todo.extend(children.get(current, []))
+    return total
+
+
+def loadavg() -> str:
+    try:
+        return Path("/proc/loadavg").read_text().split()[0]
+    except OSError:
+        return "n/a"
+
+
+def load(url: str, auth: str, rate: float, seconds: float, server_pid: int) -> dict[str, float]:
+    server_cpu = process_tree_cpu_s(server_pid)
+    done = subprocess.run([sys.executable, "-c", LOADGEN, url, auth, str(rate), str(seconds)],
                           capture_output=True, text=True, check=True)
+    server_cpu = process_tree_cpu_s(server_pid) - server_cpu
     result = json.loads(done.stdout)
     ms = [x * 1000 for x in result["latencies"]]
     return {"p50": percentile(ms, 50) if ms else float("nan"), "p99": percentile(ms, 99) if ms else float("nan"),
             "errors": result["errors"], "shed": result["shed"], "served_rps": len(ms) / result["elapsed"],
-            "sent": result["sent"]}
+            "sent": result["sent"], "loadgen_cpu_s": result["cpu_s"], "server_cpu_s": server_cpu,
+            "elapsed": result["elapsed"], "server_cpu_ms": 1000 * server_cpu / max(1, len(ms) + result["shed"])}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="fewer requests and a 5 s load")
+    parser.add_argument("--quick", action="store_true", help="fewer requests and a 5 s load per list")
     parser.add_argument("--posts", type=int, default=2000)
-    parser.add_argument("--rate", type=float, default=200, help="the offered load the summary line reports")
-    parser.add_argument("--sweep", default="50,100", help="lower rates to measure first, to show the knee")
+    parser.add_argument("--inbox-items", type=int, default=100_000)
+    parser.add_argument("--rate", type=float, default=150, help="the offered load the summary line reports")
+    parser.add_argument("--sweep", default="", help="lower rates to measure first, to show the knee (e.g. 50,100)")
     parser.add_argument("--seconds", type=float, default=30)
-    parser.add_argument("--database-url", default=None, help="default: SQLite in a temporary directory")
-    parser.add_argument("--workers", type=int, default=1, help="web server processes")
+    parser.add_argument("--lists", default="posts,calendar,inbox", help="which lists to load, in order")
+    parser.add_argument("--database-url", default=None, help="an empty database; default: SQLite in a temporary "
+                        "directory")
+    parser.add_argument("--workers", type=int, default=2, help="web server processes")
     args = parser.parse_args()
     seconds = 5 if args.quick else args.seconds
     calendar_requests = 20 if args.quick else 100
     month = date(2027, 3, 1)
+    lists = [name for name in args.lists.split(",") if name]
+    unknown = set(lists) - {"posts", "calendar", "inbox"}
+    if unknown:
+        sys.exit(f"--lists: unknown {sorted(unknown)}; choose from posts, calendar, inbox")
+    cpu_start = os.times()
+    summary: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory(prefix="socialdesk-bench-") as folder:
         env = {**os.environ, "SOCIALDESK_DATA_DIR": folder, "SOCIALDESK_LOG_LEVEL": "WARNING",
                "SOCIALDESK_SECRET_KEY": os.environ.get("SOCIALDESK_SECRET_KEY")
@@ -172,8 +283,9 @@ def main() -> None:
             env["SOCIALDESK_DATABASE_URL"] = args.database_url
         os.environ.update(env)
         started = time.perf_counter()
-        ids = prepare(args.posts, month)
-        print(f"prepared {args.posts} posts in {time.perf_counter() - started:.1f} s")
+        ids = prepare(args.posts, month, args.inbox_items)
+        print(f"prepared {args.posts} posts and {args.inbox_items} inbox messages in "
+              f"{time.perf_counter() - started:.1f} s")
         from socialdesk.auth.service import start_session, user_by_email
         from socialdesk.core.db import get_database
 
@@ -185,16 +297,33 @@ def main() -> None:
         server_log = Path(folder) / "server.log"
         server = serve(port, env, server_log)
         base = f"http://127.0.0.1:{port}"
+        workspace_id = ids["workspace_id"]
+        targets = {
+            "posts": ("GET /api/v1/workspaces/{id}/posts?limit=50",
+                      f"{base}/api/v1/workspaces/{workspace_id}/posts?limit=50", f"token:{ids['token']}"),
+            "calendar": (f"calendar month page ({args.posts} posts)",
+                         f"{base}/w/{workspace_id}/calendar?view=month&date={month.isoformat()}", f"cookie:{cookie}"),
+            "inbox": (f"GET /api/v1/workspaces/{{id}}/inbox?limit=50 ({args.inbox_items} messages)",
+                      f"{base}/api/v1/workspaces/{workspace_id}/inbox?limit=50", f"token:{ids['token']}"),
+        }
         try:
-            cal = calendar_times(base, ids["workspace_id"], month, cookie, calendar_requests)
-            print(f"calendar month page ({args.posts} posts): server time p50 {percentile(cal, 50):.1f} ms, "
-                  f"p95 {percentile(cal, 95):.1f} ms over {len(cal)} requests")
+            cal = calendar_times(base, workspace_id, month, cookie, calendar_requests)
+            print(f"calendar month page ({args.posts} posts), sequential: server time p50 {percentile(cal, 50):.1f} "
+                  f"ms, p95 {percentile(cal, 95):.1f} ms over {len(cal)} requests")
             rates = [float(r) for r in args.sweep.split(",") if r] + [args.rate]
-            for rate in rates:
-                api = load(base, ids["workspace_id"], ids["token"], rate, seconds)
-                print(f"GET /api/v1/posts?limit=50 offered {rate:.0f} req/s for {seconds:.0f} s: "
-                      f"p50 {api['p50']:.1f} ms, p99 {api['p99']:.1f} ms, served {api['served_rps']:.0f} req/s, "
-                      f"shed (503) {api['shed']:.0f} of {api['sent']:.0f}, errors {api['errors']:.0f}")
+            for name in lists:
+                label, url, auth = targets[name]
+                httpx.get(url, headers={"Authorization": f"Bearer {ids['token']}"}, cookies={"sd_session": cookie},
+                          timeout=60).raise_for_status()  # warm
+                for rate in rates:
+                    result = load(url, auth, rate, seconds, server.pid)
+                    print(f"{label} offered {rate:.0f} req/s for {seconds:.0f} s: p50 {result['p50']:.1f} ms, "
+                          f"p99 {result['p99']:.1f} ms, served {result['served_rps']:.0f} req/s, shed (503) "
+                          f"{result['shed']:.0f} of {result['sent']:.0f}, errors {result['errors']:.0f}; CPU: load "
+                          f"generator {result['loadgen_cpu_s']:.1f} s, servers {result['server_cpu_s']:.1f} s "
+                          f"({result['server_cpu_ms']:.1f} ms a request) in {result['elapsed']:.1f} s; load average "
+                          f"{loadavg()}")
+                summary[name] = result
         finally:
             server.terminate()
             server.wait(30)
@@ -202,11 +331,20 @@ def main() -> None:
             if errors:
                 print(f"server logged {len(errors)} error line(s), e.g.: {errors[0][:200]}")
     db_kind = "postgresql" if args.database_url else "sqlite"
-    print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, {db_kind}")
-    print(f"web: calendar_p50_ms={percentile(cal, 50):.1f} calendar_p95_ms={percentile(cal, 95):.1f} "
-          f"api_rate={args.rate:.0f} api_p50_ms={api['p50']:.1f} api_p99_ms={api['p99']:.1f} "
-          f"api_served_rps={api['served_rps']:.0f} api_shed={api['shed']:.0f} api_errors={api['errors']:.0f} "
-          f"workers={os.environ.get('SOCIALDESK_WEB_WORKERS', '1')} posts={args.posts} db={db_kind}")
+    used = os.times()
+    print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, {db_kind}; "
+          f"this process's CPU {used.user - cpu_start.user + used.system - cpu_start.system:.1f} s "
+          f"(children {used.children_user - cpu_start.children_user:.1f} s), max RSS "
+          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MiB")
+    parts = [f"calendar_alone_p50_ms={percentile(cal, 50):.1f} calendar_alone_p95_ms={percentile(cal, 95):.1f}",
+             f"rate={args.rate:.0f}"]
+    for name, result in summary.items():
+        parts.append(f"{name}_p50_ms={result['p50']:.1f} {name}_p99_ms={result['p99']:.1f} "
+                     f"{name}_served_rps={result['served_rps']:.0f} {name}_shed={result['shed']:.0f} "
+                     f"{name}_errors={result['errors']:.0f} {name}_loadgen_cpu_s={result['loadgen_cpu_s']:.1f} "
+                     f"{name}_server_cpu_ms_per_request={result['server_cpu_ms']:.1f}")
+    print("web: " + " ".join(parts) + f" workers={args.workers} posts={args.posts} inbox={args.inbox_items} "
+          f"db={db_kind} load={loadavg()}")
 
 
 if __name__ == "__main__":

@@ -787,6 +787,15 @@ def pending_approval(ctx: WorkspaceContext) -> list[Post]:
             if (steps[min(p.approval_step, len(steps) - 1)] if steps else Role.APPROVER.value) == ctx.role.value]
 
 
+def pending_approval_count(ctx: WorkspaceContext) -> int:
+    """len(pending_approval(ctx)), counted by the database for the team (the navigation shows it on every page)."""
+    if not ctx.can(Permission.POSTS_READ):
+        return len(pending_approval(ctx))
+    return ctx.session.scalar(
+        select(func.count(func.distinct(Publication.post_id))).where(
+            Publication.workspace_id == ctx.workspace_id, Publication.status == S.PENDING_APPROVAL)) or 0
+
+
 def media_awaiting_approval(ctx: WorkspaceContext) -> set[str]:
     """The media of the posts in `pending_approval(ctx)`: what an approver must be able to see."""
     post_ids = [p.id for p in pending_approval(ctx)]

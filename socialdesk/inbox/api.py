@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from socialdesk.core import clock
+from socialdesk.core.errors import ValidationFailed
 from socialdesk.core.inputs import MAX_OFFSET, Moment, Text
 from socialdesk.inbox import actions, conversations, metrics, rules, saved_replies, service
 from socialdesk.inbox.conversations import ConversationFilter
@@ -43,6 +44,10 @@ BASE = "/workspaces/{workspace_id}/inbox"
 class InboxPageOut(BaseModel):
     total: int
     items: list[InboxItemOut]
+    # Pass as `cursor` to get the next page (null on the last one). Keyset paging: every page costs the same,
+    # where `offset` makes the database walk past every skipped message. Pages after a cursor repeat the total
+    # the first page counted.
+    next_cursor: str | None = None
 
 
 # Conversations ----------------------------------------------------------------------------------------
@@ -284,12 +289,26 @@ def triage_texts(data: TriageIn, ctx: Ctx) -> list[dict[str, object]]:
 @requires(Permission.INBOX_READ)
 def list_inbox(ctx: Ctx, channel_id: str | None = None, publication_id: str | None = None, kind: str | None = None,
                unanswered: bool = False, ad_comment: bool | None = None, limit: int = Query(100, ge=1, le=500),
-               offset: int = Query(0, ge=0, le=MAX_OFFSET)) -> InboxPageOut:
+               offset: int = Query(0, ge=0, le=MAX_OFFSET),
+               cursor: str | None = Query(None, max_length=200, description="`next_cursor` of the previous page: "
+                                          "continue after its last message (use instead of `offset`)")
+               ) -> InboxPageOut:
     """Single messages, newest first (conversations are the usual way in); `ad_comment`: only comments
-    under ads (true) or none of them (false)."""
+    under ads (true) or none of them (false).
+
+    Page with `cursor`: each answer's `next_cursor` leads to the next page at the same cost however deep, and
+    its `total` is the one the first page counted; `offset` still works as before, but the database walks past
+    every message it skips."""
+    if cursor is not None and offset:
+        raise ValidationFailed("Send either `cursor` or `offset`, not both: the cursor already says where the page "
+                               "starts.")
+    after = service.ItemCursor.decode(cursor) if cursor is not None else None
     items, total = service.list_items(ctx, service.InboxFilter(channel_id, publication_id, kind, None, unanswered,
-                                                               ad_comment=ad_comment), limit=limit, offset=offset)
-    return InboxPageOut(total=total, items=[InboxItemOut.of(i) for i in items])
+                                                               ad_comment=ad_comment),
+                                      limit=limit, offset=offset, after=after)
+    last_page = not items or len(items) < limit or (after is None and offset + len(items) >= total)
+    following = None if last_page else service.ItemCursor.after_item(items[-1], total).encode()
+    return InboxPageOut(total=total, items=[InboxItemOut.of(i) for i in items], next_cursor=following)
 
 
 @router.get(f"{BASE}/{{item_id}}")

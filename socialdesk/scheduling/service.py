@@ -128,23 +128,25 @@ def calendar(ctx: WorkspaceContext, start: date, end: date) -> dict[date, list[C
     lo = datetime.combine(start, time(0), tzinfo=tz)
     hi = datetime.combine(end, time(0), tzinfo=tz)
     when = func.coalesce(Publication.published_at, Publication.scheduled_at)
+    in_span = (Publication.workspace_id == ctx.workspace_id, when >= lo, when < hi)
     rows = ctx.session.execute(
-        select(Publication.post_id, when, Publication.status, Post.text, Channel.name, Channel.network, Channel.id)
+        select(Publication.post_id, when, Publication.status, func.substr(Post.text, 1, 140), Channel.name,
+               Channel.network, Channel.id)
         .join(Post, Post.id == Publication.post_id).join(Channel, Channel.id == Publication.channel_id)
-        .where(Publication.workspace_id == ctx.workspace_id, when >= lo, when < hi)
-        .order_by(when, Publication.post_id)).all()
+        .where(*in_span).order_by(when, Publication.post_id)).all()
     entries: dict[str, CalendarEntry] = {}
     for post_id, at, status, text, channel_name, network, channel_id in rows:
         at = clock.utc(at).astimezone(tz)
         entry = entries.get(post_id)
         if entry is None:
-            entry = entries[post_id] = CalendarEntry(post_id, at, status, text[:140])
+            entry = entries[post_id] = CalendarEntry(post_id, at, status, text or "")
         entry.at = min(entry.at, at)
         entry.channels.append(CalendarChannel(channel_name, network, status, channel_id))
     if entries:
         # The post's media; a post whose every channel has media of its own shows those.
         media = ctx.session.execute(select(PostMedia.post_id, PostMedia.publication_id, PostMedia.media_id)
-                                    .where(PostMedia.post_id.in_(list(entries))).order_by(PostMedia.position))
+                                    .where(PostMedia.post_id.in_(select(Publication.post_id).where(*in_span)))
+                                    .order_by(PostMedia.position))
         own: dict[str, list[str]] = defaultdict(list)
         for post_id, publication_id, media_id in media:
             if publication_id is None:

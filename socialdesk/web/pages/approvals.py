@@ -79,5 +79,5 @@ def approval_count(ctx: Ctx) -> HTMLResponse:
     """The nav badge alone, refreshed after a decision on the queue."""
     from socialdesk.campaigns import ad_requests
 
-    count = len(content.pending_approval(ctx)) + len(ad_requests.pending(ctx))
+    count = content.pending_approval_count(ctx) + len(ad_requests.pending(ctx))
     return HTMLResponse(f'<span class="count">{count}</span>' if count else "")

@@ -25,6 +25,9 @@ router = APIRouter()
 WORKING_DAY_STARTS = 8
 # The colours the legend always explains; any other status on screen is added after them.
 LEGEND = ("draft", "pending_approval", "scheduled", "published", "failed")
+# A month cell shows this many posts, then "+N more" opening that day's week, which shows them all: a day
+# with 60 posts is read in the week view anyway, and a month of 2,000 posts stays a page of ~250 entries.
+MONTH_CELL_POSTS = 6
 
 
 @dataclass(frozen=True)
@@ -72,11 +75,15 @@ def calendar_page(request: Request, ctx: Ctx, view: str = "month",
     span = week_span(anchor) if view == "week" else month_span(anchor)
     days = [span.start + timedelta(days=i) for i in range((span.end - span.start).days)]
     entries = scheduling.calendar(ctx, span.start, span.end)
+    more: dict[date, int] = {}
+    if span.view == "month":
+        more = {d: len(e) - MONTH_CELL_POSTS for d, e in entries.items() if len(e) > MONTH_CELL_POSTS}
+        entries = {d: e[:MONTH_CELL_POSTS] for d, e in entries.items()}
     shown = [e for day_entries in entries.values() for e in day_entries]
     media_ids = {m for e in shown for m in e.media_ids[:1]}
     statuses = {e.status for e in shown} | {c.status for e in shown for c in e.channels}
     return render(request, "calendar.html", ctx=ctx, section="calendar", span=span, days=days,
-                  weeks=[days[i:i + 7] for i in range(0, len(days), 7)], entries=entries, today=today,
+                  weeks=[days[i:i + 7] for i in range(0, len(days), 7)], entries=entries, more=more, today=today,
                   hours=range(24), marks=previews.network_marks(ctx), assets=previews.media_assets(ctx, media_ids),
                   legend=[*LEGEND, *sorted(statuses - set(LEGEND))],
                   scroll_hour=min([WORKING_DAY_STARTS, *(e.at.hour for e in shown)]),

@@ -117,7 +117,7 @@ def render(request: Request, template: str, *, ctx: WorkspaceContext | None = No
     if identity and db is not None:
         base["workspaces"] = workspaces.workspaces_for(db, identity.user.id)
     if ctx is not None:
-        base["approval_count"] = (len(content.pending_approval(ctx)) + _ad_requests_waiting(ctx)
+        base["approval_count"] = (content.pending_approval_count(ctx) + _ad_requests_waiting(ctx)
                                   if ctx.can(Permission.POSTS_READ) or ctx.can(Permission.POSTS_APPROVE) else 0)
         # Failed publications, channels to reconnect, a stopped runner: for the team, not for a client reviewer.
         base["system_alerts"] = notifications.alerts(ctx) if ctx.can(Permission.POSTS_READ) else []

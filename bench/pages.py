@@ -1,0 +1,144 @@
+"""The analytics pages people open beside the dashboards (issue 19): best time, goals, reports, the PDF.
+
+The data of `bench/analytics.py` (SQL-generated channels, published posts, metric snapshots, hourly follower
+counts), a signed-in owner and three goals; then each page through the web app in this process (FastAPI's
+TestClient), `--repeat` times after one warm-up view:
+
+- `best_time`: the composer's "best time" answer for two channels;
+- `channel`: a channel's analytics page (its dashboard and best-time grid);
+- `more`: what the workspace dashboard fetches after its KPIs (breakdowns, every channel's best times);
+- `goals`: the goals page with three goals measured;
+- `reports`: the reports page; `report_html`: last month's report as HTML;
+- `report_pdf`: last month's report as PDF (the target: < 3 s).
+
+Wall-clock p50/p95 and this process's CPU time p95 (the CPU time says what the code costs on a shared
+machine, the wall clock what it cost beside the neighbours), the load average at the end.
+
+    python bench/pages.py [--quick] [--repeat 20] [--channels 20] [--database-url URL]
+
+The last line is `pages: best_time_p95_ms=X ... report_pdf_p95_ms=X ... load=X`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import analytics as data  # bench/analytics.py: the same generated data
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def prepare(workspace_id: str) -> tuple[str, list[str]]:
+    """An owner of the generated workspace with a browser session, and three goals; the cookie and channels."""
+    from sqlalchemy import select
+
+    from socialdesk.auth.service import create_user, start_session
+    from socialdesk.channels.models import Channel
+    from socialdesk.core.db import get_database
+    from socialdesk.goals import service as goals
+    from socialdesk.workspaces.context import Actor, WorkspaceContext
+    from socialdesk.workspaces.models import Membership, Role, Workspace
+
+    with get_database().unit_of_work() as session:
+        user = create_user(session, "pages@example.com", "Pages", "bench-password-1")
+        session.add(Membership(workspace_id=workspace_id, user_id=user.id, role=Role.OWNER))
+        session.flush()
+        workspace = session.get(Workspace, workspace_id)
+        assert workspace is not None
+        ctx = WorkspaceContext(session, workspace, Actor(user.id, user.email), Role.OWNER)
+        channel_ids = list(session.scalars(select(Channel.id).where(Channel.workspace_id == workspace_id)
+                                           .order_by(Channel.id)))
+        due = date(data.NOW.year + 1, 3, 31)
+        goals.create(ctx, goals.GoalIn("Followers", "followers", 2000, due, increase=True))
+        goals.create(ctx, goals.GoalIn("Engagement", "engagement_rate_reach", 5.0, due))
+        goals.create(ctx, goals.GoalIn("Channel followers", "followers", 1000, due, channel_id=channel_ids[0],
+                                       increase=True))
+        cookie = start_session(session, user).cookie_value
+    return cookie, channel_ids
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="10 channels, 100 posts each, 10 views of each page")
+    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--channels", type=int, default=20)
+    parser.add_argument("--posts", type=int, default=200, help="published posts per channel")
+    parser.add_argument("--snapshots", type=int, default=50, help="snapshots per post")
+    parser.add_argument("--database-url", default=None, help="an empty database; default: SQLite in a temporary "
+                        "directory")
+    args = parser.parse_args()
+    channels, posts, repeat = args.channels, args.posts, args.repeat
+    if args.quick:
+        channels, posts, repeat = min(channels, 10), min(posts, 100), min(repeat, 10)
+    folder = Path(tempfile.mkdtemp(prefix="socialdesk-pages-"))
+    os.environ.update({"SOCIALDESK_DATA_DIR": str(folder), "SOCIALDESK_LOG_LEVEL": "WARNING",
+                       "SOCIALDESK_SECRET_KEY": os.environ.get("SOCIALDESK_SECRET_KEY")
+                       or "c29jaWFsZGVzay1iZW5jaC1rZXktbm90LXNlY3JldCE="})
+    url = args.database_url or f"sqlite:///{folder / 'bench.db'}"
+    from socialdesk.core import clock
+    from socialdesk.core.clock import ManualClock
+    from socialdesk.core.db import Database, set_database
+    from socialdesk.core.schema import create_schema
+
+    create_schema(url)
+    made = data.generate(url, channels, 10, posts, args.snapshots)
+    set_database(Database(url))
+    clock.set_clock(ManualClock(data.NOW))
+    workspace_id = str(made["workspace_id"])
+    cookie, channel_ids = prepare(workspace_id)
+    print(f"generated {made['rows']:,} rows in {made.get('generate_s', 0):.1f} s; workspace {workspace_id}, "
+          f"{len(channel_ids)} channels")
+
+    from fastapi.testclient import TestClient
+
+    from socialdesk.web.app import create_app
+
+    client = TestClient(create_app(), follow_redirects=False)
+    client.cookies.set("sd_session", cookie)
+    w = f"/w/{workspace_id}"
+    pages = {
+        "best_time": f"{w}/compose/best-time?channel_ids={channel_ids[0]}&channel_ids={channel_ids[1]}",
+        "channel": f"{w}/channels/{channel_ids[0]}/analytics",
+        "more": f"{w}/analytics/more",
+        "goals": f"{w}/goals",
+        "reports": f"{w}/reports",
+        "report_html": f"{w}/reports/view",
+        "report_pdf": f"{w}/reports/download?format=pdf",
+    }
+    results: dict[str, tuple[float, float, float]] = {}
+    for name, path in pages.items():
+        answer = client.get(path)
+        if answer.status_code != 200:
+            sys.exit(f"{name}: {path} answered {answer.status_code}: {answer.text[:300]}")
+        walls, cpus = [], []
+        for _ in range(3 if name == "report_pdf" and args.quick else repeat):
+            started, cpu = time.perf_counter(), time.process_time()
+            answer = client.get(path)
+            walls.append((time.perf_counter() - started) * 1000)
+            cpus.append((time.process_time() - cpu) * 1000)
+            answer.raise_for_status()
+        results[name] = (percentile(walls, 50), percentile(walls, 95), percentile(cpus, 95))
+        print(f"{name:12} {path.split('?')[0][len(w):] or '/'}: p50 {results[name][0]:.0f} ms, p95 "
+              f"{results[name][1]:.0f} ms, CPU p95 {results[name][2]:.0f} ms ({len(walls)} views, "
+              f"{len(answer.content):,} bytes); load {os.getloadavg()[0]:.1f}", flush=True)
+    kind = "postgresql" if args.database_url else "sqlite"
+    print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, {kind}")
+    print("pages: " + " ".join(f"{n}_p95_ms={r[1]:.0f} {n}_cpu_p95_ms={r[2]:.0f}" for n, r in results.items())
+          + f" rows={made['rows']} load={os.getloadavg()[0]:.1f}")
+
+
+if __name__ == "__main__":
+    main()
