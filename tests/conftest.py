@@ -8,7 +8,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 
+from socialdesk.auth import service as auth_service
 from socialdesk.core import clock as clock_module
 from socialdesk.core.clock import ManualClock
 from socialdesk.core.config import reset_settings_cache
@@ -19,6 +21,14 @@ from tests.helpers import KEY, PG_URL, apply_settings, ensure_database, fresh_da
 
 # Modules that build the app while being collected (to list its routes) need a key before any fixture runs.
 os.environ.setdefault("SOCIALDESK_SECRET_KEY", KEY)
+
+# Passwords: argon2id at its production cost (t=3, 64 MiB, p=4) is ~0.2 s of CPU a hash, and every test world
+# stores five passwords and signs someone in: that was a quarter of the suite's CPU time. Tests store and check
+# passwords with argon2id at its lowest cost; tests/test_auth.py proves the production cost with the
+# production hasher (PRODUCTION_HASHER), and processes the tests start (`socialdesk serve`) keep it.
+PRODUCTION_HASHER = auth_service._hasher
+auth_service._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+auth_service._DUMMY_HASH = auth_service._hasher.hash("not-a-real-password")
 
 
 # The PostgreSQL pass runs what the database dialect can change: queries, locking, job claims, migrations,

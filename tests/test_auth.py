@@ -16,6 +16,7 @@ from socialdesk.web.app import create_app
 from socialdesk.workspaces import service as workspaces
 from socialdesk.workspaces.context import Actor
 from socialdesk.workspaces.models import Role
+from tests.conftest import PRODUCTION_HASHER
 
 
 def _user(db: Database, email: str = "ana@example.com", password: str = "long enough password") -> User:
@@ -33,6 +34,22 @@ def test_passwords_are_stored_as_argon2_and_checked(database: Database) -> None:
             auth.authenticate(session, "ana@example.com", "wrong password!")
         with pytest.raises(Unauthorized, match="Wrong e-mail or password"):
             auth.authenticate(session, "nobody@example.com", "long enough password")
+
+
+def test_production_passwords_use_argon2id_at_its_recommended_cost(database: Database,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tests hash at argon2's lowest cost (tests/conftest.py); socialdesk itself at RFC 9106's second
+    recommendation (t=3, 64 MiB, p=4), and a hash of a lower cost is made again at sign-in."""
+    weak = _user(database, "weak@example.com").password_hash
+    assert weak.startswith("$argon2id$v=19$m=8,t=1,p=1$")
+    monkeypatch.setattr(auth, "_hasher", PRODUCTION_HASHER)
+    strong = _user(database).password_hash
+    assert strong.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    with database.unit_of_work() as session:
+        assert auth.authenticate(session, "weak@example.com", "long enough password").password_hash.startswith(
+            "$argon2id$v=19$m=65536,t=3,p=4$")
+        with pytest.raises(Unauthorized, match="Wrong e-mail or password"):
+            auth.authenticate(session, "ana@example.com", "wrong password!")
 
 
 def test_bad_accounts_are_refused_clearly(database: Database) -> None:
