@@ -17,6 +17,7 @@ from socialdesk.workspaces import service as workspaces
 from socialdesk.workspaces.context import Actor
 from socialdesk.workspaces.models import Role
 from tests.conftest import PRODUCTION_HASHER
+from tests.web_client import web_app
 
 
 def _user(db: Database, email: str = "ana@example.com", password: str = "long enough password") -> User:
@@ -85,7 +86,7 @@ def test_token_scopes_narrow_what_a_role_allows(database: Database) -> None:
         with pytest.raises(ValidationFailed, match="Unknown scope"):
             auth.create_api_token(session, user, "bad", ["everything"])
         ws_id = ws.id
-    client = TestClient(create_app())
+    client = TestClient(web_app())
     body = {"text": "hello", "intent": "draft"}
     as_reader = {"Authorization": f"Bearer {read_only}"}
     as_writer = {"Authorization": f"Bearer {writer}"}
@@ -107,7 +108,7 @@ def test_a_viewer_cannot_write_even_with_a_full_token(database: Database) -> Non
         workspaces.add_member(ctx, viewer, Role.VIEWER)
         secret, _ = auth.create_api_token(session, viewer, "all", ["read", "posts:write"])
         ws_id = ws.id
-    client = TestClient(create_app())
+    client = TestClient(web_app())
     response = client.post(f"/api/v1/workspaces/{ws_id}/posts", json={"text": "x"},
                            headers={"Authorization": f"Bearer {secret}"})
     assert response.status_code == 403
@@ -120,7 +121,7 @@ def test_cookie_session_needs_the_csrf_token_for_changes(database: Database) -> 
         org = workspaces.create_organisation(session, "Org")
         ws_id = workspaces.create_workspace(session, org, "Brand", user).id
         new = auth.start_session(session, user)
-    client = TestClient(create_app())
+    client = TestClient(web_app())
     client.cookies.set("sd_session", new.cookie_value)
     assert client.get("/api/v1/me").status_code == 200
     forged = client.post(f"/api/v1/workspaces/{ws_id}/posts", json={"text": "x"})

@@ -16,9 +16,9 @@ from socialdesk.auth.service import create_api_token, revoke_api_token, user_by_
 from socialdesk.content.models import Post, Publication, PublicationStatus
 from socialdesk.core.clock import ManualClock
 from socialdesk.core.db import Database
-from socialdesk.web.app import create_app
 from socialdesk.workspaces.permissions import ALL_SCOPES
 from tests.helpers import T0, make_world
+from tests.web_client import web_app
 
 
 @contextmanager
@@ -54,7 +54,7 @@ def _world_with_posts(database: Database, posts: int = 60) -> tuple[str, str]:
 
 def test_a_page_of_50_posts_costs_few_statements(database: Database, clock: ManualClock) -> None:
     workspace_id, secret = _world_with_posts(database)
-    client = TestClient(create_app(), headers={"Authorization": f"Bearer {secret}"})
+    client = TestClient(web_app(), headers={"Authorization": f"Bearer {secret}"})
     assert client.get(f"/api/v1/workspaces/{workspace_id}/posts?limit=50").status_code == 200  # warms up
     with counted() as statements:
         answer = client.get(f"/api/v1/workspaces/{workspace_id}/posts?limit=50")
@@ -69,7 +69,7 @@ def test_a_page_of_50_posts_costs_few_statements(database: Database, clock: Manu
 
 def test_a_revoked_token_is_refused_on_the_next_request(database: Database, clock: ManualClock) -> None:
     workspace_id, secret = _world_with_posts(database, posts=3)
-    client = TestClient(create_app(), headers={"Authorization": f"Bearer {secret}"})
+    client = TestClient(web_app(), headers={"Authorization": f"Bearer {secret}"})
     path = f"/api/v1/workspaces/{workspace_id}/posts?limit=50"
     assert client.get(path).status_code == 200
     assert client.get(path).json()["total"] == 3
@@ -85,7 +85,7 @@ def test_a_revoked_token_is_refused_on_the_next_request(database: Database, cloc
 
 def test_pages_past_the_end_still_say_the_total(database: Database, clock: ManualClock) -> None:
     workspace_id, secret = _world_with_posts(database, posts=3)
-    client = TestClient(create_app(), headers={"Authorization": f"Bearer {secret}"})
+    client = TestClient(web_app(), headers={"Authorization": f"Bearer {secret}"})
     page = client.get(f"/api/v1/workspaces/{workspace_id}/posts?limit=2&offset=5").json()
     assert page["items"] == [] and page["total"] == 3
     assert client.get(f"/api/v1/workspaces/{workspace_id}/posts?limit=2").json()["total"] == 3
