@@ -94,10 +94,15 @@ def empty_tables(engine: Engine, names: list[str]) -> None:
     """Delete every row, children first. DELETE on a test's few rows takes milliseconds where TRUNCATE
     takes ~0.2 s (it makes new files), which over the PostgreSQL pass is minutes."""
     existing = set(inspect(engine).get_table_names())
+    statements = [f'DELETE FROM "{name}"' for name in reversed(names) if name in existing]
     with engine.begin() as conn:
-        for name in reversed(names):
-            if name in existing:
-                conn.execute(text(f'DELETE FROM "{name}"'))
+        if engine.dialect.name == "postgresql":
+            # All in one round trip (psycopg runs several statements in one call without parameters): 86
+            # round trips were ~0.2 s of a test's set-up on a busy machine, this is ~0.05 s.
+            conn.exec_driver_sql("; ".join(statements))
+        else:
+            for statement in statements:
+                conn.exec_driver_sql(statement)
 
 
 def install_clock(start: datetime = T0) -> ManualClock:
