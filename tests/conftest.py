@@ -95,6 +95,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             if item.get_closest_marker("alone"):
                 item.add_marker(pytest.mark.skip(reason="restarts PostgreSQL or Redis, which the other workers use: "
                                                         "run it on its own, `pytest -m alone` (./scripts/test does)"))
+    for item in items:
+        # A shared world is built in the set-up of its module's first test, which pytest-timeout counts: on
+        # PostgreSQL beside a busy machine test_isolation's took 198 s (one process) and over 300 s (two
+        # workers), 12-19 s on a quiet one. A ceiling for that one set-up, not a limit any test comes near.
+        module = getattr(item, "module", None)
+        if getattr(module, "SHARED_WORLD", False) and not item.get_closest_marker("timeout"):
+            item.add_marker(pytest.mark.timeout(1200))
     if getattr(config.option, "loadgroup", False):
         for item in items:
             used = set(getattr(item, "fixturenames", ()))
