@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Engine, create_engine, inspect, make_url, text
 from sqlalchemy.orm import Session
 
 from socialdesk.auth.models import User
@@ -31,7 +31,47 @@ from socialdesk.workspaces.context import Actor, WorkspaceContext
 from socialdesk.workspaces.models import Role, Workspace
 
 PASSWORD = "correct horse battery"
-PG_URL = os.environ.get("SOCIALDESK_TEST_DATABASE_URL")
+
+
+def worker_database_url(url: str | None) -> str | None:
+    """Under pytest-xdist each worker has a PostgreSQL database of its own beside the one named:
+    …/test becomes …/test_gw0, …/test_gw1 (made if missing, see ensure_database)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    parsed = make_url(url)
+    return parsed.set(database=f"{parsed.database}_{worker}").render_as_string(hide_password=False)
+
+
+def ensure_database(url: str) -> None:
+    """Create the PostgreSQL database `url` names, if it is not there, through the server's `postgres`
+    database (a worker's own database does not exist on a fresh server)."""
+    import time
+
+    from sqlalchemy.exc import DBAPIError
+
+    parsed = make_url(url)
+    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        for attempt in range(10):
+            with admin.connect() as conn:
+                if conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                {"name": parsed.database}).first():
+                    return
+                try:
+                    conn.execute(text(f'CREATE DATABASE "{parsed.database}"'))
+                    return
+                except DBAPIError as exc:
+                    # Another process made it meanwhile, or is copying the template right now: look again.
+                    if attempt == 9 or not any(words in str(exc) for words in ("already exists", "duplicate key",
+                                                                                "being accessed by other users")):
+                        raise
+            time.sleep(0.5)
+    finally:
+        admin.dispose()
+
+
+PG_URL = worker_database_url(os.environ.get("SOCIALDESK_TEST_DATABASE_URL"))
 KEY = generate_key()
 # Monday 2026-03-02 09:00 UTC: where the manual clock starts.
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -54,10 +94,15 @@ def empty_tables(engine: Engine, names: list[str]) -> None:
     """Delete every row, children first. DELETE on a test's few rows takes milliseconds where TRUNCATE
     takes ~0.2 s (it makes new files), which over the PostgreSQL pass is minutes."""
     existing = set(inspect(engine).get_table_names())
+    statements = [f'DELETE FROM "{name}"' for name in reversed(names) if name in existing]
     with engine.begin() as conn:
-        for name in reversed(names):
-            if name in existing:
-                conn.execute(text(f'DELETE FROM "{name}"'))
+        if engine.dialect.name == "postgresql":
+            # All in one round trip (psycopg runs several statements in one call without parameters): 86
+            # round trips were ~0.2 s of a test's set-up on a busy machine, this is ~0.05 s.
+            conn.exec_driver_sql("; ".join(statements))
+        else:
+            for statement in statements:
+                conn.exec_driver_sql(statement)
 
 
 def install_clock(start: datetime = T0) -> ManualClock:

@@ -9,9 +9,9 @@ from fastapi.testclient import TestClient
 
 from socialdesk.auth.service import create_api_token, user_by_email
 from socialdesk.core.db import Database
-from socialdesk.web.app import create_app
 from socialdesk.workspaces.permissions import ALL_SCOPES
 from tests.helpers import make_world
+from tests.web_client import web_app
 
 
 @pytest.fixture
@@ -21,7 +21,7 @@ def client(database: Database) -> TestClient:
         user = user_by_email(session, world.users["owner"])
         assert user is not None
         secret, _ = create_api_token(session, user, "errors", sorted(ALL_SCOPES))
-    return TestClient(create_app(), headers={"Authorization": f"Bearer {secret}"})
+    return TestClient(web_app(), headers={"Authorization": f"Bearer {secret}"})
 
 
 def _is_error(answer: object) -> bool:

@@ -16,6 +16,8 @@ from socialdesk.web.app import create_app
 from socialdesk.workspaces import service as workspaces
 from socialdesk.workspaces.context import Actor
 from socialdesk.workspaces.models import Role
+from tests.conftest import PRODUCTION_HASHER
+from tests.web_client import web_app
 
 
 def _user(db: Database, email: str = "ana@example.com", password: str = "long enough password") -> User:
@@ -33,6 +35,22 @@ def test_passwords_are_stored_as_argon2_and_checked(database: Database) -> None:
             auth.authenticate(session, "ana@example.com", "wrong password!")
         with pytest.raises(Unauthorized, match="Wrong e-mail or password"):
             auth.authenticate(session, "nobody@example.com", "long enough password")
+
+
+def test_production_passwords_use_argon2id_at_its_recommended_cost(database: Database,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tests hash at argon2's lowest cost (tests/conftest.py); socialdesk itself at RFC 9106's second
+    recommendation (t=3, 64 MiB, p=4), and a hash of a lower cost is made again at sign-in."""
+    weak = _user(database, "weak@example.com").password_hash
+    assert weak.startswith("$argon2id$v=19$m=8,t=1,p=1$")
+    monkeypatch.setattr(auth, "_hasher", PRODUCTION_HASHER)
+    strong = _user(database).password_hash
+    assert strong.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    with database.unit_of_work() as session:
+        assert auth.authenticate(session, "weak@example.com", "long enough password").password_hash.startswith(
+            "$argon2id$v=19$m=65536,t=3,p=4$")
+        with pytest.raises(Unauthorized, match="Wrong e-mail or password"):
+            auth.authenticate(session, "ana@example.com", "wrong password!")
 
 
 def test_bad_accounts_are_refused_clearly(database: Database) -> None:
@@ -68,7 +86,7 @@ def test_token_scopes_narrow_what_a_role_allows(database: Database) -> None:
         with pytest.raises(ValidationFailed, match="Unknown scope"):
             auth.create_api_token(session, user, "bad", ["everything"])
         ws_id = ws.id
-    client = TestClient(create_app())
+    client = TestClient(web_app())
     body = {"text": "hello", "intent": "draft"}
     as_reader = {"Authorization": f"Bearer {read_only}"}
     as_writer = {"Authorization": f"Bearer {writer}"}
@@ -90,7 +108,7 @@ def test_a_viewer_cannot_write_even_with_a_full_token(database: Database) -> Non
         workspaces.add_member(ctx, viewer, Role.VIEWER)
         secret, _ = auth.create_api_token(session, viewer, "all", ["read", "posts:write"])
         ws_id = ws.id
-    client = TestClient(create_app())
+    client = TestClient(web_app())
     response = client.post(f"/api/v1/workspaces/{ws_id}/posts", json={"text": "x"},
                            headers={"Authorization": f"Bearer {secret}"})
     assert response.status_code == 403
@@ -103,7 +121,7 @@ def test_cookie_session_needs_the_csrf_token_for_changes(database: Database) -> 
         org = workspaces.create_organisation(session, "Org")
         ws_id = workspaces.create_workspace(session, org, "Brand", user).id
         new = auth.start_session(session, user)
-    client = TestClient(create_app())
+    client = TestClient(web_app())
     client.cookies.set("sd_session", new.cookie_value)
     assert client.get("/api/v1/me").status_code == 200
     forged = client.post(f"/api/v1/workspaces/{ws_id}/posts", json={"text": "x"})

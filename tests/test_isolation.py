@@ -38,7 +38,7 @@ from socialdesk.web.app import create_app
 from socialdesk.workspaces.models import Invitation, Membership
 from socialdesk.workspaces.permissions import ALL_SCOPES
 from tests.helpers import World, apply_settings, fresh_database, image_bytes, install_clock, make_world
-from tests.web_client import signed_in_client
+from tests.web_client import signed_in_client, web_app
 
 
 @dataclass
@@ -296,7 +296,7 @@ def test_api_token_of_a_cannot_reach_b(setup: Setup) -> None:
         assert owner is not None
         secret, _ = create_api_token(session, owner, "reader", ["read"])
         assert session.scalar(select(ApiToken).where(ApiToken.user_id == owner.id).limit(1)) is not None
-    bearer = TestClient(create_app())
+    bearer = TestClient(web_app())
     headers = {"Authorization": f"Bearer {secret}"}
     assert bearer.get(f"/api/v1/workspaces/{setup.a.workspace_id}/posts", headers=headers).status_code == 200
     assert bearer.get(f"/api/v1/workspaces/{setup.b.workspace_id}/posts", headers=headers).status_code == 404

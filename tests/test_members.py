@@ -17,12 +17,11 @@ from socialdesk.audit.models import AuditEntry
 from socialdesk.auth import service as auth
 from socialdesk.core.clock import ManualClock
 from socialdesk.core.db import Database
-from socialdesk.web.app import create_app
 from socialdesk.web.deps import SESSION_COOKIE
 from socialdesk.workspaces.models import Invitation, Membership
 from tests.helpers import PASSWORD, World, make_world
 from tests.mail import smtp_server_fixture  # noqa: F401  (the smtp_server fixture)
-from tests.web_client import signed_in_client
+from tests.web_client import signed_in_client, web_app
 
 LINK = re.compile(r"http://testserver(/invitations/[\w-]+)")
 
@@ -121,7 +120,7 @@ def test_only_the_invited_address_can_accept(database: Database, world: World, o
     assert "this invitation is for" in someone_else.get(link).text
     refused = someone_else.post(link)
     assert refused.status_code == 403
-    signed_out = TestClient(create_app(), follow_redirects=False)
+    signed_out = TestClient(web_app(), follow_redirects=False)
     page = signed_out.get(link)
     assert "Sign in to accept" in page.text and "Password again" not in page.text
 
@@ -131,7 +130,7 @@ def test_a_new_person_sets_a_password_and_joins(database: Database, world: World
     admin, _ = signed_in_client(database, world.users["owner"])
     admin.post(_api(world) + "/invitations", json={"email": "New.Person@Example.com", "role": "client_reviewer"})
     link = _link(smtp_server[-1])
-    browser = TestClient(create_app(), follow_redirects=False)
+    browser = TestClient(web_app(), follow_redirects=False)
     page = browser.get(link)
     assert page.status_code == 200 and "Password again" in page.text
     differ = browser.post(link, data={"name": "Nova", "password": PASSWORD, "password_again": PASSWORD + "x"})
@@ -158,7 +157,7 @@ def test_invitation_links_expire_and_only_their_hash_is_stored(database: Databas
     listed = admin.get(_api(world) + "/invitations").json()
     assert [i["email"] for i in listed] == ["late@example.com"]
     clock.advance(timedelta(days=8))
-    expired = TestClient(create_app()).get(link)
+    expired = TestClient(web_app()).get(link)
     assert expired.status_code == 410 and "expired" in expired.text
     assert admin.get(_api(world) + "/invitations").json() == []
 
@@ -168,7 +167,7 @@ def test_a_withdrawn_invitation_no_longer_works(database: Database, world: World
     admin, _ = signed_in_client(database, world.users["owner"])
     invitation = admin.post(_api(world) + "/invitations", json={"email": "maybe@example.com", "role": "viewer"}).json()
     assert admin.delete(_api(world) + f"/invitations/{invitation['id']}").status_code == 204
-    assert TestClient(create_app()).get(_link(smtp_server[-1])).status_code == 404
+    assert TestClient(web_app()).get(_link(smtp_server[-1])).status_code == 404
     assert "invitation.revoke" in _audit_actions(database, world)
 
 

@@ -48,8 +48,8 @@ from socialdesk.networks.webhooks import (
     hmac_sha256_hex,
     signature_matches,
 )
-from socialdesk.web.app import create_app
 from tests.helpers import make_world
+from tests.web_client import web_app
 
 SECRET = "app-secret"
 
@@ -101,7 +101,7 @@ def test_a_signed_delivery_is_stored_once_and_a_forged_one_refused(database: Dat
     with database.unit_of_work() as session:
         channel = world.ctx(session).session.get(registry_channel(), world.channels["instagram"])
         external_id = channel.external_id
-    client = TestClient(create_app())
+    client = TestClient(web_app())
     assert client.get("/webhooks/sandbox", params={"challenge": "c-42"}).text == "c-42"
 
     raw, headers = _signed({"id": "e1", "account": external_id, "comments": ["c1", "c2"]})
@@ -125,7 +125,7 @@ def test_a_signed_delivery_is_stored_once_and_a_forged_one_refused(database: Dat
 
 
 def test_networks_without_webhooks_answer_not_found(database: Database) -> None:
-    client = TestClient(create_app())
+    client = TestClient(web_app())
     assert client.post("/webhooks/sandbox", content=b"{}").status_code == 404
     assert client.post("/webhooks/no-such-network", content=b"{}").status_code == 404
 
@@ -153,7 +153,7 @@ def test_a_public_media_link_serves_the_file_until_it_expires(database: Database
     url = public_links.public_url(public)
     assert url.startswith("https://social.example.com/public-media/") and url.endswith("/photo.jpg")
     path = url.removeprefix("https://social.example.com")
-    client = TestClient(create_app())
+    client = TestClient(web_app())
     answer = client.get(path)
     assert answer.status_code == 200 and answer.content == b"\xff\xd8 jpeg bytes"
     assert answer.headers["content-type"] == "image/jpeg"

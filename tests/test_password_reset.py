@@ -16,9 +16,9 @@ from socialdesk.auth.models import User, UserSession
 from socialdesk.auth.service import authenticate, start_session, user_by_email
 from socialdesk.core.clock import ManualClock
 from socialdesk.core.db import Database
-from socialdesk.web.app import create_app
 from tests.helpers import make_world
 from tests.mail import smtp_server_fixture  # noqa: F401 (a fixture)
+from tests.web_client import web_app
 
 NEW_PASSWORD = "a Long and unusual passphrase 42"
 
@@ -31,7 +31,7 @@ def _link(smtp: list[Message]) -> str:
 
 
 def _client() -> TestClient:
-    return TestClient(create_app(), follow_redirects=False, base_url="http://testserver",
+    return TestClient(web_app(), follow_redirects=False, base_url="http://testserver",
                       headers={"origin": "http://testserver"})
 
 
@@ -63,7 +63,7 @@ def test_a_forgotten_password_is_reset_once_through_an_emailed_link(
     again = client.post(link, data={"password": NEW_PASSWORD, "again": NEW_PASSWORD})
     assert again.status_code == 410 and "expired or was used" in again.text
     assert client.get(link).status_code == 410
-    foreign = TestClient(create_app(), follow_redirects=False, headers={"origin": "https://evil.test"})
+    foreign = TestClient(web_app(), follow_redirects=False, headers={"origin": "https://evil.test"})
     assert foreign.post("/password-reset", data={"email": email}).status_code == 403
 
 

@@ -20,7 +20,7 @@ from socialdesk.web.app import create_app
 from socialdesk.web.deps import check_route_permissions
 from socialdesk.workspaces.permissions import Access, Permission, UserScope, expand_scopes, requires
 from tests.helpers import World, make_world
-from tests.web_client import signed_in_client
+from tests.web_client import signed_in_client, web_app
 
 
 def _token(db: Database, email: str, scopes: list[str], workspace_id: str | None = None) -> str:
@@ -91,7 +91,7 @@ def world(database: Database, clock: ManualClock) -> World:
 
 
 def test_a_posts_write_token_reads_nothing_else(database: Database, world: World) -> None:
-    client = TestClient(create_app())
+    client = TestClient(web_app())
     writer = _bearer(_token(database, world.users["owner"], ["posts:write"]))
     base = f"/api/v1/workspaces/{world.workspace_id}"
     for path in ("/inbox/conversations", "/inbox", "/members", "/report-schedules", "/inbox/rules",
@@ -103,7 +103,7 @@ def test_a_posts_write_token_reads_nothing_else(database: Database, world: World
 
 
 def test_each_read_scope_opens_its_own_reads_only(database: Database, world: World) -> None:
-    client = TestClient(create_app())
+    client = TestClient(web_app())
     base = f"/api/v1/workspaces/{world.workspace_id}"
     inbox_reader = _bearer(_token(database, world.users["owner"], ["inbox:read"]))
     assert client.get(base + "/inbox/conversations", headers=inbox_reader).status_code == 200
@@ -156,7 +156,7 @@ def test_managing_tokens_needs_a_session_or_the_tokens_manage_scope(database: Da
     owner = world.users["owner"]
     everything_but = _token(database, owner, sorted({p.value for p in Permission}))
     manager = _token(database, owner, [UserScope.TOKENS_MANAGE.value])
-    client = TestClient(create_app())
+    client = TestClient(web_app())
     refused = client.get("/api/v1/me/tokens", headers=_bearer(everything_but))
     assert refused.status_code == 403 and "tokens:manage" in refused.json()["message"]
     assert client.get("/api/v1/me/tokens", headers=_bearer(manager)).status_code == 200
@@ -173,7 +173,7 @@ def test_a_token_limited_to_a_workspace_reaches_only_that_workspaces_tokens(data
     limited = _token(database, owner, ["read", "tokens:manage"], world.workspace_id)
     with database.read_sessions() as session:
         ids = {t.name: t.id for t in session.scalars(select(ApiToken))}
-    client = TestClient(create_app())
+    client = TestClient(web_app())
     listed = client.get("/api/v1/me/tokens", headers=_bearer(limited))
     assert listed.status_code == 200
     assert [t["name"] for t in listed.json()] == ["read+tokens:manage"]
@@ -185,7 +185,7 @@ def test_a_token_limited_to_a_workspace_reaches_only_that_workspaces_tokens(data
 
 def test_last_used_at_is_recorded_once_per_resolution(database: Database, world: World, clock: ManualClock) -> None:
     secret = _token(database, world.users["owner"], ["posts:read"])
-    client = TestClient(create_app())
+    client = TestClient(web_app())
 
     def last_used() -> object:
         with database.read_sessions() as session:

@@ -34,7 +34,7 @@ from socialdesk.workspaces.permissions import (
     role_allows,
 )
 from tests.helpers import apply_settings, fresh_database, install_clock, make_world
-from tests.web_client import signed_in_client
+from tests.web_client import signed_in_client, web_app
 
 SHARED_WORLD = True  # one world for the whole module (see conftest._settings)
 MISSING = "0" * 26  # an object id that exists nowhere
@@ -105,8 +105,8 @@ def callers(_template_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
             assert owner is not None
             for scope in SCOPES:
                 tokens[scope] = {"Authorization": f"Bearer {create_api_token(session, owner, scope, [scope])[0]}"}
-        yield Callers(world.workspace_id, sessions, tokens, TestClient(create_app(), follow_redirects=False),
-                      TestClient(create_app(), follow_redirects=False), database.url)
+        yield Callers(world.workspace_id, sessions, tokens, TestClient(web_app(), follow_redirects=False),
+                      TestClient(web_app(), follow_redirects=False), database.url)
         sandbox_server.reset(database.url)
         set_database(None)
         database.dispose()

@@ -18,12 +18,11 @@ from socialdesk.content.schemas import Intent, PostIn
 from socialdesk.core.clock import ManualClock
 from socialdesk.core.db import Database
 from socialdesk.goals.models import Goal
-from socialdesk.web.app import create_app
 from socialdesk.workspaces import service as workspaces
 from socialdesk.workspaces.context import Actor
 from socialdesk.workspaces.models import Role
 from tests.helpers import PASSWORD, World, make_world
-from tests.web_client import signed_in_client
+from tests.web_client import signed_in_client, web_app
 
 AGENT = "agent@agency.test"
 
@@ -164,7 +163,7 @@ def test_the_api_and_the_page(database: Database, clients: dict[str, World]) -> 
     data = client.get("/api/v1/agency/overview", headers={"Authorization": f"Bearer {secret}"}).json()
     assert [c["name"] for c in data["clients"]] == ["Kava"]
     assert data["clients"][0]["inbox_backlog"] is None and data["clients"][0]["scheduled_this_week"] == 1
-    assert TestClient(create_app()).get("/api/v1/agency/overview").status_code == 401
+    assert TestClient(web_app()).get("/api/v1/agency/overview").status_code == 401
 
 
 def test_goal_outlook_is_kept_by_the_goals_job(database: Database, clients: dict[str, World]) -> None:

@@ -24,10 +24,9 @@ from socialdesk.core.clock import ManualClock
 from socialdesk.core.db import Database
 from socialdesk.core.errors import NotFound, ValidationFailed
 from socialdesk.media import service as media
-from socialdesk.web.app import create_app
 from tests.helpers import World, image_bytes, make_world
 from tests.mail import smtp_server_fixture  # noqa: F401
-from tests.web_client import signed_in_client
+from tests.web_client import signed_in_client, web_app
 
 
 @dataclass
@@ -93,7 +92,7 @@ def test_a_client_approves_without_an_account(database: Database, world: World, 
         link = session.scalars(select(ReviewLink)).one()
         assert link.token_hash == hashlib.sha256(secret.encode()).hexdigest()  # only the hash is kept
         assert secret not in repr([getattr(link, c.key) for c in ReviewLink.__table__.columns])
-    anonymous = TestClient(create_app(), follow_redirects=False)
+    anonymous = TestClient(web_app(), follow_redirects=False)
     page = anonymous.get(f"/review/{secret}")
     assert page.status_code == 200
     assert "sd_session" not in page.headers.get("set-cookie", "")
@@ -144,10 +143,10 @@ def test_a_client_approves_without_an_account(database: Database, world: World, 
 def test_nothing_else_is_reachable_and_revoked_or_expired_links_open_nothing(
         database: Database, world: World, posts: Posts, clock: ManualClock, smtp_server: list[Message]) -> None:
     secret = _send(database, world, smtp_server, email="client@example.com", post_ids=[posts.ready])
-    anonymous = TestClient(create_app(), follow_redirects=False)
+    anonymous = TestClient(web_app(), follow_redirects=False)
     assert anonymous.get(f"/review/{secret}").status_code == 200
     ws = world.workspace_id
-    cookie = TestClient(create_app(), follow_redirects=False, cookies={"sd_session": secret})
+    cookie = TestClient(web_app(), follow_redirects=False, cookies={"sd_session": secret})
     # The link is no key to anything else: the workspace's pages and API want a sign-in, the secret is no token.
     for path in (f"/w/{ws}/inbox", f"/w/{ws}/analytics", f"/w/{ws}/posts", f"/w/{ws}/posts/{posts.other}",
                  f"/w/{ws}/approvals"):
@@ -189,10 +188,10 @@ def test_a_calendar_range(database: Database, world: World, posts: Posts, clock:
     day = clock.now().date()
     secret = _send(database, world, smtp_server, email="client@example.com", **{
         "from": str(day), "to": str(day + timedelta(days=7))})
-    page = TestClient(create_app()).get(f"/review/{secret}")
+    page = TestClient(web_app()).get(f"/review/{secret}")
     assert "Latte art Tuesday" in page.text and "Unshared secret launch" in page.text
     assert "Next month's post" not in page.text
-    assert TestClient(create_app()).post(f"/review/{secret}/posts/{later}/approve", data={}).status_code == 404
+    assert TestClient(web_app()).post(f"/review/{secret}/posts/{later}/approve", data={}).status_code == 404
 
 
 def test_who_may_send_which_posts(database: Database, world: World, posts: Posts,
@@ -220,7 +219,7 @@ def test_the_api(database: Database, world: World, posts: Posts, smtp_server: li
     listed = client.get(base).json()
     assert [link["id"] for link in listed] == [body["id"]] and listed[0]["url"] is None  # given once only
     assert client.post(f"{base}/{body['id']}/revoke").json()["state"] == "revoked"
-    assert TestClient(create_app()).get(body["url"].removeprefix("http://testserver")).status_code == 410
+    assert TestClient(web_app()).get(body["url"].removeprefix("http://testserver")).status_code == 410
 
 
 def test_the_review_page_wears_the_workspace_report_branding(database: Database, world: World, posts: Posts,
@@ -234,7 +233,7 @@ def test_the_review_page_wears_the_workspace_report_branding(database: Database,
         reports.save_branding(ctx, logo_media_id=logo, accent_colour="#aa3300", title="", footer="Kava d.o.o., Split")
         workspaces.update_settings(ctx, brand_colour="#0b7285")
     secret = _send(database, world, smtp_server, email="client@example.com", post_ids=[posts.ready])
-    anonymous = TestClient(create_app())
+    anonymous = TestClient(web_app())
     page = anonymous.get(f"/review/{secret}").text
     assert f'src="/review/{secret}/logo"' in page and "--primary: #0b7285" in page and "Kava d.o.o., Split" in page
     assert anonymous.get(f"/review/{secret}/logo").headers["content-type"].startswith("image/")

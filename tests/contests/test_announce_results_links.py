@@ -22,6 +22,7 @@ from socialdesk.core.errors import ValidationFailed
 from socialdesk.inbox import saved_replies
 from socialdesk.inbox.models import Conversation, InboxItem
 from tests.contests.test_contests import _ctx, giveaway  # noqa: F401  (the fixture)
+from tests.web_client import web_app
 
 
 def test_linked_accounts_are_one_entrant_audited_and_the_draw_still_verifies(
@@ -122,9 +123,8 @@ def test_the_public_record_verifies_and_hides_exclusion_reasons(
         database: Database, clock: ManualClock, giveaway: dict[str, str]) -> None:  # noqa: F811
     from fastapi.testclient import TestClient
 
-    from socialdesk.web.app import create_app
 
-    client = TestClient(create_app())
+    client = TestClient(web_app())
     assert client.get(f"/draws/{giveaway['contest']}.json").status_code == 404  # not drawn yet
     assert client.get("/draws/nothing.json").status_code == 404
     _drawn(database, clock, giveaway)

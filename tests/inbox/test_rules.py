@@ -13,9 +13,9 @@ from socialdesk.inbox import actions, rules, saved_replies
 from socialdesk.inbox.models import Conversation, InboxItem, ModerationAction
 from socialdesk.inbox.rules import RuleActions, RuleConditions, RuleIn
 from socialdesk.inbox.saved_replies import SavedReplyIn
-from socialdesk.web.app import create_app
 from socialdesk.workspaces.permissions import ALL_SCOPES
 from tests.inbox.conftest import Inbox, message
+from tests.web_client import web_app
 
 
 def _item(**values: object) -> InboxItem:
@@ -110,7 +110,7 @@ def test_a_rule_position_out_of_range_is_refused_before_the_database(inbox: Inbo
         owner = user_by_email(session, inbox.world.users["owner"])
         assert owner is not None
         secret, _ = create_api_token(session, owner, "rules", sorted(ALL_SCOPES))
-    client = TestClient(create_app(), headers={"Authorization": f"Bearer {secret}"})
+    client = TestClient(web_app(), headers={"Authorization": f"Bearer {secret}"})
     rule = {"name": "Scam", "position": position, "conditions": {"keywords": ["scam"]}, "actions": {"hide": True}}
     answer = client.post(f"/api/v1/workspaces/{inbox.world.workspace_id}/inbox/rules", json=rule)
     assert answer.status_code == 422, answer.text

@@ -22,7 +22,18 @@ from tests.integration.peers import wordpress as wordpress_peer
 from tests.integration.peers.ghost import GhostPeer
 from tests.integration.peers.wordpress import WordPressPeer
 
-BROKER_URL = os.environ.get("SOCIALDESK_TEST_BROKER_URL", "redis://127.0.0.1:6379/15")
+
+def _worker_broker_url(url: str) -> str:
+    """Under pytest-xdist each worker has a Redis database of its own (gw0: 15, gw1: 14, …), so one worker's
+    flush or Celery queues never reach another's (Celery's broadcasts are per database too)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    head, _, db = url.rpartition("/")
+    if not url.startswith("redis") or not worker.removeprefix("gw").isdigit() or not db.isdigit():
+        return url
+    return f"{head}/{(int(db) - int(worker.removeprefix('gw'))) % 16}"
+
+
+BROKER_URL = _worker_broker_url(os.environ.get("SOCIALDESK_TEST_BROKER_URL", "redis://127.0.0.1:6379/15"))
 IN_CI = os.environ.get("CI") == "true"
 
 

@@ -152,6 +152,7 @@ def _restart_postgres() -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.alone  # restarts the PostgreSQL and Redis every test uses
 def test_broker_and_database_restarts_mid_run_keep_the_guarantees(postgres: Database, cluster_env: dict[str, str],
                                                                   tmp_path: Path) -> None:
     total = 400

@@ -18,10 +18,9 @@ from socialdesk.content.models import Post, Publication, PublicationStatus
 from socialdesk.core.clock import ManualClock
 from socialdesk.core.db import Database
 from socialdesk.inbox.models import Conversation, InboxItem
-from socialdesk.web.app import create_app
 from socialdesk.workspaces.permissions import ALL_SCOPES
 from tests.helpers import T0, make_world
-from tests.web_client import signed_in_client
+from tests.web_client import signed_in_client, web_app
 
 
 @contextmanager
@@ -79,7 +78,7 @@ def _inbox(database: Database, workspace_id: str, count: int) -> list[str]:
 
 def test_a_page_of_50_posts_costs_few_statements(database: Database, clock: ManualClock) -> None:
     workspace_id, secret = _world_with_posts(database)
-    client = TestClient(create_app(), headers={"Authorization": f"Bearer {secret}"})
+    client = TestClient(web_app(), headers={"Authorization": f"Bearer {secret}"})
     assert client.get(f"/api/v1/workspaces/{workspace_id}/posts?limit=50").status_code == 200  # warms up
     with counted() as statements:
         answer = client.get(f"/api/v1/workspaces/{workspace_id}/posts?limit=50")
@@ -94,7 +93,7 @@ def test_a_page_of_50_posts_costs_few_statements(database: Database, clock: Manu
 
 def test_a_revoked_token_is_refused_on_the_next_request(database: Database, clock: ManualClock) -> None:
     workspace_id, secret = _world_with_posts(database, posts=3)
-    client = TestClient(create_app(), headers={"Authorization": f"Bearer {secret}"})
+    client = TestClient(web_app(), headers={"Authorization": f"Bearer {secret}"})
     path = f"/api/v1/workspaces/{workspace_id}/posts?limit=50"
     assert client.get(path).status_code == 200
     assert client.get(path).json()["total"] == 3
@@ -110,7 +109,7 @@ def test_a_revoked_token_is_refused_on_the_next_request(database: Database, cloc
 
 def test_pages_past_the_end_still_say_the_total(database: Database, clock: ManualClock) -> None:
     workspace_id, secret = _world_with_posts(database, posts=3)
-    client = TestClient(create_app(), headers={"Authorization": f"Bearer {secret}"})
+    client = TestClient(web_app(), headers={"Authorization": f"Bearer {secret}"})
     page = client.get(f"/api/v1/workspaces/{workspace_id}/posts?limit=2&offset=5").json()
     assert page["items"] == [] and page["total"] == 3
     assert client.get(f"/api/v1/workspaces/{workspace_id}/posts?limit=2").json()["total"] == 3
@@ -151,7 +150,7 @@ def test_a_month_cell_shows_six_posts_and_how_many_more(database: Database, cloc
 def test_a_page_of_50_inbox_messages_costs_few_statements(database: Database, clock: ManualClock) -> None:
     workspace_id, secret = _world_with_posts(database, posts=1)
     _inbox(database, workspace_id, 120)
-    client = TestClient(create_app(), headers={"Authorization": f"Bearer {secret}"})
+    client = TestClient(web_app(), headers={"Authorization": f"Bearer {secret}"})
     path = f"/api/v1/workspaces/{workspace_id}/inbox?limit=50"
     assert client.get(path).status_code == 200  # warms up
     with counted() as statements:
@@ -167,7 +166,7 @@ def test_a_page_of_50_inbox_messages_costs_few_statements(database: Database, cl
 def test_inbox_pages_by_cursor_match_pages_by_offset(database: Database, clock: ManualClock) -> None:
     workspace_id, secret = _world_with_posts(database, posts=1)
     newest_first = _inbox(database, workspace_id, 23)
-    client = TestClient(create_app(), headers={"Authorization": f"Bearer {secret}"})
+    client = TestClient(web_app(), headers={"Authorization": f"Bearer {secret}"})
     path = f"/api/v1/workspaces/{workspace_id}/inbox"
     by_cursor, cursor, pages = [], None, 0
     while True:
@@ -188,7 +187,7 @@ def test_inbox_pages_by_cursor_match_pages_by_offset(database: Database, clock: 
 def test_a_bad_cursor_says_what_to_send(database: Database, clock: ManualClock) -> None:
     workspace_id, secret = _world_with_posts(database, posts=1)
     _inbox(database, workspace_id, 3)
-    client = TestClient(create_app(), headers={"Authorization": f"Bearer {secret}"})
+    client = TestClient(web_app(), headers={"Authorization": f"Bearer {secret}"})
     path = f"/api/v1/workspaces/{workspace_id}/inbox"
     cursor = client.get(path, params={"limit": 1}).json()["next_cursor"]
     for bad in ("nonsense", "<script>alert(1)</script>", "MjAyNi0wMy0wMlQwOTowMDowMHxh", "\u0000"):

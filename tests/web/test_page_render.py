@@ -18,9 +18,9 @@ from socialdesk.core.config import reset_settings_cache
 from socialdesk.core.db import Database, set_database
 from socialdesk.jobs.runner import Runner
 from socialdesk.web import pages
-from socialdesk.web.app import create_app
 from tests.helpers import PASSWORD, apply_settings, fresh_database, install_clock
 from tests.web.conftest import Site, build_site
+from tests.web_client import web_app
 
 SHARED_WORLD = True  # one world for the whole module (see conftest._settings); no test here changes it
 PAGES = ["", "/calendar", "/calendar?view=week", "/calendar?view=week&date=2026-03-29", "/compose", "/posts",
@@ -45,7 +45,7 @@ def shared(_template_db: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
         site = build_site(database)
         site.contest_id = _contest(database, site)  # type: ignore[attr-defined]
         site.campaign_id, site.quiz_id = _campaign_and_quiz(database, site)  # type: ignore[attr-defined]
-        viewer = TestClient(create_app(), follow_redirects=False)
+        viewer = TestClient(web_app(), follow_redirects=False)
         viewer.post("/login", data={"email": site.world.users["viewer"], "password": PASSWORD})
         yield site, viewer
         set_database(None)

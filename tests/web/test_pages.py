@@ -14,10 +14,10 @@ from socialdesk.content.models import PublicationStatus
 from socialdesk.core import clock as clock_module
 from socialdesk.inbox import service as inbox
 from socialdesk.networks.base import InboxPage, IncomingItem, IncomingKind
-from socialdesk.web.app import create_app
 from socialdesk.web.deps import SESSION_COOKIE
 from tests.helpers import PASSWORD
 from tests.web.conftest import Site, jpeg_bytes
+from tests.web_client import web_app
 
 HOSTILE = "<script>alert(1)</script>"
 
@@ -26,7 +26,7 @@ HOSTILE = "<script>alert(1)</script>"
 
 
 def test_login_sets_a_safe_cookie_and_goes_where_it_was_asked(site: Site) -> None:
-    browser = TestClient(create_app(), follow_redirects=False)
+    browser = TestClient(web_app(), follow_redirects=False)
     assert "Sign in" in browser.get("/login").text
     response = browser.post("/login", data={"email": site.world.users["owner"], "password": PASSWORD,
                                             "next": f"{site.w}/calendar"})
@@ -39,7 +39,7 @@ def test_login_sets_a_safe_cookie_and_goes_where_it_was_asked(site: Site) -> Non
 
 
 def test_wrong_password_is_refused_with_the_form_again(site: Site) -> None:
-    browser = TestClient(create_app(), follow_redirects=False)
+    browser = TestClient(web_app(), follow_redirects=False)
     response = browser.post("/login", data={"email": site.world.users["owner"], "password": "not the password"})
     assert response.status_code == 401
     assert "Wrong e-mail or password." in response.text
@@ -49,14 +49,14 @@ def test_wrong_password_is_refused_with_the_form_again(site: Site) -> None:
 
 
 def test_login_never_redirects_to_another_site(site: Site) -> None:
-    browser = TestClient(create_app(), follow_redirects=False)
+    browser = TestClient(web_app(), follow_redirects=False)
     response = browser.post("/login", data={"email": site.world.users["owner"], "password": PASSWORD,
                                             "next": "//evil.example/phish"})
     assert response.headers["location"] == "/"
 
 
 def test_pages_send_strangers_to_sign_in(site: Site) -> None:
-    response = TestClient(create_app(), follow_redirects=False).get(f"{site.w}/posts")
+    response = TestClient(web_app(), follow_redirects=False).get(f"{site.w}/posts")
     assert response.status_code == 303
     assert response.headers["location"] == f"/login?next={site.w}/posts"
 
@@ -238,7 +238,7 @@ def test_every_form_carries_the_token(site: Site) -> None:
 
 
 def test_approval_from_the_queue_swaps_the_card(site: Site) -> None:
-    editor = TestClient(create_app(), follow_redirects=False)
+    editor = TestClient(web_app(), follow_redirects=False)
     editor.post("/login", data={"email": site.world.users["editor"], "password": PASSWORD})
     with site.db.unit_of_work() as session:
         owner = site.world.ctx(session)
@@ -281,7 +281,7 @@ def test_api_token_secret_is_shown_once(site: Site) -> None:
     secret = re.search(r'id="new-secret">([^<]+)<', created.text)
     assert secret is not None and secret.group(1).startswith("sdk_")
     assert secret.group(1) not in site.client.get(f"{site.w}/settings").text
-    api = TestClient(create_app())
+    api = TestClient(web_app())
     headers = {"Authorization": f"Bearer {secret.group(1)}"}
     assert api.get(f"/api/v1/workspaces/{site.world.workspace_id}/posts", headers=headers).status_code == 200
 

@@ -11,17 +11,16 @@ from fastapi.testclient import TestClient
 
 from socialdesk.core.clock import ManualClock
 from socialdesk.core.db import Database
-from socialdesk.web.app import create_app
 from tests.analytics.history import post_history
 from tests.helpers import make_world
-from tests.web_client import signed_in_client
+from tests.web_client import signed_in_client, web_app
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "socialdesk" / "web" / "templates"
 HOSTILE_NAME = 'Brand </script><!--<script> & \'quote\' "double"'
 
 
 def test_every_answer_carries_the_security_headers(database: Database) -> None:
-    client = TestClient(create_app(), follow_redirects=False)
+    client = TestClient(web_app(), follow_redirects=False)
     for path in ("/login", "/api/v1/me", "/static/app.js", "/no-such-page"):
         headers = client.get(path).headers
         csp = headers["content-security-policy"]
@@ -30,7 +29,7 @@ def test_every_answer_carries_the_security_headers(database: Database) -> None:
         assert headers["x-content-type-options"] == "nosniff"
         assert headers["referrer-policy"] == "same-origin"
         assert "strict-transport-security" not in headers, "HSTS only over HTTPS"
-    secure = TestClient(create_app(), base_url="https://testserver", follow_redirects=False)
+    secure = TestClient(web_app(), base_url="https://testserver", follow_redirects=False)
     assert secure.get("/login").headers["strict-transport-security"].startswith("max-age=31536000")
 
 

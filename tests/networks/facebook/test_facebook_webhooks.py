@@ -12,12 +12,11 @@ from socialdesk.core.db import Database
 from socialdesk.inbox import service as inbox
 from socialdesk.inbox.models import Conversation, InboxItem
 from socialdesk.networks.base import OutgoingPost
-from socialdesk.web.app import create_app
 from tests.contract.meta import signed_delivery
 from tests.contract.meta_facebook import add_comment, add_message, comment_delivery, message_delivery, posts_of
 from tests.helpers import make_world
 from tests.networks.facebook.conftest import Facebook
-from tests.web_client import signed_in_client
+from tests.web_client import signed_in_client, web_app
 
 
 def _items(db: Database) -> list[InboxItem]:
@@ -31,7 +30,7 @@ def test_signed_deliveries_are_stored_once_and_forgeries_refused(database: Datab
     with database.unit_of_work() as session:
         channel = channels.connect(world.ctx(session), "facebook", "FB", page_id=fb.page["id"], access_token=fb.token)
         channel_id = channel.id
-    client = TestClient(create_app())
+    client = TestClient(web_app())
 
     shake = client.get("/webhooks/facebook", params={"hub.mode": "subscribe", "hub.verify_token": "verify-me",
                                                      "hub.challenge": "1158201444"})

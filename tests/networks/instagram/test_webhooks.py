@@ -15,12 +15,12 @@ from socialdesk.inbox import service as inbox
 from socialdesk.inbox.models import InboxItem
 from socialdesk.networks.base import IncomingKind
 from socialdesk.networks.instagram.webhooks import events_from_entry
-from socialdesk.web.app import create_app
 from tests.contract.meta import signed_delivery
 from tests.contract.meta_instagram import add_comment, comments_delivery
 from tests.helpers import make_world
 from tests.networks.instagram.conftest import Instagram
 from tests.networks.instagram.test_adapter import _image, _post
+from tests.web_client import web_app
 
 
 def _items(db: Database) -> list[InboxItem]:
@@ -53,7 +53,7 @@ def test_signed_deliveries_are_stored_once_and_forgeries_refused(database: Datab
     with database.unit_of_work() as session:
         channel_id = channels.connect(world.ctx(session), "instagram", "IG", ig_user_id=instagram.account["id"],
                                       access_token=instagram.token).id
-    client = TestClient(create_app())
+    client = TestClient(web_app())
     shake = client.get("/webhooks/instagram", params={"hub.mode": "subscribe", "hub.verify_token": "verify-me",
                                                       "hub.challenge": "4242"})
     assert shake.status_code == 200 and shake.text == "4242"

@@ -18,9 +18,9 @@ from socialdesk.content.models import Publication, PublicationStatus
 from socialdesk.core.clock import ManualClock
 from socialdesk.core.db import Database
 from socialdesk.inbox.models import InboxItem
-from socialdesk.web.app import create_app
 from tests.contract.telegram import CHANNEL_ID, TOKEN, TROLL, TelegramContract
 from tests.helpers import make_world
+from tests.web_client import web_app
 
 runner = CliRunner()
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
@@ -80,7 +80,7 @@ def test_a_telegram_album_comments_a_reply_and_metrics(database: Database, clock
     # A reply goes out, as a reply in the discussion group.
     secret = _cli("token", "create", "--email", world.users["owner"], "--name", "done-test",
                   "--scope", "inbox:read", "--scope", "inbox:write", "--workspace", workspace).strip().splitlines()[-1]
-    client = TestClient(create_app(), headers={"Authorization": f"Bearer {secret}"})
+    client = TestClient(web_app(), headers={"Authorization": f"Bearer {secret}"})
     answer = client.post(f"/api/v1/workspaces/{workspace}/inbox/conversations/{question.conversation_id}/reply",
                          json={"text": "12 € — see you soon!"})
     assert answer.status_code == 200, answer.text

@@ -18,10 +18,10 @@ from socialdesk.core.db import Database
 from socialdesk.inbox import service as inbox
 from socialdesk.inbox.models import InboxItem
 from socialdesk.jobs.runner import Runner
-from socialdesk.web.app import create_app
 from tests.contract.telegram import TOKEN, TelegramContract
 from tests.helpers import World, make_world
 from tests.networks.telegram.test_publishing import _due_now, _publication
+from tests.web_client import web_app
 
 HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
@@ -79,7 +79,7 @@ def test_an_update_with_the_right_secret_is_stored_once(database: Database, cloc
     publication = _publication(database, publication_id)
     post = int(publication.external_id.split(":")[1])
     update = telegram.comment("Great post!", on=post)
-    client = TestClient(create_app())
+    client = TestClient(web_app())
     body = json.dumps(update)
     url = f"/webhooks/telegram/{channel_id}"
     answer = client.post(url, content=body, headers={HEADER: secret, "Content-Type": "application/json"})

@@ -17,9 +17,9 @@ from socialdesk.content.models import Publication, PublicationStatus
 from socialdesk.core.clock import ManualClock
 from socialdesk.core.db import Database
 from socialdesk.inbox.models import InboxItem
-from socialdesk.web.app import create_app
 from tests.contract.threads import ThreadsContract
 from tests.helpers import make_world
+from tests.web_client import web_app
 
 runner = CliRunner()
 
@@ -72,7 +72,7 @@ def test_a_threads_post_through_the_cli_once_then_inbox_reply_and_metrics(
     # A reply goes out, as a Threads reply to the waiting message.
     secret = _cli("token", "create", "--email", world.users["owner"], "--name", "ci", "--scope", "inbox:read",
                   "--scope", "inbox:write", "--workspace", w).strip().splitlines()[-1]
-    api = TestClient(create_app(), headers={"Authorization": f"Bearer {secret}"})
+    api = TestClient(web_app(), headers={"Authorization": f"Bearer {secret}"})
     conversations = api.get(f"/api/v1/workspaces/{w}/inbox/conversations").json()
     listed = conversations["items"] if isinstance(conversations, dict) else conversations
     assert listed, conversations

@@ -30,10 +30,9 @@ from socialdesk.core.db import Database
 from socialdesk.core.errors import ValidationFailed
 from socialdesk.inbox.models import InboxItem
 from socialdesk.jobs.runner import Runner
-from socialdesk.web.app import create_app
 from tests.contract.threads import ThreadsContract
 from tests.helpers import World, image_bytes, make_world
-from tests.web_client import signed_in_client
+from tests.web_client import signed_in_client, web_app
 
 PUBLISH = r"/v1\.0/\d+/threads_publish"
 CREATE = r"/v1\.0/\d+/threads"
@@ -186,7 +185,7 @@ def test_a_signed_threads_webhook_is_stored_once_and_a_forged_one_refused(databa
     monkeypatch.setenv("SOCIALDESK_META_WEBHOOK_VERIFY_TOKEN", "verify-me")
     reset_settings_cache()
     post = _publish_now(database, world, "Tell us what you think")
-    client = TestClient(create_app())
+    client = TestClient(web_app())
     handshake = client.get("/webhooks/threads", params={"hub.mode": "subscribe", "hub.verify_token": "verify-me",
                                                         "hub.challenge": "8675309"})
     assert handshake.status_code == 200 and handshake.text == "8675309"

@@ -12,9 +12,9 @@ from socialdesk.channels import service as channels
 from socialdesk.core.clock import ManualClock
 from socialdesk.core.db import Database
 from socialdesk.inbox.models import InboxItem
-from socialdesk.web.app import create_app
 from tests.contract.vk import VkContract
 from tests.helpers import make_world
+from tests.web_client import web_app
 
 SECRET = "cb-secret-123"
 
@@ -35,7 +35,7 @@ def _event(vk: VkContract, kind: str, obj: dict[str, Any], *, secret: str = SECR
 
 def test_confirmation_secret_and_replay(vk: VkContract, database: Database, clock: ManualClock) -> None:
     channel_id = _channel(vk, database)
-    client = TestClient(create_app())
+    client = TestClient(web_app())
     url = f"/webhooks/vk/{channel_id}"
 
     confirmed = client.post(url, content=json.dumps({"type": "confirmation", "group_id": vk.state.group_id}))

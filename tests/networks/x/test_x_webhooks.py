@@ -17,8 +17,8 @@ from socialdesk.core.clock import ManualClock
 from socialdesk.core.config import reset_settings_cache
 from socialdesk.core.db import Database
 from socialdesk.inbox.models import InboxItem
-from socialdesk.web.app import create_app
 from tests.networks.x.conftest import XWorld, connect_channel
+from tests.web_client import web_app
 
 SECRET = "consumer-secret"
 
@@ -35,7 +35,7 @@ def signed(monkeypatch: pytest.MonkeyPatch, x: XWorld) -> None:
 
 def test_crc_and_signed_deliveries(database: Database, x: XWorld, signed: None, clock: ManualClock) -> None:
     _, channel_id = connect_channel(database, x, refresh=False)
-    client = TestClient(create_app())
+    client = TestClient(web_app())
     crc = client.get("/webhooks/x", params={"crc_token": "9b4507b3"})
     assert crc.status_code == 200 and crc.json() == {"response_token": _sign(b"9b4507b3")}
 
