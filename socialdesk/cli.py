@@ -805,7 +805,7 @@ def report(workspace: WorkspaceOpt,
         target = output or Path(made.filename)
         target.write_bytes(made.data)
         progress.update(step, advance=1, description="Done")
-    console.print(f"wrote {target} ({len(made.data):,} bytes)")
+    console.print(f"wrote {target} ({len(made.data):,} bytes)", highlight=False, soft_wrap=True)
 
 
 # Triage ---------------------------------------------------------------------------------------------

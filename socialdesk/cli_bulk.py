@@ -48,7 +48,7 @@ def post_template(out: Annotated[Path | None, typer.Option("--out", help="Write 
         typer.echo(csv_import.template(), nl=False)
     else:
         out.write_text(csv_import.template(), encoding="utf-8")
-        console.print(f"Wrote {out}")
+        console.print(f"Wrote {out}", highlight=False, soft_wrap=True)
 
 
 def export_posts(workspace: WorkspaceOpt,
@@ -65,7 +65,7 @@ def export_posts(workspace: WorkspaceOpt,
         rows = export.records(ctx)
         name = ctx.workspace.name
     out.write_text(export.to_csv(rows) if chosen == "csv" else export.to_json(rows, name), encoding="utf-8")
-    console.print(f"Wrote {len(rows)} publication(s) to {out}")
+    console.print(f"Wrote {len(rows)} publication(s) to {out}", highlight=False, soft_wrap=True)
 
 
 def register(post_app: typer.Typer) -> None:

@@ -141,7 +141,7 @@ def contest_export(workspace: WorkspaceOpt, contest: ContestArg,
     with _context(workspace) as ctx:
         record = service.export(ctx, contest)
     out.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    console.print(f"Wrote {out} ({len(record['entrants'])} entrants).")
+    console.print(f"Wrote {out} ({len(record['entrants'])} entrants).", highlight=False, soft_wrap=True)
 
 
 @contest_app.command("verify")

@@ -120,7 +120,7 @@ def quiz_export(quiz_id: QuizArg, workspace: WorkspaceOpt,
     with _context(workspace) as ctx:
         record = service.export(ctx, quiz_id)
     out.write_text(json.dumps(record, indent=2, ensure_ascii=False), encoding="utf-8")
-    console.print(f"Wrote {out}", highlight=False)
+    console.print(f"Wrote {out}", highlight=False, soft_wrap=True)
 
 
 @quiz_app.command("verify")

@@ -11,6 +11,7 @@ from cryptography.fernet import InvalidToken
 from sqlalchemy import select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from socialdesk.campaigns.models import AdRequest
 from socialdesk.channels.models import Channel, NetworkApp, OAuthState
 from socialdesk.contests.models import Contest
 from socialdesk.core.crypto import fernet_for
@@ -20,10 +21,12 @@ from socialdesk.notifications.models import ChatWebhook
 from socialdesk.quizzes.models import Quiz
 
 # Every column that holds a Fernet token (tests/test_secret_key.py checks no `*_encrypted` column is missing).
-# Channel credentials, OAuth secrets, the draws' secret seeds, webhook secrets and team-chat addresses.
+# Channel credentials, OAuth secrets, the draws' secret seeds, webhook secrets, team-chat addresses and the Meta
+# tokens of ad requests. An empty value is a secret wiped after use (an ad request's token once it ran): skipped.
 ENCRYPTED_COLUMNS: tuple[InstrumentedAttribute[str], ...] = (
     Channel.credentials_encrypted, NetworkApp.client_secret_encrypted, OAuthState.code_verifier_encrypted,
-    Contest.seed_encrypted, Quiz.seed_encrypted, OutgoingWebhook.secret_encrypted, ChatWebhook.url_encrypted)
+    Contest.seed_encrypted, Quiz.seed_encrypted, OutgoingWebhook.secret_encrypted, ChatWebhook.url_encrypted,
+    AdRequest.token_encrypted)
 
 WRONG_KEY = ("SOCIALDESK_SECRET_KEY does not decrypt the credentials stored in the database (it is not the key "
              "they were saved with). Start with the original key. To change keys, run `socialdesk "
@@ -36,7 +39,7 @@ def check_key_opens_stored_secrets(session: Session, key: str) -> bool:
     it does not (one value is enough: every value is written with the same key)."""
     fernet = fernet_for(key)
     for column in ENCRYPTED_COLUMNS:
-        token = session.scalars(select(column).limit(1)).first()
+        token = session.scalars(select(column).where(column != "").limit(1)).first()
         if token is None:
             continue
         try:
@@ -57,7 +60,7 @@ def rotate_key(session: Session, old: str, new: str) -> int:
     changed = 0
     for column in ENCRYPTED_COLUMNS:
         model = column.class_
-        for row in session.scalars(select(model)):
+        for row in session.scalars(select(model).where(column != "")):
             token: str = getattr(row, column.key)
             try:
                 plain = old_fernet.decrypt(token.encode())
