@@ -41,10 +41,18 @@ def campaigns_page(request: Request, ctx: Ctx) -> HTMLResponse:
 
     sandbox = list(ctx.session.scalars(ctx.select(Channel).where(Channel.network == "sandbox").order_by(Channel.name)))
     connection = ad_accounts.get(ctx)
-    return render(request, "campaigns.html", ctx=ctx, section="campaigns", campaigns=listed, views=views,
+    page = render(request, "campaigns.html", ctx=ctx, section="campaigns", campaigns=listed, views=views,
                   goals=GOALS, audiences=audiences.list_audiences(ctx), suggestion=suggestion,
                   suggest_error=suggest_error, sandbox_channels=sandbox, ad_connection=connection,
                   ad_connection_expiring=connection is not None and ad_accounts.expires_soon(connection))
+    # "Connect with Meta" posts here and is redirected to Facebook's dialog: the browser applies this page's
+    # form-action to that redirect, so Facebook's dialog address is allowed on this page (and only here).
+    from socialdesk.networks.facebook.oauth import DIALOG_URL
+    from socialdesk.web.headers import CONTENT_SECURITY_POLICY
+
+    page.headers["content-security-policy"] = CONTENT_SECURITY_POLICY.replace(
+        "form-action 'self'", f"form-action 'self' {DIALOG_URL}")
+    return page
 
 
 @router.post("/w/{workspace_id}/ad-accounts/connect")
