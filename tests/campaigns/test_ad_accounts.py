@@ -182,3 +182,33 @@ def test_a_revoked_token_marks_the_connection_for_reconnection_with_metas_words(
     assert connection is not None and connection.status == AdConnectionStatus.CONNECTED
     with database.read_sessions() as session:
         assert session.scalars(select(Notification).where(Notification.resolved_at.is_(None))).all() == []
+
+
+def test_the_cli_and_the_campaign_page_use_the_connection(database: Database, meta: Any,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from socialdesk.cli import app
+
+    monkeypatch.delenv("SOCIALDESK_META_ADS_TOKEN", raising=False)
+    w = make_world(database, "Roastery", profiles=())
+    start = date(2026, 1, 1)
+    ad = meta.world.add("ad", {"name": "Ad 1", "status": "ACTIVE", "effective_status": "ACTIVE", "account": "act_111"})
+    meta.marketing.add_daily(ad, start, spend="2.50", impressions=500, reach=400, clicks=12)
+    runner = CliRunner()
+    refused = runner.invoke(app, ["ads", "meta-import", "-w", "Roastery", "--since", "2026-01-01",
+                                  "--until", "2026-01-01"])
+    # (the `socialdesk` entry point prints a DomainError's message; the bare app raises it)
+    assert refused.exit_code != 0 and "connect ad accounts with Meta" in str(refused.exception)
+    _connect(database, w, meta)
+    done = runner.invoke(app, ["ads", "meta-import", "-w", "Roastery", "--since", "2026-01-01",
+                               "--until", "2026-01-01"])
+    assert done.exit_code == 0, done.output
+    assert "Imported 1 daily rows" in done.output
+    # The campaign page's boost form offers the connected account and leaves the token optional.
+    campaign_id, _publication_id = _published(database, w, meta.page["id"])
+    client, _ = signed_in_client(database, w.users["owner"])
+    page = client.get(f"/w/{w.workspace_id}/campaigns/{campaign_id}")
+    assert page.status_code == 200
+    assert '<select name="ad_account"><option value="act_111">' in page.text
+    assert "empty: the connected Meta login" in page.text
