@@ -138,7 +138,7 @@ def test_import_uses_the_stored_connection_when_no_token_is_given(database: Data
 def test_a_boost_request_without_a_token_is_made_with_the_stored_connection(database: Database, meta: Any,
                                                                             clock: ManualClock) -> None:
     w = make_world(database, "Roastery", profiles=())
-    _connect(database, w, meta)
+    token = _connect(database, w, meta)
     campaign_id, publication_id = _published(database, w, meta.page["id"])
     with database.unit_of_work() as session:
         request = ad_requests.request_boost(w.ctx(session, "owner"), campaign_id=campaign_id,
@@ -151,6 +151,24 @@ def test_a_boost_request_without_a_token_is_made_with_the_stored_connection(data
         done = session.get(AdRequest, request_id)
         assert done is not None and done.status == AdRequestStatus.DONE, done.error if done else None
     assert [len(meta.marketing.of(k, "act_111")) for k in ("campaign", "adset", "adcreative", "ad")] == [1, 1, 1, 1]
+    ad_id = done.ad_id or ""
+    # Resume with the connection too.
+    with database.unit_of_work() as session:
+        ad_requests.request_status(w.ctx(session, "owner"), ad_id, active=True)
+    Runner(database).run_pending()
+    assert meta.marketing.of("ad", "act_111")[0]["status"] == "ACTIVE"
+    # Meta revokes the token: the approved pause fails with Meta's words, and the connection needs reconnecting.
+    meta.world.revoke(token)
+    with database.unit_of_work() as session:
+        pause_id = ad_requests.request_status(w.ctx(session, "owner"), ad_id, active=False).id
+    Runner(database).run_pending()
+    with database.read_sessions() as session:
+        failed = session.get(AdRequest, pause_id)
+        assert failed is not None and failed.status == AdRequestStatus.FAILED and "needs reconnecting" in failed.error
+    connection = _connection(database, w.workspace_id)
+    assert connection is not None and connection.status == AdConnectionStatus.NEEDS_RECONNECTION
+    assert connection.status_message in failed.error
+    assert meta.marketing.of("ad", "act_111")[0]["status"] == "ACTIVE"  # nothing changed on Meta
 
 
 def test_a_revoked_token_marks_the_connection_for_reconnection_with_metas_words(database: Database,
