@@ -223,6 +223,13 @@ def test_the_cli_and_the_campaign_page_use_the_connection(database: Database, me
                                "--until", "2026-01-01"])
     assert done.exit_code == 0, done.output
     assert "Imported 1 daily rows" in done.output
+    # The reach estimate uses the connection too.
+    from socialdesk.campaigns import audiences
+
+    with database.unit_of_work() as session:
+        audience_id = audiences.save(w.ctx(session), name="Croatia", spec={"locations": "HR"}).id
+    with database.unit_of_work() as session:
+        assert audiences.estimate_meta(w.ctx(session), audience_id)["source"] == "meta"
     # The campaign page's boost form offers the connected account and leaves the token optional.
     campaign_id, _publication_id = _published(database, w, meta.page["id"])
     client, _ = signed_in_client(database, w.users["owner"])
