@@ -291,16 +291,19 @@ def _campaign_id(ctx: object, campaign: str) -> str:
 
 TokenOpt = Annotated[str, typer.Option(envvar="SOCIALDESK_META_ADS_TOKEN",
                                        help="A Meta user token with ads_read / ads_management (or the "
-                                            "SOCIALDESK_META_ADS_TOKEN environment variable)")]
-AccountOpt = Annotated[str, typer.Option("--ad-account", help="The ad account id (act_… or the number)")]
+                                            "SOCIALDESK_META_ADS_TOKEN environment variable); none: the "
+                                            "workspace's ad accounts connected with Meta")]
+AccountOpt = Annotated[str, typer.Option("--ad-account", help="The ad account id (act_… or the number); may be "
+                                                              "left out when one ad account is connected")]
 
 
 @ads_app.command("meta-import")
-def meta_import(workspace: WorkspaceOpt, token: TokenOpt, ad_account: AccountOpt,
+def meta_import(workspace: WorkspaceOpt,
                 since: Annotated[str, typer.Option(help="First day, YYYY-MM-DD")],
                 until: Annotated[str, typer.Option(help="Last day, YYYY-MM-DD")],
                 campaign: Annotated[str | None, typer.Option("--campaign", "-c", help="Put the ads in this "
-                                                                                      "campaign")] = None) -> None:
+                                                                                      "campaign")] = None,
+                token: TokenOpt = "", ad_account: AccountOpt = "") -> None:
     """Import daily insights of a Meta ad account through the Marketing API (the days fetched replace)."""
     from socialdesk.campaigns import meta_ads
 
@@ -314,7 +317,7 @@ def meta_import(workspace: WorkspaceOpt, token: TokenOpt, ad_account: AccountOpt
 
 
 @ads_app.command("boost")
-def boost(workspace: WorkspaceOpt, campaign: CampaignOpt, token: TokenOpt, ad_account: AccountOpt,
+def boost(workspace: WorkspaceOpt, campaign: CampaignOpt,
           publication: Annotated[str, typer.Option(help="The published Facebook publication to boost")],
           daily_budget: Annotated[float, typer.Option(help="In the ad account's currency")],
           days: Annotated[int, typer.Option(help="How many days")] = 7,
@@ -322,7 +325,8 @@ def boost(workspace: WorkspaceOpt, campaign: CampaignOpt, token: TokenOpt, ad_ac
           age_min: Annotated[int, typer.Option(help="Youngest age")] = 18,
           age_max: Annotated[int, typer.Option(help="Oldest age")] = 65,
           audience: Annotated[str | None, typer.Option(help="A saved audience's name (instead of --country and "
-                                                            "the ages)")] = None) -> None:
+                                                            "the ages)")] = None,
+          token: TokenOpt = "", ad_account: AccountOpt = "") -> None:
     """Boost a published Facebook Page post now, as the operator (created paused; `ads resume` starts it).
     Made exactly once. People ask for boosts on the campaign page, where they wait for approval."""
     from socialdesk.campaigns import audiences, meta_ads
@@ -343,7 +347,7 @@ def boost(workspace: WorkspaceOpt, campaign: CampaignOpt, token: TokenOpt, ad_ac
 
 
 @ads_app.command("pause")
-def pause(workspace: WorkspaceOpt, ad: Annotated[str, typer.Option(help="The ad's id")], token: TokenOpt) -> None:
+def pause(workspace: WorkspaceOpt, ad: Annotated[str, typer.Option(help="The ad's id")], token: TokenOpt = "") -> None:
     """Pause a Meta ad."""
     from socialdesk.campaigns import meta_ads
 
@@ -353,7 +357,7 @@ def pause(workspace: WorkspaceOpt, ad: Annotated[str, typer.Option(help="The ad'
 
 
 @ads_app.command("resume")
-def resume(workspace: WorkspaceOpt, ad: Annotated[str, typer.Option(help="The ad's id")], token: TokenOpt) -> None:
+def resume(workspace: WorkspaceOpt, ad: Annotated[str, typer.Option(help="The ad's id")], token: TokenOpt = "") -> None:
     """Resume (or start) a Meta ad."""
     from socialdesk.campaigns import meta_ads
 

@@ -12,7 +12,9 @@ object up by its name (`socialdesk boost <publication id> · …`) before making
 campaign, ad set, creative and ad the first one made and makes none of them again. Pause and resume set a
 status, which is the same however often it is sent.
 
-The Meta token (ads_management) is kept encrypted with the request until it is done, then wiped.
+A pasted Meta token (ads_management) is kept encrypted with the request until it is done, then wiped.
+With no token pasted the request uses the workspace's Meta login (campaigns/ad_accounts.py) when it is
+carried out, so a reconnection in between is picked up.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from socialdesk.audit import service as audit
-from socialdesk.campaigns import meta_ads, service
+from socialdesk.campaigns import ad_accounts, meta_ads, service
 from socialdesk.campaigns.models import Ad, AdRequest, AdRequestStatus
 from socialdesk.core import clock
 from socialdesk.core.crypto import decrypt_json, encrypt_json
@@ -57,7 +59,8 @@ def describe(ctx: WorkspaceContext, request: AdRequest) -> str:
     return _describe(request, ad.name if ad else "")
 
 
-def request_boost(ctx: WorkspaceContext, *, campaign_id: str, publication_id: str, token: str, ad_account: str,
+def request_boost(ctx: WorkspaceContext, *, campaign_id: str, publication_id: str, token: str = "",
+                  ad_account: str = "",
                   daily_budget: float, days: int, targeting: dict[str, Any] | None = None,
                   audience_id: str | None = None) -> AdRequest:
     """Ask for a boost of a published Facebook Page post; checked in full now, made after approval."""
@@ -73,8 +76,9 @@ def request_boost(ctx: WorkspaceContext, *, campaign_id: str, publication_id: st
     targeting = targeting or {}
     meta_ads.check_boost(ctx, publication_id=publication_id, daily_budget=daily_budget, days=days,
                          targeting=targeting)
-    if not token.strip() or not ad_account.strip():
-        raise ValidationFailed("Give a Meta token (ads_management) and the ad account id.")
+    if token.strip() and not ad_account.strip():
+        raise ValidationFailed("Give the ad account id with the pasted Meta token.")
+    _token, ad_account, _stored = ad_accounts.credentials(ctx, token, ad_account)
     busy = ctx.session.scalars(ctx.select(AdRequest).where(
         AdRequest.kind == "boost", AdRequest.campaign_id == campaign.id, AdRequest.publication_id == publication_id,
         AdRequest.status.in_([*OPEN, S.DONE]))).first()
@@ -84,22 +88,21 @@ def request_boost(ctx: WorkspaceContext, *, campaign_id: str, publication_id: st
                         publication_id=publication_id,
                         params={"ad_account": ad_account.strip(), "daily_budget": daily_budget, "days": days,
                                 "targeting": targeting, "audience": audience_name},
-                        token_encrypted=encrypt_json({"token": token.strip()}))
+                        token_encrypted=encrypt_json({"token": token.strip()}) if token.strip() else "")
     return _submit(ctx, request)
 
 
-def request_status(ctx: WorkspaceContext, ad_id: str, *, token: str, active: bool) -> AdRequest:
+def request_status(ctx: WorkspaceContext, ad_id: str, *, token: str = "", active: bool) -> AdRequest:
     """Ask to pause or resume a Meta ad; made after approval like a boost."""
     ctx.require(Permission.POSTS_WRITE)
     ad = ctx.get(Ad, ad_id, what="ad")
     if ad.platform != "meta" or ad.campaign_id is None:
         raise ValidationFailed("Only Meta ads of a campaign are paused and resumed from socialdesk.")
-    if not token.strip():
-        raise ValidationFailed("Give a Meta token (ads_management).")
+    ad_accounts.credentials(ctx, token, ad.details.get("ad_account", ""))  # a token, or a connected account
     kind = "resume" if active else "pause"
     request = AdRequest(workspace_id=ctx.workspace_id, campaign_id=ad.campaign_id, kind=kind, ad_id=ad.id,
                         params={"ad_account": ad.details.get("ad_account", "")},
-                        token_encrypted=encrypt_json({"token": token.strip()}))
+                        token_encrypted=encrypt_json({"token": token.strip()}) if token.strip() else "")
     return _submit(ctx, request)
 
 

@@ -158,15 +158,16 @@ def estimate_sandbox(ctx: WorkspaceContext, audience_id: str, channel_id: str) -
     return audience.estimate
 
 
-def estimate_meta(ctx: WorkspaceContext, audience_id: str, *, token: str, ad_account: str) -> dict[str, Any]:
-    """Meta's reach estimate for the audience (a range, `users_lower_bound`–`users_upper_bound`)."""
-    from socialdesk.campaigns.meta_ads import marketing
+def estimate_meta(ctx: WorkspaceContext, audience_id: str, *, token: str = "", ad_account: str = "") -> dict[str, Any]:
+    """Meta's reach estimate for the audience (a range, `users_lower_bound`–`users_upper_bound`), with the
+    pasted token or, without one, the workspace's Meta login."""
+    from socialdesk.campaigns.meta_ads import client_for
 
     audience = get(ctx, audience_id)
     targeting = meta_targeting(audience.spec)
     if not targeting.get("geo_locations"):
         raise ValidationFailed("Meta estimates reach for an audience with at least one country.")
-    with marketing(token, ad_account) as client:
+    with client_for(ctx, token, ad_account) as client:
         found = client.reach_estimate(targeting)
     lower, upper = int(found.get("users_lower_bound", -1)), int(found.get("users_upper_bound", -1))
     if lower < 0 or upper < 0:

@@ -2,7 +2,10 @@
 boost a published Facebook Page post, pause and resume (docs/ads.md, "Meta Marketing API").
 
 The token is a user token with `ads_read` (import) and `ads_management` (boost, pause, resume), pasted
-or from the Meta login; it is used for the call and not stored here.
+or, when none is given, the workspace's Meta login (campaigns/ad_accounts.py). A stored token that Meta
+refuses (error 190) marks that connection as needing reconnection, in a transaction of its own once the
+caller's has ended (committed or rolled back: the refusal is raised as an error, which rolls it back), so
+the mark stays whatever happens to the caller's and never waits on its locks.
 """
 
 from __future__ import annotations
@@ -15,32 +18,67 @@ from typing import Any
 from sqlalchemy import delete
 
 from socialdesk.audit import service as audit
-from socialdesk.campaigns import service
+from socialdesk.campaigns import ad_accounts, service
 from socialdesk.campaigns.insights import result_of
 from socialdesk.campaigns.models import Ad, AdResult
 from socialdesk.content.models import Publication, PublicationStatus
 from socialdesk.core.errors import ServiceUnavailable, ValidationFailed
-from socialdesk.networks.base import NetworkError
+from socialdesk.networks.base import AuthError, NetworkError
 from socialdesk.networks.meta.marketing import ATTRIBUTION, BoostRequest, MarketingClient
 from socialdesk.workspaces.context import WorkspaceContext
 from socialdesk.workspaces.permissions import Permission
 
 
 @contextmanager
-def marketing(token: str, ad_account: str) -> Iterator[MarketingClient]:
-    """A Marketing API client whose failures read as Meta's own words (never a traceback)."""
+def client_for(ctx: WorkspaceContext, token: str, ad_account: str) -> Iterator[MarketingClient]:
+    """`marketing` with the pasted token, or the workspace's Meta login when no token is given."""
+    token, ad_account, stored = ad_accounts.credentials(ctx, token, ad_account)
+    with marketing(token, ad_account, stored_for=ctx if stored else None) as client:
+        yield client
+
+
+def _mark_when_done(ctx: WorkspaceContext, message: str) -> None:
+    """Mark the workspace's Meta login for reconnection as soon as the caller's transaction ends."""
+    from sqlalchemy import event
+
+    from socialdesk.core.db import get_database
+
+    session, workspace_id, fired = ctx.session, ctx.workspace_id, []
+
+    def mark(_session: object) -> None:
+        if fired:
+            return
+        fired.append(True)
+        with get_database().unit_of_work() as own:
+            ad_accounts.mark_needs_reconnection(own, workspace_id, message)
+
+    event.listen(session, "after_commit", mark, once=True)
+    event.listen(session, "after_rollback", mark, once=True)
+
+
+@contextmanager
+def marketing(token: str, ad_account: str, *, stored_for: WorkspaceContext | None = None,
+              ) -> Iterator[MarketingClient]:
+    """A Marketing API client whose failures read as Meta's own words (never a traceback). `stored_for`:
+    the workspace whose Meta login gave the token (marked for reconnection if Meta refuses it)."""
     if not token.strip() or not ad_account.strip():
         raise ValidationFailed("Give a Meta token (ads_read / ads_management) and the ad account id.")
     try:
         with MarketingClient(token.strip(), ad_account.strip()) as client:
             yield client
+    except AuthError as exc:
+        if stored_for is not None:
+            _mark_when_done(stored_for, exc.network_message)
+            raise ValidationFailed(f"Meta Ads: {exc.network_message} The Meta ad account connection needs "
+                                   "reconnecting (campaigns page).") from None
+        raise ValidationFailed(f"Meta Ads: {exc.network_message}") from None
     except NetworkError as exc:
         if exc.transient:
             raise ServiceUnavailable(f"Meta Ads: {exc.network_message} (try again later)") from None
         raise ValidationFailed(f"Meta Ads: {exc.network_message}") from None
 
 
-def import_insights(ctx: WorkspaceContext, *, token: str, ad_account: str, since: date, until: date,
+def import_insights(ctx: WorkspaceContext, *, token: str = "", ad_account: str = "", since: date, until: date,
                     campaign_id: str | None = None) -> int:
     """Daily insights of every ad of the account from `since` to `until`; the days fetched replace what was
     stored for them (so importing again, or from the last day imported on, never doubles)."""
@@ -48,7 +86,8 @@ def import_insights(ctx: WorkspaceContext, *, token: str, ad_account: str, since
     if until < since:
         raise ValidationFailed("The period ends before it starts.")
     chosen = service.get(ctx, campaign_id) if campaign_id else None
-    with marketing(token, ad_account) as client:
+    token, ad_account, stored = ad_accounts.credentials(ctx, token, ad_account)
+    with marketing(token, ad_account, stored_for=ctx if stored else None) as client:
         statuses = {a["id"]: a.get("effective_status") or a.get("status", "") for a in client.ads()}
         rows = client.daily_insights(since, until)
     ads: dict[str, Ad] = {a.external_id: a for a in ctx.session.scalars(ctx.select(Ad).where(Ad.platform == "meta"))}
@@ -58,7 +97,7 @@ def import_insights(ctx: WorkspaceContext, *, token: str, ad_account: str, since
         if ad is None:
             ad = Ad(workspace_id=ctx.workspace_id, platform="meta", external_id=ad_id, name=row.get("ad_name", ad_id),
                     platform_campaign=row.get("campaign_name", ""), ad_set=row.get("adset_name", ""),
-                    details={"attribution": ATTRIBUTION})
+                    details={"attribution": ATTRIBUTION, "ad_account": ad_account})
             ctx.session.add(ad)
             ads[ad_id] = ad
         if chosen is not None:
@@ -80,7 +119,7 @@ def import_insights(ctx: WorkspaceContext, *, token: str, ad_account: str, since
     return len(rows)
 
 
-def boost(ctx: WorkspaceContext, *, campaign_id: str, publication_id: str, token: str, ad_account: str,
+def boost(ctx: WorkspaceContext, *, campaign_id: str, publication_id: str, token: str = "", ad_account: str = "",
           daily_budget: float, days: int, targeting: dict[str, Any], starts: datetime | None = None) -> Ad:
     """Boost a published Facebook Page post: campaign → ad set → creative → ad, each made exactly once
     (looked up by name before any retry). The ad is created paused; `set_status` starts it."""
@@ -98,7 +137,8 @@ def boost(ctx: WorkspaceContext, *, campaign_id: str, publication_id: str, token
     request = BoostRequest(key=publication.id, page_id=channel.external_id, post_id=post_id,
                            daily_budget_minor=round(daily_budget * 100), start_time=start.isoformat(),
                            end_time=(start + timedelta(days=days)).isoformat(), targeting=targeting)
-    with marketing(token, ad_account) as client:
+    token, ad_account, stored = ad_accounts.credentials(ctx, token, ad_account)
+    with marketing(token, ad_account, stored_for=ctx if stored else None) as client:
         made = client.boost(request)
     ad = Ad(workspace_id=ctx.workspace_id, campaign_id=campaign.id, platform="meta", external_id=made.ad_id,
             name=f"Boost: {publication.id}", platform_campaign=made.campaign_id, ad_set=made.adset_id,
@@ -132,12 +172,12 @@ def check_boost(ctx: WorkspaceContext, *, publication_id: str, daily_budget: flo
     return publication, channel
 
 
-def set_status(ctx: WorkspaceContext, ad_id: str, *, token: str, active: bool) -> Ad:
+def set_status(ctx: WorkspaceContext, ad_id: str, *, token: str = "", active: bool) -> Ad:
     ctx.require(Permission.POSTS_PUBLISH)
     ad = ctx.get(Ad, ad_id, what="ad")
     if ad.platform != "meta":
         raise ValidationFailed("Only Meta ads are paused and resumed from socialdesk.")
-    with marketing(token, ad.details.get("ad_account", "")) as client:
+    with client_for(ctx, token, ad.details.get("ad_account", "")) as client:
         client.set_status(ad.external_id, "ACTIVE" if active else "PAUSED")
     ad.status = "active" if active else "paused"
     audit.record(ctx, "ads.resumed" if active else "ads.paused", "campaign", ad.campaign_id,

@@ -173,3 +173,27 @@ class Conversion(IdMixin, Base):
     utm_campaign: Mapped[str] = mapped_column(String(200), default="", index=True)
     utm_content: Mapped[str] = mapped_column(String(200), default="")
     import_label: Mapped[str] = mapped_column(String(300), default="")
+
+
+class AdConnectionStatus:
+    CHOOSING = "choosing"  # signed in with Meta; the ad accounts to use are not chosen yet
+    CONNECTED = "connected"
+    NEEDS_RECONNECTION = "needs_reconnection"  # Meta refused the token (error 190): sign in again
+
+
+class MetaAdConnection(IdMixin, TimestampMixin, Base):
+    """A workspace's Meta ad accounts connected through the Meta login (docs/ads.md, "Meta login for ad
+    accounts"): the person's long-lived user token (ads_read, ads_management), encrypted, and the ad
+    accounts chosen among those Meta listed. One per workspace; a pasted token still works beside it."""
+
+    __tablename__ = "meta_ad_connections"
+
+    workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), unique=True)
+    status: Mapped[str] = mapped_column(String(20), default=AdConnectionStatus.CHOOSING)
+    status_message: Mapped[str] = mapped_column(Text, default="")  # Meta's own words when it refused the token
+    token_encrypted: Mapped[str] = mapped_column(Text, default="")  # core.crypto: {"token": …}
+    token_expires_at: Mapped[datetime | None]
+    # What /me/adaccounts listed: [{"id": "act_…", "name", "currency", "timezone_name", "account_status"}].
+    offered: Mapped[list[Any]] = mapped_column(default=list)
+    accounts: Mapped[list[Any]] = mapped_column(default=list)  # the chosen ones, same shape
+    connected_by_label: Mapped[str] = mapped_column(String(200), default="")

@@ -11,6 +11,10 @@
 
 The network's side of each step is a hook object named by `NetworkSpec.oauth` (Mastodon: networks/
 mastodon/oauth.py:MastodonOAuth).
+
+A flow may have another purpose than a channel (`PURPOSES`): "meta_ads" signs in with Facebook for a
+workspace's ad accounts (campaigns/ad_accounts.py); the token and the ad accounts Meta lists are kept for
+the user to choose from, and the user goes back to the campaigns page instead of the channels page.
 """
 
 from __future__ import annotations
@@ -52,7 +56,16 @@ def _challenge(verifier: str) -> str:
     return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 
-def _hooks(network: str) -> Any:
+# purpose → (network, hooks object's import path)
+PURPOSES = {"meta_ads": ("facebook", "socialdesk.networks.facebook.oauth:MetaAdsLogin")}
+
+
+def _hooks(network: str, purpose: str = "") -> Any:
+    if purpose:
+        import importlib
+
+        module, _, name = PURPOSES[purpose][1].partition(":")
+        return getattr(importlib.import_module(module), name)
     hooks = registry.oauth_hooks(network)
     if hooks is None:
         raise ValidationFailed(f"{registry.spec(network).label} connects with its form, not by signing in.")
@@ -60,10 +73,13 @@ def _hooks(network: str) -> Any:
 
 
 def start(ctx: WorkspaceContext, user_session_id: str, network: str, server: str, redirect_uri: str, *,
-          name: str | None = None, settings: dict[str, Any] | None = None) -> str:
-    """Where to send the browser to authorize socialdesk on `server`."""
+          name: str | None = None, settings: dict[str, Any] | None = None, purpose: str = "") -> str:
+    """Where to send the browser to authorize socialdesk on `server` (`purpose`: see PURPOSES)."""
     ctx.require(Permission.CHANNELS_MANAGE)
-    hooks = _hooks(network)
+    if purpose:
+        network = PURPOSES[purpose][0]
+        settings = {**(settings or {}), "purpose": purpose}
+    hooks = _hooks(network, purpose)
     try:
         server_url = hooks.normalise_server(server)
     except ValueError as exc:
@@ -111,6 +127,7 @@ class Finished:
     workspace_id: str
     channel_id: str
     note: str
+    next_path: str = ""  # where the browser goes next when not the channels page
 
 
 @dataclass(frozen=True)
@@ -132,7 +149,8 @@ def finish(db: Database, actor: Actor, user_session_id: str, *, state: str, code
     `callback`: other parameters the server sent back that a network needs (VK ID: device_id); the hook
     finds them in its settings under "callback"."""
     pending = _take(db, user_session_id, state)
-    hooks = _hooks(pending.network)
+    purpose = str(pending.settings.get("purpose") or "")
+    hooks = _hooks(pending.network, purpose)
     if error:
         raise ValidationFailed(f"The server did not authorize socialdesk: {error}")
     if not code:
@@ -147,6 +165,15 @@ def finish(db: Database, actor: Actor, user_session_id: str, *, state: str, code
         raise ValidationFailed(f"Cannot connect {pending.network}: {exc.network_message}") from exc
     except NetworkError as exc:
         raise ValidationFailed(f"{pending.server_url} refused the connection: {exc.network_message}") from exc
+    if purpose == "meta_ads":
+        from socialdesk.campaigns import ad_accounts
+
+        with db.unit_of_work() as session:
+            ctx = workspaces.context_for(session, actor, pending.workspace_id)
+            ad_accounts.offer(ctx, account["token"], account["expires_in"], account["accounts"])
+            return Finished(ctx.workspace_id, "", f"Signed in with Meta: {len(account['accounts'])} ad account(s) "
+                            "listed. Choose the ones socialdesk may use.",
+                            next_path=f"/w/{ctx.workspace_id}/campaigns#ad-accounts")
     with db.unit_of_work() as session:
         ctx = workspaces.context_for(session, actor, pending.workspace_id)
         channel = channels.connect_account(ctx, pending.network, account, pending.channel_name)

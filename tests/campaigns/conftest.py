@@ -23,4 +23,4 @@ def meta(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     token = world.user_token(user["id"], scopes=("ads_management", "ads_read"))
     with graph.server.running() as base_url:
         point_settings_at(monkeypatch, base_url, world)
-        yield SimpleNamespace(world=world, graph=graph, marketing=marketing, token=token, page=page)
+        yield SimpleNamespace(world=world, graph=graph, marketing=marketing, token=token, page=page, user=user)

@@ -32,6 +32,11 @@ DOC_AD = "https://developers.facebook.com/docs/marketing-api/reference/adgroup/"
 DOC_INSIGHTS = "https://developers.facebook.com/docs/marketing-api/insights/"
 DOC_BOOST = "https://developers.facebook.com/docs/marketing-api/ad-creative/object-story-id/"
 DOC_REACH = "https://developers.facebook.com/docs/marketing-api/reference/ad-account/reachestimate/"
+# The User node's adaccounts edge ("All ad accounts associated with this person", Marketing API reference
+# root nodes: https://developers.facebook.com/docs/marketing-api/reference/v2.8); the edge's own page is
+# https://developers.facebook.com/docs/graph-api/reference/user/adaccounts/. account_status 1 is ACTIVE,
+# 2 DISABLED, 3 UNSETTLED … (Ad Account reference, https://developers.facebook.com/docs/marketing-api/reference/ad-account/).
+DOC_USER_ADACCOUNTS = "https://developers.facebook.com/docs/graph-api/reference/user/adaccounts/"
 DOC_RATE = "https://developers.facebook.com/docs/marketing-api/overview/rate-limiting/"
 
 OBJECTIVES = {"OUTCOME_AWARENESS", "OUTCOME_TRAFFIC", "OUTCOME_ENGAGEMENT", "OUTCOME_LEADS", "OUTCOME_SALES",
@@ -48,9 +53,13 @@ class Marketing:
     # People per country the reach estimate counts from (a country not listed has 1,000,000).
     people: dict[str, int] = field(default_factory=dict)
 
-    def add_account(self, number: str, *, currency: str = "EUR", name: str = "Brand ads") -> dict[str, Any]:
-        return self.graph.world.add("ad_account", {"name": name, "currency": currency, "account_id": number},
-                                    id=f"act_{number}")
+    def add_account(self, number: str, *, currency: str = "EUR", name: str = "Brand ads",
+                    users: list[str] | None = None, timezone_name: str = "Europe/Zagreb",
+                    account_status: int = 1) -> dict[str, Any]:
+        """An ad account; `users`: the people with a role on it (None: every user of the world)."""
+        return self.graph.world.add("ad_account", {"name": name, "currency": currency, "account_id": number,
+                                                   "timezone_name": timezone_name, "account_status": account_status,
+                                                   "_users": users}, id=f"act_{number}")
 
     def of(self, kind: str, account_id: str) -> list[dict[str, Any]]:
         return self.graph.world.of_kind(kind, account=account_id)
@@ -104,6 +113,16 @@ def install_marketing(graph: MetaGraph) -> Marketing:
             items = _filtered(ads.of(kind, obj["id"]), params)
             return paged([_public(i, params, default) for i in items], params)
         return handler
+
+    @graph.edge("GET", "user", "adaccounts", doc=DOC_USER_ADACCOUNTS)
+    def user_ad_accounts(auth: Auth, obj: dict[str, Any], params: dict[str, Any], request: Request) -> Any:
+        """The ad accounts this person has a role on; a user token of that person with ads_read or
+        ads_management, else (#200)."""
+        if auth.token.kind != "user" or auth.subject != obj["id"]:
+            raise GraphRefusal(graph_error("(#200) Requires a user access token for this user", code=200))
+        _needs(auth, "ads_read")
+        mine = [a for a in world.of_kind("ad_account") if a.get("_users") is None or obj["id"] in a["_users"]]
+        return paged([_public(a, params, ("id", "account_id")) for a in mine], params)
 
     graph.edge("GET", "ad_account", "campaigns", doc=DOC_CAMPAIGNS)(reading("campaign", ("id", "name")))
     graph.edge("GET", "ad_account", "adsets", doc=DOC_ADSETS)(reading("adset", ("id", "name")))

@@ -19,6 +19,10 @@ channel's settings (`other_pages`) so the user can connect them with another sig
 among several Pages on a page of its own, and connecting several at once, needs a change to the shared
 flow (a "pick" step between the callback and the channel) that is not made here.
 
+The same flow connects a workspace's **ad accounts** (campaigns/ad_accounts.py): `MetaAdsLogin` asks for
+`ads_read,ads_management` instead of the Page permissions, trades the code the same way, and lists the
+person's ad accounts (`GET /me/adaccounts`) for the user to choose from on the campaigns page.
+
 Facebook's dialog does not need PKCE for a confidential client (the secret stays on the server), so the
 challenge channels/oauth.py makes is not sent.
 """
@@ -122,3 +126,48 @@ class FacebookOAuth:
     register_app = staticmethod(register_app)
     authorize_url = staticmethod(authorize_url)
     finish = staticmethod(finish)
+
+
+# Ad accounts (docs/ads.md, "Meta login for ad accounts"): read insights; boost, pause and resume.
+AD_SCOPES = "ads_read,ads_management"
+AD_ACCOUNT_FIELDS = "id,name,account_status,currency,timezone_name"
+
+
+def ad_accounts_of(user_token: str) -> list[dict[str, Any]]:
+    """The ad accounts the person may use (`GET /me/adaccounts`, the User node's adaccounts edge)."""
+    with GraphClient(user_token) as graph:
+        return [{"id": str(a["id"]), "name": str(a.get("name") or a["id"]),
+                 "currency": str(a.get("currency") or ""), "timezone_name": str(a.get("timezone_name") or ""),
+                 "account_status": a.get("account_status")}
+                for a in graph.pages("me/adaccounts", {"fields": AD_ACCOUNT_FIELDS})]
+
+
+def ads_authorize_url(_server_url: str, client_id: str, redirect_uri: str, state: str, _code_challenge: str) -> str:
+    settings = get_settings()
+    query = {"client_id": client_id, "redirect_uri": redirect_uri, "state": state, "response_type": "code",
+             "scope": AD_SCOPES}
+    return f"{DIALOG_URL}/{settings.meta_graph_version}/dialog/oauth?{urlencode(query)}"
+
+
+def ads_finish(_server_url: str, client_id: str, client_secret: str, redirect_uri: str, code: str,
+               _code_verifier: str, _settings: dict[str, Any]) -> dict[str, Any]:
+    """The code → a long-lived user token, and the ad accounts it reaches: {"token", "expires_in", "accounts"}."""
+    app_id, app_secret = _app()
+    user_token, lifetime = exchange(app_id or client_id, app_secret or client_secret, redirect_uri, code)
+    accounts = ad_accounts_of(user_token)
+    if not accounts:
+        raise PermanentNetworkError("Meta lists no ad account for you: allow socialdesk at least one ad account "
+                                    "in Meta's dialog, or check in Ads Manager that you have a role on one.")
+    return {"token": user_token, "expires_in": lifetime, "accounts": accounts}
+
+
+class MetaAdsLogin:
+    """The Facebook login's hooks for ad accounts: same app and registration, other permissions, and a
+    result that is a token with its ad accounts rather than a channel."""
+
+    scopes = AD_SCOPES
+    server_field = "graph"
+    normalise_server = staticmethod(normalise_server)
+    register_app = staticmethod(register_app)
+    authorize_url = staticmethod(ads_authorize_url)
+    finish = staticmethod(ads_finish)

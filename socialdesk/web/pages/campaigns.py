@@ -6,15 +6,15 @@ from __future__ import annotations
 from datetime import date
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from starlette.datastructures import UploadFile
 
-from socialdesk.campaigns import ab, ad_import, ad_requests, audiences, conversions, sandbox_ads, service
+from socialdesk.campaigns import ab, ad_accounts, ad_import, ad_requests, audiences, conversions, sandbox_ads, service
 from socialdesk.campaigns.models import GOALS, Ad
 from socialdesk.core.errors import DomainError, ValidationFailed
 from socialdesk.web.deps import Ctx
-from socialdesk.web.pages.common import Form, act, field, redirect, render, ws_url
+from socialdesk.web.pages.common import Form, act, attempt, field, fields, redirect, render, ws_url
 from socialdesk.workspaces.context import WorkspaceContext
 from socialdesk.workspaces.permissions import Permission, requires
 
@@ -40,9 +40,61 @@ def campaigns_page(request: Request, ctx: Ctx) -> HTMLResponse:
     from socialdesk.channels.models import Channel
 
     sandbox = list(ctx.session.scalars(ctx.select(Channel).where(Channel.network == "sandbox").order_by(Channel.name)))
-    return render(request, "campaigns.html", ctx=ctx, section="campaigns", campaigns=listed, views=views,
+    connection = ad_accounts.get(ctx)
+    page = render(request, "campaigns.html", ctx=ctx, section="campaigns", campaigns=listed, views=views,
                   goals=GOALS, audiences=audiences.list_audiences(ctx), suggestion=suggestion,
-                  suggest_error=suggest_error, sandbox_channels=sandbox)
+                  suggest_error=suggest_error, sandbox_channels=sandbox, ad_connection=connection,
+                  ad_connection_expiring=connection is not None and ad_accounts.expires_soon(connection))
+    # "Connect with Meta" posts here and is redirected to Facebook's dialog: the browser applies this page's
+    # form-action to that redirect, so Facebook's dialog address is allowed on this page (and only here).
+    from socialdesk.networks.facebook.oauth import DIALOG_URL
+    from socialdesk.web.headers import CONTENT_SECURITY_POLICY
+
+    page.headers["content-security-policy"] = CONTENT_SECURITY_POLICY.replace(
+        "form-action 'self'", f"form-action 'self' {DIALOG_URL}")
+    return page
+
+
+@router.post("/w/{workspace_id}/ad-accounts/connect")
+@requires(Permission.CHANNELS_MANAGE)
+def connect_ad_accounts(request: Request, ctx: Ctx) -> Response:
+    """"Connect with Meta": the Facebook login of the channels (channels/oauth.py), asking for ads_read and
+    ads_management; it comes back to /oauth/callback and then to this page to choose the ad accounts."""
+    from socialdesk.channels import oauth
+
+    identity = getattr(request.state, "identity", None)
+    user_session = identity.user_session if identity is not None else None
+    redirect_uri = str(request.url_for("oauth_callback"))
+
+    def begin() -> str:
+        if user_session is None:
+            raise ValidationFailed("Signing in with Meta needs a browser session; paste a token instead.")
+        return oauth.start(ctx, user_session.id, "facebook", "", redirect_uri, purpose="meta_ads")
+
+    url, error = attempt(ctx.session, begin)
+    if error is not None or url is None:
+        return redirect(ws_url(ctx, "/campaigns#ad-accounts"), errors=[error.message if error else "Not connected."])
+    return RedirectResponse(url, status_code=303)
+
+
+@router.post("/w/{workspace_id}/ad-accounts/choose")
+@requires(Permission.CHANNELS_MANAGE)
+def choose_ad_accounts(ctx: Ctx, form: Form) -> Response:
+    def run() -> list[str]:
+        chosen = ad_accounts.choose(ctx, fields(form, "account"))
+        return [f"Connected ad accounts: {', '.join(a['name'] for a in chosen.accounts)}."]
+
+    return act(ctx, run, back=ws_url(ctx, "/campaigns#ad-accounts"))
+
+
+@router.post("/w/{workspace_id}/ad-accounts/remove")
+@requires(Permission.CHANNELS_MANAGE)
+def remove_ad_accounts(ctx: Ctx) -> Response:
+    def run() -> list[str]:
+        ad_accounts.remove(ctx)
+        return ["Meta ad accounts disconnected; the stored token is deleted (a pasted token still works)."]
+
+    return act(ctx, run, back=ws_url(ctx, "/campaigns#ad-accounts"))
 
 
 def _day(text: str, what: str) -> date | None:
@@ -140,6 +192,7 @@ def campaign_page(request: Request, campaign_id: str, ctx: Ctx) -> HTMLResponse:
                   ad_requests=[(r, ad_requests.describe(ctx, r)) for r in requests],
                   boostable=_boostable(ctx) if ctx.can(Permission.POSTS_WRITE) else [],
                   meta_ads=[a for a in (shown.ads if shown else []) if a.platform == "meta"],
+                  ad_connection=ad_accounts.get(ctx),
                   saved_audiences=audiences.list_audiences(ctx))
 
 

@@ -113,7 +113,7 @@ def oauth_callback(identity: CurrentIdentity, state: str = "", code: str = "", e
     done = oauth.finish(get_database(), identity.actor, identity.user_session.id, state=state, code=code,
                         error=error_description or error,
                         callback={"device_id": device_id} if device_id else None)  # VK ID sends a device_id
-    return redirect(f"/w/{done.workspace_id}/channels", notes=[done.note])
+    return redirect(done.next_path or f"/w/{done.workspace_id}/channels", notes=[done.note])
 
 
 def _set_paused(ctx: WorkspaceContext, channel_id: str, paused: bool) -> Response:
