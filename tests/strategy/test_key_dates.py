@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from socialdesk.cli import app
 from socialdesk.core.clock import ManualClock
 from socialdesk.core.db import Database, set_database
-from socialdesk.core.errors import NotFound, Forbidden, ValidationFailed
+from socialdesk.core.errors import Forbidden, NotFound, ValidationFailed
 from socialdesk.strategy import key_dates, service
 from tests.helpers import make_world
 from tests.web_client import signed_in_client
