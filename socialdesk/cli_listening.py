@@ -26,7 +26,8 @@ def monitor_add(workspace: WorkspaceOpt,
                 query: Annotated[list[str], typer.Option(help="A term: word, phrase, #hashtag or brand "
                                                               "(repeatable; commas separate terms too)")],
                 source: Annotated[list[str], typer.Option(help="rss:URL | bluesky[:SERVICE_URL] | mastodon:INSTANCE "
-                                                               "| youtube | sandbox[:SEED] (repeatable)")],
+                                                               "| youtube | reddit[:r/NAME] | sandbox[:SEED] "
+                                                               "(repeatable)")],
                 language: Annotated[list[str] | None, typer.Option(help="Only mentions in this language "
                                                                         "(ISO code, repeatable)")] = None,
                 variant: Annotated[list[str] | None, typer.Option(help="Another spelling, matched as a term")] = None,

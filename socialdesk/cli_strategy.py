@@ -88,3 +88,58 @@ def mix(workspace: WorkspaceOpt, days: Annotated[int, typer.Option(help="Days ba
         console.print(table)
     for warning in found["warnings"]:
         console.print(f"[yellow]{warning}[/yellow]", highlight=False)
+
+
+key_date_app = typer.Typer(help="Key dates: holidays, launches and campaigns the strategy plans around.",
+                           no_args_is_help=True, cls=PlainHelpGroup)
+strategy_app.add_typer(key_date_app, name="key-date")
+
+
+@key_date_app.command("add")
+def key_date_add(workspace: WorkspaceOpt, name: Annotated[str, typer.Option(help="e.g. Christmas")],
+                 on: Annotated[str, typer.Option("--date", help="The day, or the first day: YYYY-MM-DD")],
+                 until: Annotated[str | None, typer.Option("--until",
+                                                           help="The last day of a range: YYYY-MM-DD")] = None,
+                 kind: Annotated[str, typer.Option(help="holiday | launch | campaign | event")] = "event",
+                 pillar: Annotated[str | None, typer.Option(help="A content pillar's name")] = None,
+                 network: Annotated[str | None, typer.Option(help="e.g. instagram")] = None,
+                 note: Annotated[str, typer.Option(help="A note")] = "", as_json: JsonOpt = False) -> None:
+    """Add a key date (one day, or a range with --until)."""
+    from socialdesk.strategy import key_dates
+
+    with _context(workspace) as ctx:
+        found = key_dates.add(ctx, name, on, ends_on=until, kind=kind, pillar=pillar, network=network, note=note)
+        row = key_dates.as_dict(ctx, found)
+    if as_json:
+        print(json.dumps(row, indent=2, ensure_ascii=False))
+        return
+    span = row["starts_on"] if row["starts_on"] == row["ends_on"] else f"{row['starts_on']} – {row['ends_on']}"
+    console.print(f"Added key date {row['name']} ({row['kind']}, {span}).", highlight=False)
+
+
+@key_date_app.command("list")
+def key_date_list(workspace: WorkspaceOpt, as_json: JsonOpt = False) -> None:
+    """The workspace's key dates, earliest first."""
+    from socialdesk.strategy import key_dates
+
+    with _context(workspace) as ctx:
+        rows = [key_dates.as_dict(ctx, k) for k in key_dates.listing(ctx)]
+    if as_json:
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    table = _table("name", "kind", "from", "to", "pillar", "network", "note")
+    for row in rows:
+        table.add_row(str(row["name"]), str(row["kind"]), str(row["starts_on"]), str(row["ends_on"]),
+                      str(row["pillar"] or ""), str(row["network"] or ""), str(row["note"]))
+    console.print(table)
+
+
+@key_date_app.command("remove")
+def key_date_remove(workspace: WorkspaceOpt,
+                    name: Annotated[str, typer.Option(help="The key date's name or id")]) -> None:
+    """Remove a key date."""
+    from socialdesk.strategy import key_dates
+
+    with _context(workspace) as ctx:
+        found = key_dates.remove(ctx, name)
+        console.print(f"Removed key date {found.name}.", highlight=False)

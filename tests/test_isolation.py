@@ -140,12 +140,18 @@ def _listening_objects(db: Database, world: World) -> dict[str, str]:
         session.add(mention)
         pillar = ContentPillar(workspace_id=world.workspace_id, name="Education", target_share=0.4)
         session.add(pillar)
+        from socialdesk.strategy.models import KeyDate
+
+        key_date = KeyDate(workspace_id=world.workspace_id, name="Christmas", kind="holiday",
+                           starts_on=clock_module.now().date(), ends_on=clock_module.now().date())
+        session.add(key_date)
         from socialdesk.competitors import service as competitors
 
         rival = competitors.add(world.ctx(session), network="bluesky", handle="rival.bsky.social",
                                 service="https://appview.example.com")
         session.flush()
-        return {"monitor_id": monitor.id, "mention_id": mention.id, "pillar_id": pillar.id, "competitor_id": rival.id}
+        return {"monitor_id": monitor.id, "mention_id": mention.id, "pillar_id": pillar.id, "competitor_id": rival.id,
+                "key_date_id": key_date.id}
 
 
 def _links_objects(db: Database, world: World) -> dict[str, str]:

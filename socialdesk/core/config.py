@@ -117,6 +117,14 @@ class Settings(BaseSettings):
     # A `youtube` source: search.list with this API key (100 quota units a call), at most every N minutes.
     listening_youtube_api_key: str | None = None
     listening_youtube_minutes: int = Field(60, ge=1)
+    # A `reddit[:r/NAME]` source: the operator's Reddit app ("script" or "web app" type; application-only
+    # OAuth with client credentials), the API host and the token endpoint (contract servers stand in), and
+    # the User-Agent Reddit's API rules require: `<platform>:<app ID>:<version> (by /u/<username>)`.
+    reddit_api_url: str = "https://oauth.reddit.com"
+    reddit_token_url: str = "https://www.reddit.com/api/v1/access_token"
+    reddit_client_id: str | None = None
+    reddit_client_secret: str | None = None
+    reddit_user_agent: str | None = None
 
     @field_validator("allow_private_network_targets")
     @classmethod

@@ -23,7 +23,7 @@ class MonitorIn(BaseModel):
     name: Text = Field(max_length=200)
     terms: list[Text] = Field(min_length=1, max_length=100, description="keywords, phrases, #hashtags, names")
     sources: list[Text] = Field(min_length=1, max_length=20, description=(
-        "rss:URL, bluesky[:SERVICE_URL], mastodon:INSTANCE, youtube or sandbox"))
+        "rss:URL, bluesky[:SERVICE_URL], mastodon:INSTANCE, youtube, reddit[:r/NAME] or sandbox"))
     variants: list[Text] = Field([], max_length=100)
     exclusions: list[Text] = Field([], max_length=100)
     languages: list[Text] = Field([], max_length=10)

@@ -1,5 +1,5 @@
 """A monitor's sources as the user writes them (`sandbox`, `rss:URL`, `bluesky[:SERVICE_URL]`,
-`mastodon:INSTANCE`), and fetching each through socialdesk/networks/public."""
+`mastodon:INSTANCE`, `youtube`, `reddit[:r/NAME]`), and fetching each through socialdesk/networks/public."""
 
 from __future__ import annotations
 
@@ -16,8 +16,9 @@ from socialdesk.core.errors import ValidationFailed
 from socialdesk.listening.matching import search_forms
 from socialdesk.networks.public import FoundPost
 
-KINDS = ("sandbox", "rss", "bluesky", "mastodon", "youtube")
-NOT_YET = {"reddit": "Reddit", "x": "X recent search"}
+KINDS = ("sandbox", "rss", "bluesky", "mastodon", "youtube", "reddit")
+NOT_YET = {"x": "X recent search"}
+REDDIT_BACKFILL = timedelta(days=1)
 YOUTUBE_BACKFILL = timedelta(days=1)
 # How far back a first fetch reaches where the source can look back (the sandbox's world, Bluesky search).
 SANDBOX_BACKFILL = timedelta(days=8)
@@ -46,14 +47,20 @@ def parse(spec: str) -> Source:
     target = target.strip()
     if kind in NOT_YET:
         raise ValidationFailed(f"{NOT_YET[kind]} is not available as a listening source yet; use "
-                               "sandbox, rss:URL, bluesky[:SERVICE_URL], mastodon:INSTANCE or youtube.")
+                               "sandbox, rss:URL, bluesky[:SERVICE_URL], mastodon:INSTANCE, youtube or "
+                               "reddit[:r/NAME].")
     if kind not in KINDS:
         raise ValidationFailed(f"Unknown source {text!r}: write sandbox, rss:URL, bluesky[:SERVICE_URL], "
-                               "mastodon:INSTANCE or youtube (e.g. rss:https://example.com/feed.xml, "
-                               "mastodon:mastodon.social).")
+                               "mastodon:INSTANCE, youtube or reddit[:r/NAME] (e.g. "
+                               "rss:https://example.com/feed.xml, mastodon:mastodon.social, reddit:r/croatia).")
     if kind == "youtube":
         if target:
             raise ValidationFailed("youtube takes nothing after it: it searches all of YouTube (write: youtube).")
+    elif kind == "reddit":
+        if target:
+            from socialdesk.networks.public.reddit_search import subreddit_of
+
+            return Source(kind, f"r/{subreddit_of(target)}")
     elif kind == "sandbox":
         if target and not target.isdigit():
             raise ValidationFailed(f"sandbox takes an optional number (the world's seed), not {target!r}.")
@@ -84,6 +91,10 @@ def parse_all(specs: Sequence[str]) -> list[Source]:
         raise ValidationFailed("A youtube source needs the operator's YouTube Data API key: set "
                                "SOCIALDESK_LISTENING_YOUTUBE_API_KEY (each search costs 100 of the "
                                "project's 10,000 daily units; see docs/listening.md).")
+    if any(s.kind == "reddit" for s in found):
+        from socialdesk.networks.public.reddit_search import credentials
+
+        credentials()  # refuses, saying which settings, when the operator has no Reddit app
     if not found:
         raise ValidationFailed("Name at least one source (sandbox, rss:URL, bluesky, mastodon:INSTANCE).")
     return found
@@ -121,6 +132,24 @@ def fetch(source: Source, *, terms: Sequence[str], languages: Sequence[str], sta
         since = last - timedelta(minutes=10) if last is not None else now - YOUTUBE_BACKFILL
         queries = [form for term in terms for form in search_forms(term, languages)]
         return youtube_search.search(queries, since=since, languages=languages), {"until": now.isoformat()}
+    if source.kind == "reddit":
+        from socialdesk.networks.public import reddit_search
+
+        waiting = datetime.fromisoformat(state["wait_until"]) if state.get("wait_until") else None
+        if waiting is not None and now < waiting:
+            return [], state  # Reddit's rate limit ran out: not before the window ends
+        last = datetime.fromisoformat(state["until"]) if state.get("until") else None
+        since = last - timedelta(minutes=10) if last is not None else now - REDDIT_BACKFILL
+        queries = [form for term in terms for form in search_forms(term, languages)]
+        found = reddit_search.search(queries, subreddit=source.target or None, since=since, source=source.spec)
+        kept: dict[str, Any] = {"until": now.isoformat()}
+        if found.wait_until is not None:
+            kept["wait_until"] = found.wait_until.isoformat()
+            if not found.posts and last is not None:
+                kept["until"] = last.isoformat()  # nothing was read: the next fetch reaches back as far
+            elif not found.posts:
+                kept.pop("until")
+        return found.posts, kept
     from socialdesk.networks.public import mastodon_tags
 
     posts, newest = mastodon_tags.tag_timeline(source.target, terms, since_ids=state.get("since_ids") or {})

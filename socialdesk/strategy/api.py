@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
 from socialdesk.core.inputs import Number, Text
-from socialdesk.strategy import audience, platforms, service, suggest
+from socialdesk.strategy import audience, key_dates, platforms, service, suggest
 from socialdesk.strategy.models import ContentPillar
 from socialdesk.web.deps import Ctx
 from socialdesk.workspaces.permissions import Permission, requires
@@ -36,6 +36,16 @@ class PersonaIn(BaseModel):
 
 class PostPillarIn(BaseModel):
     pillar: Text | None = Field(None, max_length=100, description="the pillar's name or id; null: in no pillar")
+
+
+class KeyDateIn(BaseModel):
+    name: Text = Field(max_length=200, description="e.g. Christmas, Spring launch")
+    starts_on: Text = Field(max_length=10, description="YYYY-MM-DD")
+    ends_on: Text | None = Field(None, max_length=10, description="YYYY-MM-DD; none: a one-day event")
+    kind: Text = Field("event", max_length=20, description="holiday, launch, campaign or event")
+    pillar: Text | None = Field(None, max_length=100, description="a content pillar's name or id")
+    network: Text | None = Field(None, max_length=40, description="e.g. instagram")
+    note: Text = Field("", max_length=2000)
 
 
 class SuggestIn(BaseModel):
@@ -88,6 +98,35 @@ def set_frequency(data: FrequencyIn, ctx: Ctx) -> dict[str, Any]:
 def add_persona(data: PersonaIn, ctx: Ctx) -> dict[str, Any]:
     service.add_persona(ctx, data.name, data.description)
     return {"name": " ".join(data.name.split()), "description": data.description.strip()}
+
+
+@router.get(WS + "/strategy/key-dates")
+@requires(Permission.POSTS_READ)
+def list_key_dates(ctx: Ctx, start: str | None = Query(None, alias="from", description="YYYY-MM-DD"),
+                   end: str | None = Query(None, alias="to", description="YYYY-MM-DD, exclusive"),
+                   ) -> list[dict[str, Any]]:
+    from socialdesk.core.inputs import parse_day
+
+    first = parse_day(start, "from") if start else None
+    last = parse_day(end, "to") if end else None
+    return [key_dates.as_dict(ctx, k) for k in key_dates.listing(ctx, first, last)]
+
+
+@router.post(WS + "/strategy/key-dates", status_code=201)
+@requires(Permission.POSTS_WRITE)
+def add_key_date(data: KeyDateIn, ctx: Ctx) -> dict[str, Any]:
+    found = key_dates.add(ctx, data.name, data.starts_on, ends_on=data.ends_on, kind=data.kind, pillar=data.pillar,
+                          network=data.network, note=data.note)
+    return key_dates.as_dict(ctx, found)
+
+
+@router.delete(WS + "/strategy/key-dates/{key_date_id}", status_code=204)
+@requires(Permission.POSTS_WRITE)
+def remove_key_date(key_date_id: str, ctx: Ctx) -> Response:
+    from socialdesk.strategy.models import KeyDate
+
+    key_dates.remove(ctx, ctx.get(KeyDate, key_date_id, what="key date").id)
+    return Response(status_code=204)
 
 
 @router.get(WS + "/strategy/mix")

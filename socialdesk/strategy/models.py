@@ -3,10 +3,10 @@ frequency per network, personas)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from socialdesk.core import clock
@@ -55,3 +55,19 @@ class PostEffort(IdMixin, Base):
     seconds: Mapped[int]
     source: Mapped[str] = mapped_column(String(16), default="composer")  # composer | entered
     recorded_at: Mapped[datetime] = mapped_column(default=clock.now)
+
+
+class KeyDate(IdMixin, TimestampMixin, Base):
+    """A dated event the strategy plans around (a holiday, a launch, a campaign): one day or a range, with an
+    optional pillar and network; shown on the strategy page and marked on the calendar."""
+
+    __tablename__ = "strategy_key_dates"
+
+    workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20), default="event")  # holiday | launch | campaign | event
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)  # the same day for a one-day event
+    pillar_id: Mapped[str | None] = mapped_column(ForeignKey("strategy_pillars.id", ondelete="SET NULL"))
+    network: Mapped[str | None] = mapped_column(String(40))
+    note: Mapped[str] = mapped_column(Text, default="")

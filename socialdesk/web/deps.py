@@ -191,9 +191,10 @@ def _followup_params() -> dict[str, type]:
 def _listening_params() -> dict[str, type]:
     from socialdesk.competitors.models import Competitor
     from socialdesk.listening.models import Mention, Monitor
-    from socialdesk.strategy.models import ContentPillar
+    from socialdesk.strategy.models import ContentPillar, KeyDate
 
-    return {"monitor_id": Monitor, "mention_id": Mention, "pillar_id": ContentPillar, "competitor_id": Competitor}
+    return {"monitor_id": Monitor, "mention_id": Mention, "pillar_id": ContentPillar, "competitor_id": Competitor,
+            "key_date_id": KeyDate}
 
 
 # Path parameters that are not workspace objects, checked by their own routes.

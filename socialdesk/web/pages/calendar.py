@@ -14,6 +14,7 @@ from socialdesk.core import clock, inputs
 from socialdesk.core.errors import ValidationFailed
 from socialdesk.core.timezones import zone
 from socialdesk.scheduling import service as scheduling
+from socialdesk.strategy import key_dates
 from socialdesk.strategy import service as strategy
 from socialdesk.web.deps import Ctx
 from socialdesk.web.pages import previews
@@ -87,7 +88,8 @@ def calendar_page(request: Request, ctx: Ctx, view: str = "month",
                   hours=range(24), marks=previews.network_marks(ctx), assets=previews.media_assets(ctx, media_ids),
                   legend=[*LEGEND, *sorted(statuses - set(LEGEND))],
                   scroll_hour=min([WORKING_DAY_STARTS, *(e.at.hour for e in shown)]),
-                  due=assignments.due_by_day(ctx, span.start, span.end), **_pillar_mix(ctx))
+                  due=assignments.due_by_day(ctx, span.start, span.end),
+                  key_dates=key_dates.by_day(ctx, span.start, span.end), **_pillar_mix(ctx))
 
 
 def _pillar_mix(ctx: Ctx) -> dict[str, object]:

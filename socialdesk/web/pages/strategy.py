@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from socialdesk.core.errors import ValidationFailed
-from socialdesk.strategy import audience, platforms
+from socialdesk.strategy import audience, key_dates, platforms
 from socialdesk.strategy import service as strategy
 from socialdesk.web.deps import Ctx
 from socialdesk.web.pages.common import Form, act, field, render, ws_url
@@ -31,7 +31,11 @@ def strategy_page(request: Request, ctx: Ctx) -> HTMLResponse:
     networks = sorted({strategy.network_of(c) for c in ctx.session.scalars(ctx.select(Channel))},
                       key=strategy.network_name)
     measured = ctx.can(Permission.ANALYTICS_READ)
-    return render(request, "strategy.html", ctx=ctx, section="strategy", pillars=strategy.pillars(ctx),
+    pillars = strategy.pillars(ctx)
+    return render(request, "strategy.html", ctx=ctx, section="strategy", pillars=pillars,
+                  key_dates=key_dates.listing(ctx), key_date_kinds=key_dates.KINDS,
+                  key_date_pillars={p.id: p.name for p in pillars},
+                  network_names={n: strategy.network_name(n) for n in networks},
                   plan=strategy.plan(ctx), mix=strategy.mix(ctx), posts=strategy.recent_posts(ctx),
                   networks=[(n, strategy.network_name(n)) for n in networks],
                   audience=audience.profile(ctx) if measured else None,
@@ -58,6 +62,31 @@ def remove_pillar(ctx: Ctx, pillar_id: str) -> Response:
         return ["Pillar removed; its posts are in no pillar now."]
 
     return act(ctx, run, back=ws_url(ctx, "/strategy"))
+
+
+@router.post("/w/{workspace_id}/strategy/key-dates")
+@requires(Permission.POSTS_WRITE)
+def add_key_date(ctx: Ctx, form: Form) -> Response:
+    def run() -> list[str]:
+        found = key_dates.add(ctx, field(form, "name"), field(form, "starts_on"),
+                              ends_on=field(form, "ends_on") or None, kind=field(form, "kind") or "event",
+                              pillar=field(form, "pillar") or None, network=field(form, "network") or None,
+                              note=field(form, "note"))
+        return [f"Key date {found.name} added."]
+
+    return act(ctx, run, back=ws_url(ctx, "/strategy#key-dates"))
+
+
+@router.post("/w/{workspace_id}/strategy/key-dates/{key_date_id}/delete")
+@requires(Permission.POSTS_WRITE)
+def remove_key_date(ctx: Ctx, key_date_id: str) -> Response:
+    def run() -> list[str]:
+        from socialdesk.strategy.models import KeyDate
+
+        found = key_dates.remove(ctx, ctx.get(KeyDate, key_date_id, what="key date").id)
+        return [f"Key date {found.name} removed."]
+
+    return act(ctx, run, back=ws_url(ctx, "/strategy#key-dates"))
 
 
 @router.post("/w/{workspace_id}/strategy/cadence")
