@@ -11,7 +11,7 @@ from cryptography.fernet import InvalidToken
 from sqlalchemy import select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from socialdesk.campaigns.models import AdRequest
+from socialdesk.campaigns.models import AdRequest, MetaAdConnection
 from socialdesk.channels.models import Channel, NetworkApp, OAuthState
 from socialdesk.contests.models import Contest
 from socialdesk.core.crypto import fernet_for
@@ -22,11 +22,11 @@ from socialdesk.quizzes.models import Quiz
 
 # Every column that holds a Fernet token (tests/test_secret_key.py checks no `*_encrypted` column is missing).
 # Channel credentials, OAuth secrets, the draws' secret seeds, webhook secrets, team-chat addresses and the Meta
-# tokens of ad requests. An empty value is a secret wiped after use (an ad request's token once it ran): skipped.
+# tokens of ad requests and ad account connections. An empty value is a secret wiped after use (an ad request's token once it ran): skipped.
 ENCRYPTED_COLUMNS: tuple[InstrumentedAttribute[str], ...] = (
     Channel.credentials_encrypted, NetworkApp.client_secret_encrypted, OAuthState.code_verifier_encrypted,
     Contest.seed_encrypted, Quiz.seed_encrypted, OutgoingWebhook.secret_encrypted, ChatWebhook.url_encrypted,
-    AdRequest.token_encrypted)
+    AdRequest.token_encrypted, MetaAdConnection.token_encrypted)
 
 WRONG_KEY = ("SOCIALDESK_SECRET_KEY does not decrypt the credentials stored in the database (it is not the key "
              "they were saved with). Start with the original key. To change keys, run `socialdesk "
