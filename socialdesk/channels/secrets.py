@@ -22,7 +22,8 @@ from socialdesk.quizzes.models import Quiz
 
 # Every column that holds a Fernet token (tests/test_secret_key.py checks no `*_encrypted` column is missing).
 # Channel credentials, OAuth secrets, the draws' secret seeds, webhook secrets, team-chat addresses and the Meta
-# tokens of ad requests and ad account connections. An empty value is a secret wiped after use (an ad request's token once it ran): skipped.
+# tokens of ad requests and ad account connections. An empty value is a secret wiped after use (an ad
+# request's token once it ran): skipped.
 ENCRYPTED_COLUMNS: tuple[InstrumentedAttribute[str], ...] = (
     Channel.credentials_encrypted, NetworkApp.client_secret_encrypted, OAuthState.code_verifier_encrypted,
     Contest.seed_encrypted, Quiz.seed_encrypted, OutgoingWebhook.secret_encrypted, ChatWebhook.url_encrypted,

@@ -45,13 +45,11 @@ def campaigns_page(request: Request, ctx: Ctx) -> HTMLResponse:
                   goals=GOALS, audiences=audiences.list_audiences(ctx), suggestion=suggestion,
                   suggest_error=suggest_error, sandbox_channels=sandbox, ad_connection=connection,
                   ad_connection_expiring=connection is not None and ad_accounts.expires_soon(connection))
-    # "Connect with Meta" posts here and is redirected to Facebook's dialog: the browser applies this page's
-    # form-action to that redirect, so Facebook's dialog address is allowed on this page (and only here).
+    # "Connect with Meta" posts here and is redirected to Facebook's dialog (and only that, from this page).
     from socialdesk.networks.facebook.oauth import DIALOG_URL
-    from socialdesk.web.headers import CONTENT_SECURITY_POLICY
+    from socialdesk.web.headers import allow_form_targets
 
-    page.headers["content-security-policy"] = CONTENT_SECURITY_POLICY.replace(
-        "form-action 'self'", f"form-action 'self' {DIALOG_URL}")
+    allow_form_targets(page, DIALOG_URL)
     return page
 
 

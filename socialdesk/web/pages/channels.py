@@ -12,6 +12,7 @@ from socialdesk.core.errors import ValidationFailed
 from socialdesk.networks import registry
 from socialdesk.networks.base import Capabilities
 from socialdesk.web.deps import Ctx, CurrentIdentity
+from socialdesk.web.headers import allow_form_targets
 from socialdesk.web.pages.common import Form, act, attempt, field, redirect, render, ws_url
 from socialdesk.workspaces.context import WorkspaceContext
 from socialdesk.workspaces.permissions import Access, Permission, requires
@@ -36,10 +37,12 @@ def _page(request: Request, ctx: WorkspaceContext, *, chosen: str = "", typed: d
     listed = channels.list_channels(ctx)
     caps = {c.id: channels.capabilities(c) for c in listed}
     spec = registry.NETWORKS.get(chosen)
-    return render(request, "channels.html", ctx=ctx, section="channels", channels=listed, caps=caps,
+    page = render(request, "channels.html", ctx=ctx, section="channels", channels=listed, caps=caps,
                   features={cid: features(c) for cid, c in caps.items()}, networks=list(registry.NETWORKS.values()),
                   chosen=spec, connect_fields=registry.connect_fields(spec.key) if spec else (), typed=typed or {},
                   errors=errors, status_code=status_code)
+    # "Sign in" posts here and is redirected to the network's sign-in page, which for Mastodon is any server.
+    return allow_form_targets(page, "https:")
 
 
 @router.get("/w/{workspace_id}/channels", response_class=HTMLResponse)
