@@ -130,9 +130,10 @@ def test_the_calendar_month_costs_few_statements(database: Database, clock: Manu
         page = client.get(path)
     assert page.status_code == 200 and "post 0" in page.text
     # The session with its user, the workspace with the caller's role (the one permission look-up), exercise time,
-    # the month's publications with their posts and channels, their media, the network marks, the due dates; the
-    # layout: the user's workspaces, the approval count, alerts (heartbeats, overdue, notifications), unread.
-    assert len(_queries(statements)) <= 13, _queries(statements)
+    # the month's publications with their posts and channels, their media, the network marks, the due dates, the
+    # key dates and the pillars' planned mix; the layout: the user's workspaces, the approval count (posts and ad
+    # requests), alerts (heartbeats, overdue, notifications), unread.
+    assert len(_queries(statements)) <= 16, _queries(statements)
     assert sum("memberships.user_id = ?" in q and "workspaces.id = ?" in q for q in statements) == 1
 
 
