@@ -252,6 +252,27 @@ def ads_compare(workspace: WorkspaceOpt,
     console.print(result.explanation, highlight=False, soft_wrap=True)
 
 
+@ads_app.command("compare-posts")
+def ads_compare_posts(workspace: WorkspaceOpt,
+                      a: Annotated[str, typer.Option(help="Post A: its publication's id")],
+                      b: Annotated[str, typer.Option(help="Post B: its publication's id")],
+                      metric: Annotated[str, typer.Option(help="engagement_rate or ctr")] = "engagement_rate",
+                      comparisons: Annotated[int, typer.Option(help="How many comparisons are made together "
+                                                                    "(Bonferroni correction)")] = 1,
+                      minimum_lift: Annotated[float, typer.Option(help="The smallest relative difference worth "
+                                                                       "finding (0.2 = 20 %)")] = 0.2,
+                      as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False) -> None:
+    """A/B comparison of two published posts: the difference with its interval and the sample needed."""
+    from socialdesk.campaigns import service
+
+    with _context(workspace) as ctx:
+        result = service.compare_posts(ctx, a, b, metric, comparisons=comparisons, minimum_lift=minimum_lift)
+    if as_json:
+        print(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
+        return
+    console.print(result.explanation, highlight=False, soft_wrap=True)
+
+
 @ads_app.command("sandbox")
 def ads_sandbox(workspace: WorkspaceOpt, campaign: CampaignOpt,
                 channel: Annotated[str, typer.Option(help="The sandbox channel's id (its audience sees the ad)")],

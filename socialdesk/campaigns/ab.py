@@ -19,7 +19,9 @@ from socialdesk.analytics import statistics as st
 
 POWER = 0.80
 DEFAULT_LIFT = 0.20  # a 20 % relative difference is the smallest worth acting on, unless told otherwise
-PROPORTIONS = {"ctr": ("link clicks", "impressions"), "conversion_rate": ("conversions", "link clicks")}
+PROPORTIONS = {"ctr": ("link clicks", "impressions"), "conversion_rate": ("conversions", "link clicks"),
+               # Posts: engagements (likes, reposts, comments, saves, quotes) of the people reached, at most one each.
+               "engagement_rate": ("engagements", "people reached")}
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,7 @@ def compare(metric: str, a: Arm, b: Arm, *, comparisons: int = 1, minimum_lift: 
     what, of = PROPORTIONS[metric]
     if a.rate is None or b.rate is None:
         return Comparison(metric, a, b, None, None, None, level, None, "not_enough_data",
-                          f"Each ad needs {of} before its {what} can be compared.")
+                          f"Each side needs {of} before its {what} can be compared.")
     pa, pb = a.rate, b.rate
     diff = (pb - pa) * 100
     se = math.sqrt(pa * (1 - pa) / a.trials + pb * (1 - pb) / b.trials) * 100
@@ -90,7 +92,7 @@ def compare(metric: str, a: Arm, b: Arm, *, comparisons: int = 1, minimum_lift: 
     needed = sample_needed(baseline, minimum_lift, level) if baseline > 0 else None
     shortest = min(a.trials, b.trials)
     if needed is None or shortest < needed:
-        want = f"{needed:,.0f} {of} per ad" if needed else f"some {what} in both ads"
+        want = f"{needed:,.0f} {of} for each" if needed else f"some {what} in both"
         return Comparison(metric, a, b, diff, low, high, level, needed, "not_enough_data",
                           f"Not enough data: to tell a {minimum_lift:.0%} difference apart at "
                           f"{level:.1%} confidence with {POWER:.0%} power takes {want}; the smaller arm has "

@@ -456,3 +456,43 @@ def compare_ads(ctx: WorkspaceContext, a_ref: str, b_ref: str, metric: str = "ct
     if a_ref == b_ref:
         raise ValidationFailed("Compare two different ads.")
     return ab.compare(metric, arms[0], arms[1], comparisons=comparisons, minimum_lift=minimum_lift)
+
+
+POST_METRICS = ("engagement_rate", "ctr")
+
+
+def compare_posts(ctx: WorkspaceContext, a_id: str, b_id: str, metric: str = "engagement_rate", *,
+                  comparisons: int = 1, minimum_lift: float = 0.2) -> Any:
+    """A/B comparison of two published posts (publications) from their newest metrics: engagement rate
+    (engagements of the people reached, impressions where the network gives no reach) or CTR (clicks of
+    impressions). Same rules as two ads: an interval, the sample needed, no winner before it."""
+    from socialdesk.analytics.models import PublicationMetricSnapshot
+    from socialdesk.campaigns import ab
+    from socialdesk.content.models import Post, Publication
+
+    if metric not in POST_METRICS:
+        raise ValidationFailed(f"Compare posts by {' or '.join(POST_METRICS)}.")
+    if not 0 < minimum_lift <= 10:
+        raise ValidationFailed("The smallest difference worth finding is a share above 0 (0.2 = 20 %).")
+    if not 1 <= comparisons <= 100:
+        raise ValidationFailed("Comparisons made together: 1 to 100.")
+    if a_id == b_id:
+        raise ValidationFailed("Compare two different posts.")
+    arms = []
+    for side, publication_id in (("A", a_id), ("B", b_id)):
+        publication = ctx.get(Publication, publication_id, what="publication")
+        newest = ctx.session.scalars(select(PublicationMetricSnapshot)
+                                     .where(PublicationMetricSnapshot.publication_id == publication.id)
+                                     .order_by(PublicationMetricSnapshot.collected_at.desc()).limit(1)).first()
+        text = ctx.session.scalar(select(Post.text).where(Post.id == publication.post_id)) or ""
+        label = f"{side}: {text.strip()[:40] or publication.id}"
+        if newest is None:
+            arms.append(ab.Arm(label, 0, 0))
+        elif metric == "ctr":
+            arms.append(ab.Arm(label, newest.clicks or 0, newest.impressions or 0))
+        else:
+            seen = newest.reach if newest.reach is not None else newest.impressions
+            engaged = sum(v or 0 for v in (newest.likes, newest.reposts, newest.comments, newest.saves,
+                                            newest.quotes))
+            arms.append(ab.Arm(label, min(engaged, seen or 0), seen or 0))
+    return ab.compare(metric, arms[0], arms[1], comparisons=comparisons, minimum_lift=minimum_lift)

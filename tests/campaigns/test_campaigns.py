@@ -142,3 +142,40 @@ def test_a_cost_per_conversion_from_two_conversions_has_no_interval() -> None:
     assert "2 rows with conversions" in found.interval_text
     steady = estimate(METRICS["cpa"], [{"spend": 5.0, "conversions": 1.0 + day % 3} for day in range(42)])
     assert steady.low is not None and steady.low < steady.value < steady.high
+
+
+def test_two_posts_are_compared_like_two_ads(database: Database) -> None:
+    from socialdesk.analytics.models import PublicationMetricSnapshot
+    from socialdesk.content.models import Post, Publication, PublicationStatus
+
+    world = make_world(database, profiles=("x",))
+    ids = []
+    with database.unit_of_work() as session:
+        for n, (likes, reach) in enumerate(((800, 40_000), (1_200, 40_000))):
+            post = Post(workspace_id=world.workspace_id, text=f"Variant {n}", scheduled_at=T0)
+            session.add(post)
+            session.flush()
+            publication = Publication(workspace_id=world.workspace_id, post_id=post.id,
+                                      channel_id=world.channels["x"], scheduled_at=T0, published_at=T0,
+                                      status=PublicationStatus.PUBLISHED, external_id=f"x-{n}")
+            session.add(publication)
+            session.flush()
+            # An older snapshot is ignored: the newest numbers decide.
+            for hours, scale in ((1, 0.1), (48, 1.0)):
+                session.add(PublicationMetricSnapshot(
+                    workspace_id=world.workspace_id, publication_id=publication.id,
+                    collected_at=T0 + timedelta(hours=hours), likes=int(likes * scale), reposts=0, comments=0,
+                    saves=None, quotes=None, clicks=5, impressions=80_000, reach=int(reach * scale)))
+            ids.append(publication.id)
+    with database.unit_of_work() as session:
+        ctx = world.ctx(session)
+        result = service.compare_posts(ctx, ids[0], ids[1])
+        # 2 % against 3 % of 40,000 people (enough to tell a 20 % lift): B − A = 1 point, Wald interval by hand.
+        se = ((0.02 * 0.98 + 0.03 * 0.97) / 40_000) ** 0.5 * 100
+        assert result.difference == pytest.approx(1.0) and result.low == pytest.approx(1.0 - 1.959964 * se, abs=1e-3)
+        assert result.verdict == "b_higher" and result.a.label.startswith("A: Variant 0")
+        assert service.compare_posts(ctx, ids[0], ids[1], "ctr").verdict == "not_enough_data"
+        with pytest.raises(ValidationFailed):
+            service.compare_posts(ctx, ids[0], ids[0])
+        with pytest.raises(ValidationFailed):
+            service.compare_posts(ctx, ids[0], ids[1], "likes")
