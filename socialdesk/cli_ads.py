@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -246,6 +246,10 @@ def ads_compare(workspace: WorkspaceOpt,
 
     with _context(workspace) as ctx:
         result = service.compare_ads(ctx, a, b, metric, comparisons=comparisons, minimum_lift=minimum_lift)
+    _print_comparison(result, as_json)
+
+
+def _print_comparison(result: Any, as_json: bool) -> None:
     if as_json:
         print(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
         return
@@ -267,10 +271,7 @@ def ads_compare_posts(workspace: WorkspaceOpt,
 
     with _context(workspace) as ctx:
         result = service.compare_posts(ctx, a, b, metric, comparisons=comparisons, minimum_lift=minimum_lift)
-    if as_json:
-        print(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
-        return
-    console.print(result.explanation, highlight=False, soft_wrap=True)
+    _print_comparison(result, as_json)
 
 
 @ads_app.command("sandbox")

@@ -42,6 +42,7 @@ from socialdesk.core.errors import ValidationFailed
 from socialdesk.networks import outbound
 from socialdesk.networks.base import AuthError, PermanentNetworkError, TransientNetworkError
 from socialdesk.networks.public import FoundPost
+from socialdesk.networks.public.search_terms import alternatives
 
 PAGE = 100
 MAX_QUERY = 512
@@ -85,13 +86,7 @@ def credentials() -> Credentials:
 
 def query_of(queries: Sequence[str]) -> str:
     """The terms as one search: `a OR b OR "two words"`, cut at whole alternatives."""
-    parts: list[str] = []
-    for query in dict.fromkeys(q.strip() for q in queries if q.strip()):
-        part = f'"{query}"' if " " in query and not query.startswith('"') else query
-        if len(" OR ".join([*parts, part])) > MAX_QUERY:
-            break
-        parts.append(part)
-    return " OR ".join(parts)
+    return alternatives(queries, " OR ", MAX_QUERY)
 
 
 def wait_until(api_url: str, client_id: str) -> datetime | None:

@@ -22,6 +22,7 @@ from socialdesk.core.errors import ValidationFailed
 from socialdesk.networks import outbound
 from socialdesk.networks.base import TransientNetworkError
 from socialdesk.networks.public import FoundPost
+from socialdesk.networks.public.search_terms import alternatives
 from socialdesk.networks.youtube.api import LEDGER, UNITS, data_url, sort_response
 
 SEARCH_UNITS = 100
@@ -37,13 +38,7 @@ def project_of(api_key: str) -> str:
 
 def query_of(queries: Sequence[str]) -> str:
     """The terms as one search: `a|b|"two words"` (YouTube's OR), cut at whole alternatives."""
-    parts: list[str] = []
-    for query in dict.fromkeys(q.strip() for q in queries if q.strip()):
-        part = f'"{query}"' if " " in query and not query.startswith('"') else query
-        if len("|".join([*parts, part])) > MAX_QUERY:
-            break
-        parts.append(part)
-    return "|".join(parts)
+    return alternatives(queries, "|", MAX_QUERY)
 
 
 def _time(text: str | None) -> datetime:
