@@ -134,7 +134,7 @@ def test_the_calendar_month_costs_few_statements(database: Database, clock: Manu
     # key dates and the pillars' planned mix; the layout: the user's workspaces, the approval count (posts and ad
     # requests), alerts (heartbeats, overdue, notifications), unread.
     assert len(_queries(statements)) <= 16, _queries(statements)
-    assert sum("memberships.user_id = ?" in q and "workspaces.id = ?" in q for q in statements) == 1
+    assert sum("memberships.user_id =" in q and "workspaces.id =" in q for q in statements) == 1  # any dialect
 
 
 def test_a_month_cell_shows_six_posts_and_how_many_more(database: Database, clock: ManualClock) -> None:
