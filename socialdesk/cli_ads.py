@@ -231,16 +231,18 @@ def campaign_add(workspace: WorkspaceOpt, campaign: CampaignOpt,
     console.print(f"Added the {kind} to the campaign.")
 
 
+# The options both A/B commands take.
+ComparisonsOpt = Annotated[int, typer.Option(help="How many comparisons are made together (Bonferroni correction)")]
+MinimumLiftOpt = Annotated[float, typer.Option(help="The smallest relative difference worth finding (0.2 = 20 %)")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON")]
+
+
 @ads_app.command("compare")
 def ads_compare(workspace: WorkspaceOpt,
                 a: Annotated[str, typer.Option(help="Ad A: id, platform id or name")],
                 b: Annotated[str, typer.Option(help="Ad B: id, platform id or name")],
                 metric: Annotated[str, typer.Option(help="ctr or conversion_rate")] = "ctr",
-                comparisons: Annotated[int, typer.Option(help="How many comparisons are made together "
-                                                              "(Bonferroni correction)")] = 1,
-                minimum_lift: Annotated[float, typer.Option(help="The smallest relative difference worth "
-                                                                 "finding (0.2 = 20 %)")] = 0.2,
-                as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False) -> None:
+                comparisons: ComparisonsOpt = 1, minimum_lift: MinimumLiftOpt = 0.2, as_json: JsonOpt = False) -> None:
     """A/B comparison of two ads: the difference with its interval and the sample needed to decide."""
     from socialdesk.campaigns import service
 
@@ -261,11 +263,8 @@ def ads_compare_posts(workspace: WorkspaceOpt,
                       a: Annotated[str, typer.Option(help="Post A: its publication's id")],
                       b: Annotated[str, typer.Option(help="Post B: its publication's id")],
                       metric: Annotated[str, typer.Option(help="engagement_rate or ctr")] = "engagement_rate",
-                      comparisons: Annotated[int, typer.Option(help="How many comparisons are made together "
-                                                                    "(Bonferroni correction)")] = 1,
-                      minimum_lift: Annotated[float, typer.Option(help="The smallest relative difference worth "
-                                                                       "finding (0.2 = 20 %)")] = 0.2,
-                      as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False) -> None:
+                      comparisons: ComparisonsOpt = 1, minimum_lift: MinimumLiftOpt = 0.2,
+                      as_json: JsonOpt = False) -> None:
     """A/B comparison of two published posts: the difference with its interval and the sample needed."""
     from socialdesk.campaigns import service
 

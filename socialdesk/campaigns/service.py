@@ -434,16 +434,20 @@ def find_ad(ctx: WorkspaceContext, ref: str) -> Ad:
     return found[0]
 
 
+def _check_ab_settings(comparisons: int, minimum_lift: float) -> None:
+    if not 0 < minimum_lift <= 10:
+        raise ValidationFailed("The smallest difference worth finding is a share above 0 (0.2 = 20 %).")
+    if not 1 <= comparisons <= 100:
+        raise ValidationFailed("Comparisons made together: 1 to 100.")
+
+
 def compare_ads(ctx: WorkspaceContext, a_ref: str, b_ref: str, metric: str = "ctr", *, comparisons: int = 1,
                 minimum_lift: float = 0.2) -> Any:
     from socialdesk.campaigns import ab
 
     if metric not in ab.PROPORTIONS:
         raise ValidationFailed(f"Compare ads by {' or '.join(ab.PROPORTIONS)}.")
-    if not 0 < minimum_lift <= 10:
-        raise ValidationFailed("The smallest difference worth finding is a share above 0 (0.2 = 20 %).")
-    if not 1 <= comparisons <= 100:
-        raise ValidationFailed("Comparisons made together: 1 to 100.")
+    _check_ab_settings(comparisons, minimum_lift)
     arms = []
     for ref in (a_ref, b_ref):
         ad = find_ad(ctx, ref)
@@ -472,10 +476,7 @@ def compare_posts(ctx: WorkspaceContext, a_id: str, b_id: str, metric: str = "en
 
     if metric not in POST_METRICS:
         raise ValidationFailed(f"Compare posts by {' or '.join(POST_METRICS)}.")
-    if not 0 < minimum_lift <= 10:
-        raise ValidationFailed("The smallest difference worth finding is a share above 0 (0.2 = 20 %).")
-    if not 1 <= comparisons <= 100:
-        raise ValidationFailed("Comparisons made together: 1 to 100.")
+    _check_ab_settings(comparisons, minimum_lift)
     if a_id == b_id:
         raise ValidationFailed("Compare two different posts.")
     arms = []
