@@ -30,6 +30,7 @@ from socialdesk.inbox import service as inbox
 from socialdesk.inbox.models import InboxItem
 from socialdesk.jobs.runner import Runner
 from socialdesk.networks.base import (
+    AccountMetrics,
     AuthError,
     MediaKind,
     OutcomeUnknown,
@@ -97,6 +98,21 @@ def _publish_now(db: Database, world: World, text: str) -> str:
         return s.scalars(select(Publication.id).where(Publication.post_id == post.id)).one()
 
 
+def _indexed_profile(network: Network, adapter: BlueskyAdapter) -> AccountMetrics:
+    """The account's numbers once the AppView has indexed the new account (it does so in the background)."""
+    def profile() -> AccountMetrics | None:
+        try:
+            return adapter.account_metrics()
+        except PermanentNetworkError as error:
+            if "Profile not found" in error.network_message:
+                return None
+            raise
+
+    found = network.wait_until(profile, "the new account's profile")
+    assert isinstance(found, AccountMetrics)
+    return found
+
+
 def _publication(db: Database, publication_id: str) -> Publication:
     with db.read_sessions() as s:
         found = s.get(Publication, publication_id)
@@ -123,15 +139,7 @@ def test_connect_keeps_a_session_not_the_password_and_refreshes_it(database: Dat
         after = decrypt_json(s.get(Channel, channel_id).credentials_encrypted)  # type: ignore[union-attr]
     assert after["refresh_jwt"] != stored["refresh_jwt"]
 
-    def profile() -> object:
-        try:
-            return refreshed.account_metrics()
-        except PermanentNetworkError as error:  # the AppView has not indexed the new account yet
-            if "Profile not found" in error.network_message:
-                return None
-            raise
-
-    assert _wait(bluesky, profile, "the new account's profile").posts == 0  # type: ignore[attr-defined]
+    assert _indexed_profile(bluesky, refreshed).posts == 0
     # (The PDS accepts a spent refresh token again for a short grace period, to forgive races; socialdesk
     # does not rely on that: fresh_adapter serialises refreshes per channel.)
     with pytest.raises(AuthError):
@@ -142,6 +150,7 @@ def test_a_refused_access_token_is_refreshed_once_and_the_call_goes_through(data
                                                                            bluesky: Network) -> None:
     brand = bluesky.create_account("stale")
     _, channel_id = _connect(database, bluesky, brand)
+    _indexed_profile(bluesky, _adapter(database, channel_id))  # else the retry may meet "Profile not found"
     with database.unit_of_work() as s:
         channel = s.get(Channel, channel_id)
         assert channel is not None
