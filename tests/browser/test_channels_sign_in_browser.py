@@ -57,6 +57,7 @@ def test_sign_in_with_facebook_from_the_channels_page(database: Database, clock:
 
     expect(page.locator(".channel h2", has_text="Outlet")).to_have_count(1)
     expect(page.locator("body")).to_contain_text("Connected Outlet")
+    expect(page.locator(".channel", has_text="Outlet")).not_to_contain_text("@Brand Outlet")  # a name, not a handle
     assert len(dialogs) == 1 and "pages_manage_posts" in dialogs[0]["scope"]
     assert not refused, refused
     SHOTS.mkdir(exist_ok=True)
