@@ -8,8 +8,6 @@ import csv
 import io
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
 from socialdesk.analytics.periods import parse_period
 from socialdesk.competitors import service
 from socialdesk.competitors.export import COLUMNS
@@ -64,8 +62,8 @@ def test_the_client_report_has_a_competitor_section_and_sheet(database: Database
     assert table[2][table[0].index("views_per_post")] == "1800.0"
 
 
-def test_the_api_and_the_page_export_csv_and_the_page_shows_youtube(database: Database, clock: ManualClock,
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_api_and_the_page_export_csv_and_the_page_shows_youtube(database: Database,
+                                                                   clock: ManualClock) -> None:
     world = _world_with_rival(database, clock, followers=None)
     client, _ = signed_in_client(database, world.users["owner"])  # type: ignore[attr-defined]
     ws = world.workspace_id  # type: ignore[attr-defined]

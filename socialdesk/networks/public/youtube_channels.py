@@ -3,7 +3,8 @@ comments, from the YouTube Data API v3 through the same client as every other Yo
 (networks/youtube/api.py: the outbound policy, Google's errors sorted, each call charged to the quota
 ledger at its documented cost before it goes — https://developers.google.com/youtube/v3/determine_quota_cost).
 
-A snapshot is three calls of 1 unit each:
+A snapshot is three calls of 1 unit each, charged as background reads (they stop at 90 % of the day's
+units, leaving the rest for publishing and replies):
 - channels.list part=snippet,statistics,contentDetails by `forHandle` or `id`
   (https://developers.google.com/youtube/v3/docs/channels/list): title, statistics.subscriberCount (YouTube
   abbreviates it to three significant figures; absent when statistics.hiddenSubscriberCount is true) and the
@@ -119,7 +120,9 @@ def parse_video(video: dict[str, Any]) -> PublicPost | None:
 def channel_profile(api: YouTubeApi, key: str) -> PublicProfile:
     """Read a public channel now (3 quota units)."""
     lookup = {"id": key} if _CHANNEL_ID.match(key) else {"forHandle": key}
-    found = api.get("channels.list", "channels", part="snippet,statistics,contentDetails", **lookup).get("items")
+    # Background reads: they stop at BACKGROUND_SHARE of the day's units, keeping the rest for publishing.
+    found = api.get("channels.list", "channels", background=True, part="snippet,statistics,contentDetails",
+                    **lookup).get("items")
     if not found:
         raise PermanentNetworkError(f"YouTube has no channel {key} (check the @handle or channel id).",
                                     status_code=404)
@@ -130,12 +133,12 @@ def channel_profile(api: YouTubeApi, key: str) -> PublicProfile:
     uploads = ((channel.get("contentDetails") or {}).get("relatedPlaylists") or {}).get("uploads")
     posts: list[PublicPost] = []
     if uploads:
-        items = api.get("playlistItems.list", "playlistItems", part="contentDetails", playlistId=uploads,
-                        maxResults=RECENT).get("items") or []
+        items = api.get("playlistItems.list", "playlistItems", background=True, part="contentDetails",
+                        playlistId=uploads, maxResults=RECENT).get("items") or []
         ids = [str((i.get("contentDetails") or {}).get("videoId")) for i in items
                if (i.get("contentDetails") or {}).get("videoId")]
         if ids:
-            videos = api.get("videos.list", "videos", part="snippet,statistics,contentDetails",
+            videos = api.get("videos.list", "videos", background=True, part="snippet,statistics,contentDetails",
                              id=",".join(ids[:RECENT])).get("items") or []
             posts = [p for p in (parse_video(v) for v in videos) if p is not None]
     return PublicProfile(handle=str(snippet.get("customUrl") or key), display_name=str(snippet.get("title") or ""),

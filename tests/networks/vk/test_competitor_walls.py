@@ -169,6 +169,7 @@ def test_the_command_line_adds_snapshots_benchmarks_and_exports_a_vk_wall(
     assert refused.exit_code != 0 and "one server" in str(refused.exception)
     snapped = json.loads(ok("competitor", "snapshot", "-w", ws, "--json"))
     assert snapped == [{"handle": "rivalcafe", "network": "vk", "error": "", "followers": 2500, "recent_posts": 6}]
+    assert "2500" in ok("competitor", "list", "-w", ws) and "rivalcafe" in ok("competitor", "benchmark", "-w", ws)
     bench = json.loads(ok("competitor", "benchmark", "-w", ws, "--json"))
     assert [a["name"] for a in bench["accounts"]] == ["Your channels", "rivalcafe"]
     out = tmp_path / "competitors.csv"

@@ -134,15 +134,17 @@ def test_the_ledger_refuses_before_sending_when_the_day_is_spent(youtube: YouTub
                                                                  clock: ManualClock,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     _rival(youtube, clock)
-    monkeypatch.setenv("SOCIALDESK_YOUTUBE_DAILY_QUOTA", "2")
+    monkeypatch.setenv("SOCIALDESK_YOUTUBE_DAILY_QUOTA", "30")
     reset_settings_cache()
+    LEDGER.charge(key_project(KEY), UNITS, 25, 30, what="earlier reads today")
     api = keyed(KEY)
     try:
         with pytest.raises(QuotaExhausted, match="resets"):
-            youtube_channels.channel_profile(api, "@rivalcoffee")  # 3 units do not fit in 2
+            # Background reads stop at 90 % (27 of 30 units): two calls fit, the third is not sent.
+            youtube_channels.channel_profile(api, "@rivalcoffee")
     finally:
         api.close()
-    assert youtube.state.units_left == 10_000 - 2  # the third call never went
+    assert youtube.state.units_left == 10_000 - 2 and _used(key_project(KEY)) == 27
 
 
 def test_the_contract_server_refuses_what_the_docs_refuse(youtube: YouTube, clock: ManualClock) -> None:
