@@ -1,5 +1,6 @@
-"""`socialdesk competitor add|list|remove|snapshot|benchmark`: competitor accounts on Bluesky and Mastodon
-and the benchmark against the workspace's own channels (docs/listening.md, "Competitors")."""
+"""`socialdesk competitor add|list|remove|snapshot|benchmark|export`: competitor accounts on Bluesky,
+Mastodon, YouTube and VK and the benchmark against the workspace's own channels (docs/listening.md,
+"Competitors")."""
 
 from __future__ import annotations
 
@@ -23,9 +24,11 @@ def _dump(data: Any) -> None:
 
 @competitor_app.command("add")
 def add(workspace: WorkspaceOpt,
-        network: Annotated[str, typer.Option(help="bluesky | mastodon")],
-        handle: Annotated[str, typer.Option(help="brand.bsky.social, or the account name on the instance")],
-        service: Annotated[str | None, typer.Option(help="AppView (Bluesky) or instance URL (Mastodon)")] = None,
+        network: Annotated[str, typer.Option(help="bluesky | mastodon | youtube | vk")],
+        handle: Annotated[str, typer.Option(help="brand.bsky.social; the account name on the instance; YouTube: "
+                                                 "@handle, UC… id or channel URL; VK: vk.com/name, club123, id123")],
+        service: Annotated[str | None, typer.Option(help="AppView (Bluesky) or instance URL (Mastodon); "
+                                                         "none for YouTube and VK")] = None,
         notes: Annotated[str, typer.Option(help="Why you follow it")] = "",
         as_json: JsonOpt = False) -> None:
     """Follow a competitor's public account (snapshotted daily, or now with `competitor snapshot`)."""
@@ -53,7 +56,9 @@ def list_(workspace: WorkspaceOpt, as_json: JsonOpt = False) -> None:
         return
     table = _table("network", "handle", "followers", "posts", "last snapshot", "error")
     for r in rows:
-        table.add_row(r["id"], r["network"], r["handle"], str(r["followers"] if r["followers"] is not None else "—"),
+        followers = str(r["followers"]) if r["followers"] is not None else (
+            f"— ({r['followers_note']})" if r["followers_note"] else "—")
+        table.add_row(r["id"], r["network"], r["handle"], followers,
                       str(r["posts_count"] if r["posts_count"] is not None else "—"), r["last_snapshot_at"] or "never",
                       r["last_error"])
     console.print(table)
@@ -130,3 +135,25 @@ def benchmark(workspace: WorkspaceOpt,
     console.print(table)
     console.print(f"{result['period']['days']} days to {result['period']['end'][:16]}; engagement = "
                   f"{result['engagement']}; intervals are 95%.", highlight=False, soft_wrap=True)
+
+
+@competitor_app.command("export")
+def export(workspace: WorkspaceOpt,
+           format_: Annotated[str, typer.Option("--format", help="csv")] = "csv",
+           days: Annotated[int, typer.Option(help="The period: the last N days")] = 30,
+           output: Annotated[str | None, typer.Option(help="Write to this file (default: print)")] = None) -> None:
+    """The benchmark as CSV: one row per account, every number with its 95% interval and sample size."""
+    from socialdesk.competitors import export as exports
+    from socialdesk.competitors import service as competitors
+    from socialdesk.core.errors import ValidationFailed
+
+    if format_.lower() not in exports.FORMATS:
+        raise ValidationFailed(f"--format {format_!r}: the export is {', '.join(exports.FORMATS)}.")
+    with _context(workspace) as ctx:
+        text = exports.to_csv(competitors.benchmark(ctx, days=days))
+    if output:
+        with open(output, "w", encoding="utf-8", newline="") as file:
+            file.write(text)
+        console.print(f"Wrote {output}.", highlight=False)
+    else:
+        print(text, end="")

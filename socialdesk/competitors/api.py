@@ -21,8 +21,10 @@ WS = "/workspaces/{workspace_id}"
 
 class CompetitorIn(BaseModel):
     network: Text = Field(max_length=40, description=f"one of {', '.join(service.NETWORKS)}")
-    handle: Text = Field(max_length=300)
-    service: Text | None = Field(None, max_length=500, description="the server (Mastodon instance, Bluesky AppView)")
+    handle: Text = Field(max_length=300, description="YouTube: @handle, UC… id or channel URL; VK: vk.com/name, "
+                                                     "club123 or id123")
+    service: Text | None = Field(None, max_length=500, description="the server (Mastodon instance, Bluesky AppView); "
+                                                                  "none for YouTube and VK")
     notes: Text = Field("", max_length=2000)
 
 
@@ -59,3 +61,13 @@ def snapshot_all(ctx: Ctx) -> list[dict[str, Any]]:
 @requires(Permission.ANALYTICS_READ)
 def benchmark(ctx: Ctx, days: int = Query(30, ge=1, le=MAX_PERIOD_DAYS)) -> dict[str, Any]:
     return service.benchmark(ctx, days=days)
+
+
+@router.get(WS + "/competitors/export.csv")
+@requires(Permission.ANALYTICS_READ)
+def export_csv(ctx: Ctx, days: int = Query(30, ge=1, le=MAX_PERIOD_DAYS)) -> Response:
+    """The benchmark as CSV (the same table as `socialdesk competitor export`)."""
+    from socialdesk.competitors.export import to_csv
+
+    return Response(to_csv(service.benchmark(ctx, days=days)), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="competitors-{days}d.csv"'})

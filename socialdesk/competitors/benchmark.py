@@ -1,7 +1,9 @@
 """The benchmark's numbers for one account (a competitor or the workspace's own channels) over a period,
 with intervals and sample sizes. Pure: it reads what it is given and knows nothing of the database.
 
-Engagement of a post = likes + reposts + replies, read at the newest snapshot that saw it. Per post: the
+Engagement of a post = likes + reposts + replies, read at the newest snapshot that saw it (YouTube has no
+reposts: likes + comments; VK: likes + reposts + comments). Views per post where the network shows views
+(YouTube, VK), over the posts that have them. Per post: the
 mean with a bootstrap interval (analytics/statistics.mean_ci); per follower: Σ engagement ÷ Σ followers
 when posted, in %, with a bootstrap interval over posts (ratio_ci). Below MIN_POSTS posts a number is
 shown without an interval and flagged "not enough data"; posts per week gets an exact Poisson interval.
@@ -18,7 +20,7 @@ from zoneinfo import ZoneInfo
 from socialdesk.analytics import statistics
 from socialdesk.analytics.statistics import MIN_POSTS, Estimate
 
-FORMATS = ("text", "image", "video", "link")
+FORMATS = ("text", "image", "video", "link")  # others (YouTube's and VK's "short") follow when present
 NOT_ENOUGH = "not enough data"
 
 
@@ -34,6 +36,7 @@ class BenchPost:
     text: str = ""
     followers: int | None = None  # the account's followers when it was posted (nearest snapshot)
     key: str = ""  # the same post on several channels shares a key (own posts: the post's id)
+    views: int | None = None  # where the network shows them
 
     @property
     def engagement(self) -> int:
@@ -107,12 +110,15 @@ def top_posts(posts: list[BenchPost], top: int = 3) -> list[dict[str, Any]]:
         entry = merged.get(key)
         if entry is None:
             merged[key] = {"url": p.url, "text": p.text[:140], "engagement": p.engagement,
-                           "posted_at": p.posted_at.isoformat(), "format": p.format, "channels": 1}
+                           "posted_at": p.posted_at.isoformat(), "format": p.format, "channels": 1,
+                           "views": p.views}
         else:
             entry["engagement"] += p.engagement
             entry["channels"] += 1
             entry["posted_at"] = min(entry["posted_at"], p.posted_at.isoformat())
             entry["url"] = entry["url"] or p.url
+            if p.views is not None:
+                entry["views"] = (entry["views"] or 0) + p.views
     return sorted(merged.values(), key=lambda e: (-e["engagement"], e["posted_at"]))[:top]
 
 
@@ -132,6 +138,7 @@ def summarise(account: Account, days: float, zone: ZoneInfo, top: int = 3) -> di
         "followers": growth(account.followers_start, account.followers_end),
         "posts_per_week": estimate_dict(posts_per_week(len(posts), days)),
         "engagement_per_post": estimate_dict(statistics.mean_ci(engagement)),
+        "views_per_post": estimate_dict(statistics.mean_ci([p.views for p in posts if p.views is not None])),
         "engagement_per_follower_percent": estimate_dict(statistics.ratio_ci(
             [p.engagement for p in with_followers], [float(p.followers or 0) for p in with_followers]), 3),
         "formats": {f: {"posts": formats.get(f, 0),

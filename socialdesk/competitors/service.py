@@ -31,7 +31,10 @@ if TYPE_CHECKING:
     from socialdesk.networks.public.profiles import PublicProfile
 
 log = logging.getLogger(__name__)
-NETWORKS = ("bluesky", "mastodon")
+NETWORKS = ("bluesky", "mastodon", "youtube", "vk")
+# YouTube and VK are one service each, read through SOCIALDESK_YOUTUBE_API_URL / SOCIALDESK_VK_API_URL; the
+# site's address stands for them in the competitor's `service` (shown, and part of its uniqueness).
+SITES = {"youtube": "https://www.youtube.com", "vk": "https://vk.com"}
 _BLUESKY_HANDLE = regex.compile(r"^(did:[a-z]+:[A-Za-z0-9._:%-]+"
                                  r"|([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9-]{2,63})$")
 _MASTODON_HANDLE = regex.compile(r"^@?[A-Za-z0-9_]{1,30}(@[A-Za-z0-9.-]+\.[A-Za-z]{2,})?$")
@@ -55,7 +58,75 @@ def _read_mastodon(handle: str, service: str) -> PublicProfile:
 READERS: dict[str, Reader] = {"bluesky": _read_bluesky, "mastodon": _read_mastodon}
 
 
+def _connected(ctx: WorkspaceContext, network: str) -> Any:
+    """The workspace's first connected channel on the network whose credentials still work, or None."""
+    from socialdesk.channels.models import Channel, ChannelStatus
+
+    return ctx.session.scalars(ctx.select(Channel).where(
+        Channel.network == network, Channel.status != ChannelStatus.NEEDS_RECONNECTION).order_by(Channel.created_at)
+    ).first()
+
+
+def _youtube_reader(ctx: WorkspaceContext) -> Reader:
+    """YouTube channels with the operator's API key (the one listening's search uses), else the token of a
+    YouTube channel connected in the workspace; each call charged to that key's or client's quota."""
+    from socialdesk.channels import service as channels
+    from socialdesk.networks.public import youtube_channels
+    from socialdesk.networks.youtube.api import keyed
+
+    def read(_service: str, handle: str) -> PublicProfile:
+        key = get_settings().listening_youtube_api_key
+        if key:
+            api = keyed(key)
+        else:
+            channel = _connected(ctx, "youtube")
+            if channel is None:
+                raise ValidationFailed("Reading YouTube channels needs an API key "
+                                       "(SOCIALDESK_LISTENING_YOUTUBE_API_KEY, the one YouTube listening uses) or a "
+                                       "YouTube channel connected in this workspace.")
+            api = channels.adapter(channel).api()  # type: ignore[attr-defined]
+        try:
+            return youtube_channels.channel_profile(api, handle)
+        finally:
+            api.close()
+
+    return read
+
+
+def _vk_reader(ctx: WorkspaceContext) -> Reader:
+    """VK walls with the app's service token, else the user token of a VK channel connected in the workspace."""
+    from socialdesk.channels import service as channels
+    from socialdesk.networks.public import vk_walls
+    from socialdesk.networks.vk.api import VkApi
+
+    def read(_service: str, handle: str) -> PublicProfile:
+        token = get_settings().vk_service_token
+        if not token:
+            channel = _connected(ctx, "vk")
+            token = channels.adapter(channel).account.credentials.get("access_token") if channel else None  # type: ignore[attr-defined]
+        if not token:
+            raise ValidationFailed("Reading VK walls needs a token: the VK app's service token "
+                                   "(SOCIALDESK_VK_SERVICE_TOKEN) or a VK channel connected in this workspace.")
+        with VkApi(str(token)) as api:
+            return vk_walls.wall_profile(api, handle)
+
+    return read
+
+
+def reader_for(ctx: WorkspaceContext, network: str) -> Reader:
+    if network == "youtube":
+        return _youtube_reader(ctx)
+    if network == "vk":
+        return _vk_reader(ctx)
+    return READERS[network]
+
+
 def _service_url(network: str, service: str | None) -> str:
+    if network in SITES:
+        if service and service.strip().rstrip("/") not in (SITES[network], ""):
+            raise ValidationFailed(f"{network} has one server: leave the server empty (the API address is the "
+                                   f"setting SOCIALDESK_{network.upper()}_API_URL).")
+        return SITES[network]
     if not service:
         if network == "bluesky":
             return get_settings().listening_bluesky_service.rstrip("/")
@@ -71,6 +142,14 @@ def _service_url(network: str, service: str | None) -> str:
 
 def _handle(network: str, handle: str) -> str:
     handle = (handle or "").strip()
+    if network == "youtube":
+        from socialdesk.networks.public.youtube_channels import channel_key
+
+        return channel_key(handle)
+    if network == "vk":
+        from socialdesk.networks.public.vk_walls import wall_key
+
+        return wall_key(handle)
     if network == "bluesky":
         handle = handle.lstrip("@").lower()
         if not _BLUESKY_HANDLE.match(handle):
@@ -115,7 +194,7 @@ def find(ctx: WorkspaceContext, handle_or_id: str) -> Competitor:
     ctx.require(Permission.INBOX_READ)
     key = (handle_or_id or "").strip().lstrip("@")
     found = ctx.session.scalars(ctx.select(Competitor).where(
-        or_(Competitor.id == key, func.lower(Competitor.handle) == key.lower()))).first()
+        or_(Competitor.id == key, func.lower(Competitor.handle).in_([key.lower(), f"@{key.lower()}"])))).first()
     if found is None:
         raise NotFound(f"No competitor {handle_or_id!r} in this workspace (see `socialdesk competitor list`).")
     return found
@@ -135,6 +214,19 @@ def latest_snapshot(ctx: WorkspaceContext, competitor: Competitor) -> Competitor
         CompetitorSnapshot.competitor_id == competitor.id).order_by(CompetitorSnapshot.collected_at.desc())).first()
 
 
+HIDDEN_FOLLOWERS = {
+    "youtube": "the channel hides its subscriber count (hiddenSubscriberCount)",
+    "vk": "VK does not show this wall's members or followers",
+}
+
+
+def followers_note(network: str, snap: CompetitorSnapshot | None) -> str:
+    """Why a snapshot has no follower count although it was read (YouTube and VK let an owner hide it)."""
+    if snap is None or snap.followers is not None:
+        return ""
+    return HIDDEN_FOLLOWERS.get(network, "the profile showed no follower count")
+
+
 def as_dict(ctx: WorkspaceContext, competitor: Competitor) -> dict[str, Any]:
     snap = latest_snapshot(ctx, competitor)
     return {"id": competitor.id, "network": competitor.network, "handle": competitor.handle,
@@ -142,6 +234,7 @@ def as_dict(ctx: WorkspaceContext, competitor: Competitor) -> dict[str, Any]:
             "added_by": competitor.added_by,
             "last_snapshot_at": snap.collected_at.isoformat() if snap else None,
             "followers": snap.followers if snap else None, "posts_count": snap.posts_count if snap else None,
+            "followers_note": followers_note(competitor.network, snap),
             "recent_posts": len(snap.posts) if snap else 0, "last_error": competitor.last_error}
 
 
@@ -156,10 +249,10 @@ def snapshot(ctx: WorkspaceContext, competitor: Competitor, *, reader: Reader | 
     """Read the profile now and store what it shows; a network error is kept on the competitor (nothing
     saved before is lost)."""
     ctx.require(Permission.INBOX_WRITE)
-    read = reader or READERS[competitor.network]
+    read = reader or reader_for(ctx, competitor.network)
     try:
         profile = read(competitor.service, competitor.handle)
-    except NetworkError as exc:
+    except (NetworkError, ValidationFailed) as exc:  # a refusal, or no key/token to read with: said, not raised
         competitor.last_error = str(exc)[:2000]
         ctx.session.flush()
         return SnapshotResult(competitor, None, competitor.last_error)
@@ -207,12 +300,15 @@ def competitor_account(ctx: WorkspaceContext, competitor: Competitor, start: dat
                                    int(post.get("replies") or 0), str(post.get("format") or "text"),
                                    tuple(post.get("hashtags") or ()), str(post.get("url") or ""),
                                    str(post.get("text") or ""), _followers_at(points, posted_at),
-                                   str(post.get("id") or "")))
+                                   str(post.get("id") or ""),
+                                   None if post.get("views") is None else int(post["views"])))
     notes = []
     if not snaps:
         notes.append("no snapshot yet: run `socialdesk competitor snapshot`")
     elif competitor.last_error:
         notes.append(f"last snapshot failed: {competitor.last_error}")
+    if snaps and (hidden := followers_note(competitor.network, snaps[-1])):
+        notes.append(f"followers unknown: {hidden}")
     return Account(name=competitor.handle, network=competitor.network, posts=sorted(posts, key=lambda p: p.posted_at),
                    followers_start=in_period[0].followers if len(in_period) > 1 else None,
                    followers_end=in_period[-1].followers if in_period else None, notes=notes)
@@ -260,5 +356,7 @@ def benchmark(ctx: WorkspaceContext, *, days: int = 30, end: datetime | None = N
         rows.append({**summarise(account, days, zone), "competitor_id": competitor.id,
                      "service": competitor.service, "versus_you": compare(account, own)})
     return {"period": {"start": start.isoformat(), "end": end.isoformat(), "days": days},
-            "timezone": str(zone), "engagement": "likes + reposts + replies, newest numbers seen",
+            "timezone": str(zone),
+            "engagement": "likes + reposts + replies (YouTube: likes + comments; VK: likes + reposts + comments), "
+                          "newest numbers seen",
             "accounts": rows}

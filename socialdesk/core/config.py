@@ -108,6 +108,9 @@ class Settings(BaseSettings):
     vk_app_id: str | None = None
     vk_client_secret: str | None = None
     vk_id_url: str = "https://id.vk.com"  # VK ID (OAuth 2.1): /authorize and /oauth2/auth
+    # The VK app's service token ("service key"): reads public walls of competitors without a connected VK
+    # channel (wall.get, groups.getById, users.get accept it).
+    vk_service_token: str | None = None
     # -- Telegram
     telegram_api_url: str = "https://api.telegram.org"
     # -- Writing checks: folders with hunspell dictionaries (.aff/.dic), colon-separated, searched in order.

@@ -17,7 +17,7 @@ RATES = ("engagements", "engagement_rate_reach", "engagement_rate_followers", "a
          "applause", "conversation", "saves_rate", "ctr")
 POST_COLUMNS = ("publication_id", "published_at_local", "channel", "network", "content_type", "length",
                 "length_group", "hashtags", "measured", "followers_at_publishing", *POST_METRICS, *RATES)
-TABLES = ("posts", "kpis", "followers", "engagement_by_day", "paid")
+TABLES = ("posts", "kpis", "followers", "engagement_by_day", "paid", "competitors")
 
 
 def _rounded(value: float | None) -> float | None:
@@ -60,6 +60,14 @@ def rows(report: Report, table: str = "posts") -> Iterator[list[Any]]:
 
         for row in paid_table(report.paid):
             yield [_rounded(v) if isinstance(v, float) else v for v in row]
+    elif table == "competitors":
+        from socialdesk.competitors.export import COLUMNS
+        from socialdesk.competitors.export import rows as competitor_rows
+
+        if report.competitors is None:
+            yield list(COLUMNS)
+        else:
+            yield from competitor_rows(report.competitors)
     else:
         raise ValueError(f"unknown table {table!r}; known: {', '.join(TABLES)}")
 

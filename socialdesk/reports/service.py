@@ -78,6 +78,7 @@ class Report:
     cover: Cover
     definitions: list[Metric] = field(default_factory=list)
     paid: list[Any] = field(default_factory=list)  # campaigns.report_section.PaidRow, one per campaign with ads
+    competitors: dict[str, Any] | None = None  # competitors.service.benchmark over the period; None: none followed
 
     @property
     def title(self) -> str:
@@ -138,13 +139,25 @@ def build(ctx: WorkspaceContext, period: Period, *, age: Age = Age.D7) -> Report
         best=[ExplainedPost(r, reasons(r, board, higher=True)) for r in board.top],
         worst=[ExplainedPost(r, reasons(r, board, higher=False)) for r in board.bottom],
         goals=sections, cover=covers.build(ctx, board, [s.progress for s in sections]),
-        definitions=[METRICS[k] for k in REPORT_METRICS], paid=_paid(ctx, period))
+        definitions=[METRICS[k] for k in REPORT_METRICS], paid=_paid(ctx, period),
+        competitors=_competitors(ctx, period))
 
 
 def _paid(ctx: WorkspaceContext, period: Period) -> list[Any]:
     from socialdesk.campaigns import report_section
 
     return report_section.section(ctx, period.first, period.last)
+
+
+def _competitors(ctx: WorkspaceContext, period: Period) -> dict[str, Any] | None:
+    """The competitor benchmark over the report's period, when the workspace follows any competitor."""
+    from socialdesk.competitors import service as competitors
+    from socialdesk.competitors.models import Competitor
+
+    if ctx.session.scalars(ctx.select(Competitor).limit(1)).first() is None or not ctx.can(Permission.ANALYTICS_READ):
+        return None
+    days = max(1, min(competitors.MAX_PERIOD_DAYS, period.days))
+    return competitors.benchmark(ctx, days=days, end=min(period.end, clock.now()))
 
 
 def _group_of(row: PostRow, breakdown: Breakdown, timezone: str) -> list[str]:

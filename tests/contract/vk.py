@@ -5,12 +5,17 @@ Every method answers at `/method/<name>` (GET or POST, parameters in the query o
 and `{"response": …}` or `{"error": {"error_code", "error_msg", "request_params"}}`
 (https://dev.vk.com/reference/errors). What the docs say VK refuses is refused: no token (5), a bad token
 (5), no version (8), a community token on a user-only method (27, per VK's schema `access_token_type`),
-a missing right (15), text over the limit, more than 10 attachments or more than one link, an attachment
+a missing right (15), the app's service token on a method it cannot call (28), a closed community's wall
+(15), a private profile (30), a deleted or banned page (18), an unknown user id (113), text over the limit,
+more than 10 attachments or more than one link, an attachment
 that does not exist (100), `messages.send` without `random_id` (100).
 
     vk = VkContract()
     with vk.server.running() as base: ...
     vk.state.user_token, vk.state.community_token, vk.state.group_id
+
+Competitors: other communities' and people's public walls (add_public_community, add_public_person,
+add_wall_post), read with the app's service token (vk.state.service_token) or a user token.
 """
 
 from __future__ import annotations
@@ -36,6 +41,9 @@ TEXT_LIMIT = 16_384
 MAX_ATTACHMENTS = 10
 USER_ONLY = {"wall.post", "wall.delete", "wall.deleteComment", "photos.getWallUploadServer", "photos.saveWallPhoto",
              "video.save", "polls.create", "groups.ban", "groups.unban", "stats.get", "stats.getPostReach"}
+# What the app's service token may call here (public data): https://dev.vk.com/api/access-token/getting-started
+SERVICE_OK = {"groups.getById", "users.get", "utils.resolveScreenName", "wall.get", "wall.getById"}
+WALL_FILTERS = {"suggests", "postponed", "owner", "others", "all", "donut"}
 GROUP_ONLY = {"messages.getConversations", "messages.getHistory", "messages.send"}  # here: community messages
 SCOPE_OF = {"wall.post": "wall", "wall.delete": "wall", "wall.deleteComment": "wall", "wall.createComment": "wall",
             "photos.getWallUploadServer": "photos", "photos.saveWallPhoto": "photos", "video.save": "video",
@@ -52,7 +60,7 @@ class VkFailure(Exception):
 
 @dataclass
 class Token:
-    kind: str  # "user" or "group"
+    kind: str  # "user", "group" or "service" (the app's service token)
     owner: int  # user id, or group id
     scope: set[str]
     expires_at: float | None = None
@@ -85,11 +93,49 @@ class VkState:
     client_secret: str = "vkid-secret"
     codes: dict[str, dict[str, Any]] = field(default_factory=dict)
     refresh_tokens: dict[str, str] = field(default_factory=dict)  # refresh token -> device id
+    # Competitors: public walls of others, by owner id (negative: a community), with their posts.
+    service_token: str = field(default_factory=lambda: "svc." + secrets.token_urlsafe(24))
+    walls: dict[int, dict[str, Any]] = field(default_factory=dict)
+    wall_posts: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    reads: list[tuple[str, dict[str, str]]] = field(default_factory=list)  # public reads: (method, params)
 
     def __post_init__(self) -> None:
         self.tokens[self.user_token] = Token("user", self.admin_id, {"wall", "photos", "video", "groups", "stats",
                                                                      "offline"})
         self.tokens[self.community_token] = Token("group", self.group_id, {"messages", "manage", "wall"})
+        self.tokens[self.service_token] = Token("service", int(self.client_id), set())
+
+    def add_public_community(self, name: str, screen_name: str, *, members: int | None = 800, is_closed: int = 0,
+                             deactivated: str | None = None) -> int:
+        """Another community; `members` None: it hides its member count; is_closed 1 closed, 2 private."""
+        group_id = 9000 + len(self.walls)
+        self.walls[-group_id] = {"kind": "group", "id": group_id, "name": name, "screen_name": screen_name,
+                                 "members_count": members, "is_closed": is_closed, "deactivated": deactivated}
+        return group_id
+
+    def add_public_person(self, first: str, last: str, screen_name: str, *, followers: int = 300,
+                          is_closed: bool = False, deactivated: str | None = None) -> int:
+        user_id = 7000 + len(self.walls)
+        self.walls[user_id] = {"kind": "user", "id": user_id, "first_name": first, "last_name": last,
+                               "screen_name": screen_name, "followers_count": followers, "is_closed": is_closed,
+                               "deactivated": deactivated}
+        return user_id
+
+    def add_wall_post(self, owner_id: int, text: str, *, date: int | None = None, likes: int = 0, reposts: int = 0,
+                      comments: int = 0, views: int | None = 0, attachments: list[dict[str, Any]] | None = None,
+                      copy_of: int | None = None) -> int:
+        """A post on a public wall (owner_id: -group_id or user_id); `copy_of`: a repost of that owner's post."""
+        number = self.new_id()
+        post: dict[str, Any] = {"id": number, "owner_id": owner_id, "from_id": owner_id,
+                                "date": date or int(time.time()), "text": text, "post_type": "post",
+                                "attachments": attachments or [], "comments": {"count": comments, "can_post": 1},
+                                "likes": {"count": likes, "user_likes": 0}, "reposts": {"count": reposts}}
+        if views is not None:
+            post["views"] = {"count": views}
+        if copy_of is not None:
+            post["copy_history"] = [{"id": 1, "owner_id": copy_of, "from_id": copy_of, "text": "original"}]
+        self.wall_posts.setdefault(owner_id, []).append(post)
+        return number
 
     @property
     def owner_id(self) -> int:
@@ -151,7 +197,8 @@ class VkContract:
 
     def _register(self) -> None:
         handlers = {name.replace("_", "."): getattr(self, name) for name in dir(self)
-                    if name.split("_")[0] in ("groups", "wall", "photos", "video", "polls", "messages", "stats")
+                    if name.split("_")[0] in ("groups", "wall", "photos", "video", "polls", "messages", "stats",
+                                              "users", "utils")
                     and callable(getattr(self, name))}
         for name, handler in handlers.items():
             for verb in ("GET", "POST"):
@@ -222,6 +269,10 @@ class VkContract:
             raise VkFailure(5, "User authorization failed: invalid access_token (4).")
         if not params.get("v"):
             raise VkFailure(8, "Invalid request: v (version) is required")
+        if token.kind == "service" and name not in SERVICE_OK:
+            raise VkFailure(28, "Application authorization failed: method is unavailable with service token.")
+        if name in SERVICE_OK:
+            self.state.reads.append((name, {k: v for k, v in params.items() if k != "access_token"}))
         if token.kind == "group" and name in USER_ONLY:
             raise VkFailure(27, "Group authorization failed: method is unavailable with group auth.")
         if token.kind == "user" and name in GROUP_ONLY:
@@ -252,7 +303,29 @@ class VkContract:
 
     # --- groups ----------------------------------------------------------------------------------------
 
+    def _public_group(self, key: str) -> dict[str, Any] | None:
+        key = key.lstrip("-").lower()
+        return next((w for w in self.state.walls.values() if w["kind"] == "group"
+                     and key in (str(w["id"]), w["screen_name"].lower())), None)
+
     def groups_getById(self, params: dict[str, str], token: Token) -> Any:
+        """https://dev.vk.com/method/groups.getById: group_id (or group_ids), fields; since 5.194 the answer is
+        {"groups": [...], "profiles": [...]}; an unknown community is error 100."""
+        asked = params.get("group_id") or params.get("group_ids") or ""
+        others = [self._public_group(k) for k in asked.split(",") if k]
+        if asked and all(others):
+            groups = []
+            for other in others:
+                assert other is not None
+                group = {k: other[k] for k in ("id", "name", "screen_name", "is_closed")} | {"type": "group"}
+                if other["deactivated"]:
+                    group["deactivated"] = other["deactivated"]
+                if "members_count" in params.get("fields", "") and other["members_count"] is not None:
+                    group["members_count"] = other["members_count"]
+                groups.append(group)
+            return {"groups": groups, "profiles": []}
+        if token.kind == "service" and not asked:
+            raise VkFailure(100, "One of the parameters specified was missing or invalid: group_ids is undefined")
         wanted = token.owner if token.kind == "group" and not params.get("group_id") else self._group(params)
         group = {"id": wanted, "name": self.state.group_name, "screen_name": self.state.screen_name,
                  "is_closed": 0, "type": "page"}
@@ -276,6 +349,45 @@ class VkContract:
         self._group(params)
         self.state.banned.discard(int(params["owner_id"]))
         return 1
+
+    # --- users and addresses (competitors) ----------------------------------------------------------------
+
+    def users_get(self, params: dict[str, str], token: Token) -> Any:
+        """https://dev.vk.com/method/users.get: user_ids (ids or screen names, comma-separated), fields;
+        a deleted or banned page comes back with `deactivated`; an id that is no page is error 113."""
+        asked = [k for k in params.get("user_ids", "").split(",") if k]
+        if not asked:
+            if token.kind == "service":
+                raise VkFailure(100, "One of the parameters specified was missing or invalid: user_ids is undefined")
+            asked = [str(token.owner)]
+        found = []
+        fields = params.get("fields", "").split(",")
+        for key in asked:
+            person = next((w for w in self.state.walls.values() if w["kind"] == "user"
+                           and key.lower() in (str(w["id"]), w["screen_name"].lower())), None)
+            if person is None:
+                raise VkFailure(113, "Invalid user id")
+            row = {"id": person["id"], "first_name": person["first_name"], "last_name": person["last_name"],
+                   "is_closed": person["is_closed"], "can_access_closed": not person["is_closed"]}
+            if person["deactivated"]:
+                row |= {"first_name": "DELETED", "last_name": "", "deactivated": person["deactivated"]}
+            else:
+                row |= {k: person[k] for k in ("followers_count", "screen_name") if k in fields}
+            found.append(row)
+        return found
+
+    def utils_resolveScreenName(self, params: dict[str, str], token: Token) -> Any:
+        """https://dev.vk.com/method/utils.resolveScreenName: screen_name required; {"type", "object_id"}, or
+        an empty list when the address is nobody's."""
+        name = params.get("screen_name", "").lower()
+        if not name:
+            raise VkFailure(100, "One of the parameters specified was missing or invalid: screen_name is undefined")
+        if name == self.state.screen_name:
+            return {"type": "group", "object_id": self.state.group_id}
+        for wall in self.state.walls.values():
+            if wall["screen_name"].lower() == name:
+                return {"type": wall["kind"], "object_id": wall["id"]}
+        return []
 
     # --- uploads ---------------------------------------------------------------------------------------
 
@@ -347,7 +459,40 @@ class VkContract:
             "views": {"count": 0}}
         return {"post_id": number}
 
+    def _public_wall(self, params: dict[str, str]) -> Any:
+        """Another owner's wall: closed communities (15), private profiles (30), deleted pages (18) refused as
+        https://dev.vk.com/reference/errors says; count is at most 100, filter one of WALL_FILTERS."""
+        try:
+            owner = int(params.get("owner_id", ""))
+            count, offset = int(params.get("count", 20)), int(params.get("offset", 0))
+        except ValueError:
+            raise VkFailure(100, "One of the parameters specified was missing or invalid: owner_id, count or offset "
+                                 "is not a number") from None
+        if not 0 <= count <= 100:
+            raise VkFailure(100, "One of the parameters specified was missing or invalid: count should be less or "
+                                 "equal to 100")
+        if params.get("filter", "all") not in WALL_FILTERS:
+            raise VkFailure(100, "One of the parameters specified was missing or invalid: filter is invalid")
+        wall = self.state.walls.get(owner)
+        if wall is None:
+            raise VkFailure(100 if owner < 0 else 113, "One of the parameters specified was missing or invalid: "
+                                                       "owner_id is undefined" if owner < 0 else "Invalid user id")
+        if wall["deactivated"]:
+            if wall["kind"] == "user":
+                raise VkFailure(18, "User was deleted or banned")
+            raise VkFailure(15, "Access denied: group is blocked")
+        if wall["kind"] == "group" and wall["is_closed"]:
+            raise VkFailure(15, "Access denied: this wall available only for community members")
+        if wall["kind"] == "user" and wall["is_closed"]:
+            raise VkFailure(30, "This profile is private")
+        items = sorted(self.state.wall_posts.get(owner, []), key=lambda p: -p["id"])
+        if params.get("filter") == "others":
+            items = []
+        return {"count": len(items), "items": items[offset:offset + count]}
+
     def wall_get(self, params: dict[str, str], token: Token) -> Any:
+        if params.get("owner_id") != str(self.state.owner_id):
+            return self._public_wall(params)
         self._owner(params)
         count = min(int(params.get("count", 20)), 100)
         offset = int(params.get("offset", 0))

@@ -1,8 +1,11 @@
 """A contract server for the YouTube Data API v3, the YouTube Analytics API and Google's OAuth endpoints,
 built from Google's public documentation (each endpoint cites its page).
 
-It refuses what the docs say is wrong: no or unknown Bearer token (401, Google's error JSON), a missing
-`part`, a title over 100 characters, a description over 5,000 bytes, an unknown privacyStatus, publishAt on
+Public data (search, other people's channels, their uploads and videos) takes the operator's API key
+(`key`) instead of a token; `mine=true` needs a token. It refuses what the docs say is wrong: no or unknown
+Bearer token (401, Google's error JSON), an unknown API key (400 badRequest), a missing `part` or a part
+name the resource does not have, not exactly one channels.list filter, maxResults outside 0-50, more than
+50 video ids, a title over 100 characters, a description over 5,000 bytes, an unknown privacyStatus, publishAt on
 a video that is not private, chunks that do not follow the bytes already held, and calls past the
 project's quota (403 quotaExceeded) — each with Google's documented error shape.
 """
@@ -84,17 +87,34 @@ class YouTubeState:
     # "channelId", "publishedAt"} (add_public_video).
     public: list[dict[str, Any]] = field(default_factory=list)
     searches: list[dict[str, str]] = field(default_factory=list)  # each search.list's query parameters
+    # Other people's public channels (competitors): id -> {"title", "handle", "subscribers", "hidden"};
+    # their videos are in `public` with "channelId" set (add_public_channel, add_public_video).
+    public_channels: dict[str, dict[str, Any]] = field(default_factory=dict)
+    calls: list[tuple[str, dict[str, str]]] = field(default_factory=list)  # (method, query) of reads by key
     ids: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     def new_id(self, prefix: str) -> str:
         return f"{prefix}{next(self.ids):08d}"
 
     def add_public_video(self, title: str, description: str = "", *, published_at: str | None = None,
-                         channel: str = "Some Channel") -> str:
+                         channel: str = "Some Channel", channel_id: str = "UCsomeone00000000000000001",
+                         views: int = 0, likes: int | None = 0, comments: int | None = 0,
+                         duration: str = "PT4M13S", live: str = "none") -> str:
+        """A public video; `likes`/`comments` None: hidden by its owner (the counts are left out)."""
         video_id = self.new_id("vid")
+        if channel_id in self.public_channels:
+            channel = self.public_channels[channel_id]["title"]
         self.public.append({"id": video_id, "title": title, "description": description, "channelTitle": channel,
-                            "channelId": "UCsomeone00000000000000001", "publishedAt": published_at or _now()})
+                            "channelId": channel_id, "publishedAt": published_at or _now(), "views": views,
+                            "likes": likes, "comments": comments, "duration": duration, "live": live})
         return video_id
+
+    def add_public_channel(self, title: str, handle: str, *, subscribers: int = 5000,
+                           hidden: bool = False) -> str:
+        channel_id = "UC" + f"{len(self.public_channels) + 1:022d}"
+        self.public_channels[channel_id] = {"title": title, "handle": handle if handle.startswith("@") else
+                                            f"@{handle}", "subscribers": subscribers, "hidden": hidden}
+        return channel_id
 
     def add_comment(self, video_id: str, text: str, *, author: str = "UCviewer000000000000001",
                     name: str = "Viewer", parent: str | None = None, held: bool = False,
@@ -134,11 +154,53 @@ def make_server() -> tuple[ContractServer, YouTubeState]:
         state.units_left -= cost
         return None
 
-    def guard(request: Request, name: str, *, part: bool = True) -> JSONResponse | None:
-        refused = authorised(request)
+    def credentials(request: Request) -> JSONResponse | None:
+        """An API key or an OAuth token: a method that reads public data takes either
+        (https://developers.google.com/youtube/v3/docs#calling-the-api); an unknown key is refused."""
+        key = request.query_params.get("key")
+        if key is None:
+            return authorised(request)
+        if key not in state.api_keys:
+            return google_error(400, "API key not valid. Please pass a valid API key.", "badRequest",
+                                status_text="INVALID_ARGUMENT")
+        return None
+
+    def guard(request: Request, name: str, *, part: bool = True,
+              parts: frozenset[str] = frozenset()) -> JSONResponse | None:
+        refused = credentials(request)
         if refused is None and part and not request.query_params.get("part"):
             refused = google_error(400, "Required parameter: part", "required")
+        if refused is None and parts:
+            unknown = set(request.query_params["part"].split(",")) - parts
+            if unknown:
+                refused = google_error(400, f"Unknown part {', '.join(sorted(unknown))} (this resource has "
+                                            f"{', '.join(sorted(parts))}).", "unknownPart")
+        if refused is None and request.query_params.get("key") is not None:
+            state.calls.append((name, dict(request.query_params)))
         return refused or charge(name)
+
+    def max_results(request: Request, default: int = 5) -> int | JSONResponse:
+        try:
+            size = int(request.query_params.get("maxResults", str(default)))
+        except ValueError:
+            size = -1
+        if not 0 <= size <= 50:
+            return google_error(400, "Invalid value for maxResults: it is 0 to 50.", "invalidParameter")
+        return size
+
+    def public_video(video: dict[str, Any], parts: str) -> dict[str, Any]:
+        stats = {"viewCount": str(video["views"]), "favoriteCount": "0"}
+        if video.get("likes") is not None:
+            stats["likeCount"] = str(video["likes"])
+        if video.get("comments") is not None:
+            stats["commentCount"] = str(video["comments"])
+        resource = {"snippet": {"publishedAt": video["publishedAt"], "channelId": video["channelId"],
+                                "title": video["title"], "description": video["description"],
+                                "channelTitle": video["channelTitle"], "liveBroadcastContent": video["live"]},
+                    "statistics": stats, "contentDetails": {"duration": video["duration"], "dimension": "2d",
+                                                            "definition": "hd", "caption": "false"}}
+        return {"kind": "youtube#video", "id": video["id"],
+                **{k: v for k, v in resource.items() if k in parts.split(",")}}
 
     def video_public(video: dict[str, Any], parts: str) -> dict[str, Any]:
         wanted = set(parts.split(","))
@@ -202,24 +264,64 @@ def make_server() -> tuple[ContractServer, YouTubeState]:
 
     # Channels ----------------------------------------------------------------------------------------------
 
+    CHANNEL_PARTS = frozenset({"auditDetails", "brandingSettings", "contentDetails", "contentOwnerDetails", "id",
+                               "localizations", "snippet", "statistics", "status", "topicDetails"})
+    FILTERS = ("categoryId", "forHandle", "forUsername", "id", "managedByMe", "mine")
+
     @server.endpoint("GET", "/youtube/v3/channels", doc=f"{DOCS}/channels/list")
     async def channels_list(request: Request) -> Any:
-        refused = guard(request, "channels.list")
+        """channels.list: part required; exactly one filter (forHandle, id, mine, ...); `mine` needs OAuth,
+        `id` and `forHandle` take an API key. statistics.subscriberCount is left out when the channel hides
+        it (hiddenSubscriberCount true). Costs 1 unit."""
+        query = request.query_params
+        filters = [f for f in FILTERS if query.get(f) not in (None, "")]
+        if len(filters) > 1:
+            return google_error(400, f"Incompatible parameters specified in the request: {', '.join(filters)}. "
+                                     "Specify exactly one filter.", "incompatibleParameters", "youtube.parameter")
+        if query.get("mine") == "true" and query.get("key") is not None and not request.headers.get("authorization"):
+            return google_error(401, "The request uses the mine parameter but is not properly authorized.",
+                                "authorizationRequired", "youtube.parameter", status_text="UNAUTHENTICATED")
+        refused = guard(request, "channels.list", parts=CHANNEL_PARTS)
         if refused:
             return refused
-        if request.query_params.get("mine") != "true":
+        if not filters or (filters == ["mine"] and query.get("mine") != "true"):
             return google_error(400, "No filter selected. Expected one of: mine, id, forHandle, ...",
                                 "missingRequiredParameter", "youtube.parameter")
-        stats = {"viewCount": str(sum(int(v["statistics"]["viewCount"]) for v in state.videos.values())),
-                 "hiddenSubscriberCount": state.hidden_subscribers, "videoCount": str(len(state.videos))}
-        if not state.hidden_subscribers:
-            stats["subscriberCount"] = str(state.subscribers)
-        channel = {"snippet": {"title": state.title, "customUrl": state.custom_url},
-                   "contentDetails": {"relatedPlaylists": {"uploads": "UU" + state.channel_id[2:]}},
-                   "statistics": stats}
-        parts = set(request.query_params["part"].split(","))
-        return {"kind": "youtube#channelListResponse", "items": [
-            {"kind": "youtube#channel", "id": state.channel_id, **{k: v for k, v in channel.items() if k in parts}}]}
+        parts = set(query["part"].split(","))
+        own = {"id": state.channel_id, "title": state.title, "handle": state.custom_url,
+               "subscribers": state.subscribers, "hidden": state.hidden_subscribers,
+               "videos": list(state.videos.values())}
+        everyone = [own] + [{"id": cid, **c, "videos": [v for v in state.public if v["channelId"] == cid]}
+                            for cid, c in state.public_channels.items()]
+        if filters == ["mine"]:
+            chosen = [own]
+        elif filters == ["id"]:
+            wanted = query["id"].split(",")
+            chosen = [c for c in everyone if c["id"] in wanted]
+        elif filters == ["forHandle"]:
+            handle = query["forHandle"].lower()
+            handle = handle if handle.startswith("@") else f"@{handle}"
+            chosen = [c for c in everyone if c["handle"].lower() == handle]
+        else:
+            chosen = []
+
+        def resource(c: dict[str, Any]) -> dict[str, Any]:
+            if c is own:
+                views = sum(int(v["statistics"]["viewCount"]) for v in c["videos"])
+            else:
+                views = sum(int(v["views"]) for v in c["videos"])
+            stats = {"viewCount": str(views), "hiddenSubscriberCount": c["hidden"], "videoCount": str(len(c["videos"]))}
+            if not c["hidden"]:
+                stats["subscriberCount"] = str(c["subscribers"])
+            body = {"snippet": {"title": c["title"], "customUrl": c["handle"]},
+                    "contentDetails": {"relatedPlaylists": {"uploads": "UU" + c["id"][2:]}}, "statistics": stats}
+            return {"kind": "youtube#channel", "id": c["id"], **{k: v for k, v in body.items() if k in parts}}
+
+        answer: dict[str, Any] = {"kind": "youtube#channelListResponse",
+                                  "pageInfo": {"totalResults": len(chosen), "resultsPerPage": 5}}
+        if chosen:  # Google leaves `items` out when nothing matched
+            answer["items"] = [resource(c) for c in chosen]
+        return answer
 
     # Upload ------------------------------------------------------------------------------------------------
 
@@ -329,33 +431,57 @@ def make_server() -> tuple[ContractServer, YouTubeState]:
 
     @server.endpoint("GET", "/youtube/v3/playlistItems", doc=f"{DOCS}/playlistItems/list")
     async def playlist_items(request: Request) -> Any:
-        refused = guard(request, "playlistItems.list")
+        """playlistItems.list: part required (contentDetails, id, snippet, status); playlistId or id;
+        maxResults 0 to 50 (default 5); an uploads playlist (UU…) lists the channel's videos newest first;
+        an unknown playlist is 404 playlistNotFound. Costs 1 unit."""
+        refused = guard(request, "playlistItems.list", parts=frozenset({"contentDetails", "id", "snippet", "status"}))
         if refused:
             return refused
-        if request.query_params.get("playlistId") != "UU" + state.channel_id[2:]:
+        limit = max_results(request)
+        if isinstance(limit, JSONResponse):
+            return limit
+        playlist = request.query_params.get("playlistId", "")
+        if not playlist and not request.query_params.get("id"):
+            return google_error(400, "No filter selected. Expected one of: id, playlistId.",
+                                "missingRequiredParameter", "youtube.parameter")
+        if playlist == "UU" + state.channel_id[2:]:
+            newest = [{"id": v["id"], "title": v["snippet"]["title"], "publishedAt": v["snippet"]["publishedAt"]}
+                      for v in state.videos.values()]
+        elif playlist.startswith("UU") and "UC" + playlist[2:] in state.public_channels:
+            newest = [v for v in state.public if v["channelId"] == "UC" + playlist[2:]]
+        else:
             return google_error(404, "The playlist identified with the request's playlistId parameter cannot be "
                                      "found.", "playlistNotFound", "youtube.playlistItem")
-        newest = sorted(state.videos.values(), key=lambda v: v["snippet"]["publishedAt"], reverse=True)
-        limit = int(request.query_params.get("maxResults", "5"))
-        if not 0 <= limit <= 50:
-            return google_error(400, "maxResults must be 0 to 50.", "invalidParameter")
-        return {"kind": "youtube#playlistItemListResponse", "items": [
-            {"kind": "youtube#playlistItem", "id": f"pi-{v['id']}",
-             "snippet": {"title": v["snippet"]["title"], "publishedAt": v["snippet"]["publishedAt"],
-                         "resourceId": {"kind": "youtube#video", "videoId": v["id"]}},
-             "contentDetails": {"videoId": v["id"], "videoPublishedAt": v["snippet"]["publishedAt"]}}
-            for v in newest[:limit]]}
+        newest = sorted(newest, key=lambda v: v["publishedAt"], reverse=True)
+        return {"kind": "youtube#playlistItemListResponse",
+                "pageInfo": {"totalResults": len(newest), "resultsPerPage": limit}, "items": [
+                    {"kind": "youtube#playlistItem", "id": f"pi-{v['id']}",
+                     "snippet": {"title": v["title"], "publishedAt": v["publishedAt"],
+                                 "resourceId": {"kind": "youtube#video", "videoId": v["id"]}},
+                     "contentDetails": {"videoId": v["id"], "videoPublishedAt": v["publishedAt"]}}
+                    for v in newest[:limit]]}
+
+    VIDEO_PARTS = frozenset({"contentDetails", "fileDetails", "id", "liveStreamingDetails", "localizations",
+                             "paidProductPlacementDetails", "player", "processingDetails", "recordingDetails",
+                             "snippet", "statistics", "status", "suggestions", "topicDetails"})
 
     @server.endpoint("GET", "/youtube/v3/videos", doc=f"{DOCS}/videos/list")
     async def videos_list(request: Request) -> Any:
-        refused = guard(request, "videos.list")
+        """videos.list: part required; id takes at most 50 comma-separated ids; unknown ids are left out;
+        statistics omits likeCount/commentCount where the owner hides them; contentDetails.duration is ISO
+        8601. Costs 1 unit."""
+        refused = guard(request, "videos.list", parts=VIDEO_PARTS)
         if refused:
             return refused
         ids = [i for i in request.query_params.get("id", "").split(",") if i]
         if len(ids) > 50:
-            return google_error(400, "At most 50 ids.", "invalidParameter")
-        return {"kind": "youtube#videoListResponse", "items": [
-            video_public(state.videos[i], request.query_params["part"]) for i in ids if i in state.videos]}
+            return google_error(400, "The request specifies more than 50 video ids.", "invalidParameter")
+        public = {v["id"]: v for v in state.public}
+        parts = request.query_params["part"]
+        items = [video_public(state.videos[i], parts) if i in state.videos else public_video(public[i], parts)
+                 for i in ids if i in state.videos or i in public]
+        return {"kind": "youtube#videoListResponse",
+                "pageInfo": {"totalResults": len(items), "resultsPerPage": len(items)}, "items": items}
 
     @server.endpoint("DELETE", "/youtube/v3/videos", doc=f"{DOCS}/videos/delete")
     async def videos_delete(request: Request) -> Any:

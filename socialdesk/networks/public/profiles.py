@@ -35,14 +35,16 @@ class PublicPost:
     likes: int
     reposts: int
     replies: int
-    format: str  # text | image | video | link
+    format: str  # text | image | video | short | link
     hashtags: list[str] = field(default_factory=list)
     text: str = ""
+    views: int | None = None  # where the network shows them (YouTube, VK)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"id": self.external_id, "url": self.url, "posted_at": self.posted_at.isoformat(),
-                "likes": self.likes, "reposts": self.reposts, "replies": self.replies, "format": self.format,
-                "hashtags": self.hashtags, "text": self.text[:500]}
+        found = {"id": self.external_id, "url": self.url, "posted_at": self.posted_at.isoformat(),
+                 "likes": self.likes, "reposts": self.reposts, "replies": self.replies, "format": self.format,
+                 "hashtags": self.hashtags, "text": self.text[:500]}
+        return found if self.views is None else {**found, "views": self.views}
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,8 @@ class PublicProfile:
     followers: int | None
     posts_count: int | None
     posts: list[PublicPost]
+    # Why `followers` is None although the profile was read (YouTube: the channel hides its subscriber count).
+    followers_hidden: bool = False
 
 
 def hashtags(text: str) -> list[str]:

@@ -10,30 +10,33 @@ first, only videos published after the last fetch, and a monitor asks YouTube at
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from datetime import datetime
-
-import httpx
 
 from socialdesk.core import clock
 from socialdesk.core.config import get_settings
 from socialdesk.core.errors import ValidationFailed
-from socialdesk.networks import outbound
-from socialdesk.networks.base import TransientNetworkError
 from socialdesk.networks.public import FoundPost
 from socialdesk.networks.public.search_terms import alternatives
-from socialdesk.networks.youtube.api import LEDGER, UNITS, data_url, sort_response
+from socialdesk.networks.youtube.api import COSTS, key_project, keyed
 
-SEARCH_UNITS = 100
+SEARCH_UNITS = COSTS["search.list"]
 PAGE = 50
 MAX_QUERY = 500
-TIMEOUT_SECONDS = 20.0
 
 
 def project_of(api_key: str) -> str:
     """The quota ledger's name for the Google project behind an API key (never the key itself)."""
-    return "key-" + hashlib.sha256(api_key.encode()).hexdigest()[:12]
+    return key_project(api_key)
+
+
+def configured_key() -> str:
+    """The operator's API key for public reads (listening search, competitor channels), or a clear error."""
+    key = get_settings().listening_youtube_api_key
+    if not key:
+        raise ValidationFailed("YouTube search needs an API key of a Google project with the YouTube Data API "
+                               "enabled: set SOCIALDESK_LISTENING_YOUTUBE_API_KEY.")
+    return key
 
 
 def query_of(queries: Sequence[str]) -> str:
@@ -53,38 +56,23 @@ def _time(text: str | None) -> datetime:
 def search(queries: Sequence[str], *, since: datetime | None = None, languages: Sequence[str] = (),
            api_key: str | None = None) -> list[FoundPost]:
     """Videos matching any of the queries, newest first, published after `since` (when given)."""
-    key = api_key or get_settings().listening_youtube_api_key
-    if not key:
-        raise ValidationFailed("YouTube search needs an API key of a Google project with the YouTube Data API "
-                               "enabled: set SOCIALDESK_LISTENING_YOUTUBE_API_KEY.")
+    key = api_key or configured_key()
     q = query_of(queries)
     if not q:
         return []
-    settings = get_settings()
-    LEDGER.charge(project_of(key), UNITS, SEARCH_UNITS, settings.youtube_daily_quota,
-                  what="search.list for listening (100 units a call)")
     params: dict[str, str | int] = {"part": "snippet", "q": q, "type": "video", "order": "date",
-                                    "maxResults": PAGE, "key": key}
+                                    "maxResults": PAGE}
     if since is not None:
         params["publishedAfter"] = clock.utc(since).strftime("%Y-%m-%dT%H:%M:%SZ")
     if len(languages) == 1:
         params["relevanceLanguage"] = languages[0]
+    # One client for every public read with the key: the same quota ledger entry, policy and error sorting
+    # as the channel reads (networks/youtube/api.py); search.list costs 100 units there.
+    youtube = keyed(key)
     try:
-        with outbound.http_client(timeout=TIMEOUT_SECONDS) as client:
-            response = client.get(data_url("search"), params=params)
-    except outbound.OutboundRefused:
-        raise
-    except httpx.HTTPError as error:
-        refused = outbound.refusal_in(error)
-        if refused is not None:
-            raise refused from error
-        raise TransientNetworkError(f"No answer from YouTube search: {error}") from error
-    if response.status_code >= 300:
-        raise sort_response(response)
-    try:
-        items = response.json().get("items") or []
-    except ValueError as error:
-        raise TransientNetworkError("YouTube search answered something that is not JSON.") from error
+        items = youtube.get("search.list", "search", **params).get("items") or []
+    finally:
+        youtube.close()
     found = []
     for item in items:
         video_id = (item.get("id") or {}).get("videoId") if isinstance(item, dict) else None

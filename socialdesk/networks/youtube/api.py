@@ -9,6 +9,7 @@ that URI before the first byte goes (docs/networks/youtube.md → SDK).
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from typing import Any
 
@@ -48,6 +49,7 @@ COSTS: dict[str, int] = {
     "comments.insert": 50,
     "comments.setModerationStatus": 50,
     "comments.delete": 50,
+    "search.list": 100,
     # Resumable upload chunks and status queries belong to the videos.insert call that opened the session.
     "upload.chunk": 0,
 }
@@ -131,10 +133,14 @@ def _never_sent(error: httpx.HTTPError) -> bool:
 
 
 class YouTubeApi:
-    """Calls for one access token, charged to `project` (the Google OAuth client the token was issued to)."""
+    """Calls for one access token, charged to `project` (the Google OAuth client the token was issued to);
+    or, with `api_key` and no token, public reads with the operator's API key (search, public channels and
+    videos), charged to the key's project (`key_project`)."""
 
-    def __init__(self, access_token: str, project: str, *, client: httpx.Client | None = None) -> None:
+    def __init__(self, access_token: str | None, project: str, *, client: httpx.Client | None = None,
+                 api_key: str | None = None) -> None:
         self.access_token = access_token
+        self.api_key = api_key
         self.project = project
         self.client = client or outbound.http_client(
             timeout=httpx.Timeout(READ_TIMEOUT, connect=CONNECT_TIMEOUT, write=WRITE_TIMEOUT),
@@ -169,7 +175,10 @@ class YouTubeApi:
         Returns the response for 2xx and 308 (resumable uploads); raises the sorted error otherwise."""
         if charge:
             self.charge(name, background=background)
-        all_headers = {"Authorization": f"Bearer {self.access_token}", **(headers or {})}
+        all_headers = {**({"Authorization": f"Bearer {self.access_token}"} if self.access_token else {}),
+                       **(headers or {})}
+        if not self.access_token and self.api_key:
+            params = {**(params or {}), "key": self.api_key}
         try:
             response = self.client.request(method, url, params=params, json=json, content=content,
                                            headers=all_headers)
@@ -203,6 +212,16 @@ class YouTubeApi:
         """YouTube Analytics API reports.query (its own quota, not the Data API's units)."""
         response = self.send("reports.query", "GET", analytics_url(), params=params, charge=False)
         return _json(response)
+
+
+def key_project(api_key: str) -> str:
+    """The quota ledger's name for the Google project behind an API key (never the key itself)."""
+    return "key-" + hashlib.sha256(api_key.encode()).hexdigest()[:12]
+
+
+def keyed(api_key: str) -> YouTubeApi:
+    """Public reads with the operator's API key (no channel needed)."""
+    return YouTubeApi(None, key_project(api_key), api_key=api_key)
 
 
 def _json(response: httpx.Response) -> dict[str, Any]:

@@ -1,5 +1,6 @@
-"""The competitors page: follow public Bluesky/Mastodon accounts, snapshot them now, remove them, and the
-benchmark against the workspace's own channels with intervals and sample sizes."""
+"""The competitors page: follow public Bluesky/Mastodon accounts, YouTube channels and VK walls, snapshot
+them now, remove them, the benchmark against the workspace's own channels with intervals and sample sizes,
+and its CSV export."""
 
 from __future__ import annotations
 
@@ -63,3 +64,13 @@ def remove_competitor(ctx: Ctx, competitor_id: str) -> Response:
         return ["Competitor removed with its snapshots."]
 
     return act(ctx, run, back=ws_url(ctx, "/competitors"))
+
+
+@router.get("/w/{workspace_id}/competitors/export.csv")
+@requires(Permission.ANALYTICS_READ)
+def export_csv(ctx: Ctx, days: str = "30") -> Response:
+    from socialdesk.competitors.export import to_csv
+
+    period = int(days) if days.isdigit() and 1 <= int(days) <= MAX_PERIOD_DAYS else 30
+    return Response(to_csv(competitors.benchmark(ctx, days=period)), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="competitors-{period}d.csv"'})
