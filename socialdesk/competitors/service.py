@@ -17,6 +17,7 @@ from sqlalchemy import func, or_, select
 from socialdesk.analytics.models import ChannelMetricSnapshot
 from socialdesk.analytics.post_values import Age, post_records
 from socialdesk.audit import service as audit
+from socialdesk.competitors import discovery
 from socialdesk.competitors.benchmark import Account, BenchPost, compare, summarise
 from socialdesk.competitors.models import Competitor, CompetitorSnapshot
 from socialdesk.core import clock
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 NETWORKS = ("bluesky", "mastodon")
+NETWORKS = (*NETWORKS, *discovery.NETWORKS)  # read through an account: competitors/discovery.py
 _BLUESKY_HANDLE = regex.compile(r"^(did:[a-z]+:[A-Za-z0-9._:%-]+"
                                  r"|([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9-]{2,63})$")
 _MASTODON_HANDLE = regex.compile(r"^@?[A-Za-z0-9_]{1,30}(@[A-Za-z0-9.-]+\.[A-Za-z]{2,})?$")
@@ -56,6 +58,8 @@ READERS: dict[str, Reader] = {"bluesky": _read_bluesky, "mastodon": _read_mastod
 
 
 def _service_url(network: str, service: str | None) -> str:
+    if network in discovery.NETWORKS:
+        return discovery.service_url(network)
     if not service:
         if network == "bluesky":
             return get_settings().listening_bluesky_service.rstrip("/")
@@ -70,6 +74,8 @@ def _service_url(network: str, service: str | None) -> str:
 
 
 def _handle(network: str, handle: str) -> str:
+    if network in discovery.NETWORKS:
+        return discovery.handle(network, handle)
     handle = (handle or "").strip()
     if network == "bluesky":
         handle = handle.lstrip("@").lower()
@@ -89,6 +95,8 @@ def add(ctx: WorkspaceContext, *, network: str, handle: str, service: str | None
         raise ValidationFailed(f"Competitors can be followed on {', '.join(NETWORKS)} (their profiles are public); "
                                f"{network!r} is not one of them.")
     service_url, handle = _service_url(network, service), _handle(network, handle)
+    if network in discovery.NETWORKS:
+        discovery.check_access(ctx, network)
     if len(notes or "") > 2000:
         raise ValidationFailed("Notes are at most 2000 characters.")
     if ctx.session.scalars(ctx.select(Competitor).where(
@@ -156,10 +164,12 @@ def snapshot(ctx: WorkspaceContext, competitor: Competitor, *, reader: Reader | 
     """Read the profile now and store what it shows; a network error is kept on the competitor (nothing
     saved before is lost)."""
     ctx.require(Permission.INBOX_WRITE)
-    read = reader or READERS[competitor.network]
+    read = reader or (discovery.reader(ctx, competitor.network) if competitor.network in discovery.NETWORKS
+                      else READERS[competitor.network])
     try:
         profile = read(competitor.service, competitor.handle)
     except NetworkError as exc:
+        discovery.note_rate_limit(competitor, exc)
         competitor.last_error = str(exc)[:2000]
         ctx.session.flush()
         return SnapshotResult(competitor, None, competitor.last_error)
