@@ -14,7 +14,7 @@ from socialdesk.core import clock
 from socialdesk.core.config import get_settings
 from socialdesk.core.errors import ValidationFailed
 from socialdesk.networks.base import AuthError, PermanentNetworkError, RateLimited
-from socialdesk.networks.public.x_costs import Reads, prices
+from socialdesk.networks.public.x_costs import Reads, competitor_snapshot, prices
 
 if TYPE_CHECKING:
     from socialdesk.competitors.models import Competitor, CompetitorSnapshot
@@ -103,9 +103,11 @@ def estimate(competitor: Competitor) -> str:
     """Before a snapshot: what it may cost ("" where nothing is billed per read)."""
     if competitor.network != "x":
         return ""
-    from socialdesk.networks.public.x_profiles import estimate as snapshot_estimate
+    return cost_before()
 
-    return f"{snapshot_estimate().text(at_most=True)} a snapshot ({prices()})"
+
+def cost_before() -> str:
+    return f"{competitor_snapshot().text(at_most=True)} a snapshot ({prices()})"
 
 
 def spent(competitor: Competitor, snapshot: CompetitorSnapshot | None) -> Reads | None:

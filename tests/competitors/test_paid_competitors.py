@@ -31,6 +31,7 @@ from tests.contract.meta_instagram import install_instagram
 from tests.contract.x import XContract, point_socialdesk_at
 from tests.contract.x_public import issue_app_token
 from tests.helpers import World, make_world
+from tests.web_client import signed_in_client
 
 # -- Instagram --------------------------------------------------------------------------------------------
 
@@ -197,6 +198,10 @@ def test_an_x_competitor_gets_snapshots_a_benchmark_and_its_cost(
     timeline = xs.calls_to("GET", rf"/2/users/{rival.id}/tweets")[0]
     assert timeline.query["exclude"] == "retweets,replies" and "entities" in timeline.query["tweet.fields"]
     assert timeline.headers["authorization"].startswith("Bearer app-")
+    client, _ = signed_in_client(database, world.users["owner"])
+    page = " ".join(client.get(f"/w/{world.workspace_id}/competitors").text.split())
+    assert "up to 21 reads ≈ $0.11 a snapshot" in page and "last: 7 reads ≈ $0.04" in page
+    assert '<option value="instagram">' in page and '<option value="x">' in page
     with database.unit_of_work() as s:  # an unknown account: X's own words
         ctx = world.ctx(s)
         failed = service.snapshot(ctx, service.add(ctx, network="x", handle="nobody_here"))

@@ -25,6 +25,7 @@ from socialdesk.networks.public.x_search import query_of
 from tests.contract.x import XContract, point_socialdesk_at
 from tests.contract.x_public import issue_app_token
 from tests.helpers import make_world
+from tests.web_client import signed_in_client
 
 
 @pytest.fixture
@@ -174,3 +175,7 @@ def test_the_cli_shows_the_cost_before_and_after(database: Database, clock: Manu
     assert as_json[0]["x_reads"] == 0 and as_json[0]["new"] == 0
     mentions = json.loads(runner.invoke(app, ["mentions", "list", "-w", ws, "--monitor", "Kava", "--json"]).output)
     assert [(m["source"], m["matched_term"], m["language"]) for m in mentions] == [("x", "kava", "hr")]
+    client, _ = signed_in_client(database, world.users["owner"])
+    page = " ".join(client.get(f"/w/{ws}/listening").text.split())
+    assert "up to 200 reads ≈ $1.00 a run" in page  # before
+    assert "last run 0 reads ≈ $0.00, all runs 1 read ≈ $0.01" in page  # after

@@ -37,6 +37,11 @@ class Reads:
         return {"reads": self.count, "post_reads": self.posts, "user_reads": self.users, "usd": round(self.usd, 4)}
 
 
+def competitor_snapshot() -> Reads:
+    """The most one X competitor snapshot is billed for: the user and SOCIALDESK_COMPETITORS_X_POSTS posts."""
+    return Reads(posts=get_settings().competitors_x_posts, users=1)
+
+
 def prices() -> str:
     settings = get_settings()
     return (f"X pay-per-use: ${settings.x_post_read_usd:.3f} per post read, ${settings.x_user_read_usd:.3f} per "

@@ -23,7 +23,7 @@ from socialdesk.core.config import get_settings
 from socialdesk.networks.base import PermanentNetworkError
 from socialdesk.networks.public import x_reads
 from socialdesk.networks.public.profiles import PublicPost, PublicProfile
-from socialdesk.networks.public.x_costs import Reads
+from socialdesk.networks.public.x_costs import Reads, competitor_snapshot
 from socialdesk.networks.x.api import problem_message
 
 USERNAME = re.compile(r"^[A-Za-z0-9_]{1,15}$")  # X's own rule for the path parameter
@@ -34,9 +34,9 @@ class XProfile(PublicProfile):
     reads: Reads = field(default_factory=Reads)
 
 
-def estimate(posts: int | None = None) -> Reads:
+def estimate() -> Reads:
     """What one snapshot may be billed for, before it is taken."""
-    return Reads(posts=posts if posts is not None else get_settings().competitors_x_posts, users=1)
+    return competitor_snapshot()
 
 
 def _time(value: Any) -> datetime:
