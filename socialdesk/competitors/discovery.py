@@ -99,15 +99,16 @@ def retry_at(competitor: Competitor) -> datetime | None:
 
 # Costs ----------------------------------------------------------------------------------------------
 
-def estimate(competitor: Competitor) -> str:
+def estimate(competitor: Competitor, *, with_prices: bool = True) -> str:
     """Before a snapshot: what it may cost ("" where nothing is billed per read)."""
     if competitor.network != "x":
         return ""
-    return cost_before()
+    return cost_before(with_prices=with_prices)
 
 
-def cost_before() -> str:
-    return f"{competitor_snapshot().text(at_most=True)} a snapshot ({prices()})"
+def cost_before(*, with_prices: bool = True) -> str:
+    text = f"{competitor_snapshot().text(at_most=True)} a snapshot"
+    return f"{text} ({prices()})" if with_prices else text
 
 
 def spent(competitor: Competitor, snapshot: CompetitorSnapshot | None) -> Reads | None:

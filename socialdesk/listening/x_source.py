@@ -23,11 +23,13 @@ from socialdesk.networks.public.x_costs import Reads, prices
 BACKFILL = timedelta(days=1)  # how far back a first search reaches (recent search keeps 7 days)
 
 
-def estimate_text() -> str:
+def estimate_text(*, short: bool = False) -> str:
     """Before: the most one run can cost, and a day at the configured interval."""
     from socialdesk.networks.public.x_search import estimate
 
     run = estimate()
+    if short:
+        return f"paid: {run.text(at_most=True)} a run, every {get_settings().listening_x_minutes} min"
     per_day = (24 * 60) // get_settings().listening_x_minutes
     day = Reads(posts=run.posts * per_day)
     return (f"X recent search is billed per post read: {run.text(at_most=True)} a run, every "

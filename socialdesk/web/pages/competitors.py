@@ -37,7 +37,8 @@ def _costs(ctx: Ctx, competitor: Competitor) -> dict[str, str]:
     if competitor.network != "x":
         return {}
     spent = discovery.spent(competitor, competitors.latest_snapshot(ctx, competitor))
-    return {"cost_before": discovery.estimate(competitor), "cost_after": spent.text() if spent else ""}
+    return {"cost_before": discovery.estimate(competitor, with_prices=False),
+            "cost_after": spent.text() if spent else ""}
 
 
 @router.post("/w/{workspace_id}/competitors")

@@ -45,7 +45,8 @@ def listening_page(request: Request, ctx: Ctx, q: str = "", monitor: str = "", s
                   mentions=stream, alerts=listening.alerts(ctx, limit=30), q=q, monitor=monitor, sentiment=sentiment,
                   shown_alert=shown_alert, problems=problems,
                   volumes={m.id: listening.volume_by_day(ctx, m) for m in monitors},
-                  x_cost_before=x_source.estimate_text(), x_costs={
+                  x_cost_before=x_source.estimate_text(), x_cost_short=x_source.estimate_text(short=True),
+                  x_costs={
                       m.id: x_source.spent_text(((m.state or {}).get("sources") or {}).get("x") or {})
                       for m in monitors if "x" in m.sources})
 
