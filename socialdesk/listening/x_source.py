@@ -82,6 +82,8 @@ def fetch(*, terms: Sequence[str], languages: Sequence[str], state: dict[str, An
         raise AuthError(f"X refused the token ({error.network_message}): reconnect the X channel or set "
                         "SOCIALDESK_X_BEARER_TOKEN.", status_code=error.status_code) from error
     kept.pop("rate_limited", None)
+    if found.wait_seconds is not None:
+        kept["wait_until"] = (now + timedelta(seconds=found.wait_seconds)).isoformat()
     kept.update({"until": now.isoformat(), "since_id": found.newest_id, "last_reads": found.reads.posts,
                  "total_reads": int(state.get("total_reads") or 0) + found.reads.posts,
                  "more_left": found.more_left})

@@ -20,6 +20,7 @@ from socialdesk.core.db import Database, set_database
 from socialdesk.core.errors import ValidationFailed
 from socialdesk.listening import service as listening
 from socialdesk.listening.sources import parse
+from socialdesk.listening.x_source import spent_text
 from socialdesk.networks.public import x_reads
 from socialdesk.networks.public.x_search import query_of
 from tests.contract.x import XContract, point_socialdesk_at
@@ -179,3 +180,33 @@ def test_the_cli_shows_the_cost_before_and_after(database: Database, clock: Manu
     page = " ".join(client.get(f"/w/{ws}/listening").text.split())
     assert "up to 200 reads ≈ $1.00 a run" in page  # before
     assert "last run 0 reads ≈ $0.00, all runs 1 read ≈ $0.01" in page  # after
+
+
+def test_the_page_budget_and_a_429_on_a_later_page_keep_what_was_read(
+        database: Database, clock: ManualClock, xs: XContract, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.contract import x as x_contract
+
+    monkeypatch.setenv("SOCIALDESK_LISTENING_X_MAX_RESULTS", "10")
+    monkeypatch.setenv("SOCIALDESK_LISTENING_X_MAX_PAGES", "2")
+    reset_settings_cache()
+    fan = xs.add_user("fan", "Fan")
+    for i in range(25):
+        xs.post_as(fan, f"kava broj {i}", at=clock.now() - timedelta(minutes=60 - i))
+    world = make_world(database, profiles=(), roles=())
+    with database.unit_of_work() as s:
+        monitor = listening.add_monitor(world.ctx(s), name="Kava", terms=["kava"], sources=["x"])
+        first = listening.run_monitor(s, monitor)
+        state = monitor.state["sources"]["x"]
+    assert first.new == 20 and state["last_reads"] == 20 and state["more_left"]  # 2 pages of 10, no more
+    assert "more posts were left unread" in spent_text(state)
+    monkeypatch.setitem(x_contract.LIMITS, "GET /2/tweets/search/recent", 1)  # one request per window
+    xs.windows.clear()
+    clock.advance(timedelta(minutes=16))
+    for i in range(15):
+        xs.post_as(fan, f"nova kava {i}")
+    with database.unit_of_work() as s:
+        current = listening.find_monitor(world.ctx(s), "Kava")
+        second = listening.run_monitor(s, current)
+        kept = current.state["sources"]["x"]
+    # The first page was read and stored; the second met the limit: kept for after x-rate-limit-reset.
+    assert second.new == 10 and second.errors == {} and kept["wait_until"] and kept["last_reads"] == 10

@@ -21,6 +21,7 @@ from typing import Any
 
 from socialdesk.core import clock
 from socialdesk.core.config import get_settings
+from socialdesk.networks.base import RateLimited
 from socialdesk.networks.public import FoundPost, x_reads
 from socialdesk.networks.public.search_terms import alternatives
 from socialdesk.networks.public.x_costs import Reads
@@ -47,6 +48,7 @@ class SearchResult:
     newest_id: str | None
     reads: Reads
     more_left: bool = False  # the page budget ran out before X's results did
+    wait_seconds: float | None = None  # a later page met X's rate limit: what was read is kept, the rest waits
 
 
 def _time(value: Any) -> datetime:
@@ -74,7 +76,13 @@ def search(queries: Sequence[str], token: str, *, since_id: str | None = None, s
     reads = Reads()
     more = False
     for page in range(settings.listening_x_max_pages):
-        body = x_reads.get(token, "/2/tweets/search/recent", ENDPOINT, params) or {}
+        try:
+            body = x_reads.get(token, "/2/tweets/search/recent", ENDPOINT, params) or {}
+        except RateLimited as error:
+            if page == 0:
+                raise
+            # The first pages were read (and billed): keep them; the rest waits for x-rate-limit-reset.
+            return SearchResult(found, newest or since_id, reads, True, error.retry_after or 60.0)
         data = [t for t in body.get("data") or [] if isinstance(t, dict) and t.get("id")]
         reads = reads + Reads(posts=len(data))
         meta = body.get("meta") or {}
