@@ -24,24 +24,31 @@ def _dump(data: Any) -> None:
 
 @competitor_app.command("add")
 def add(workspace: WorkspaceOpt,
-        network: Annotated[str, typer.Option(help="bluesky | mastodon | youtube | vk")],
+        network: Annotated[str, typer.Option(help="bluesky | mastodon | youtube | vk | instagram | x")],
         handle: Annotated[str, typer.Option(help="brand.bsky.social; the account name on the instance; YouTube: "
-                                                 "@handle, UC… id or channel URL; VK: vk.com/name, club123, id123")],
+                                                 "@handle, UC… id or channel URL; VK: vk.com/name, club123, id123; "
+                                                 "Instagram and X: the account's username")],
         service: Annotated[str | None, typer.Option(help="AppView (Bluesky) or instance URL (Mastodon); "
-                                                         "none for YouTube and VK")] = None,
+                                                         "none for YouTube, VK, Instagram and X")] = None,
         notes: Annotated[str, typer.Option(help="Why you follow it")] = "",
         as_json: JsonOpt = False) -> None:
     """Follow a competitor's public account (snapshotted daily, or now with `competitor snapshot`)."""
+    from socialdesk.competitors import discovery
     from socialdesk.competitors import service as competitors
 
     with _context(workspace) as ctx:
         competitor = competitors.add(ctx, network=network, handle=handle, service=service, notes=notes)
         described = competitors.as_dict(ctx, competitor)
+        cost = discovery.estimate(competitor)
+    if cost:
+        described["cost_estimate"] = cost  # shown before anything is billed
     if as_json:
         _dump(described)
     else:
         console.print(f"Added competitor {described['handle']} on {described['service']} ({described['id']}).",
                       highlight=False, soft_wrap=True)
+        if cost:
+            console.print(f"Each snapshot of it is billed by X: {cost}.", highlight=False, soft_wrap=True)
 
 
 @competitor_app.command("list")
@@ -78,12 +85,16 @@ def remove(workspace: WorkspaceOpt, competitor: Annotated[str, typer.Argument(he
 def snapshot(workspace: WorkspaceOpt,
              competitor: Annotated[str | None, typer.Argument(help="Handle or id (default: all)")] = None,
              as_json: JsonOpt = False) -> None:
-    """Read the competitors' profiles and recent posts now."""
+    """Read the competitors' profiles and recent posts now (X competitors: the cost is shown before and after)."""
+    from socialdesk.competitors import discovery
     from socialdesk.competitors import service as competitors
 
     results = []
     with _context(workspace) as ctx:
         chosen = [competitors.find(ctx, competitor)] if competitor else competitors.competitors(ctx)
+        for c in chosen:
+            if discovery.estimate(c) and not as_json:
+                console.print(f"{c.handle} (X): {discovery.estimate(c)}", highlight=False, soft_wrap=True)
         with Progress(TextColumn("{task.description}"), BarColumn(), console=console, transient=True,
                       disable=as_json) as progress:
             bar = progress.add_task("Snapshots", total=len(chosen))
@@ -92,13 +103,17 @@ def snapshot(workspace: WorkspaceOpt,
                 results.append({"handle": c.handle, "network": c.network, "error": result.error,
                                 "followers": result.snapshot.followers if result.snapshot else None,
                                 "recent_posts": len(result.snapshot.posts) if result.snapshot else 0})
+                spent = discovery.spent(c, result.snapshot)
+                if spent is not None:
+                    results[-1]["cost"] = {**spent.as_dict(), "text": spent.text()}
                 progress.advance(bar)
     if as_json:
         _dump(results)
         return
     for r in results:
         line = (f"{r['handle']}: failed — {r['error']}" if r["error"]
-                else f"{r['handle']}: {r['followers']} followers, {r['recent_posts']} recent posts")
+                else f"{r['handle']}: {r['followers']} followers, {r['recent_posts']} recent posts"
+                + (f"; {r['cost']['text']}" if r.get("cost") else ""))
         console.print(line, highlight=False, soft_wrap=True)
     if any(r["error"] for r in results):
         raise typer.Exit(1)

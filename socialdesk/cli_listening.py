@@ -26,7 +26,7 @@ def monitor_add(workspace: WorkspaceOpt,
                 query: Annotated[list[str], typer.Option(help="A term: word, phrase, #hashtag or brand "
                                                               "(repeatable; commas separate terms too)")],
                 source: Annotated[list[str], typer.Option(help="rss:URL | bluesky[:SERVICE_URL] | mastodon:INSTANCE "
-                                                               "| youtube | reddit[:r/NAME] | sandbox[:SEED] "
+                                                               "| youtube | reddit[:r/NAME] | x | sandbox[:SEED] "
                                                                "(repeatable)")],
                 language: Annotated[list[str] | None, typer.Option(help="Only mentions in this language "
                                                                         "(ISO code, repeatable)")] = None,
@@ -42,11 +42,17 @@ def monitor_add(workspace: WorkspaceOpt,
                                       exclusions=exclude or [], languages=language or [],
                                       false_alarm_rate=false_alarm_rate)
         described = service.describe(monitor)
+    if "x" in described["sources"]:
+        from socialdesk.listening.x_source import estimate_text
+
+        described["x_cost_estimate"] = estimate_text()  # shown before anything is billed
     if as_json:
         print(json.dumps(described, indent=2, ensure_ascii=False))
     else:
         console.print(f"Added monitor {described['name']} ({described['id']}) on {', '.join(described['sources'])}.",
                       highlight=False, soft_wrap=True)
+        if described.get("x_cost_estimate"):
+            console.print(described["x_cost_estimate"], highlight=False, soft_wrap=True)
 
 
 @monitor_app.command("list")
@@ -86,6 +92,10 @@ def monitor_run(workspace: WorkspaceOpt,
     results = []
     with _context(workspace) as ctx:
         chosen = [service.find_monitor(ctx, name)] if name else service.monitors(ctx)
+        if not as_json and any("x" in m.sources for m in chosen):
+            from socialdesk.listening.x_source import estimate_text
+
+            console.print(estimate_text(), highlight=False, soft_wrap=True)
         with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                       console=console, transient=True, disable=as_json) as bar:
             task = bar.add_task("Listening", total=sum(len(m.sources) for m in chosen))
@@ -96,6 +106,7 @@ def monitor_run(workspace: WorkspaceOpt,
 
             for monitor in chosen:
                 results.append(service.run_monitor(ctx.session, monitor, progress=step).as_dict())
+                results[-1].update(_x_costs(monitor))
     if as_json:
         print(json.dumps(results, indent=2, ensure_ascii=False))
         return
@@ -104,6 +115,19 @@ def monitor_run(workspace: WorkspaceOpt,
                       f"duplicates {r['duplicates']}, alerts {len(r['alerts'])}", highlight=False)
         for spec, error in r["errors"].items():
             console.print(f"  {spec}: {error}", style="red", highlight=False, soft_wrap=True)
+        if r.get("x_cost"):
+            console.print(f"  x: {r['x_cost']}", highlight=False, soft_wrap=True)
+
+
+def _x_costs(monitor: object) -> dict[str, object]:
+    """What an `x` source was billed for (the source's state), for `monitor run`'s output."""
+    from socialdesk.listening.x_source import spent_text
+
+    state = ((getattr(monitor, "state", None) or {}).get("sources") or {}).get("x")
+    if not state:
+        return {}
+    return {"x_cost": spent_text(state), "x_reads": int(state.get("last_reads") or 0),
+            "x_wait_until": state.get("wait_until")}
 
 
 @mentions_app.command("list")

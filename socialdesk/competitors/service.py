@@ -17,6 +17,7 @@ from sqlalchemy import func, or_, select
 from socialdesk.analytics.models import ChannelMetricSnapshot
 from socialdesk.analytics.post_values import Age, post_records
 from socialdesk.audit import service as audit
+from socialdesk.competitors import discovery
 from socialdesk.competitors.benchmark import Account, BenchPost, compare, summarise
 from socialdesk.competitors.models import Competitor, CompetitorSnapshot
 from socialdesk.core import clock
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 NETWORKS = ("bluesky", "mastodon", "youtube", "vk")
+NETWORKS = (*NETWORKS, *discovery.NETWORKS)  # read through an account: competitors/discovery.py
 # YouTube and VK are one service each, read through SOCIALDESK_YOUTUBE_API_URL / SOCIALDESK_VK_API_URL; the
 # site's address stands for them in the competitor's `service` (shown, and part of its uniqueness).
 SITES = {"youtube": "https://www.youtube.com", "vk": "https://vk.com"}
@@ -114,6 +116,8 @@ def _vk_reader(ctx: WorkspaceContext) -> Reader:
 
 
 def reader_for(ctx: WorkspaceContext, network: str) -> Reader:
+    if network in discovery.NETWORKS:
+        return discovery.reader(ctx, network)
     if network == "youtube":
         return _youtube_reader(ctx)
     if network == "vk":
@@ -122,6 +126,8 @@ def reader_for(ctx: WorkspaceContext, network: str) -> Reader:
 
 
 def _service_url(network: str, service: str | None) -> str:
+    if network in discovery.NETWORKS:
+        return discovery.service_url(network)
     if network in SITES:
         if service and service.strip().rstrip("/") not in (SITES[network], ""):
             raise ValidationFailed(f"{network} has one server: leave the server empty (the API address is the "
@@ -141,6 +147,8 @@ def _service_url(network: str, service: str | None) -> str:
 
 
 def _handle(network: str, handle: str) -> str:
+    if network in discovery.NETWORKS:
+        return discovery.handle(network, handle)
     handle = (handle or "").strip()
     if network == "youtube":
         from socialdesk.networks.public.youtube_channels import channel_key
@@ -168,6 +176,8 @@ def add(ctx: WorkspaceContext, *, network: str, handle: str, service: str | None
         raise ValidationFailed(f"Competitors can be followed on {', '.join(NETWORKS)} (their profiles are public); "
                                f"{network!r} is not one of them.")
     service_url, handle = _service_url(network, service), _handle(network, handle)
+    if network in discovery.NETWORKS:
+        discovery.check_access(ctx, network)
     if len(notes or "") > 2000:
         raise ValidationFailed("Notes are at most 2000 characters.")
     if ctx.session.scalars(ctx.select(Competitor).where(
@@ -253,6 +263,7 @@ def snapshot(ctx: WorkspaceContext, competitor: Competitor, *, reader: Reader | 
     try:
         profile = read(competitor.service, competitor.handle)
     except (NetworkError, ValidationFailed) as exc:  # a refusal, or no key/token to read with: said, not raised
+        discovery.note_rate_limit(competitor, exc)
         competitor.last_error = str(exc)[:2000]
         ctx.session.flush()
         return SnapshotResult(competitor, None, competitor.last_error)

@@ -3,11 +3,11 @@ holds up no other; a competitor whose job is still queued is not queued twice)."
 
 from sqlalchemy import select
 
-from socialdesk.competitors import service
+from socialdesk.competitors import discovery, service
 from socialdesk.competitors.models import Competitor
 from socialdesk.core.db import get_database
 from socialdesk.jobs.queue import enqueue
-from socialdesk.jobs.registry import task
+from socialdesk.jobs.registry import RetryLater, task
 from socialdesk.workspaces.service import system_context
 
 EVERY_SECONDS = 24 * 3600
@@ -27,4 +27,7 @@ def snapshot(competitor_id: str) -> None:
         competitor = session.get(Competitor, competitor_id)
         if competitor is None:
             return
-        service.snapshot(system_context(session, competitor.workspace_id, "competitor snapshots"), competitor)
+        result = service.snapshot(system_context(session, competitor.workspace_id, "competitor snapshots"), competitor)
+        later = discovery.retry_at(competitor)
+    if later is not None:  # X's window is spent: come back at x-rate-limit-reset (after the commit), never sleep
+        raise RetryLater(later, result.error)

@@ -128,6 +128,16 @@ class Settings(BaseSettings):
     reddit_client_id: str | None = None
     reddit_client_secret: str | None = None
     reddit_user_agent: str | None = None
+    # -- Paid X reads (competitors on X, an `x` listening source): X bills per resource returned
+    # (https://docs.x.com/x-api/getting-started/pricing, read 2026-12-07: Posts: Read $0.005, User: Read
+    # $0.010). The token is this pasted app-only bearer token when set, else the workspace's X channel's.
+    x_bearer_token: str | None = None
+    x_post_read_usd: float = Field(0.005, ge=0)
+    x_user_read_usd: float = Field(0.010, ge=0)
+    competitors_x_posts: int = Field(20, ge=5, le=100)  # posts read per X competitor snapshot
+    listening_x_minutes: int = Field(15, ge=1)  # an `x` source asks X at most this often
+    listening_x_max_results: int = Field(100, ge=10, le=100)  # posts per search page (recent search: 10–100)
+    listening_x_max_pages: int = Field(2, ge=1, le=20)  # pages per run: the most a run can be billed for
 
     @field_validator("allow_private_network_targets")
     @classmethod

@@ -113,9 +113,18 @@ def add_monitor(ctx: WorkspaceContext, *, name: str, terms: Sequence[str], sourc
                       variants=_clean_list(variants, "variant"), exclusions=_clean_list(exclusions, "exclusion"),
                       languages=_languages(languages), sources=[s.spec for s in parse_all(sources)],
                       false_alarm_rate=false_alarm_rate, state={})
+    check_paid_access(ctx, monitor.sources)
     ctx.session.add(monitor)
     ctx.session.flush()
     return monitor
+
+
+def check_paid_access(ctx: WorkspaceContext, specs: Sequence[str]) -> None:
+    """An `x` source needs the operator's X access in this workspace (listening/x_source.py)."""
+    if "x" in specs:
+        from socialdesk.listening import x_source
+
+        x_source.check_access(ctx.session, ctx.workspace_id)
 
 
 def monitors(ctx: WorkspaceContext) -> list[Monitor]:
@@ -252,7 +261,8 @@ def run_monitor(session: Session, monitor: Monitor, *, now: datetime | None = No
         if progress:
             progress(source.spec)
         try:
-            posts, new_state = fetch_source(source, terms=terms, languages=monitor.languages, state=kept, now=now)
+            posts, new_state = fetch_source(source, terms=terms, languages=monitor.languages, state=kept, now=now,
+                                            session=session, workspace_id=monitor.workspace_id)
         except (NetworkError, ValidationFailed, OSError) as exc:
             kept["error"] = str(exc)[:500]
             kept["error_at"] = now.isoformat()

@@ -1,5 +1,5 @@
 """A monitor's sources as the user writes them (`sandbox`, `rss:URL`, `bluesky[:SERVICE_URL]`,
-`mastodon:INSTANCE`, `youtube`, `reddit[:r/NAME]`), and fetching each through socialdesk/networks/public."""
+`mastodon:INSTANCE`, `youtube`, `reddit[:r/NAME]`, `x`), and fetching each through socialdesk/networks/public."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
+from sqlalchemy.orm import Session
 
 from socialdesk.core.config import get_settings
 from socialdesk.core.errors import ValidationFailed
@@ -17,7 +18,8 @@ from socialdesk.listening.matching import search_forms
 from socialdesk.networks.public import FoundPost
 
 KINDS = ("sandbox", "rss", "bluesky", "mastodon", "youtube", "reddit")
-NOT_YET = {"x": "X recent search"}
+KINDS = (*KINDS, "x")  # X recent search, paid by the operator: listening/x_source.py
+NOT_YET: dict[str, str] = {}
 REDDIT_BACKFILL = timedelta(days=1)
 YOUTUBE_BACKFILL = timedelta(days=1)
 # How far back a first fetch reaches where the source can look back (the sandbox's world, Bluesky search).
@@ -51,8 +53,10 @@ def parse(spec: str) -> Source:
                                "reddit[:r/NAME].")
     if kind not in KINDS:
         raise ValidationFailed(f"Unknown source {text!r}: write sandbox, rss:URL, bluesky[:SERVICE_URL], "
-                               "mastodon:INSTANCE, youtube or reddit[:r/NAME] (e.g. "
+                               "mastodon:INSTANCE, youtube, reddit[:r/NAME] or x (e.g. "
                                "rss:https://example.com/feed.xml, mastodon:mastodon.social, reddit:r/croatia).")
+    if kind == "x" and target:
+        raise ValidationFailed("x takes nothing after it: it is X's recent search of all public posts (write: x).")
     if kind == "youtube":
         if target:
             raise ValidationFailed("youtube takes nothing after it: it searches all of YouTube (write: youtube).")
@@ -101,8 +105,15 @@ def parse_all(specs: Sequence[str]) -> list[Source]:
 
 
 def fetch(source: Source, *, terms: Sequence[str], languages: Sequence[str], state: dict[str, Any],
-          now: datetime) -> tuple[list[FoundPost], dict[str, Any]]:
-    """New posts from one source since its state; returns them and the state to keep."""
+          now: datetime, session: Session | None = None,
+          workspace_id: str | None = None) -> tuple[list[FoundPost], dict[str, Any]]:
+    """New posts from one source since its state; returns them and the state to keep. `session` and
+    `workspace_id`: for sources read with the workspace's own access (x)."""
+    if source.kind == "x":
+        from socialdesk.listening import x_source
+
+        return x_source.fetch(terms=terms, languages=languages, state=state, now=now, session=session,
+                              workspace_id=workspace_id)
     if source.kind == "sandbox":
         from socialdesk.networks.public.sandbox_conversation import public_posts
 

@@ -38,7 +38,7 @@ def test_bad_competitors_are_refused_with_what_to_fix(database: Database) -> Non
     with database.unit_of_work() as s:
         ctx = world.ctx(s)
         with pytest.raises(ValidationFailed, match="bluesky, mastodon"):
-            service.add(ctx, network="instagram", handle="rival")
+            service.add(ctx, network="tiktok", handle="rival")
         with pytest.raises(ValidationFailed, match="not a Bluesky handle"):
             service.add(ctx, network="bluesky", handle="not a handle")
         with pytest.raises(ValidationFailed, match="Mastodon instance"):

@@ -39,6 +39,7 @@ from tests.contract.meta import (
     paged,
     require,
 )
+from tests.contract.meta_business_discovery import install_business_discovery
 
 IG = "https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference"
 DOC_IG_USER = f"{IG}/ig-user"
@@ -669,6 +670,7 @@ def install_instagram(graph: MetaGraph, *, polls_until_finished: int = 1) -> Met
         talks[0]["updated"] = world.now()
         return {"recipient_id": igsid, "message_id": sent["id"]}
 
+    install_business_discovery(graph)  # GET /{ig-user-id}?fields=business_discovery… (meta_business_discovery.py)
     return graph
 
 

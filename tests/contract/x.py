@@ -31,6 +31,14 @@ from socialdesk.core.config import get_settings
 from socialdesk.networks.base import TextCounting
 from socialdesk.text.counting import measure
 from tests.contract.server import ContractServer
+from tests.contract.x_public import (
+    APP_USER_ID,
+    install_public_reads,
+    matches,
+    parse,
+    search_query_problem,
+    unsupported_auth,
+)
 
 DOCS = "https://docs.x.com"
 ACCESS_LIFETIME = timedelta(hours=2)
@@ -89,6 +97,7 @@ class Tweet:
     likes: set[str] = field(default_factory=set)
     impressions: int = 0
     link_clicks: int = 0
+    lang: str = "en"
 
 
 @dataclass
@@ -141,7 +150,9 @@ class XContract(ContractServer):
         self.consent_user: str | None = None  # who signs in on the authorize page
         self.processing_polls = 1
         self._ids = itertools.count(1_860_000_000_000_000_001)
+        self.app_tokens: set[str] = set()  # app-only bearer tokens (x_public.issue_app_token)
         self._routes()
+        install_public_reads(self)  # user lookup by username (tests/contract/x_public.py)
 
     # -- the world ------------------------------------------------------------------------------------
 
@@ -165,12 +176,13 @@ class XContract(ContractServer):
             body["refresh_token"] = token
         return body
 
-    def post_as(self, user: User, text: str, *, reply_to: str | None = None, at: datetime | None = None) -> Tweet:
+    def post_as(self, user: User, text: str, *, reply_to: str | None = None, at: datetime | None = None,
+                lang: str = "en") -> Tweet:
         """Someone else's post (a mention, a reply under ours)."""
         parent = self.tweets.get(reply_to) if reply_to else None
         tweet_id = self.next_id()
         tweet = Tweet(tweet_id, user.id, text, at or clock.now(), parent.conversation_id if parent else tweet_id,
-                      reply_to=reply_to)
+                      reply_to=reply_to, lang=lang)
         self.tweets[tweet_id] = tweet
         return tweet
 
@@ -191,6 +203,8 @@ class XContract(ContractServer):
         header = request.headers.get("authorization", "")
         if not header.startswith("Bearer "):
             return JSONResponse(UNAUTHORIZED, status_code=401)
+        if header[len("Bearer "):] in self.app_tokens:
+            return User(APP_USER_ID, "", "app")
         token = self.tokens.get(header[len("Bearer "):])
         if token is None or token.expires_at <= clock.now():
             return JSONResponse(UNAUTHORIZED, status_code=401)
@@ -246,7 +260,15 @@ class XContract(ContractServer):
         if "attachments" in fields and tweet.media_ids:
             data["attachments"] = {"media_keys": [f"3_{m}" for m in tweet.media_ids]}
         if "lang" in fields:
-            data["lang"] = "en"
+            data["lang"] = tweet.lang
+        if "entities" in fields:  # what X parses out of the text (the post's entities object)
+            tags = [{"start": m.start(), "end": m.end(), "tag": m.group(1)}
+                    for m in re.finditer(r"(?<![\w#])#(\w+)", tweet.text)]
+            urls = [{"start": m.start(), "end": m.end(), "url": m.group(0)}
+                    for m in re.finditer(r"https?://\S+", tweet.text)]
+            entities = {k: v for k, v in (("hashtags", tags), ("urls", urls)) if v}
+            if entities:
+                data["entities"] = entities
         if "public_metrics" in fields:
             data["public_metrics"] = {
                 "retweet_count": 0, "reply_count": sum(1 for t in self.tweets.values() if t.reply_to == tweet.id),
@@ -262,7 +284,7 @@ class XContract(ContractServer):
         return data
 
     def _timeline(self, request: Request, tweets: list[Tweet], viewer: User,
-                  headers: dict[str, str]) -> JSONResponse:
+                  headers: dict[str, str], least: int = 5) -> JSONResponse:
         query = request.query_params
         fields = set((query.get("tweet.fields") or "").split(","))
         if query.get("since_id"):
@@ -277,10 +299,10 @@ class XContract(ContractServer):
             size = int(query.get("max_results") or 10)
         except ValueError:
             return _invalid("The `max_results` query parameter value is not valid")
-        if not 5 <= size <= 100:
-            return _invalid(f"The `max_results` query parameter value [{size}] is not between 5 and 100")
+        if not least <= size <= 100:
+            return _invalid(f"The `max_results` query parameter value [{size}] is not between {least} and 100")
         tweets = sorted(tweets, key=lambda t: int(t.id), reverse=True)
-        offset = int(query.get("pagination_token") or 0)
+        offset = int(query.get("pagination_token") or query.get("next_token") or 0)
         page = tweets[offset:offset + size]
         body: dict[str, Any] = {"meta": {"result_count": len(page)}}
         if page:
@@ -290,6 +312,12 @@ class XContract(ContractServer):
                 authors = {t.author_id for t in page}
                 body["includes"] = {"users": [{"id": u, "username": self.users[u].username,
                                                "name": self.users[u].name} for u in authors]}
+            if "attachments.media_keys" in (query.get("expansions") or ""):
+                media = [self.media[m] for t in page for m in t.media_ids if m in self.media]
+                if media:
+                    body.setdefault("includes", {})["media"] = [
+                        {"media_key": f"3_{m.id}", "type": "video" if m.media_type.startswith("video")
+                         else "animated_gif" if m.media_type == "image/gif" else "photo"} for m in media]
         if offset + size < len(tweets):
             body["meta"]["next_token"] = str(offset + size)
         return self._ok(body, headers)
@@ -305,6 +333,8 @@ class XContract(ContractServer):
             if refusal is not None:
                 return refusal
             assert user is not None
+            if user.id == APP_USER_ID:
+                return unsupported_auth()
             data: dict[str, Any] = {"id": user.id, "name": user.name, "username": user.username}
             if "public_metrics" in (request.query_params.get("user.fields") or ""):
                 data["public_metrics"] = {"followers_count": user.followers, "following_count": user.following,
@@ -474,15 +504,18 @@ class XContract(ContractServer):
                 return refusal
             assert user is not None
             query = request.query_params.get("query") or ""
-            if not query or len(query) > 512:
-                return _invalid("The `query` parameter is required and at most 512 characters")
-            conversations = set(re.findall(r"conversation_id:(\d+)", query))
-            if not conversations:
-                return _invalid("This contract server understands only conversation_id: queries")
+            problem = search_query_problem(query)
+            if problem is not None:
+                return _invalid(problem)
             week = clock.now() - timedelta(days=7)
-            tweets = [t for t in server.tweets.values() if t.conversation_id in conversations
-                      and t.id != t.conversation_id and t.created_at >= week]
-            return server._timeline(request, tweets, user, headers)
+            conversations = set(re.findall(r"conversation_id:(\d+)", query))
+            if conversations:  # the inbox's replies under our posts (the root itself is not a reply)
+                tweets = [t for t in server.tweets.values() if t.conversation_id in conversations
+                          and t.id != t.conversation_id and t.created_at >= week]
+            else:  # the query language (tests/contract/x_public.py)
+                tree = parse(query)
+                tweets = [t for t in server.tweets.values() if t.created_at >= week and matches(tree, t)]
+            return server._timeline(request, tweets, user, headers, least=10)
 
         @server.endpoint("GET", "/2/dm_events", doc=f"{DOCS}/x-api/direct-messages/lookup/integrate")
         async def dm_events(request: Request) -> Response:

@@ -7,7 +7,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from socialdesk.competitors import discovery
 from socialdesk.competitors import service as competitors
+from socialdesk.competitors.models import Competitor
 from socialdesk.competitors.service import MAX_PERIOD_DAYS
 from socialdesk.web.deps import Ctx
 from socialdesk.web.pages.common import Form, act, field, render, ws_url
@@ -26,8 +28,18 @@ def competitors_page(request: Request, ctx: Ctx, days: str = "30") -> HTMLRespon
         problems.append(f"The period is 1 to {MAX_PERIOD_DAYS} days; showing 30.")
     accounts = competitors.competitors(ctx) if ctx.can(Permission.INBOX_READ) else []
     return render(request, "competitors.html", ctx=ctx, section="competitors", problems=problems, days=period,
-                  periods=PERIODS, listed=[competitors.as_dict(ctx, c) for c in accounts],
+                  periods=PERIODS, listed=[{**competitors.as_dict(ctx, c), **_costs(ctx, c)} for c in accounts],
+                  x_cost_before=discovery.cost_before(),
                   bench=competitors.benchmark(ctx, days=period), can_edit=ctx.can(Permission.INBOX_WRITE))
+
+
+def _costs(ctx: Ctx, competitor: Competitor) -> dict[str, str]:
+    """X competitors: what a snapshot may cost, and what the newest one did."""
+    if competitor.network != "x":
+        return {}
+    spent = discovery.spent(competitor, competitors.latest_snapshot(ctx, competitor))
+    return {"cost_before": discovery.estimate(competitor, with_prices=False),
+            "cost_after": spent.text() if spent else ""}
 
 
 @router.post("/w/{workspace_id}/competitors")
@@ -48,9 +60,11 @@ def snapshot_all(ctx: Ctx) -> Response:
         notes = []
         for result in competitors.snapshot_all(ctx):
             c = result.competitor
+            spent = discovery.spent(c, result.snapshot)
             notes.append(f"{c.handle}: failed — {result.error}" if result.error else
                          f"{c.handle}: {result.snapshot.followers if result.snapshot else '?'} followers, "
-                         f"{len(result.snapshot.posts) if result.snapshot else 0} recent posts.")
+                         f"{len(result.snapshot.posts) if result.snapshot else 0} recent posts"
+                         + (f"; X billed {spent.text()}." if spent is not None else "."))
         return notes or ["No competitors yet."]
 
     return act(ctx, run, back=ws_url(ctx, "/competitors"))

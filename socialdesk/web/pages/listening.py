@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from socialdesk.core.errors import ValidationFailed
 from socialdesk.listening import service as listening
+from socialdesk.listening import x_source
 from socialdesk.web.deps import Ctx
 from socialdesk.web.pages.common import Form, act, field, render, ws_url
 from socialdesk.workspaces.permissions import Permission, requires
@@ -43,7 +44,11 @@ def listening_page(request: Request, ctx: Ctx, q: str = "", monitor: str = "", s
     return render(request, "listening.html", ctx=ctx, section="listening", monitors=monitors, names=names,
                   mentions=stream, alerts=listening.alerts(ctx, limit=30), q=q, monitor=monitor, sentiment=sentiment,
                   shown_alert=shown_alert, problems=problems,
-                  volumes={m.id: listening.volume_by_day(ctx, m) for m in monitors})
+                  volumes={m.id: listening.volume_by_day(ctx, m) for m in monitors},
+                  x_cost_before=x_source.estimate_text(), x_cost_short=x_source.estimate_text(short=True),
+                  x_costs={
+                      m.id: x_source.spent_text(((m.state or {}).get("sources") or {}).get("x") or {})
+                      for m in monitors if "x" in m.sources})
 
 
 @router.post("/w/{workspace_id}/listening/monitors")
@@ -73,6 +78,8 @@ def run_monitor(ctx: Ctx, monitor_id: str) -> Response:
         notes = [f"{monitor.name}: {result.new} new mention(s) of {result.matched} matching, "
                  f"{len(result.alerts)} alert(s)."]
         notes += [f"{spec}: {error}" for spec, error in result.errors.items()]
+        if "x" in monitor.sources and x_source.spent_text((monitor.state.get("sources") or {}).get("x") or {}):
+            notes.append(f"x: {x_source.spent_text(monitor.state['sources']['x'])}")
         return notes
 
     return act(ctx, run, back=ws_url(ctx, "/listening"))
