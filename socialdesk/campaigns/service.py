@@ -472,6 +472,7 @@ def compare_posts(ctx: WorkspaceContext, a_id: str, b_id: str, metric: str = "en
     impressions). Same rules as two ads: an interval, the sample needed, no winner before it."""
     from socialdesk.analytics.models import PublicationMetricSnapshot
     from socialdesk.campaigns import ab
+    from socialdesk.channels.models import Channel
     from socialdesk.content.models import Post, Publication
 
     if metric not in POST_METRICS:
@@ -486,7 +487,9 @@ def compare_posts(ctx: WorkspaceContext, a_id: str, b_id: str, metric: str = "en
                                      .where(PublicationMetricSnapshot.publication_id == publication.id)
                                      .order_by(PublicationMetricSnapshot.collected_at.desc()).limit(1)).first()
         text = ctx.session.scalar(select(Post.text).where(Post.id == publication.post_id)) or ""
-        label = f"{side}: {text.strip()[:40] or publication.id}"
+        channel = ctx.session.scalar(select(Channel.name).where(Channel.id == publication.channel_id))
+        # The same text often goes to several channels: the channel tells the two apart.
+        label = f"{side}: {channel}: {' '.join(text.split())[:40] or publication.id}"
         if newest is None:
             arms.append(ab.Arm(label, 0, 0))
         elif metric == "ctr":

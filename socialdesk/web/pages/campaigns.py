@@ -41,10 +41,23 @@ def campaigns_page(request: Request, ctx: Ctx) -> HTMLResponse:
 
     sandbox = list(ctx.session.scalars(ctx.select(Channel).where(Channel.network == "sandbox").order_by(Channel.name)))
     connection = ad_accounts.get(ctx)
+    # A/B of two published posts (service.compare_posts): ?pa=…&pb=…&pmetric=…
+    pa, pb, pmetric = (request.query_params.get(k, "") for k in ("pa", "pb", "pmetric"))
+    post_comparison, post_comparison_error = None, None
+    if pa or pb:
+        try:
+            if not (pa and pb):
+                raise ValidationFailed("Choose two posts, A and B.")
+            post_comparison = service.compare_posts(ctx, pa, pb, pmetric or "engagement_rate")
+        except DomainError as exc:
+            post_comparison_error = exc.message
     page = render(request, "campaigns.html", ctx=ctx, section="campaigns", campaigns=listed, views=views,
                   goals=GOALS, audiences=audiences.list_audiences(ctx), suggestion=suggestion,
                   suggest_error=suggest_error, sandbox_channels=sandbox, ad_connection=connection,
-                  ad_connection_expiring=connection is not None and ad_accounts.expires_soon(connection))
+                  ad_connection_expiring=connection is not None and ad_accounts.expires_soon(connection),
+                  published=_published(ctx, limit=200), pa=pa, pb=pb, pmetric=pmetric or "engagement_rate",
+                  post_metrics=service.POST_METRICS, post_comparison=post_comparison,
+                  post_comparison_error=post_comparison_error)
     # "Connect with Meta" posts here and is redirected to Facebook's dialog (and only that, from this page).
     from socialdesk.networks.facebook.oauth import DIALOG_URL
     from socialdesk.web.headers import allow_form_targets
@@ -196,16 +209,21 @@ def campaign_page(request: Request, campaign_id: str, ctx: Ctx) -> HTMLResponse:
 
 def _boostable(ctx: WorkspaceContext) -> list[tuple[str, str]]:
     """Published Facebook Page posts (newest first): what a boost can promote."""
+    return _published(ctx, network="facebook", limit=50)
+
+
+def _published(ctx: WorkspaceContext, *, network: str | None = None, limit: int) -> list[tuple[str, str]]:
+    """Published posts, newest first, as (publication id, "channel: text"), for the page's choices."""
     from socialdesk.channels.models import Channel
     from socialdesk.content.models import Post, Publication, PublicationStatus
 
-    rows = ctx.session.execute(
-        select(Publication.id, Post.text, Channel.name, Publication.published_at)
-        .join(Post, Post.id == Publication.post_id).join(Channel, Channel.id == Publication.channel_id)
-        .where(Publication.workspace_id == ctx.workspace_id, Channel.network == "facebook",
-               Publication.status == PublicationStatus.PUBLISHED)
-        .order_by(Publication.published_at.desc()).limit(50)).all()
-    return [(pid, f"{name}: {' '.join(text.split())[:70]}") for pid, text, name, _ in rows]
+    query = (select(Publication.id, Post.text, Channel.name, Publication.published_at)
+             .join(Post, Post.id == Publication.post_id).join(Channel, Channel.id == Publication.channel_id)
+             .where(Publication.workspace_id == ctx.workspace_id, Publication.status == PublicationStatus.PUBLISHED)
+             .order_by(Publication.published_at.desc()).limit(limit))
+    if network is not None:
+        query = query.where(Channel.network == network)
+    return [(pid, f"{name}: {' '.join(text.split())[:70]}") for pid, text, name, _ in ctx.session.execute(query)]
 
 
 def _countries(text: str) -> list[str]:
