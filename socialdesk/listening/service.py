@@ -203,13 +203,18 @@ def ingest(session: Session, monitor: Monitor, posts: Sequence[FoundPost], resul
         part = fresh[chunk:chunk + 500]
         ukeys = [f[2] for f in part]
         tkeys = [f[3] for f in part]
+        # And by the network's id: the Bluesky stream may know an author only by DID where search showed
+        # the handle (a different URL and author), but the at:// URI is the same.
+        ids = [f[0].external_id for f in part if f[0].external_id]
         for mention in session.scalars(select(Mention).where(
                 Mention.monitor_id == monitor.id,
-                or_(Mention.dedupe_key.in_(ukeys), Mention.text_key.in_(tkeys)))):
+                or_(Mention.dedupe_key.in_(ukeys), Mention.text_key.in_(tkeys), Mention.external_id.in_(ids)))):
             existing[mention.dedupe_key] = existing[mention.text_key] = mention
+            if mention.external_id:
+                existing["id:" + mention.external_id] = mention
     todo = []
     for post, term, ukey, tkey in fresh:
-        known = existing.get(ukey) or existing.get(tkey)
+        known = existing.get(ukey) or existing.get(tkey) or existing.get("id:" + post.external_id)
         if known is not None:
             result.duplicates += 1
             if post.source != known.source and post.source not in known.also_seen_on:
@@ -230,7 +235,8 @@ def ingest(session: Session, monitor: Monitor, posts: Sequence[FoundPost], resul
                               posted_at=post.posted_at, found_at=clock.now(), matched_term=term[:300],
                               language=verdict.language[:16], sentiment=verdict.sentiment,
                               sentiment_score=float(verdict.sentiment_score), offensive=bool(verdict.offensive),
-                              spam=bool(verdict.spam), intent=str(verdict.intent)[:40])
+                              spam=bool(verdict.spam), intent=str(verdict.intent)[:40],
+                              external_id=post.external_id[:2000])
             session.add(mention)
             stored.append(mention)
     session.flush()
