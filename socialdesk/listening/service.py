@@ -464,12 +464,13 @@ def mentions(ctx: WorkspaceContext, *, monitor: str | None = None, query: str | 
     return list(ctx.session.scalars(stmt))
 
 
-def mention_dict(mention: Mention, monitor_name: str | None = None) -> dict[str, Any]:
+def mention_dict(mention: Mention, monitor_name: str | None = None,
+                 replies: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     return {"id": mention.id, "monitor": monitor_name, "source": mention.source, "also_seen_on": mention.also_seen_on,
             "url": mention.url, "author": mention.author, "title": mention.title, "text": mention.text,
             "posted_at": mention.posted_at.isoformat(), "language": mention.language,
             "sentiment": mention.sentiment, "offensive": mention.offensive, "spam": mention.spam,
-            "intent": mention.intent, "matched_term": mention.matched_term}
+            "intent": mention.intent, "matched_term": mention.matched_term, "replies": replies or []}
 
 
 def alerts(ctx: WorkspaceContext, *, monitor: str | None = None, limit: int = 100) -> list[ListeningAlert]:

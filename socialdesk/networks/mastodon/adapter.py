@@ -272,6 +272,24 @@ class MastodonAdapter:
                                      idempotency_key=key, language=original.get("language") or None)
         return str(status["id"])
 
+    def public_post_id(self, url_or_uri: str) -> str:
+        """This server's id of a public status seen anywhere (its URL or ActivityPub URI): a status on another
+        instance is fetched into this one by `search(resolve=true)` (https://docs.joinmastodon.org/methods/search/)."""
+        api = self._api()
+        with sorted_errors(api):
+            found = api.search_v2(url_or_uri, resolve=True, result_type="statuses")
+        statuses = list((found or {}).get("statuses") or [])
+        if not statuses:
+            raise PermanentNetworkError(f"{self.server_url} could not find the post {url_or_uri} (it may be "
+                                        "deleted, private, or on a server this one does not federate with).",
+                                        status_code=404)
+        return str(statuses[0]["id"])
+
+    def post_link(self, external_id: str) -> str:
+        """Where people see one of the account's statuses."""
+        handle = str(self.account.handle or "").lstrip("@").split("@", 1)[0]
+        return f"{self.server_url.rstrip('/')}/@{handle}/{external_id}" if handle else self.server_url
+
     # Moderation and engagement --------------------------------------------------------------------------
 
     def like(self, item_external_id: str) -> None:
