@@ -92,6 +92,7 @@ def reply(ctx: WorkspaceContext, mention_id: str, *, channel_id: str, text: str,
     key = " ".join((idempotency_key or "").split()) or default_key(mention.id, channel_id, text)
     if len(key) > MAX_KEY:
         raise ValidationFailed(f"An idempotency key is at most {MAX_KEY} characters.")
+    channels.get(ctx, channel_id)  # another workspace's channel is not found here (404), whatever the mention
     earlier = _by_key(ctx, key)
     if earlier is not None:
         return _same_or_refuse(earlier, mention.id, channel_id, text)
