@@ -96,10 +96,11 @@ class MentionReply(IdMixin, Base):
     channel_id: Mapped[str] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"))
     idempotency_key: Mapped[str] = mapped_column(String(200))
     text: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(16), default="sent")  # sent | failed
+    # "sending" while the network is called (in the same transaction), "sent" when committed; a refused
+    # reply rolls back with the request, so the key may be used again.
+    status: Mapped[str] = mapped_column(String(16), default="sent")
     external_id: Mapped[str] = mapped_column(Text, default="")  # the reply's id on the network
     url: Mapped[str] = mapped_column(Text, default="")  # where people see it
-    error: Mapped[str] = mapped_column(Text, default="")  # the network's own words when it refused
     replied_by: Mapped[str | None] = mapped_column(String(26))
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
 

@@ -160,3 +160,26 @@ def test_where_the_network_does_not_allow_it_the_api_says_why(
             assert why["can_reply"] is False and mention["text"] in why["reason"], why
     empty = client.post(f"{base}/mentions/{sandbox_id}/reply", json={"channel_id": channel_id, "text": "  "})
     assert empty.status_code == 422 and "Write a reply" in empty.text
+
+
+def test_two_requests_at_once_with_one_key_send_one_reply(
+        mastodon_peer: Any, database: Database, real_now: ManualClock) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    from socialdesk.listening import replies
+
+    world, mention_id, channel_id, status, brand = _setup(database, mastodon_peer)
+    together = Barrier(2)
+
+    def send(_: int) -> str:
+        together.wait()
+        with database.unit_of_work() as s:
+            row = replies.reply(world.ctx(s), mention_id, channel_id=channel_id, text="Dođite na kavu!",
+                                idempotency_key="double-click")
+            return row.external_id
+
+    with ThreadPoolExecutor(2) as pool:
+        sent = list(pool.map(send, range(2)))
+    assert sent[0] == sent[1] and sent[0]
+    assert [r["id"] for r in _replies_to(brand, status["id"])] == [sent[0]]  # one reply on the server

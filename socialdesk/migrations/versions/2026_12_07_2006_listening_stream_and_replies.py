@@ -30,7 +30,6 @@ def upgrade() -> None:
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('external_id', sa.Text(), nullable=False),
     sa.Column('url', sa.Text(), nullable=False),
-    sa.Column('error', sa.Text(), nullable=False),
     sa.Column('replied_by', sa.String(length=26), nullable=True),
     sa.Column('created_at', socialdesk.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('id', sa.String(length=26), nullable=False),
