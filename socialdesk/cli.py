@@ -868,6 +868,9 @@ app.add_typer(ads_app, name="ads")
 from socialdesk.cli_listening import LISTENING_APPS  # noqa: E402
 
 for _listening_app, _listening_name in LISTENING_APPS: app.add_typer(_listening_app, name=_listening_name)  # noqa: E701
+from socialdesk.cli_listen_stream import register as _register_listen_stream  # noqa: E402
+
+_register_listen_stream(app)
 from socialdesk.cli_studio import studio_app  # noqa: E402
 
 app.add_typer(studio_app, name="studio")

@@ -137,13 +137,15 @@ def mentions_list(workspace: WorkspaceOpt,
                   sentiment: Annotated[str | None, typer.Option(help="negative | neutral | positive")] = None,
                   limit: Annotated[int, typer.Option(help="At most this many, newest first")] = 100,
                   as_json: JsonOpt = False) -> None:
-    """Mentions, newest first: source, url, author, text, language, sentiment, matched term."""
-    from socialdesk.listening import service
+    """Mentions, newest first: source, url, author, text, language, sentiment, matched term, replies sent."""
+    from socialdesk.listening import replies, service
 
     with _context(workspace) as ctx:
         names = {m.id: m.name for m in service.monitors(ctx)}
-        rows = [service.mention_dict(m, names.get(m.monitor_id)) for m in
-                service.mentions(ctx, monitor=monitor, query=search, sentiment=sentiment, limit=limit)]
+        found = service.mentions(ctx, monitor=monitor, query=search, sentiment=sentiment, limit=limit)
+        sent = replies.replies_of(ctx, [m.id for m in found])
+        rows = [service.mention_dict(m, names.get(m.monitor_id),
+                                     [replies.reply_dict(ctx, r) for r in sent.get(m.id, [])]) for m in found]
     if as_json:
         print(json.dumps(rows, indent=2, ensure_ascii=False))
         return
@@ -152,6 +154,31 @@ def mentions_list(workspace: WorkspaceOpt,
         table.add_row(row["posted_at"][:16], row["source"][:30], row["author"], row["sentiment"], row["matched_term"],
                       row["text"][:80])
     console.print(table)
+
+
+@mentions_app.command("reply")
+def mentions_reply(workspace: WorkspaceOpt,
+                   mention: Annotated[str, typer.Option(help="The mention's id (from `mentions list --json`)")],
+                   text: Annotated[str, typer.Option(help="The reply")],
+                   channel: Annotated[str, typer.Option(help="The channel to reply as: its name or id, on the "
+                                                             "mention's network")],
+                   key: Annotated[str | None, typer.Option(help="Idempotency key (default: mention + channel + text, "
+                                                                "so running this again sends nothing new)")] = None,
+                   as_json: JsonOpt = False) -> None:
+    """Reply to a mention on its network (Bluesky, Mastodon) as one of the workspace's channels, once."""
+    from socialdesk.channels import service as channels
+    from socialdesk.listening import replies
+
+    with _context(workspace) as ctx:
+        chosen = next((c for c in channels.list_channels(ctx) if channel in (c.id, c.name)), None)
+        row = replies.reply(ctx, mention, channel_id=chosen.id if chosen else channel, text=text,
+                            idempotency_key=key)
+        shown = replies.reply_dict(ctx, row)
+    if as_json:
+        print(json.dumps(shown, indent=2, ensure_ascii=False))
+    else:
+        console.print(f"Replied as {shown['channel']}: {shown['url'] or shown['external_id']}", highlight=False,
+                      soft_wrap=True)
 
 
 @alerts_app.command("list")

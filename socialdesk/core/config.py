@@ -117,6 +117,8 @@ class Settings(BaseSettings):
     hunspell_dirs: str = "/usr/share/hunspell:/usr/share/myspell/dicts"
     # -- Listening: the AppView a `bluesky` source searches when it names none (searchPosts is public there).
     listening_bluesky_service: str = "https://api.bsky.app"
+    # `socialdesk listen-stream`: the relay (or a PDS) whose com.atproto.sync.subscribeRepos it reads.
+    listening_bluesky_stream: str = "https://bsky.network"
     # A `youtube` source: search.list with this API key (100 quota units a call), at most every N minutes.
     listening_youtube_api_key: str | None = None
     listening_youtube_minutes: int = Field(60, ge=1)

@@ -43,18 +43,28 @@ def _item(ctx: WorkspaceContext, item_id: str) -> InboxItem:
     return ctx.get(InboxItem, item_id, what="inbox item")
 
 
-def _network(ctx: WorkspaceContext, item: InboxItem, needs: str, refusal: str) -> tuple[Channel, NetworkAdapter]:
-    channel = channels.get(ctx, item.channel_id)
+def channel_adapter(ctx: WorkspaceContext, channel_id: str, needs: str,
+                    refusal: str) -> tuple[Channel, NetworkAdapter]:
+    """The channel and its adapter, where its capabilities allow `needs` (also listening's replies)."""
+    channel = channels.get(ctx, channel_id)
     if not getattr(channels.capabilities(channel), needs):
         raise Conflict(f"{channel.name} {refusal}")
     return channel, channels.adapter(channel)
 
 
-def _call(channel: Channel, what: str, action: Callable[[], Any]) -> Any:
+def call_network(channel: Channel, what: str, action: Callable[[], Any]) -> Any:
+    """Run a network action; a refusal becomes a Conflict in the network's own words."""
     try:
         return action()
     except NetworkError as error:
         raise Conflict(f"{channel.name} refused to {what}: {error.network_message}") from error
+
+
+def _network(ctx: WorkspaceContext, item: InboxItem, needs: str, refusal: str) -> tuple[Channel, NetworkAdapter]:
+    return channel_adapter(ctx, item.channel_id, needs, refusal)
+
+
+_call = call_network
 
 
 def _record(ctx: WorkspaceContext, action: str, *, item: InboxItem | None = None,

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Header, Query, Response
 from pydantic import BaseModel, Field
 
 from socialdesk.core.inputs import Number, Text
-from socialdesk.listening import service
+from socialdesk.listening import replies, service
 from socialdesk.listening.models import Monitor
 from socialdesk.web.deps import Ctx
 from socialdesk.workspaces.permissions import Permission, requires
@@ -83,7 +83,41 @@ def list_mentions(ctx: Ctx, monitor: str | None = Query(None, description="a mon
     names = {m.id: m.name for m in service.monitors(ctx)}
     found = service.mentions(ctx, monitor=_clean(monitor), query=_clean(q), sentiment=sentiment,
                              source=_clean(source), limit=limit)
-    return [service.mention_dict(m, names.get(m.monitor_id)) for m in found]
+    sent = replies.replies_of(ctx, [m.id for m in found])
+    return [service.mention_dict(m, names.get(m.monitor_id), [replies.reply_dict(ctx, r) for r in sent.get(m.id, [])])
+            for m in found]
+
+
+class MentionReplyIn(BaseModel):
+    channel_id: Text = Field(max_length=26, description="one of the workspace's channels on the mention's network")
+    text: Text = Field(max_length=20_000)
+    idempotency_key: Text | None = Field(None, max_length=200, description=(
+        "the same key gives back the same reply instead of sending another (or use the Idempotency-Key header)"))
+
+
+@router.get(WS + "/mentions/{mention_id}/reply")
+@requires(Permission.INBOX_READ)
+def reply_options(mention_id: str, ctx: Ctx) -> dict[str, Any]:
+    """Whether the mention can be answered from here, through which channels, or why not; and the replies sent."""
+    from socialdesk.listening.models import Mention
+
+    mention = ctx.get(Mention, mention_id, what="mention")
+    found = replies.options(ctx, mention)
+    sent = replies.replies_of(ctx, [mention.id]).get(mention.id, [])
+    return {"can_reply": found.reason is None, "reason": found.reason,
+            "channels": [{"id": c.id, "name": c.name, "network": c.network} for c in found.channels],
+            "replies": [replies.reply_dict(ctx, r) for r in sent]}
+
+
+@router.post(WS + "/mentions/{mention_id}/reply", status_code=201)
+@requires(Permission.INBOX_WRITE)
+def reply_to_mention(mention_id: str, data: MentionReplyIn, ctx: Ctx,
+                     idempotency_key: str | None = Header(None, max_length=200)) -> dict[str, Any]:
+    """Reply on the mention's network as one of the workspace's channels; 409 with the reason where the network
+    does not allow it or refused (in its own words)."""
+    row = replies.reply(ctx, mention_id, channel_id=data.channel_id, text=data.text,
+                        idempotency_key=data.idempotency_key or idempotency_key)
+    return replies.reply_dict(ctx, row)
 
 
 @router.post(WS + "/mentions/{mention_id}/idea", status_code=201)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from socialdesk.core import clock
@@ -57,6 +57,8 @@ class Mention(IdMixin, Base):
     offensive: Mapped[bool] = mapped_column(default=False)
     spam: Mapped[bool] = mapped_column(default=False)
     intent: Mapped[str] = mapped_column(String(40), default="")
+    # The network's own id (at:// URI, Mastodon status URI): what a reply from here answers.
+    external_id: Mapped[str] = mapped_column(Text, default="")
 
 
 class ListeningAlert(IdMixin, Base):
@@ -77,3 +79,39 @@ class ListeningAlert(IdMixin, Base):
     term: Mapped[str] = mapped_column(String(300), default="")
     mention_ids: Mapped[list[Any]] = mapped_column(default=list)
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
+
+
+class MentionReply(IdMixin, Base):
+    """A reply to a mention sent from socialdesk through one of the workspace's channels (mention_reply.py).
+
+    The idempotency key is unique per workspace: a second request with the same key (a double click, a
+    retried API call, a CLI run again) gets this row back instead of a second reply on the network."""
+
+    __tablename__ = "listening_mention_replies"
+    __table_args__ = (UniqueConstraint("workspace_id", "idempotency_key"),
+                      Index("ix_listening_mention_replies_mention", "mention_id", "created_at"))
+
+    workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
+    mention_id: Mapped[str] = mapped_column(ForeignKey("listening_mentions.id", ondelete="CASCADE"))
+    channel_id: Mapped[str] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"))
+    idempotency_key: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    # "sending" while the network is called (in the same transaction), "sent" when committed; a refused
+    # reply rolls back with the request, so the key may be used again.
+    status: Mapped[str] = mapped_column(String(16), default="sent")
+    external_id: Mapped[str] = mapped_column(Text, default="")  # the reply's id on the network
+    url: Mapped[str] = mapped_column(Text, default="")  # where people see it
+    replied_by: Mapped[str | None] = mapped_column(String(26))
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+
+
+class StreamCursor(Base):
+    """Where the Bluesky repository stream of one relay or PDS was read up to (listening/stream.py): the
+    `seq` of the last event whose posts were stored, so a restart resumes there."""
+
+    __tablename__ = "listening_stream_cursors"
+
+    service: Mapped[str] = mapped_column(String(500), primary_key=True)
+    cursor: Mapped[int] = mapped_column(BigInteger, default=0)
+    updated_at: Mapped[datetime] = mapped_column(default=clock.now)
+    last_error: Mapped[str] = mapped_column(Text, default="")

@@ -212,13 +212,18 @@ def ingest(session: Session, monitor: Monitor, posts: Sequence[FoundPost], resul
         part = fresh[chunk:chunk + 500]
         ukeys = [f[2] for f in part]
         tkeys = [f[3] for f in part]
+        # And by the network's id: the Bluesky stream may know an author only by DID where search showed
+        # the handle (a different URL and author), but the at:// URI is the same.
+        ids = [f[0].external_id for f in part if f[0].external_id]
         for mention in session.scalars(select(Mention).where(
                 Mention.monitor_id == monitor.id,
-                or_(Mention.dedupe_key.in_(ukeys), Mention.text_key.in_(tkeys)))):
+                or_(Mention.dedupe_key.in_(ukeys), Mention.text_key.in_(tkeys), Mention.external_id.in_(ids)))):
             existing[mention.dedupe_key] = existing[mention.text_key] = mention
+            if mention.external_id:
+                existing["id:" + mention.external_id] = mention
     todo = []
     for post, term, ukey, tkey in fresh:
-        known = existing.get(ukey) or existing.get(tkey)
+        known = existing.get(ukey) or existing.get(tkey) or existing.get("id:" + post.external_id)
         if known is not None:
             result.duplicates += 1
             if post.source != known.source and post.source not in known.also_seen_on:
@@ -239,7 +244,8 @@ def ingest(session: Session, monitor: Monitor, posts: Sequence[FoundPost], resul
                               posted_at=post.posted_at, found_at=clock.now(), matched_term=term[:300],
                               language=verdict.language[:16], sentiment=verdict.sentiment,
                               sentiment_score=float(verdict.sentiment_score), offensive=bool(verdict.offensive),
-                              spam=bool(verdict.spam), intent=str(verdict.intent)[:40])
+                              spam=bool(verdict.spam), intent=str(verdict.intent)[:40],
+                              external_id=post.external_id[:2000])
             session.add(mention)
             stored.append(mention)
     session.flush()
@@ -468,12 +474,13 @@ def mentions(ctx: WorkspaceContext, *, monitor: str | None = None, query: str | 
     return list(ctx.session.scalars(stmt))
 
 
-def mention_dict(mention: Mention, monitor_name: str | None = None) -> dict[str, Any]:
+def mention_dict(mention: Mention, monitor_name: str | None = None,
+                 replies: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     return {"id": mention.id, "monitor": monitor_name, "source": mention.source, "also_seen_on": mention.also_seen_on,
             "url": mention.url, "author": mention.author, "title": mention.title, "text": mention.text,
             "posted_at": mention.posted_at.isoformat(), "language": mention.language,
             "sentiment": mention.sentiment, "offensive": mention.offensive, "spam": mention.spam,
-            "intent": mention.intent, "matched_term": mention.matched_term}
+            "intent": mention.intent, "matched_term": mention.matched_term, "replies": replies or []}
 
 
 def alerts(ctx: WorkspaceContext, *, monitor: str | None = None, limit: int = 100) -> list[ListeningAlert]:

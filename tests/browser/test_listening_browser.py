@@ -69,3 +69,50 @@ def test_alert_mentions_and_a_post_idea(database: Database, clock: ManualClock, 
     page.fill("textarea[name=sources]", "reddit")
     page.click("details.listening-add button.primary")
     expect(page.locator(".alert.error, .flash.error, [role=alert]").first).to_contain_text("Reddit")
+
+
+def test_reply_from_here_is_offered_where_the_network_allows_it(
+        database: Database, clock: ManualClock, live_server: str, page: Any) -> None:
+    """A Mastodon mention has "Reply from here" with the workspace's Mastodon channel; the sandbox's mentions
+    say why not instead. The channel's server does not exist, so sending shows the refusal in the page."""
+    from playwright.sync_api import expect
+
+    from socialdesk.channels.models import Channel
+    from socialdesk.core.crypto import encrypt_json
+    from socialdesk.listening.models import Mention, Monitor
+
+    world = make_world(database, profiles=(), roles=())
+    with database.unit_of_work() as s:
+        monitor = service.add_monitor(world.ctx(s), name="Kava", terms=["kava"], sources=[f"sandbox:{SEED}"])
+        service.run_monitor(s, monitor)
+        s.add(Channel(workspace_id=world.workspace_id, network="mastodon", name="Brand on Mastodon",
+                      handle="brand", external_id="1@mastodon.example.invalid",
+                      credentials_encrypted=encrypt_json({"access_token": "t"}),
+                      settings={"instance": "https://mastodon.example.invalid", "account_id": "1"}))
+        s.add(Mention(workspace_id=world.workspace_id, monitor_id=s.scalars(select(Monitor)).one().id,
+                      dedupe_key="m1", text_key="m1", source="mastodon:mastodon.example.invalid",
+                      url="https://mastodon.example.invalid/@ana/110",
+                      external_id="https://mastodon.example.invalid/users/ana/statuses/110",
+                      author="ana@mastodon.example.invalid", text="Gdje ima dobre kave u Zagrebu?",
+                      posted_at=clock.now() + timedelta(minutes=5), language="hr", sentiment="neutral",
+                      matched_term="kava"))
+
+    page.goto(f"{live_server}/login")
+    page.fill("input[name=email]", world.users["owner"])
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(f"{live_server}/w/{world.workspace_id}/listening#mentions")
+    mastodon = page.locator(".listening-mention", has_text="Gdje ima dobre kave")
+    expect(mastodon.locator("summary", has_text="Reply from here")).to_be_visible()
+    sandbox = page.locator(".listening-mention").nth(1)
+    expect(sandbox).to_contain_text("simulated")
+    expect(sandbox.locator("summary", has_text="Reply from here")).to_have_count(0)
+    mastodon.locator("summary", has_text="Reply from here").click()
+    for width in (1280, 1920):
+        page.set_viewport_size({"width": width, "height": 900})
+        _shot(page, f"listening-reply-{width}")
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    mastodon.locator("textarea[name=text]").fill("Svrati k nama!")
+    mastodon.locator("button", has_text="Send the reply").click()
+    expect(page.locator(".alert.error, .flash.error, [role=alert]").first).to_contain_text(
+        "Brand on Mastodon refused to find the post")

@@ -211,6 +211,20 @@ class BlueskyAdapter:
         uri, _ = self._create(uris.POST, record)
         return uri
 
+    def public_post_id(self, url_or_uri: str) -> str:
+        """The at:// URI of a public post, from its URI or its bsky.app-style address (/profile/NAME/post/RKEY;
+        the PDS resolves a handle in an AT URI itself)."""
+        if url_or_uri.startswith("at://"):
+            return str(uris.parse(url_or_uri))
+        parts = url_or_uri.split("://", 1)[-1].split("/")
+        if len(parts) >= 5 and parts[1] == "profile" and parts[3] == "post" and parts[2] and parts[4]:
+            return str(uris.AtUri(parts[2], uris.POST, parts[4]))
+        raise PermanentNetworkError(f"{url_or_uri!r} is not the address of a Bluesky post.", status_code=400)
+
+    def post_link(self, external_id: str) -> str:
+        """Where people see one of the account's posts."""
+        return self._web_url(external_id)
+
     def like(self, item_external_id: str) -> None:
         subject, _ = self._strong_ref(item_external_id)
         if self._find_own(uris.LIKE, item_external_id) is None:  # a second like would be a second record

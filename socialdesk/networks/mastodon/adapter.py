@@ -61,6 +61,15 @@ def _narrowest(*visibilities: str | None) -> str:
     return max(known, key=_VISIBILITY_ORDER.__getitem__) if known else "public"
 
 
+def _status_id_in(address: str) -> str | None:
+    """The id in a status address: /@user/ID (its web URL) or /users/user/statuses/ID (its URI)."""
+    path = address.split("://", 1)[-1].partition("/")[2].split("?", 1)[0]
+    parts = [p for p in path.split("/") if p]
+    if (len(parts) == 2 and parts[0].startswith("@")) or (len(parts) == 4 and parts[2] == "statuses"):
+        return parts[-1]
+    return None
+
+
 class MastodonAdapter:
     network: ClassVar[str] = "mastodon"
 
@@ -271,6 +280,34 @@ class MastodonAdapter:
             status = api.status_post(body, in_reply_to_id=item_external_id, visibility=visibility,
                                      idempotency_key=key, language=original.get("language") or None)
         return str(status["id"])
+
+    def public_post_id(self, url_or_uri: str) -> str:
+        """This server's id of a public status seen anywhere (its URL or ActivityPub URI). A status of this
+        server carries its id in its address (checked by reading it back); one of another server is fetched
+        into this one by `search(resolve=true)` (https://docs.joinmastodon.org/methods/search/)."""
+        api = self._api()
+        candidate = _status_id_in(url_or_uri)
+        if candidate is not None:
+            try:
+                with sorted_errors(api):
+                    found = api.status(candidate)
+                if url_or_uri in (found.get("url"), found.get("uri")):
+                    return str(found["id"])
+            except PermanentNetworkError:
+                pass  # not this server's status: ask the search
+        with sorted_errors(api):
+            result = api.search_v2(url_or_uri, resolve=True, result_type="statuses")
+        statuses = list((result or {}).get("statuses") or [])
+        if not statuses:
+            raise PermanentNetworkError(f"{self.server_url} could not find the post {url_or_uri} (it may be "
+                                        "deleted, private, or on a server this one does not federate with).",
+                                        status_code=404)
+        return str(statuses[0]["id"])
+
+    def post_link(self, external_id: str) -> str:
+        """Where people see one of the account's statuses."""
+        handle = str(self.account.handle or "").lstrip("@").split("@", 1)[0]
+        return f"{self.server_url.rstrip('/')}/@{handle}/{external_id}" if handle else self.server_url
 
     # Moderation and engagement --------------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ from socialdesk.networks.public import FoundPost
 PAGE = 50
 
 
-def _web_url(uri: str, handle: str) -> str:
+def web_url(uri: str, handle: str) -> str:
     # at://did/app.bsky.feed.post/rkey → https://bsky.app/profile/handle/post/rkey
     parts = uri.split("/")
     return f"https://bsky.app/profile/{handle}/post/{parts[-1]}" if len(parts) >= 5 else uri
@@ -54,7 +54,7 @@ def search(service: str, queries: Sequence[str], *, since: datetime | None = Non
             text = str(getattr(record, "text", "") or "")
             langs = list(getattr(record, "langs", None) or [])
             found[post.uri] = FoundPost(
-                source="bluesky", external_id=post.uri, url=_web_url(post.uri, post.author.handle),
+                source="bluesky", external_id=post.uri, url=web_url(post.uri, post.author.handle),
                 author=post.author.handle, text=text,
                 posted_at=parse_time(getattr(record, "created_at", None)) or parse_time(post.indexed_at) or clock.now(),
                 language=langs[0] if langs else None)

@@ -3,12 +3,14 @@ a post idea) and the alerts with the mentions behind them."""
 
 from __future__ import annotations
 
+import secrets
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from socialdesk.core.errors import ValidationFailed
+from socialdesk.listening import replies, x_source
 from socialdesk.listening import service as listening
-from socialdesk.listening import x_source
 from socialdesk.web.deps import Ctx
 from socialdesk.web.pages.common import Form, act, field, render, ws_url
 from socialdesk.workspaces.permissions import Permission, requires
@@ -43,7 +45,10 @@ def listening_page(request: Request, ctx: Ctx, q: str = "", monitor: str = "", s
         stream = []
     return render(request, "listening.html", ctx=ctx, section="listening", monitors=monitors, names=names,
                   mentions=stream, alerts=listening.alerts(ctx, limit=30), q=q, monitor=monitor, sentiment=sentiment,
-                  shown_alert=shown_alert, problems=problems,
+                  shown_alert=shown_alert, problems=problems, reply_options=replies.options_by_mention(ctx, stream),
+                  sent={k: [replies.reply_dict(ctx, r) for r in v]
+                        for k, v in replies.replies_of(ctx, [m.id for m in stream]).items()},
+                  new_key=lambda: secrets.token_urlsafe(18),
                   volumes={m.id: listening.volume_by_day(ctx, m) for m in monitors},
                   x_cost_before=x_source.estimate_text(), x_cost_short=x_source.estimate_text(short=True),
                   x_costs={
@@ -108,3 +113,16 @@ def post_idea(ctx: Ctx, mention_id: str) -> Response:
     if made:
         response.headers["location"] = ws_url(ctx, f"/posts/{made[0]}/edit")
     return response
+
+
+@router.post("/w/{workspace_id}/listening/mentions/{mention_id}/reply")
+@requires(Permission.INBOX_WRITE)
+def reply_to_mention(ctx: Ctx, mention_id: str, form: Form) -> Response:
+    def run() -> list[str]:
+        # The form carries a fresh key per rendering: a double click or a resent form sends one reply.
+        row = replies.reply(ctx, mention_id, channel_id=field(form, "channel_id"), text=field(form, "text"),
+                            idempotency_key=field(form, "key") or None)
+        shown = replies.reply_dict(ctx, row)
+        return [f"Replied as {shown['channel']}." + (f" {shown['url']}" if shown["url"] else "")]
+
+    return act(ctx, run, back=ws_url(ctx, "/listening") + "#mentions")
