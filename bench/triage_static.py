@@ -214,6 +214,18 @@ def main() -> None:
             shown = floor if floor < 1 else "never"
             print(f"    floor {shown:<6}: {100 * np.mean(u[u_non_en] >= floor):5.1f} % of non-English UMSAB val "
                   f"to the encoder; challenge non-English right {100 * np.mean(answer[non_en] == truth[non_en]):.1f} %")
+        if name != "static":
+            # Both gates together on UMSAB val (English: the shipped 0.4-0.6 band on the fast score), at the
+            # router's sentiment point above and the shipped offensive floor moved with it.
+            c = chosen[name][0]
+            sure = [router(name, s).max(axis=1) >= c for s in val]
+            sent = ~np.concatenate(sure) | np.concatenate(asks[: len(val)])
+            u_fast = offensive("fast", umsab_texts)
+            english = ~u_non_en & (u_fast >= 0.4) & (u_fast < 0.6)
+            for floor in (0.25, 0.3, 0.35):
+                both = sent | english | (u_non_en & (u >= floor))
+                print(f"    both gates, sentiment from {c}, offensive floor {floor}: {100 * both.mean():.0f} % "
+                      "of UMSAB val to the encoder")
     took = time.perf_counter() - started
     print(f"took {took / 60:.1f} min, {(time.process_time() - cpu) / 60:.1f} CPU min")
     _, f, _, share = chosen["fast x static"]
