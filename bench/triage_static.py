@@ -226,6 +226,9 @@ def main() -> None:
                 both = sent | english | (u_non_en & (u >= floor))
                 print(f"    both gates, sentiment from {c}, offensive floor {floor}: {100 * both.mean():.0f} % "
                       "of UMSAB val to the encoder")
+            both = sent | english | (u_non_en & (u_fast >= 0.25))
+            print(f"    both gates, sentiment from {c}, the shipped offensive floor (fast score 0.25): "
+                  f"{100 * both.mean():.0f} % of UMSAB val to the encoder")
     took = time.perf_counter() - started
     print(f"took {took / 60:.1f} min, {(time.process_time() - cpu) / 60:.1f} CPU min")
     _, f, _, share = chosen["fast x static"]
