@@ -139,6 +139,13 @@ class Network:
     def client(self) -> Client:
         return Client(base_url=self.pds)
 
+    def signed_in(self, account: Account) -> Client:
+        """A client signed in as `account`. It does not ask the AppView for the profile: a new account may
+        not be indexed yet ("Profile not found", seen on a busy machine)."""
+        client = self.client()
+        client.login(account.handle, account.password, fetch_bsky_profile=False)
+        return client
+
     def create_account(self, name: str) -> Account:
         """A new account (handle NAME-xxxx.test) with an app password, as a user would make one."""
         handle = f"{name}{secrets.token_hex(2)}.test"

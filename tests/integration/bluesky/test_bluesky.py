@@ -69,9 +69,7 @@ def _adapter(db: Database, channel_id: str) -> BlueskyAdapter:
 
 def _as(network: Network, account: Account) -> Client:
     """Another person on the network, using the SDK directly."""
-    client = network.client()
-    client.login(account.handle, account.password, fetch_bsky_profile=False)
-    return client
+    return network.signed_in(account)
 
 
 def _write(client: Client, account: Account, collection: str, record: dict) -> str:

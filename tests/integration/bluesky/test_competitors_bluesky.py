@@ -26,10 +26,8 @@ def test_a_bluesky_competitor_gets_snapshots_and_a_benchmark(database: Database,
         pytest.skip("the AppView did not start")
     rival = bluesky.create_account("rivalcafe")
     fan = bluesky.create_account("kavafan")
-    rival_client, fan_client = bluesky.client(), bluesky.client()
-    rival_client.login(rival.handle, rival.password)
-    fan_client.login(fan.handle, fan.password)
-    fan_client.follow(rival_client.me.did)
+    rival_client, fan_client = bluesky.signed_in(rival), bluesky.signed_in(fan)
+    fan_client.follow(rival.did)
     posts = [rival_client.send_post(text=f"Kava dana broj {i} #kava", langs=["hr"]) for i in range(6)]
     fan_client.like(posts[0].uri, posts[0].cid)
     fan_client.like(posts[1].uri, posts[1].cid)

@@ -27,8 +27,7 @@ def test_a_bluesky_monitor_catches_an_inflected_croatian_form_and_triages_it(
         service.add_monitor(world.ctx(s), name="Kava", terms=["kava"], languages=["hr"],
                             sources=[f"bluesky:{bluesky.appview}"])
     author = bluesky.create_account("kavopija")
-    client = bluesky.client()
-    client.login(author.handle, author.password)
+    client = bluesky.signed_in(author)
     text = "Jutros sam uz kavu čitao novine, a vi? Ništa bolje od dobre kave."
     client.send_post(text=text, langs=["hr"])
     client.send_post(text="Idemo u kavanu večeras", langs=["hr"])  # another word: not a mention

@@ -58,8 +58,7 @@ def test_the_stream_delivers_an_inflected_croatian_mention_resumes_from_its_curs
     _wait(lambda: listener.stats.connections >= 1, "connecting to the PDS's stream")
     author = bluesky.create_account("kavopija")  # the account's own events show the stream is flowing
     _wait(lambda: listener.stats.events > 0, "the first event")
-    client = bluesky.client()
-    client.login(author.handle, author.password)
+    client = bluesky.signed_in(author)
     posted = client.send_post(text="Jutros sam uz kavu čitao novine, a vi? Ništa bolje od dobre kave.", langs=["hr"])
     client.send_post(text="Idemo u kavanu večeras", langs=["hr"])  # another word: not a mention
     started = time.monotonic()
@@ -108,8 +107,7 @@ def test_the_stream_delivers_an_inflected_croatian_mention_resumes_from_its_curs
                                idempotency_key="bsky-1")
         assert second.external_id == first_uri
     assert first_url.startswith("https://bsky.app/profile/" + brand.handle + "/post/")
-    own = bluesky.client()
-    own.login(brand.handle, brand.password)
+    own = bluesky.signed_in(brand)
     records = own.com.atproto.repo.list_records({"repo": brand.did, "collection": "app.bsky.feed.post"}).records
     assert [r.uri for r in records] == [first_uri]  # one reply on the network
     assert records[0].value.reply.parent.uri == posted.uri

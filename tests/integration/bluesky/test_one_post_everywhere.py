@@ -82,8 +82,7 @@ def test_connect_three_networks_publish_one_post_and_see_replies_and_numbers(
 
     # The audience answers on each network.
     fan = bluesky.create_account("everyfan")
-    them = bluesky.client()
-    them.login(fan.handle, fan.password, fetch_bsky_profile=False)
+    them = bluesky.signed_in(fan)
     ref = {"uri": record.uri, "cid": record.cid}
     stamp = real_now.now().strftime("%Y-%m-%dT%H:%M:%S.000Z")
     them.com.atproto.repo.create_record({"repo": fan.did, "collection": "app.bsky.feed.like",
