@@ -45,16 +45,16 @@ MAX_PERIOD_DAYS = 366
 Reader = Callable[[str, str], "PublicProfile"]
 
 
-def _read_bluesky(handle: str, service: str) -> PublicProfile:
+def _read_bluesky(service: str, handle: str) -> PublicProfile:
     from socialdesk.networks.public import profiles  # atproto's client: a second to import, only when read
 
-    return profiles.bluesky_profile(handle, service)
+    return profiles.bluesky_profile(service, handle)
 
 
-def _read_mastodon(handle: str, service: str) -> PublicProfile:
+def _read_mastodon(service: str, handle: str) -> PublicProfile:
     from socialdesk.networks.public import profiles
 
-    return profiles.mastodon_profile(handle, service)
+    return profiles.mastodon_profile(service, handle)
 
 
 READERS: dict[str, Reader] = {"bluesky": _read_bluesky, "mastodon": _read_mastodon}

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
-from atproto_client import Client
+from atproto_client import Client, models
 
 HERE = Path(__file__).parent
 INSTALL_TIMEOUT = 1800  # a first install compiles SQLite: minutes on a small machine
@@ -144,6 +144,8 @@ class Network:
         not be indexed yet ("Profile not found", seen on a busy machine)."""
         client = self.client()
         client.login(account.handle, account.password, fetch_bsky_profile=False)
+        # The SDK's send_post, like and follow write to the repository of `me`: who we are is known here.
+        client.me = models.AppBskyActorDefs.ProfileViewDetailed(did=account.did, handle=account.handle)
         return client
 
     def create_account(self, name: str) -> Account:
