@@ -4,7 +4,7 @@
 wall-clock figures say more about the neighbours than about the code. This bench asks each page through the web
 app in this process (FastAPI's TestClient) and reports what one request costs: this process's CPU time (p50/p95)
 and the SQL statements it sent (counted with an SQLAlchemy `before_cursor_execute` listener), beside the wall
-clock. Pages:
+clock; on PostgreSQL (on this host) also the CPU time of the backends serving the request, from /proc. Pages:
 
 - `inbox_first`: the inbox's conversation list pane (`/w/{id}/inbox/list`), first page, 100,000 conversations;
 - `inbox_next`: its second page, through the link the first page shows;
@@ -88,6 +88,19 @@ def prepare(month: date, posts: int) -> dict[str, Any]:
     return {"workspace_id": workspace_id, "cookie": cookie, "channels": channels, "publications": len(rows_pubs)}
 
 
+def backend_cpu_ms(pids: set[int]) -> float:
+    """CPU time (user + system) of these PostgreSQL backends so far, from /proc (the server runs on this host)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total * 1000
+
+
 def deep_path(w: str, client: Any, at: int) -> str:
     """The list page that starts `at` conversations in: by cursor where the code pages by cursor, else by page."""
     try:
@@ -127,6 +140,7 @@ def main() -> None:
     if args.database_url:
         os.environ["SOCIALDESK_DATABASE_URL"] = args.database_url
     from sqlalchemy import Engine, event
+    from sqlalchemy.pool import Pool
 
     import socialdesk
     from socialdesk.core import clock
@@ -134,6 +148,14 @@ def main() -> None:
     from socialdesk.core.db import get_database
     from socialdesk.core.schema import create_schema
 
+    backends: set[int] = set()  # the PostgreSQL backends serving this process's connections
+
+    def connected(dbapi_connection: Any, record: object) -> None:
+        pid = getattr(getattr(dbapi_connection, "info", None), "backend_pid", None)
+        if pid:
+            backends.add(int(pid))
+
+    event.listen(Pool, "connect", connected)
     print(f"code: {Path(socialdesk.__file__).parent}")
     month = date(2027, 3, 1)
     create_schema(get_database().url)
@@ -176,31 +198,35 @@ def main() -> None:
         if statement.split()[0].upper() not in ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"):
             statements.append(statement)
 
-    results: dict[str, tuple[float, float, float, float, int]] = {}
+    results: dict[str, tuple[float, float, float, float, int, float]] = {}
     for name in [p for p in args.pages.split(",") if p]:
         path = pages[name]
         answer = client.get(path)
         if answer.status_code != 200:
             sys.exit(f"{name}: {path} answered {answer.status_code}: {answer.text[:300]}")
-        walls, cpus = [], []
+        walls, cpus, server = [], [], []
         for _ in range(repeat):
             statements.clear()
             event.listen(Engine, "before_cursor_execute", note)
-            started, cpu = time.perf_counter(), time.process_time()
+            started, cpu, backend = time.perf_counter(), time.process_time(), backend_cpu_ms(backends)
             answer = client.get(path)
             walls.append((time.perf_counter() - started) * 1000)
             cpus.append((time.process_time() - cpu) * 1000)
+            server.append(backend_cpu_ms(backends) - backend)
             event.remove(Engine, "before_cursor_execute", note)
             answer.raise_for_status()
         results[name] = (percentile(walls, 50), percentile(walls, 95), percentile(cpus, 50), percentile(cpus, 95),
-                         len(statements))
+                         len(statements), percentile(server, 50))
+        backend_note = f"; PostgreSQL backend CPU p50 {results[name][5]:.0f} ms" if backends else ""
         print(f"{name:15} {path[len(w):][:70]}: wall p50 {results[name][0]:.0f} ms, p95 {results[name][1]:.0f} ms; "
-              f"CPU p50 {results[name][2]:.0f} ms, p95 {results[name][3]:.0f} ms; {len(statements)} statements; "
-              f"{len(answer.content):,} bytes; load {os.getloadavg()[0]:.1f}", flush=True)
+              f"CPU p50 {results[name][2]:.0f} ms, p95 {results[name][3]:.0f} ms{backend_note}; "
+              f"{len(statements)} statements; {len(answer.content):,} bytes; load {os.getloadavg()[0]:.1f}",
+              flush=True)
     kind = "postgresql" if args.database_url else "sqlite"
     print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, {kind}")
     print("lists: " + " ".join(f"{n}_cpu_p50_ms={r[2]:.0f} {n}_cpu_p95_ms={r[3]:.0f} {n}_p95_ms={r[1]:.0f} "
-                               f"{n}_statements={r[4]}" for n, r in results.items())
+                               f"{n}_statements={r[4]}" + (f" {n}_pg_cpu_p50_ms={r[5]:.0f}" if backends else "")
+                               for n, r in results.items())
           + f" conversations={items} posts={args.posts} db={kind} load={os.getloadavg()[0]:.1f}")
 
 
