@@ -17,3 +17,9 @@ def settle() -> None:
     """Collect once, then exempt everything alive from later full collections (call once, after start-up)."""
     gc.collect()
     gc.freeze()
+
+
+def unsettle() -> None:
+    """Give the frozen objects back to the collector (when the app stops: a process that starts apps again and
+    again, such as a test run, would otherwise keep every stopped app's cycles for good)."""
+    gc.unfreeze()

@@ -62,6 +62,7 @@ def create_app(*, run_jobs: bool = False) -> FastAPI:
             app.state.runner = runner
         heap.settle()  # the start-up's objects out of the full collections' walk (core/heap.py)
         yield
+        heap.unsettle()
         if runner is not None:
             runner.stop()
 

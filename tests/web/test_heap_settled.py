@@ -1,5 +1,6 @@
 """The web app settles its heap when it has started (socialdesk/core/heap.py): what start-up left alive is out of
-the garbage collector's full collections, and what requests leave behind is still collected."""
+the garbage collector's full collections, what requests leave behind is still collected, and a stopped app
+gives everything back."""
 
 from __future__ import annotations
 
@@ -27,5 +28,6 @@ def test_the_started_app_freezes_its_start_up_objects(database: Database, clock:
             for _ in range(100):
                 _Cycle()  # garbage in a cycle, made after the start
             assert gc.collect() >= 100 and gc.get_freeze_count() == frozen
+        assert gc.get_freeze_count() == 0  # stopped: everything is the collector's again
     finally:
         gc.unfreeze()  # the rest of the test process as it was
