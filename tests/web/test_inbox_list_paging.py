@@ -177,3 +177,30 @@ def test_a_bad_position_says_what_to_do(database: Database, clock: ManualClock) 
         answer = client.get(path, params=bad)
         assert answer.status_code in (400, 422), (bad, answer.status_code)
         assert "first page" in answer.text and "<script>" not in answer.text
+
+
+def test_the_conversations_api_totals_are_the_views_counts(database: Database, clock: ManualClock) -> None:
+    from socialdesk.auth.service import create_api_token, user_by_email
+    from socialdesk.workspaces.permissions import ALL_SCOPES
+    from tests.web_client import web_app
+
+    world = make_world(database)
+    _conversations(database, world.workspace_id, 90)
+    with database.unit_of_work() as session:
+        user = user_by_email(session, OWNER)
+        assert user is not None
+        secret, _ = create_api_token(session, user, "list", sorted(ALL_SCOPES))
+    client = TestClient(web_app(), headers={"Authorization": f"Bearer {secret}"})
+    path = f"/api/v1/workspaces/{world.workspace_id}/inbox/conversations"
+    for view in ("all", "closed", "spam", "ads", "unanswered"):
+        page = client.get(path, params={"view": view, "limit": 500}).json()
+        assert page["total"] == len(page["items"]) == page["counts"][view], view
+    for channel_id in world.channels.values():  # a narrowing filter counts its own total
+        with database.read_sessions() as session:
+            on_channel = len(session.scalars(select(Conversation.id).where(
+                Conversation.channel_id == channel_id, Conversation.spam.is_(False))).all())
+        narrowed = client.get(path, params={"channel_id": channel_id, "limit": 500}).json()
+        assert narrowed["total"] == len(narrowed["items"]) == on_channel
+    with counted() as statements:
+        client.get(path, params={"limit": 5})
+    assert sum("count(" in q.lower() for q in _queries(statements)) == 1  # the version with the overdue ones only
