@@ -14,7 +14,7 @@ TestClient), `--repeat` times after one warm-up view:
 Wall-clock p50/p95 and this process's CPU time p95 (the CPU time says what the code costs on a shared
 machine, the wall clock what it cost beside the neighbours), the load average at the end.
 
-    python bench/pages.py [--quick] [--repeat 20] [--channels 20] [--database-url URL]
+    python bench/pages.py [--quick] [--repeat 20] [--channels 20] [--database-url URL] [--pages goals,...]
 
 The last line is `pages: best_time_p95_ms=X ... report_pdf_p95_ms=X ... load=X`.
 """
@@ -79,6 +79,7 @@ def main() -> None:
     parser.add_argument("--snapshots", type=int, default=50, help="snapshots per post")
     parser.add_argument("--database-url", default=None, help="an empty database; default: SQLite in a temporary "
                         "directory")
+    parser.add_argument("--pages", default="", help="only these pages, comma-separated (default: all)")
     args = parser.parse_args()
     channels, posts, repeat = args.channels, args.posts, args.repeat
     if args.quick:
@@ -88,11 +89,13 @@ def main() -> None:
                        "SOCIALDESK_SECRET_KEY": os.environ.get("SOCIALDESK_SECRET_KEY")
                        or "c29jaWFsZGVzay1iZW5jaC1rZXktbm90LXNlY3JldCE="})
     url = args.database_url or f"sqlite:///{folder / 'bench.db'}"
+    import socialdesk
     from socialdesk.core import clock
     from socialdesk.core.clock import ManualClock
     from socialdesk.core.db import Database, set_database
     from socialdesk.core.schema import create_schema
 
+    print(f"code: {Path(socialdesk.__file__).parent}")
     create_schema(url)
     made = data.generate(url, channels, 10, posts, args.snapshots)
     set_database(Database(url))
@@ -118,7 +121,20 @@ def main() -> None:
         "report_html": f"{w}/reports/view",
         "report_pdf": f"{w}/reports/download?format=pdf",
     }
+    wanted = [p for p in args.pages.split(",") if p]
+    if set(wanted) - set(pages):
+        sys.exit(f"--pages: unknown {sorted(set(wanted) - set(pages))}; choose from {', '.join(pages)}")
+    pages = {name: path for name, path in pages.items() if not wanted or name in wanted}
     results: dict[str, tuple[float, float, float]] = {}
+    counts: dict[str, int] = {}
+    statements: list[str] = []
+
+    def note(conn: object, cursor: object, statement: str, *rest: object) -> None:
+        if statement.split()[0].upper() not in ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"):
+            statements.append(statement)
+
+    from sqlalchemy import Engine, event
+
     for name, path in pages.items():
         answer = client.get(path)
         if answer.status_code != 200:
@@ -131,12 +147,20 @@ def main() -> None:
             cpus.append((time.process_time() - cpu) * 1000)
             answer.raise_for_status()
         results[name] = (percentile(walls, 50), percentile(walls, 95), percentile(cpus, 95))
+        # One more view with its SQL statements counted (outside the timed ones: the listener costs a little).
+        statements.clear()
+        event.listen(Engine, "before_cursor_execute", note)
+        client.get(path).raise_for_status()
+        event.remove(Engine, "before_cursor_execute", note)
+        counts[name] = len(statements)
         print(f"{name:12} {path.split('?')[0][len(w):] or '/'}: p50 {results[name][0]:.0f} ms, p95 "
               f"{results[name][1]:.0f} ms, CPU p95 {results[name][2]:.0f} ms ({len(walls)} views, "
-              f"{len(answer.content):,} bytes); load {os.getloadavg()[0]:.1f}", flush=True)
+              f"{len(answer.content):,} bytes, {counts[name]} statements); load {os.getloadavg()[0]:.1f}",
+              flush=True)
     kind = "postgresql" if args.database_url else "sqlite"
     print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, {kind}")
-    print("pages: " + " ".join(f"{n}_p95_ms={r[1]:.0f} {n}_cpu_p95_ms={r[2]:.0f}" for n, r in results.items())
+    print("pages: " + " ".join(f"{n}_p95_ms={r[1]:.0f} {n}_cpu_p95_ms={r[2]:.0f} {n}_statements={counts[n]}"
+                               for n, r in results.items())
           + f" rows={made['rows']} load={os.getloadavg()[0]:.1f}")
 
 

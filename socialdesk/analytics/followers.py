@@ -280,13 +280,26 @@ def curve(ctx: WorkspaceContext, ids: list[str], period: Period, window_start: d
                 Channel.workspace_id == ctx.workspace_id, Channel.id.in_(ids))).all() if first is not None}
     if not curves or not bounds:
         return curves
-    # One row per (channel, local day): the day's last count, by an index look-up each. Written as text:
-    # building ~90 UNION ALL selects through SQLAlchemy's expression layer cost more than running them.
+    for channel_id, ordinal, n in _last_counts(ctx, list(curves), [(day.toordinal(), lo, hi)
+                                                                      for day, lo, hi in bounds]):
+        if n is not None:
+            curves[channel_id].append((date.fromordinal(ordinal), n))
+    return curves
+
+
+def _last_counts(ctx: WorkspaceContext, ids: list[str], bounds: list[tuple[int, datetime, datetime]]
+                 ) -> list[tuple[str, int, int | None]]:
+    """For each channel and each (key, lo, hi): the count of the channel's last snapshot in [lo, hi), or
+    None; ordered by channel and key. One statement, an index look-up on (channel, collected_at) each."""
+    if not ids or not bounds:
+        return []
+    # Written as text: building ~90 UNION ALL selects through SQLAlchemy's expression layer cost more than
+    # running them.
     values = ", ".join(f"(:d{i}, :lo{i}, :hi{i})" for i in range(len(bounds)))
-    params: dict[str, Any] = {"workspace_id": ctx.workspace_id, "ids": list(curves)}
+    params: dict[str, Any] = {"workspace_id": ctx.workspace_id, "ids": ids}
     binds = [bindparam("ids", expanding=True)]
-    for i, (day, lo, hi) in enumerate(bounds):
-        params.update({f"d{i}": day.toordinal(), f"lo{i}": lo, f"hi{i}": hi})
+    for i, (key, lo, hi) in enumerate(bounds):
+        params.update({f"d{i}": key, f"lo{i}": lo, f"hi{i}": hi})
         binds += [bindparam(f"lo{i}", type_=UTCDateTime()), bindparam(f"hi{i}", type_=UTCDateTime())]
     statement = text(f"""
         WITH days (d, lo, hi) AS (VALUES {values})
@@ -297,7 +310,16 @@ def curve(ctx: WorkspaceContext, ids: list[str], period: Period, window_start: d
         FROM channels c CROSS JOIN days
         WHERE c.workspace_id = :workspace_id AND c.id IN :ids
         ORDER BY c.id, days.d""").bindparams(*binds)
-    for channel_id, ordinal, n in ctx.session.execute(statement, params).all():
+    return [(channel_id, int(key), None if n is None else int(n))
+            for channel_id, key, n in ctx.session.execute(statement, params).all()]
+
+
+def levels(ctx: WorkspaceContext, ids: list[str], spans: list[tuple[datetime, datetime]]) -> list[float | None]:
+    """For each (since, until): the followers at the last snapshot in [since, until), summed over the channels
+    that have one there; None where none has. What the goals read (the level at a moment, and at the end of
+    each of the last days), by one index look-up per channel and span instead of every hourly snapshot."""
+    found: list[float | None] = [None] * len(spans)
+    for _, k, n in _last_counts(ctx, ids, [(k, since, until) for k, (since, until) in enumerate(spans)]):
         if n is not None:
-            curves[channel_id].append((date.fromordinal(int(ordinal)), int(n)))
-    return curves
+            found[k] = (found[k] or 0.0) + float(n)
+    return found

@@ -14,10 +14,11 @@ from datetime import date, datetime, time, timedelta
 import numpy as np
 from dateutil.relativedelta import relativedelta
 
+from socialdesk.analytics import followers
 from socialdesk.analytics import statistics as st
-from socialdesk.analytics.dashboard import follower_numbers, posts_in, response_numbers
+from socialdesk.analytics.dashboard import posts_in, response_numbers
 from socialdesk.analytics.definitions import METRICS, Unit, format_value
-from socialdesk.analytics.post_values import Age, FollowerHistory, Sample, post_records
+from socialdesk.analytics.post_values import Age, Sample, post_records
 from socialdesk.audit import service as audit
 from socialdesk.channels.models import Channel
 from socialdesk.core import clock
@@ -83,8 +84,7 @@ def measure(ctx: WorkspaceContext, goal: Goal, until: datetime) -> Measured:
     ids = _channel_ids(ctx, goal)
     if metric.level:
         end = until + timedelta(seconds=1)  # a snapshot taken at `until` counts
-        history = FollowerHistory.load(ctx, set(ids), until - timedelta(days=7), end)
-        value = follower_numbers(history, ids, until - timedelta(days=7), end)["followers_end"]
+        value = followers.levels(ctx, ids, [(until - timedelta(days=7), end)])[0]
         return Measured(value, None, f"at {until.astimezone(zone(ctx.workspace.timezone)):%d %b %Y %H:%M}")
     tz = zone(ctx.workspace.timezone)
     since = until.astimezone(tz) - relativedelta(months=1)  # a calendar month in the workspace's zone
@@ -230,16 +230,12 @@ def _judge(low: float | None, high: float | None, target: float, at_least: bool)
 
 
 def _daily_levels(ctx: WorkspaceContext, goal: Goal, now: datetime) -> list[float]:
-    """The followers at the end of each of the last TREND_DAYS days that have a snapshot."""
-    ids = _channel_ids(ctx, goal)
-    history = FollowerHistory.load(ctx, set(ids), now - timedelta(days=TREND_DAYS + 7), now)
-    levels = []
-    for back in range(TREND_DAYS, -1, -1):
-        end = now - timedelta(days=back)
-        value = follower_numbers(history, ids, end - timedelta(days=1), end)["followers_end"]
-        if value is not None:
-            levels.append(value)
-    return levels
+    """The followers at the end of each of the last TREND_DAYS days that have a snapshot (the last snapshot
+    in each 24 hours to `now`, `now` − 1 day, …): one index look-up per channel and day, not every hourly
+    snapshot of five weeks."""
+    ends = [now - timedelta(days=back) for back in range(TREND_DAYS, -1, -1)]
+    found = followers.levels(ctx, _channel_ids(ctx, goal), [(end - timedelta(days=1), end) for end in ends])
+    return [value for value in found if value is not None]
 
 
 # Changing goals ---------------------------------------------------------------------------------------

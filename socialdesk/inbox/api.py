@@ -63,9 +63,13 @@ def list_conversations(ctx: Ctx, view: str = "all", channel_id: str | None = Non
     """Conversations in priority order (unanswered negative questions and complaints first)."""
     flt = ConversationFilter(view, channel_id, publication_id, language, status, assignee_id, tag, kind, q, sort)
     before = metrics.overdue_before(ctx)
-    found, total = conversations.list_conversations(ctx, flt, limit=limit, offset=offset, overdue_before=before)
+    counts = conversations.counts(ctx, before)
+    # Without a narrowing filter the list is the view itself: its (kept) count is the total.
+    narrowed = any(v for v in (channel_id, publication_id, language, status, assignee_id, tag, kind, q))
+    found, total = conversations.list_conversations(ctx, flt, limit=limit, offset=offset, overdue_before=before,
+                                                    total=None if narrowed else counts[view])
     tags = conversations.tags_of(ctx, [c.id for c in found])
-    return ConversationPage(total=total, limit=limit, offset=offset, counts=conversations.counts(ctx, before),
+    return ConversationPage(total=total, limit=limit, offset=offset, counts=counts,
                             items=[ConversationOut.of(c, tags=tags[c.id], overdue_before=before) for c in found])
 
 

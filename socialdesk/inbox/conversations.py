@@ -8,15 +8,17 @@ list can be filtered and ordered by plain indexed columns.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from socialdesk.channels.models import Channel
+from socialdesk.core import clock
 from socialdesk.core.errors import ValidationFailed
 from socialdesk.inbox.models import (
     Conversation,
@@ -196,8 +198,7 @@ class ConversationFilter:
             raise ValidationFailed(f"Unknown status {self.status!r}; choose open, waiting or closed.")
 
 
-def list_conversations(ctx: WorkspaceContext, flt: ConversationFilter, *, limit: int = 50, offset: int = 0,
-                       overdue_before: datetime | None = None) -> tuple[list[Conversation], int]:
+def _filtered(ctx: WorkspaceContext, flt: ConversationFilter, overdue_before: datetime | None) -> Select[Any]:
     query = ctx.select(Conversation)
     spam_view = flt.view == "spam"
     if not spam_view:
@@ -243,16 +244,147 @@ def list_conversations(ctx: WorkspaceContext, flt: ConversationFilter, *, limit:
                                 func.lower(Conversation.author_handle).like(needle),
                                 exists().where(and_(InboxItem.conversation_id == Conversation.id,
                                                     func.lower(InboxItem.text).like(needle)))))
-    total = ctx.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    if flt.sort == "newest":
-        order = (Conversation.last_inbound_at.desc(), Conversation.id.desc())
-    elif flt.sort == "oldest":
-        order = (Conversation.last_inbound_at.asc(), Conversation.id.asc())
-    else:
-        # Most important first; within a level, whoever has waited longest, then the newest activity.
-        order = (Conversation.priority.desc(), Conversation.waiting_since.is_(None),
-                 Conversation.waiting_since.asc(), Conversation.last_inbound_at.desc(), Conversation.id.desc())
-    rows = ctx.session.scalars(query.order_by(*order).limit(limit).offset(offset))
+    return query
+
+
+@dataclass(frozen=True)
+class OrderKey:
+    """One column of a list's order: descending or not, and whether it may be NULL (then NULLs sort last, or
+    first in the reversed order a "previous page" reads)."""
+
+    name: str
+    descending: bool = False
+    nullable: bool = False
+    nulls_last: bool = True
+
+    @property
+    def column(self) -> Any:
+        return getattr(Conversation, self.name)
+
+    def reversed(self) -> OrderKey:
+        return OrderKey(self.name, not self.descending, self.nullable, not self.nulls_last)
+
+
+# Each order ends with the id, so that it is total and a cursor names one place in it.
+ORDERS: dict[str, tuple[OrderKey, ...]] = {
+    "newest": (OrderKey("last_inbound_at", True), OrderKey("id", True)),
+    "oldest": (OrderKey("last_inbound_at"), OrderKey("id")),
+    # Most important first; within a level, whoever has waited longest, then the newest activity.
+    "priority": (OrderKey("priority", True), OrderKey("waiting_since", nullable=True),
+                 OrderKey("last_inbound_at", True), OrderKey("id", True)),
+}
+
+
+def _order_by(keys: Sequence[OrderKey]) -> list[Any]:
+    clauses: list[Any] = []
+    for key in keys:
+        if key.nullable:  # spelt out: SQLite sorts NULLs first, PostgreSQL last
+            clauses.append(key.column.is_(None).asc() if key.nulls_last else key.column.is_(None).desc())
+        clauses.append(key.column.desc() if key.descending else key.column.asc())
+    return clauses
+
+
+@dataclass(frozen=True)
+class ConversationCursor:
+    """Where a page of the conversation list ended: the order, the last conversation's values in it, the
+    walk's total and the page's number (for "page 3 of 40"). Opaque text in a link."""
+
+    sort: str
+    values: tuple[Any, ...]  # one per ORDERS[sort] key
+    total: int
+    page: int  # the number of the page this cursor ends (or, read backwards, begins)
+
+    @classmethod
+    def after(cls, conversation: Conversation, flt: ConversationFilter, total: int, page: int
+              ) -> ConversationCursor:
+        values = tuple(getattr(conversation, key.name) for key in ORDERS[flt.sort])
+        return cls(flt.sort, tuple(clock.utc(v) if isinstance(v, datetime) else v for v in values), total, page)
+
+    def encode(self) -> str:
+        parts = [self.sort, str(self.total), str(self.page)]
+        for value in self.values:
+            parts.append("" if value is None else value.isoformat() if isinstance(value, datetime) else str(value))
+        return base64.urlsafe_b64encode("|".join(parts).encode()).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, text: str) -> ConversationCursor:
+        problem = ValidationFailed("This list position is not one the inbox gave out: open the inbox again "
+                                   "from its first page.")
+        try:
+            raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode()
+            sort, total, page, *rest = raw.split("|")
+            keys = ORDERS[sort]
+            if len(rest) != len(keys) or int(total) < 0 or int(page) < 1:
+                raise problem
+            values = tuple(_parse(key, value) for key, value in zip(keys, rest, strict=True))
+        except (ValueError, UnicodeDecodeError, KeyError):
+            raise problem from None
+        return cls(sort, values, int(total), int(page))
+
+
+def _parse(key: OrderKey, text: str) -> Any:
+    if text == "":
+        if not key.nullable:
+            raise ValueError(f"{key.name} is never empty")
+        return None
+    if key.name == "id":
+        if len(text) > 26:
+            raise ValueError("not an id")
+        return text
+    if key.name == "priority":
+        return int(text)
+    when = datetime.fromisoformat(text)
+    if when.tzinfo is None:
+        raise ValueError("a moment without its zone")
+    return when
+
+
+def _beyond(keys: Sequence[OrderKey], values: Sequence[Any]) -> Any:
+    """Rows after `values` in the order of `keys` (the lexicographic comparison, spelt out so that NULLs and
+    mixed directions work on every database), with a plain bound on the first key so that the database
+    seeks in its index instead of testing every row against the OR."""
+    after: list[Any] = []
+    equal: list[Any] = []
+    for key, value in zip(keys, values, strict=True):
+        column = key.column
+        if value is not None:
+            further = column < value if key.descending else column > value
+            after.append(and_(*equal, or_(further, column.is_(None)) if key.nullable and key.nulls_last
+                              else further))
+        elif not key.nulls_last:
+            after.append(and_(*equal, column.is_not(None)))
+        # (after a NULL in a NULLs-last column nothing is further in that column: the following keys decide)
+        equal.append(column.is_(None) if value is None else column == value)
+    first, start = keys[0].column, values[0]
+    bound = (first <= start if keys[0].descending else first >= start) if start is not None else first.is_(None)
+    return and_(bound, or_(*after))
+
+
+def list_conversations(ctx: WorkspaceContext, flt: ConversationFilter, *, limit: int = 50, offset: int = 0,
+                       overdue_before: datetime | None = None, after: ConversationCursor | None = None,
+                       before: ConversationCursor | None = None, total: int | None = None
+                       ) -> tuple[list[Conversation], int]:
+    """A page of the conversations in `flt`'s view and order, and how many there are.
+
+    `after` continues from where the previous page ended (keyset paging: the database seeks there, so a
+    page deep in 100,000 conversations costs what the first one does); `offset` skips that many first (the
+    database walks past every skipped row); `before` gives the page that ends where a page began (the
+    previous page). `total`, when the caller already knows it (the view's count), saves counting again."""
+    query = _filtered(ctx, flt, overdue_before)
+    if total is None:
+        total = ctx.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    keys = ORDERS[flt.sort]
+    for cursor in (after, before):
+        if cursor is not None and cursor.sort != flt.sort:
+            raise ValidationFailed("This list position belongs to another order: open the inbox again from its "
+                                   "first page.")
+    if before is not None:
+        backwards = tuple(key.reversed() for key in keys)
+        query = query.where(_beyond(backwards, before.values)).order_by(*_order_by(backwards))
+        return list(reversed(list(ctx.session.scalars(query.limit(limit))))), total
+    if after is not None:
+        query = query.where(_beyond(keys, after.values))
+    rows = ctx.session.scalars(query.order_by(*_order_by(keys)).limit(limit).offset(offset))
     return list(rows), total
 
 
@@ -276,8 +408,9 @@ def tags_of(ctx: WorkspaceContext, conversation_ids: Sequence[str]) -> dict[str,
 
 def languages(ctx: WorkspaceContext) -> list[str]:
     """The languages the workspace's conversations are in (for the language filter)."""
-    sub = ctx.select(Conversation).subquery()
-    return [lang for lang in ctx.session.scalars(select(sub.c.language).distinct()) if lang]
+    from socialdesk.inbox.view_counts import view_counts
+
+    return view_counts(ctx, clock.now()).languages
 
 
 def _has_ad_comment(conversation_id: Any) -> Any:
@@ -295,20 +428,8 @@ def with_ad_comments(ctx: WorkspaceContext, conversation_ids: Sequence[str]) -> 
 
 
 def counts(ctx: WorkspaceContext, overdue_before: datetime) -> dict[str, int]:
-    """How many conversations each view holds (the numbers beside the view names)."""
-    c = ctx.select(Conversation).subquery()
-    ham = c.c.spam.is_(False)
-    waiting = and_(c.c.waiting_since.is_not(None), c.c.status != ConversationStatus.CLOSED, ham)
-    row = ctx.session.execute(select(
-        func.count().filter(ham),
-        func.count().filter(waiting),
-        func.count().filter(and_(c.c.negative.is_(True), ham)),
-        func.count().filter(and_(c.c.question.is_(True), ham)),
-        func.count().filter(and_(c.c.offensive.is_(True), ham)),
-        func.count().filter(c.c.spam.is_(True)),
-        func.count().filter(and_(c.c.assignee_id == ctx.actor.user_id, ham)),
-        func.count().filter(and_(waiting, c.c.waiting_since < overdue_before)),
-        func.count().filter(and_(c.c.status == ConversationStatus.CLOSED, ham)),
-        func.count().filter(and_(_has_ad_comment(c.c.id), ham)),
-    ).select_from(c)).one()
-    return dict(zip(VIEWS, (int(v or 0) for v in row), strict=True))
+    """How many conversations each view holds (the numbers beside the view names): kept between requests
+    until the workspace's conversations change (inbox/view_counts.py)."""
+    from socialdesk.inbox.view_counts import view_counts
+
+    return view_counts(ctx, overdue_before).counts

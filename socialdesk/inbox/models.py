@@ -13,8 +13,20 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import (
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    false,
+    inspect,
+    text,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from socialdesk.core import clock
 from socialdesk.core.db import Base, IdMixin, TimestampMixin
@@ -97,6 +109,12 @@ class Conversation(IdMixin, TimestampMixin, Base):
         UniqueConstraint("channel_id", "thread_key"),
         Index("ix_inbox_conversations_queue", "workspace_id", "priority", "waiting_since"),
         Index("ix_inbox_conversations_activity", "workspace_id", "last_inbound_at"),
+        # The views' overdue count: the conversations still inside the response target, by a range on this.
+        Index("ix_inbox_conversations_waiting", "workspace_id", "waiting_since"),
+        # The list's "most urgent first" order, column for column (conversations.ORDERS["priority"]), so that a
+        # page is a walk of 50 index entries instead of a sort of every conversation in the workspace.
+        Index("ix_inbox_conversations_urgent", "workspace_id", text("priority DESC"), text("(waiting_since IS NULL)"),
+              "waiting_since", text("last_inbound_at DESC"), text("id DESC")),
     )
 
     workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
@@ -248,3 +266,43 @@ class TriageCorrection(IdMixin, Base):
     language: Mapped[str | None] = mapped_column(String(16))
     corrected_by: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     corrected_at: Mapped[datetime] = mapped_column(default=clock.now)
+
+
+class InboxVersion(Base):
+    """Bumped in the same transaction as every change to a workspace's conversations or messages: the views'
+    counts kept between requests (inbox/view_counts.py) are used only while the version they were counted at
+    is still the current one, so they are never older than the last committed change."""
+
+    __tablename__ = "inbox_versions"
+
+    workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True)
+    version: Mapped[int]
+
+
+# What a message's change can move in the views' counts (the rest of an item moves its conversation's summary,
+# which is a change of the conversation).
+_ITEM_COUNTED = ("ad_comment", "conversation_id")
+
+
+@event.listens_for(Session, "after_flush")
+def _inbox_flushed(session: Session, flush_context: Any) -> None:
+    """Any flush that writes or deletes a conversation or a message, or deletes a channel (whose conversations
+    the database deletes with it), bumps the workspace's inbox version."""
+    from socialdesk.channels.models import Channel
+
+    workspaces: set[str] = set()
+    for obj in (*session.new, *session.deleted):
+        if isinstance(obj, Conversation | InboxItem) or (isinstance(obj, Channel) and obj in session.deleted):
+            workspaces.add(obj.workspace_id)
+    for obj in session.dirty:
+        if isinstance(obj, Conversation) and session.is_modified(obj):
+            workspaces.add(obj.workspace_id)
+        elif isinstance(obj, InboxItem):
+            state = inspect(obj)
+            if any(state.attrs[name].history.has_changes() for name in _ITEM_COUNTED):
+                workspaces.add(obj.workspace_id)
+    if workspaces:
+        from socialdesk.inbox.view_counts import WROTE, bump
+
+        bump(session.connection(), workspaces)
+        session.info[WROTE] = True

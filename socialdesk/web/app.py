@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from socialdesk import __version__
+from socialdesk.core import heap
 from socialdesk.core.config import get_settings
 from socialdesk.core.crypto import check_secret_key
 from socialdesk.core.db import get_database
@@ -59,7 +60,9 @@ def create_app(*, run_jobs: bool = False) -> FastAPI:
             runner = Runner(get_database(), threads=settings.runner_threads, poll_seconds=settings.runner_poll_seconds)
             runner.start()
             app.state.runner = runner
+        heap.settle()  # the start-up's objects out of the full collections' walk (core/heap.py)
         yield
+        heap.unsettle()
         if runner is not None:
             runner.stop()
 

@@ -75,11 +75,9 @@ def calendar_page(request: Request, ctx: Ctx, view: str = "month",
     anchor = parse_day(day, today)
     span = week_span(anchor) if view == "week" else month_span(anchor)
     days = [span.start + timedelta(days=i) for i in range((span.end - span.start).days)]
-    entries = scheduling.calendar(ctx, span.start, span.end)
-    more: dict[date, int] = {}
-    if span.view == "month":
-        more = {d: len(e) - MONTH_CELL_POSTS for d, e in entries.items() if len(e) > MONTH_CELL_POSTS}
-        entries = {d: e[:MONTH_CELL_POSTS] for d, e in entries.items()}
+    # A month cell's first posts only, counted and cut by the database; the week shows all.
+    entries, more = scheduling.calendar_cells(ctx, span.start, span.end,
+                                              MONTH_CELL_POSTS if span.view == "month" else None)
     shown = [e for day_entries in entries.values() for e in day_entries]
     media_ids = {m for e in shown for m in e.media_ids[:1]}
     statuses = {e.status for e in shown} | {c.status for e in shown for c in e.channels}

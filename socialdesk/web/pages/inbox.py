@@ -21,8 +21,9 @@ from socialdesk.core import clock
 from socialdesk.core.errors import ValidationFailed
 from socialdesk.core.inputs import MAX_PAGE, check_text
 from socialdesk.inbox import actions, conversations, corrections, metrics, rules, saved_replies, service
-from socialdesk.inbox.conversations import VIEWS, ConversationFilter
+from socialdesk.inbox.conversations import VIEWS, ConversationCursor, ConversationFilter
 from socialdesk.inbox.saved_replies import SavedReplyIn
+from socialdesk.inbox.view_counts import view_counts
 from socialdesk.text.language import channel_languages
 from socialdesk.text.triage import INTENTS
 from socialdesk.web.deps import Ctx
@@ -53,22 +54,59 @@ def _filters(request: Request) -> dict[str, str]:
             "publication": q.get("publication", "")}
 
 
-def _list_context(ctx: WorkspaceContext, flt: dict[str, str], page: int, selected: str) -> dict[str, Any]:
+def _position(request: Request) -> tuple[ConversationCursor | None, ConversationCursor | None]:
+    """Where the list continues: after the last conversation of the page before (`after`), or before the
+    first of the page after (`before`, the "previous" link)."""
+    q = request.query_params
+    after, before = q.get("after"), q.get("before")
+    if after and before:
+        raise ValidationFailed("Follow either the next or the previous page link, not both: open the inbox again "
+                               "from its first page.")
+    for text in (after, before):
+        if text and len(text) > 300:
+            raise ValidationFailed("This list position is not one the inbox gave out: open the inbox again from "
+                                   "its first page.")
+    return (ConversationCursor.decode(after) if after else None,
+            ConversationCursor.decode(before) if before else None)
+
+
+def _list_context(request: Request, ctx: WorkspaceContext, flt: dict[str, str], page: int,
+                  selected: str) -> dict[str, Any]:
     before = metrics.overdue_before(ctx)
-    found, total = conversations.list_conversations(
-        ctx, ConversationFilter(view=flt["view"], channel_id=flt["channel"] or None, language=flt["language"] or None,
+    after_cursor, before_cursor = _position(request)
+    wanted = ConversationFilter(view=flt["view"], channel_id=flt["channel"] or None, language=flt["language"] or None,
                                 tag=flt["tag"] or None, search=flt["q"] or None, sort=flt["sort"],
-                                publication_id=flt["publication"] or None),
-        limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, overdue_before=before)
+                                publication_id=flt["publication"] or None)
+    viewed = view_counts(ctx, before)
+    counts = viewed.counts
+    # Without a channel, language, tag, post or search the list is the view itself: its count is the total.
+    narrowed = any(flt[k] for k in ("channel", "language", "tag", "q", "publication"))
+    if after_cursor or before_cursor:
+        page = after_cursor.page + 1 if after_cursor else max(1, before_cursor.page - 1)  # type: ignore[union-attr]
+    found, total = conversations.list_conversations(
+        ctx, wanted, limit=PAGE_SIZE, offset=0 if after_cursor or before_cursor else (page - 1) * PAGE_SIZE,
+        overdue_before=before, after=after_cursor, before=before_cursor,
+        total=None if narrowed else counts[flt["view"]])
+    pages = max(1, -(-total // PAGE_SIZE))
+    later = earlier = ""
+    if found and page * PAGE_SIZE < total:
+        later = ConversationCursor.after(found[-1], wanted, total, page).encode()
+    if found and page > 1:
+        earlier = ConversationCursor.after(found[0], wanted, total, page).encode()
     all_channels = channels.list_channels(ctx)
-    return {"conversations": found, "total": total, "page": page, "pages": max(1, -(-total // PAGE_SIZE)),
-            "counts": conversations.counts(ctx, before), "overdue_before": before, "filters": flt,
-            "query": urlencode({k: v for k, v in flt.items() if v}), "selected": selected,
+    query = urlencode({k: v for k, v in flt.items() if v})
+    position = urlencode({"after": after_cursor.encode()} if after_cursor else
+                         {"before": before_cursor.encode()} if before_cursor else
+                         {"page": page} if page > 1 else {})
+    return {"conversations": found, "total": total, "page": page, "pages": max(pages, page),
+            "later": later, "earlier": earlier, "position": position,
+            "counts": counts, "overdue_before": before, "filters": flt,
+            "query": query, "selected": selected,
             "channel_by_id": {c.id: c for c in all_channels}, "channels": all_channels,
             "tags": conversations.tags_of(ctx, [c.id for c in found]), "VIEW_LABELS": VIEW_LABELS,
             "ad_conversations": conversations.with_ad_comments(ctx, [c.id for c in found]),
             "INTENT_LABELS": INTENT_LABELS, "poll_seconds": POLL_SECONDS, "can_write": ctx.can(Permission.INBOX_WRITE),
-            "languages": sorted(set(conversations.languages(ctx)) | ({flt["language"]} - {""}))}
+            "languages": sorted(set(viewed.languages) | ({flt["language"]} - {""}))}
 
 
 def _pane_context(ctx: WorkspaceContext, conversation_id: str) -> dict[str, Any]:
@@ -104,7 +142,7 @@ def _fix_options(channel: Any, items: Sequence[Any]) -> dict[str, dict[str, list
 @requires(Permission.INBOX_READ)
 def inbox(request: Request, ctx: Ctx, page: int = Query(1, le=MAX_PAGE), c: str = "") -> HTMLResponse:
     flt = _filters(request)
-    listed = _list_context(ctx, flt, max(page, 1), c)
+    listed = _list_context(request, ctx, flt, max(page, 1), c)
     selected = c or (listed["conversations"][0].id if listed["conversations"] else "")
     listed["selected"] = selected
     pane = _pane_context(ctx, selected) if selected else {}
@@ -116,7 +154,7 @@ def inbox(request: Request, ctx: Ctx, page: int = Query(1, le=MAX_PAGE), c: str 
 def inbox_list(request: Request, ctx: Ctx, page: int = Query(1, le=MAX_PAGE), selected: str = "") -> HTMLResponse:
     """The list pane alone: what polling and the filters redraw."""
     return partial(request, "partials/inbox_list.html", ctx=ctx,
-                   **_list_context(ctx, _filters(request), max(page, 1), selected))
+                   **_list_context(request, ctx, _filters(request), max(page, 1), selected))
 
 
 @router.get("/w/{workspace_id}/inbox/open", response_class=HTMLResponse)

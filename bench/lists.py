@@ -1,0 +1,234 @@
+"""CPU time and SQL statements per request of the long lists, in this process (issue 19).
+
+`bench/web.py` measures the lists under open-loop load from a separate process; on a shared, busy machine its
+wall-clock figures say more about the neighbours than about the code. This bench asks each page through the web
+app in this process (FastAPI's TestClient) and reports what one request costs: this process's CPU time (p50/p95)
+and the SQL statements it sent (counted with an SQLAlchemy `before_cursor_execute` listener), beside the wall
+clock; on PostgreSQL (on this host) also the CPU time of the backends serving the request, from /proc. Pages:
+
+- `inbox_first`: the inbox's conversation list pane (`/w/{id}/inbox/list`), first page, 100,000 conversations;
+- `inbox_next`: its second page, through the link the first page shows;
+- `inbox_deep`: a page 50,000 conversations in (by `page=1001`, or by the cursor of the conversation before it
+  where the list pages by cursor);
+- `calendar_month`: the calendar month with `--posts` posts (1–3 channels each: ~2 publications a post).
+
+The data is written in bulk (the pages' reading is measured, not the writing). Run it on the old code with
+`PYTHONPATH=<old checkout>` to compare in the same session.
+
+    python bench/lists.py [--quick] [--inbox-items 100000] [--posts 2000] [--repeat 10] [--database-url URL]
+
+The last line is `lists: inbox_first_cpu_p50_ms=X ... calendar_month_statements=N ...`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as dtime
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from web import analyse, seed_inbox  # bench/web.py: the same inbox data
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def prepare(month: date, posts: int) -> dict[str, Any]:
+    """A workspace (Europe/Zagreb) with three sandbox channels, an owner signed in, `posts` scheduled posts in
+    `month` written in bulk (1–3 channels each)."""
+    from sqlalchemy import insert
+
+    from socialdesk.auth.service import create_user, start_session
+    from socialdesk.channels.service import connect
+    from socialdesk.content.models import Post, Publication, PublicationStatus
+    from socialdesk.core.db import get_database
+    from socialdesk.core.ids import new_id
+    from socialdesk.workspaces.context import Actor, WorkspaceContext
+    from socialdesk.workspaces.models import Role
+    from socialdesk.workspaces.service import create_organisation, create_workspace
+
+    db = get_database()
+    with db.unit_of_work() as session:
+        user = create_user(session, "lists@example.com", "Lists", "bench-password-1")
+        org = create_organisation(session, "Bench")
+        workspace = create_workspace(session, org, "Busy brand", user, timezone="Europe/Zagreb")
+        ctx = WorkspaceContext(session, workspace, Actor(user.id, user.email), Role.OWNER)
+        channels = [connect(ctx, "sandbox", f"Channel {p}", handle=f"bench_{p}", profile=p).id
+                    for p in ("x", "mastodon", "facebook")]
+        workspace_id = workspace.id
+        cookie = start_session(session, user).cookie_value
+    minutes = 30 * 24 * 60
+    start = datetime.combine(month, dtime(0), tzinfo=UTC)
+    rows_posts, rows_pubs = [], []
+    for i in range(posts):
+        at = start + timedelta(minutes=(i * 7919) % minutes)
+        post_id = new_id()
+        rows_posts.append({"id": post_id, "workspace_id": workspace_id, "author_id": user.id,
+                           "text": f"Post number {i} about #coffee and #bench, see https://example.com/{i}",
+                           "scheduled_at": at, "timezone": "Europe/Zagreb", "created_at": at, "updated_at": at})
+        for channel in channels[: 1 + i % 3]:
+            rows_pubs.append({"id": new_id(), "workspace_id": workspace_id, "post_id": post_id,
+                              "channel_id": channel, "scheduled_at": at, "status": PublicationStatus.SCHEDULED,
+                              "created_at": at, "updated_at": at})
+    with db.unit_of_work() as session:
+        if rows_posts:
+            session.execute(insert(Post), rows_posts)
+            session.execute(insert(Publication), rows_pubs)
+    return {"workspace_id": workspace_id, "cookie": cookie, "channels": channels, "publications": len(rows_pubs)}
+
+
+def backend_cpu_ms(pids: set[int]) -> float:
+    """CPU time (user + system) of these PostgreSQL backends so far, from /proc (the server runs on this host)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total * 1000
+
+
+def deep_path(w: str, client: Any, at: int) -> str:
+    """The list page that starts `at` conversations in: by cursor where the code pages by cursor, else by page."""
+    try:
+        from socialdesk.inbox.conversations import ConversationCursor  # the keyset-paged list
+    except ImportError:
+        return f"{w}/inbox/list?page={at // 50 + 1}"
+    from socialdesk.core.db import get_database
+    from socialdesk.inbox.conversations import ConversationFilter, list_conversations
+    from socialdesk.workspaces.context import Actor
+    from socialdesk.workspaces.service import context_for
+
+    with get_database().unit_of_work() as session:
+        user_id = client.user_id
+        ctx = context_for(session, Actor(user_id, "lists@example.com"), client.workspace_id)
+        before, total = list_conversations(ctx, ConversationFilter(), limit=1, offset=at - 1)
+        cursor = ConversationCursor.after(before[0], ConversationFilter(), total, at // 50)
+    return f"{w}/inbox/list?after={cursor.encode()}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="20,000 conversations, 5 views of each page")
+    parser.add_argument("--inbox-items", type=int, default=100_000)
+    parser.add_argument("--posts", type=int, default=2000)
+    parser.add_argument("--repeat", type=int, default=10)
+    parser.add_argument("--pages", default="inbox_first,inbox_next,inbox_deep,calendar_month")
+    parser.add_argument("--database-url", default=None, help="an empty database; default: SQLite in a temporary "
+                        "directory")
+    args = parser.parse_args()
+    items, repeat = args.inbox_items, args.repeat
+    if args.quick:
+        items, repeat = min(items, 20_000), min(repeat, 5)
+    folder = Path(tempfile.mkdtemp(prefix="socialdesk-lists-"))
+    os.environ.update({"SOCIALDESK_DATA_DIR": str(folder), "SOCIALDESK_LOG_LEVEL": "WARNING",
+                       "SOCIALDESK_SECRET_KEY": os.environ.get("SOCIALDESK_SECRET_KEY")
+                       or "c29jaWFsZGVzay1iZW5jaC1rZXktbm90LXNlY3JldCE="})
+    if args.database_url:
+        os.environ["SOCIALDESK_DATABASE_URL"] = args.database_url
+    from sqlalchemy import Engine, event
+    from sqlalchemy.pool import Pool
+
+    import socialdesk
+    from socialdesk.core import clock
+    from socialdesk.core.clock import ManualClock
+    from socialdesk.core.db import get_database
+    from socialdesk.core.schema import create_schema
+
+    backends: set[int] = set()  # the PostgreSQL backends serving this process's connections
+
+    def connected(dbapi_connection: Any, record: object) -> None:
+        pid = getattr(getattr(dbapi_connection, "info", None), "backend_pid", None)
+        if pid:
+            backends.add(int(pid))
+
+    event.listen(Pool, "connect", connected)
+    print(f"code: {Path(socialdesk.__file__).parent}")
+    month = date(2027, 3, 1)
+    create_schema(get_database().url)
+    clock.set_clock(ManualClock(datetime.combine(month, dtime(12), tzinfo=UTC) + timedelta(days=2)))
+    started = time.perf_counter()
+    made = prepare(month, args.posts)
+    seed_inbox(made["workspace_id"], made["channels"], items, datetime.combine(month, dtime(0), tzinfo=UTC))
+    analyse()
+    print(f"prepared {args.posts} posts ({made['publications']} publications) and {items:,} conversations in "
+          f"{time.perf_counter() - started:.1f} s")
+
+    from fastapi.testclient import TestClient
+
+    from socialdesk.web.app import create_app
+
+    client = TestClient(create_app(), follow_redirects=False)
+    client.cookies.set("sd_session", made["cookie"])
+    w = f"/w/{made['workspace_id']}"
+    first = client.get(f"{w}/inbox/list")
+    first.raise_for_status()
+    following = re.search(r'href="([^"]*/inbox\?[^"]*)"[^>]*>Next', first.text)
+    if following is None:
+        sys.exit("the first inbox page shows no link to the next")
+    next_path = following.group(1).replace("&amp;", "&").replace(f"{w}/inbox?", f"{w}/inbox/list?")
+    from socialdesk.auth.service import user_by_email
+
+    with get_database().unit_of_work() as session:
+        user = user_by_email(session, "lists@example.com")
+        assert user is not None
+        client.user_id, client.workspace_id = user.id, made["workspace_id"]  # type: ignore[attr-defined]
+    pages = {
+        "inbox_first": f"{w}/inbox/list",
+        "inbox_next": next_path,
+        "inbox_deep": deep_path(w, client, min(50_000, items // 2)),
+        "calendar_month": f"{w}/calendar?view=month&date={month.isoformat()}",
+    }
+    statements: list[str] = []
+
+    def note(conn: object, cursor: object, statement: str, *rest: object) -> None:
+        if statement.split()[0].upper() not in ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"):
+            statements.append(statement)
+
+    results: dict[str, tuple[float, float, float, float, int, float]] = {}
+    for name in [p for p in args.pages.split(",") if p]:
+        path = pages[name]
+        answer = client.get(path)
+        if answer.status_code != 200:
+            sys.exit(f"{name}: {path} answered {answer.status_code}: {answer.text[:300]}")
+        walls, cpus, server = [], [], []
+        for _ in range(repeat):
+            statements.clear()
+            event.listen(Engine, "before_cursor_execute", note)
+            started, cpu, backend = time.perf_counter(), time.process_time(), backend_cpu_ms(backends)
+            answer = client.get(path)
+            walls.append((time.perf_counter() - started) * 1000)
+            cpus.append((time.process_time() - cpu) * 1000)
+            server.append(backend_cpu_ms(backends) - backend)
+            event.remove(Engine, "before_cursor_execute", note)
+            answer.raise_for_status()
+        results[name] = (percentile(walls, 50), percentile(walls, 95), percentile(cpus, 50), percentile(cpus, 95),
+                         len(statements), percentile(server, 50))
+        backend_note = f"; PostgreSQL backend CPU p50 {results[name][5]:.0f} ms" if backends else ""
+        print(f"{name:15} {path[len(w):][:70]}: wall p50 {results[name][0]:.0f} ms, p95 {results[name][1]:.0f} ms; "
+              f"CPU p50 {results[name][2]:.0f} ms, p95 {results[name][3]:.0f} ms{backend_note}; "
+              f"{len(statements)} statements; {len(answer.content):,} bytes; load {os.getloadavg()[0]:.1f}",
+              flush=True)
+    kind = "postgresql" if args.database_url else "sqlite"
+    print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, {kind}")
+    print("lists: " + " ".join(f"{n}_cpu_p50_ms={r[2]:.0f} {n}_cpu_p95_ms={r[3]:.0f} {n}_p95_ms={r[1]:.0f} "
+                               f"{n}_statements={r[4]}" + (f" {n}_pg_cpu_p50_ms={r[5]:.0f}" if backends else "")
+                               for n, r in results.items())
+          + f" conversations={items} posts={args.posts} db={kind} load={os.getloadavg()[0]:.1f}")
+
+
+if __name__ == "__main__":
+    main()
