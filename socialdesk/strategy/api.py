@@ -108,10 +108,11 @@ def add_persona(data: PersonaIn, ctx: Ctx) -> dict[str, Any]:
                                age_max=data.age_max, genders=data.genders, interests=data.interests)
 
 
-@router.delete(WS + "/strategy/personas/{persona}", status_code=204)
+@router.delete(WS + "/strategy/personas/{name}", status_code=204)
 @requires(Permission.POSTS_WRITE)
-def remove_persona(persona: str, ctx: Ctx) -> Response:
-    service.remove_persona(ctx, persona)
+def remove_persona(name: str, ctx: Ctx) -> Response:
+    """`name`: the persona's name or id (personas live in the workspace's plan, read through ctx)."""
+    service.remove_persona(ctx, name)
     return Response(status_code=204)
 
 

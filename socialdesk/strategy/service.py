@@ -273,7 +273,9 @@ def mix(ctx: WorkspaceContext, *, days: int = 28, now: datetime | None = None) -
                     warnings.append(item.warning)
             entry.pillars.append(item)
         networks.append(entry)
-    return Mix(days, networks, warnings)
+    from socialdesk.strategy import key_dates
+
+    return Mix(days, networks, key_dates.gap_warnings(ctx, now) + warnings)
 
 
 def _gap_warning(pillar: ContentPillar, network: str, gap: float | None, per_week: float | None,

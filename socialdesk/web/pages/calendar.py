@@ -96,8 +96,8 @@ def _pillar_mix(ctx: Ctx) -> dict[str, object]:
     """The planned content mix against the calendar's, and the gap warnings (strategy/service.mix), with each
     post's pillar for its entry; nothing when the workspace has no pillars."""
     if not strategy.pillars(ctx):
-        return {"mix": None, "post_pillars": {}}
-    return {"mix": strategy.mix(ctx), "post_pillars": strategy.post_pillar_names(ctx)}
+        return {"mix": None, "post_pillars": {}, "key_date_warnings": key_dates.gap_warnings(ctx)}
+    return {"mix": strategy.mix(ctx), "post_pillars": strategy.post_pillar_names(ctx), "key_date_warnings": []}
 
 
 @router.post("/w/{workspace_id}/posts/{post_id}/move")

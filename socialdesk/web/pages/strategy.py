@@ -36,7 +36,8 @@ def strategy_page(request: Request, ctx: Ctx) -> HTMLResponse:
                   key_dates=key_dates.listing(ctx), key_date_kinds=key_dates.KINDS,
                   key_date_pillars={p.id: p.name for p in pillars},
                   network_names={n: strategy.network_name(n) for n in networks},
-                  plan=strategy.plan(ctx), mix=strategy.mix(ctx), posts=strategy.recent_posts(ctx),
+                  plan=strategy.plan(ctx), personas=strategy.persona_list(ctx),
+                  mix=strategy.mix(ctx), posts=strategy.recent_posts(ctx),
                   networks=[(n, strategy.network_name(n)) for n in networks],
                   audience=audience.profile(ctx) if measured else None,
                   platforms=platforms.compare(ctx) if measured else None)
@@ -113,11 +114,11 @@ def add_persona(ctx: Ctx, form: Form) -> Response:
     return act(ctx, run, back=ws_url(ctx, "/strategy#personas"))
 
 
-@router.post("/w/{workspace_id}/strategy/personas/{persona_id}/delete")
+@router.post("/w/{workspace_id}/strategy/personas/{name}/delete")
 @requires(Permission.POSTS_WRITE)
-def remove_persona(ctx: Ctx, persona_id: str) -> Response:
+def remove_persona(ctx: Ctx, name: str) -> Response:
     def run() -> list[str]:
-        return [f"Persona {strategy.remove_persona(ctx, persona_id)} removed."]
+        return [f"Persona {strategy.remove_persona(ctx, name)} removed."]
 
     return act(ctx, run, back=ws_url(ctx, "/strategy#personas"))
 
