@@ -124,3 +124,25 @@ def test_the_persona_form_says_what_to_fix_and_keeps_what_was_saved(database: Da
     assert [p["name"] for p in personas] == ["Busy parent"] and personas[0]["age_min"] == 25
     assert client.delete(f"{api}/strategy/personas/{personas[0]['id']}").status_code == 204
     assert client.get(f"{api}/strategy").json()["personas"] == []
+
+
+def test_the_cli_adds_and_lists_personas(database: Database) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from socialdesk.cli import app
+    from socialdesk.core.db import set_database
+
+    world = make_world(database, profiles=(), roles=())
+    set_database(database)
+    runner = CliRunner()
+    ws = world.workspace_id
+    added = runner.invoke(app, ["strategy", "persona-add", "-w", ws, "--name", "Student", "--languages", "hr",
+                                "--age-min", "18", "--age-max", "24", "--interests", "coffee, exams", "--json"])
+    assert added.exit_code == 0, added.output
+    assert json.loads(added.output)["interests"] == ["coffee", "exams"]
+    bad = runner.invoke(app, ["strategy", "persona-add", "-w", ws, "--name", "X", "--countries", "Croatia"])
+    assert bad.exit_code != 0 and "two-letter ISO 3166 codes" in str(bad.exception)
+    listed = json.loads(runner.invoke(app, ["strategy", "personas", "-w", ws, "--json"]).output)
+    assert [(p["name"], p["age_min"], p["age_max"]) for p in listed] == [("Student", 18, 24)]
