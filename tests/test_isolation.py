@@ -369,6 +369,7 @@ def _cross_cases(a: Objects, b: Objects) -> list[Cross]:
         Cross("POST", ws + "/inbox/triage", "channel_id",
               {"texts": [{"text": "hi"}], "channel_id": b.ids["channel_id"]}),
         Cross("GET", ws + "/analytics/best-time/next-slot", "channel_ids", query=f"channel_ids={b.ids['channel_id']}"),
+        Cross("GET", ws + "/analytics/key-dates", "channel_id", query=f"channel_id={b.ids['channel_id']}"),
         Cross("POST", ws + "/goals", "channel_id", {**goal, "channel_id": b.ids["channel_id"]}),
         Cross("PUT", ws + "/report-branding", "logo_media_id", {"logo_media_id": b.ids["media_id"]}),
         Cross("POST", ws + "/review-links", "post_ids", {"email": "client@a.test", "post_ids": [b.ids["post_id"]]}),
@@ -411,10 +412,10 @@ def _cross_ids(s: Setup) -> list[str]:
     return [f"{c.method} {c.path} {c.field}" for c in _cross_cases(s.a, s.b)]
 
 
-@pytest.mark.parametrize("index", range(31))
+@pytest.mark.parametrize("index", range(32))
 def test_another_workspaces_id_in_a_body_or_query_is_refused(setup: Setup, index: int) -> None:
     cases = _cross_cases(setup.a, setup.b)
-    assert len(cases) == 31, "keep the parametrize range equal to the number of cases"
+    assert len(cases) == 32, "keep the parametrize range equal to the number of cases"
     case = cases[index]
     own = {**setup.a.ids, "post_id": setup.a.ids["draft_id"], "publication_id": setup.a.ids["draft_publication_id"]}
     url = _fill(case.path, {"workspace_id": setup.a.workspace_id, **own}) + (f"?{case.query}" if case.query else "")

@@ -108,11 +108,11 @@ def add_persona(data: PersonaIn, ctx: Ctx) -> dict[str, Any]:
                                age_max=data.age_max, genders=data.genders, interests=data.interests)
 
 
-@router.delete(WS + "/strategy/personas/{name}", status_code=204)
+@router.delete(WS + "/strategy/personas", status_code=204)
 @requires(Permission.POSTS_WRITE)
-def remove_persona(name: str, ctx: Ctx) -> Response:
-    """`name`: the persona's name or id (personas live in the workspace's plan, read through ctx)."""
-    service.remove_persona(ctx, name)
+def remove_persona(ctx: Ctx, persona: str = Query(max_length=100, description="the persona's name or id")) -> Response:
+    # Personas live in the workspace's plan (JSON), so they are named in the query, not as a path object.
+    service.remove_persona(ctx, persona)
     return Response(status_code=204)
 
 

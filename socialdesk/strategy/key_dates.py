@@ -94,10 +94,13 @@ def remove(ctx: WorkspaceContext, name_or_id: str) -> KeyDate:
     return found
 
 
-def by_day(ctx: WorkspaceContext, start: date, end: date) -> dict[date, list[KeyDate]]:
-    """Each day of [start, end) with the key dates on it (a range is marked on every day it covers)."""
+def by_day(ctx: WorkspaceContext, start: date, end: date, *,
+           keys: list[KeyDate] | None = None) -> dict[date, list[KeyDate]]:
+    """Each day of [start, end) with the key dates on it (a range is marked on every day it covers);
+    `keys`: key dates already listed for a window that covers [start, end)."""
     days: dict[date, list[KeyDate]] = defaultdict(list)
-    for key in listing(ctx, start, end):
+    found = listing(ctx, start, end) if keys is None else [k for k in keys if k.ends_on >= start and k.starts_on < end]
+    for key in found:
         day = max(key.starts_on, start)
         while day <= key.ends_on and day < end:
             days[day].append(key)
@@ -105,11 +108,13 @@ def by_day(ctx: WorkspaceContext, start: date, end: date) -> dict[date, list[Key
     return dict(days)
 
 
-def gap_warnings(ctx: WorkspaceContext, now: datetime | None = None) -> list[str]:
+def gap_warnings(ctx: WorkspaceContext, now: datetime | None = None, *,
+                 keys: list[KeyDate] | None = None) -> list[str]:
     """Key dates starting within WARN_AHEAD_DAYS (or under way) with nothing planned for them: for each
     network the key date concerns (its own, else every network of the workspace's channels), no publication
     scheduled, publishing or published from now to the key date's last day (in its pillar, when it has
-    one) → "Black Friday in 5 days, nothing planned on Instagram." Days count in the workspace's time zone."""
+    one) → "Black Friday in 5 days, nothing planned on Instagram." Days count in the workspace's time zone.
+    `keys`: key dates already listed for a window that covers the coming WARN_AHEAD_DAYS (one query less)."""
     from socialdesk.channels.models import Channel
     from socialdesk.content.models import Publication
     from socialdesk.core import clock
@@ -122,7 +127,9 @@ def gap_warnings(ctx: WorkspaceContext, now: datetime | None = None) -> list[str
     workspace = ctx.session.get(Workspace, ctx.workspace_id)
     tz = zone(workspace.timezone if workspace else "UTC")
     today = now.astimezone(tz).date()
-    upcoming = listing(ctx, today, today + timedelta(days=WARN_AHEAD_DAYS + 1))
+    horizon = today + timedelta(days=WARN_AHEAD_DAYS + 1)
+    upcoming = listing(ctx, today, horizon) if keys is None else \
+        [k for k in keys if k.ends_on >= today and k.starts_on < horizon]
     if not upcoming:
         return []
     network_of_channel = {c.id: service.network_of(c) for c in ctx.session.scalars(ctx.select(Channel))}

@@ -225,7 +225,10 @@ class Mix:
                           "warning": p.warning} for p in n.pillars]} for n in self.networks]}
 
 
-def mix(ctx: WorkspaceContext, *, days: int = 28, now: datetime | None = None) -> Mix:
+def mix(ctx: WorkspaceContext, *, days: int = 28, now: datetime | None = None,
+        key_dates: list[Any] | None = None) -> Mix:
+    """The planned mix against the calendar's per network, with the gap warnings of the pillars and of coming
+    key dates (`key_dates`: already listed by the caller for a window covering the next 14 days)."""
     ctx.require(Permission.POSTS_READ)
     if not 1 <= days <= 366:
         raise ValidationFailed("The window is 1 to 366 days.")
@@ -273,9 +276,9 @@ def mix(ctx: WorkspaceContext, *, days: int = 28, now: datetime | None = None) -
                     warnings.append(item.warning)
             entry.pillars.append(item)
         networks.append(entry)
-    from socialdesk.strategy import key_dates
+    from socialdesk.strategy import key_dates as dates
 
-    return Mix(days, networks, key_dates.gap_warnings(ctx, now) + warnings)
+    return Mix(days, networks, dates.gap_warnings(ctx, now, keys=key_dates) + warnings)
 
 
 def _gap_warning(pillar: ContentPillar, network: str, gap: float | None, per_week: float | None,

@@ -122,8 +122,13 @@ def test_the_persona_form_says_what_to_fix_and_keeps_what_was_saved(database: Da
     assert refused.status_code == 422 and "two-letter ISO 3166 codes" in refused.text
     personas = client.get(f"{api}/strategy").json()["personas"]
     assert [p["name"] for p in personas] == ["Busy parent"] and personas[0]["age_min"] == 25
-    assert client.delete(f"{api}/strategy/personas/{personas[0]['id']}").status_code == 204
+    assert client.delete(f"{api}/strategy/personas", params={"persona": "Nobody"}).status_code == 404
+    assert client.delete(f"{api}/strategy/personas", params={"persona": personas[0]["id"]}).status_code == 204
     assert client.get(f"{api}/strategy").json()["personas"] == []
+    client.post(f"{w}/strategy/personas", data={"csrf_token": csrf, "name": "Student"})
+    gone = client.post(f"{w}/strategy/personas/delete", data={"csrf_token": csrf, "persona": "Student"},
+                       follow_redirects=True)
+    assert "Persona Student removed." in gone.text and client.get(f"{api}/strategy").json()["personas"] == []
 
 
 def test_the_cli_adds_and_lists_personas(database: Database) -> None:

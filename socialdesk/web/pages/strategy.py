@@ -114,11 +114,11 @@ def add_persona(ctx: Ctx, form: Form) -> Response:
     return act(ctx, run, back=ws_url(ctx, "/strategy#personas"))
 
 
-@router.post("/w/{workspace_id}/strategy/personas/{name}/delete")
+@router.post("/w/{workspace_id}/strategy/personas/delete")
 @requires(Permission.POSTS_WRITE)
-def remove_persona(ctx: Ctx, name: str) -> Response:
+def remove_persona(ctx: Ctx, form: Form) -> Response:
     def run() -> list[str]:
-        return [f"Persona {strategy.remove_persona(ctx, name)} removed."]
+        return [f"Persona {strategy.remove_persona(ctx, field(form, 'persona'))} removed."]
 
     return act(ctx, run, back=ws_url(ctx, "/strategy#personas"))
 
