@@ -16,6 +16,9 @@ recommendation that says why and how sure it is (docs/strategy.md, "Platform com
   MIN_POSTS posts with effort, else by engagements per post. The leader is "clearly better" when the
   interval of its difference to the runner-up excludes zero (statistics.verdict), "leaning" when it only
   leads on the estimate, and "not enough data" when fewer than two networks have MIN_POSTS posts.
+- **Audience overlap** (strategy/overlap.py): with target personas, each network's audience is compared
+  with each persona (a share with its interval and n per field, and overall); the recommendation ends
+  with what it adds (with_overlap) — the ranking by results stays, the overlap is said beside it.
 """
 
 from __future__ import annotations
