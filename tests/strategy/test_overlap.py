@@ -175,3 +175,20 @@ def test_the_comparison_shows_the_overlap_and_the_recommendation_uses_it(databas
     body = result.as_dict()
     assert body["audience_overlap"][0]["parts"][0]["what"] == "language"
     assert body["recommendation"]["audience_overlap"] == reco.overlap
+
+
+def test_channels_of_one_network_are_added_up_by_their_n(database: Database) -> None:
+    world = make_world(database, profiles=(), roles=())
+    per_cent = Channel(id="c-yt1", network="youtube", name="Tube", settings={"account_details": {
+        "audience": {"gender": {"female": 40.0, "male": 60.0}}, "audience_base": {"gender": 1000}}})
+    counted = Channel(id="c-yt2", network="youtube", name="Tube 2", settings={"account_details": {
+        "audience": {"gender": {"female": 150, "male": 50}}}})
+    now = datetime(2026, 12, 1, tzinfo=UTC)
+    with database.unit_of_work() as s:
+        found = overlap.network_audiences(world.ctx(s), {"youtube": [per_cent, counted]}, now - timedelta(days=30),
+                                          now, [])
+    gender = found["youtube"].demographics["gender"]
+    # 40 % of 1000 viewers + 150 of 200 followers = 550 of 1200.
+    assert gender.n == 1200 and gender.counts["female"] == pytest.approx(550)
+    part = overlap.demographic_part("gender", gender, _persona(genders="female"), True)
+    assert part.share == pytest.approx(550 / 1200)
