@@ -66,3 +66,39 @@ def test_personas_overlap_and_key_date_gaps(database: Database, clock: ManualClo
         page.screenshot(path=str(Path(SHOTS) / "strategy-personas-1280.png"), full_page=True)
         page.set_viewport_size({"width": 1920, "height": 1000})
         page.screenshot(path=str(Path(SHOTS) / "strategy-personas-1920.png"), full_page=True)
+
+
+def test_key_dates_are_shaded_on_the_engagement_chart(database: Database, clock: ManualClock, live_server: str,
+                                                      page: Any) -> None:
+    from playwright.sync_api import expect
+
+    world = make_world(database, profiles=("x",), roles=())
+    for i in range(6):
+        _published(database, world, clock, f"News {i}", ["x"], 2 + i, {"x": 10 + i})
+    with database.unit_of_work() as s:
+        key_dates.add(world.ctx(s), "Sale week", (clock.now() - timedelta(days=4)).date(),
+                      ends_on=(clock.now() - timedelta(days=3)).date(), kind="campaign")
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{live_server}/login")
+    page.fill("input[name=email]", world.users["owner"])
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(f"{live_server}/w/{world.workspace_id}/analytics?days=28")
+    expect(page.locator("#key-dates")).to_contain_text("Sale week")
+    canvas = page.locator("canvas[data-chart=engagement]")
+    expect(canvas).to_be_visible()
+    marks = page.evaluate("Chart.getChart(document.querySelector('canvas[data-chart=engagement]'))"
+                          ".options.plugins.keyDates.marks")
+    assert [m["name"] for m in marks] == ["Sale week"] and errors == []
+    # The band is drawn: pixels of the chart area over the key date's days hold the band's translucent orange.
+    tinted = page.evaluate("""() => { const c = document.querySelector('canvas[data-chart=engagement]');
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let n = 0;
+        for (let i = 0; i < d.length; i += 4) {  // the band: orange at about 14 % opacity on a clear canvas
+          if (d[i] > 200 && d[i + 1] > 100 && d[i + 1] < 180 && d[i + 2] < 60 && d[i + 3] > 15 && d[i + 3] < 80) n++; }
+        return n; }""")
+    assert tinted > 100
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        canvas.screenshot(path=str(Path(SHOTS) / "analytics-key-dates.png"))
