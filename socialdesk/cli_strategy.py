@@ -143,3 +143,46 @@ def key_date_remove(workspace: WorkspaceOpt,
     with _context(workspace) as ctx:
         found = key_dates.remove(ctx, name)
         console.print(f"Removed key date {found.name}.", highlight=False)
+
+
+@strategy_app.command("persona-add")
+def persona_add(workspace: WorkspaceOpt, name: Annotated[str, typer.Option(help="e.g. Busy parent")],
+                description: Annotated[str, typer.Option(help="Who they are, in words")] = "",
+                languages: Annotated[str, typer.Option(help="ISO 639 codes, e.g. 'hr, en'")] = "",
+                countries: Annotated[str, typer.Option(help="ISO 3166 codes, e.g. 'HR, SI'")] = "",
+                timezone: Annotated[str, typer.Option(help="IANA name, e.g. Europe/Zagreb")] = "",
+                age_min: Annotated[int | None, typer.Option(help="Youngest age, 13-100")] = None,
+                age_max: Annotated[int | None, typer.Option(help="Oldest age, 13-100")] = None,
+                genders: Annotated[str, typer.Option(help="female and/or male; empty: everyone")] = "",
+                interests: Annotated[str, typer.Option(help="Keywords, e.g. 'coffee, home brewing'")] = "",
+                as_json: JsonOpt = False) -> None:
+    """Add a target persona; each field given is compared with every network's audience."""
+    from socialdesk.strategy import service
+
+    with _context(workspace) as ctx:
+        found = service.add_persona(ctx, name, description, languages=languages, countries=countries,
+                                    timezone=timezone, age_min=age_min, age_max=age_max, genders=genders,
+                                    interests=interests.split(","))
+    if as_json:
+        print(json.dumps(found, indent=2, ensure_ascii=False))
+        return
+    console.print(f"Added persona {found['name']}.", highlight=False)
+
+
+@strategy_app.command("personas")
+def persona_list(workspace: WorkspaceOpt, as_json: JsonOpt = False) -> None:
+    """The workspace's target personas with their fields."""
+    from socialdesk.strategy import service
+
+    with _context(workspace) as ctx:
+        rows = [p.as_dict() for p in service.persona_list(ctx)]
+    if as_json:
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    table = _table("name", "languages", "countries", "time zone", "ages", "genders", "interests")
+    for row in rows:
+        ages = "" if row["age_min"] is None and row["age_max"] is None else \
+            f"{row['age_min'] or ''}-{row['age_max'] or ''}"
+        table.add_row(row["name"], ", ".join(row["languages"]), ", ".join(row["countries"]), row["timezone"], ages,
+                      ", ".join(row["genders"]), ", ".join(row["interests"]))
+    console.print(table)

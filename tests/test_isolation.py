@@ -369,6 +369,7 @@ def _cross_cases(a: Objects, b: Objects) -> list[Cross]:
         Cross("POST", ws + "/inbox/triage", "channel_id",
               {"texts": [{"text": "hi"}], "channel_id": b.ids["channel_id"]}),
         Cross("GET", ws + "/analytics/best-time/next-slot", "channel_ids", query=f"channel_ids={b.ids['channel_id']}"),
+        Cross("GET", ws + "/analytics/key-dates", "channel_id", query=f"channel_id={b.ids['channel_id']}"),
         Cross("POST", ws + "/goals", "channel_id", {**goal, "channel_id": b.ids["channel_id"]}),
         Cross("PUT", ws + "/report-branding", "logo_media_id", {"logo_media_id": b.ids["media_id"]}),
         Cross("POST", ws + "/review-links", "post_ids", {"email": "client@a.test", "post_ids": [b.ids["post_id"]]}),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
@@ -91,6 +92,24 @@ def workspace_dashboard(ctx: Ctx, period: str | None = Query(None, description=P
                         rank_by: str = dashboard.DEFAULT_RANK_BY) -> DashboardOut:
     return DashboardOut.of(dashboard.build(ctx, chosen_period(ctx, period, days), age=age,
                                            rank_by=chosen_rank(rank_by)))
+
+
+@router.get("/workspaces/{workspace_id}/analytics/key-dates")
+@requires(Permission.ANALYTICS_READ)
+def key_dates_in_period(ctx: Ctx, period: str | None = Query(None, description=PERIOD_HELP),
+                        days: int = Query(28, ge=1, le=731), channel_id: str | None = None) -> dict[str, Any]:
+    """The strategy's key dates in the period, each with its posts' engagements against the period's other
+    posts (strategy/key_dates.around; docs/strategy.md, "Key dates through the product")."""
+    from socialdesk.strategy import key_dates
+
+    chosen = chosen_period(ctx, period, days)
+    if channel_id:
+        get_channel(ctx, channel_id)
+    return {"period": {"first": chosen.first.isoformat(), "last": chosen.last.isoformat(),
+                       "timezone": chosen.timezone},
+            "key_dates": key_dates.around(ctx, chosen.start, chosen.end, first=chosen.first, last=chosen.last,
+                                          timezone=chosen.timezone,
+                                          channel_ids=[channel_id] if channel_id else None)}
 
 
 @router.get("/workspaces/{workspace_id}/channels/{channel_id}/dashboard")

@@ -1,4 +1,5 @@
-"""The iCal feed of a workspace's scheduled posts, for the calendar the team already uses.
+"""The iCal feed of a workspace's scheduled posts and its strategy's key dates, for the calendar the team
+already uses.
 
 Its address carries a secret: whoever has it reads the feed, so it can be revoked at any time, and only
 the secret's SHA-256 is kept (the address is shown once, when it is made)."""
@@ -7,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from icalendar import Calendar, Event
 from sqlalchemy import select
@@ -19,6 +20,7 @@ from socialdesk.content.models import Post, Publication, PublicationStatus
 from socialdesk.core import clock
 from socialdesk.core.errors import NotFound, ValidationFailed
 from socialdesk.links.models import CalendarFeed
+from socialdesk.strategy.models import KeyDate
 from socialdesk.workspaces.context import WorkspaceContext
 from socialdesk.workspaces.models import Workspace
 from socialdesk.workspaces.permissions import Permission
@@ -107,5 +109,29 @@ def render(session: Session, secret: str, page_url: str = "") -> bytes:
         if page_url:
             event.add("url", f"{page_url.rstrip('/')}/w/{workspace.id}/posts/{post_id}")
         calendar.add_component(event)
+    _add_key_dates(session, calendar, workspace, now, page_url)
     feed.last_used_at = now
     return calendar.to_ical()
+
+
+def _add_key_dates(session: Session, calendar: Calendar, workspace: Workspace, now: datetime,
+                   page_url: str) -> None:
+    """The strategy's key dates as all-day events (DTEND is the day after the last, as RFC 5545 has it for
+    dates), in the same window as the posts, so the team's calendar shows what the posts prepare for."""
+    first, last = (now - PAST).date(), (now + FUTURE).date()
+    keys = session.scalars(select(KeyDate).where(KeyDate.workspace_id == workspace.id, KeyDate.ends_on >= first,
+                                                 KeyDate.starts_on < last).order_by(KeyDate.starts_on))
+    for key in keys:
+        event = Event()
+        event.add("uid", f"key-date-{key.id}@socialdesk")
+        event.add("dtstamp", now)
+        event.add("dtstart", key.starts_on)
+        event.add("dtend", key.ends_on + timedelta(days=1))
+        event.add("summary", f"Key date: {key.name} ({key.kind})")
+        event.add("categories", ["key date", key.kind])
+        event.add("transp", "TRANSPARENT")  # a marker, not a meeting: it does not make anyone busy
+        details = [f"Network: {key.network}" if key.network else "", key.note]
+        event.add("description", "\n".join(d for d in details if d) or key.name)
+        if page_url:
+            event.add("url", f"{page_url.rstrip('/')}/w/{workspace.id}/strategy#key-dates")
+        calendar.add_component(event)

@@ -32,6 +32,13 @@ class FrequencyIn(BaseModel):
 class PersonaIn(BaseModel):
     name: Text = Field(max_length=100)
     description: Text = Field("", max_length=2000)
+    languages: list[Text] | Text | None = Field(None, description="ISO 639 codes, e.g. [\"hr\", \"en\"]")
+    countries: list[Text] | Text | None = Field(None, description="ISO 3166-1 alpha-2 codes, e.g. [\"HR\"]")
+    timezone: Text | None = Field(None, max_length=60, description="IANA time zone, e.g. Europe/Zagreb")
+    age_min: int | None = Field(None, description="youngest age, 13 to 100")
+    age_max: int | None = Field(None, description="oldest age, 13 to 100")
+    genders: list[Text] | Text | None = Field(None, description="female and/or male; none: everyone")
+    interests: list[Text] | Text | None = Field(None, description="keywords, e.g. [\"coffee\", \"home brewing\"]")
 
 
 class PostPillarIn(BaseModel):
@@ -63,7 +70,7 @@ def _pillar(p: ContentPillar) -> dict[str, Any]:
 def _strategy(ctx: Ctx) -> dict[str, Any]:
     plan = service.plan(ctx)
     return {"pillars": [_pillar(p) for p in service.pillars(ctx)], "posts_per_week": plan.cadence,
-            "personas": plan.personas}
+            "personas": [p.as_dict() for p in service.persona_list(ctx)]}
 
 
 @router.get(WS + "/strategy")
@@ -96,8 +103,17 @@ def set_frequency(data: FrequencyIn, ctx: Ctx) -> dict[str, Any]:
 @router.post(WS + "/strategy/personas", status_code=201)
 @requires(Permission.POSTS_WRITE)
 def add_persona(data: PersonaIn, ctx: Ctx) -> dict[str, Any]:
-    service.add_persona(ctx, data.name, data.description)
-    return {"name": " ".join(data.name.split()), "description": data.description.strip()}
+    return service.add_persona(ctx, data.name, data.description, languages=data.languages,
+                               countries=data.countries, timezone=data.timezone, age_min=data.age_min,
+                               age_max=data.age_max, genders=data.genders, interests=data.interests)
+
+
+@router.delete(WS + "/strategy/personas", status_code=204)
+@requires(Permission.POSTS_WRITE)
+def remove_persona(ctx: Ctx, persona: str = Query(max_length=100, description="the persona's name or id")) -> Response:
+    # Personas live in the workspace's plan (JSON), so they are named in the query, not as a path object.
+    service.remove_persona(ctx, persona)
+    return Response(status_code=204)
 
 
 @router.get(WS + "/strategy/key-dates")

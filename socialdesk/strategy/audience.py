@@ -58,12 +58,24 @@ LANGUAGE_NAMES = {"en": "English", "hr": "Croatian", "sr": "Serbian", "bs": "Bos
 DEMOGRAPHICS_SOURCE = {
     "instagram": "Instagram's follower_demographics (age, gender, city, country; accounts with 100+ followers)",
     "vk": "VK's stats.get (sex and age, cities, countries of the community's reach)",
+    "facebook": "Facebook Page insights page_follows_country and page_follows_city (followers; Facebook no longer "
+                "gives their age and gender)",
+    "youtube": "YouTube Analytics: viewerPercentage by ageGroup and gender, views by country (signed-in viewers "
+               "of the last 90 days)",
+}
+NOT_COLLECTED = {
+    "instagram": "Instagram gives follower demographics to accounts with 100 followers or more; none collected "
+                 "yet (metrics collection keeps them)",
+    "facebook": "Facebook gives Page insights to Pages with 100 or more followers and a token with read_insights; "
+                "none collected yet (metrics collection keeps them)",
+    "youtube": "YouTube Analytics gave no demographics yet (it needs the yt-analytics.readonly scope, and YouTube "
+               "leaves out groups too small to keep viewers anonymous)",
 }
 NO_DEMOGRAPHICS = {
-    "facebook": "socialdesk does not read Facebook Page audience insights yet",
-    "youtube": "socialdesk does not read YouTube Analytics demographics yet (it needs the yt-analytics scope)",
     "sandbox": "the sandbox network gives no demographics: languages and hours come from its audience's messages",
 }
+GENDER_NAMES = {"f": "female", "female": "female", "m": "male", "male": "male", "u": "unknown",
+                "user_specified": "unknown", "unknown": "unknown"}
 
 
 @dataclass
@@ -201,25 +213,87 @@ def _middle_of_quietest(window: list[float]) -> int:
     return best[len(best) // 2]
 
 
+@dataclass
+class Tally:
+    """One demographic breakdown as the network gave it: key -> count (or per cent), and n, the number of
+    people (or views) the shares are of, for the interval (strategy/overlap.py)."""
+
+    counts: dict[str, float]
+    n: int
+
+
+def gives_demographics(channel: Channel) -> bool:
+    return channel.network != "sandbox" and network_of(channel) in DEMOGRAPHICS_SOURCE
+
+
+def _key(breakdown: str, key: str) -> str:
+    """One spelling for every network: ages "18-24" / "65+", genders female / male / unknown."""
+    key = key.strip()
+    if breakdown == "age":
+        key = key.removeprefix("age")
+        return key[:-1] + "+" if key.endswith("-") else key
+    if breakdown == "gender":
+        return GENDER_NAMES.get(key.lower(), key.lower())
+    return key
+
+
+def demographic_tallies(channel: Channel) -> dict[str, Tally]:
+    """The channel's audience by age, gender, country and city, as its metrics collection kept them
+    (channel settings → account_details); {} where the network gives none or none were collected."""
+    if not gives_demographics(channel):
+        return {}
+    details = (channel.settings or {}).get("account_details") or {}
+    if network_of(channel) == "vk":
+        return _vk_tallies(details.get("days") or [])
+    bases = details.get("audience_base") or {}
+    found: dict[str, Tally] = {}
+    for breakdown, values in (details.get("audience") or {}).items():
+        counts: Counter[str] = Counter()
+        for key, value in (values or {}).items():
+            if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
+                counts[_key(breakdown, str(key))] += value
+        if counts:
+            base = bases.get(breakdown)
+            found[breakdown] = Tally(dict(counts), int(base) if isinstance(base, int) else int(sum(counts.values())))
+    return found
+
+
+def _vk_tallies(days: list[Any]) -> dict[str, Tally]:
+    """The newest day of VK's stats.get with demographics; sex_age ("f;18-21") split into gender and age."""
+    for day in reversed(days):
+        if not isinstance(day, dict):
+            continue
+        found: dict[str, Counter[str]] = defaultdict(Counter)
+        for entry in day.get("sex_age") or []:
+            if isinstance(entry, dict) and isinstance(entry.get("count"), int) and ";" in str(entry.get("value")):
+                sex, age = str(entry["value"]).split(";", 1)
+                found["gender"][_key("gender", sex)] += entry["count"]
+                found["age"][_key("age", age)] += entry["count"]
+        for key, name in (("countries", "country"), ("cities", "city")):
+            for entry in day.get(key) or []:
+                if isinstance(entry, dict) and isinstance(entry.get("count"), int):
+                    label = entry.get("code") if key == "countries" and entry.get("code") else entry.get("name")
+                    found[name][str(label or entry.get("value") or "?")] += entry["count"]
+        if found:
+            return {k: Tally(dict(v), int(sum(v.values()))) for k, v in found.items()}
+    return {}
+
+
 def _demographics(channel: Channel) -> tuple[dict[str, list[Share]], str]:
     network = network_of(channel)
-    details = (channel.settings or {}).get("account_details") or {}
     if channel.network == "sandbox":
         return {}, NO_DEMOGRAPHICS["sandbox"]
-    if network == "instagram":
-        audience = details.get("audience") or {}
-        found = {k: _shares(Counter({str(a): int(b) for a, b in (v or {}).items() if isinstance(b, int)}), top=8)
-                 for k, v in audience.items() if v}
-        if found:
-            return found, DEMOGRAPHICS_SOURCE["instagram"]
-        return {}, ("Instagram gives follower demographics to accounts with 100 followers or more; none collected "
-                    "yet (metrics collection keeps them)")
     if network == "vk":
-        found = _vk_demographics(details.get("days") or [])
+        found = _vk_demographics(((channel.settings or {}).get("account_details") or {}).get("days") or [])
         if found:
             return found, DEMOGRAPHICS_SOURCE["vk"]
         return {}, "VK gave no statistics to this community or token yet"
-    return {}, NO_DEMOGRAPHICS.get(network, f"{network_name(network)} gives no audience demographics to socialdesk")
+    if network in DEMOGRAPHICS_SOURCE:
+        tallies = demographic_tallies(channel)
+        if tallies:
+            return {k: _shares(Counter(t.counts), top=8) for k, t in tallies.items()}, DEMOGRAPHICS_SOURCE[network]
+        return {}, NOT_COLLECTED[network]
+    return {}, f"{network_name(network)} gives no audience demographics to socialdesk"
 
 
 def _vk_demographics(days: list[Any]) -> dict[str, list[Share]]:
@@ -293,6 +367,18 @@ def _profile(ctx: WorkspaceContext, key: str, name: str, network: str, items: li
                    demographics[0], demographics[1], interests[0], interests[1])
 
 
+def messages_by_channel(ctx: WorkspaceContext, start: datetime, end: datetime) -> dict[str, list[tuple[Any, ...]]]:
+    """The audience's messages in [start, end) per channel, spam left out: (person, language, received_at)."""
+    rows = ctx.session.execute(select(InboxItem.channel_id, InboxItem.author_external_id, InboxItem.language,
+                                      InboxItem.received_at).where(
+        InboxItem.workspace_id == ctx.workspace_id, InboxItem.received_at >= start, InboxItem.received_at < end,
+        InboxItem.spam.is_(False), InboxItem.marked_spam.is_not(True))).all()
+    by_channel: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+    for channel_id, author, language, received_at in rows:
+        by_channel[channel_id].append((f"{channel_id}:{author}", language, received_at))
+    return by_channel
+
+
 def profile(ctx: WorkspaceContext, *, days: int = 90, now: datetime | None = None) -> AudienceReport:
     """Every channel's audience, the workspace's as a whole, and how the networks' audiences differ."""
     ctx.require(Permission.ANALYTICS_READ)
@@ -304,13 +390,7 @@ def profile(ctx: WorkspaceContext, *, days: int = 90, now: datetime | None = Non
     timezone = workspace.timezone if workspace else "UTC"
     tz = zone(timezone)
     channels = list(ctx.session.scalars(ctx.select(Channel).order_by(Channel.name)))
-    rows = ctx.session.execute(select(InboxItem.channel_id, InboxItem.author_external_id, InboxItem.language,
-                                      InboxItem.received_at).where(
-        InboxItem.workspace_id == ctx.workspace_id, InboxItem.received_at >= start, InboxItem.received_at < end,
-        InboxItem.spam.is_(False), InboxItem.marked_spam.is_not(True))).all()
-    by_channel: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
-    for channel_id, author, language, received_at in rows:
-        by_channel[channel_id].append((f"{channel_id}:{author}", language, received_at))
+    by_channel = messages_by_channel(ctx, start, end)
     profiles = [_profile(ctx, c.id, c.name, network_of(c), by_channel.get(c.id, []), tz, _demographics(c),
                          _interests(ctx, [c.id], start, end)) for c in channels]
     everyone = [item for items in by_channel.values() for item in items]

@@ -16,6 +16,9 @@ recommendation that says why and how sure it is (docs/strategy.md, "Platform com
   MIN_POSTS posts with effort, else by engagements per post. The leader is "clearly better" when the
   interval of its difference to the runner-up excludes zero (statistics.verdict), "leaning" when it only
   leads on the estimate, and "not enough data" when fewer than two networks have MIN_POSTS posts.
+- **Audience overlap** (strategy/overlap.py): with target personas, each network's audience is compared
+  with each persona (a share with its interval and n per field, and overall); the recommendation ends
+  with what it adds (with_overlap) — the ranking by results stays, the overlap is said beside it.
 """
 
 from __future__ import annotations
@@ -37,8 +40,9 @@ from socialdesk.channels.models import Channel
 from socialdesk.content.models import Post
 from socialdesk.core import clock
 from socialdesk.core.errors import ValidationFailed
+from socialdesk.strategy import overlap
 from socialdesk.strategy.models import PostEffort
-from socialdesk.strategy.service import network_name, network_of
+from socialdesk.strategy.service import network_name, network_of, persona_list
 from socialdesk.workspaces.context import WorkspaceContext
 from socialdesk.workspaces.permissions import Permission
 
@@ -126,10 +130,12 @@ class Recommendation:
     basis: str  # engagements per hour of work | engagements per post | —
     text: str
     difference: st.Estimate | None = None
+    overlap: list[str] = field(default_factory=list)  # what the audience overlap adds, per persona
 
     def as_dict(self) -> dict[str, Any]:
         return {"network": self.network, "name": self.name, "confidence": self.confidence, "basis": self.basis,
-                "text": self.text, "difference": _est(self.difference) if self.difference else None}
+                "text": self.text, "difference": _est(self.difference) if self.difference else None,
+                "audience_overlap": self.overlap}
 
 
 @dataclass
@@ -137,10 +143,16 @@ class Comparison:
     days: int
     networks: list[NetworkResult]
     recommendation: Recommendation
+    overlap: list[overlap.Fit] = field(default_factory=list)  # each persona against each network
 
     def as_dict(self) -> dict[str, Any]:
         return {"days": self.days, "networks": [n.as_dict() for n in self.networks],
-                "recommendation": self.recommendation.as_dict(), "method": "docs/strategy.md#platform-comparison"}
+                "recommendation": self.recommendation.as_dict(),
+                "audience_overlap": [f.as_dict() for f in self.overlap],
+                "method": "docs/strategy.md#platform-comparison"}
+
+    def overlap_of(self, network: str) -> list[overlap.Fit]:
+        return [f for f in self.overlap if f.network == network]
 
 
 def _growth(ctx: WorkspaceContext, channel_ids: list[str], start: datetime,
@@ -223,7 +235,53 @@ def compare(ctx: WorkspaceContext, *, days: int = 90, now: datetime | None = Non
     for network, ids in sorted(by_network.items(), key=lambda kv: network_name(kv[0])):
         mine = [r for r in records if r.channel_id in ids]
         results.append(_result(ctx, network, ids, mine, effort, networks_of_post, start, end))
-    return Comparison(days, results, recommend(results))
+    targets = persona_list(ctx)
+    fits: list[overlap.Fit] = []
+    if targets:
+        channels_of = {n: [c for c in channels if c.id in ids] for n, ids in by_network.items()}
+        audiences = overlap.network_audiences(ctx, dict(sorted(channels_of.items(),
+                                                               key=lambda kv: network_name(kv[0]))),
+                                              start, end, records)
+        fits = overlap.fits(targets, audiences)
+    return Comparison(days, results, with_overlap(recommend(results), fits), fits)
+
+
+def with_overlap(recommendation: Recommendation, fits: list[overlap.Fit]) -> Recommendation:
+    """Say what the audience overlap with the personas adds: for each persona, the network whose audience
+    matches it best, and whether that is the recommended one. An overlap is "clearly" better only when its
+    interval lies wholly above the other network's."""
+    if not fits:
+        recommendation.text += (" Audience overlap with the target personas: none compared — add personas with "
+                                "languages, countries, ages or interests to weigh it.")
+        return recommendation
+    sentences = []
+    for persona in dict.fromkeys(f.persona for f in fits):
+        known = sorted((f for f in fits if f.persona == persona and f.status == overlap.OK),
+                       key=lambda f: f.share or 0.0, reverse=True)
+        if not known:
+            sentences.append(f"for {persona} not enough data on any network")
+            continue
+        best = known[0]
+        shown = f"{best.share:.0%} ({best.low:.0%}–{best.high:.0%})"
+        if recommendation.network is None or best.network == recommendation.network:
+            clear = len(known) > 1 and (best.low or 0) > (known[1].high or 0)
+            sentences.append(f"for {persona} {best.name}'s audience matches best, {shown}"
+                             + (" — clearly" if clear else (" — not clearly" if len(known) > 1 else "")))
+            continue
+        chosen = next((f for f in known if f.network == recommendation.network), None)
+        if chosen is None:
+            sentences.append(f"for {persona} {best.name}'s audience matches best, {shown}; the overlap on "
+                             f"{recommendation.name} is not known")
+        elif (best.low or 0) > (chosen.high or 0):
+            sentences.append(f"but for {persona} {best.name}'s audience matches clearly better, {shown} against "
+                             f"{chosen.share:.0%} ({chosen.low:.0%}–{chosen.high:.0%}) on {chosen.name} — weigh "
+                             "that before moving effort")
+        else:
+            sentences.append(f"for {persona} {best.name} matches {shown} and {chosen.name} "
+                             f"{chosen.share:.0%} ({chosen.low:.0%}–{chosen.high:.0%}), not clearly different")
+    recommendation.text += " Audience overlap with the target personas: " + "; ".join(sentences) + "."
+    recommendation.overlap = sentences
+    return recommendation
 
 
 def recommend(results: list[NetworkResult]) -> Recommendation:

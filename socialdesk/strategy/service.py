@@ -154,13 +154,36 @@ def set_cadence(ctx: WorkspaceContext, network: str, posts_per_week: float | Non
     current.cadence = cadence
 
 
-def add_persona(ctx: WorkspaceContext, name: str, description: str) -> None:
+def add_persona(ctx: WorkspaceContext, name: str, description: str = "", **fields: Any) -> dict[str, Any]:
+    """Add a persona: a name, a description and the fields strategy/personas.py validates (languages,
+    countries, timezone, age_min, age_max, genders, interests)."""
+    from socialdesk.strategy import personas
+
     ctx.require(Permission.POSTS_WRITE)
-    name = " ".join("".join(c if c.isprintable() else " " for c in (name or "")).split())
-    if not name or len(name) > 100:
-        raise ValidationFailed("Give the persona a name of at most 100 characters (e.g. Busy parent).")
+    persona = personas.clean(name, description, **fields)
     current = _plan(ctx)
-    current.personas = [*current.personas, {"name": name, "description": (description or "").strip()[:2000]}]
+    if any(personas.load(p).name.casefold() == persona.name.casefold() for p in current.personas):
+        raise Conflict(f"This workspace already has a persona named {persona.name!r}; remove it first to change it.")
+    current.personas = [*current.personas, persona.as_dict()]
+    return persona.as_dict()
+
+
+def remove_persona(ctx: WorkspaceContext, name_or_id: str) -> str:
+    from socialdesk.strategy import personas
+
+    ctx.require(Permission.POSTS_WRITE)
+    current = _plan(ctx)
+    index = personas.find(current.personas, name_or_id)
+    name = personas.load(current.personas[index]).name
+    current.personas = [p for i, p in enumerate(current.personas) if i != index]
+    return name
+
+
+def persona_list(ctx: WorkspaceContext) -> list[Any]:
+    """The workspace's personas (strategy/personas.Persona), for callers that checked their permission."""
+    from socialdesk.strategy import personas
+
+    return [personas.load(p) for p in _plan(ctx).personas]
 
 
 # --- planned mix vs actual -------------------------------------------------------------------------------
@@ -202,7 +225,10 @@ class Mix:
                           "warning": p.warning} for p in n.pillars]} for n in self.networks]}
 
 
-def mix(ctx: WorkspaceContext, *, days: int = 28, now: datetime | None = None) -> Mix:
+def mix(ctx: WorkspaceContext, *, days: int = 28, now: datetime | None = None,
+        key_dates: list[Any] | None = None) -> Mix:
+    """The planned mix against the calendar's per network, with the gap warnings of the pillars and of coming
+    key dates (`key_dates`: already listed by the caller for a window covering the next 14 days)."""
     ctx.require(Permission.POSTS_READ)
     if not 1 <= days <= 366:
         raise ValidationFailed("The window is 1 to 366 days.")
@@ -250,7 +276,9 @@ def mix(ctx: WorkspaceContext, *, days: int = 28, now: datetime | None = None) -
                     warnings.append(item.warning)
             entry.pillars.append(item)
         networks.append(entry)
-    return Mix(days, networks, warnings)
+    from socialdesk.strategy import key_dates as dates
+
+    return Mix(days, networks, dates.gap_warnings(ctx, now, keys=key_dates) + warnings)
 
 
 def _gap_warning(pillar: ContentPillar, network: str, gap: float | None, per_week: float | None,

@@ -39,6 +39,7 @@ DOC_COMMENTS = "https://developers.facebook.com/docs/graph-api/reference/object/
 DOC_COMMENT = "https://developers.facebook.com/docs/graph-api/reference/comment/"
 DOC_LIKES = "https://developers.facebook.com/docs/graph-api/reference/object/likes/"
 DOC_INSIGHTS = "https://developers.facebook.com/docs/graph-api/reference/insights/"
+DOC_PAGE_INSIGHTS = "https://developers.facebook.com/docs/platforminsights/page"
 DOC_DEPRECATED = "https://developers.facebook.com/docs/platforminsights/page/deprecated-metrics"
 DOC_CONVERSATIONS = "https://developers.facebook.com/docs/graph-api/reference/page/conversations/"
 DOC_CONVERSATION_MESSAGES = "https://developers.facebook.com/docs/graph-api/reference/conversation/messages/"
@@ -58,6 +59,9 @@ UPLOAD_TYPES = {"application/pdf", "image/jpeg", "image/jpg", "image/png", "vide
 # Post insights that exist now; asking for a deprecated one is an invalid-metric error (DOC_DEPRECATED).
 POST_METRICS = {"post_media_view", "post_total_media_view_unique", "post_clicks", "post_reactions_by_type_total",
                 "post_video_views", "post_video_avg_time_watched"}
+# Page metrics with an audience breakdown that exist now (DOC_DEPRECATED names them as the alternatives).
+PAGE_METRICS = {"page_follows_country", "page_follows_city", "page_follows", "page_media_view",
+                "page_total_media_view_unique"}
 REACTIONS = ("like", "love", "wow", "haha", "sorry", "anger")
 
 
@@ -205,6 +209,35 @@ def install_facebook(graph: MetaGraph) -> None:
     @graph.node("GET", "page", doc=DOC_PAGE)
     def read_page(auth: Auth, page: dict[str, Any], params: dict[str, Any], request: Request) -> Any:
         return fields_of(page, params, ("id", "name"))
+
+    @graph.edge("GET", "page", "insights", doc=DOC_PAGE_INSIGHTS)
+    def page_insights(auth: Auth, page: dict[str, Any], params: dict[str, Any], request: Request) -> Any:
+        """Page insights (DOC_PAGE_INSIGHTS): a Page token of someone who may analyse the Page (read_insights);
+        only Pages with 100 or more followers have them; the deprecated metrics (DOC_DEPRECATED: page_fans_*
+        since 2025-11-15, page_fans_gender_age and page_follows_gender_age since 2024-03-14) are an invalid-
+        metric error; period must be one the metric has. The world's Page keeps "audience": {metric: {key: n}}."""
+        if auth.token.kind != "page" or auth.subject != page["id"]:
+            raise GraphRefusal(graph_error("(#200) Requires read_insights permission and a Page access token of "
+                                           "someone who may analyse the Page", code=200))
+        names = [m.strip() for m in str(params.get("metric") or "").split(",") if m.strip()]
+        if not names:
+            raise GraphRefusal(graph_error("No metric was specified to be fetched. Please specify one or more "
+                                           "metrics to be fetched and try again.", code=3001, subcode=1504028,
+                                           type_="OAuthException"))
+        for name in names:
+            if name not in PAGE_METRICS:
+                raise GraphRefusal(invalid_parameter(f"The value must be a valid insights metric ({name}; see "
+                                                     f"{DOC_DEPRECATED})"))
+        period = str(params.get("period") or "day")
+        if period not in ("day", "week", "days_28"):
+            raise GraphRefusal(invalid_parameter(f"(#100) Invalid period {period!r} for these metrics"))
+        if int(page.get("followers_count") or 0) < 100:
+            raise GraphRefusal(graph_error("(#100) The object does not have enough followers for insights "
+                                           "(Page insights need 100 or more)", code=100))
+        end = world.iso(world.now() - world.now() % 86400)
+        return {"data": [{"name": name, "period": period, "title": name, "description": "",
+                          "values": [{"value": dict((page.get("audience") or {}).get(name) or {}), "end_time": end}],
+                          "id": f"{page['id']}/insights/{name}/{period}"} for name in names]}
 
     @graph.edge("POST", "page", "feed", doc=DOC_FEED)
     def create_feed_post(auth: Auth, page: dict[str, Any], params: dict[str, Any], request: Request) -> Any:

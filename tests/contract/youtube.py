@@ -31,6 +31,8 @@ DOCS = "https://developers.google.com/youtube/v3/docs"
 QUOTA_DOC = "https://developers.google.com/youtube/v3/determine_quota_cost"
 RESUMABLE_DOC = "https://developers.google.com/youtube/v3/guides/using_resumable_upload_protocol"
 ANALYTICS_DOC = "https://developers.google.com/youtube/analytics/reference/reports/query"
+DEMOGRAPHICS_DOC = "https://developers.google.com/youtube/analytics/channel_reports#demographic-reports"
+GEOGRAPHY_DOC = "https://developers.google.com/youtube/analytics/channel_reports#geographic-reports"
 OAUTH_DOC = "https://developers.google.com/identity/protocols/oauth2/web-server"
 CHUNK_UNIT = 256 * 1024
 
@@ -91,6 +93,10 @@ class YouTubeState:
     # their videos are in `public` with "channelId" set (add_public_channel, add_public_video).
     public_channels: dict[str, dict[str, Any]] = field(default_factory=dict)
     calls: list[tuple[str, dict[str, str]]] = field(default_factory=list)  # (method, query) of reads by key
+    # The channel's signed-in viewers: (ageGroup, gender) -> viewerPercentage (adding up to 100), and views
+    # per country (ISO 3166 alpha-2), for the demographic and geographic reports.
+    viewers: dict[tuple[str, str], float] = field(default_factory=dict)
+    countries: dict[str, int] = field(default_factory=dict)
     ids: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     def new_id(self, prefix: str) -> str:
@@ -604,6 +610,11 @@ def make_server() -> tuple[ContractServer, YouTubeState]:
         if query["ids"] != "channel==MINE":
             return google_error(403, "Forbidden", "forbidden")
         metrics = query["metrics"].split(",")
+        dimensions = query.get("dimensions", "")
+        if dimensions in ("ageGroup", "gender", "ageGroup,gender", "gender,ageGroup"):
+            return demographics(query, metrics, dimensions.split(","))
+        if dimensions == "country":
+            return geography(query, metrics)
         known = {"views", "estimatedMinutesWatched", "averageViewDuration", "subscribersGained", "subscribersLost",
                  "shares", "likes", "comments"}
         if any(m not in known for m in metrics):
@@ -631,6 +642,41 @@ def make_server() -> tuple[ContractServer, YouTubeState]:
             for video in state.videos.values():
                 totals = [a + b for a, b in zip(totals, numbers(video), strict=True)]
             rows = [totals]
+        return {"kind": "youtubeAnalytics#resultTable", "columnHeaders": headers, "rows": rows}
+
+    def demographics(query: Any, metrics: list[str], dimensions: list[str]) -> Any:
+        """Demographic reports (DEMOGRAPHICS_DOC): dimensions ageGroup and/or gender take only the
+        viewerPercentage metric, and no video filter is needed for the channel; the percentages of all rows
+        add up to 100. Groups too small to stay anonymous are left out (state.viewers empty: no rows)."""
+        if metrics != ["viewerPercentage"]:
+            return google_error(400, "The query is not supported. Check the documentation at "
+                                     f"{DEMOGRAPHICS_DOC} for a list of supported queries.", "badRequest")
+        totals: dict[tuple[str, ...], float] = {}
+        for (age, gender), share in state.viewers.items():
+            key = tuple(age if d == "ageGroup" else gender for d in dimensions)
+            totals[key] = totals.get(key, 0.0) + share
+        headers = [{"name": d, "columnType": "DIMENSION", "dataType": "STRING"} for d in dimensions]
+        headers.append({"name": "viewerPercentage", "columnType": "METRIC", "dataType": "FLOAT"})
+        return {"kind": "youtubeAnalytics#resultTable", "columnHeaders": headers,
+                "rows": [[*k, round(v, 1)] for k, v in sorted(totals.items())]}
+
+    def geography(query: Any, metrics: list[str]) -> Any:
+        """Geographic report (GEOGRAPHY_DOC): dimension country with view metrics; viewerPercentage is a
+        demographic metric and is refused here; sort, when given, is by a requested metric."""
+        allowed = {"views", "estimatedMinutesWatched", "averageViewDuration", "averageViewPercentage",
+                   "subscribersGained", "subscribersLost"}
+        if any(m not in allowed for m in metrics):
+            return google_error(400, "The query is not supported. Check the documentation at "
+                                     f"{GEOGRAPHY_DOC} for a list of supported queries.", "badRequest")
+        sort = query.get("sort", "")
+        if sort and sort.lstrip("-") not in metrics:
+            return google_error(400, "Sort must be by a requested metric.", "badRequest")
+        rows = [[code, *[views if m == "views" else views * 2 for m in metrics]]
+                for code, views in state.countries.items()]
+        if sort:
+            rows.sort(key=lambda r: r[1 + metrics.index(sort.lstrip("-"))], reverse=sort.startswith("-"))
+        headers = [{"name": "country", "columnType": "DIMENSION", "dataType": "STRING"},
+                   *[{"name": m, "columnType": "METRIC", "dataType": "INTEGER"} for m in metrics]]
         return {"kind": "youtubeAnalytics#resultTable", "columnHeaders": headers, "rows": rows}
 
     # OAuth -------------------------------------------------------------------------------------------------

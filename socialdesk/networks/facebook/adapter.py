@@ -73,6 +73,8 @@ MESSAGE_FIELDS = "id,message,from{id,name},created_time"
 PAGE_FIELDS = "id,name,username,link,category,followers_count,fan_count"
 # Post insights that exist after Meta's 2025 deprecations (post_impressions* went on 2025-06-15 and
 # 2025-11-15; https://developers.facebook.com/docs/platforminsights/page/deprecated-metrics).
+# The Page's followers by country and city (metric -> the audience profile's breakdown); see account_details.
+AUDIENCE_INSIGHTS = {"page_follows_country": "country", "page_follows_city": "city"}
 POST_INSIGHTS = ("post_media_view", "post_total_media_view_unique", "post_clicks", "post_reactions_by_type_total")
 
 
@@ -471,6 +473,31 @@ class FacebookAdapter:
         followers = page.get("followers_count")
         return AccountMetrics(collected_at=clock.now(),
                               followers=int(followers) if isinstance(followers, int) else None)
+
+    def account_details(self) -> dict[str, Any] | None:
+        """The Page's followers by country and by city, kept in the channel's settings under
+        "account_details" by the metrics collection (analytics/service.py) for the audience profile. Read
+        from `GET /{page-id}/insights?metric=page_follows_country,page_follows_city&period=day`: the
+        alternatives Meta names for page_fans_country/city, deprecated on 2025-11-15
+        (https://developers.facebook.com/docs/platforminsights/page/deprecated-metrics); age and gender
+        (page_fans_gender_age, page_follows_gender_age) went on 2024-03-14 with no alternative. A Page
+        below 100 followers, or a token without read_insights, gets an error: then None (not available)."""
+        try:
+            with self._graph() as graph:
+                body = graph.get(f"{self.page_id}/insights", {"metric": ",".join(AUDIENCE_INSIGHTS), "period": "day"})
+        except AuthError:
+            raise
+        except PermanentNetworkError as error:
+            log.info("Facebook Page audience insights not available: %s", error.network_message)
+            return None
+        audience: dict[str, dict[str, int]] = {}
+        for entry in body.get("data") or []:
+            breakdown = AUDIENCE_INSIGHTS.get(str(entry.get("name")))
+            values = entry.get("values") or []
+            latest = values[-1].get("value") if values else None  # the newest day's totals
+            if breakdown and isinstance(latest, dict):
+                audience[breakdown] = {str(k): int(v) for k, v in latest.items() if isinstance(v, int)}
+        return {"source": "page insights", "collected_at": clock.now().isoformat(), "audience": audience}
 
     def followers(self, cursor: str | None = None, limit: int = 100) -> FollowerPage:
         # The Graph gives a Page's follower count, never the people.

@@ -54,6 +54,8 @@ MAX_THREAD_PAGES = 3
 STATS_BATCH = 50  # ids per videos.list
 ANALYTICS_BATCH = 200  # video filter ids per reports.query
 YOUTUBE_START = date(2005, 2, 14)
+CHANNEL_METRICS = "views,estimatedMinutesWatched,averageViewDuration,subscribersGained,subscribersLost,shares"
+AUDIENCE_DAYS = 90  # the window of the viewers' demographics
 
 OPTIONS = (
     PublishOption("title", "Title", help="At most 100 characters. Empty: the first line of the text. A YouTube "
@@ -429,10 +431,10 @@ class YouTubeAdapter:
         rows = self._report()
         return rows[0] if rows else {}
 
-    def _report(self, **extra: str) -> list[dict[str, Any]]:
-        metrics = "views,estimatedMinutesWatched,averageViewDuration,subscribersGained,subscribersLost,shares"
+    def _report(self, metrics: str = CHANNEL_METRICS, start: date = YOUTUBE_START,
+                **extra: str) -> list[dict[str, Any]]:
         try:
-            report = self.api().analytics(ids="channel==MINE", startDate=YOUTUBE_START.isoformat(),
+            report = self.api().analytics(ids="channel==MINE", startDate=start.isoformat(),
                                           endDate=clock.now().date().isoformat(), metrics=metrics, **extra)
         except AuthError:
             raise
@@ -441,6 +443,33 @@ class YouTubeAdapter:
             return []
         names = [h.get("name") for h in report.get("columnHeaders") or []]
         return [dict(zip(names, row, strict=False)) for row in report.get("rows") or []]
+
+    def account_details(self) -> dict[str, Any] | None:
+        """The channel's viewers over the last AUDIENCE_DAYS days, kept in the channel's settings under
+        "account_details" by the metrics collection for the audience profile: viewerPercentage by ageGroup
+        and by gender (one `dimensions=ageGroup,gender` report, added up each way) and views by country
+        (https://developers.google.com/youtube/analytics/channel_reports#demographic-reports and
+        #geographic-reports). viewerPercentage is of signed-in viewers; its n is taken as the period's
+        views (audience_base), the closest count YouTube gives. None when neither report can be read
+        (the yt-analytics.readonly scope was not granted)."""
+        start = clock.now().date() - timedelta(days=AUDIENCE_DAYS)
+        by_age: dict[str, float] = {}
+        by_gender: dict[str, float] = {}
+        for row in self._report("viewerPercentage", start, dimensions="ageGroup,gender"):
+            share = row.get("viewerPercentage")
+            if isinstance(share, int | float):
+                by_age[str(row.get("ageGroup"))] = by_age.get(str(row.get("ageGroup")), 0.0) + float(share)
+                by_gender[str(row.get("gender"))] = by_gender.get(str(row.get("gender")), 0.0) + float(share)
+        countries = {str(row.get("country")): int(row["views"])
+                     for row in self._report("views", start, dimensions="country", sort="-views")
+                     if isinstance(row.get("views"), int)}
+        if not (by_age or countries):
+            return None
+        views = sum(countries.values())
+        return {"source": "youtube analytics", "collected_at": clock.now().isoformat(), "days": AUDIENCE_DAYS,
+                "audience": {"age": {k: round(v, 2) for k, v in by_age.items()},
+                             "gender": {k: round(v, 2) for k, v in by_gender.items()}, "country": countries},
+                "audience_base": {"age": views, "gender": views, "country": views}}
 
     def account_metrics(self) -> AccountMetrics:
         page = self.api().get("channels.list", "channels", background=True, part="statistics", mine="true")

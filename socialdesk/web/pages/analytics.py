@@ -17,6 +17,7 @@ from socialdesk.analytics.statistics import VERDICT_TEXT
 from socialdesk.channels import service as channels
 from socialdesk.core import clock
 from socialdesk.core.errors import DomainError
+from socialdesk.strategy import key_dates
 from socialdesk.web.deps import Ctx
 from socialdesk.web.pages.common import attempt, partial, render
 from socialdesk.web.templating import templates
@@ -69,11 +70,18 @@ def _board_page(request: Request, ctx: WorkspaceContext, *, channel_id: str | No
     # the workspace's overview of every channel's comes with the breakdowns.
     best = best_time.recommend(ctx, channel_id) if channel_id else None
     more_url = f"{request.url.path}/more" + (f"?{request.url.query}" if request.url.query else "")
+    marked = key_dates.around(ctx, board.period.start, board.period.end, first=board.period.first,
+                              last=board.period.last, timezone=board.period.timezone,
+                              channel_ids=[channel_id] if channel_id else None)
+    chart_data = _chart_data(board)
+    # Key dates shaded on the engagement chart over the days they cover (analytics.js, keyDateBands).
+    chart_data["engagement"]["key_dates"] = [{"name": k["name"], "first": k["days"][0], "last": k["days"][-1]}
+                                             for k in marked if k["days"]]
     return render(request, "analytics/dashboard.html", ctx=ctx, section="analytics", board=board, channel=channel,
                   best=best, heat_days=HEAT_DAYS, period_value=period, days=days, ranges=RANGES,
                   age=board.age.value, more_url=more_url,
-                  ages=AGE_LABELS, ranking=[METRICS[k] for k in RANKING], chart_data=_chart_data(board),
-                  all_channels=channels.list_channels(ctx), errors=[error] if error else None,
+                  ages=AGE_LABELS, ranking=[METRICS[k] for k in RANKING], chart_data=chart_data,
+                  all_channels=channels.list_channels(ctx), errors=[error] if error else None, key_dates=marked,
                   status_code=422 if error else 200)
 
 

@@ -87,15 +87,23 @@ def calendar_page(request: Request, ctx: Ctx, view: str = "month",
                   legend=[*LEGEND, *sorted(statuses - set(LEGEND))],
                   scroll_hour=min([WORKING_DAY_STARTS, *(e.at.hour for e in shown)]),
                   due=assignments.due_by_day(ctx, span.start, span.end),
-                  key_dates=key_dates.by_day(ctx, span.start, span.end), **_pillar_mix(ctx))
+                  **_key_dates_and_mix(ctx, span.start, span.end))
 
 
-def _pillar_mix(ctx: Ctx) -> dict[str, object]:
-    """The planned content mix against the calendar's, and the gap warnings (strategy/service.mix), with each
-    post's pillar for its entry; nothing when the workspace has no pillars."""
+def _key_dates_and_mix(ctx: Ctx, start: date, end: date) -> dict[str, object]:
+    """The key dates marked on the shown days; the planned content mix against the calendar's and the gap
+    warnings (strategy/service.mix), with each post's pillar for its entry (no mix without pillars, but
+    still the warnings of coming key dates). The key dates are read once for the days shown and the
+    warnings' window together."""
+    soon = clock.now().date()
+    keys = key_dates.listing(ctx, min(start, soon - timedelta(days=1)),
+                             max(end, soon + timedelta(days=key_dates.WARN_AHEAD_DAYS + 2)))
+    marked = key_dates.by_day(ctx, start, end, keys=keys)
     if not strategy.pillars(ctx):
-        return {"mix": None, "post_pillars": {}}
-    return {"mix": strategy.mix(ctx), "post_pillars": strategy.post_pillar_names(ctx)}
+        return {"key_dates": marked, "mix": None, "post_pillars": {},
+                "key_date_warnings": key_dates.gap_warnings(ctx, keys=keys)}
+    return {"key_dates": marked, "mix": strategy.mix(ctx, key_dates=keys),
+            "post_pillars": strategy.post_pillar_names(ctx), "key_date_warnings": []}
 
 
 @router.post("/w/{workspace_id}/posts/{post_id}/move")

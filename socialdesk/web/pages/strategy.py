@@ -10,7 +10,7 @@ from socialdesk.core.errors import ValidationFailed
 from socialdesk.strategy import audience, key_dates, platforms
 from socialdesk.strategy import service as strategy
 from socialdesk.web.deps import Ctx
-from socialdesk.web.pages.common import Form, act, field, render, ws_url
+from socialdesk.web.pages.common import Form, act, field, fields, render, ws_url
 from socialdesk.workspaces.permissions import Permission, requires
 
 router = APIRouter()
@@ -36,7 +36,8 @@ def strategy_page(request: Request, ctx: Ctx) -> HTMLResponse:
                   key_dates=key_dates.listing(ctx), key_date_kinds=key_dates.KINDS,
                   key_date_pillars={p.id: p.name for p in pillars},
                   network_names={n: strategy.network_name(n) for n in networks},
-                  plan=strategy.plan(ctx), mix=strategy.mix(ctx), posts=strategy.recent_posts(ctx),
+                  plan=strategy.plan(ctx), personas=strategy.persona_list(ctx),
+                  mix=strategy.mix(ctx), posts=strategy.recent_posts(ctx),
                   networks=[(n, strategy.network_name(n)) for n in networks],
                   audience=audience.profile(ctx) if measured else None,
                   platforms=platforms.compare(ctx) if measured else None)
@@ -103,10 +104,23 @@ def set_cadence(ctx: Ctx, form: Form) -> Response:
 @requires(Permission.POSTS_WRITE)
 def add_persona(ctx: Ctx, form: Form) -> Response:
     def run() -> list[str]:
-        strategy.add_persona(ctx, field(form, "name"), field(form, "description"))
-        return ["Persona added."]
+        found = strategy.add_persona(ctx, field(form, "name"), field(form, "description"),
+                                     languages=field(form, "languages"), countries=field(form, "countries"),
+                                     timezone=field(form, "timezone"), age_min=field(form, "age_min"),
+                                     age_max=field(form, "age_max"), genders=fields(form, "genders"),
+                                     interests=field(form, "interests"))
+        return [f"Persona {found['name']} added."]
 
-    return act(ctx, run, back=ws_url(ctx, "/strategy"))
+    return act(ctx, run, back=ws_url(ctx, "/strategy#personas"))
+
+
+@router.post("/w/{workspace_id}/strategy/personas/delete")
+@requires(Permission.POSTS_WRITE)
+def remove_persona(ctx: Ctx, form: Form) -> Response:
+    def run() -> list[str]:
+        return [f"Persona {strategy.remove_persona(ctx, field(form, 'persona'))} removed."]
+
+    return act(ctx, run, back=ws_url(ctx, "/strategy#personas"))
 
 
 @router.post("/w/{workspace_id}/strategy/posts/{post_id}/pillar")

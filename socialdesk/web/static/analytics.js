@@ -28,14 +28,42 @@
     });
   }
 
+  // The strategy's key dates as shaded bands over the days they cover (labels are ISO days, so they compare
+  // as text); a key date with no day on the axis is only in the table below the charts.
+  var keyDateBands = {
+    id: "keyDates",
+    beforeDatasetsDraw: function (chart, args, opts) {
+      var marks = (opts && opts.marks) || [];
+      var labels = chart.data.labels || [];
+      if (!marks.length || !labels.length) return;
+      var x = chart.scales.x, area = chart.chartArea, ctx = chart.ctx;
+      var half = labels.length > 1 ? (x.getPixelForValue(1) - x.getPixelForValue(0)) / 2 : 20;
+      marks.forEach(function (m) {
+        var inside = [];
+        labels.forEach(function (day, i) { if (day >= m.first && day <= m.last) inside.push(i); });
+        if (!inside.length) return;
+        var left = Math.max(area.left, x.getPixelForValue(inside[0]) - half);
+        var right = Math.min(area.right, x.getPixelForValue(inside[inside.length - 1]) + half);
+        ctx.save();
+        ctx.fillStyle = "rgba(240, 140, 0, .14)";
+        ctx.fillRect(left, area.top, right - left, area.bottom - area.top);
+        ctx.fillStyle = "#8a4b00";
+        ctx.font = "11px system-ui, sans-serif";
+        ctx.fillText(m.name, left + 3, area.top + 12);
+        ctx.restore();
+      });
+    }
+  };
+
   function engagement(canvas, d) {
     return new Chart(canvas, {
+      plugins: [keyDateBands],
       data: { labels: d.labels, datasets: [
         { type: "bar", label: "Engagements", data: d.engagements, backgroundColor: "rgba(59, 91, 219, .55)", yAxisID: "y" },
         { type: "line", label: d.rate_label, data: d.rate, borderColor: "#f08c00", backgroundColor: "#f08c00",
           pointRadius: 2, spanGaps: true, yAxisID: "rate" }
       ] },
-      options: common({ scales: {
+      options: common({ plugins: { keyDates: { marks: d.key_dates || [] } }, scales: {
         y: { beginAtZero: true, title: { display: true, text: "Engagements" } },
         rate: { position: "right", beginAtZero: true, grid: { drawOnChartArea: false }, title: { display: true, text: "%" } }
       } })

@@ -311,3 +311,31 @@ def test_without_pages_manage_ads_organic_comments_still_arrive(fb: Facebook, cl
     add_comment(fb.world, add_dark_post(fb.world, fb.page["id"], "An ad")["id"], {"id": "1", "name": "A"}, "ad?")
     add_comment(fb.world, organic, {"id": "2", "name": "B"}, "organic")
     assert [i.text for i in adapter.fetch_inbox(None).items] == ["organic"]
+
+
+def test_page_audience_by_country_and_city(fb: Facebook) -> None:
+    """page_follows_country / page_follows_city (the alternatives to page_fans_*, deprecated 2025-11-15)."""
+    fb.page["audience"] = {"page_follows_country": {"HR": 900, "SI": 200},
+                           "page_follows_city": {"Zagreb, Croatia": 700}}
+    details = fb.adapter().account_details()
+    assert details is not None
+    assert details["audience"] == {"country": {"HR": 900, "SI": 200}, "city": {"Zagreb, Croatia": 700}}
+    call = fb.server.calls_to("GET", rf"{V}/\d+/insights")[0]
+    assert call.query["metric"] == "page_follows_country,page_follows_city" and call.query["period"] == "day"
+    # A Page below 100 followers has no insights: not available, not a failure.
+    fb.page["followers_count"] = 40
+    assert fb.adapter().account_details() is None
+
+
+def test_the_contract_server_refuses_deprecated_page_metrics(fb: Facebook) -> None:
+    import httpx
+
+    url = f"{fb.base_url}/{fb.world.version}/{fb.page['id']}/insights"
+    for metric in ("page_fans_country", "page_fans_gender_age", "page_follows_gender_age"):
+        refused = httpx.get(url, params={"metric": metric, "period": "day", "access_token": fb.token})
+        assert refused.status_code == 400 and "valid insights metric" in refused.json()["error"]["message"]
+    period = httpx.get(url, params={"metric": "page_follows_country", "period": "lifetime", "access_token": fb.token})
+    assert period.status_code == 400 and "period" in period.json()["error"]["message"]
+    user_token = fb.world.user_token(fb.user["id"])
+    not_page = httpx.get(url, params={"metric": "page_follows_country", "access_token": user_token})
+    assert not_page.status_code in (400, 403) and "read_insights" in not_page.json()["error"]["message"]
