@@ -219,15 +219,7 @@ def install_facebook(graph: MetaGraph) -> None:
         if auth.token.kind != "page" or auth.subject != page["id"]:
             raise GraphRefusal(graph_error("(#200) Requires read_insights permission and a Page access token of "
                                            "someone who may analyse the Page", code=200))
-        names = [m.strip() for m in str(params.get("metric") or "").split(",") if m.strip()]
-        if not names:
-            raise GraphRefusal(graph_error("No metric was specified to be fetched. Please specify one or more "
-                                           "metrics to be fetched and try again.", code=3001, subcode=1504028,
-                                           type_="OAuthException"))
-        for name in names:
-            if name not in PAGE_METRICS:
-                raise GraphRefusal(invalid_parameter(f"The value must be a valid insights metric ({name}; see "
-                                                     f"{DOC_DEPRECATED})"))
+        names = _metric_names(params, PAGE_METRICS)
         period = str(params.get("period") or "day")
         if period not in ("day", "week", "days_28"):
             raise GraphRefusal(invalid_parameter(f"(#100) Invalid period {period!r} for these metrics"))
@@ -402,15 +394,7 @@ def install_facebook(graph: MetaGraph) -> None:
 
     @graph.edge("GET", "post", "insights", doc=DOC_INSIGHTS)
     def post_insights(auth: Auth, post: dict[str, Any], params: dict[str, Any], request: Request) -> Any:
-        names = [m.strip() for m in str(params.get("metric") or "").split(",") if m.strip()]
-        if not names:
-            raise GraphRefusal(graph_error("No metric was specified to be fetched. Please specify one or more "
-                                           "metrics to be fetched and try again.", code=3001, subcode=1504028,
-                                           type_="OAuthException"))
-        for name in names:
-            if name not in POST_METRICS:
-                raise GraphRefusal(invalid_parameter(f"The value must be a valid insights metric ({name}; see "
-                                                     f"{DOC_DEPRECATED})"))
+        names = _metric_names(params, POST_METRICS)
         data = []
         for name in names:
             if name == "post_reactions_by_type_total":
@@ -604,3 +588,17 @@ def message_delivery(world: MetaWorld, message: dict[str, Any]) -> dict[str, Any
              "timestamp": int(message["created"] * 1000), "message": {"mid": message["id"], "text": message["message"]}}
     return {"object": "page", "entry": [{"id": talk["page_id"], "time": int(world.now() * 1000),
                                          "messaging": [event]}]}
+
+
+def _metric_names(params: dict[str, Any], known: Any) -> list[str]:
+    """The insights edges' `metric` list: none is error 3001, an unknown or deprecated one an invalid parameter."""
+    names = [m.strip() for m in str(params.get("metric") or "").split(",") if m.strip()]
+    if not names:
+        raise GraphRefusal(graph_error("No metric was specified to be fetched. Please specify one or more "
+                                       "metrics to be fetched and try again.", code=3001, subcode=1504028,
+                                       type_="OAuthException"))
+    for name in names:
+        if name not in known:
+            raise GraphRefusal(invalid_parameter(f"The value must be a valid insights metric ({name}; see "
+                                                 f"{DOC_DEPRECATED})"))
+    return names
