@@ -65,6 +65,10 @@ def add(ctx: WorkspaceContext, name: str, starts_on: date | str, *, ends_on: dat
 def listing(ctx: WorkspaceContext, start: date | None = None, end: date | None = None) -> list[KeyDate]:
     """The key dates that touch [start, end) (all of them without bounds), earliest first."""
     ctx.require(Permission.POSTS_READ)
+    return _touching(ctx, start, end)
+
+
+def _touching(ctx: WorkspaceContext, start: date | None, end: date | None) -> list[KeyDate]:
     query = ctx.select(KeyDate)
     if start is not None:
         query = query.where(KeyDate.ends_on >= start)
@@ -172,8 +176,8 @@ def around(ctx: WorkspaceContext, start: datetime, end: datetime, *, first: date
     from socialdesk.analytics.post_values import Age, Sample, post_records
     from socialdesk.core.timezones import zone
 
-    ctx.require(Permission.ANALYTICS_READ)
-    keys = [k for k in listing(ctx, first, last + timedelta(days=1))]
+    ctx.require(Permission.ANALYTICS_READ)  # analytics alone may see the key dates it is measured around
+    keys = _touching(ctx, first, last + timedelta(days=1))
     if not keys:
         return []
     tz = zone(timezone)
