@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import os
 import re
 import string
 import unicodedata
@@ -166,12 +167,29 @@ def _own_assets_fetcher() -> Any:
     from weasyprint.urls import URLFetcher
 
     class OwnAssetsOnly(URLFetcher):  # type: ignore[misc]
-        """Fetches data: URLs (what the report embeds) and refuses everything else, before any I/O."""
+        """Fetches data: URLs (what the report embeds) and the installed font files that the emoji face's
+        `local()` resolves to; refuses everything else, before any I/O."""
 
         def fetch(self, url: str, headers: Any = None) -> Any:
-            if not url.lower().startswith("data:"):
+            if not (url.lower().startswith("data:") or _installed_font(url)):
                 log.warning("report PDF: refused to load %.200s (only the report's own data: URLs)", url)
                 raise ValueError("a report loads only its own embedded assets")
             return super().fetch(url, headers)
 
-    return OwnAssetsOnly(allowed_protocols=("data",), allow_redirects=False)
+    return OwnAssetsOnly(allowed_protocols=("data", "file"), allow_redirects=False)
+
+
+FONT_DIRS = ("/usr/share/fonts/", "/usr/local/share/fonts/")
+FONT_SUFFIXES = (".ttf", ".otf", ".ttc", ".woff", ".woff2")
+
+
+def _installed_font(url: str) -> bool:
+    """A file:// URL of a font file in the system's font folders (what WeasyPrint makes of `local("Noto Color
+    Emoji")`). Only fonts: any other file, or a path that leaves those folders, stays refused."""
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme.lower() != "file" or parts.netloc not in ("", "localhost"):
+        return False
+    path = os.path.realpath(unquote(parts.path))
+    return path.startswith(FONT_DIRS) and path.lower().endswith(FONT_SUFFIXES) and os.path.isfile(path)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import re
+import subprocess
 import sys
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -176,3 +177,19 @@ def test_a_colour_that_is_not_rrggbb_never_reaches_the_css(database: Database, w
         workspace.brand_colour = "#}*{a:b"  # passes the workspace's own check (7 characters, a #)
     html = render.render_html(_report(database, world, "Acme"), with_charts=False)
     assert "#}*{a:b" not in html and "--primary: #3b5bdb;" in html
+
+
+def test_only_installed_font_files_are_read_besides_the_reports_own_data() -> None:
+    """The emoji face's local("Noto Color Emoji") becomes a file:// URL of the installed font: that one is
+    read (else every PDF logged a refusal and lost its emoji face); no other file is."""
+    from socialdesk.reports.render import _installed_font
+
+    emoji = subprocess.run(["fc-list", f":family={render.EMOJI_FONT}", "file"], capture_output=True, text=True,
+                           check=False).stdout.split(":")[0].strip()
+    if emoji:
+        assert _installed_font(f"file://{emoji}")
+    for refused in ("file:///etc/passwd", "file:///usr/share/fonts/../../../etc/passwd",
+                    "file:///usr/share/fonts/truetype/dejavu/../../../../etc/hostname",
+                    "file://example.org/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+                    "http://127.0.0.1/usr/share/fonts/a.ttf", "file:///usr/share/fonts/nothing-here.ttf"):
+        assert not _installed_font(refused), refused
