@@ -171,3 +171,21 @@ def test_a_post_on_two_channels_is_one_top_post(database: Database, clock: Manua
     client, _ = signed_in_client(database, world.users["owner"])
     page = client.get(f"/w/{world.workspace_id}/competitors").text
     assert page.count("Big news on both") == 1 and "on 2 channels" in page
+
+
+def test_the_strategy_page_links_the_goals_and_the_style_guide(database: Database) -> None:
+    from datetime import date
+
+    from socialdesk.goals.models import Goal
+
+    world = make_world(database, profiles=("x",), roles=())
+    client, _ = signed_in_client(database, world.users["owner"])
+    page = f"/w/{world.workspace_id}/strategy"
+    empty = client.get(page).text
+    assert "No goals yet" in empty and f'href="/w/{world.workspace_id}/writing"' in empty
+    with database.unit_of_work() as s:
+        s.add(Goal(workspace_id=world.workspace_id, name="10k followers by summer", metric="followers",
+                   at_least=True, target=10_000, start_on=date(2026, 3, 1), due_on=date(2026, 6, 30)))
+    shown = client.get(page).text
+    assert "10k followers by summer" in shown and "at least 10,000" in shown and "30 Jun 2026" in shown
+    assert f'href="/w/{world.workspace_id}/goals"' in shown and "No goals yet" not in shown

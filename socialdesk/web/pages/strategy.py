@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from socialdesk.core.errors import ValidationFailed
+from socialdesk.goals import service as goals
 from socialdesk.strategy import audience, key_dates, platforms
 from socialdesk.strategy import service as strategy
 from socialdesk.web.deps import Ctx
@@ -40,7 +41,8 @@ def strategy_page(request: Request, ctx: Ctx) -> HTMLResponse:
                   mix=strategy.mix(ctx), posts=strategy.recent_posts(ctx),
                   networks=[(n, strategy.network_name(n)) for n in networks],
                   audience=audience.profile(ctx) if measured else None,
-                  platforms=platforms.compare(ctx) if measured else None)
+                  platforms=platforms.compare(ctx) if measured else None,
+                  goals=goals.list_goals(ctx) if measured else None, goal_metrics=goals.GOAL_METRICS)
 
 
 @router.post("/w/{workspace_id}/strategy/pillars")
