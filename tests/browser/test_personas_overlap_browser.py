@@ -12,7 +12,8 @@ from typing import Any
 from socialdesk.core.clock import ManualClock
 from socialdesk.core.db import Database
 from socialdesk.strategy import key_dates
-from tests.helpers import PASSWORD, make_world
+from tests.browser.test_campaigns_browser import _sign_in
+from tests.helpers import make_world
 from tests.strategy.test_audience_platforms import _messages, _published
 
 SHOTS = os.environ.get("SOCIALDESK_SCREENSHOTS")
@@ -32,10 +33,7 @@ def test_personas_overlap_and_key_date_gaps(database: Database, clock: ManualClo
         key_dates.add(world.ctx(s), "Black Friday", clock.now().date() + timedelta(days=5), kind="campaign")
 
     page.set_viewport_size({"width": 1280, "height": 900})
-    page.goto(f"{live_server}/login")
-    page.fill("input[name=email]", world.users["owner"])
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+    _sign_in(page, live_server, world)
     page.goto(f"{live_server}/w/{world.workspace_id}/strategy")
     expect(page.locator(".strategy-warnings")).to_contain_text("Black Friday in 5 days, nothing planned on Instagram.")
 
@@ -81,10 +79,7 @@ def test_key_dates_are_shaded_on_the_engagement_chart(database: Database, clock:
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.set_viewport_size({"width": 1280, "height": 900})
-    page.goto(f"{live_server}/login")
-    page.fill("input[name=email]", world.users["owner"])
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+    _sign_in(page, live_server, world)
     page.goto(f"{live_server}/w/{world.workspace_id}/analytics?days=28")
     expect(page.locator("#key-dates")).to_contain_text("Sale week")
     canvas = page.locator("canvas[data-chart=engagement]")

@@ -15,7 +15,8 @@ from socialdesk.content.models import Post
 from socialdesk.core.clock import ManualClock
 from socialdesk.core.db import Database
 from socialdesk.strategy import platforms, service
-from tests.helpers import PASSWORD, make_world
+from tests.browser.test_campaigns_browser import _sign_in
+from tests.helpers import make_world
 from tests.strategy.test_audience_platforms import _messages, _published
 
 SHOTS = os.environ.get("SOCIALDESK_SCREENSHOTS")
@@ -50,10 +51,7 @@ def test_platforms_audience_composer_and_calendar(database: Database, clock: Man
         assert platforms.compare(ctx, days=90).recommendation.confidence == "clear"
 
     page.set_viewport_size({"width": 1280, "height": 900})
-    page.goto(f"{live_server}/login")
-    page.fill("input[name=email]", world.users["owner"])
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+    _sign_in(page, live_server, world)
 
     page.goto(f"{live_server}/w/{world.workspace_id}/strategy")
     expect(page.locator(".platform-reco")).to_contain_text("Recommendation: Instagram (clear)")
