@@ -65,6 +65,22 @@ SQLITE_PASS_ONLY = (
     # SQLite; the pipeline it replays is tested on PostgreSQL by the publishing, inbox and analytics tests).
     "tests/test_cli_defects.py::test_every_help_reads_like_a_person_wrote_it",
     "tests/test_demo.py::test_demo_has_history_and_a_future_and_is_idempotent[replayed]",
+    "tests/test_demo.py::test_the_moved_history_agrees_with_what_the_sandbox_computes_now",
+    "tests/test_demo_quiz_thread_poll.py",
+    # `socialdesk demo`, `demo --check` and `migrate` run as commands on their own SQLite data folder in both
+    # passes: on PostgreSQL they repeated the SQLite run exactly.
+    "tests/test_cli_first_hour.py::test_migrate_is_quiet_unless_asked",
+    "tests/test_cli_first_hour.py::test_the_demo_prints_one_block_and_no_log_lines",
+    "tests/test_cli_first_hour.py::test_demo_check_is_quiet",
+    # The start-up heap freeze is the interpreter's, whatever the database.
+    "tests/web/test_heap_settled.py",
+    # The academy's scenarios drive the product's own services, whose queries the PostgreSQL pass tests
+    # directly; the first scenario and the giveaway stay on PostgreSQL as a check that a whole run works there.
+    "tests/academy/test_academy_ads.py",
+    "tests/academy/test_academy_inbox.py",
+    "tests/academy/test_academy_crisis.py",
+    "tests/academy/test_academy_pages.py",
+    "tests/academy/test_academy_cli.py",
 )
 
 
