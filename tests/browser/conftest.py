@@ -40,7 +40,7 @@ def live_server(database: Database) -> Iterator[str]:
                                            lifespan="on"))
     thread = threading.Thread(target=server.run, name="live-server", daemon=True)
     thread.start()
-    deadline = time.monotonic() + 15
+    deadline = time.monotonic() + 60  # a machine at a load of 15 took over 15 s to start it
     while not server.started:
         if not thread.is_alive() or time.monotonic() > deadline:
             raise RuntimeError("the test server did not start")
@@ -50,8 +50,9 @@ def live_server(database: Database) -> Iterator[str]:
     thread.join(timeout=10)
 
 
-@pytest.fixture
-def chromium() -> Iterator[Any]:
+@pytest.fixture(scope="session")
+def _browser() -> Iterator[Any]:
+    """One chromium per test process: launching it for each test cost about a second of the suite each."""
     if not CHROMIUM.exists():
         if os.environ.get("CI") == "true":
             pytest.fail(f"{CHROMIUM} is missing: CI must install Debian's chromium (apt-get install chromium).")
@@ -62,6 +63,14 @@ def chromium() -> Iterator[Any]:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def chromium(_browser: Any) -> Iterator[Any]:
+    """The shared browser; each test's contexts (cookies, storage) are closed after it, so none leaks over."""
+    yield _browser
+    for context in list(_browser.contexts):
+        context.close()
 
 
 @pytest.fixture
