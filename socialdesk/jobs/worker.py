@@ -21,12 +21,13 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, case, event, or_, select, update
+from sqlalchemy import ColumnElement, String, bindparam, case, event, or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import ReturningUpdate
 
 from socialdesk.core import clock
-from socialdesk.core.db import Database
+from socialdesk.core.db import Database, UTCDateTime
 from socialdesk.core.ids import new_id
 from socialdesk.jobs import broker
 from socialdesk.jobs.health import alive_since
@@ -60,7 +61,8 @@ class JobWorker:
         self.runner_id = f"{socket.gethostname()}:{os.getpid()}:{new_id()[-6:]}"
         self.started_at = clock.now()
         self._requeued_at: datetime | None = None
-        self._other_leases = other_leases()  # the claim's hot path need not rebuild it
+        self._other_leases = other_leases()
+        self._claims: dict[str, ReturningUpdate[tuple[Job]]] = {}
 
     # Claiming ------------------------------------------------------------------------------------
 
@@ -74,7 +76,7 @@ class JobWorker:
         """This job, if it is queued and due (a Celery message names one job)."""
         now = clock.now()
         with self.db.unit_of_work() as session:
-            return self._take(session, job_id, now)
+            return self._take(session, "id", now, job_id=job_id)
 
     def run_next(self, *, waiting_longer_than: timedelta | None = None) -> Job | None:
         """Claim the oldest due job and run it (claim_next + execute, the claim's transaction shared with
@@ -83,7 +85,7 @@ class JobWorker:
 
     def run(self, job_id: str) -> bool:
         """Claim this job and run it (claim + execute, as run_next); False when it was not ours to run."""
-        return self._claim_and_execute(lambda session, now: self._take(session, job_id, now)) is not None
+        return self._claim_and_execute(lambda session, now: self._take(session, "id", now, job_id=job_id)) is not None
 
     def _claim_and_execute(self, take: Callable[[Session, datetime], Job | None]) -> Job | None:
         now = clock.now()
@@ -107,28 +109,48 @@ class JobWorker:
         """The oldest due job in one statement: an UPDATE of the row a sub-select picks (on PostgreSQL with
         SKIP LOCKED, so runners never wait for each other's pick)."""
         self._requeue_dead_now_and_then(session, now)
-        oldest = (select(Job.id).where(Job.status == JobStatus.QUEUED, Job.run_at <= now)
-                  .order_by(Job.run_at).limit(1))
-        if waiting_longer_than is not None:
-            cutoff = now - waiting_longer_than
-            oldest = oldest.where(Job.run_at <= cutoff, or_(Job.sent_at.is_(None), Job.sent_at <= cutoff))
-        if self.db.dialect == "postgresql":
-            oldest = oldest.with_for_update(skip_locked=True)
-        return self._take(session, oldest.scalar_subquery(), now)
+        if waiting_longer_than is None:
+            return self._take(session, "oldest", now)
+        return self._take(session, "oldest waiting", now, cutoff=now - waiting_longer_than)
 
-    def _take(self, session: Session, job_id: str | ColumnElement[str], now: datetime) -> Job | None:
+    def _take(self, session: Session, which: str, now: datetime, *, job_id: str | None = None,
+              cutoff: datetime | None = None) -> Job | None:
         """One conditional UPDATE: whoever changes the row owns the job (it returns the row, so no
-        read before or after)."""
-        default_lease = now + timedelta(seconds=DEFAULT_LEASE_SECONDS)
-        leases = self._other_leases
-        locked_until = (case({name: now + timedelta(seconds=s) for name, s in leases.items()}, value=Job.name,
-                             else_=default_lease) if leases else default_lease)
-        return session.scalars(
-            update(Job).where(Job.id == job_id, Job.status == JobStatus.QUEUED, Job.run_at <= now)
-            .values(status=JobStatus.RUNNING, locked_by=self.runner_id, locked_until=locked_until,
-                    attempts=Job.attempts + 1)
-            .returning(Job).execution_options(synchronize_session=False)
-        ).one_or_none()
+        read before or after). `which`: "id" (the job `job_id`), "oldest" or "oldest waiting" (due
+        before `cutoff`, its message too)."""
+        params: dict[str, object] = {"job_id": job_id, "now": now, "cutoff": cutoff,
+                                     "default_lease": now + timedelta(seconds=DEFAULT_LEASE_SECONDS)}
+        params.update({f"lease_{i}": now + timedelta(seconds=seconds)
+                       for i, seconds in enumerate(self._other_leases.values())})
+        return session.scalars(self._claim_statement(which), params).one_or_none()
+
+    def _claim_statement(self, which: str) -> ReturningUpdate[tuple[Job]]:
+        """The claim's UPDATE, built once per runner: on every job's path, building it cost more of the
+        worker's CPU than the database took to run it."""
+        statement = self._claims.get(which)
+        if statement is None:
+            statement = self._claims[which] = self._build_claim(which)
+        return statement
+
+    def _build_claim(self, which: str) -> ReturningUpdate[tuple[Job]]:
+        now = bindparam("now", type_=UTCDateTime())
+        job_id: ColumnElement[str] = bindparam("job_id", type_=String())
+        if which != "id":
+            oldest = (select(Job.id).where(Job.status == JobStatus.QUEUED, Job.run_at <= now)
+                      .order_by(Job.run_at).limit(1))
+            if which == "oldest waiting":
+                cutoff = bindparam("cutoff", type_=UTCDateTime())
+                oldest = oldest.where(Job.run_at <= cutoff, or_(Job.sent_at.is_(None), Job.sent_at <= cutoff))
+            if self.db.dialect == "postgresql":
+                oldest = oldest.with_for_update(skip_locked=True)
+            job_id = oldest.scalar_subquery()
+        default_lease = bindparam("default_lease", type_=UTCDateTime())
+        leases = {name: bindparam(f"lease_{i}", type_=UTCDateTime()) for i, name in enumerate(self._other_leases)}
+        locked_until = case(leases, value=Job.name, else_=default_lease) if leases else default_lease
+        return (update(Job).where(Job.id == job_id, Job.status == JobStatus.QUEUED, Job.run_at <= now)
+                .values(status=JobStatus.RUNNING, locked_by=self.runner_id, locked_until=locked_until,
+                        attempts=Job.attempts + 1)
+                .returning(Job).execution_options(synchronize_session=False))
 
     def _requeue_dead_now_and_then(self, session: Session, now: datetime) -> None:
         """requeue_dead, at most once a second per runner: each claim need not look for the dead."""
@@ -312,6 +334,13 @@ def first_transaction(db: Database) -> Iterator[Session]:
         raise
 
 
+# Built once: a job's end is on every job's path, and building an UPDATE costs more CPU than running it.
+_END_JOB = (update(Job).where(Job.id == bindparam("job_id"), Job.locked_by == bindparam("runner_id"))
+            .values(status=JobStatus.DONE, locked_by=None, locked_until=None,
+                    finished_at=bindparam("now", type_=UTCDateTime()))
+            .execution_options(synchronize_session=False))
+
+
 def end_job(session: Session, name: str) -> None:
     """Record the end of the running job (if it is a `name` job) in the task's own last transaction, which
     saves the worker a transaction of its own. Only the runner holding the job may end it, as in _finish;
@@ -319,9 +348,7 @@ def end_job(session: Session, name: str) -> None:
     running = _running.get()
     if running is None or running.name != name or running.ended:
         return
-    session.execute(update(Job).where(Job.id == running.job_id, Job.locked_by == running.runner_id)
-                    .values(status=JobStatus.DONE, locked_by=None, locked_until=None, finished_at=clock.now())
-                    .execution_options(synchronize_session=False))
+    session.execute(_END_JOB, {"job_id": running.job_id, "runner_id": running.runner_id, "now": clock.now()})
 
     def ended(_session: Session) -> None:
         running.ended = True
