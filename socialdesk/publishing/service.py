@@ -16,8 +16,9 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any, TypeVar
 
-from sqlalchemy import Row, Select, Update, bindparam, func, or_, select, update
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import Row, Select, Table, bindparam, func, or_, select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import ReturningUpdate
 
 from socialdesk.channels import service as channels
 from socialdesk.channels.models import Channel, ChannelStatus
@@ -55,6 +56,8 @@ from socialdesk.publishing.dispatching import request_dispatch
 from socialdesk.workspaces.models import Workspace
 
 log = logging.getLogger("socialdesk.publishing")
+_PUBLICATIONS: Table = Publication.__table__  # type: ignore[assignment]
+_CHANNELS: Table = Channel.__table__  # type: ignore[assignment]
 S = PublicationStatus
 T = TypeVar("T")
 MAX_ATTEMPTS = 6
@@ -258,29 +261,30 @@ def _count_try(session: Session, publication: Publication, channel: Channel, cap
 
 
 @lru_cache
-def _count_try_statement(network_cap: bool, rate_limit: bool) -> Update:
+def _count_try_statement(network_cap: bool, rate_limit: bool) -> ReturningUpdate[tuple[int]]:
     """_count_try's UPDATE, built once for each set of limits: building it took more of a worker's CPU than
-    the database took to run it (an aliased entity's columns are worked out again for every new alias)."""
-    other = aliased(Publication)
+    the database took to run it (an aliased entity's columns are worked out again for every new alias).
+    On the tables, not the mapped classes: the ORM's handling of an UPDATE costs a tenth of a millisecond
+    more, and the row is not loaded as an object anyway."""
+    mine, other, channel = _PUBLICATIONS, _PUBLICATIONS.alias("other"), _CHANNELS
     in_flight = (select(func.count()).select_from(other)
-                 .where(other.status == S.PUBLISHING, other.attempt_started_at > bindparam("call_cutoff"),
-                        other.id != bindparam("publication_id")))
-    on_channel = in_flight.where(other.channel_id == bindparam("the_channel_id")).scalar_subquery()
+                 .where(other.c.status == S.PUBLISHING, other.c.attempt_started_at > bindparam("call_cutoff"),
+                        other.c.id != bindparam("publication_id")))
+    on_channel = in_flight.where(other.c.channel_id == bindparam("the_channel_id")).scalar_subquery()
     limits = [on_channel < bindparam("channel_cap")]
     if network_cap:
-        on_network = (in_flight.join(Channel, Channel.id == other.channel_id)
-                      .where(Channel.network == bindparam("network")).scalar_subquery())
+        on_network = (in_flight.join(channel, channel.c.id == other.c.channel_id)
+                      .where(channel.c.network == bindparam("network")).scalar_subquery())
         limits.append(on_network < bindparam("network_cap"))
     if rate_limit:
         recent = (select(func.count()).select_from(other)
-                  .where(other.channel_id == bindparam("the_channel_id"), other.status == S.PUBLISHED,
-                         other.published_at > bindparam("window_start")).scalar_subquery())
+                  .where(other.c.channel_id == bindparam("the_channel_id"), other.c.status == S.PUBLISHED,
+                         other.c.published_at > bindparam("window_start")).scalar_subquery())
         limits.append(recent + on_channel < bindparam("rate_posts"))
-    return (update(Publication)
-            .where(Publication.id == bindparam("publication_id"), Publication.status == S.PUBLISHING, *limits)
-            .values(attempts=Publication.attempts + 1, attempt_started_at=bindparam("now", type_=UTCDateTime()),
+    return (update(mine).where(mine.c.id == bindparam("publication_id"), mine.c.status == S.PUBLISHING, *limits)
+            .values(attempts=mine.c.attempts + 1, attempt_started_at=bindparam("now", type_=UTCDateTime()),
                     attempt_runner_id=bindparam("runner_id"))
-            .returning(Publication.attempts).execution_options(synchronize_session=False))
+            .returning(mine.c.attempts))
 
 
 def _attempt(session: Session, publication: Publication, channel: Channel, post: Post, caps: Capabilities,
@@ -415,10 +419,10 @@ def _post_link(attempt: Attempt) -> str:
 
 
 # Built once: the hot path's statements cost more to build than to run (see _count_try_statement).
-_PUBLISHED = (update(Publication).where(Publication.id == bindparam("publication_id")).values(
+_PUBLISHED = (update(_PUBLICATIONS).where(_PUBLICATIONS.c.id == bindparam("publication_id")).values(
     status=S.PUBLISHED, attempt_started_at=None, attempt_runner_id=None, external_id=bindparam("answer_id"),
     external_url=bindparam("answer_url"), published_at=bindparam("answer_at", type_=UTCDateTime()),
-    last_error=None, next_attempt_at=None).execution_options(synchronize_session=False))
+    last_error=None, next_attempt_at=None))
 
 
 def _record_success(db: Database, attempt: Attempt, result: PublishedPost) -> None:
