@@ -418,26 +418,30 @@ def _post_link(attempt: Attempt) -> str:
     return f"/w/{attempt.workspace_id}/posts/{attempt.post_id}"
 
 
-# Built once: the hot path's statements cost more to build than to run (see _count_try_statement).
+# Built once: the hot path's statements cost more to build than to run (see _count_try_statement). It
+# returns whether the workspace has webhooks, which saves most publications emit's look-up.
 _PUBLISHED = (update(_PUBLICATIONS).where(_PUBLICATIONS.c.id == bindparam("publication_id")).values(
     status=S.PUBLISHED, attempt_started_at=None, attempt_runner_id=None, external_id=bindparam("answer_id"),
     external_url=bindparam("answer_url"), published_at=bindparam("answer_at", type_=UTCDateTime()),
-    last_error=None, next_attempt_at=None))
+    last_error=None, next_attempt_at=None).returning(integrations.any_active(_PUBLICATIONS.c.workspace_id)))
 
 
 def _record_success(db: Database, attempt: Attempt, result: PublishedPost) -> None:
     """The try's outcome, its steps, its webhooks and (with no steps to send) the job's end: one transaction,
     written without reading the publication again (the attempt read what it needs)."""
     with db.unit_of_work() as session:
-        session.execute(_PUBLISHED, {"publication_id": attempt.publication_id, "answer_id": result.external_id,
-                                     "answer_url": result.url, "answer_at": result.published_at})
+        has_webhooks = session.scalar(_PUBLISHED, {
+            "publication_id": attempt.publication_id, "answer_id": result.external_id, "answer_url": result.url,
+            "answer_at": result.published_at})
         steps.plan(session, attempt.workspace_id, attempt.publication_id, attempt.steps)
         if attempt.had_trouble:
             for kind in ("publication_failed", "publication_unconfirmed"):
                 notifications.resolve(session, attempt.workspace_id, kind, attempt.publication_id)
-        integrations.emit(session, attempt.workspace_id, "post.published", {
-            "post_id": attempt.post_id, "publication_id": attempt.publication_id, "channel_id": attempt.channel_id,
-            "external_id": result.external_id, "url": result.url, "published_at": result.published_at})
+        if has_webhooks:
+            integrations.emit(session, attempt.workspace_id, "post.published", {
+                "post_id": attempt.post_id, "publication_id": attempt.publication_id,
+                "channel_id": attempt.channel_id, "external_id": result.external_id, "url": result.url,
+                "published_at": result.published_at})
         if attempt.caps.blog and bloglink.dependents(session, attempt.publication_id):
             request_dispatch(session)  # the social posts waiting for this blog post go now, with its link
         if not attempt.steps:
