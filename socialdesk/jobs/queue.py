@@ -21,7 +21,15 @@ def enqueue(session: Session, name: str, payload: dict[str, Any] | None = None, 
     """Add a job; with `dedupe_key`, do nothing when a queued or running job has the same key."""
     if dedupe_key is not None and _pending_keys(session, [dedupe_key]):
         return None
-    return _add(session, name, [(payload or {}, dedupe_key)], run_at)[0]
+    now = clock.now()
+    due = run_at is None or run_at <= now
+    job = Job(name=name, payload=payload or {}, run_at=run_at or now, dedupe_key=dedupe_key,
+              max_attempts=get_task(name).max_attempts, sent_at=now if due and broker.enabled() else None)
+    session.add(job)
+    session.flush()
+    if due:
+        broker.send_after_commit(session, [job.id])
+    return job
 
 
 def enqueue_many(session: Session, name: str, payloads: dict[str, dict[str, Any]]) -> list[str]:
@@ -48,18 +56,3 @@ def _pending_keys(session: Session, keys: list[str]) -> set[str]:
     return set(session.scalars(select(Job.dedupe_key).where(
         Job.dedupe_key.in_(keys), Job.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]))))
 
-
-def _add(session: Session, name: str, payloads: list[tuple[dict[str, Any], str | None]],
-         run_at: datetime | None) -> list[Job]:
-    spec = get_task(name)
-    now = clock.now()
-    due = run_at is None or run_at <= now
-    jobs = [Job(name=name, payload=payload, run_at=run_at or now, dedupe_key=key, max_attempts=spec.max_attempts,
-                sent_at=now if due and broker.enabled() else None) for payload, key in payloads]
-    if not jobs:
-        return jobs
-    session.add_all(jobs)
-    session.flush()
-    if due:
-        broker.send_after_commit(session, [job.id for job in jobs])
-    return jobs
