@@ -186,3 +186,19 @@ def test_a_job_sent_again_recently_waits_for_its_message(database: Database, clo
     with database.unit_of_work() as session:
         session.get(Job, job.id).sent_at = clock.now()  # the scheduler just sent it again
     assert Runner(database, kind="worker").claim_next(waiting_longer_than=timedelta(seconds=60)) is None
+
+
+def test_a_burst_of_jobs_is_shared_out_over_messages() -> None:
+    """A few jobs get a message each (they start at once on as many threads); a burst goes out in messages
+    of at most JOBS_PER_MESSAGE, every job named once, the earliest first in each message."""
+    from socialdesk.jobs.broker import JOBS_PER_MESSAGE, SPREAD, shares
+
+    assert shares(["a", "b", "c"]) == [["a"], ["b"], ["c"]]
+    assert len(shares([str(n) for n in range(SPREAD)])) == SPREAD
+    burst = [f"{n:04d}" for n in range(200)]
+    messages = shares(burst)
+    assert len(messages) == 200 // JOBS_PER_MESSAGE
+    assert all(len(message) <= JOBS_PER_MESSAGE for message in messages)
+    assert sorted(job for message in messages for job in message) == burst
+    assert [message[0] for message in messages] == burst[:len(messages)]
+    assert shares([]) == []

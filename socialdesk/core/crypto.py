@@ -60,10 +60,16 @@ def fernet_for(key: str) -> Fernet:
                                  "`socialdesk secret-key` prints).") from exc
 
 
+@lru_cache(maxsize=4096)
+def _decrypted(key: str, token: str) -> bytes:
+    """A channel's credentials are decrypted for every publication; the token only changes when they do."""
+    return _fernet(key).decrypt(token.encode())
+
+
 def decrypt_json(token: str) -> dict[str, Any]:
     key = check_secret_key(get_settings())
     try:
-        return json.loads(_fernet(key).decrypt(token.encode()))
+        return json.loads(_decrypted(key, token))
     except InvalidToken as exc:
         raise ConfigurationError(
             "Stored network credentials cannot be decrypted with the current SOCIALDESK_SECRET_KEY. "

@@ -13,7 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Exists, Table, select
 from sqlalchemy.orm import Session
 
 from socialdesk.audit import service as audit
@@ -110,6 +110,17 @@ def send_test(ctx: WorkspaceContext, webhook_id: str) -> WebhookDeliveryAttempt:
     ctx.require(Permission.WORKSPACE_ADMIN)
     hook = ctx.get(OutgoingWebhook, webhook_id, what="webhook")
     return _queue(ctx.session, hook, TEST_EVENT, {"message": "A test delivery from socialdesk."})
+
+
+_WEBHOOKS: Table = OutgoingWebhook.__table__  # type: ignore[assignment]
+
+
+def any_active(workspace_id: ColumnElement[str]) -> Exists:
+    """Whether the workspace has an active webhook, as an expression to fold into a statement a hot path
+    runs anyway (publishing's outcome UPDATE returns it): with none, it need not call emit, which would
+    look for them in a statement of its own."""
+    return select(_WEBHOOKS.c.id).where(_WEBHOOKS.c.workspace_id == workspace_id,
+                                        _WEBHOOKS.c.active.is_(True)).exists()
 
 
 def emit(session: Session, workspace_id: str, event: str, data: dict[str, Any]) -> int:
