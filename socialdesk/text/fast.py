@@ -145,6 +145,19 @@ def fit(x: sparse.csr_matrix, y: Sequence[str], labels: Sequence[str], *, l2: fl
     return LinearHead(tuple(labels), w, found.x[dim * k:].astype(np.float32))
 
 
+def fit_naive_bayes(positive: sparse.csr_matrix, negative: sparse.csr_matrix, labels: tuple[str, str], *,
+                    alpha: float = 0.01) -> LinearHead:
+    """A two-class multinomial naive Bayes on the same features, as a LinearHead: the second label's column
+    holds log P(feature | second) - log P(feature | first), the first's is zero, no prior (the caller chooses
+    a cut-off on held-out data). Closed form, so it is deterministic and costs a second to fit."""
+    pos = np.asarray(positive.sum(axis=0), dtype=np.float64).ravel() + alpha
+    neg = np.asarray(negative.sum(axis=0), dtype=np.float64).ravel() + alpha
+    ratio = np.log(pos / pos.sum()) - np.log(neg / neg.sum())
+    weights = np.zeros((len(ratio), 2), dtype=np.float32)
+    weights[:, 1] = ratio
+    return LinearHead(labels, weights, np.zeros(2, dtype=np.float32))
+
+
 # Storage -------------------------------------------------------------------------------------------
 
 

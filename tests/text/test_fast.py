@@ -35,7 +35,8 @@ def test_a_head_learns_stores_and_loads(tmp_path: Path) -> None:
 def test_the_shipped_fast_heads_and_the_paths() -> None:
     shipped = fast.model()
     assert shipped is not None
-    assert set(shipped.heads) == {"hbs_language", "polar_sentiment", "sentiment", "spam", "offensive", "intent"}
+    assert set(shipped.heads) == {"hbs_language", "hbs_group", "polar_sentiment", "sentiment", "spam", "offensive",
+                                   "intent"}
     settings = cascade_settings()
     assert 0 < settings["spam"] < 1 and 0 < settings["offensive"] < 1
     only_fast = triage([TriageInput("Hvala vam puno, sve je bilo super!")], encoder="never")[0]
