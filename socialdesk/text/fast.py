@@ -145,17 +145,19 @@ def fit(x: sparse.csr_matrix, y: Sequence[str], labels: Sequence[str], *, l2: fl
     return LinearHead(tuple(labels), w, found.x[dim * k:].astype(np.float32))
 
 
-def fit_naive_bayes(positive: sparse.csr_matrix, negative: sparse.csr_matrix, labels: tuple[str, str], *,
-                    alpha: float = 0.01) -> LinearHead:
-    """A two-class multinomial naive Bayes on the same features, as a LinearHead: the second label's column
-    holds log P(feature | second) - log P(feature | first), the first's is zero, no prior (the caller chooses
-    a cut-off on held-out data). Closed form, so it is deterministic and costs a second to fit."""
-    pos = np.asarray(positive.sum(axis=0), dtype=np.float64).ravel() + alpha
-    neg = np.asarray(negative.sum(axis=0), dtype=np.float64).ravel() + alpha
-    ratio = np.log(pos / pos.sum()) - np.log(neg / neg.sum())
-    weights = np.zeros((len(ratio), 2), dtype=np.float32)
-    weights[:, 1] = ratio
-    return LinearHead(labels, weights, np.zeros(2, dtype=np.float32))
+def fit_naive_bayes(x: sparse.csr_matrix, y: Sequence[str], labels: Sequence[str], *, alpha: float = 0.01,
+                    sample_weight: np.ndarray | None = None) -> LinearHead:
+    """A multinomial naive Bayes on the same features, as a LinearHead with no prior (callers choose a
+    cut-off or a mix on held-out data). Column c holds log P(feature | c) - log P(feature | first label):
+    the same softmax, and a two-class head's first column is zero (it compresses to nothing). Closed form:
+    deterministic, and a second to fit."""
+    index = {label: i for i, label in enumerate(labels)}
+    target = np.array([index[label] for label in y])
+    weight = np.ones(len(target)) if sample_weight is None else sample_weight.astype(np.float64)
+    onehot = sparse.csr_matrix((weight, (target, np.arange(len(target)))), shape=(len(labels), len(target)))
+    counts = np.asarray((onehot @ x).todense(), dtype=np.float64).T + alpha  # (features, labels)
+    logp = np.log(counts / counts.sum(axis=0))
+    return LinearHead(tuple(labels), (logp - logp[:, :1]).astype(np.float32), np.zeros(len(labels), dtype=np.float32))
 
 
 # Storage -------------------------------------------------------------------------------------------
