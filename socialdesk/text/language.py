@@ -29,6 +29,7 @@ from socialdesk.text.entities import HASHTAG_RE, MENTION_RE, URL_RE
 
 HBS = ("hr", "sr", "bs")
 HBS_GROUP = "hbs"
+HBS_GROUP_SCORE = "group"  # the key of hbs_scores' answer that holds P(one of hr, sr, bs)
 UNKNOWN = "und"
 # The share of prior belief put on the languages a channel's audience speaks.
 CHANNEL_PRIOR = 0.9
@@ -46,6 +47,17 @@ TOP = 12
 # tweets (Cyrillic is left out: Russian, Bulgarian and Macedonian would become Serbian by script). The
 # cost is Slovenian, which no data here measures: an ambiguous Slovenian snippet may read as hr/sr/bs.
 HBS_RESCUE = 0.25
+# Where py3langid gives the group less than HBS_RESCUE, mostly for tweets with little text beside names,
+# links and tags ("Apartments Nina - Dubrovnik - Croatia http…", "Hvalaaa Mystique Club Rijeka, divnoooooo",
+# py3langid: Nigerian Pidgin, Fula), the character n-grams decide: a naive-Bayes head (fast.py, `hbs_group`)
+# learnt from the twitter15 hr/sr/bs tweets against the UMSAB tweets in eight other languages. A text is
+# read as hr/sr/bs when that head is at least as sure as the cut-off train.py chose (fast.npz metadata,
+# `language.hbs_group_cut`: on a held-out fifth of the train tweets, the lowest cut-off that took no tweet
+# of another language) and py3langid gives the group at least this much (so a clear Czech or Polish
+# sentence, where it gives the group nothing, stays what it is).
+NGRAM_RESCUE_FLOOR = 0.01
+# The head never saw these close Slavic languages, which py3langid tells from hr/sr/bs well: its answer stands.
+NGRAM_RESCUE_NOT_FROM = frozenset({"sl", "cs", "sk", "pl"})
 _NOT_WORDS_RE = regex.compile(r"[\p{N}\p{S}\p{P}\p{Extended_Pictographic}\uFE0F\u200D]+")
 _CYRILLIC_RE = regex.compile(r"\p{Cyrillic}")
 
@@ -135,7 +147,7 @@ def detect(text: str, *, hint: str | None = None, channel: Mapping[str, float] |
     hint = _base(hint) if hint else None
     if not text.strip() and not hint:
         return Language(UNKNOWN, 0.0)  # nothing written: no audience makes it a language
-    words = _NOT_WORDS_RE.sub(" ", HASHTAG_RE.sub(" ", MENTION_RE.sub(" ", URL_RE.sub(" ", text)))).strip()
+    words = _words(text)
     likelihood = _likelihoods(words, channel) if words else {}
     if not likelihood:
         top, confidence = (_group(max(channel, key=channel.__getitem__)), 0.0) if channel else (UNKNOWN, 0.0)
@@ -145,9 +157,13 @@ def detect(text: str, *, hint: str | None = None, channel: Mapping[str, float] |
         posterior = _merged(likelihood, channel)
         top, confidence = max(posterior.items(), key=lambda kv: kv[1])
         decided = "detector" if top == max(plain, key=plain.__getitem__) else "channel"
-        if (top != HBS_GROUP and top not in channel and posterior.get(HBS_GROUP, 0.0) >= HBS_RESCUE
-                and not _CYRILLIC_RE.search(words)):
-            top, confidence, decided = HBS_GROUP, posterior[HBS_GROUP], "detector"
+        share = posterior.get(HBS_GROUP, 0.0)
+        if top != HBS_GROUP and top not in channel and not _CYRILLIC_RE.search(words):
+            if share >= HBS_RESCUE:
+                top, confidence, decided = HBS_GROUP, share, "detector"
+            elif share >= NGRAM_RESCUE_FLOOR and top not in NGRAM_RESCUE_NOT_FROM and _ngrams_say_hbs(text, hbs):
+                # py3langid's share is no measure of these texts (0.01-0.25): the rescue's own is reported
+                top, confidence, decided = HBS_GROUP, HBS_RESCUE, "detector"
     if hint and (confidence < 0.8 or _group(hint) == top):
         top, confidence, decided = _group(hint), max(confidence, 0.8), "network"
     if not hint and not channel and confidence < MIN_CONFIDENCE:
@@ -191,16 +207,50 @@ def _exact_hbs(text: str, hint: str | None, channel: Mapping[str, float], exact:
 
 
 def hbs_scores(texts: list[str], x: Any = None) -> list[dict[str, float]]:
-    """P(hr), P(sr), P(bs) per text from the character-n-gram model; empty dicts if none ships.
+    """P(hr), P(sr), P(bs) per text from the character-n-gram model, and, under `group`, the `hbs_group`
+    head's probability that the text is one of the three at all; empty dicts if none ships.
     `x` is the texts' fast features when the caller has them already."""
     from socialdesk.text import fast
 
     loaded = fast.model()
     if loaded is None or "hbs_language" not in loaded.heads:
         return [{} for _ in texts]
+    x = fast.features(texts) if x is None else x
     head = loaded.heads["hbs_language"]
-    found = head.probabilities(fast.features(texts) if x is None else x)
-    return [dict(zip(head.labels, map(float, row), strict=True)) for row in found]
+    found = [dict(zip(head.labels, map(float, row), strict=True)) for row in head.probabilities(x)]
+    if "hbs_group" in loaded.heads:
+        for row, p in zip(found, loaded.heads["hbs_group"].probabilities(x)[:, 1], strict=True):
+            row[HBS_GROUP_SCORE] = float(p)
+    return found
+
+
+def ngram_rescue_candidate(text: str) -> bool:
+    """Whether, with no hint and no audience, `text` is one the `hbs_group` head may read as hr/sr/bs: Latin
+    script, not already hr/sr/bs (nor Slovenian, Czech, Slovak or Polish) for py3langid, and a group share
+    between NGRAM_RESCUE_FLOOR and HBS_RESCUE
+    (train.py chooses the head's cut-off on such texts)."""
+    words = _words(text)
+    if not words or _CYRILLIC_RE.search(words):
+        return False
+    posterior = _merged(_likelihoods(words), {})
+    share = posterior.get(HBS_GROUP, 0.0)
+    top = max(posterior, key=posterior.__getitem__)
+    return top != HBS_GROUP and top not in NGRAM_RESCUE_NOT_FROM and NGRAM_RESCUE_FLOOR <= share < HBS_RESCUE
+
+
+def _words(text: str) -> str:
+    return _NOT_WORDS_RE.sub(" ", HASHTAG_RE.sub(" ", MENTION_RE.sub(" ", URL_RE.sub(" ", text)))).strip()
+
+
+def _ngrams_say_hbs(text: str, hbs: Mapping[str, float] | None) -> bool:
+    from socialdesk.text import fast
+
+    loaded = fast.model()
+    cut = ((loaded.meta.get("language") or {}).get("hbs_group_cut") if loaded else None)
+    if cut is None:
+        return False
+    scores = hbs if hbs is not None else hbs_scores([text])[0]
+    return scores.get(HBS_GROUP_SCORE, 0.0) >= float(cut)
 
 
 def _likelihoods(words: str, keep: Collection[str] = ()) -> dict[str, float]:

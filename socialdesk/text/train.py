@@ -243,6 +243,72 @@ def hbs_offsets(head: fast.LinearHead, held_out: Sequence[Labelled]) -> tuple[di
     return best[1], best[2]
 
 
+# The hbs_group head's cut-offs tried, as log-odds (its naive-Bayes score is not a calibrated probability).
+HBS_GROUP_CUTS = (1.0, 2.0, 3.0, 4.0, 5.0, 6.0)
+HBS_GROUP_ALPHA = 0.01
+
+
+def train_hbs_group(hbs: Sequence[Labelled], others: Sequence[Labelled], log: Callable[[str], None] = print
+                    ) -> tuple[fast.LinearHead, dict[str, Any]]:
+    """The naive-Bayes head that rescues hr/sr/bs tweets py3langid misses (language.py), and its cut-off: on
+    the held-out fifth of both sides (fit on the rest), the lowest cut-off that rescues no tweet of another
+    language among those the rescue applies to. Then the head is fitted on all of them."""
+    from socialdesk.text.language import ngram_rescue_candidate
+
+    labels = ("other", "hbs")
+    fit_h, held_h = zip(*(_split(s, 0) for s in hbs), strict=True)
+    fit_o, held_o = zip(*(_split(s, 0) for s in others), strict=True)
+
+    def fitted(h: Sequence[Labelled], o: Sequence[Labelled]) -> fast.LinearHead:
+        return fast.fit_naive_bayes(_fast_x([*h, *o]), ["hbs"] * sum(len(s.texts) for s in h)
+                                    + ["other"] * sum(len(s.texts) for s in o), labels, alpha=HBS_GROUP_ALPHA)
+
+    head = fitted(fit_h, fit_o)
+
+    def candidates(sets: Sequence[Labelled]) -> tuple[np.ndarray, np.ndarray]:
+        texts = [t for s in sets for t in s.texts]
+        z = np.asarray(_fast_x(sets) @ head.weights[:, 1]).ravel()
+        return z, np.array([ngram_rescue_candidate(t) for t in texts])
+
+    z_h, ok_h = candidates(held_h)
+    z_o, ok_o = candidates(held_o)
+    found = {cut: (int((ok_h & (z_h >= cut)).sum()), int((ok_o & (z_o >= cut)).sum())) for cut in HBS_GROUP_CUTS}
+    for cut, (rescued, wrong) in found.items():
+        log(f"  cut-off {cut:g} (log-odds): {rescued} of {ok_h.sum()} hr/sr/bs candidates rescued "
+            f"({len(z_h)} held out), {wrong} of {len(z_o)} other-language tweets taken")
+    cut = min((c for c, (_, wrong) in found.items() if wrong == 0), default=max(HBS_GROUP_CUTS))
+    head = fitted(hbs, others)
+    return head, {"cut_log_odds": cut, "cut": float(1 / (1 + np.exp(-cut))), "held_out_rescued": found[cut][0],
+                  "held_out_candidates": int(ok_h.sum()), "held_out_hbs": len(z_h), "held_out_others": len(z_o)}
+
+
+# A naive Bayes on the same features, mixed into the softmax regression's log-odds with this weight (chosen
+# with the offsets on the held-out fifth of train): it weighs the rare country words ("tjedan", "sedmica")
+# more than the regularised regression does. Mixed, the two are one linear head: no cost at run time.
+HBS_LABELS = ("hr", "sr", "bs")
+HBS_NB_ALPHA = 0.01
+HBS_NB_WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.5)
+
+
+def mixed(head: fast.LinearHead, naive_bayes: fast.LinearHead, weight: float) -> fast.LinearHead:
+    return fast.LinearHead(head.labels, head.weights + weight * naive_bayes.weights, head.bias.copy())
+
+
+def hbs_mix(head: fast.LinearHead, naive_bayes: fast.LinearHead, held_out: Sequence[Labelled],
+            log: Callable[[str], None] = print) -> tuple[float, dict[str, float], dict[str, float]]:
+    """The naive-Bayes weight and the offsets with the largest smallest margin over HBS_TARGETS on the held-out
+    tweets: (weight, offsets, the accuracies they give there)."""
+    best: tuple[float, float, dict[str, float], dict[str, float]] | None = None
+    for weight in HBS_NB_WEIGHTS:
+        offsets, found = hbs_offsets(mixed(head, naive_bayes, weight), held_out)
+        margin = min(found[c] - HBS_TARGETS[c] for c in found)
+        log(f"  naive-Bayes weight {weight}: offsets {offsets}, held-out accuracy {found}, margin {margin:.4f}")
+        if best is None or margin > best[0] + 1e-9:
+            best = (margin, weight, offsets, found)
+    assert best is not None
+    return best[1], best[2], best[3]
+
+
 def _split(labelled: Labelled, fold: int) -> tuple[Labelled, Labelled]:
     """(the tweets kept for fitting, every HBS_FOLDS-th tweet from `fold` on held out)."""
     keep = [i % HBS_FOLDS != fold for i in range(len(labelled.texts))]
@@ -280,19 +346,25 @@ def train_fast(data: Path, log: Callable[[str], None] = print, corrections: Corr
     train = [twitter15(data, lang, "train") for lang in HBS_FILES]
     val = [twitter15(data, lang, "val") for lang in HBS_FILES]
     fitted, held_out = zip(*(_split(s, 0) for s in train), strict=True)
-    head = fast.fit(_fast_x(fitted), [s.language for s in fitted for _ in s.texts], ("hr", "sr", "bs"),
-                    l2=FAST_L2["hbs_language"])
-    offsets, chosen_on = hbs_offsets(head, held_out)
-    log(f"  offsets chosen on the held-out fifth of train: {offsets}, accuracy there {chosen_on}")
+    x, y = _fast_x(fitted), [s.language for s in fitted for _ in s.texts]
+    head = fast.fit(x, y, HBS_LABELS, l2=FAST_L2["hbs_language"])
+    mix, offsets, chosen_on = hbs_mix(head, fast.fit_naive_bayes(x, y, HBS_LABELS, alpha=HBS_NB_ALPHA), held_out, log)
+    log(f"  naive-Bayes weight {mix} and offsets {offsets} chosen on the held-out fifth of train: {chosen_on}")
     x, y, weight = _with_corrections("hbs_language", _fast_x(train), [s.language for s in train for _ in s.texts],
                                      None, corrections)
-    head = fast.fit(x, y, ("hr", "sr", "bs"), l2=FAST_L2["hbs_language"], sample_weight=weight)
+    head = mixed(fast.fit(x, y, HBS_LABELS, l2=FAST_L2["hbs_language"], sample_weight=weight),
+                 fast.fit_naive_bayes(x, y, HBS_LABELS, alpha=HBS_NB_ALPHA, sample_weight=weight), mix)
     head.bias = head.bias + np.array([offsets[c] for c in head.labels], dtype=np.float32)
     trained["hbs_language"] = head
     figures["hbs_language_accuracy"] = hbs_accuracy(head, val, {})
     figures["hbs_language_accuracy_held_out_train"] = chosen_on
     figures["hbs_language_offsets"] = offsets
+    figures["hbs_language_nb_weight"] = mix
     log(f"  validation accuracy (the model alone, texts known to be hr/sr/bs): {figures['hbs_language_accuracy']}")
+
+    log("fast hbs_group: twitter15 hr/sr/bs train against UMSAB train (8 other languages), naive Bayes")
+    others = [datasets.umsab(data, lang, "train") for lang in UMSAB_LANGUAGES]
+    trained["hbs_group"], figures["hbs_group"] = train_hbs_group(train, others, log)
 
     log("fast polar_sentiment: twitter15 hr/sr/bs/ru train (negative / positive)")
     train = [twitter15(data, lang, "train") for lang in POLAR_FILES]
@@ -589,6 +661,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         encoder = triage_model(loaded, meta, words.WordModel.from_arrays(extra, prefix))
         cascade, chosen = choose_cascade(data, scores, encoder, embed, log)
         fast.save(fast_out, fast_heads, {"validation": {**figures, **chosen}, "cascade": cascade,
+                                         "language": {"hbs_group_cut": figures["hbs_group"]["cut"]},
                                          "l2": FAST_L2, "buckets": fast.BUCKETS, "ngrams": list(fast.NGRAMS),
                                          "corrections": corrections.summary() if corrections else None})
         log(f"wrote {fast_out} ({fast_out.stat().st_size / 1024:.0f} KiB)")

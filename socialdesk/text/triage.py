@@ -233,7 +233,7 @@ def _fast_scores(fast_model: fast.FastModel, texts: Sequence[str]) -> dict[str, 
 
     x = fast.features(texts)
     out: dict[str, Any] = {name: head.probabilities(x) for name, head in fast_model.heads.items()
-                           if name != "hbs_language"}
+                           if name not in ("hbs_language", "hbs_group")}  # language.hbs_scores reads those
     out["hbs"] = hbs_scores(list(texts), x)
     return out
 

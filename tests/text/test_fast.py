@@ -35,9 +35,25 @@ def test_a_head_learns_stores_and_loads(tmp_path: Path) -> None:
 def test_the_shipped_fast_heads_and_the_paths() -> None:
     shipped = fast.model()
     assert shipped is not None
-    assert set(shipped.heads) == {"hbs_language", "polar_sentiment", "sentiment", "spam", "offensive", "intent"}
+    assert set(shipped.heads) == {"hbs_language", "hbs_group", "polar_sentiment", "sentiment", "spam", "offensive",
+                                   "intent"}
     settings = cascade_settings()
     assert 0 < settings["spam"] < 1 and 0 < settings["offensive"] < 1
     only_fast = triage([TriageInput("Hvala vam puno, sve je bilo super!")], encoder="never")[0]
     assert only_fast.model == "fast" and only_fast.sentiment == "positive"
     assert triage([TriageInput("Thanks!")], encoder="always")[0].model == "encoder"
+
+
+def test_naive_bayes_is_a_linear_head_that_mixes_into_another() -> None:
+    texts = ["tjedan uvijek što", "nedelja uvek šta", "sedmica uvijek šta"] * 3
+    labels = ["hr", "sr", "bs"] * 3
+    x = fast.features(texts)
+    nb = fast.fit_naive_bayes(x, labels, ("hr", "sr", "bs"))
+    assert not nb.weights[:, 0].any()  # relative to the first label: the same softmax, a column that compresses
+    assert nb.predict(fast.features(["ovaj tjedan", "ove nedelje", "ove sedmice"])) == ["hr", "sr", "bs"]
+    from socialdesk.text.train import mixed
+
+    lr = fast.fit(x, labels, ("hr", "sr", "bs"), l2=1e-3, iterations=50)
+    both = mixed(lr, nb, 0.5)
+    z = np.asarray(x @ lr.weights) + lr.bias + 0.5 * np.asarray(x @ nb.weights)
+    assert np.allclose(np.log(both.probabilities(x)), z - np.log(np.exp(z).sum(axis=1, keepdims=True)), atol=1e-4)

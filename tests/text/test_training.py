@@ -101,3 +101,19 @@ def test_threshold_and_scores() -> None:
     assert macro_f1(["a", "b"], ["a", "b"], ["a", "b"]) == 1.0
     with pytest.raises(ValueError, match="not among"):
         heads.fit(np.zeros((2, 3)), ["x", "y"], ["x"], heads.TrainSettings(epochs=1))
+
+
+def test_the_hbs_group_head_and_its_cut_off_come_from_held_out_train() -> None:
+    hbs = [Labelled("hr", [f"Vidimo se sutra u Zagrebu, hvala svima {i}" for i in range(10)], ["positive"] * 10, "hr"),
+           Labelled("sr", [f"Vidimo se sutra u Beogradu, hvala vam {i}" for i in range(10)], ["positive"] * 10, "sr")]
+    others = [Labelled("en", [f"See you tomorrow in the city, thanks all {i}" for i in range(10)], ["neutral"] * 10,
+                       "en")]
+    logged: list[str] = []
+    head, found = train.train_hbs_group(hbs, others, logged.append)
+    assert found["cut_log_odds"] in train.HBS_GROUP_CUTS and 0.5 < found["cut"] < 1
+    assert found["held_out_hbs"] == 4 and found["held_out_others"] == 2  # every fifth tweet of each file
+    assert len(logged) == len(train.HBS_GROUP_CUTS)
+    from socialdesk.text import fast
+
+    p = head.probabilities(fast.features(["Hvala, vidimo se u Zagrebu", "Thanks, see you in the city"]))[:, 1]
+    assert p[0] > 0.99 and p[1] < 0.01
