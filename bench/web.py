@@ -34,10 +34,9 @@ from pathlib import Path
 
 import httpx
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+from common import bench_environment, busy_workspace, percentile  # bench/common.py
 
 
 def free_port() -> int:
@@ -105,36 +104,30 @@ def analyse() -> None:
 
 def prepare(posts: int, month: date, inbox_items: int) -> dict[str, str]:
     """A workspace with three sandbox channels and `posts` scheduled posts spread over `month`."""
-    from socialdesk.auth.service import create_api_token, create_user
-    from socialdesk.channels.service import connect
+    from socialdesk.auth.models import User
+    from socialdesk.auth.service import create_api_token
     from socialdesk.content.schemas import Intent, PostIn
     from socialdesk.content.service import compose
     from socialdesk.core import clock
     from socialdesk.core.clock import ManualClock
     from socialdesk.core.db import get_database
     from socialdesk.core.schema import create_schema
-    from socialdesk.workspaces.context import Actor, WorkspaceContext
-    from socialdesk.workspaces.models import Role
-    from socialdesk.workspaces.service import create_organisation, create_workspace
+    from socialdesk.workspaces.context import Actor
+    from socialdesk.workspaces.service import context_for
 
     db = get_database()
     create_schema(db.url)
     clock.set_clock(ManualClock(datetime.combine(month, dtime(0), tzinfo=UTC) - timedelta(days=1)))
     with db.unit_of_work() as session:
-        user = create_user(session, "bench@example.com", "Bench", "bench-password-1")
-        org = create_organisation(session, "Bench")
-        workspace = create_workspace(session, org, "Busy brand", user, timezone="Europe/Zagreb")
-        ctx = WorkspaceContext(session, workspace, Actor(user.id, user.email), Role.OWNER)
-        channels = [connect(ctx, "sandbox", f"Channel {p}", handle=f"bench_{p}", profile=p).id
-                    for p in ("x", "mastodon", "facebook")]
+        busy = busy_workspace(session, "bench@example.com", "Bench")
+        user = session.get(User, busy.user_id)
+        assert user is not None
         token, _ = create_api_token(session, user, "bench", ["read"])
-        workspace_id = workspace.id
+    workspace_id, channels = busy.workspace_id, busy.channel_ids
     minutes = 30 * 24 * 60
     for start in range(0, posts, 250):
         with db.unit_of_work() as session:
-            from socialdesk.workspaces.service import context_for
-
-            ctx = context_for(session, Actor(user.id, user.email), workspace_id)
+            ctx = context_for(session, Actor(busy.user_id, busy.email), workspace_id)
             for i in range(start, min(posts, start + 250)):
                 at = datetime.combine(month, dtime(0)) + timedelta(minutes=(i * 7919) % minutes)
                 compose(ctx, PostIn(text=f"Post number {i} about #coffee and #bench, see https://example.com/{i}",
@@ -280,13 +273,8 @@ def main() -> None:
     cpu_start = os.times()
     summary: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory(prefix="socialdesk-bench-") as folder:
-        env = {**os.environ, "SOCIALDESK_DATA_DIR": folder, "SOCIALDESK_LOG_LEVEL": "WARNING",
-               "SOCIALDESK_SECRET_KEY": os.environ.get("SOCIALDESK_SECRET_KEY")
-               or "c29jaWFsZGVzay1iZW5jaC1rZXktbm90LXNlY3JldCE="}
-        env["SOCIALDESK_WEB_WORKERS"] = str(args.workers)
-        if args.database_url:
-            env["SOCIALDESK_DATABASE_URL"] = args.database_url
-        os.environ.update(env)
+        env = {**os.environ, **bench_environment(folder, args.database_url),
+               "SOCIALDESK_WEB_WORKERS": str(args.workers)}
         started = time.perf_counter()
         ids = prepare(args.posts, month, args.inbox_items)
         print(f"prepared {args.posts} posts and {args.inbox_items} inbox messages in "
