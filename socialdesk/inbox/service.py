@@ -161,11 +161,13 @@ def list_items(ctx: WorkspaceContext, flt: InboxFilter = InboxFilter(), *, limit
         def count() -> int:
             return ctx.session.scalar(select(func.count()).select_from(query.subquery())) or 0
 
-        if flt.status or flt.unanswered or flt.visible:  # columns whose changes do not bump the inbox version
+        # Kept only where every change that can move the count bumps the inbox version: not by status, answer or
+        # visibility (a message's own columns), nor by publication (deleting one sets its messages' link to
+        # NULL in the database, past the ORM's listener).
+        if flt.status or flt.unanswered or flt.visible or flt.publication_id:
             total = count()
         else:
-            total = view_counts.kept_total(ctx, ("items", flt.channel_id, flt.publication_id, flt.kind,
-                                                 flt.ad_comment), count)
+            total = view_counts.kept_total(ctx, ("items", flt.channel_id, flt.kind, flt.ad_comment), count)
     else:
         # The walk's total stays the one its first page counted (counting 100,000 messages again on every page
         # would cost more than the page); messages arriving meanwhile are newer than the walk anyway.
