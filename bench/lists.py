@@ -3,8 +3,9 @@
 `bench/web.py` measures the lists under open-loop load from a separate process; on a shared, busy machine its
 wall-clock figures say more about the neighbours than about the code. This bench asks each page through the web
 app in this process (FastAPI's TestClient) and reports what one request costs: this process's CPU time (p50/p95)
-and the SQL statements it sent (counted with an SQLAlchemy `before_cursor_execute` listener), beside the wall
-clock; on PostgreSQL (on this host) also the CPU time of the backends serving the request, from /proc. Pages:
+and the SQL statements it sent (counted with an SQLAlchemy `before_cursor_execute` listener in one more, untimed
+view), beside the wall clock; on PostgreSQL (on this host) also the CPU time of the backends serving the request,
+from /proc. Pages:
 
 - `inbox_first`: the inbox's conversation list pane (`/w/{id}/inbox/list`), first page, 100,000 conversations;
 - `inbox_next`: its second page, through the link the first page shows;
@@ -24,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import re
 import sys
 import tempfile
@@ -36,12 +36,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from common import PageFigures, bench_environment, busy_workspace, print_page, print_summary, view_page
 from web import analyse, seed_inbox  # bench/web.py: the same inbox data
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def prepare(month: date, posts: int) -> dict[str, Any]:
@@ -49,32 +45,26 @@ def prepare(month: date, posts: int) -> dict[str, Any]:
     `month` written in bulk (1–3 channels each)."""
     from sqlalchemy import insert
 
-    from socialdesk.auth.service import create_user, start_session
-    from socialdesk.channels.service import connect
+    from socialdesk.auth.models import User
+    from socialdesk.auth.service import start_session
     from socialdesk.content.models import Post, Publication, PublicationStatus
     from socialdesk.core.db import get_database
     from socialdesk.core.ids import new_id
-    from socialdesk.workspaces.context import Actor, WorkspaceContext
-    from socialdesk.workspaces.models import Role
-    from socialdesk.workspaces.service import create_organisation, create_workspace
 
     db = get_database()
     with db.unit_of_work() as session:
-        user = create_user(session, "lists@example.com", "Lists", "bench-password-1")
-        org = create_organisation(session, "Bench")
-        workspace = create_workspace(session, org, "Busy brand", user, timezone="Europe/Zagreb")
-        ctx = WorkspaceContext(session, workspace, Actor(user.id, user.email), Role.OWNER)
-        channels = [connect(ctx, "sandbox", f"Channel {p}", handle=f"bench_{p}", profile=p).id
-                    for p in ("x", "mastodon", "facebook")]
-        workspace_id = workspace.id
+        busy = busy_workspace(session, "lists@example.com", "Lists")
+        user = session.get(User, busy.user_id)
+        assert user is not None
         cookie = start_session(session, user).cookie_value
+    workspace_id, channels = busy.workspace_id, busy.channel_ids
     minutes = 30 * 24 * 60
     start = datetime.combine(month, dtime(0), tzinfo=UTC)
     rows_posts, rows_pubs = [], []
     for i in range(posts):
         at = start + timedelta(minutes=(i * 7919) % minutes)
         post_id = new_id()
-        rows_posts.append({"id": post_id, "workspace_id": workspace_id, "author_id": user.id,
+        rows_posts.append({"id": post_id, "workspace_id": workspace_id, "author_id": busy.user_id,
                            "text": f"Post number {i} about #coffee and #bench, see https://example.com/{i}",
                            "scheduled_at": at, "timezone": "Europe/Zagreb", "created_at": at, "updated_at": at})
         for channel in channels[: 1 + i % 3]:
@@ -134,12 +124,8 @@ def main() -> None:
     if args.quick:
         items, repeat = min(items, 20_000), min(repeat, 5)
     folder = Path(tempfile.mkdtemp(prefix="socialdesk-lists-"))
-    os.environ.update({"SOCIALDESK_DATA_DIR": str(folder), "SOCIALDESK_LOG_LEVEL": "WARNING",
-                       "SOCIALDESK_SECRET_KEY": os.environ.get("SOCIALDESK_SECRET_KEY")
-                       or "c29jaWFsZGVzay1iZW5jaC1rZXktbm90LXNlY3JldCE="})
-    if args.database_url:
-        os.environ["SOCIALDESK_DATABASE_URL"] = args.database_url
-    from sqlalchemy import Engine, event
+    bench_environment(folder, args.database_url)
+    from sqlalchemy import event
     from sqlalchemy.pool import Pool
 
     import socialdesk
@@ -192,42 +178,13 @@ def main() -> None:
         "inbox_deep": deep_path(w, client, min(50_000, items // 2)),
         "calendar_month": f"{w}/calendar?view=month&date={month.isoformat()}",
     }
-    statements: list[str] = []
-
-    def note(conn: object, cursor: object, statement: str, *rest: object) -> None:
-        if statement.split()[0].upper() not in ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"):
-            statements.append(statement)
-
-    results: dict[str, tuple[float, float, float, float, int, float]] = {}
+    results: dict[str, PageFigures] = {}
     for name in [p for p in args.pages.split(",") if p]:
         path = pages[name]
-        answer = client.get(path)
-        if answer.status_code != 200:
-            sys.exit(f"{name}: {path} answered {answer.status_code}: {answer.text[:300]}")
-        walls, cpus, server = [], [], []
-        for _ in range(repeat):
-            statements.clear()
-            event.listen(Engine, "before_cursor_execute", note)
-            started, cpu, backend = time.perf_counter(), time.process_time(), backend_cpu_ms(backends)
-            answer = client.get(path)
-            walls.append((time.perf_counter() - started) * 1000)
-            cpus.append((time.process_time() - cpu) * 1000)
-            server.append(backend_cpu_ms(backends) - backend)
-            event.remove(Engine, "before_cursor_execute", note)
-            answer.raise_for_status()
-        results[name] = (percentile(walls, 50), percentile(walls, 95), percentile(cpus, 50), percentile(cpus, 95),
-                         len(statements), percentile(server, 50))
-        backend_note = f"; PostgreSQL backend CPU p50 {results[name][5]:.0f} ms" if backends else ""
-        print(f"{name:15} {path[len(w):][:70]}: wall p50 {results[name][0]:.0f} ms, p95 {results[name][1]:.0f} ms; "
-              f"CPU p50 {results[name][2]:.0f} ms, p95 {results[name][3]:.0f} ms{backend_note}; "
-              f"{len(statements)} statements; {len(answer.content):,} bytes; load {os.getloadavg()[0]:.1f}",
-              flush=True)
-    kind = "postgresql" if args.database_url else "sqlite"
-    print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, {kind}")
-    print("lists: " + " ".join(f"{n}_cpu_p50_ms={r[2]:.0f} {n}_cpu_p95_ms={r[3]:.0f} {n}_p95_ms={r[1]:.0f} "
-                               f"{n}_statements={r[4]}" + (f" {n}_pg_cpu_p50_ms={r[5]:.0f}" if backends else "")
-                               for n, r in results.items())
-          + f" conversations={items} posts={args.posts} db={kind} load={os.getloadavg()[0]:.1f}")
+        results[name] = view_page(client, path, repeat, (lambda: backend_cpu_ms(backends)) if backends else None)
+        print_page(name, path[len(w):], results[name])
+    print_summary("lists", results, "postgresql" if args.database_url else "sqlite",
+                  f"conversations={items} posts={args.posts}")
 
 
 if __name__ == "__main__":

@@ -22,11 +22,8 @@ The last line is `pages: best_time_p95_ms=X ... report_pdf_p95_ms=X ... load=X`.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import sys
 import tempfile
-import time
 from datetime import date
 from pathlib import Path
 
@@ -34,11 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import analytics as data  # bench/analytics.py: the same generated data
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+from common import PageFigures, bench_environment, print_page, print_summary, view_page
 
 
 def prepare(workspace_id: str) -> tuple[str, list[str]]:
@@ -85,9 +78,7 @@ def main() -> None:
     if args.quick:
         channels, posts, repeat = min(channels, 10), min(posts, 100), min(repeat, 10)
     folder = Path(tempfile.mkdtemp(prefix="socialdesk-pages-"))
-    os.environ.update({"SOCIALDESK_DATA_DIR": str(folder), "SOCIALDESK_LOG_LEVEL": "WARNING",
-                       "SOCIALDESK_SECRET_KEY": os.environ.get("SOCIALDESK_SECRET_KEY")
-                       or "c29jaWFsZGVzay1iZW5jaC1rZXktbm90LXNlY3JldCE="})
+    bench_environment(folder)
     url = args.database_url or f"sqlite:///{folder / 'bench.db'}"
     import socialdesk
     from socialdesk.core import clock
@@ -125,43 +116,11 @@ def main() -> None:
     if set(wanted) - set(pages):
         sys.exit(f"--pages: unknown {sorted(set(wanted) - set(pages))}; choose from {', '.join(pages)}")
     pages = {name: path for name, path in pages.items() if not wanted or name in wanted}
-    results: dict[str, tuple[float, float, float]] = {}
-    counts: dict[str, int] = {}
-    statements: list[str] = []
-
-    def note(conn: object, cursor: object, statement: str, *rest: object) -> None:
-        if statement.split()[0].upper() not in ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"):
-            statements.append(statement)
-
-    from sqlalchemy import Engine, event
-
+    results: dict[str, PageFigures] = {}
     for name, path in pages.items():
-        answer = client.get(path)
-        if answer.status_code != 200:
-            sys.exit(f"{name}: {path} answered {answer.status_code}: {answer.text[:300]}")
-        walls, cpus = [], []
-        for _ in range(3 if name == "report_pdf" and args.quick else repeat):
-            started, cpu = time.perf_counter(), time.process_time()
-            answer = client.get(path)
-            walls.append((time.perf_counter() - started) * 1000)
-            cpus.append((time.process_time() - cpu) * 1000)
-            answer.raise_for_status()
-        results[name] = (percentile(walls, 50), percentile(walls, 95), percentile(cpus, 95))
-        # One more view with its SQL statements counted (outside the timed ones: the listener costs a little).
-        statements.clear()
-        event.listen(Engine, "before_cursor_execute", note)
-        client.get(path).raise_for_status()
-        event.remove(Engine, "before_cursor_execute", note)
-        counts[name] = len(statements)
-        print(f"{name:12} {path.split('?')[0][len(w):] or '/'}: p50 {results[name][0]:.0f} ms, p95 "
-              f"{results[name][1]:.0f} ms, CPU p95 {results[name][2]:.0f} ms ({len(walls)} views, "
-              f"{len(answer.content):,} bytes, {counts[name]} statements); load {os.getloadavg()[0]:.1f}",
-              flush=True)
-    kind = "postgresql" if args.database_url else "sqlite"
-    print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, {kind}")
-    print("pages: " + " ".join(f"{n}_p95_ms={r[1]:.0f} {n}_cpu_p95_ms={r[2]:.0f} {n}_statements={counts[n]}"
-                               for n, r in results.items())
-          + f" rows={made['rows']} load={os.getloadavg()[0]:.1f}")
+        results[name] = view_page(client, path, 3 if name == "report_pdf" and args.quick else repeat)
+        print_page(name, path.split("?")[0][len(w):] or "/", results[name])
+    print_summary("pages", results, "postgresql" if args.database_url else "sqlite", f"rows={made['rows']}")
 
 
 if __name__ == "__main__":

@@ -3,7 +3,8 @@
 A workspace with 2,000 posts in one month and an inbox of 100,000 messages (in 100,000 conversations).
 
 1. The calendar month page: server time (the Server-Timing header) p50/p95 over sequential requests.
-2. Open-loop load (default 150 requests/s offered) from a separate load-generator process on loopback, one
+2. Open-loop load (default 150 requests/s offered) from a separate load-generator process on loopback (plain
+   HTTP/1.1 on asyncio streams with kept-alive connections, so that it takes little of the cores), one
    list at a time: `GET /api/v1/workspaces/{id}/posts?limit=50`, the calendar month page, and the inbox list
    (`GET /api/v1/workspaces/{id}/inbox?limit=50`, newest first). Client-side latency p50/p99, achieved rate,
    503s and errors, the load generator's own CPU time and the server processes' CPU time.
@@ -34,10 +35,9 @@ from pathlib import Path
 
 import httpx
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+from common import bench_environment, busy_workspace, percentile  # bench/common.py
 
 
 def free_port() -> int:
@@ -105,36 +105,30 @@ def analyse() -> None:
 
 def prepare(posts: int, month: date, inbox_items: int) -> dict[str, str]:
     """A workspace with three sandbox channels and `posts` scheduled posts spread over `month`."""
-    from socialdesk.auth.service import create_api_token, create_user
-    from socialdesk.channels.service import connect
+    from socialdesk.auth.models import User
+    from socialdesk.auth.service import create_api_token
     from socialdesk.content.schemas import Intent, PostIn
     from socialdesk.content.service import compose
     from socialdesk.core import clock
     from socialdesk.core.clock import ManualClock
     from socialdesk.core.db import get_database
     from socialdesk.core.schema import create_schema
-    from socialdesk.workspaces.context import Actor, WorkspaceContext
-    from socialdesk.workspaces.models import Role
-    from socialdesk.workspaces.service import create_organisation, create_workspace
+    from socialdesk.workspaces.context import Actor
+    from socialdesk.workspaces.service import context_for
 
     db = get_database()
     create_schema(db.url)
     clock.set_clock(ManualClock(datetime.combine(month, dtime(0), tzinfo=UTC) - timedelta(days=1)))
     with db.unit_of_work() as session:
-        user = create_user(session, "bench@example.com", "Bench", "bench-password-1")
-        org = create_organisation(session, "Bench")
-        workspace = create_workspace(session, org, "Busy brand", user, timezone="Europe/Zagreb")
-        ctx = WorkspaceContext(session, workspace, Actor(user.id, user.email), Role.OWNER)
-        channels = [connect(ctx, "sandbox", f"Channel {p}", handle=f"bench_{p}", profile=p).id
-                    for p in ("x", "mastodon", "facebook")]
+        busy = busy_workspace(session, "bench@example.com", "Bench")
+        user = session.get(User, busy.user_id)
+        assert user is not None
         token, _ = create_api_token(session, user, "bench", ["read"])
-        workspace_id = workspace.id
+    workspace_id, channels = busy.workspace_id, busy.channel_ids
     minutes = 30 * 24 * 60
     for start in range(0, posts, 250):
         with db.unit_of_work() as session:
-            from socialdesk.workspaces.service import context_for
-
-            ctx = context_for(session, Actor(user.id, user.email), workspace_id)
+            ctx = context_for(session, Actor(busy.user_id, busy.email), workspace_id)
             for i in range(start, min(posts, start + 250)):
                 at = datetime.combine(month, dtime(0)) + timedelta(minutes=(i * 7919) % minutes)
                 compose(ctx, PostIn(text=f"Post number {i} about #coffee and #bench, see https://example.com/{i}",
@@ -172,41 +166,75 @@ def calendar_times(base: str, workspace_id: str, month: date, cookie: str, reque
     return times
 
 
+# The load generator: HTTP/1.1 over asyncio streams, connections kept alive and reused (httpx's AsyncClient
+# cost ~3 ms of CPU a request, a third of what the server spends: on two cores it took the server's share).
 LOADGEN = r'''
 import asyncio, json, os, sys, time
-import httpx
+from urllib.parse import urlsplit
 
 async def main(url, auth, rate, seconds):
     latencies, shed, errors = [], 0, 0
+    parts = urlsplit(url)
     kind, _, value = auth.partition(":")
-    headers = {"Authorization": f"Bearer {value}"} if kind == "token" else {}
-    cookies = {"sd_session": value} if kind == "cookie" else {}
-    cpu = os.times()
-    async with httpx.AsyncClient(headers=headers, cookies=cookies, timeout=30,
-                                 limits=httpx.Limits(max_connections=200)) as client:
-        async def one():
-            nonlocal shed, errors
-            started = time.perf_counter()
-            try:
-                response = await client.get(url)
-                if response.status_code == 503:
-                    shed += 1
-                    return
-                if response.status_code != 200:
-                    errors += 1
-            except httpx.HTTPError:
-                errors += 1
+    header = f"Authorization: Bearer {value}" if kind == "token" else f"Cookie: sd_session={value}"
+    request = (f"GET {parts.path}?{parts.query} HTTP/1.1\r\nHost: {parts.netloc}\r\n{header}\r\n"
+               "Accept-Encoding: identity\r\n\r\n").encode()
+    idle = []  # open connections waiting for their next request
+
+    async def exchange(reader, writer):
+        writer.write(request)
+        head = await reader.readuntil(b"\r\n\r\n")
+        status = int(head[9:12])
+        lowered = head.lower()
+        at = lowered.find(b"content-length:")
+        if at >= 0:
+            await reader.readexactly(int(lowered[at + 15:lowered.index(b"\r\n", at)]))
+        elif b"transfer-encoding: chunked" in lowered:
+            while True:
+                size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
+                await reader.readexactly(size + 2)
+                if size == 0:
+                    break
+        return status, b"connection: close" not in lowered
+
+    async def one():
+        nonlocal shed, errors
+        started = time.perf_counter()
+        connection = idle.pop() if idle else None
+        try:
+            if connection is None:
+                connection = await asyncio.wait_for(asyncio.open_connection(parts.hostname, parts.port), 30)
+            status, keep = await asyncio.wait_for(exchange(*connection), 30)
+        except (OSError, asyncio.TimeoutError, asyncio.IncompleteReadError, ValueError):
+            errors += 1
             latencies.append(time.perf_counter() - started)
-        tasks, begin = [], time.perf_counter()
-        total = int(rate * seconds)
-        for i in range(total):
-            delay = begin + i / rate - time.perf_counter()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(one()))
-        await asyncio.gather(*tasks)
-        elapsed = time.perf_counter() - begin
+            if connection is not None:
+                connection[1].close()
+            return
+        if keep:
+            idle.append(connection)
+        else:
+            connection[1].close()
+        if status == 503:
+            shed += 1
+            return
+        if status != 200:
+            errors += 1
+        latencies.append(time.perf_counter() - started)
+
+    cpu = os.times()
+    tasks, begin = [], time.perf_counter()
+    total = int(rate * seconds)
+    for i in range(total):
+        delay = begin + i / rate - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(one()))
+    await asyncio.gather(*tasks)
+    elapsed = time.perf_counter() - begin
     after = os.times()
+    for _, writer in idle:
+        writer.close()
     cpu_s = (after.user - cpu.user) + (after.system - cpu.system)
     print(json.dumps({"latencies": latencies, "shed": shed, "errors": errors, "elapsed": elapsed, "sent": total,
                       "cpu_s": cpu_s}))
@@ -254,7 +282,10 @@ def load(url: str, auth: str, rate: float, seconds: float, server_pid: int) -> d
     return {"p50": percentile(ms, 50) if ms else float("nan"), "p99": percentile(ms, 99) if ms else float("nan"),
             "errors": result["errors"], "shed": result["shed"], "served_rps": len(ms) / result["elapsed"],
             "sent": result["sent"], "loadgen_cpu_s": result["cpu_s"], "server_cpu_s": server_cpu,
-            "elapsed": result["elapsed"], "server_cpu_ms": 1000 * server_cpu / max(1, len(ms) + result["shed"])}
+            "elapsed": result["elapsed"], "server_cpu_ms": 1000 * server_cpu / max(1, len(ms) + result["shed"]),
+            # What one answered request costs: the shed ones (503, cheap) flatter the figure above when many are.
+            "server_cpu_ms_answered": 1000 * server_cpu / max(1, len(ms)),
+            "loadgen_cpu_ms": 1000 * result["cpu_s"] / max(1, result["sent"])}
 
 
 def main() -> None:
@@ -280,13 +311,8 @@ def main() -> None:
     cpu_start = os.times()
     summary: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory(prefix="socialdesk-bench-") as folder:
-        env = {**os.environ, "SOCIALDESK_DATA_DIR": folder, "SOCIALDESK_LOG_LEVEL": "WARNING",
-               "SOCIALDESK_SECRET_KEY": os.environ.get("SOCIALDESK_SECRET_KEY")
-               or "c29jaWFsZGVzay1iZW5jaC1rZXktbm90LXNlY3JldCE="}
-        env["SOCIALDESK_WEB_WORKERS"] = str(args.workers)
-        if args.database_url:
-            env["SOCIALDESK_DATABASE_URL"] = args.database_url
-        os.environ.update(env)
+        env = {**os.environ, **bench_environment(folder, args.database_url),
+               "SOCIALDESK_WEB_WORKERS": str(args.workers)}
         started = time.perf_counter()
         ids = prepare(args.posts, month, args.inbox_items)
         print(f"prepared {args.posts} posts and {args.inbox_items} inbox messages in "
@@ -325,8 +351,10 @@ def main() -> None:
                     print(f"{label} offered {rate:.0f} req/s for {seconds:.0f} s: p50 {result['p50']:.1f} ms, "
                           f"p99 {result['p99']:.1f} ms, served {result['served_rps']:.0f} req/s, shed (503) "
                           f"{result['shed']:.0f} of {result['sent']:.0f}, errors {result['errors']:.0f}; CPU: load "
-                          f"generator {result['loadgen_cpu_s']:.1f} s, servers {result['server_cpu_s']:.1f} s "
-                          f"({result['server_cpu_ms']:.1f} ms a request) in {result['elapsed']:.1f} s; load average "
+                          f"generator {result['loadgen_cpu_s']:.1f} s ({result['loadgen_cpu_ms']:.2f} ms a request), "
+                          f"servers {result['server_cpu_s']:.1f} s "
+                          f"({result['server_cpu_ms']:.1f} ms a request, {result['server_cpu_ms_answered']:.1f} ms an "
+                          f"answered one) in {result['elapsed']:.1f} s; load average "
                           f"{loadavg()}")
                 summary[name] = result
         finally:
@@ -347,7 +375,9 @@ def main() -> None:
         parts.append(f"{name}_p50_ms={result['p50']:.1f} {name}_p99_ms={result['p99']:.1f} "
                      f"{name}_served_rps={result['served_rps']:.0f} {name}_shed={result['shed']:.0f} "
                      f"{name}_errors={result['errors']:.0f} {name}_loadgen_cpu_s={result['loadgen_cpu_s']:.1f} "
-                     f"{name}_server_cpu_ms_per_request={result['server_cpu_ms']:.1f}")
+                     f"{name}_loadgen_cpu_ms_per_request={result['loadgen_cpu_ms']:.2f} "
+                     f"{name}_server_cpu_ms_per_request={result['server_cpu_ms']:.1f} "
+                     f"{name}_server_cpu_ms_per_answered={result['server_cpu_ms_answered']:.1f}")
     print("web: " + " ".join(parts) + f" workers={args.workers} posts={args.posts} inbox={args.inbox_items} "
           f"db={db_kind} load={loadavg()}")
 

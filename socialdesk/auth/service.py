@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from socialdesk.auth import passwords
@@ -18,7 +18,7 @@ from socialdesk.core import clock
 from socialdesk.core.config import get_settings
 from socialdesk.core.errors import Conflict, NotFound, Unauthorized, ValidationFailed
 from socialdesk.workspaces.context import Actor
-from socialdesk.workspaces.models import Workspace
+from socialdesk.workspaces.models import Membership, Workspace
 from socialdesk.workspaces.permissions import ALL_SCOPES, SCOPE_ALIASES, expand_scopes
 
 _hasher = PasswordHasher()
@@ -157,20 +157,24 @@ class ResolvedToken:
     role: str | None  # their role there
 
 
+# Built once: the look-up runs on every API request, and building it cost more than running it.
+_TOKEN = select(ApiToken, User).join(User, User.id == ApiToken.user_id).where(
+    ApiToken.token_hash == bindparam("token_hash"))
+_TOKEN_IN_WORKSPACE = (
+    _TOKEN.add_columns(Workspace, Membership.role)
+    .outerjoin(Membership, (Membership.user_id == ApiToken.user_id)
+               & (Membership.workspace_id == bindparam("workspace_id")))
+    .outerjoin(Workspace, Workspace.id == Membership.workspace_id))
+
+
 def resolve_api_token_in(session: Session, secret: str, workspace_id: str | None) -> ResolvedToken | None:
     """The token, its user and (given a workspace id) the user's membership there, in one statement: an API
     request inside a workspace checks its token and its access together. Read on every request, so a
     revoked or expired token is refused on the very next one, in every process."""
-    query = select(ApiToken, User).join(User, User.id == ApiToken.user_id).where(
-        ApiToken.token_hash == _digest(secret))
+    query, params = _TOKEN, {"token_hash": _digest(secret)}
     if workspace_id is not None:
-        from socialdesk.workspaces.models import Membership
-
-        query = (query.add_columns(Workspace, Membership.role)
-                 .outerjoin(Membership, (Membership.user_id == ApiToken.user_id)
-                            & (Membership.workspace_id == workspace_id))
-                 .outerjoin(Workspace, Workspace.id == Membership.workspace_id))
-    row = session.execute(query).first()
+        query, params["workspace_id"] = _TOKEN_IN_WORKSPACE, workspace_id
+    row = session.execute(query, params).first()
     if row is None:
         return None
     token, user = row[0], row[1]

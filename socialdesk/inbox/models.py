@@ -280,8 +280,8 @@ class InboxVersion(Base):
 
 
 # What a message's change can move in the views' counts (the rest of an item moves its conversation's summary,
-# which is a change of the conversation).
-_ITEM_COUNTED = ("ad_comment", "conversation_id")
+# which is a change of the conversation) and in the message list's kept totals (view_counts.kept_total).
+_ITEM_COUNTED = ("ad_comment", "conversation_id", "channel_id", "kind")
 
 
 @event.listens_for(Session, "after_flush")

@@ -20,7 +20,7 @@ from socialdesk.content.models import Publication
 from socialdesk.core import clock
 from socialdesk.core.db import Database
 from socialdesk.core.errors import ValidationFailed
-from socialdesk.inbox import actions, conversations, saved_replies
+from socialdesk.inbox import actions, conversations, saved_replies, view_counts
 from socialdesk.inbox.models import Conversation, InboxItem, InboxNote, ModerationAction, SavedReply
 from socialdesk.jobs.queue import enqueue
 from socialdesk.networks.base import AuthError, IncomingItem, NetworkError
@@ -158,7 +158,16 @@ def list_items(ctx: WorkspaceContext, flt: InboxFilter = InboxFilter(), *, limit
         query = query.where(InboxItem.hidden.is_(False), InboxItem.deleted_at.is_(None),
                             func.coalesce(InboxItem.marked_spam, InboxItem.spam).is_(False))
     if after is None:
-        total = ctx.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        def count() -> int:
+            return ctx.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+
+        # Kept only where every change that can move the count bumps the inbox version: not by status, answer or
+        # visibility (a message's own columns), nor by publication (deleting one sets its messages' link to
+        # NULL in the database, past the ORM's listener).
+        if flt.status or flt.unanswered or flt.visible or flt.publication_id:
+            total = count()
+        else:
+            total = view_counts.kept_total(ctx, ("items", flt.channel_id, flt.kind, flt.ad_comment), count)
     else:
         # The walk's total stays the one its first page counted (counting 100,000 messages again on every page
         # would cost more than the page); messages arriving meanwhile are newer than the walk anyway.

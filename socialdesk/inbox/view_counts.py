@@ -11,6 +11,9 @@ the counts are never older than the last committed change, in any process.
 conversation becomes overdue without any write), so it is counted on each request: the waiting conversations,
 kept, less those still inside the response target (a short range of the (workspace, waiting_since) index).
 
+The message list's total (`GET /api/v1/workspaces/{id}/inbox`: ~11 ms to count 100,000 messages on SQLite) is
+kept the same way, by filter, for the filters whose columns bump the version when they change (`kept_total`).
+
 Writes that bypass the ORM (a bulk load, a manual SQL fix) call `bump` themselves.
 """
 
@@ -18,7 +21,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -35,6 +38,9 @@ KEPT = ("all", "unanswered", "negative", "questions", "offensive", "spam", "clos
 # workspace -> (version, the KEPT counts, languages, "Assigned to me" by reader)
 _kept: OrderedDict[str, tuple[int, dict[str, int], list[str], dict[str, int]]] = OrderedDict()
 _lock = threading.Lock()
+MAX_TOTALS = 4096
+# (workspace, filter) -> (version, how many messages match)
+_totals: OrderedDict[tuple[str, Hashable], tuple[int, int]] = OrderedDict()
 stats = {"counted": 0, "reused": 0}  # for the tests and the benchmark
 WROTE = "inbox_version_bumped"  # in Session.info while a transaction has bumped a version
 
@@ -131,7 +137,34 @@ def view_counts(ctx: WorkspaceContext, overdue_before: datetime) -> ViewCounts:
     return ViewCounts({view: counts[view] for view in VIEWS}, list(languages))
 
 
+def _version(ctx: WorkspaceContext) -> int:
+    return int(ctx.session.scalar(select(InboxVersion.version)
+                                  .where(InboxVersion.workspace_id == ctx.workspace_id)) or 0)
+
+
+def kept_total(ctx: WorkspaceContext, key: Hashable, count: Callable[[], int]) -> int:
+    """`count()`, kept per workspace and `key` while the workspace's inbox version stays the same: one small
+    statement instead of the count. Only for counts that no change can move without bumping the version."""
+    version, entry = _version(ctx), (ctx.workspace_id, key)
+    with _lock:
+        found = _totals.get(entry)
+        if found is not None and found[0] == version:
+            _totals.move_to_end(entry)
+            stats["reused"] += 1
+            return found[1]
+    total = count()
+    with _lock:
+        stats["counted"] += 1
+        if not ctx.session.info.get(WROTE):  # as in view_counts: a count of uncommitted writes is not kept
+            _totals[entry] = (version, total)
+            _totals.move_to_end(entry)
+            while len(_totals) > MAX_TOTALS:
+                _totals.popitem(last=False)
+    return total
+
+
 def forget() -> None:
     """Drop every kept count (tests)."""
     with _lock:
         _kept.clear()
+        _totals.clear()

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
 from socialdesk.auth import service as auth
@@ -133,9 +134,14 @@ def _context(request: Request, session: Session, identity: Identity, workspace_i
     return ctx
 
 
-def workspace_context(request: Request, workspace_id: str, identity: CurrentIdentity,
-                      session: DbSession) -> WorkspaceContext:
-    return _context(request, session, identity, workspace_id)
+async def workspace_context(request: Request, workspace_id: str, identity: CurrentIdentity,
+                            session: DbSession) -> WorkspaceContext:
+    # The route guard, which runs first, has usually looked the context up already: then handing it over
+    # needs no trip through the thread pool. Otherwise it is looked up there (it reads the database).
+    ctx: WorkspaceContext | None = getattr(request.state, "workspace_ctx", None)
+    if ctx is not None and ctx.workspace_id == workspace_id:
+        return ctx
+    return await run_in_threadpool(_context, request, session, identity, workspace_id)
 
 
 Ctx = Annotated[WorkspaceContext, Depends(workspace_context)]

@@ -18,6 +18,7 @@ from socialdesk.content.models import Post, Publication, PublicationStatus
 from socialdesk.core.clock import ManualClock
 from socialdesk.core.db import Database
 from socialdesk.inbox.models import Conversation, InboxItem
+from socialdesk.inbox.view_counts import forget
 from socialdesk.workspaces.permissions import ALL_SCOPES
 from tests.helpers import T0, make_world
 from tests.web_client import signed_in_client, web_app
@@ -196,3 +197,34 @@ def test_a_bad_cursor_says_what_to_send(database: Database, clock: ManualClock) 
         assert answer.status_code in (400, 422) and "cursor" in answer.json()["message"], (bad, answer.text)
     both = client.get(path, params={"cursor": cursor, "offset": 1})
     assert both.status_code in (400, 422) and "either" in both.json()["message"]
+
+
+def test_the_inbox_total_is_kept_until_a_message_arrives_or_goes(database: Database, clock: ManualClock) -> None:
+    workspace_id, secret = _world_with_posts(database, posts=1)
+    _inbox(database, workspace_id, 30)
+    forget()
+    client = TestClient(web_app(), headers={"Authorization": f"Bearer {secret}"})
+    path = f"/api/v1/workspaces/{workspace_id}/inbox"
+    assert client.get(path, params={"limit": 5}).json()["total"] == 30
+    with counted() as statements:
+        again = client.get(path, params={"limit": 5}).json()
+    # Nothing changed: the kept total, not a count of every message (the token, the inbox version, the page).
+    assert again["total"] == 30 and not any("count(" in q.lower() for q in _queries(statements))
+    assert client.get(path, params={"limit": 5, "kind": "dm"}).json()["total"] == 0
+
+    # Committed elsewhere (another process: only the database is shared), seen on the very next request.
+    with database.unit_of_work() as session:
+        first = session.scalars(select(InboxItem).where(InboxItem.workspace_id == workspace_id)).first()
+        assert first is not None
+        session.add(InboxItem(workspace_id=workspace_id, channel_id=first.channel_id,
+                              conversation_id=first.conversation_id, kind="dm", external_id="new-dm",
+                              author_external_id="a-new", author_handle="newfan", text="hello", received_at=T0))
+    assert client.get(path, params={"limit": 5}).json()["total"] == 31
+    assert client.get(path, params={"limit": 5, "kind": "dm"}).json()["total"] == 1
+    with database.unit_of_work() as session:
+        dm = session.scalars(select(InboxItem).where(InboxItem.external_id == "new-dm")).one()
+        dm.kind = "comment"
+    assert client.get(path, params={"limit": 5, "kind": "dm"}).json()["total"] == 0
+    with database.unit_of_work() as session:
+        session.delete(session.scalars(select(InboxItem).where(InboxItem.external_id == "new-dm")).one())
+    assert client.get(path, params={"limit": 5}).json()["total"] == 30
