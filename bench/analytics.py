@@ -23,6 +23,11 @@ full build: `dashboard` is then `full`, and `more` is the best times alone.
     python bench/analytics.py --quick                               # SQLite, ~50,000 snapshots
     python bench/analytics.py --channels 20                         # SQLite, 1,000,000 snapshots
     python bench/analytics.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/bench   # 10,000,000
+    python bench/analytics.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/bench --reuse
+
+`--reuse` measures the data an earlier run left in that database again, without generating it (generating
+10,000,000 snapshots takes 4–9 minutes): old and new code on the same data, e.g.
+`PYTHONPATH=<checkout of main> python <checkout of main>/bench/analytics.py --database-url … --reuse`.
 
 The last line is `analytics: rows=N dashboard_p95_ms=X channel_p95_ms=X more_p95_ms=X full_p95_ms=X
 warm_p95_ms=X dashboard_cpu_p95_ms=X channel_cpu_p95_ms=X report_s=X load=X`
