@@ -223,7 +223,7 @@ def post_records_of_spans(ctx: WorkspaceContext, bounds: list[datetime], *, age:
             upper = uppers[span + 1]
         text = variant_text if variant_text is not None else post_text
         kinds = media.get((post_id, publication_id if own_media else None), [])
-        values = None if counts[-1] is None else dict(zip(POST_METRICS, counts, strict=False))
+        values = None if counts[-1] is None else dict(zip(POST_METRICS, counts[:-1], strict=True))
         spans[span].append(PostRecord(
             publication_id, post_id, channel_id, networks[channel_id], published_at, text,
             content_type(kinds, post_extras, own_extras), follower_count, values, _hashtags(text)))
