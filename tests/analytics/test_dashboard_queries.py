@@ -213,3 +213,29 @@ def test_best_hours_from_weights_drawn_once_equal_weights_drawn_each_time() -> N
         assert np.array_equal(drawn @ (onehot * scores[:, None]),
                               best_time._resample_weights(n) @ (onehot * scores[:, None]))
         assert np.array_equal(drawn @ onehot, best_time._resample_weights(n) @ onehot)
+
+
+def _gathered_sums(x: np.ndarray, stream: int) -> np.ndarray:
+    """Each resample gathered and added up: how the sums were computed before the draw counts."""
+    return x[st._indices(x.size, stream)].sum(axis=1)
+
+
+def test_resampled_sums_from_draw_counts_equal_each_resample_added_up() -> None:
+    rng = np.random.default_rng(11)
+    cache.clear()
+    cases = [rng.integers(0, 50_000, 245).astype(float),  # engagements, reach: counts
+             np.array([0.0, 3.0, 1e9, 7.0, 2.0, 5.0]),  # one huge count
+             -rng.integers(0, 9, 30).astype(float),  # whole but negative
+             rng.gamma(2.0, 0.5, 40),  # fractions: gathered, as before
+             np.full(9, 2.0**52)]  # whole numbers whose sums would round: gathered, as before
+    for x in cases:
+        for stream in (0, 1):
+            assert np.array_equal(st._resampled_sums(x, stream), _gathered_sums(x, stream))
+    assert st._exact_in_any_order(cases[0]) and not st._exact_in_any_order(cases[3])
+    assert not st._exact_in_any_order(cases[4]) and not st._exact_in_any_order(np.array([1.0, np.nan]))
+    assert (st._draws(245, 1).sum(axis=1) == 245).all()
+    num, den = cases[0][:120] / 10, cases[0][120:240]
+    num = np.round(num)
+    expected = num[st._indices(120)].sum(axis=1) / np.maximum(den[st._indices(120)].sum(axis=1), 1e-12) * 100
+    low, high = st._bounds(expected, st.LEVEL)
+    assert st.ratio_ci(num, den) == st.Estimate(float(num.sum() / den.sum() * 100), low, high, 120)
