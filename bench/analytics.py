@@ -23,10 +23,16 @@ full build: `dashboard` is then `full`, and `more` is the best times alone.
     python bench/analytics.py --quick                               # SQLite, ~50,000 snapshots
     python bench/analytics.py --channels 20                         # SQLite, 1,000,000 snapshots
     python bench/analytics.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/bench   # 10,000,000
+    python bench/analytics.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/bench --reuse
+
+`--reuse` measures the data an earlier run left in that database again, without generating it (generating
+10,000,000 snapshots takes 4–9 minutes): old and new code on the same data, e.g.
+`PYTHONPATH=<checkout of main> python <checkout of main>/bench/analytics.py --database-url … --reuse`.
 
 The last line is `analytics: rows=N dashboard_p95_ms=X channel_p95_ms=X more_p95_ms=X full_p95_ms=X
-warm_p95_ms=X dashboard_cpu_p95_ms=X channel_cpu_p95_ms=X report_s=X load=X`
-(load: the machine's 1-minute load average at the end).
+warm_p95_ms=X dashboard_cpu_p95_ms=X channel_cpu_p95_ms=X [dashboard_pg_cpu_ms=X channel_pg_cpu_ms=X] report_s=X
+load=X` (load: the machine's 1-minute load average at the end; `*_pg_cpu_ms`: the mean CPU time of the
+PostgreSQL backend per view, where it runs on this machine).
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -168,6 +175,27 @@ def existing(db_url: str) -> dict[str, object]:
     return {"workspace_id": "w1", "rows": rows}
 
 
+def backend_cpu(session: object) -> Callable[[], float] | None:
+    """A clock of the CPU milliseconds spent so far by the PostgreSQL backend serving `session`, where that
+    backend runs on this machine and its /proc entry can be read (else None): the database's share of a view,
+    which this process's CPU time leaves out. Counted in ticks (10 ms): read it as a mean over many views."""
+    if session.get_bind().dialect.name != "postgresql":  # type: ignore[attr-defined]
+        return None
+    pid = session.execute(text("SELECT pg_backend_pid()")).scalar_one()  # type: ignore[attr-defined]
+    folder, tick = Path(f"/proc/{pid}"), os.sysconf("SC_CLK_TCK")
+    try:
+        if folder.joinpath("comm").read_text().strip() != "postgres":  # another machine's backend
+            return None
+    except OSError:
+        return None
+
+    def spent() -> float:
+        fields = folder.joinpath("stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) * 1000 / tick  # utime + stime
+
+    return spent
+
+
 def measure(db_url: str, workspace_id: str, repeat: int) -> tuple[dict[str, list[float]], list[float], int]:
     """Milliseconds per view, by kind (see the module's docstring), and the PDF report's seconds."""
     from socialdesk.analytics import best_time, dashboard
@@ -188,16 +216,19 @@ def measure(db_url: str, workspace_id: str, repeat: int) -> tuple[dict[str, list
     set_database(db)
     clock.set_clock(ManualClock(NOW))
     kinds = ("full", "workspace", "channel", "more", "warm")
-    timings: dict[str, list[float]] = {k: [] for k in (*kinds, *(f"{k}_cpu" for k in kinds))}
+    timings: dict[str, list[float]] = {k: [] for k in (*kinds, *(f"{k}_{s}" for k in kinds for s in ("cpu", "pg")))}
     report_times, posts = [], 0
+    server: Callable[[], float] | None = None
 
     def timed(kind: str, build: object) -> object:
         # Wall clock and this process's CPU time: on a shared machine the CPU time says what the code
         # costs, the wall clock what it cost with the neighbours.
-        started, cpu = time.perf_counter(), time.process_time()
+        started, cpu, pg = time.perf_counter(), time.process_time(), server() if server else 0.0
         result = build()  # type: ignore[operator]
         timings[kind].append((time.perf_counter() - started) * 1000)
         timings[f"{kind}_cpu"].append((time.process_time() - cpu) * 1000)
+        if server:
+            timings[f"{kind}_pg"].append(server() - pg)
         return result
 
     def cold() -> None:
@@ -208,6 +239,7 @@ def measure(db_url: str, workspace_id: str, repeat: int) -> tuple[dict[str, list
         workspace = session.get(Workspace, workspace_id)
         assert workspace is not None
         ctx = WorkspaceContext(session, workspace, Actor.system("bench"), Role.OWNER)
+        server = backend_cpu(session)
         period = last_days(90, NOW, workspace.timezone)
         channel_ids = sorted(session.scalars(text("SELECT id FROM channels WHERE workspace_id = :w"),
                                              {"w": workspace_id}))
@@ -226,6 +258,7 @@ def measure(db_url: str, workspace_id: str, repeat: int) -> tuple[dict[str, list
             if cache is None:  # the page built everything at once, then the best times of every channel
                 timings["workspace"].append(timings["full"][-1])
                 timings["workspace_cpu"].append(timings["full_cpu"][-1])
+                timings["workspace_pg"] += timings["full_pg"][-1:]
                 timed("more", lambda: [best_time.recommend(ctx, c) for c in channel_ids])
                 timed("channel", lambda: (dashboard.build(ctx, period, channel_id=one),  # noqa: B023
                                           best_time.recommend(ctx, one)))  # noqa: B023
@@ -286,7 +319,8 @@ def main() -> None:
         print(f"generated {made['rows']:,} snapshots of {made['publications']:,} publications on {channels} "
               f"channels in {made['generate_s']:.1f} s")
     timings, report_times, period_posts = measure(url, str(made["workspace_id"]), args.repeat)
-    p95 = {kind: percentile(values, 95) for kind, values in timings.items()}
+    p95 = {kind: percentile(values, 95) for kind, values in timings.items() if values}
+    pg = {kind: statistics.mean(timings[f"{kind}_pg"]) for kind in ("workspace", "channel") if timings[f"{kind}_pg"]}
     report_s = statistics.median(report_times)
     print(f"last 90 days, {period_posts:,} publications in the workspace ({args.channels_per_workspace} channels); "
           f"p50 / p95 over {len(timings['full'])} views each, numbers computed afresh unless said:")
@@ -296,12 +330,15 @@ def main() -> None:
                         ("more", "breakdowns + best times of every channel (fetched after the page)"),
                         ("warm", "workspace dashboard again, numbers kept since the last view")):
         print(f"  {label}: p50 {percentile(timings[kind], 50):.0f} ms, p95 {p95[kind]:.0f} ms "
-              f"(CPU p50 {percentile(timings[kind + '_cpu'], 50):.0f} ms, p95 {p95[kind + '_cpu']:.0f} ms)")
+              f"(CPU p50 {percentile(timings[kind + '_cpu'], 50):.0f} ms, p95 {p95[kind + '_cpu']:.0f} ms"
+              + (f"; PostgreSQL backend CPU mean {statistics.mean(timings[kind + '_pg']):.0f} ms"
+                 if timings[kind + "_pg"] else "") + ")")
     print(f"monthly PDF report: {report_s:.2f} s (median of {len(report_times)})")
     print(f"analytics: rows={made['rows']} dashboard_p95_ms={p95['workspace']:.0f} channel_p95_ms={p95['channel']:.0f} "
           f"more_p95_ms={p95['more']:.0f} full_p95_ms={p95['full']:.0f} warm_p95_ms={p95['warm']:.0f} "
           f"dashboard_cpu_p95_ms={p95['workspace_cpu']:.0f} channel_cpu_p95_ms={p95['channel_cpu']:.0f} "
-          f"report_s={report_s:.2f} load={os.getloadavg()[0]:.1f}")
+          + "".join(f"{'dashboard' if k == 'workspace' else k}_pg_cpu_ms={v:.0f} " for k, v in pg.items())
+          + f"report_s={report_s:.2f} load={os.getloadavg()[0]:.1f}")
 
 if __name__ == "__main__":
     main()

@@ -14,6 +14,7 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 import numpy as np
 from sqlalchemy import func, select
@@ -143,6 +144,16 @@ def score_posts(records: list[PostRecord]) -> tuple[list[PostRecord], np.ndarray
     return kept, values / mean if mean > 0 else values
 
 
+@lru_cache(maxsize=16)
+def _resample_weights(n: int) -> np.ndarray:
+    """How often each of n posts is drawn in each of RESAMPLES resamples, as floats for the matrix products.
+    The same for every channel with n posts (a fixed seed), so drawn once per n: drawing them cost more
+    than the rest of the hourly scores."""
+    weights = np.random.default_rng(st.SEED).multinomial(n, np.full(n, 1.0 / n), size=RESAMPLES).astype(float)
+    weights.flags.writeable = False
+    return weights
+
+
 def from_posts(kept: list[PostRecord], scores: np.ndarray, hours: np.ndarray) -> list[HourScore]:
     """Hourly scores (each hour pooled with its neighbours) with intervals and P(best)."""
     n = len(kept)
@@ -152,7 +163,7 @@ def from_posts(kept: list[PostRecord], scores: np.ndarray, hours: np.ndarray) ->
     onehot[np.arange(n), hours] = 1.0
     own = onehot.sum(axis=0)
     values, pooled = _pooled(scores @ onehot, own)
-    weights = np.random.default_rng(st.SEED).multinomial(n, np.full(n, 1.0 / n), size=RESAMPLES)
+    weights = _resample_weights(n)
     boot, _ = _pooled(weights @ (onehot * scores[:, None]), weights @ onehot)
     eligible = recommendable(pooled, own)
     masked = np.where(eligible & ~np.isnan(boot), boot, -np.inf)

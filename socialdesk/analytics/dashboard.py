@@ -28,7 +28,7 @@ from socialdesk.analytics.post_values import (
     PostRecord,
     Sample,
     length_group,
-    post_records,
+    post_records_of_spans,
 )
 from socialdesk.channels.models import Channel
 from socialdesk.core import clock
@@ -206,9 +206,8 @@ def _compute(ctx: WorkspaceContext, channels: list[Channel], period: Period, age
              window: tuple[datetime, datetime], pillars: dict[str, str] | None = None) -> _Core:
     ids = [c.id for c in channels]
     previous = period.previous()
-    current_posts = post_records(ctx, period.start, period.end, age=age, channel_ids=ids, follower_window=window)
-    previous_posts = post_records(ctx, previous.start, previous.end, age=age, channel_ids=ids,
-                                  follower_window=window)
+    previous_posts, current_posts = post_records_of_spans(ctx, [previous.start, period.start, period.end], age=age,
+                                                          channel_ids=ids, follower_window=window)
     ranking = METRICS[rank_by]
     now_sample, before_sample = Sample.of(current_posts), Sample.of(previous_posts)
     head = (_follower_kpis(ctx, ids, period, previous, window) + _posts_kpis(current_posts, previous_posts)
@@ -398,17 +397,31 @@ def _unavailable(m: Metric, why: str) -> Kpi:
 
 def _engagement_by_day(sample: Sample, period: Period,
                        ranking: Metric) -> list[tuple[date, int, float | None, float | None]]:
+    """Per local day of the period: posts, their engagements (None: none known), the ranking rate of the
+    day's posts (Σ numerators ÷ Σ denominators; None without a denominator). Summed per day by bincount:
+    the inputs are counts, so the sums are exact whatever their order."""
     tz = zone(period.timezone)
-    days = np.array([r.published_at.astimezone(tz).date().toordinal() for r in sample.records], dtype=int)
+    days = period.local_days()
+    first, size = days[0].toordinal(), len(days)
+    index = np.array([r.published_at.astimezone(tz).date().toordinal() - first for r in sample.records],
+                     dtype=int)
+    inside = (index >= 0) & (index < size)
+
+    def per_day(weights: np.ndarray | None, keep: np.ndarray) -> np.ndarray:
+        chosen = inside & keep
+        return np.bincount(index[chosen], None if weights is None else weights[chosen], minlength=size)
+
+    everything = np.ones(len(index), dtype=bool)
+    posts = per_day(None, everything)
     engagements = sample.values(METRICS["engagements"])
-    result = []
-    for day in period.local_days():
-        mask = days == day.toordinal()
-        known = engagements[mask & ~np.isnan(engagements)]
-        nums, dens = sample.rate_parts(ranking, mask)
-        result.append((day, int(mask.sum()), float(known.sum()) if known.size else None,
-                       float(nums.sum() / dens.sum() * ranking.scale) if dens.size and dens.sum() > 0 else None))
-    return result
+    known = ~np.isnan(engagements)
+    engaged, engaged_n = per_day(engagements, known), per_day(None, known)
+    top, bottom = ranking.arrays(sample.columns, len(index))
+    rated = ~np.isnan(top) & ~np.isnan(bottom) & (np.nan_to_num(bottom) > 0)
+    nums, dens = per_day(top, rated), per_day(bottom, rated)
+    return [(day, int(posts[i]), float(engaged[i]) if engaged_n[i] else None,
+             float(nums[i] / dens[i] * ranking.scale) if dens[i] > 0 else None)
+            for i, day in enumerate(days)]
 
 
 # Breakdowns -----------------------------------------------------------------------------------------

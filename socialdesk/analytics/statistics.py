@@ -58,10 +58,33 @@ def _indices(n: int, stream: int = 0) -> np.ndarray:
     return drawn
 
 
+@lru_cache(maxsize=16)
+def _draws(n: int, stream: int = 0) -> np.ndarray:
+    """How often each of n items is drawn in each resample of `_indices(n, stream)` (RESAMPLES × n)."""
+    rows = np.arange(RESAMPLES, dtype=np.intp)[:, None] * n
+    counts = np.bincount((rows + _indices(n, stream)).ravel(), minlength=RESAMPLES * n)
+    draws = counts.reshape(RESAMPLES, n).astype(float)
+    draws.flags.writeable = False
+    return draws
+
+
+def _exact_in_any_order(x: np.ndarray) -> bool:
+    """Whole numbers whose resampled sums stay below 2**53: every partial sum is then exact, so any order of
+    the additions gives the same floats."""
+    return bool(x.size and np.isfinite(x).all() and (x == np.round(x)).all()
+                and np.abs(x).max() * x.size < 2.0**53)
+
+
 @lru_cache(maxsize=256)
 def _sums_of(data: bytes, stream: int) -> np.ndarray:
     x = np.frombuffer(data, dtype=float)
-    sums = x[_indices(x.size, stream)].sum(axis=1)
+    if _exact_in_any_order(x):
+        # Counts (engagements, reach, followers): one product with the draw counts, the very same sums as
+        # gathering each resample and adding it up, at a sixth of the cost. einsum, not `@`: BLAS threads
+        # spin on a busy machine and cost more CPU time than the gathering they replace.
+        sums = np.einsum("ij,j->i", _draws(x.size, stream), x)
+    else:
+        sums = x[_indices(x.size, stream)].sum(axis=1)
     sums.flags.writeable = False
     return sums
 

@@ -1,11 +1,17 @@
 """Charts for the PDF and printed reports, drawn by matplotlib as SVG (WeasyPrint runs no JavaScript,
-so the browser's Chart.js charts cannot be used there)."""
+so the browser's Chart.js charts cannot be used there).
+
+Drawing a chart costs ~90 ms of CPU, nearly all of a report view whose dashboard numbers are kept
+(analytics/cache.py). A chart is a function of its points alone, so the last few are kept by their
+points: the report's HTML view, its PDF and the next view of either draw each chart once, and new
+points (a snapshot collected since) draw a new one."""
 
 from __future__ import annotations
 
 import io
 from collections.abc import Sequence
 from datetime import date, timedelta
+from functools import lru_cache
 
 import matplotlib
 from matplotlib.dates import AutoDateLocator, DateFormatter
@@ -50,12 +56,19 @@ def _dates(axes: object, days: Days | None) -> None:
 def line_chart(series: dict[str, Sequence[tuple[date, float]]], ylabel: str, colours: Sequence[str] = PALETTE, *,
                days: Days | None = None) -> str:
     """One line per named series; an empty string when there is nothing to draw."""
-    drawn = {name: points for name, points in series.items() if points}
-    if not drawn:
-        return ""
+    drawn = tuple((name, tuple(points)) for name, points in series.items() if points)
+    return _line_chart(drawn, ylabel, tuple(colours), days) if drawn else ""
+
+
+Points = tuple[tuple[date, float], ...]
+
+
+@lru_cache(maxsize=32)
+def _line_chart(drawn: tuple[tuple[str, Points], ...], ylabel: str, colours: tuple[str, ...],
+                days: Days | None) -> str:
     figure = _figure()
     axes = figure.add_subplot()
-    for (name, points), colour in zip(drawn.items(), colours * 4, strict=False):
+    for (name, points), colour in zip(drawn, colours * 4, strict=False):
         axes.plot([d for d, _ in points], [v for _, v in points], label=name, color=colour, linewidth=1.8)
     axes.set_ylabel(ylabel)
     _dates(axes, days)
@@ -66,9 +79,12 @@ def line_chart(series: dict[str, Sequence[tuple[date, float]]], ylabel: str, col
 
 def bar_chart(points: Sequence[tuple[date, float | None]], ylabel: str, colour: str = PALETTE[0], *,
               days: Days | None = None) -> str:
-    known = [(d, v) for d, v in points if v is not None]
-    if not known:
-        return ""
+    known = tuple((d, v) for d, v in points if v is not None)
+    return _bar_chart(known, ylabel, colour, days) if known else ""
+
+
+@lru_cache(maxsize=32)
+def _bar_chart(known: Points, ylabel: str, colour: str, days: Days | None) -> str:
     figure = _figure()
     axes = figure.add_subplot()
     axes.bar([d for d, _ in known], [v for _, v in known], color=colour, width=0.8)

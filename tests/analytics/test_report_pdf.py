@@ -136,3 +136,23 @@ def test_the_month_charts_date_axis_stays_in_the_month(database: Database, clock
         dated = [label for label in labels if re.search(r"[A-Z][a-z]{2}", label) and "Kava" not in label]
         assert dated and all(label.strip().endswith("Nov") for label in dated if re.search(r"\d", label)), dated
         assert "Dec" not in svg
+
+
+def test_a_chart_is_drawn_once_for_the_same_points_and_again_for_new_ones() -> None:
+    from socialdesk.reports import charts
+
+    days = (datetime(2026, 11, 1).date(), datetime(2026, 11, 3).date())
+    points = [(days[0], 10.0), (days[0] + timedelta(days=1), 12.0), (days[1], None)]
+    drawn = charts.bar_chart(points, "Engagements", days=days)
+    assert drawn.startswith("<svg")
+    before = charts._bar_chart.cache_info().misses
+    assert charts.bar_chart(list(points), "Engagements", days=days) is drawn  # the report's HTML, then its PDF
+    assert charts._bar_chart.cache_info().misses == before
+    # A snapshot collected since changes a point: the chart is drawn again, never the kept one shown.
+    newer = charts.bar_chart([*points[:2], (days[1], 3.0)], "Engagements", days=days)
+    assert newer != drawn and charts._bar_chart.cache_info().misses == before + 1
+    followers = {"Shop": [(days[0], 100.0), (days[1], 101.0)]}
+    line = charts.line_chart(followers, "Followers", days=days)
+    assert charts.line_chart({"Shop": list(followers["Shop"])}, "Followers", days=days) is line
+    assert charts.line_chart({"Shop": [(days[0], 100.0), (days[1], 105.0)]}, "Followers", days=days) != line
+    assert charts.line_chart({}, "Followers") == charts.bar_chart([(days[0], None)], "Engagements") == ""
