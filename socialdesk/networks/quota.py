@@ -200,11 +200,12 @@ class Ledger:
         """Today's use of every bucket, for the channel page."""
         now = clock.now()
         today = self.day.today(now)
-        with self.db.unit_of_work(read_only=True) as session:
+        # Stored and pending are read under the lock that `flush` commits under (as `charge` does): read
+        # apart, units written in between were counted neither as stored nor as pending.
+        with _pending_lock, self.db.unit_of_work(read_only=True) as session:
             found = session.execute(select(QuotaUsage.bucket, QuotaUsage.used).where(
                 QuotaUsage.network == self.network, QuotaUsage.project == project, QuotaUsage.day == today)).all()
-        rows = {bucket: used for bucket, used in found}
-        with _pending_lock:
+            rows = {bucket: used for bucket, used in found}
             for (url, pending_project, bucket, day), units in _pending.items():
                 if url == self.db.url and pending_project == project and day == today:
                     rows[bucket] = rows.get(bucket, 0) + units
