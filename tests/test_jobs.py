@@ -182,10 +182,24 @@ def test_a_job_whose_message_waited_too_long_is_rescued_from_the_database(databa
 def test_a_job_sent_again_recently_waits_for_its_message(database: Database, clock: ManualClock) -> None:
     with database.unit_of_work() as session:
         job = enqueue(session, "test.record", {"value": "resent"})
-    clock.advance(timedelta(minutes=5))
+    clock.advance(timedelta(seconds=150))
     with database.unit_of_work() as session:
         session.get(Job, job.id).sent_at = clock.now()  # the scheduler just sent it again
     assert Runner(database, kind="worker").claim_next(waiting_longer_than=timedelta(seconds=60)) is None
+
+
+def test_a_job_whose_messages_keep_vanishing_is_rescued_all_the_same(database: Database, clock: ManualClock) -> None:
+    """The scheduler sends a lost message again every 30 s, sooner than the rescue's minute: a job sent again
+    and again (messages taken by a worker that never runs them, seen after a Redis restart) was never old
+    enough for the rescue. Due three rescue periods ago, it is run from the database whatever its messages."""
+    with database.unit_of_work() as session:
+        job = enqueue(session, "test.record", {"value": "resent again and again"})
+    for _ in range(6):  # three minutes of re-sends every 30 s
+        clock.advance(timedelta(seconds=30))
+        with database.unit_of_work() as session:
+            session.get(Job, job.id).sent_at = clock.now()
+    rescued = Runner(database, kind="worker").claim_next(waiting_longer_than=timedelta(seconds=60))
+    assert rescued is not None and rescued.id == job.id
 
 
 def test_a_burst_of_jobs_is_shared_out_over_messages() -> None:

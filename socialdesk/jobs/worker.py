@@ -72,7 +72,10 @@ class JobWorker:
 
     def claim_next(self, *, waiting_longer_than: timedelta | None = None) -> Job | None:
         """The oldest due job, now marked as ours; None when nothing is due. With `waiting_longer_than`,
-        only a job due that long ago whose message (if any) went out that long ago."""
+        only a job due that long ago whose message (if any) went out that long ago, or one due three times
+        that long ago whatever its messages: the scheduler sends a lost message again every
+        `resend_after_seconds` (30 s), sooner than the rescue's minute, so while messages kept vanishing (a
+        worker holding them without running them) the rescue never found a job it could take."""
         with self.db.unit_of_work() as session:
             return self._take_next(session, clock.now(), waiting_longer_than)
 
@@ -120,14 +123,15 @@ class JobWorker:
         self._requeue_dead_now_and_then(session, now)
         if waiting_longer_than is None:
             return self._take(session, "oldest", now)
-        return self._take(session, "oldest waiting", now, cutoff=now - waiting_longer_than)
+        return self._take(session, "oldest waiting", now, cutoff=now - waiting_longer_than,
+                          long_ago=now - 3 * waiting_longer_than)
 
     def _take(self, session: Session, which: str, now: datetime, *, job_id: str | None = None,
-              cutoff: datetime | None = None) -> Job | None:
+              cutoff: datetime | None = None, long_ago: datetime | None = None) -> Job | None:
         """One conditional UPDATE: whoever changes the row owns the job (it returns the row, so no
         read before or after). `which`: "id" (the job `job_id`), "oldest" or "oldest waiting" (due
         before `cutoff`, its message too)."""
-        params: dict[str, object] = {"job_id": job_id, "now": now, "cutoff": cutoff,
+        params: dict[str, object] = {"job_id": job_id, "now": now, "cutoff": cutoff, "long_ago": long_ago,
                                      "default_lease": now + timedelta(seconds=DEFAULT_LEASE_SECONDS)}
         params.update({f"lease_{i}": now + timedelta(seconds=seconds)
                        for i, seconds in enumerate(self._other_leases.values())})
@@ -150,7 +154,9 @@ class JobWorker:
                       .order_by(jobs.c.run_at).limit(1))
             if which == "oldest waiting":
                 cutoff = bindparam("cutoff", type_=UTCDateTime())
-                oldest = oldest.where(jobs.c.run_at <= cutoff, or_(jobs.c.sent_at.is_(None), jobs.c.sent_at <= cutoff))
+                long_ago = bindparam("long_ago", type_=UTCDateTime())
+                oldest = oldest.where(jobs.c.run_at <= cutoff, or_(jobs.c.sent_at.is_(None), jobs.c.sent_at <= cutoff,
+                                                                   jobs.c.run_at <= long_ago))
             if self.db.dialect == "postgresql":
                 oldest = oldest.with_for_update(skip_locked=True)
             job_id = oldest.scalar_subquery()
