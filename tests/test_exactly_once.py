@@ -6,7 +6,6 @@ import threading
 from datetime import timedelta
 from unittest import mock
 
-import pytest
 from sqlalchemy import func, select, update
 
 from socialdesk.channels import service as channels
@@ -165,48 +164,6 @@ def test_a_try_whose_runner_died_is_settled_at_once_by_a_look_up(database: Datab
     Runner(database).run_pending()
     assert _status(database, publication_id).status == S.PUBLISHED
     assert sandbox_post_count() == 1
-
-
-class _Killed(BaseException):
-    """The worker process dying: nothing of it catches this, as nothing of it would run after a SIGKILL."""
-
-
-def test_a_worker_killed_mid_message_holds_no_claim_it_cannot_finish(database: Database,
-                                                                     clock: ManualClock) -> None:
-    """A message names several jobs (broker.shares). The worker dies during the second job's network call,
-    after the post went out: the first job is done, the second is the dead runner's (taken over once its
-    heartbeat is silent, and looked up, not sent again), the third was never claimed and simply runs."""
-    world = _keyless_world(database)
-    publication_ids = [_due_now(database, world, text=f"Post {n} #coffee") for n in range(3)]
-    publishing.dispatch_due(database)
-    with database.read_sessions() as session:
-        job_ids = list(session.scalars(select(Job.id).where(Job.name == "publication.publish").order_by(Job.id)))
-    assert len(job_ids) == 3
-    dead = Runner(database, kind="worker")
-    dead.beat()
-    real_publish = SandboxAdapter.publish
-    calls: list[str] = []
-
-    def dies_on_the_second(adapter: SandboxAdapter, post):  # type: ignore[no-untyped-def]
-        answer = real_publish(adapter, post)
-        calls.append(post.text)
-        if len(calls) == 2:
-            raise _Killed
-        return answer
-
-    with mock.patch.object(SandboxAdapter, "publish", dies_on_the_second), pytest.raises(_Killed):
-        dead.run_each(job_ids)
-    with database.read_sessions() as session:
-        jobs = [session.get(Job, job_id) for job_id in job_ids]
-        assert [(job.status, job.locked_by) for job in jobs if job is not None] == [
-            ("done", None), ("running", dead.runner_id), ("queued", None)]
-    assert sandbox_post_count() == 2
-    clock.advance(timedelta(seconds=40))  # silent for longer than SOCIALDESK_HEARTBEAT_STALE_SECONDS
-    Runner(database).run_pending()
-    clock.advance(timedelta(seconds=5))  # the third may have waited for the channel's limit: the dead try
-    Runner(database).run_pending()  # counted as in flight until it was settled
-    assert [_status(database, p).status for p in publication_ids] == [S.PUBLISHED] * 3
-    assert sandbox_post_count() == 3
 
 
 def test_when_the_look_up_cannot_decide_a_person_is_asked(database: Database, clock: ManualClock) -> None:

@@ -190,8 +190,8 @@ def test_a_job_sent_again_recently_waits_for_its_message(database: Database, clo
 
 def test_a_job_whose_messages_keep_vanishing_is_rescued_all_the_same(database: Database, clock: ManualClock) -> None:
     """The scheduler sends a lost message again every 30 s, sooner than the rescue's minute: a job sent again
-    and again (messages taken by a worker that never runs them, seen after a Redis restart) was never old
-    enough for the rescue. Due three rescue periods ago, it is run from the database whatever its messages."""
+    and again (its messages taken by a worker that never runs them) was never old enough for the rescue.
+    Due three rescue periods ago, it is run from the database whatever its messages."""
     with database.unit_of_work() as session:
         job = enqueue(session, "test.record", {"value": "resent again and again"})
     for _ in range(6):  # three minutes of re-sends every 30 s
@@ -201,18 +201,3 @@ def test_a_job_whose_messages_keep_vanishing_is_rescued_all_the_same(database: D
     rescued = Runner(database, kind="worker").claim_next(waiting_longer_than=timedelta(seconds=60))
     assert rescued is not None and rescued.id == job.id
 
-
-def test_a_burst_of_jobs_is_shared_out_over_messages() -> None:
-    """A few jobs get a message each (they start at once on as many threads); a burst goes out in messages
-    of at most JOBS_PER_MESSAGE, every job named once, the earliest first in each message."""
-    from socialdesk.jobs.broker import JOBS_PER_MESSAGE, SPREAD, shares
-
-    assert shares(["a", "b", "c"]) == [["a"], ["b"], ["c"]]
-    assert len(shares([str(n) for n in range(SPREAD)])) == SPREAD
-    burst = [f"{n:04d}" for n in range(200)]
-    messages = shares(burst)
-    assert len(messages) == 200 // JOBS_PER_MESSAGE
-    assert all(len(message) <= JOBS_PER_MESSAGE for message in messages)
-    assert sorted(job for message in messages for job in message) == burst
-    assert [message[0] for message in messages] == burst[:len(messages)]
-    assert shares([]) == []

@@ -93,7 +93,7 @@ def test_a_publication_costs_at_most_8_statements_through_the_embedded_runner(da
 
 def test_a_publication_costs_at_most_8_statements_through_a_celery_message(database: Database,
                                                                             clock: ManualClock) -> None:
-    """What a Celery worker does with each job a message names (celery_worker.run_jobs_by_id)."""
+    """What a Celery worker does with a message naming a job (celery_worker.run_job_by_id)."""
     world = make_world(database, profiles=("x",))
     _posts_due_now(database, world, 5)
     publishing.dispatch_due(database)

@@ -1,5 +1,5 @@
-"""Scaled out: jobs stay rows in the database (the source of truth), and a Celery message naming job
-ids tells a worker to run them now, one after another.
+"""Scaled out: jobs stay rows in the database (the source of truth), and a Celery message naming the
+job id tells a worker to run it now.
 
 A message is sent after the transaction that enqueued the job commits (never before: a worker must
 find the row). Messages may be lost (broker restart) or repeated (redelivery after a worker died):
@@ -20,13 +20,7 @@ from socialdesk.core.config import get_settings
 
 log = logging.getLogger("socialdesk.jobs")
 QUEUE = "socialdesk"
-TASK = "socialdesk.run_jobs"
-# A message costs a worker about 1.5 ms of CPU (Celery's own work), as much as a third of a publication's:
-# a burst of many due jobs goes out as messages naming up to JOBS_PER_MESSAGE jobs each, run one after
-# another by the thread that takes the message. Up to SPREAD jobs still get a message each, so a few jobs
-# due together start at once on as many threads.
-JOBS_PER_MESSAGE = 8
-SPREAD = 16
+TASK = "socialdesk.run_job"
 _PENDING = "socialdesk_jobs_to_send"
 
 
@@ -53,10 +47,10 @@ def celery_app(broker_url: str | None = None) -> Any:
     )
 
     @app.task(name=TASK, bind=False)
-    def run_jobs(job_ids: list[str]) -> None:
-        from socialdesk.jobs.celery_worker import run_jobs_by_id
+    def run_job(job_id: str) -> None:
+        from socialdesk.jobs.celery_worker import run_job_by_id
 
-        run_jobs_by_id(job_ids)
+        run_job_by_id(job_id)
 
     return app
 
@@ -67,17 +61,10 @@ def send(job_ids: list[str]) -> None:
         return
     app = celery_app()
     try:
-        with app.producer_or_acquire() as producer:
-            for share in shares(job_ids):
-                app.send_task(TASK, args=[share], queue=QUEUE, producer=producer)
+        for job_id in job_ids:
+            app.send_task(TASK, args=[job_id], queue=QUEUE)
     except Exception as exc:  # the broker may be down; the job rows are safe
         log.warning("could not reach the broker (%s); the scheduler will send these jobs again", exc)
-
-
-def shares(job_ids: list[str]) -> list[list[str]]:
-    """The jobs split into messages: one each up to SPREAD jobs, then at most JOBS_PER_MESSAGE a message."""
-    messages = max(min(len(job_ids), SPREAD), -(-len(job_ids) // JOBS_PER_MESSAGE))
-    return [job_ids[start::messages] for start in range(messages)]
 
 
 def queue_length() -> int | None:

@@ -52,8 +52,9 @@ def _start_heartbeat(worker: JobWorker) -> None:
     threading.Thread(target=beat_forever, name="socialdesk-heartbeat", daemon=True).start()
 
 
-def run_jobs_by_id(job_ids: list[str]) -> None:
-    _this_process().run_each(job_ids)
+def run_job_by_id(job_id: str) -> None:
+    # Nothing happens when the job is already done, running elsewhere, not due yet, or a repeated message.
+    _this_process().run(job_id)
 
 
 def _start_rescue(worker: JobWorker) -> None:

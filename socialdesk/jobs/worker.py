@@ -94,13 +94,6 @@ class JobWorker:
         """Claim this job and run it (claim + execute, as run_next); False when it was not ours to run."""
         return self._claim_and_execute(lambda session, now: self._take(session, "id", now, job_id=job_id)) is not None
 
-    def run_each(self, job_ids: list[str]) -> int:
-        """Run these jobs one after another (a Celery message names several), each claimed just before it
-        runs: a runner killed midway holds the claim of the job it was running only (taken over as any dead
-        runner's job is), and the jobs after it stay queued for the scheduler's re-send or the rescue. A job
-        already done, running elsewhere or not due yet (a repeated message) is skipped. Returns how many ran."""
-        return sum(self.run(job_id) for job_id in job_ids)
-
     def _claim_and_execute(self, take: Callable[[Session, datetime], Job | None]) -> Job | None:
         now = clock.now()
         claim = ExitStack()
