@@ -74,8 +74,8 @@ class JobWorker:
         """The oldest due job, now marked as ours; None when nothing is due. With `waiting_longer_than`,
         only a job due that long ago whose message (if any) went out that long ago, or one due three times
         that long ago whatever its messages: the scheduler sends a lost message again every
-        `resend_after_seconds` (30 s), sooner than the rescue's minute, so while messages kept vanishing (a
-        worker holding them without running them) the rescue never found a job it could take."""
+        `resend_after_seconds` (30 s), sooner than the rescue's minute, so while its messages kept vanishing (a
+        worker taking them without running them) the rescue would never find the job old enough."""
         with self.db.unit_of_work() as session:
             return self._take_next(session, clock.now(), waiting_longer_than)
 
