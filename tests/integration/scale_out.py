@@ -46,6 +46,18 @@ class Cluster:
         self.workers.append(process)
         self.worker_started[process.pid] = time.monotonic()
 
+    def restart_dead_workers(self) -> int:
+        """What the supervisor docs/operations.md asks for (systemd `Restart=always`) does: a worker that
+        exited is started again. Celery's consumer sometimes dies at a Redis restart ("Unrecoverable error:
+        AttributeError: 'NoneType' object has no attribute 'hostname'" while restoring unacknowledged
+        messages), taking the whole worker with it. Returns how many were restarted."""
+        dead = [process for process in self.workers if process.poll() is not None]
+        for process in dead:
+            self.workers.remove(process)
+            print(f"  worker {process.pid} exited ({process.returncode}): started again", flush=True)
+            self.start_worker()
+        return len(dead)
+
     def busy_workers(self, warm_up: float) -> list[int]:
         """Indexes of workers up for at least `warm_up` seconds (a worker needs a few to start working)."""
         now = time.monotonic()
@@ -96,7 +108,7 @@ def statuses(db: Database) -> dict[str, int]:
         return dict(session.execute(select(Publication.status, func.count()).group_by(Publication.status)).all())
 
 
-def wait_until_settled(db: Database, total: int, timeout: float, tick: Callable[[], None] | None = None) -> None:
+def wait_until_settled(db: Database, total: int, timeout: float, tick: Callable[[], object] | None = None) -> None:
     started = time.monotonic()
     deadline = started + timeout
     reported = started

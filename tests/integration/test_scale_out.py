@@ -166,6 +166,7 @@ def test_broker_and_database_restarts_mid_run_keep_the_guarantees(postgres: Data
     def when_published(count: int) -> None:
         deadline = time.monotonic() + 90
         while statuses(postgres).get(S.PUBLISHED, 0) < count and time.monotonic() < deadline:
+            cluster.restart_dead_workers()
             time.sleep(0.2)
 
     with cluster.running():
@@ -174,7 +175,7 @@ def test_broker_and_database_restarts_mid_run_keep_the_guarantees(postgres: Data
         when_published(total // 2)
         _restart_postgres()
         postgres.engine.dispose()  # our own pooled connections died with the server
-        wait_until_settled(postgres, total, timeout=180)
+        wait_until_settled(postgres, total, timeout=180, tick=cluster.restart_dead_workers)
     _check_exactly_once(postgres, keyless, total)
 
 
