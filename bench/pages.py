@@ -15,6 +15,7 @@ Wall-clock p50/p95 and this process's CPU time p95 (the CPU time says what the c
 machine, the wall clock what it cost beside the neighbours), the load average at the end.
 
     python bench/pages.py [--quick] [--repeat 20] [--channels 20] [--database-url URL] [--pages goals,...]
+    python bench/pages.py --database-url URL --reuse    # the data `bench/analytics.py` left there (10 M rows)
 
 The last line is `pages: best_time_p95_ms=X ... report_pdf_p95_ms=X ... load=X`.
 """
@@ -24,6 +25,7 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
+import uuid
 from datetime import date
 from pathlib import Path
 
@@ -36,17 +38,19 @@ from common import PageFigures, bench_environment, print_page, print_summary, vi
 
 def prepare(workspace_id: str) -> tuple[str, list[str]]:
     """An owner of the generated workspace with a browser session, and three goals; the cookie and channels."""
-    from sqlalchemy import select
+    from sqlalchemy import func, select
 
     from socialdesk.auth.service import create_user, start_session
     from socialdesk.channels.models import Channel
     from socialdesk.core.db import get_database
     from socialdesk.goals import service as goals
+    from socialdesk.goals.models import Goal
     from socialdesk.workspaces.context import Actor, WorkspaceContext
     from socialdesk.workspaces.models import Membership, Role, Workspace
 
     with get_database().unit_of_work() as session:
-        user = create_user(session, "pages@example.com", "Pages", "bench-password-1")
+        # A new owner each run, so that --reuse can run again on the same data.
+        user = create_user(session, f"pages-{uuid.uuid4().hex[:8]}@example.com", "Pages", "bench-password-1")
         session.add(Membership(workspace_id=workspace_id, user_id=user.id, role=Role.OWNER))
         session.flush()
         workspace = session.get(Workspace, workspace_id)
@@ -55,6 +59,9 @@ def prepare(workspace_id: str) -> tuple[str, list[str]]:
         channel_ids = list(session.scalars(select(Channel.id).where(Channel.workspace_id == workspace_id)
                                            .order_by(Channel.id)))
         due = date(data.NOW.year + 1, 3, 31)
+        if session.scalar(select(func.count()).select_from(Goal).where(Goal.workspace_id == workspace_id)):
+            cookie = start_session(session, user).cookie_value
+            return cookie, channel_ids  # --reuse: the goals of the first run
         goals.create(ctx, goals.GoalIn("Followers", "followers", 2000, due, increase=True))
         goals.create(ctx, goals.GoalIn("Engagement", "engagement_rate_reach", 5.0, due))
         goals.create(ctx, goals.GoalIn("Channel followers", "followers", 1000, due, channel_id=channel_ids[0],
@@ -72,6 +79,8 @@ def main() -> None:
     parser.add_argument("--snapshots", type=int, default=50, help="snapshots per post")
     parser.add_argument("--database-url", default=None, help="an empty database; default: SQLite in a temporary "
                         "directory")
+    parser.add_argument("--reuse", action="store_true", help="measure the data a previous run of bench/pages.py or "
+                        "bench/analytics.py left in --database-url, without generating it")
     parser.add_argument("--pages", default="", help="only these pages, comma-separated (default: all)")
     args = parser.parse_args()
     channels, posts, repeat = args.channels, args.posts, args.repeat
@@ -87,8 +96,11 @@ def main() -> None:
     from socialdesk.core.schema import create_schema
 
     print(f"code: {Path(socialdesk.__file__).parent}")
-    create_schema(url)
-    made = data.generate(url, channels, 10, posts, args.snapshots)
+    if args.reuse:
+        made = data.existing(url)
+    else:
+        create_schema(url)
+        made = data.generate(url, channels, 10, posts, args.snapshots)
     set_database(Database(url))
     clock.set_clock(ManualClock(data.NOW))
     workspace_id = str(made["workspace_id"])
