@@ -25,6 +25,12 @@ if TYPE_CHECKING:
     from socialdesk.demo import DemoSummary
     from socialdesk.workspaces.context import WorkspaceContext
 
+# The web server and the workers compute many small matrix products (intervals, best times) side by side in
+# several processes; OpenBLAS's own thread per core for each product only spins against them (~40 ms of CPU
+# more a channel page on a busy machine: bench/RESULTS.md, "BLAS threads"). Set before numpy loads; an
+# operator's own setting wins. The triage encoder has its own threads (SOCIALDESK_TRIAGE_THREADS).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 app = typer.Typer(help="socialdesk: a self-hosted social media marketing workstation.", no_args_is_help=True,
                   pretty_exceptions_enable=False, cls=PlainHelpGroup, rich_markup_mode="markdown")
 user_app = typer.Typer(help="People who sign in.", no_args_is_help=True, cls=PlainHelpGroup)
