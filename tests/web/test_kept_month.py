@@ -230,3 +230,14 @@ def test_a_publication_change_the_calendar_does_not_show_bumps_nothing(site: Sit
         shards = session.scalars(select(CalendarVersion.shard)
                                  .where(CalendarVersion.workspace_id == site.world.workspace_id)).all()
     assert len(set(shards)) >= 2
+
+
+def test_every_watched_table_still_has_its_triggers(database: Database) -> None:
+    """A later migration that recreates a watched table (SQLite's batch mode) must recreate its triggers."""
+    from sqlalchemy import text
+
+    query = ("SELECT name FROM sqlite_master WHERE type = 'trigger'" if database.engine.dialect.name == "sqlite"
+             else "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
+    with database.engine.connect() as conn:
+        names = {n for n in conn.execute(text(query)).scalars() if n.startswith("calendar_bump_")}
+    assert len(names) == 28, sorted(names)
