@@ -7,18 +7,21 @@ from datetime import date, datetime, timedelta
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
+from markupsafe import Markup
 
 from socialdesk.content import assignments
 from socialdesk.content import service as content
 from socialdesk.core import clock, inputs
 from socialdesk.core.errors import ValidationFailed
 from socialdesk.core.timezones import zone
+from socialdesk.scheduling import kept_month
 from socialdesk.scheduling import service as scheduling
 from socialdesk.strategy import key_dates
 from socialdesk.strategy import service as strategy
 from socialdesk.web.deps import Ctx
 from socialdesk.web.pages import previews
-from socialdesk.web.pages.common import Form, field, render, set_flash
+from socialdesk.web.pages.common import Form, field, render, set_flash, ws_url
+from socialdesk.web.templating import templates
 from socialdesk.workspaces.permissions import Permission, requires
 
 router = APIRouter()
@@ -71,9 +74,26 @@ def week_span(anchor: date) -> Span:
 @requires(Permission.POSTS_READ)
 def calendar_page(request: Request, ctx: Ctx, view: str = "month",
                   day: str | None = Query(None, alias="date")) -> HTMLResponse:
-    today = clock.now().astimezone(zone(ctx.workspace.timezone)).date()
+    # First, before any of the grid's data: a kept grid is never older than the version it is tagged with.
+    current = kept_month.version(ctx.session, ctx.workspace_id)
+    now = clock.now()
+    today = now.astimezone(zone(ctx.workspace.timezone)).date()
     anchor = parse_day(day, today)
     span = week_span(anchor) if view == "week" else month_span(anchor)
+    movable = ctx.can(Permission.POSTS_WRITE)
+    # Everything the grid's drawing depends on besides the data, which the version covers.
+    key = (span.view, span.anchor, today, movable, ctx.workspace.timezone)
+    grid = kept_month.kept(ctx.workspace_id, key, current, now)
+    if grid is None:
+        grid = _draw_grid(ctx, span, today, movable, current, now)
+        kept_month.keep(ctx.session, ctx.workspace_id, key, grid)
+    return render(request, "calendar.html", ctx=ctx, section="calendar", span=span, today=today,
+                  grid=Markup(grid.html), grid_filled=grid.filled,  # drawn by calendar_grid.html, escaped there
+                  legend=[*LEGEND, *sorted(grid.statuses - set(LEGEND))], **_mix_and_warnings(ctx))
+
+
+def _draw_grid(ctx: Ctx, span: Span, today: date, movable: bool, current: int,
+               now: datetime) -> kept_month.KeptGrid:
     days = [span.start + timedelta(days=i) for i in range((span.end - span.start).days)]
     # A month cell's first posts only, counted and cut by the database; the week shows all.
     entries, more = scheduling.calendar_cells(ctx, span.start, span.end,
@@ -81,29 +101,31 @@ def calendar_page(request: Request, ctx: Ctx, view: str = "month",
     shown = [e for day_entries in entries.values() for e in day_entries]
     media_ids = {m for e in shown for m in e.media_ids[:1]}
     statuses = {e.status for e in shown} | {c.status for e in shown for c in e.channels}
-    return render(request, "calendar.html", ctx=ctx, section="calendar", span=span, days=days,
-                  weeks=[days[i:i + 7] for i in range(0, len(days), 7)], entries=entries, more=more, today=today,
-                  hours=range(24), marks=previews.network_marks(ctx), assets=previews.media_assets(ctx, media_ids),
-                  legend=[*LEGEND, *sorted(statuses - set(LEGEND))],
-                  scroll_hour=min([WORKING_DAY_STARTS, *(e.at.hour for e in shown)]),
-                  due=assignments.due_by_day(ctx, span.start, span.end),
-                  **_key_dates_and_mix(ctx, span.start, span.end))
+    due = assignments.due_by_day(ctx, span.start, span.end)
+    marked = key_dates.by_day(ctx, span.start, span.end)
+    html = templates.get_template("calendar_grid.html").render(
+        w=ws_url(ctx), ws=ctx.workspace, tz=ctx.workspace.timezone, can={"posts_write": movable},
+        span=span, days=days, weeks=[days[i:i + 7] for i in range(0, len(days), 7)], entries=entries, more=more,
+        today=today, hours=range(24), marks=previews.network_marks(ctx),
+        assets=previews.media_assets(ctx, media_ids),
+        scroll_hour=min([WORKING_DAY_STARTS, *(e.at.hour for e in shown)]), due=due, key_dates=marked,
+        post_pillars=strategy.post_pillar_names(ctx) if strategy.pillars(ctx) else {})
+    # An open assignment shown as not yet overdue turns overdue at its due time, without any write.
+    turns = [d.due_at for items in due.values() for d in items
+             if d.status == "open" and not d.overdue and d.due_at is not None and d.due_at > now]
+    return kept_month.KeptGrid(current, min(turns, default=None), html, bool(entries or due or marked),
+                               frozenset(statuses))
 
 
-def _key_dates_and_mix(ctx: Ctx, start: date, end: date) -> dict[str, object]:
-    """The key dates marked on the shown days; the planned content mix against the calendar's and the gap
-    warnings (strategy/service.mix), with each post's pillar for its entry (no mix without pillars, but
-    still the warnings of coming key dates). The key dates are read once for the days shown and the
-    warnings' window together."""
+def _mix_and_warnings(ctx: Ctx) -> dict[str, object]:
+    """The planned content mix against the calendar's and the gap warnings (strategy/service.mix), or without
+    pillars the warnings of coming key dates: both count against the present moment, so they are drawn on
+    every request, not kept with the grid."""
     soon = clock.now().date()
-    keys = key_dates.listing(ctx, min(start, soon - timedelta(days=1)),
-                             max(end, soon + timedelta(days=key_dates.WARN_AHEAD_DAYS + 2)))
-    marked = key_dates.by_day(ctx, start, end, keys=keys)
+    keys = key_dates.listing(ctx, soon - timedelta(days=1), soon + timedelta(days=key_dates.WARN_AHEAD_DAYS + 2))
     if not strategy.pillars(ctx):
-        return {"key_dates": marked, "mix": None, "post_pillars": {},
-                "key_date_warnings": key_dates.gap_warnings(ctx, keys=keys)}
-    return {"key_dates": marked, "mix": strategy.mix(ctx, key_dates=keys),
-            "post_pillars": strategy.post_pillar_names(ctx), "key_date_warnings": []}
+        return {"mix": None, "key_date_warnings": key_dates.gap_warnings(ctx, keys=keys)}
+    return {"mix": strategy.mix(ctx, key_dates=keys), "key_date_warnings": []}
 
 
 @router.post("/w/{workspace_id}/posts/{post_id}/move")
