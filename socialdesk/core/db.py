@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+import time
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Engine, MetaData, String, create_engine, event
+from sqlalchemy import JSON, DateTime, Engine, MetaData, String, create_engine, event, exc
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -68,16 +69,26 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(url: str, *, immediate: bool = True, **kwargs: Any) -> Engine:
+# A pooled connection idle for longer than this is pinged before use; one used more recently is not.
+PING_IDLE_SECONDS = 1.0
+
+
+def make_engine(url: str, *, immediate: bool = True, ping_every_checkout: bool = False, **kwargs: Any) -> Engine:
     """An engine; on SQLite, `immediate` engines take the write lock when a transaction begins.
 
     pysqlite defers BEGIN, and a deferred transaction in WAL mode that later writes after another
     writer committed fails at once with "database is locked" (busy_timeout does not help). Writers
     therefore begin IMMEDIATE and queue on busy_timeout; readers use a deferred engine so GET
     requests never wait for a writer.
+
+    A server database's pooled connections are pinged before use only when idle for over
+    PING_IDLE_SECONDS (`_ping_when_idle`); `ping_every_checkout` pings each time (SQLAlchemy's pre-ping).
     """
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, **kwargs)
+        engine = create_engine(url, pool_pre_ping=ping_every_checkout, pool_size=10, max_overflow=20, **kwargs)
+        if not ping_every_checkout:
+            _ping_when_idle(engine)
+        return engine
     # A connection per web thread (FastAPI runs sync routes on a 40-thread pool): SQLite connections
     # are cheap, and a smaller pool makes requests queue for a connection under load.
     if "poolclass" not in kwargs:
@@ -96,12 +107,40 @@ def make_engine(url: str, *, immediate: bool = True, **kwargs: Any) -> Engine:
     return engine
 
 
+def _ping_when_idle(engine: Engine) -> None:
+    """Ping a pooled connection before use only if it sat unused for over PING_IDLE_SECONDS.
+
+    A ping is a round trip to the server on every checkout: two of them on each publication's path (a
+    worker checks a connection out per transaction) cost both the worker and PostgreSQL more CPU than
+    the statements they guard. Under load a connection goes back into use within milliseconds, and a
+    server restart (which is what the ping is for) takes longer than PING_IDLE_SECONDS, so a connection
+    that outlived one has been idle long enough to be pinged. A connection that still fails mid-statement
+    invalidates the whole pool (SQLAlchemy's disconnect handling), and its caller sees an OperationalError,
+    as it would if the server went away between a ping and the statement.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_connection: Any, record: Any) -> None:
+        record.info["socialdesk_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.pop("socialdesk_idle_since", None)
+        if idle_since is None or time.monotonic() - idle_since <= PING_IDLE_SECONDS:
+            return  # a new connection, or one in use a moment ago
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            # The pool drops this connection and opens another (up to three tries).
+            raise exc.DisconnectionError(f"pooled connection did not answer a ping: {error}") from error
+
+
 class Database:
     """An engine and its session factory; one per process (the web app and the runner share it)."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, ping_every_checkout: bool = False) -> None:
         self.url = url
-        self.engine = make_engine(url)
+        self.engine = make_engine(url, ping_every_checkout=ping_every_checkout)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         if url.startswith("sqlite"):
             self.read_engine = make_engine(url, immediate=False)

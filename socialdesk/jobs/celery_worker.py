@@ -89,5 +89,9 @@ def start(concurrency: int, pool: str) -> None:
 
     _start_rescue(_this_process())
     app = celery_app()
-    app.worker_main(["worker", "--loglevel=INFO", f"--concurrency={concurrency}", f"--pool={pool}",
+    # Celery sets the root logger to the level it is given: the one configure_logging chose (WARNING for a
+    # service unless SOCIALDESK_LOG_LEVEL says otherwise; socialdesk's own INFO lines stay). At INFO,
+    # Celery formats and writes two lines of its own for every message ("received", "succeeded").
+    level = logging.getLevelName(logging.getLogger().getEffectiveLevel())
+    app.worker_main(["worker", f"--loglevel={level}", f"--concurrency={concurrency}", f"--pool={pool}",
                      "-Q", QUEUE, "--without-gossip", "--without-mingle", "--without-heartbeat"])
