@@ -1,6 +1,9 @@
 """Held-out-train cross-validation of the encoder path's sentiment head and what could be mixed into it.
 
     nice -n 19 python bench/triage_heads_cv.py [--seeds 3] [--data ../shared/data]
+    python bench/triage_heads_cv.py --quick    # 400 tweets a language, one seed: a check that it runs (~2 CPU min)
+
+The last line is `triage_heads_cv: shipped_mix_f1=X ensemble_words05_f1=X tweets=N seeds=N`.
 
 Issue 18 asks that settings be chosen on held-out *train* folds, never on validation: this reads only the
 UMSAB train splits (and the hand-written seed). Folds: every fifth tweet of each language's file (row index
@@ -51,10 +54,12 @@ def softmax(z: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=1, keepdims=True)
 
 
-def out_of_fold(data: Path, seeds: int, log) -> tuple[list, dict[int, list], list, list]:
+def out_of_fold(data: Path, seeds: int, log, limit: int | None = None) -> tuple[list, dict[int, list], list, list]:
     """(the train sets, encoder log-probabilities per seed, word-model and fast-head probabilities), each
-    answer from the fit that did not see its tweet."""
+    answer from the fit that did not see its tweet; `limit`: only each language's first tweets."""
     sets = [datasets.umsab(data, lang, "train") for lang in UMSAB_LANGUAGES]
+    if limit:
+        sets = [replace(s, texts=s.texts[:limit], labels=s.labels[:limit]) for s in sets]
     xs = [embed_cached(s.name, s.texts, None) for s in sets]
     fx = [fast.features(s.texts) for s in sets]
     extra = seed("sentiment")
@@ -110,13 +115,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=None)
     parser.add_argument("--seeds", type=int, default=3, help="heads fitted per fold with different seeds")
+    parser.add_argument("--quick", action="store_true", help="400 tweets a language, one seed")
     args = parser.parse_args()
+    limit, seeds = (400, 1) if args.quick else (None, args.seeds)
     started = time.time()
 
     def log(line: str) -> None:
         print(f"[{time.time() - started:5.0f} s] {line}", file=sys.stderr, flush=True)
 
-    sets, enc, wrd, fst = out_of_fold(args.data or datasets.default_data_dir(), args.seeds, log)
+    sets, enc, wrd, fst = out_of_fold(args.data or datasets.default_data_dir(), seeds, log, limit)
     single = [softmax(z) for z in enc[SHIPPED.seed]]
     ensemble = [softmax(np.mean([enc[sd][i] for sd in enc], axis=0)) for i in range(len(sets))]
 
@@ -141,6 +148,9 @@ def main() -> int:
             print(f"  log-linear: log encoder + {a} log words + {b} log fast: {mean_f1(sets, stacked):.4f}")
         shipped_mix = path(base, 1.0, 0.25)
         print(f"  shipped mix + per-language offsets (nested): {mean_f1(sets, with_offsets(sets, shipped_mix)):.4f}")
+    print(f"triage_heads_cv: shipped_mix_f1={mean_f1(sets, path(single, 1.0, 0.25)):.4f} "
+          f"ensemble_words05_f1={mean_f1(sets, path(ensemble, 0.5, 0.25)):.4f} "
+          f"tweets={sum(len(s.texts) for s in sets)} seeds={len(enc)}")
     return 0
 
 
