@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -14,6 +15,9 @@ from socialdesk.core import clock
 from socialdesk.notifications.models import Notification
 from socialdesk.notifications.people import WORKSPACE_KINDS
 from socialdesk.workspaces.context import WorkspaceContext
+
+if TYPE_CHECKING:
+    from socialdesk.jobs.health import Liveness
 
 log = logging.getLogger("socialdesk.notifications")
 
@@ -70,13 +74,16 @@ class Alert:
     link: str | None = None
 
 
-def alerts(ctx: WorkspaceContext) -> list[Alert]:
-    """What every page of the workspace shows at the top until it is dealt with."""
+def alerts(ctx: WorkspaceContext, live: Liveness | None = None) -> list[Alert]:
+    """What every page of the workspace shows at the top until it is dealt with.
+
+    `live`: the runners' liveness when the caller has just read it (the layout reads it with its other counts).
+    """
     from socialdesk.content.models import Publication, PublicationStatus
     from socialdesk.jobs.health import liveness
 
     found: list[Alert] = []
-    problem = liveness(ctx.session).problem()
+    problem = (live or liveness(ctx.session)).problem()
     if problem:
         soon = clock.now() + timedelta(hours=1)
         due = ctx.session.scalar(select(func.count()).select_from(ctx.select(Publication).where(
