@@ -6,14 +6,19 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
+from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from socialdesk.core import clock
 from socialdesk.notifications.models import Notification
 from socialdesk.notifications.people import WORKSPACE_KINDS
 from socialdesk.workspaces.context import WorkspaceContext
+
+if TYPE_CHECKING:
+    from socialdesk.jobs.health import Liveness
 
 log = logging.getLogger("socialdesk.notifications")
 
@@ -70,19 +75,36 @@ class Alert:
     link: str | None = None
 
 
-def alerts(ctx: WorkspaceContext) -> list[Alert]:
-    """What every page of the workspace shows at the top until it is dealt with."""
-    from socialdesk.content.models import Publication, PublicationStatus
+def alerts(ctx: WorkspaceContext, live: Liveness | None = None) -> list[Alert]:
+    """What every page of the workspace shows at the top until it is dealt with.
+
+    `live`: the runners' liveness when the caller has just read it (the layout reads it with its other counts).
+    """
     from socialdesk.jobs.health import liveness
 
     found: list[Alert] = []
-    problem = liveness(ctx.session).problem()
+    problem = (live or liveness(ctx.session)).problem()
     if problem:
-        soon = clock.now() + timedelta(hours=1)
-        due = ctx.session.scalar(select(func.count()).select_from(ctx.select(Publication).where(
-            Publication.status == PublicationStatus.SCHEDULED, Publication.scheduled_at <= soon).subquery())) or 0
+        due = ctx.session.scalar(_alert_statements()[0], {"workspace_id": ctx.workspace.id,
+                                                          "soon": clock.now() + timedelta(hours=1)}) or 0
         if due:
             found.append(Alert("error", f"{problem}: {due} post(s) due within the hour will not be published "
                                         "until one runs."))
-    found += [Alert(n.level, n.message, n.link) for n in open_notifications(ctx, limit=5)]
+    found += [Alert(n.level, n.message, n.link)
+              for n in ctx.session.scalars(_alert_statements()[1], {"workspace_id": ctx.workspace.id})]
     return found
+
+
+@cache
+def _alert_statements() -> tuple[Select, Select]:
+    """Built once (every page of a workspace reads them): the posts due within the hour, and the five
+    newest open notifications (as open_notifications(ctx, limit=5))."""
+    from socialdesk.content.models import Publication, PublicationStatus
+
+    ws = bindparam("workspace_id")
+    due = select(func.count()).select_from(Publication).where(
+        Publication.workspace_id == ws, Publication.status == PublicationStatus.SCHEDULED,
+        Publication.scheduled_at <= bindparam("soon"))
+    newest = (select(Notification).where(Notification.workspace_id == ws, Notification.resolved_at.is_(None))
+              .order_by(Notification.updated_at.desc()).limit(5))
+    return due, newest

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 
 from slugify import slugify
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from socialdesk.audit import service as audit
@@ -151,10 +151,13 @@ def members(ctx: WorkspaceContext) -> list[tuple[Membership, User]]:
     return [(m, u) for m, u in rows]
 
 
+# Built once: every page's workspace switcher reads it.
+_WORKSPACES_FOR = (select(Workspace, Membership.role).join(Membership, Membership.workspace_id == Workspace.id)
+                   .where(Membership.user_id == bindparam("user_id")).order_by(Workspace.name))
+
+
 def workspaces_for(session: Session, user_id: str) -> list[tuple[Workspace, Role]]:
-    rows = session.execute(
-        select(Workspace, Membership.role).join(Membership, Membership.workspace_id == Workspace.id)
-        .where(Membership.user_id == user_id).order_by(Workspace.name))
+    rows = session.execute(_WORKSPACES_FOR, {"user_id": user_id})
     return [(w, Role(r)) for w, r in rows]
 
 

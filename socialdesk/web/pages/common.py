@@ -13,10 +13,13 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from socialdesk.content import service as content
+from socialdesk.core import clock
 from socialdesk.core.errors import DomainError
-from socialdesk.notifications import people
+from socialdesk.jobs import broker
+from socialdesk.jobs.health import Liveness, alive_since
 from socialdesk.notifications import service as notifications
 from socialdesk.web.deps import Identity
+from socialdesk.web.pages.layout_counts import layout_counts
 from socialdesk.web.templating import templates
 from socialdesk.workspaces import service as workspaces
 from socialdesk.workspaces.context import WorkspaceContext
@@ -117,11 +120,7 @@ def render(request: Request, template: str, *, ctx: WorkspaceContext | None = No
     if identity and db is not None:
         base["workspaces"] = workspaces.workspaces_for(db, identity.user.id)
     if ctx is not None:
-        base["approval_count"] = (content.pending_approval_count(ctx) + _ad_requests_waiting(ctx)
-                                  if ctx.can(Permission.POSTS_READ) or ctx.can(Permission.POSTS_APPROVE) else 0)
-        # Failed publications, channels to reconnect, a stopped runner: for the team, not for a client reviewer.
-        base["system_alerts"] = notifications.alerts(ctx) if ctx.can(Permission.POSTS_READ) else []
-        base["my_unread"] = people.unread_mine(ctx)
+        base.update(_layout_numbers(ctx))
     response = templates.TemplateResponse(request, template, {**base, **context}, status_code=status_code)
     if request.cookies.get(FLASH_COOKIE):
         response.delete_cookie(FLASH_COOKIE, path="/")
@@ -158,6 +157,25 @@ def attempt(session: Session, action: Callable[[], T]) -> tuple[T | None, Domain
             return action(), None
     except DomainError as exc:
         return None, exc
+
+
+def _layout_numbers(ctx: WorkspaceContext) -> dict[str, Any]:
+    """The nav badges and the alerts, with their counts read in one statement (layout_counts)."""
+    counts = layout_counts(ctx.session, ctx.workspace_id, ctx.actor.user_id, alive_since(clock.now()))
+    team = ctx.can(Permission.POSTS_READ)
+    numbers: dict[str, Any] = {"approval_count": 0, "system_alerts": [], "my_unread": counts.my_unread}
+    if team or ctx.can(Permission.POSTS_APPROVE):
+        # A client reviewer sees only the posts and ad requests at their own step: counted the long way.
+        posts = counts.posts_waiting if team else content.pending_approval_count(ctx)
+        ads = 0
+        if ctx.can(Permission.POSTS_APPROVE):
+            ads = counts.ad_requests_waiting if ctx.role in (Role.OWNER, Role.ADMIN) else _ad_requests_waiting(ctx)
+        numbers["approval_count"] = posts + ads
+    if team:
+        # Failed publications, channels to reconnect, a stopped runner: for the team, not for a client reviewer.
+        live = Liveness(executing=counts.executing, schedulers=counts.schedulers, broker_mode=broker.enabled())
+        numbers["system_alerts"] = notifications.alerts(ctx, live)
+    return numbers
 
 
 def _ad_requests_waiting(ctx: WorkspaceContext) -> int:
