@@ -9,7 +9,7 @@ from datetime import timedelta
 from functools import cache
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import Integer, Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from socialdesk.core import clock
@@ -54,8 +54,7 @@ def resolve(session: Session, workspace_id: str, kind: str, subject: str) -> Non
 
 
 def open_notifications(ctx: WorkspaceContext, limit: int = 50) -> list[Notification]:
-    return list(ctx.session.scalars(ctx.select(Notification).where(Notification.resolved_at.is_(None))
-                                    .order_by(Notification.updated_at.desc()).limit(limit)))
+    return list(ctx.session.scalars(_statements()[1], {"workspace_id": ctx.workspace.id, "limit": limit}))
 
 
 def unread_count(ctx: WorkspaceContext) -> int:
@@ -85,20 +84,19 @@ def alerts(ctx: WorkspaceContext, live: Liveness | None = None) -> list[Alert]:
     found: list[Alert] = []
     problem = (live or liveness(ctx.session)).problem()
     if problem:
-        due = ctx.session.scalar(_alert_statements()[0], {"workspace_id": ctx.workspace.id,
-                                                          "soon": clock.now() + timedelta(hours=1)}) or 0
+        due = ctx.session.scalar(_statements()[0], {"workspace_id": ctx.workspace.id,
+                                                    "soon": clock.now() + timedelta(hours=1)}) or 0
         if due:
             found.append(Alert("error", f"{problem}: {due} post(s) due within the hour will not be published "
                                         "until one runs."))
-    found += [Alert(n.level, n.message, n.link)
-              for n in ctx.session.scalars(_alert_statements()[1], {"workspace_id": ctx.workspace.id})]
+    found += [Alert(n.level, n.message, n.link) for n in open_notifications(ctx, limit=5)]
     return found
 
 
 @cache
-def _alert_statements() -> tuple[Select, Select]:
-    """Built once (every page of a workspace reads them): the posts due within the hour, and the five
-    newest open notifications (as open_notifications(ctx, limit=5))."""
+def _statements() -> tuple[Select, Select]:
+    """Built once (every page of a workspace reads them in its alerts): the posts due within the hour, and the
+    newest open notifications."""
     from socialdesk.content.models import Publication, PublicationStatus
 
     ws = bindparam("workspace_id")
@@ -106,5 +104,5 @@ def _alert_statements() -> tuple[Select, Select]:
         Publication.workspace_id == ws, Publication.status == PublicationStatus.SCHEDULED,
         Publication.scheduled_at <= bindparam("soon"))
     newest = (select(Notification).where(Notification.workspace_id == ws, Notification.resolved_at.is_(None))
-              .order_by(Notification.updated_at.desc()).limit(5))
+              .order_by(Notification.updated_at.desc()).limit(bindparam("limit", type_=Integer)))
     return due, newest
